@@ -1,0 +1,50 @@
+"""The directory's models, one module per aggregate, re-exported here."""
+
+from .base import Base, new_id, stable_id, utcnow
+from .category import MISSION_CATEGORIES, Category, ServiceCategory
+from .journal import ChangeJournalEntry
+from .language import Language
+from .location import (
+    Accessibility,
+    Address,
+    AddressType,
+    Location,
+    LocationType,
+    ServiceAtLocation,
+)
+from .organization import Organization
+from .phone import Phone, PhoneAudience, PhoneType
+from .schedule import WEEKDAYS, Schedule
+from .service import DEFAULT_STALE_AFTER_DAYS, CostOption, Service, ServiceStatus
+from .taxonomy import ServiceTaxonomy, Taxonomy, TaxonomyTerm
+
+__all__ = [
+    "Accessibility",
+    "Address",
+    "AddressType",
+    "Base",
+    "Category",
+    "ChangeJournalEntry",
+    "CostOption",
+    "DEFAULT_STALE_AFTER_DAYS",
+    "Language",
+    "Location",
+    "LocationType",
+    "MISSION_CATEGORIES",
+    "Organization",
+    "Phone",
+    "PhoneAudience",
+    "PhoneType",
+    "Schedule",
+    "Service",
+    "ServiceAtLocation",
+    "ServiceCategory",
+    "ServiceStatus",
+    "ServiceTaxonomy",
+    "Taxonomy",
+    "TaxonomyTerm",
+    "WEEKDAYS",
+    "new_id",
+    "stable_id",
+    "utcnow",
+]

@@ -1,0 +1,49 @@
+"""The kiosk Flask app: lobby kiosk, patrol view, caseworker workspace, public API and CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from .config import default_config
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The app factory.
+
+    Settings come from :func:`kiosk.config.default_config`, then ``KIOSK_*`` environment variables
+    (``KIOSK_DATABASE_URL``, ``KIOSK_INDEX_DIR`` ...), then ``config``. It has no side effects:
+    nothing is created, migrated or connected until a command or request needs it.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(default_config())
+    app.config.from_prefixed_env("KIOSK")
+    if config:
+        app.config.from_mapping(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.config["KIOSK_HOME"])
+
+    from . import cli, db, views
+
+    db.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(views.bp)
+    return app
+
+
+def _instance_secret(home: str) -> str:
+    """The instance's secret key from ``KIOSK_HOME/secret_key``, read lazily-safe.
+
+    The file is written by ``kiosk init``; before that a per-process random key is used.
+    """
+    path = os.path.join(home, "secret_key")
+    try:
+        with open(path, encoding="ascii") as handle:
+            return handle.read().strip()
+    except OSError:
+        return os.urandom(32).hex()

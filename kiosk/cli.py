@@ -1,0 +1,136 @@
+"""The ``kiosk`` command: init, serve, import and export (each with ``--help``)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from directory_data import migrate
+
+from .config import index_dir
+from .db import get_database
+
+# The import, export and search modules are imported inside the commands that use them, so that
+# the app (and ``kiosk --help``) starts without loading them.
+EXPORT_FORMATS = ("json", "csv")
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def main() -> None:
+    """Community resource directory and referral kiosk."""
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on ``app`` so ``flask --app kiosk`` offers them too."""
+    for command in (init_command, serve_command, import_command, export_command):
+        app.cli.add_command(command)
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Prepare the instance: migrate, load the curated directory, build the search index.
+
+    Safe to run again: migrations and the curated import are idempotent, and the index only
+    catches up with what changed.
+    """
+    from directory_data.curated import CURATED_SOURCE, curated_path
+    from directory_data.hsds.importer import import_path
+
+    from .search import catch_up_index
+
+    home = Path(current_app.config["KIOSK_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    secret = home / "secret_key"
+    if not secret.exists():
+        secret.write_text(secrets.token_hex(32), encoding="ascii")
+        secret.chmod(0o600)
+    database = get_database()
+    migrate.upgrade(database.engine)
+    click.echo(f"database: {database.engine.url.render_as_string(hide_password=True)} at "
+               f"revision {migrate.current_revision(database.engine)}")
+    with database.session_factory.begin() as session:
+        report = import_path(session, curated_path(), source=CURATED_SOURCE)
+    click.echo(f"curated directory: {report.summary()}")
+    applied = catch_up_index(database.session_factory, index_dir(current_app.config))
+    click.echo(f"search index: {index_dir(current_app.config)} ({applied})")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@with_appcontext
+def serve_command(host: str, port: int) -> None:
+    """Serve the app over HTTP (run ``kiosk init`` first)."""
+    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--source", help="Name of the source (default: from the package or folder name).")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the import report (per-table counts, every skipped row) as JSON here.",
+)
+@click.option("--dry-run", is_flag=True, help="Read and check everything, then roll back.")
+@with_appcontext
+def import_command(path: Path, source: str | None, report_path: Path | None, dry_run: bool) -> None:
+    """Import an HSDS package: a folder of CSVs, a datapackage.json, or an HSDS JSON file.
+
+    Everything is imported in one transaction: on a fatal error the database is left exactly
+    as it was and the command exits with status 2.
+    """
+    from directory_data.hsds.importer import HSDSImportError, import_path
+
+    from .search import catch_up_index
+
+    database = get_database()
+    session = database.session_factory()
+    try:
+        report = import_path(session, path, source=source)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except HSDSImportError as error:
+        session.rollback()
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    finally:
+        session.close()
+    if report_path is not None:
+        report_path.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+    click.echo(("dry run, nothing saved: " if dry_run else "imported: ") + report.summary())
+    if not dry_run:
+        applied = catch_up_index(database.session_factory, index_dir(current_app.config))
+        click.echo(f"search index: {applied}")
+
+
+@click.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True,
+    help="json: one HSDS 3.0 service list file; csv: an HSDS 3.0 tabular data package folder.",
+)
+@with_appcontext
+def export_command(path: Path, fmt: str) -> None:
+    """Export the directory as HSDS 3.0 (JSON file or CSV data package)."""
+    from directory_data.hsds.exporter import export_directory
+
+    with get_database().session_factory() as session:
+        written = export_directory(session, path, fmt)
+    click.echo(f"exported {written} services to {path}")

@@ -1,0 +1,68 @@
+"""The database for the app: one engine per app, one session per request, closed at teardown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from directory_data.db import make_engine, make_session_factory
+
+from .config import database_url
+
+_EXTENSION = "kiosk_db"
+
+
+class Database:
+    """The engine and session factory of one app, created lazily on first use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self._factory: sessionmaker[Session] | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The engine (created on first use; creating it does not connect)."""
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+        return self._engine
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        """The session factory bound to :attr:`engine`."""
+        if self._factory is None:
+            self._factory = make_session_factory(self.engine)
+        return self._factory
+
+    def dispose(self) -> None:
+        """Close every pooled connection (tests and forked workers call this)."""
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def init_app(app: Flask) -> None:
+    """Register the database with ``app`` and close the request's session at teardown."""
+    app.extensions[_EXTENSION] = Database(database_url(app.config))
+    app.teardown_appcontext(close_session)
+
+
+def get_database(app: Flask | None = None) -> Database:
+    """The :class:`Database` of ``app`` (default: the current app)."""
+    return (app or current_app).extensions[_EXTENSION]
+
+
+def get_session() -> Session:
+    """The session of the current request or app context, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = get_database().session_factory()
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    """Close the context's session; anything not committed is rolled back."""
+    session: Any = g.pop("db_session", None)
+    if session is not None:
+        session.close()

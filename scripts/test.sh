@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Install the test dependencies into .venv and run the whole test suite.
+#
+# The suite runs on SQLite. It runs a second time on PostgreSQL (a throwaway database on
+# 127.0.0.1:5432, user postgres) when CI is set or PostgreSQL answers; in CI, PostgreSQL is started
+# first if it is down, and its absence is an error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+PG_HOST=${PG_HOST:-127.0.0.1}
+PG_PORT=${PG_PORT:-5432}
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+pg_up() { .venv/bin/python - "$PG_HOST" "$PG_PORT" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(host=sys.argv[1], port=int(sys.argv[2]), user="postgres", dbname="postgres", connect_timeout=3).close()
+except Exception:
+    sys.exit(1)
+PY
+}
+
+if [ -n "${CI:-}" ] && ! pg_up; then
+  echo "PostgreSQL is down; starting it"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
+  for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+fi
+
+status=0
+echo "== test suite on SQLite"
+.venv/bin/python -m pytest "$@" || status=$?
+
+if pg_up; then
+  db="kiosk_test_$(date +%s)_$$"
+  url="postgresql+psycopg://postgres@${PG_HOST}:${PG_PORT}/${db}"
+  .venv/bin/python - "$PG_HOST" "$PG_PORT" "$db" create <<'PY'
+import sys, psycopg
+with psycopg.connect(host=sys.argv[1], port=int(sys.argv[2]), user="postgres", dbname="postgres", autocommit=True) as c:
+    c.execute(f'CREATE DATABASE "{sys.argv[3]}"')
+PY
+  echo "== test suite on PostgreSQL ($db)"
+  KIOSK_TEST_DATABASE_URL="$url" .venv/bin/python -m pytest "$@" || status=$?
+  .venv/bin/python - "$PG_HOST" "$PG_PORT" "$db" <<'PY' || true
+import sys, psycopg
+with psycopg.connect(host=sys.argv[1], port=int(sys.argv[2]), user="postgres", dbname="postgres", autocommit=True) as c:
+    c.execute(f'DROP DATABASE IF EXISTS "{sys.argv[3]}" WITH (FORCE)')
+PY
+elif [ -n "${CI:-}" ]; then
+  echo "error: PostgreSQL is not reachable at ${PG_HOST}:${PG_PORT}; CI runs the suite on it" >&2
+  status=1
+else
+  echo "== PostgreSQL not reachable at ${PG_HOST}:${PG_PORT}: the PostgreSQL run was skipped"
+fi
+exit $status

@@ -1,0 +1,158 @@
+"""Shared fixtures: the database under test (SQLite or PostgreSQL), sessions, the app and ../shared.
+
+The backend is chosen by ``KIOSK_TEST_DATABASE_URL``: unset, every test runs on a throwaway SQLite
+file; set (``.ci/run`` sets it to a throwaway PostgreSQL database), every test runs there. Tests
+that need PostgreSQL itself, or the data in ``../shared``, skip with a reason outside CI and fail
+in CI (``CI`` set) when it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from directory_data import migrate
+from directory_data.db import make_engine, make_session_factory
+from directory_data.models import MISSION_CATEGORIES, Base
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DIR = Path(os.environ.get("KIOSK_SHARED_DIR", REPO_ROOT.parent / "shared"))
+IN_CI = bool(os.environ.get("CI"))
+
+
+def missing(reason: str) -> None:
+    """Skip the test with ``reason`` outside CI; fail it in CI, where nothing may be missing."""
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The ``../shared`` folder beside the checkout (real HSDS data and schemas)."""
+    if not (SHARED_DIR / "hsds").is_dir():
+        missing(f"{SHARED_DIR}/hsds is not there")
+    return SHARED_DIR
+
+
+@pytest.fixture(scope="session")
+def hsds_dir(shared_dir: Path) -> Path:
+    """``../shared/hsds``."""
+    return shared_dir / "hsds"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of the database every test of this run uses."""
+    url = os.environ.get("KIOSK_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    """Whether this run is on PostgreSQL."""
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture
+def require_postgres(database_url: str) -> str:
+    """The PostgreSQL URL under test; skips (fails in CI) when the run is on SQLite."""
+    if not database_url.startswith("postgresql"):
+        missing("needs PostgreSQL: set KIOSK_TEST_DATABASE_URL (as .ci/run does)")
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test database, migrated to head once per run."""
+    eng = make_engine(database_url)
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+def wipe(engine: Engine) -> None:
+    """Delete every row the tests may have written, keeping the schema and mission categories."""
+    tables = [t for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables if t.name != "category")
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                if table.name != "category":
+                    connection.execute(table.delete())
+        keep = ", ".join(f"'{slug}'" for slug in MISSION_CATEGORIES)
+        connection.execute(text(f"DELETE FROM category WHERE slug NOT IN ({keep})"))
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """A session factory on the test database; every row is wiped after the test."""
+    yield make_session_factory(engine)
+    wipe(engine)
+
+
+@pytest.fixture
+def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session on the test database (closed, and the data wiped, after the test)."""
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def app_factory(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> Iterator[Callable[..., Flask]]:
+    """Make apps on the test database with an instance folder in ``tmp_path``."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        config: dict[str, Any] = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "KIOSK_HOME": str(tmp_path / "instance"),
+            "INDEX_DIR": str(tmp_path / "instance" / "index"),
+        }
+        config.update(overrides)
+        from kiosk import create_app
+
+        app = create_app(config)
+        made.append(app)
+        return app
+
+    yield make
+    from kiosk.db import get_database
+
+    for app in made:
+        get_database(app).dispose()
+    wipe(engine)
+
+
+@pytest.fixture
+def app(app_factory: Callable[..., Flask]) -> Flask:
+    """An app on the test database."""
+    return app_factory()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of :func:`app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner of :func:`app`."""
+    return app.test_cli_runner()
