@@ -1,0 +1,77 @@
+"""Text analysis shared by indexing and querying: English, Spanish and a plain folded channel.
+
+Every analyzer lower-cases and folds accents *before* stemming, so ``guardería`` and
+``guarderia`` give the same term, and a query typed without accents (as on most kiosk keyboards)
+meets text written with them.
+
+* :func:`english_analyzer` -- English stop words removed, Snowball English stems.
+* :func:`spanish_analyzer` -- Spanish stop words removed, Snowball Spanish stems.
+* :func:`plain_analyzer` -- no stop words, no stems: the vocabulary for typo tolerance and
+  "did you mean" (a fuzzy term on a stemmed field misses when the typo changes the stem).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.lang import stopwords_for_language
+from whoosh.support.charset import accent_map
+
+#: Words: letters and digits, with inner apostrophes, dots or ampersands ("o'brien", "u.s").
+TOKEN_PATTERN = r"\w+(?:['.&]\w+)*"
+
+_TOKEN_RE = re.compile(TOKEN_PATTERN, re.UNICODE)
+
+
+def _base(stoplang: str | None, minsize: int = 1) -> Analyzer:
+    chain = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+    if stoplang is not None:
+        chain = chain | StopFilter(
+            stoplist=frozenset(fold(w) for w in stopwords_for_language(stoplang)),
+            minsize=minsize,
+        )
+    return chain
+
+
+@functools.cache
+def english_analyzer() -> Analyzer:
+    """English text: tokens, lower case, accents folded, stop words out, Snowball English stems."""
+    return _base("en") | StemFilter(lang="en", cachesize=50000)
+
+
+@functools.cache
+def spanish_analyzer() -> Analyzer:
+    """Spanish text: tokens, lower case, accents folded, stop words out, Snowball Spanish stems."""
+    return _base("es") | StemFilter(lang="es", cachesize=50000)
+
+
+@functools.cache
+def plain_analyzer() -> Analyzer:
+    """Any text: tokens, lower case and accents folded; no stop words and no stemming."""
+    return _base(None)
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case with accents removed (``Guardería`` -> ``guarderia``)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The folded word tokens of ``text`` in order, as the analyzers split them."""
+    return _TOKEN_RE.findall(fold(text))
+
+
+def terms(analyzer: Analyzer, text: str) -> list[str]:
+    """The index terms ``analyzer`` makes of ``text``, in order (duplicates kept)."""
+    return [t.text for t in analyzer(text)]

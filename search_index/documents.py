@@ -1,0 +1,249 @@
+"""Listing -> document: the pure mapping of a :class:`Service` to an index document, and the
+batched loader that feeds it.
+
+:func:`service_document` reads only the service and the objects loaded with it (no session, no
+clock), so the same service always gives the same document. :func:`load_for_indexing` loads what
+it needs with ``selectinload`` in batches, never one query per service.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from directory_data.models import (
+    MISSION_CATEGORIES,
+    Location,
+    PhoneAudience,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceStatus,
+    ServiceTaxonomy,
+)
+from search_index.analysis import words
+from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
+
+#: How many services one loading batch reads.
+BATCH_SIZE = 500
+
+#: Language names seen in imports, folded, and their ISO 639-1 codes.
+LANGUAGE_CODES: dict[str, str] = {
+    "english": "en",
+    "ingles": "en",
+    "spanish": "es",
+    "espanol": "es",
+    "castellano": "es",
+    "haitian creole": "ht",
+    "creole": "ht",
+    "kreyol": "ht",
+    "haitian": "ht",
+    "french": "fr",
+    "portuguese": "pt",
+    "vietnamese": "vi",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "cantonese": "zh",
+    "arabic": "ar",
+    "russian": "ru",
+    "german": "de",
+    "italian": "it",
+    "korean": "ko",
+    "tagalog": "tl",
+    "hindi": "hi",
+    "polish": "pl",
+    "american sign language": "ase",
+    "asl": "ase",
+    "sign language": "ase",
+}
+
+_PHONE_LETTERS = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "22233344455566677778889999"
+)
+_EXTENSION = re.compile(r"\s*(?:ext\.?|x|extension)\s*\d+\s*$", re.IGNORECASE)
+
+
+def phone_digits(number: str) -> str:
+    """The dialable digits of ``number``: letters mapped (``1-800-799-SAFE``), a leading US ``1``
+    dropped from 11-digit numbers, an extension ignored; short codes (988, 211) stay as they are."""
+    core = _EXTENSION.sub("", number or "").upper().translate(_PHONE_LETTERS)
+    digits = "".join(c for c in core if c.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return digits
+
+
+def language_code(code: str | None, name: str | None) -> str | None:
+    """The ISO code of a language given by code and/or name (``Spanish`` -> ``es``)."""
+    if code and code.strip():
+        return code.strip().lower().split("-")[0]
+    if name and name.strip():
+        folded = " ".join(words(name))
+        return LANGUAGE_CODES.get(folded, folded or None)
+    return None
+
+
+def _join(parts: Iterable[str | None]) -> str:
+    return "\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def _unique(values: Iterable[str | None]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _locations(service: Service) -> list[Location]:
+    return [link.location for link in service.location_links if link.location is not None]
+
+
+def _category_names(slug: str) -> tuple[str, str]:
+    if slug in MISSION_CATEGORIES:
+        return MISSION_CATEGORIES[slug]
+    plain = slug.replace("-", " ").replace("_", " ")
+    return plain, ""
+
+
+def _schedules(service: Service, locations: list[Location]) -> list[Schedule]:
+    """The service's own schedule rows, else those of its locations."""
+    if service.schedules:
+        return list(service.schedules)
+    return [row for loc in locations for row in loc.schedules if row.service_id is None]
+
+
+def service_document(
+    service: Service, *, default_timezone: str = DEFAULT_TIMEZONE
+) -> dict[str, object]:
+    """The index document of ``service`` (fields as in :mod:`search_index.schema`).
+
+    Pure: reads only ``service`` and its loaded relationships (organization, phones, schedules,
+    languages, cost options, locations with addresses/accessibility/schedules/phones/languages,
+    taxonomy terms, categories). Schedules without a time zone are read in ``default_timezone``.
+    """
+    locations = _locations(service)
+    org = service.organization
+    terms = [link.term for link in service.taxonomy_links if link.term is not None]
+    slugs = service.category_slugs
+    category_en = [_category_names(s)[0] for s in slugs]
+    category_es = [_category_names(s)[1] for s in slugs]
+
+    phones = list(service.phones) + [p for loc in locations for p in loc.phones]
+    phone_numbers = _unique(
+        phone_digits(p.number) for p in phones if p.audience == PhoneAudience.public
+    )
+    languages = _unique(
+        language_code(lang.code, lang.name)
+        for lang in [*service.languages, *(x for loc in locations for x in loc.languages)]
+    )
+    accessibility = _join(
+        text for loc in locations for a in loc.accessibility for text in (a.description, a.details)
+    )
+    cost = _join(
+        [service.fees_description]
+        + [text for c in service.cost_options for text in (c.option, c.amount_description)]
+    )
+    points: list[list[object]] = []
+    zips: list[str] = []
+    for loc in locations:
+        address = loc.physical_address
+        postal = (address.postal_code or "").strip()[:5] if address is not None else ""
+        if postal:
+            zips.append(postal)
+        if loc.latitude is not None and loc.longitude is not None:
+            points.append([round(loc.latitude, 6), round(loc.longitude, 6), postal])
+
+    name = _join([service.name, service.alternate_name])
+    description = service.description or ""
+    taxonomy_names = _join([*(t.name for t in terms), *category_en, *category_es])
+    eligibility = service.eligibility_description or ""
+    spell_sources = [
+        name,
+        service.name_es,
+        org.name if org else None,
+        description,
+        service.description_es,
+        taxonomy_names,
+        eligibility,
+    ]
+    return {
+        "id": service.id,
+        "name": name,
+        "name_es": service.name_es or "",
+        "organization": (org.name if org else "") or "",
+        "description": description,
+        "description_es": service.description_es or "",
+        "taxonomy_names": taxonomy_names,
+        "taxonomy_codes": ",".join(_unique(t.code.strip().lower() for t in terms if t.code)),
+        "categories": ",".join(slugs),
+        "eligibility": eligibility,
+        "cost": cost,
+        "accessibility": accessibility,
+        "languages": ",".join(languages),
+        "phones": ",".join(phone_numbers),
+        "spell": _join(spell_sources),
+        "free": service.is_free,
+        "walk_in": bool(service.walk_in),
+        "min_age": service.minimum_age if service.minimum_age is not None else -1,
+        "max_age": service.maximum_age if service.maximum_age is not None else -1,
+        "hours": encode_schedules(_schedules(service, locations), default_timezone),
+        "points": points,
+        "zips": ",".join(_unique(zips)),
+        "assured": service.assured_date.toordinal() if service.assured_date else 0,
+        "status": service.status.value if service.status else ServiceStatus.active.value,
+    }
+
+
+def _loader_options() -> list[object]:
+    location = selectinload(Service.location_links).selectinload(ServiceAtLocation.location)
+    return [
+        selectinload(Service.organization),
+        selectinload(Service.phones),
+        selectinload(Service.schedules),
+        selectinload(Service.languages),
+        selectinload(Service.cost_options),
+        selectinload(Service.category_links),
+        selectinload(Service.taxonomy_links).selectinload(ServiceTaxonomy.term),
+        location.selectinload(Location.addresses),
+        location.selectinload(Location.accessibility),
+        location.selectinload(Location.schedules),
+        location.selectinload(Location.phones),
+        location.selectinload(Location.languages),
+    ]
+
+
+def load_for_indexing(session: Session, ids: Collection[str] | None = None) -> Iterator[Service]:
+    """The services that belong in the index, eager-loaded in batches of :data:`BATCH_SIZE`.
+
+    With ``ids`` None: every service that is not defunct, in id order. Otherwise: those of
+    ``ids`` that exist and are not defunct (the caller deletes the other ids from the index).
+    """
+    live = Service.status != ServiceStatus.defunct
+    if ids is None:
+        last = ""
+        while True:
+            batch = session.scalars(
+                select(Service.id).where(live, Service.id > last).order_by(Service.id).limit(BATCH_SIZE)
+            ).all()
+            if not batch:
+                return
+            yield from _load_batch(session, batch)
+            last = batch[-1]
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), BATCH_SIZE):
+        chunk = wanted[start : start + BATCH_SIZE]
+        present = session.scalars(select(Service.id).where(live, Service.id.in_(chunk))).all()
+        yield from _load_batch(session, sorted(present))
+
+
+def _load_batch(session: Session, ids: list[str]) -> list[Service]:
+    if not ids:
+        return []
+    stmt = (
+        select(Service)
+        .where(Service.id.in_(ids))
+        .options(*_loader_options())
+        .order_by(Service.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(stmt))
