@@ -15,8 +15,10 @@ from .location import (
 from .organization import Organization
 from .phone import Phone, PhoneAudience, PhoneType
 from .schedule import WEEKDAYS, Schedule
+from .search_stats import NO_CATEGORY, SearchCount, ZeroResultTerm
 from .service import DEFAULT_STALE_AFTER_DAYS, CostOption, Service, ServiceStatus
 from .taxonomy import ServiceTaxonomy, Taxonomy, TaxonomyTerm
+from .user import Role, User
 
 __all__ = [
     "Accessibility",
@@ -31,11 +33,14 @@ __all__ = [
     "Location",
     "LocationType",
     "MISSION_CATEGORIES",
+    "NO_CATEGORY",
     "Organization",
     "Phone",
     "PhoneAudience",
     "PhoneType",
+    "Role",
     "Schedule",
+    "SearchCount",
     "Service",
     "ServiceAtLocation",
     "ServiceCategory",
@@ -43,7 +48,9 @@ __all__ = [
     "ServiceTaxonomy",
     "Taxonomy",
     "TaxonomyTerm",
+    "User",
     "WEEKDAYS",
+    "ZeroResultTerm",
     "new_id",
     "stable_id",
     "utcnow",

@@ -1,0 +1,90 @@
+"""Staff accounts: add one, and check a name and password (add + flush, never commit).
+
+Passwords are hashed with scrypt (``hashlib.scrypt``, N=2**15, r=8, p=1, a 16-byte random salt)
+and stored as ``scrypt$N$r$p$salt$hash`` (hex), so the cost can be raised later and old hashes
+still verify. A wrong name costs as much time as a wrong password.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import os
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory_data.models.user import Role, User
+
+SCRYPT_N = 2**15
+SCRYPT_R = 8
+SCRYPT_P = 1
+_MAXMEM = 64 * 1024 * 1024
+MIN_PASSWORD_LENGTH = 12
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+
+
+class AccountError(ValueError):
+    """An account cannot be created as asked (bad name, weak password, name taken)."""
+
+
+def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
+    """A salted scrypt hash of ``password`` in the ``scrypt$N$r$p$salt$hash`` form."""
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(stored: str, password: str) -> bool:
+    """Whether ``password`` matches the ``stored`` hash (constant-time comparison)."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        computed = hashlib.scrypt(
+            password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
+            maxmem=_MAXMEM,
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(computed, bytes.fromhex(digest))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash checked when the name is unknown, so that case takes as long as a wrong password."""
+    return hash_password("not the password of anyone")
+
+
+def add_user(session: Session, name: str, password: str, role: Role = Role.officer) -> User:
+    """Create the account ``name`` with ``role``; raises :class:`AccountError` when it cannot."""
+    name = name.strip().lower()
+    if not _NAME.match(name):
+        raise AccountError("a name is 2-80 characters: letters, digits, '.', '_' or '-'")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalar(select(User.id).where(User.name == name)) is not None:
+        raise AccountError(f"the name {name!r} is taken")
+    user = User(name=name, role=role, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, name: str, password: str) -> User | None:
+    """The active account ``name`` if ``password`` is its password, else ``None``."""
+    user = session.scalar(select(User).where(User.name == name.strip().lower()))
+    if user is None:
+        verify_password(_dummy_hash(), password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def get_user(session: Session, user_id: str) -> User | None:
+    """The active account with id ``user_id``, or ``None``."""
+    user = session.get(User, user_id)
+    return user if user is not None and user.active else None
