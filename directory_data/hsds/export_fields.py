@@ -1,0 +1,124 @@
+"""One record's HSDS 3.0 fields: which columns a table has, and their values in JSON or CSV form.
+
+Every model column that HSDS 3.0 also has carries the same name, so a record's fields are the
+spec's columns of its table that the model holds (see :mod:`directory_data.hsds.export_spec`),
+in the spec's order. ``schedule.timezone`` is the exception: HSDS 3.0 wants a UTC offset number
+there, the model holds an IANA zone name, so the name travels as the ``kiosk:timezone`` attribute
+instead (:mod:`directory_data.hsds.extensions`).
+
+Values are written so the importer reads back exactly what the model holds: dates as
+``YYYY-MM-DD``, timestamps as ISO 8601 in UTC with ``Z``, times as ``HH:MM`` in JSON (``HH:MM:SS``
+when the seconds are not zero) and ``HH:MM:SS`` in CSV (the Frictionless ``time`` type needs the
+seconds), amounts and coordinates as numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from .export_spec import RESOURCES
+
+#: Spec columns whose model column of the same name holds something else (written as attributes).
+NOT_FROM_MODEL: frozenset[tuple[str, str]] = frozenset({("schedule", "timezone")})
+
+
+@cache
+def table_columns(table: str) -> tuple[str, ...]:
+    """The spec's column names of ``table`` (``"service"``, ``"phone"`` ...), in the spec's order."""
+    return tuple(field["name"] for field in _resource(table)["schema"]["fields"])
+
+
+@cache
+def required_columns(table: str) -> frozenset[str]:
+    """The columns of ``table`` that the spec marks as required."""
+    return frozenset(
+        field["name"]
+        for field in _resource(table)["schema"]["fields"]
+        if field.get("constraints", {}).get("required")
+    )
+
+
+def _resource(table: str) -> dict[str, Any]:
+    for resource in RESOURCES:
+        if resource["name"] == table:
+            return resource
+    raise KeyError(f"HSDS 3.0 has no table {table!r} among the exported ones")
+
+
+def record_fields(table: str, record: object) -> dict[str, Any]:
+    """The HSDS fields of ``record`` (a row of ``table``) the model holds, raw, in spec order."""
+    return {column: getattr(record, column) for column in model_columns(table, type(record))}
+
+
+@cache
+def model_columns(table: str, model: type) -> tuple[str, ...]:
+    """The spec's columns of ``table`` that ``model`` holds under the same name, in spec order."""
+    return tuple(
+        column
+        for column in table_columns(table)
+        if (table, column) not in NOT_FROM_MODEL and hasattr(model, column)
+    )
+
+
+def json_fields(table: str, record: object) -> dict[str, Any]:
+    """The HSDS fields of ``record`` as JSON values; null ones, and empty optional ones, left out.
+
+    The spec's JSON schemas disallow null in most places, and a required text field is kept
+    even when empty (an organization's ``description``, say).
+    """
+    required = required_columns(table)
+    out: dict[str, Any] = {}
+    for column, value in record_fields(table, record).items():
+        if value is None or (value == "" and column not in required):
+            continue
+        out[column] = json_value(value)
+    return out
+
+
+def csv_row(table: str, record: object) -> list[str]:
+    """The cells of ``record`` for ``table``'s CSV, one per spec column (blank when not held)."""
+    fields = record_fields(table, record)
+    return [csv_value(fields.get(column)) for column in table_columns(table)]
+
+
+def json_value(value: Any) -> Any:
+    """``value`` as JSON: enums by value, dates/times as text, decimals as numbers."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def csv_value(value: Any) -> str:
+    """``value`` as a CSV cell: blank for none, ``true``/``false``, text for everything else."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    return str(value)
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """An aware timestamp in UTC as ISO 8601 with ``Z`` (microseconds only when there are some)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,223 @@
+"""The HSDS 3.0 JSON export: one paginated service list holding every service, fully nested.
+
+The file is a single page of the HSDS 3.0 API's ``/services`` response: ``total_items``,
+``total_pages`` (1), ``page_number`` (1), ``size``, ``first_page``, ``last_page``, ``empty`` and
+``contents``, each service a full HSDS 3.0 service object (the shape of the curated directory,
+``directory_data/curated/seminole_county.json``).
+
+Where a record appears: every record appears once per service that shows it, at the most
+specific place its links allow. A phone or language of a service sits in the service's list
+even when it also names a location; a location's own ``phones``, ``schedules`` and ``languages``
+hold only those of no service; a schedule of a service-at-location link sits in that link's
+``schedules``; an organization's ``phones`` hold only those of no service and no location.
+Records that no service reaches (an organization without services, a term attached to nothing)
+are not in a service list: the CSV data package carries the whole directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from directory_data.models import (
+    Accessibility,
+    Address,
+    CostOption,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+)
+
+from .export_attributes import extension_attributes, taxonomy_attribute
+from .export_fields import json_fields
+from .export_load import load_services, schedules_by_service_at_location
+
+#: File name used when the JSON export is given an existing directory.
+DEFAULT_JSON_NAME = "directory.json"
+
+
+def write_json(session: Session, path: Path) -> int:
+    """Write every service as an HSDS 3.0 service list to ``path``; the number of services.
+
+    ``path`` is the file to write, or an existing directory to write ``directory.json`` into.
+    The page's own members stand one per line and each service takes one line, which keeps a
+    large directory quick to write and easy to diff. The file is written beside its final name
+    and renamed, so a reader never sees half of it.
+    """
+    if path.is_dir():
+        path = path / DEFAULT_JSON_NAME
+    page = service_list_page(session)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("w", encoding="utf-8") as handle:
+        handle.write("{\n")
+        for key, value in page.items():
+            if key != "contents":
+                handle.write(f"{json.dumps(key)}: {json.dumps(value)},\n")
+        handle.write('"contents": [')
+        for n, service in enumerate(page["contents"]):
+            handle.write(",\n" if n else "\n")
+            handle.write(json.dumps(service, ensure_ascii=False))
+        handle.write("\n]\n}\n")
+    os.replace(partial, path)
+    return int(page["total_items"])
+
+
+def service_list_page(session: Session) -> dict[str, Any]:
+    """Every service in one page of the HSDS 3.0 paginated list form."""
+    services = load_services(session)
+    objects = ServiceObjects(schedules_by_service_at_location(session))
+    contents = [objects.service(service) for service in services]
+    return {
+        "total_items": len(contents),
+        "total_pages": 1,
+        "page_number": 1,
+        "size": len(contents),
+        "first_page": True,
+        "last_page": True,
+        "empty": not contents,
+        "contents": contents,
+    }
+
+
+class ServiceObjects:
+    """Builds full HSDS 3.0 service objects from loaded services.
+
+    An organization or a location shown by many services is built once and the same object
+    nested in each of them.
+    """
+
+    def __init__(self, sal_schedules: dict[str, list[Schedule]]) -> None:
+        """``sal_schedules``: schedules of service-at-location links, by link id
+        (see :func:`directory_data.hsds.export_load.schedules_by_service_at_location`)."""
+        self._sal_schedules = sal_schedules
+        self._organizations: dict[str, dict[str, Any]] = {}
+        self._locations: dict[str, dict[str, Any]] = {}
+
+    def service(self, service: Service) -> dict[str, Any]:
+        """The full HSDS 3.0 service object of ``service``."""
+        obj = json_fields("service", service)
+        if service.organization is not None:
+            obj["organization"] = self.organization(service.organization)
+        _put(obj, "phones", [phone_object(p) for p in _by_id(service.phones)])
+        _put(obj, "schedules", [
+            schedule_object(s) for s in _by_id(service.schedules)
+            if s.service_at_location_id is None
+        ])
+        _put(obj, "service_at_locations", [
+            self.service_at_location(link) for link in _by_id(service.location_links)
+        ])
+        _put(obj, "languages", [
+            language_object(lang) for lang in _by_id(service.languages) if lang.phone_id is None
+        ])
+        _put(obj, "cost_options", [cost_option_object(c) for c in _by_id(service.cost_options)])
+        terms = sorted((link.term for link in service.taxonomy_links), key=lambda t: t.id)
+        obj["attributes"] = [taxonomy_attribute(service.id, term) for term in terms]
+        obj["attributes"].extend(extension_attributes("service", service))
+        return obj
+
+    def organization(self, organization: Organization) -> dict[str, Any]:
+        """The HSDS 3.0 organization (without its services), with its own phones."""
+        if organization.id not in self._organizations:
+            obj = json_fields("organization", organization)
+            _put(obj, "phones", [
+                phone_object(p)
+                for p in _by_id(organization.phones)
+                if p.service_id is None and p.location_id is None
+            ])
+            obj["attributes"] = extension_attributes("organization", organization)
+            self._organizations[organization.id] = obj
+        return self._organizations[organization.id]
+
+    def service_at_location(self, link: ServiceAtLocation) -> dict[str, Any]:
+        """The HSDS 3.0 service-at-location link with its schedules and nested location."""
+        obj = json_fields("service_at_location", link)
+        schedules = self._sal_schedules.get(link.id, [])
+        _put(obj, "schedules", [schedule_object(s) for s in _by_id(schedules)])
+        obj["location"] = self.location(link.location)
+        obj["attributes"] = extension_attributes("service_at_location", link)
+        return obj
+
+    def location(self, location: Location) -> dict[str, Any]:
+        """The HSDS 3.0 location with addresses, accessibility and its own phones, hours, languages."""
+        if location.id not in self._locations:
+            obj = json_fields("location", location)
+            _put(obj, "languages", [
+                language_object(lang)
+                for lang in _by_id(location.languages)
+                if lang.service_id is None and lang.phone_id is None
+            ])
+            _put(obj, "addresses", [address_object(a) for a in _by_id(location.addresses)])
+            _put(obj, "accessibility", [
+                accessibility_object(a) for a in _by_id(location.accessibility)
+            ])
+            _put(obj, "phones", [
+                phone_object(p) for p in _by_id(location.phones) if p.service_id is None
+            ])
+            _put(obj, "schedules", [
+                schedule_object(s)
+                for s in _by_id(location.schedules)
+                if s.service_id is None and s.service_at_location_id is None
+            ])
+            obj["attributes"] = extension_attributes("location", location)
+            self._locations[location.id] = obj
+        return self._locations[location.id]
+
+
+def phone_object(phone: Phone) -> dict[str, Any]:
+    """The HSDS 3.0 phone with its languages."""
+    obj = json_fields("phone", phone)
+    _put(obj, "languages", [language_object(lang) for lang in _by_id(phone.languages)])
+    obj["attributes"] = extension_attributes("phone", phone)
+    return obj
+
+
+def schedule_object(schedule: Schedule) -> dict[str, Any]:
+    """The HSDS 3.0 schedule (its IANA time zone as the ``kiosk:timezone`` attribute)."""
+    return _with_attributes("schedule", schedule)
+
+
+def language_object(language: Language) -> dict[str, Any]:
+    """The HSDS 3.0 language."""
+    return _with_attributes("language", language)
+
+
+def address_object(address: Address) -> dict[str, Any]:
+    """The HSDS 3.0 address."""
+    return _with_attributes("address", address)
+
+
+def accessibility_object(accessibility: Accessibility) -> dict[str, Any]:
+    """The HSDS 3.0 accessibility record."""
+    return _with_attributes("accessibility", accessibility)
+
+
+def cost_option_object(cost_option: CostOption) -> dict[str, Any]:
+    """The HSDS 3.0 cost option."""
+    return _with_attributes("cost_option", cost_option)
+
+
+def _with_attributes(table: str, record: Any) -> dict[str, Any]:
+    obj = json_fields(table, record)
+    obj["attributes"] = extension_attributes(table, record)
+    return obj
+
+
+def _put(obj: dict[str, Any], key: str, items: list[dict[str, Any]]) -> None:
+    """Set ``obj[key]`` to ``items`` unless there are none (empty lists are left out)."""
+    if items:
+        obj[key] = items
+
+
+def _by_id(records: Sequence[Any]) -> list[Any]:
+    """``records`` in id order, so the same directory always gives the same file."""
+    return sorted(records, key=lambda record: record.id)
