@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from directory_data.models import (
     Accessibility,
+    PhoneAudience,
     Address,
     CostOption,
     Language,
@@ -37,6 +38,7 @@ from directory_data.models import (
     ServiceAtLocation,
 )
 
+from . import extensions as ext
 from .export_attributes import extension_attributes, taxonomy_attribute
 from .export_fields import json_fields
 from .export_load import load_services, schedules_by_service_at_location
@@ -94,12 +96,17 @@ class ServiceObjects:
 
     An organization or a location shown by many services is built once and the same object
     nested in each of them.
+
+    With ``public=True`` the objects are fit for anonymous callers of the public API: officer-only
+    phones and the ``kiosk:officer-notes`` attribute are left out, and a confidential location
+    keeps neither its addresses nor its coordinates.
     """
 
-    def __init__(self, sal_schedules: dict[str, list[Schedule]]) -> None:
+    def __init__(self, sal_schedules: dict[str, list[Schedule]], *, public: bool = False) -> None:
         """``sal_schedules``: schedules of service-at-location links, by link id
         (see :func:`directory_data.hsds.export_load.schedules_by_service_at_location`)."""
         self._sal_schedules = sal_schedules
+        self.public = public
         self._organizations: dict[str, dict[str, Any]] = {}
         self._locations: dict[str, dict[str, Any]] = {}
 
@@ -108,7 +115,7 @@ class ServiceObjects:
         obj = json_fields("service", service)
         if service.organization is not None:
             obj["organization"] = self.organization(service.organization)
-        _put(obj, "phones", [phone_object(p) for p in _by_id(service.phones)])
+        _put(obj, "phones", [phone_object(p) for p in self._shown(service.phones)])
         _put(obj, "schedules", [
             schedule_object(s) for s in _by_id(service.schedules)
             if s.service_at_location_id is None
@@ -122,8 +129,15 @@ class ServiceObjects:
         _put(obj, "cost_options", [cost_option_object(c) for c in _by_id(service.cost_options)])
         terms = sorted((link.term for link in service.taxonomy_links), key=lambda t: t.id)
         obj["attributes"] = [taxonomy_attribute(service.id, term) for term in terms]
-        obj["attributes"].extend(extension_attributes("service", service))
+        obj["attributes"].extend(
+            a for a in extension_attributes("service", service)
+            if not (self.public and a["taxonomy_term"]["code"] == ext.OFFICER_NOTES)
+        )
         return obj
+
+    def _shown(self, phones: Sequence[Phone]) -> list[Phone]:
+        """``phones`` in id order, without officer-only numbers in a public object."""
+        return [p for p in _by_id(phones) if not (self.public and p.audience == PhoneAudience.officer)]
 
     def organization(self, organization: Organization) -> dict[str, Any]:
         """The HSDS 3.0 organization (without its services), with its own phones."""
@@ -131,7 +145,7 @@ class ServiceObjects:
             obj = json_fields("organization", organization)
             _put(obj, "phones", [
                 phone_object(p)
-                for p in _by_id(organization.phones)
+                for p in self._shown(organization.phones)
                 if p.service_id is None and p.location_id is None
             ])
             obj["attributes"] = extension_attributes("organization", organization)
@@ -156,12 +170,16 @@ class ServiceObjects:
                 for lang in _by_id(location.languages)
                 if lang.service_id is None and lang.phone_id is None
             ])
-            _put(obj, "addresses", [address_object(a) for a in _by_id(location.addresses)])
+            if self.public and location.confidential:
+                obj.pop("latitude", None)
+                obj.pop("longitude", None)
+            else:
+                _put(obj, "addresses", [address_object(a) for a in _by_id(location.addresses)])
             _put(obj, "accessibility", [
                 accessibility_object(a) for a in _by_id(location.accessibility)
             ])
             _put(obj, "phones", [
-                phone_object(p) for p in _by_id(location.phones) if p.service_id is None
+                phone_object(p) for p in self._shown(location.phones) if p.service_id is None
             ])
             _put(obj, "schedules", [
                 schedule_object(s)
