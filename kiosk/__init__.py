@@ -28,11 +28,34 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.config["KIOSK_HOME"])
 
-    from . import cli, db, views
+    from flask_wtf.csrf import CSRFProtect
+
+    from . import (
+        api_directory,
+        auth,
+        cli,
+        cli_users,
+        db,
+        health,
+        i18n,
+        pages,
+        patrol,
+        security,
+        views,
+    )
 
     db.init_app(app)
     cli.init_app(app)
+    cli_users.init_app(app)
+    i18n.init_app(app)
+    pages.init_app(app)
+    security.init_app(app)
+    CSRFProtect(app)
+    auth.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(patrol.bp)
+    app.register_blueprint(api_directory.bp)
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -17,7 +18,38 @@ def default_config() -> dict[str, Any]:
         "TIMEZONE": "America/New_York",
         "STALE_AFTER_DAYS": 180,
         "SECRET_KEY": None,  # None: a key kept in KIOSK_HOME/secret_key
+        # The station this kiosk stands in: distances on the lobby kiosk are measured from here,
+        # and the patrol view falls back to it when the tablet cannot tell where it is.
+        "STATION_NAME": "Sanford Police Department",
+        "STATION_DISTRICT": "Sanford, Seminole County",
+        "STATION_LATITUDE": 28.8003,
+        "STATION_LONGITUDE": -81.2731,
+        # Idle reset: after this many seconds without a touch a countdown is shown for
+        # IDLE_COUNTDOWN_SECONDS, then everything the resident did is wiped.
+        "IDLE_TIMEOUT_SECONDS": 90,
+        "IDLE_COUNTDOWN_SECONDS": 15,
+        # The interface languages (the first is the default); Accept-Language chooses among them.
+        "LANGUAGES": ("en", "es"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "America/New_York",
+        # How many services a resident may collect for one referral.
+        "REFERRAL_MAX_ITEMS": 20,
+        # Results shown per page on the kiosk and the patrol view.
+        "RESULTS_PER_PAGE": 10,
+        # The one cookie the app sets: signed, not readable by scripts, gone when the browser
+        # closes. Set KIOSK_SESSION_COOKIE_SECURE=true when served over HTTPS.
+        "SESSION_COOKIE_NAME": "kiosk",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     }
+
+
+def station(config: Mapping[str, Any]) -> tuple[float, float]:
+    """The station's ``(latitude, longitude)``."""
+    return float(config["STATION_LATITUDE"]), float(config["STATION_LONGITUDE"])
 
 
 def database_url(config: dict[str, Any]) -> str:

@@ -1,55 +1,197 @@
-"""Browse pages: categories, a category's services, a service's detail, and the health check."""
+"""The lobby kiosk: topic tiles and search, results, a service's detail, collecting a referral,
+the language and display switches, quick exit and idle reset.
+
+Every page works without JavaScript; ``static/kiosk.js`` adds the idle countdown, the Escape
+key for quick exit, and navigation that leaves no browser history.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
-from sqlalchemy import text
+from flask_babel import gettext
 
-from directory_data import queries
 from directory_data.models import MISSION_CATEGORIES
+from directory_data.service_rows import services_in_order, shown_service
 
-from . import __version__
+from . import finder, visit
+from .config import station
 from .db import get_session
+from .i18n import LANGUAGE_KEY, current_language
+from .pages import after_post, local_now, safe_next
+from .referral_link import read_referral_token
+from .security import CLEAR_SITE_DATA
 
-bp = Blueprint("directory", __name__)
+bp = Blueprint("lobby", __name__)
+
+
+@bp.context_processor
+def _lobby_context() -> dict[str, object]:
+    return {
+        "detail_endpoint": "lobby.service",
+        "referral_endpoint": "lobby.referral",
+        "referral_ids": visit.referral_ids(),
+        "officer_view": False,
+        "now_local": local_now(),
+    }
+
+
+def _tiles() -> list[dict[str, str]]:
+    hints = {
+        "mental-health": gettext("Counseling, crisis support, addiction"),
+        "childcare": gettext("Daycare, after school, help paying"),
+        "abuse": gettext("Domestic violence, shelters, legal help"),
+        "housing": gettext("Shelter, rent help, utilities"),
+    }
+    from .icons import CATEGORY_ICONS
+
+    spanish = current_language() == "es"
+    return [
+        {"slug": slug, "name": names[1] if spanish else names[0], "hint": hints[slug],
+         "icon": CATEGORY_ICONS[slug]}
+        for slug, names in MISSION_CATEGORIES.items()
+    ]
 
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    """The category tiles with how many services each holds."""
-    counts = queries.category_counts(get_session())
-    tiles = [(c, n) for c, n in counts if c.slug in MISSION_CATEGORIES]
-    return render_template("directory/home.html", tiles=tiles)
+    """The home page: four topic tiles, a search box, and the crisis lines."""
+    return render_template("lobby/home.html", tiles=_tiles(), query="", category=None)
+
+
+@bp.get("/search")
+def results() -> ResponseReturnValue:
+    """Search results (text and/or a topic), nearest to this station, with the open-now filter."""
+    query = finder.parse_query(request.args, point=station(current_app.config), default_open=False)
+    page = finder.find(get_session(), query, officer=False)
+    finder.count_search(get_session(), query, page)
+    category = finder.category_of(get_session(), query.category)
+    return render_template(
+        "lobby/results.html",
+        results=page,
+        query=query.text,
+        category=category,
+        open_only=query.open_only,
+        free_only=query.free_only,
+        heading=finder.heading(query, category),
+        page_url=lambda n: url_for("lobby.results", **query.url_args(page=n)),
+    )
 
 
 @bp.get("/category/<slug>")
 def category(slug: str) -> ResponseReturnValue:
-    """The services of one category."""
-    counts = dict((c.slug, c) for c, _ in queries.category_counts(get_session()))
-    if slug not in counts:
-        abort(404)
-    services = queries.services_in_category(get_session(), slug)
-    return render_template("directory/category.html", category=counts[slug], services=services)
+    """A topic's services (the tiles link to the results page filtered by topic)."""
+    return redirect(url_for("lobby.results", category=slug), 301)
 
 
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> ResponseReturnValue:
-    """One service's detail page."""
-    found = queries.service_detail(get_session(), service_id)
+    """One service's detail page, with its distance from this station."""
+    found = shown_service(get_session(), service_id)
     if found is None:
         abort(404)
-    return render_template("directory/service.html", service=found)
+    card = finder.card_for(found, point=station(current_app.config), officer=False)
+    back = safe_next(request.args.get("back"), url_for("lobby.home"))
+    return render_template("lobby/service.html", card=card, back_url=back)
 
 
-@bp.get("/healthz")
-def healthz() -> ResponseReturnValue:
-    """Whether the database answers, as JSON with an honest status code."""
-    try:
-        get_session().execute(text("SELECT 1"))
-        database_ok = True
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
-        database_ok = False
-    body = {"status": "ok" if database_ok else "unavailable", "database": database_ok,
-            "version": __version__}
-    return jsonify(body), 200 if database_ok else 503
+@bp.get("/referral")
+def referral() -> ResponseReturnValue:
+    """The services collected for the resident's referral."""
+    services = services_in_order(get_session(), visit.referral_ids())
+    point = station(current_app.config)
+    cards = [finder.card_for(s, point=point, officer=False) for s in services]
+    return render_template("lobby/referral.html", cards=cards)
+
+
+@bp.post("/referral/add")
+def referral_add() -> ResponseReturnValue:
+    """Collect a service for the referral, then go back where the resident was."""
+    service_id = request.form.get("service_id", "")
+    if shown_service(get_session(), service_id) is None:
+        abort(404)
+    if visit.add_to_referral(service_id):
+        flash(gettext("Added to your referral."))
+    else:
+        flash(gettext("Your referral is full. Remove a service to add another."))
+    return after_post(safe_next(request.form.get("next"), url_for("lobby.referral")))
+
+
+@bp.post("/referral/remove")
+def referral_remove() -> ResponseReturnValue:
+    """Drop a service from the referral."""
+    visit.remove_from_referral(request.form.get("service_id", ""))
+    flash(gettext("Removed from your referral."))
+    return after_post(safe_next(request.form.get("next"), url_for("lobby.referral")))
+
+
+@bp.post("/referral/clear")
+def referral_clear() -> ResponseReturnValue:
+    """Drop every service from the referral."""
+    visit.clear_referral()
+    return after_post(url_for("lobby.referral"))
+
+
+@bp.get("/r/<token>")
+def shared_referral(token: str) -> ResponseReturnValue:
+    """The public page a referral's QR code opens: the chosen services, nothing else."""
+    ids = read_referral_token(token)
+    if ids is None:
+        abort(404)
+    point = station(current_app.config)
+    services = services_in_order(get_session(), ids)
+    cards = [finder.card_for(s, point=point, officer=False) for s in services]
+    return render_template("lobby/shared_referral.html", cards=cards)
+
+
+@bp.get("/language/<code>")
+def language(code: str) -> ResponseReturnValue:
+    """The language switch: answer in ``code`` from now on (until the visit ends)."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session[LANGUAGE_KEY] = code
+    return redirect(safe_next(request.args.get("next"), url_for("lobby.home")), 303)
+
+
+@bp.post("/display/<mode>")
+def display(mode: str) -> ResponseReturnValue:
+    """Switch larger text or high contrast on or off (until the visit ends)."""
+    if mode not in visit.DISPLAY_MODES:
+        abort(404)
+    visit.toggle_display(mode)
+    return after_post(safe_next(request.form.get("next"), url_for("lobby.home")))
+
+
+@bp.get("/exit")
+def quick_exit() -> ResponseReturnValue:
+    """Quick exit: forget the visit and show a neutral welcome screen."""
+    visit.end_visit()
+    response = redirect(url_for("lobby.welcome"), 303)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+@bp.get("/welcome")
+def welcome() -> ResponseReturnValue:
+    """The neutral screen quick exit lands on: nothing about what was looked at."""
+    return render_template("lobby/welcome.html")
+
+
+@bp.get("/reset")
+def reset() -> ResponseReturnValue:
+    """Idle reset: forget the visit and start again at the home page."""
+    visit.end_visit()
+    response = redirect(url_for("lobby.home"), 303)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -25,8 +25,9 @@ from directory_data.models.base import Base
 RecordT = TypeVar("RecordT", bound=Base)
 
 
-def load_services(session: Session) -> Sequence[Service]:
-    """Every service with everything its nested HSDS 3.0 object shows, ordered by name and id.
+def load_services(session: Session, ids: Collection[str] | None = None) -> Sequence[Service]:
+    """Every service (or those of ``ids``) with everything its nested HSDS 3.0 object shows,
+    ordered by name and id.
 
     Each relationship is loaded for all services at once (``selectinload``), so the number of
     queries does not grow with the number of services.
@@ -53,13 +54,21 @@ def load_services(session: Session) -> Sequence[Service]:
         )
         .order_by(Service.name, Service.id)
     )
+    if ids is not None:
+        statement = statement.where(Service.id.in_(list(ids)))
     return session.scalars(statement).all()
 
 
-def schedules_by_service_at_location(session: Session) -> dict[str, list[Schedule]]:
-    """Schedules that belong to a service-at-location link, by the link's id (one query)."""
+def schedules_by_service_at_location(
+    session: Session, service_ids: Collection[str] | None = None
+) -> dict[str, list[Schedule]]:
+    """Schedules that belong to a service-at-location link (of the services ``service_ids``, or
+    of all), by the link's id (one query)."""
     grouped: dict[str, list[Schedule]] = defaultdict(list)
     statement = select(Schedule).where(Schedule.service_at_location_id.is_not(None))
+    if service_ids is not None:
+        links = select(ServiceAtLocation.id).where(ServiceAtLocation.service_id.in_(list(service_ids)))
+        statement = statement.where(Schedule.service_at_location_id.in_(links))
     for schedule in session.scalars(statement):
         assert schedule.service_at_location_id is not None
         grouped[schedule.service_at_location_id].append(schedule)

@@ -1,0 +1,52 @@
+"""Load services for display: by id, in a given order (search rank), in one round of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from directory_data.models import Location, Service, ServiceAtLocation, ServiceStatus, ServiceTaxonomy
+
+#: Statuses a resident or an officer may see (inactive and defunct services are hidden).
+SHOWN_STATUSES = (ServiceStatus.active, ServiceStatus.temporarily_closed)
+
+
+def display_options() -> list[LoaderOption]:
+    """Eager loads of everything a card, a detail page or an HSDS service object reads."""
+    location = selectinload(Service.location_links).selectinload(ServiceAtLocation.location)
+    return [
+        selectinload(Service.organization),
+        selectinload(Service.phones),
+        selectinload(Service.schedules),
+        selectinload(Service.languages),
+        selectinload(Service.cost_options),
+        selectinload(Service.category_links),
+        selectinload(Service.taxonomy_links).selectinload(ServiceTaxonomy.term),
+        location.selectinload(Location.addresses),
+        location.selectinload(Location.accessibility),
+        location.selectinload(Location.schedules),
+        location.selectinload(Location.phones),
+        location.selectinload(Location.languages),
+    ]
+
+
+def services_in_order(session: Session, ids: Sequence[str]) -> list[Service]:
+    """The shown services among ``ids``, in the order of ``ids`` (missing or hidden ones dropped)."""
+    if not ids:
+        return []
+    rows = session.scalars(
+        select(Service)
+        .where(Service.id.in_(list(ids)), Service.status.in_(SHOWN_STATUSES))
+        .options(*display_options())
+    )
+    by_id = {service.id: service for service in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def shown_service(session: Session, service_id: str) -> Service | None:
+    """One shown service with everything its detail page reads, or ``None``."""
+    found = services_in_order(session, [service_id])
+    return found[0] if found else None

@@ -1,0 +1,159 @@
+"""Finding services for the kiosk and the patrol view: read what was asked, search the index,
+load the rows in rank order in one round of queries, make the cards, and count the search
+(day-level aggregates only, see :mod:`directory_data.search_stats`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from directory_data.models import Category, Service
+from directory_data.search_stats import record_search
+
+from .cards import ServiceCard, make_card
+from .i18n import current_language
+from .pages import local_now
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_LENGTH = 200
+MAX_PAGE = 100
+_TRUE = {"1", "true", "on", "yes"}
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a resident or an officer asked for, validated."""
+
+    text: str = ""
+    category: str | None = None
+    open_only: bool = False
+    free_only: bool = False
+    page: int = 1
+    point: tuple[float, float] | None = None
+    sort: str = "relevance"
+
+    def url_args(self, **changes: Any) -> dict[str, Any]:
+        """The query string of this query (with ``changes``), for links to other pages of it."""
+        args: dict[str, Any] = {"q": self.text or None, "category": self.category,
+                                "open": "1" if self.open_only else "0",
+                                "free": "1" if self.free_only else None, "page": self.page}
+        args.update(changes)
+        if args.get("page") == 1:
+            args["page"] = None
+        return {k: v for k, v in args.items() if v is not None}
+
+
+@dataclass
+class ResultsPage:
+    """One page of results as cards, with what the page around them shows."""
+
+    cards: list[ServiceCard]
+    total: int
+    page: int
+    per_page: int
+    suggestion: str | None = None
+    crisis_message: str | None = None
+    facets: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        """How many pages the results fill."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first_number(self) -> int:
+        """The position of the first card of this page among all results."""
+        return (self.page - 1) * self.per_page + 1
+
+
+def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
+    values = args.getlist(name) if hasattr(args, "getlist") else [args.get(name, "")]
+    values = [v for v in values if v != ""]
+    if not values:
+        return default
+    return values[-1].strip().lower() in _TRUE
+
+
+def parse_query(
+    args: Mapping[str, str], *, point: tuple[float, float] | None, default_open: bool,
+    sort: str = "relevance",
+) -> Query:
+    """The :class:`Query` in request arguments ``args`` (bad values fall back to defaults).
+
+    ``open`` may be given more than once (a hidden ``0`` before a checkbox's ``1``): the last
+    value wins, so an unticked box really turns the filter off.
+    """
+    text = " ".join(str(args.get("q", "")).split())[:MAX_QUERY_LENGTH]
+    category = str(args.get("category", "")).strip().lower() or None
+    try:
+        page = min(max(int(args.get("page", 1)), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        page = 1
+    return Query(text=text, category=category, open_only=_flag(args, "open", default_open),
+                 free_only=_flag(args, "free", False), page=page, point=point, sort=sort)
+
+
+def category_of(session: Session, slug: str | None) -> Category | None:
+    """The category ``slug`` names, or None."""
+    return session.get(Category, slug) if slug else None
+
+
+def category_name(category: Category) -> str:
+    """A category's name in the request's language."""
+    return category.name_es if current_language() == "es" and category.name_es else category.name_en
+
+
+def heading(query: Query, category: Category | None) -> str:
+    """The page heading for ``query``."""
+    if query.text and category is not None:
+        return gettext("“%(text)s” in %(category)s", text=query.text, category=category_name(category))
+    if query.text:
+        return gettext("Results for “%(text)s”", text=query.text)
+    if category is not None:
+        return category_name(category)
+    return gettext("All services")
+
+
+def card_for(
+    service: Service, *, point: tuple[float, float] | None, officer: bool,
+    hit_distance_km: float | None = None, crisis: bool = False,
+) -> ServiceCard:
+    """The card of ``service`` now, distances from ``point``."""
+    now = local_now()
+    return make_card(
+        service, now=now, today=now.date(),
+        stale_after_days=int(current_app.config["STALE_AFTER_DAYS"]),
+        point=point, hit_distance_km=hit_distance_km, crisis=crisis, officer=officer,
+    )
+
+
+def count_search(session: Session, query: Query, page: ResultsPage) -> None:
+    """Count the search in the day's aggregates (first pages only; never fails the page)."""
+    if query.page != 1:
+        return
+    try:
+        record_search(session, local_now().date(), category=query.category, term=query.text,
+                      found=page.total)
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        log.warning("search statistics not recorded", exc_info=True)
+
+
+def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
+    """Search for ``query`` and return its page of cards (see :func:`kiosk.search.searcher`)."""
+    raise NotImplementedError  # wired to search_index.searching below
+
+
+def _today() -> dt.date:
+    return local_now().date()

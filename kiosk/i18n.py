@@ -1,0 +1,62 @@
+"""Interface languages: English and Spanish, chosen by the browser or by the visible switch.
+
+The switch stores the choice in the session (so idle reset and quick exit forget it); without
+one, ``Accept-Language`` chooses among ``LANGUAGES``. Listing text (a service's name and
+description) is shown in Spanish where the listing has it, see :func:`listing_text`.
+Catalogs live in ``kiosk/translations`` and are compiled to ``.mo`` files at install
+(``setup.py``), never at run time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, get_locale
+
+LANGUAGE_KEY = "lang"
+
+#: Each interface language's name in itself, for the switch.
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+def languages() -> tuple[str, ...]:
+    """The configured interface languages, the default first."""
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    """The language of this request: a ``lang`` query parameter (links shared by QR code carry
+    one), else the switch's choice, else the browser's, else the default."""
+    offered = languages()
+    if request.args.get("lang") in offered:
+        return str(request.args["lang"])
+    chosen = session.get(LANGUAGE_KEY)
+    if chosen in offered:
+        return str(chosen)
+    return request.accept_languages.best_match(offered) or offered[0]
+
+
+def current_language() -> str:
+    """The two-letter code of the language this request is answered in."""
+    return str(get_locale() or languages()[0])
+
+
+def listing_text(record: Any, field: str) -> str | None:
+    """``record.<field>`` in the request's language: ``<field>_es`` in Spanish where it is set."""
+    if current_language() == "es":
+        translated = getattr(record, f"{field}_es", None)
+        if translated:
+            return str(translated)
+    value = getattr(record, field, None)
+    return None if value is None else str(value)
+
+
+def init_app(app: Flask) -> None:
+    """Register Flask-Babel with the locale selector and the template helpers."""
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        listing_text=listing_text,
+        current_language=current_language,
+        language_names=LANGUAGE_NAMES,
+    )

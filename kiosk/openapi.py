@@ -1,0 +1,189 @@
+"""The OpenAPI 3.1 document of the public API (``GET /api/v1/openapi.json``).
+
+It describes what the endpoints do, and the test suite holds them to it (schemathesis calls every
+operation with generated parameters and checks status codes, content types and response
+schemas). The HSDS service object is described by its main fields; the full HSDS 3.0 schema is
+checked separately in the tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import __version__
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+ERROR = {
+    "type": "object",
+    "required": ["error", "status"],
+    "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+}
+
+ATTRIBUTE = {
+    "type": "object",
+    "required": ["id", "link_id", "link_type", "link_entity", "taxonomy_term_id"],
+    "properties": {
+        "id": {"type": "string"},
+        "link_id": {"type": "string"},
+        "link_type": {"type": "string"},
+        "link_entity": {"type": "string"},
+        "taxonomy_term_id": {"type": "string"},
+        "value": _NULLABLE_STRING,
+    },
+}
+
+PHONE = {
+    "type": "object",
+    "required": ["id", "number"],
+    "properties": {"id": {"type": "string"}, "number": {"type": "string"},
+                   "type": _NULLABLE_STRING, "description": _NULLABLE_STRING,
+                   "attributes": {"type": "array", "items": {"$ref": "#/components/schemas/Attribute"}}},
+}
+
+LOCATION = {
+    "type": "object",
+    "required": ["id", "location_type"],
+    "properties": {
+        "id": {"type": "string"},
+        "location_type": {"type": "string", "enum": ["physical", "postal", "virtual"]},
+        "name": _NULLABLE_STRING,
+        "latitude": {"type": ["number", "null"]},
+        "longitude": {"type": ["number", "null"]},
+        "addresses": {"type": "array", "items": {"type": "object", "required": ["id"]}},
+        "phones": {"type": "array", "items": {"$ref": "#/components/schemas/Phone"}},
+        "attributes": {"type": "array", "items": {"$ref": "#/components/schemas/Attribute"}},
+    },
+}
+
+SERVICE = {
+    "type": "object",
+    "description": "An Open Referral HSDS 3.0 service object. For anonymous callers, officer-only "
+                   "phones and officer notes are left out, and confidential locations have no "
+                   "addresses and no coordinates.",
+    "required": ["id", "name", "status"],
+    "properties": {
+        "id": {"type": "string"},
+        "name": {"type": "string"},
+        "alternate_name": _NULLABLE_STRING,
+        "description": _NULLABLE_STRING,
+        "status": {"type": "string",
+                   "enum": ["active", "inactive", "defunct", "temporarily closed"]},
+        "url": _NULLABLE_STRING,
+        "email": _NULLABLE_STRING,
+        "assured_date": _NULLABLE_STRING,
+        "organization": {"type": "object", "required": ["id", "name"]},
+        "phones": {"type": "array", "items": {"$ref": "#/components/schemas/Phone"}},
+        "schedules": {"type": "array", "items": {"type": "object", "required": ["id"]}},
+        "languages": {"type": "array", "items": {"type": "object", "required": ["id"]}},
+        "cost_options": {"type": "array", "items": {"type": "object", "required": ["id"]}},
+        "service_at_locations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "location"],
+                "properties": {"id": {"type": "string"},
+                               "location": {"$ref": "#/components/schemas/Location"}},
+            },
+        },
+        "attributes": {"type": "array", "items": {"$ref": "#/components/schemas/Attribute"}},
+    },
+}
+
+SERVICE_PAGE = {
+    "type": "object",
+    "required": ["total_items", "total_pages", "page_number", "size", "first_page", "last_page",
+                 "empty", "contents"],
+    "properties": {
+        "total_items": {"type": "integer", "minimum": 0},
+        "total_pages": {"type": "integer", "minimum": 1},
+        "page_number": {"type": "integer", "minimum": 1},
+        "size": {"type": "integer", "minimum": 0},
+        "first_page": {"type": "boolean"},
+        "last_page": {"type": "boolean"},
+        "empty": {"type": "boolean"},
+        "contents": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}},
+    },
+}
+
+HEALTH = {
+    "type": "object",
+    "required": ["status", "database", "version"],
+    "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]},
+                   "database": {"type": "boolean"}, "version": {"type": "string"}},
+}
+
+
+def _json(schema_ref: str, description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+def _int_param(name: str, description: str, low: int, high: int, default: int) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "integer", "minimum": low, "maximum": high, "default": default}}
+
+
+def search_paths() -> dict[str, Any]:
+    """The search endpoint's path item (``GET /api/v1/search``)."""
+    from .api_search_schema import SEARCH_PATH
+
+    return {"/api/v1/search": SEARCH_PATH}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document."""
+    from .api_search_schema import SEARCH_SCHEMAS
+
+    paths: dict[str, Any] = {
+        "/api/v1/services": {"get": {
+            "operationId": "listServices",
+            "summary": "Services in the HSDS 3.0 paginated list form",
+            "parameters": [
+                {"name": "search", "in": "query", "required": False,
+                 "description": "Text to search for; results are ranked by relevance. "
+                                "Without it, every listed service by name.",
+                 "schema": {"type": "string", "maxLength": 200}},
+                _int_param("page", "Page number", 1, 10_000, 1),
+                _int_param("per_page", "Services per page", 1, 100, 20),
+            ],
+            "responses": {"200": _json("ServicePage", "A page of services"),
+                          "400": _json("Error", "A parameter is out of range")},
+        }},
+        "/api/v1/services/{id}": {"get": {
+            "operationId": "getService",
+            "summary": "One service as an HSDS 3.0 service object",
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": _json("Service", "The service"),
+                          "404": _json("Error", "No listed service has this id")},
+        }},
+        "/api/v1/openapi.json": {"get": {
+            "operationId": "openapi",
+            "summary": "This document",
+            "responses": {"200": {"description": "The OpenAPI 3.1 document",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
+        }},
+        "/healthz": {"get": {
+            "operationId": "health",
+            "summary": "Whether the app and its database answer",
+            "responses": {"200": _json("Health", "Healthy"),
+                          "503": _json("Health", "The database does not answer")},
+        }},
+    }
+    paths.update(search_paths())
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Community resource directory API",
+            "version": __version__,
+            "description": "Read-only access to the directory in Open Referral HSDS 3.0 shapes. "
+                           "No key is needed; nothing about callers is kept.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {"schemas": {
+            "Error": ERROR, "Attribute": ATTRIBUTE, "Phone": PHONE, "Location": LOCATION,
+            "Service": SERVICE, "ServicePage": SERVICE_PAGE, "Health": HEALTH, **SEARCH_SCHEMAS,
+        }},
+    }

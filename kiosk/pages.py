@@ -1,0 +1,91 @@
+"""What every page of the kiosk and the patrol view needs: asset URLs, the current address, the
+visit's state, the local clock, and the template helpers for numbers and times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, redirect, request, url_for
+
+from . import formatting, visit
+from .icons import icon
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+@lru_cache(maxsize=64)
+def _fingerprint(path: Path, mtime: float) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+
+
+def asset_url(filename: str) -> str:
+    """The URL of a static file, with a content hash so it can be cached for a year."""
+    path = STATIC_DIR / filename
+    return url_for("static", filename=filename, v=_fingerprint(path, path.stat().st_mtime))
+
+
+def here() -> str:
+    """The current page's path and query, to come back to after a switch or a form."""
+    return request.full_path.rstrip("?") if request.query_string else request.path
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """``target`` if it is a path on this site (never another host), else ``fallback``."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target:
+        return fallback
+    return target
+
+
+def local_now() -> dt.datetime:
+    """The current time in the directory's time zone (aware)."""
+    from search_index.hours import zone
+
+    return dt.datetime.now(dt.timezone.utc).astimezone(zone(current_app.config["TIMEZONE"]))
+
+
+def _context() -> dict[str, Any]:
+    config = current_app.config
+    return {
+        "asset_url": asset_url,
+        "here": here(),
+        "display_modes": visit.display_modes(),
+        "referral_count": len(visit.referral_ids()),
+        "idle_seconds": int(config["IDLE_TIMEOUT_SECONDS"]),
+        "countdown_seconds": int(config["IDLE_COUNTDOWN_SECONDS"]),
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register the page context and the formatting helpers with ``app``'s templates."""
+    app.context_processor(_context)
+    app.jinja_env.globals.update(
+        icon=icon,
+        distance_text=formatting.distance_text,
+        time_text=formatting.time_text,
+        weekday_text=formatting.weekday_text,
+        date_text=formatting.date_text,
+    )
+    app.add_template_global(local_now, "local_now")
+
+
+def after_post(target: str) -> Response:
+    """Where a form sends the browser next: a 303 redirect to ``target``.
+
+    ``kiosk.js`` posts forms with ``X-Kiosk-Navigation: replace`` and then loads the next page
+    with ``location.replace`` (so it adds no history entry); it gets a 204 naming the target.
+    """
+    if request.headers.get("X-Kiosk-Navigation") == "replace":
+        response = Response(status=204)
+        response.headers["X-Kiosk-Location"] = target
+        return response
+    return redirect(target, 303)

@@ -1,0 +1,137 @@
+"""The patrol view for officers' tablets: compact results nearest to where the officer stands,
+open now by default, tap-to-call, officer-only phones and notes, and a referral QR code shown
+full-screen for the resident to scan.
+
+"Near me" comes from the tablet's geolocation (``static/patrol.js`` fills ``lat``/``lon``);
+without it the station is used.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup
+
+from directory_data.models import MISSION_CATEGORIES
+from directory_data.service_rows import services_in_order, shown_service
+
+from . import finder, visit
+from .auth import officer_required
+from .config import station
+from .db import get_session
+from .i18n import current_language
+from .pages import after_post, local_now, safe_next
+from .referral_link import referral_qr_svg, shared_referral_url
+
+bp = Blueprint("patrol", __name__, url_prefix="/patrol")
+
+
+@bp.context_processor
+def _patrol_context() -> dict[str, object]:
+    return {
+        "detail_endpoint": "patrol.service",
+        "referral_endpoint": "patrol.referral",
+        "referral_ids": visit.referral_ids(),
+        "officer_view": True,
+        "now_local": local_now(),
+    }
+
+
+def _device_point() -> tuple[float, float] | None:
+    """The tablet's position from ``lat``/``lon``, or None when absent or not a place on Earth."""
+    try:
+        lat = float(request.args["lat"])
+        lon = float(request.args["lon"])
+    except (KeyError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+@bp.get("/")
+@officer_required
+def home() -> ResponseReturnValue:
+    """Search, nearest first: from the tablet's position, else from the station."""
+    device = _device_point()
+    point = device or station(current_app.config)
+    query = finder.parse_query(request.args, point=point, default_open=True, sort="distance")
+    page = finder.find(get_session(), query, officer=True)
+    category = finder.category_of(get_session(), query.category)
+    spanish = current_language() == "es"
+    topics = [(slug, names[1] if spanish else names[0]) for slug, names in MISSION_CATEGORIES.items()]
+    extra = {"lat": f"{point[0]:.3f}", "lon": f"{point[1]:.3f}"} if device else {}
+    return render_template(
+        "patrol/home.html",
+        results=page,
+        query=query.text,
+        category=category,
+        open_only=query.open_only,
+        topics=topics,
+        here_is_device=device is not None,
+        lat=extra.get("lat", ""),
+        lon=extra.get("lon", ""),
+        heading=finder.heading(query, category),
+        page_url=lambda n: url_for("patrol.home", **query.url_args(page=n), **extra),
+    )
+
+
+@bp.get("/services/<service_id>")
+@officer_required
+def service(service_id: str) -> ResponseReturnValue:
+    """A service's detail with officer-only phones and notes."""
+    found = shown_service(get_session(), service_id)
+    if found is None:
+        abort(404)
+    point = _device_point() or station(current_app.config)
+    card = finder.card_for(found, point=point, officer=True)
+    back = safe_next(request.args.get("back"), url_for("patrol.home"))
+    return render_template("patrol/service.html", card=card, back_url=back)
+
+
+@bp.get("/referral")
+@officer_required
+def referral() -> ResponseReturnValue:
+    """The services collected for the resident in front of the officer."""
+    services = services_in_order(get_session(), visit.referral_ids())
+    point = station(current_app.config)
+    cards = [finder.card_for(s, point=point, officer=True) for s in services]
+    return render_template("patrol/referral.html", cards=cards)
+
+
+@bp.post("/referral/add")
+@officer_required
+def referral_add() -> ResponseReturnValue:
+    """Collect a service for the resident's referral."""
+    service_id = request.form.get("service_id", "")
+    if shown_service(get_session(), service_id) is None:
+        abort(404)
+    visit.add_to_referral(service_id)
+    return after_post(safe_next(request.form.get("next"), url_for("patrol.referral")))
+
+
+@bp.post("/referral/remove")
+@officer_required
+def referral_remove() -> ResponseReturnValue:
+    """Drop a service from the referral."""
+    visit.remove_from_referral(request.form.get("service_id", ""))
+    return after_post(safe_next(request.form.get("next"), url_for("patrol.referral")))
+
+
+@bp.post("/referral/clear")
+@officer_required
+def referral_clear() -> ResponseReturnValue:
+    """Start a new referral."""
+    visit.clear_referral()
+    return after_post(url_for("patrol.referral"))
+
+
+@bp.get("/referral/qr")
+@officer_required
+def referral_qr() -> ResponseReturnValue:
+    """The referral as a QR code filling the screen, for the resident's phone."""
+    ids = [s.id for s in services_in_order(get_session(), visit.referral_ids())]
+    if not ids:
+        abort(404)
+    url = shared_referral_url(ids, lang=current_language())
+    return render_template("patrol/qr.html", qr_svg=Markup(referral_qr_svg(url)), count=len(ids))
