@@ -8,6 +8,7 @@ it needs with ``selectinload`` in batches, never one query per service.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Iterable, Iterator
 
@@ -15,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from directory_data.models import (
+    Address,
+    AddressType,
     MISSION_CATEGORIES,
     Location,
     PhoneAudience,
@@ -98,6 +101,13 @@ def _locations(service: Service) -> list[Location]:
     return [link.location for link in service.location_links if link.location is not None]
 
 
+def _physical_address(location: Location) -> Address | None:
+    """The first physical (or untyped) address of ``location``."""
+    return next(
+        (a for a in location.addresses if a.address_type in (None, AddressType.physical)), None
+    )
+
+
 def _category_names(slug: str) -> tuple[str, str]:
     if slug in MISSION_CATEGORIES:
         return MISSION_CATEGORIES[slug]
@@ -130,7 +140,7 @@ def service_document(
 
     phones = list(service.phones) + [p for loc in locations for p in loc.phones]
     phone_numbers = _unique(
-        phone_digits(p.number) for p in phones if p.audience == PhoneAudience.public
+        phone_digits(p.number) for p in phones if p.audience != PhoneAudience.officer
     )
     languages = _unique(
         language_code(lang.code, lang.name)
@@ -146,7 +156,7 @@ def service_document(
     points: list[list[object]] = []
     zips: list[str] = []
     for loc in locations:
-        address = loc.physical_address
+        address = _physical_address(loc)
         postal = (address.postal_code or "").strip()[:5] if address is not None else ""
         if postal:
             zips.append(postal)
@@ -157,6 +167,7 @@ def service_document(
     description = service.description or ""
     taxonomy_names = _join([*(t.name for t in terms), *category_en, *category_es])
     eligibility = service.eligibility_description or ""
+    hours = encode_schedules(_schedules(service, locations), default_timezone)
     spell_sources = [
         name,
         service.name_es,
@@ -186,11 +197,14 @@ def service_document(
         "walk_in": bool(service.walk_in),
         "min_age": service.minimum_age if service.minimum_age is not None else -1,
         "max_age": service.maximum_age if service.maximum_age is not None else -1,
-        "hours": encode_schedules(_schedules(service, locations), default_timezone),
+        "hours": hours,
         "points": points,
         "zips": ",".join(_unique(zips)),
         "assured": service.assured_date.toordinal() if service.assured_date else 0,
         "status": service.status.value if service.status else ServiceStatus.active.value,
+        "hours_key": json.dumps(hours, separators=(",", ":")).encode() if hours else b"",
+        "geo": ";".join(f"{lat},{lon},{z}" for lat, lon, z in points).encode(),
+        "sort_name": " ".join(words(service.name or "")).encode()[:200],
     }
 
 

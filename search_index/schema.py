@@ -1,8 +1,10 @@
 """The Whoosh schema of the service index.
 
 One document per non-defunct service, keyed by the service's UUID (``id``). Text fields use the
-analyzers of :mod:`search_index.analysis`; filter and ranking data are kept compact so that a
-search can read them for every candidate without touching the database:
+analyzers of :mod:`search_index.analysis` and keep term frequencies but no positions (phrase
+queries are not used: they are the slowest Whoosh query, and a phrase the user types is matched
+as words). Filter and ranking data that a search reads for many documents at once live in
+columns, which load per segment as compact arrays.
 
 ==================  =========================================================================
 field               contents
@@ -16,36 +18,40 @@ description_es      Spanish description (Spanish analysis, stored)
 taxonomy_names      names of the attached taxonomy terms and categories (English analysis)
 taxonomy_codes      taxonomy codes, lower case, e.g. ``bh-1800.8500`` (keyword, stored)
 categories          category slugs (keyword, stored; the facet)
-eligibility         eligibility text and age limits in words (English analysis)
-cost                fees text and cost options (English analysis)
-accessibility       accessibility of the locations (English analysis)
+eligibility         eligibility text (English analysis, stored)
+cost                fees text and cost options (English analysis, stored)
+accessibility       accessibility of the locations (English analysis, stored)
 languages           ISO 639 codes spoken (keyword, stored)
-phones              public phone numbers as digits, ``988``, ``18007997233`` (keyword, stored)
+phones              public phone numbers as digits, ``988``, ``8007997233`` (keyword, stored)
+zips                ZIP codes of the locations (keyword, stored)
+status              HSDS status (``active``, ``inactive``, ``temporarily closed``; stored)
+free, walk_in       booleans (indexed, stored)
 spell               every text above, folded but neither stemmed nor stop-worded: the
                     vocabulary for typo tolerance and "did you mean"
-free                whether the service costs nothing (boolean, stored)
-walk_in             whether walk-ins are accepted (boolean, stored)
-min_age, max_age    age limits, -1 when none (numeric, stored)
-hours               open-now data: JSON of weekly spans in minutes of the week, dated
-                    closures, special dates and the IANA time zone (stored only)
-points              ``[[lat, lon, zip], ...]`` of the service's locations (stored only)
-zips                ZIP codes of the locations (keyword, stored)
-assured             assured (verified) date as an ordinal, 0 when never (numeric, stored);
-                    staleness is computed at query time
-status              HSDS status (``active``, ``inactive``, ``temporarily closed``), stored
+hours               open-now data (stored): weekly spans in minutes of the week, dated
+                    closures and special hours, IANA time zone (:mod:`search_index.hours`)
+points              ``[[lat, lon, zip], ...]`` of the service's locations (stored)
+min_age, max_age    age limits, -1 when none (column)
+assured             assured (verified) date as an ordinal, 0 when never (column); staleness
+                    is computed at query time
+hours_key           the ``hours`` value as compact JSON bytes (column, shared between equal
+                    schedules)
+geo                 ``lat,lon,zip;...`` bytes of the points (column)
+sort_name           folded name for ordering a browse (column)
 ==================  =========================================================================
 """
 
 from __future__ import annotations
 
-from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn, RefBytesColumn, VarBytesColumn
+from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from search_index.analysis import english_analyzer, plain_analyzer, spanish_analyzer
 
 #: Bumped whenever the schema or the document mapping changes; the store rebuilds on mismatch.
-SCHEMA_VERSION: int = 1
+SCHEMA_VERSION: int = 2
 
-#: Text fields searched by free text, with the analyzer channel each belongs to.
+#: Text fields searched by free text with the English analyzer.
 ENGLISH_FIELDS: tuple[str, ...] = (
     "name",
     "organization",
@@ -55,7 +61,12 @@ ENGLISH_FIELDS: tuple[str, ...] = (
     "cost",
     "accessibility",
 )
+#: Text fields searched by free text with the Spanish analyzer.
 SPANISH_FIELDS: tuple[str, ...] = ("name_es", "description_es")
+
+
+def _text(analyzer: object, stored: bool = True) -> TEXT:
+    return TEXT(analyzer=analyzer, stored=stored, phrase=False)
 
 
 def build_schema() -> Schema:
@@ -64,27 +75,30 @@ def build_schema() -> Schema:
     es = spanish_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        name=TEXT(analyzer=en, stored=True),
-        name_es=TEXT(analyzer=es, stored=True),
-        organization=TEXT(analyzer=en, stored=True),
-        description=TEXT(analyzer=en, stored=True),
-        description_es=TEXT(analyzer=es, stored=True),
-        taxonomy_names=TEXT(analyzer=en, stored=True),
-        taxonomy_codes=KEYWORD(stored=True, lowercase=True, commas=True, scorable=False),
+        name=_text(en),
+        name_es=_text(es),
+        organization=_text(en),
+        description=_text(en),
+        description_es=_text(es),
+        taxonomy_names=_text(en),
+        taxonomy_codes=KEYWORD(stored=True, lowercase=True, commas=True),
         categories=KEYWORD(stored=True, commas=True),
-        eligibility=TEXT(analyzer=en, stored=True),
-        cost=TEXT(analyzer=en, stored=True),
-        accessibility=TEXT(analyzer=en, stored=True),
+        eligibility=_text(en),
+        cost=_text(en),
+        accessibility=_text(en),
         languages=KEYWORD(stored=True, lowercase=True, commas=True),
         phones=KEYWORD(stored=True, commas=True),
-        spell=TEXT(analyzer=plain_analyzer(), phrase=False),
+        zips=KEYWORD(stored=True, commas=True),
+        status=ID(stored=True),
         free=BOOLEAN(stored=True),
         walk_in=BOOLEAN(stored=True),
-        min_age=NUMERIC(int, bits=32, stored=True, signed=True),
-        max_age=NUMERIC(int, bits=32, stored=True, signed=True),
+        spell=_text(plain_analyzer(), stored=False),
         hours=STORED(),
         points=STORED(),
-        zips=KEYWORD(stored=True, commas=True),
-        assured=NUMERIC(int, bits=32, stored=True, signed=True),
-        status=ID(stored=True),
+        min_age=COLUMN(NumericColumn("i", default=-1)),
+        max_age=COLUMN(NumericColumn("i", default=-1)),
+        assured=COLUMN(NumericColumn("i", default=0)),
+        hours_key=COLUMN(RefBytesColumn()),
+        geo=COLUMN(VarBytesColumn()),
+        sort_name=COLUMN(VarBytesColumn()),
     )

@@ -1,0 +1,54 @@
+"""What a search returns: ranked hits with snippets and flags, facets, a suggestion, crisis lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from search_index.crisis import CrisisMatch
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result. ``snippet`` is HTML-safe (text escaped, matches in ``<mark>``).
+
+    ``distance_km`` is None without a location in the request or in the listing; ``open_now``
+    is None when the listing has no hours; ``stale`` means not verified within the request's
+    ``stale_after_days``; ``crisis`` marks a pinned crisis line.
+    """
+
+    service_id: str
+    score: float
+    snippet: str
+    distance_km: float | None
+    open_now: bool | None
+    stale: bool
+    crisis: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of results. ``query`` is the normalised text searched; ``total`` counts every
+    result over all pages (pinned crisis lines included); ``facets`` is
+    ``{"category": {slug: count}}`` over the results before the category filter.
+    ``notices`` holds machine-readable remarks such as ``"zip-unknown"``.
+    """
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+    crisis: CrisisMatch | None = None
+    notices: tuple[str, ...] = ()
+
+    @property
+    def service_ids(self) -> list[str]:
+        """The ids of the hits, in rank order."""
+        return [hit.service_id for hit in self.hits]
+
+    @property
+    def pages(self) -> int:
+        """How many pages the results fill."""
+        return max(1, -(-self.total // self.per_page))
