@@ -31,7 +31,7 @@ from .openapi import openapi_document
 bp = Blueprint("api_directory", __name__, url_prefix="/api/v1")
 
 DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
+MAX_PER_PAGE = 50
 
 
 class BadParameter(HTTPException):
@@ -75,7 +75,7 @@ def service(service_id: str) -> ResponseReturnValue:
 @bp.get("/services")
 def services() -> ResponseReturnValue:
     """A page of services in the HSDS 3.0 list form; ``search`` ranks them by the search index."""
-    page = _int_arg("page", 1, 1, 10_000)
+    page = _int_arg("page", 1, 1, 1000)
     per_page = _int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     text = " ".join(request.args.get("search", "").split())[: finder.MAX_QUERY_LENGTH]
     if text:

@@ -44,6 +44,8 @@ def default_config() -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        # Static URLs carry a content hash (kiosk.pages.asset_url), so browsers may keep them.
+        "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
     }
 
 

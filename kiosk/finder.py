@@ -4,7 +4,6 @@ load the rows in rank order in one round of queries, make the cards, and count t
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 from collections.abc import Mapping
@@ -18,10 +17,14 @@ from sqlalchemy.orm import Session
 
 from directory_data.models import Category, Service
 from directory_data.search_stats import record_search
+from directory_data.service_rows import services_in_order
+from search_index.request import SearchRequest
+from search_index.results import SearchResults
 
 from .cards import ServiceCard, make_card
 from .i18n import current_language
 from .pages import local_now
+from .search import searcher
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,7 @@ class ResultsPage:
     per_page: int
     suggestion: str | None = None
     crisis_message: str | None = None
+    crisis_lines: list[tuple[str, str]] = field(default_factory=list)
     facets: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -150,10 +154,57 @@ def count_search(session: Session, query: Query, page: ResultsPage) -> None:
         log.warning("search statistics not recorded", exc_info=True)
 
 
+def search_request(query: Query, *, per_page: int | None = None) -> SearchRequest:
+    """The index's :class:`SearchRequest` for ``query`` at the current local time."""
+    now = local_now()
+    config = current_app.config
+    return SearchRequest(
+        q=query.text,
+        categories=(query.category,) if query.category else (),
+        open_now=query.open_only,
+        free=query.free_only,
+        near=query.point,
+        page=query.page,
+        per_page=per_page or int(config["RESULTS_PER_PAGE"]),
+        now=now,
+        today=now.date(),
+        stale_after_days=int(config["STALE_AFTER_DAYS"]),
+        lang=current_language(),
+    )
+
+
+def run_search(request: SearchRequest) -> SearchResults:
+    """``request`` run on this process's index (a pooled searcher, see :mod:`kiosk.search`)."""
+    from search_index.searching import search
+
+    with searcher() as s:
+        return search(s, request)
+
+
 def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
-    """Search for ``query`` and return its page of cards (see :func:`kiosk.search.searcher`)."""
-    raise NotImplementedError  # wired to search_index.searching below
+    """Search for ``query``: the page of cards in rank order, rows loaded in one round."""
+    results = run_search(search_request(query))
+    hits = {hit.service_id: hit for hit in results.hits}
+    cards = [
+        card_for(service, point=query.point, officer=officer,
+                 hit_distance_km=hits[service.id].distance_km, crisis=hits[service.id].crisis)
+        for service in services_in_order(session, results.service_ids)
+    ]
+    crisis = results.crisis
+    return ResultsPage(
+        cards=cards,
+        total=results.total,
+        page=results.page,
+        per_page=results.per_page,
+        suggestion=results.suggestion,
+        crisis_message=crisis.message if crisis is not None else None,
+        crisis_lines=[(line.name(current_language()), line.call) for line in crisis.lines]
+        if crisis is not None else [],
+        facets=results.facets,
+    )
 
 
-def _today() -> dt.date:
-    return local_now().date()
+def ranked_ids(session: Session, text: str, *, page: int, per_page: int) -> tuple[list[str], int]:
+    """The ids of one page of services matching ``text`` in rank order, and the total."""
+    results = run_search(search_request(Query(text=text, page=page), per_page=per_page))
+    return results.service_ids, results.total

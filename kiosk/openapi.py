@@ -124,17 +124,8 @@ def _int_param(name: str, description: str, low: int, high: int, default: int) -
             "schema": {"type": "integer", "minimum": low, "maximum": high, "default": default}}
 
 
-def search_paths() -> dict[str, Any]:
-    """The search endpoint's path item (``GET /api/v1/search``)."""
-    from .api_search_schema import SEARCH_PATH
-
-    return {"/api/v1/search": SEARCH_PATH}
-
-
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document."""
-    from .api_search_schema import SEARCH_SCHEMAS
-
     paths: dict[str, Any] = {
         "/api/v1/services": {"get": {
             "operationId": "listServices",
@@ -144,8 +135,8 @@ def openapi_document() -> dict[str, Any]:
                  "description": "Text to search for; results are ranked by relevance. "
                                 "Without it, every listed service by name.",
                  "schema": {"type": "string", "maxLength": 200}},
-                _int_param("page", "Page number", 1, 10_000, 1),
-                _int_param("per_page", "Services per page", 1, 100, 20),
+                _int_param("page", "Page number", 1, 1000, 1),
+                _int_param("per_page", "Services per page", 1, 50, 20),
             ],
             "responses": {"200": _json("ServicePage", "A page of services"),
                           "400": _json("Error", "A parameter is out of range")},
@@ -171,7 +162,6 @@ def openapi_document() -> dict[str, Any]:
                           "503": _json("Health", "The database does not answer")},
         }},
     }
-    paths.update(search_paths())
     return {
         "openapi": "3.1.0",
         "info": {
@@ -184,6 +174,6 @@ def openapi_document() -> dict[str, Any]:
         "paths": paths,
         "components": {"schemas": {
             "Error": ERROR, "Attribute": ATTRIBUTE, "Phone": PHONE, "Location": LOCATION,
-            "Service": SERVICE, "ServicePage": SERVICE_PAGE, "Health": HEALTH, **SEARCH_SCHEMAS,
+            "Service": SERVICE, "ServicePage": SERVICE_PAGE, "Health": HEALTH,
         }},
     }

@@ -74,6 +74,7 @@ def init_app(app: Flask) -> None:
         time_text=formatting.time_text,
         weekday_text=formatting.weekday_text,
         date_text=formatting.date_text,
+        tel_href=lambda number: formatting.phone_display(number)[1],
     )
     app.add_template_global(local_now, "local_now")
 

@@ -105,7 +105,7 @@ def make_directory(session: Session) -> Directory:
         session, name="Little Steps Child Care", category="childcare",
         lat=28.6700, lon=-81.2100, street="12 Oak Ave", city="Oviedo", phone="(407) 555-0122",
         description="Daycare for ages 1 to 5 with help paying for low-income families.",
-        fees_description="Sliding scale",
+        fees_description="Sliding scale", hours=None,
     )
     housing_near = _service(
         session, name="Sanford Housing Help Desk", category="housing",
@@ -117,7 +117,7 @@ def make_directory(session: Session) -> Directory:
         session, name="Altamonte Family Housing", category="housing",
         lat=28.6610, lon=-81.3650, street="500 Central Pkwy", city="Altamonte Springs",
         phone="(407) 555-0144", description="Transitional housing for families with children.",
-        hours=None,
+        hours=(EVERY_DAY, "00:00", "23:59"),
     )
     defunct = _service(
         session, name="Closed Housing Office", category="housing", lat=28.80, lon=-81.27,

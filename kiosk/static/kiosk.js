@@ -59,21 +59,23 @@
   }
 
   function restart() {
-    if (leaving || dialog.open) { return; }
+    if (leaving || !dialog || dialog.open) { return; }
     clearTimeout(idleTimer);
     idleTimer = setTimeout(startCountdown, idleMs);
   }
 
-  ["pointerdown", "keydown", "input", "wheel", "touchstart"].forEach(function (type) {
-    document.addEventListener(type, restart, { passive: true, capture: true });
-  });
-  window.addEventListener("scroll", restart, { passive: true });
-  document.getElementById("idle-stay").addEventListener("click", stay);
-  dialog.addEventListener("cancel", function (event) { event.preventDefault(); stay(); });
+  if (dialog) {
+    ["pointerdown", "keydown", "input", "wheel", "touchstart"].forEach(function (type) {
+      document.addEventListener(type, restart, { passive: true, capture: true });
+    });
+    window.addEventListener("scroll", restart, { passive: true });
+    document.getElementById("idle-stay").addEventListener("click", stay);
+    dialog.addEventListener("cancel", function (event) { event.preventDefault(); stay(); });
+  }
 
   /* quick exit */
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && !dialog.open) { event.preventDefault(); leave(exitUrl); }
+    if (event.key === "Escape" && !(dialog && dialog.open)) { event.preventDefault(); leave(exitUrl); }
   });
 
   /* navigation without history */
