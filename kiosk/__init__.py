@@ -40,11 +40,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         i18n,
         pages,
         patrol,
+        search,
         security,
         views,
     )
 
     db.init_app(app)
+    search.init_app(app)
     cli.init_app(app)
     cli_users.init_app(app)
     i18n.init_app(app)

@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from directory_data import migrate
 
+from .cli_index import index_group
 from .config import index_dir
 from .db import get_database
 
@@ -32,9 +33,12 @@ def main() -> None:
     """Community resource directory and referral kiosk."""
 
 
+main.add_command(index_group)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on ``app`` so ``flask --app kiosk`` offers them too."""
-    for command in (init_command, serve_command, import_command, export_command):
+    for command in (init_command, serve_command, import_command, export_command, index_group):
         app.cli.add_command(command)
 
 

@@ -1,0 +1,210 @@
+"""Keeping one process's view of the index current: polls, after-commit catch-ups, backlogs.
+
+Every process that searches (each gunicorn worker, on each host) has one :class:`Follower` for
+its index directory. It never blocks a reader:
+
+* :meth:`Follower.poll` is called before searches. At most every ``interval`` seconds it asks
+  the journal (one indexed query) whether anything committed anywhere is not in this index yet;
+  a small backlog is applied at once if no other process is applying it (their commit shows up
+  through the searcher refresh instead); a large one, or a missing index, goes to one background
+  thread, and searches go on against the current index meanwhile.
+* :meth:`Follower.after_commit` is called after this process committed a change: the change is
+  applied before the request returns, so it is searchable in this process at once.
+
+:func:`bring_up_to_date` is the one-shot version for commands: rebuild when there is no sound
+index or the backlog is large, otherwise catch up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from directory_data.models import Service
+from search_index.hours import DEFAULT_TIMEZONE
+from search_index.layout import IndexLayout
+from search_index.locking import LockTimeout
+from search_index.rebuild import rebuild_index
+from search_index.store import IndexUnavailable, index_health
+from search_index.sync import IndexSync
+
+log = logging.getLogger(__name__)
+
+#: A backlog of at least this many journal entries is rebuilt rather than applied one by one.
+REBUILD_BACKLOG = 25_000
+
+#: A missing index over at most this many services is built inline, in the request.
+INLINE_REBUILD_MAX = 2_000
+
+
+def bring_up_to_date(
+    layout: IndexLayout,
+    session_factory: sessionmaker[Session],
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+    processes: int | None = None,
+    lock_timeout: float = 600.0,
+) -> str:
+    """Make the index of ``layout`` current with the database; return what was done, in words."""
+    problem = index_health(layout)
+    if problem is None:
+        sync = IndexSync(layout, session_factory, timezone=timezone)
+        backlog = len(sync.pending(limit=REBUILD_BACKLOG).entries)
+        if backlog < REBUILD_BACKLOG:
+            return sync.catch_up(lock_timeout=lock_timeout).summary()
+        problem = f"{backlog}+ journal entries pending"
+    report = rebuild_index(
+        layout, session_factory, processes=processes, timezone=timezone, lock_timeout=lock_timeout
+    )
+    assert report is not None
+    return f"{report.summary()} ({problem})"
+
+
+class Follower:
+    """Keeps one process's index directory caught up with the journal (see the module docstring)."""
+
+    def __init__(
+        self,
+        layout: IndexLayout,
+        session_factory: sessionmaker[Session],
+        *,
+        timezone: str = DEFAULT_TIMEZONE,
+        interval: float = 0.5,
+        inline_limit: int = 500,
+        commit_lock_timeout: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.layout = layout
+        self.session_factory = session_factory
+        self.timezone = timezone
+        self.sync = IndexSync(layout, session_factory, timezone=timezone)
+        self.interval = interval
+        self.inline_limit = inline_limit
+        self.commit_lock_timeout = commit_lock_timeout
+        self._clock = clock
+        self._last_poll = float("-inf")
+        self._poll_lock = threading.Lock()
+        self._job_lock = threading.Lock()
+        self._job: threading.Thread | None = None
+
+    # Called by the serving process -----------------------------------------------------------
+
+    def poll(self, *, force: bool = False) -> None:
+        """Catch up if the last look at the journal is older than ``interval`` (or ``force``).
+
+        Never raises and never waits for another process: problems are logged and retried on a
+        later poll.
+        """
+        now = self._clock()
+        if not force and now - self._last_poll < self.interval:
+            return
+        if not self._poll_lock.acquire(blocking=force):
+            return  # another thread of this process is polling right now
+        try:
+            self._last_poll = now
+            self._poll_once()
+        except Exception:
+            log.exception("index poll failed; retrying on a later poll")
+        finally:
+            self._poll_lock.release()
+
+    def after_commit(self, count: int) -> None:
+        """This process committed changes to ``count`` services: apply them now if few."""
+        if count > self.inline_limit:
+            self._last_poll = float("-inf")  # the next poll hands the backlog to the background
+            return
+        try:
+            result = self.sync.catch_up(lock_timeout=self.commit_lock_timeout, max_entries=self.inline_limit)
+        except IndexUnavailable:
+            return  # nothing to keep current yet; the first poll builds the index
+        if result.more or result.busy:
+            self._last_poll = float("-inf")
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a sound index; return whether there is one."""
+        if index_health(self.layout) is None:
+            return True
+        self.poll(force=True)
+        deadline = self._clock() + timeout
+        while self._clock() < deadline:
+            if index_health(self.layout) is None:
+                return True
+            time.sleep(0.05)
+        return index_health(self.layout) is None
+
+    def busy(self) -> bool:
+        """Whether a background catch-up or rebuild is running."""
+        job = self._job
+        return job is not None and job.is_alive()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the background job, if any, to finish."""
+        job = self._job
+        if job is not None:
+            job.join(timeout)
+
+    # Internals -------------------------------------------------------------------------------
+
+    def _poll_once(self) -> None:
+        if self.busy():
+            return
+        try:
+            pending = self.sync.pending(limit=self.inline_limit + 1)
+        except IndexUnavailable:
+            if self._service_count() <= INLINE_REBUILD_MAX:
+                self._rebuild()
+            else:
+                self._start_job()
+            return
+        if not pending:
+            return
+        if len(pending.entries) <= self.inline_limit:
+            result = self.sync.catch_up(lock_timeout=0.0, max_entries=self.inline_limit)
+            if not result.more:
+                return
+        self._start_job()
+
+    def _service_count(self) -> int:
+        with self.session_factory() as session:
+            return int(session.scalar(select(func.count()).select_from(Service)) or 0)
+
+    def _rebuild(self) -> None:
+        try:
+            rebuild_index(self.layout, self.session_factory, timezone=self.timezone, lock_timeout=60.0, if_needed=True)
+        except LockTimeout:
+            log.info("index %s: another process is rebuilding", self.layout.root)
+
+    def _start_job(self) -> None:
+        with self._job_lock:
+            if self.busy():
+                return
+            self._job = threading.Thread(target=self._run_job, name="index-follower", daemon=True)
+            self._job.start()
+
+    def _run_job(self) -> None:
+        try:
+            if index_health(self.layout) is not None:
+                self._rebuild()
+                return
+            while True:
+                if len(self.sync.pending(limit=REBUILD_BACKLOG).entries) >= REBUILD_BACKLOG:
+                    self._rebuild_large_backlog()
+                    return
+                result = self.sync.catch_up(lock_timeout=1.0, max_entries=REBUILD_BACKLOG)
+                if not result.more and not result.busy:
+                    return
+                if result.busy:
+                    time.sleep(self.interval)
+        except Exception:
+            log.exception("background index catch-up failed; retrying on a later poll")
+
+    def _rebuild_large_backlog(self) -> None:
+        try:
+            rebuild_index(self.layout, self.session_factory, timezone=self.timezone, lock_timeout=0.0)
+        except LockTimeout:
+            log.info("index %s: another process is rebuilding", self.layout.root)

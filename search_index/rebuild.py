@@ -1,0 +1,231 @@
+"""Full rebuild: a new generation built beside the live one, then swapped in atomically.
+
+(DESIGN.md example 6: moin's ``rebuild(tmp)`` and ``move_index``.) The steps:
+
+1. take ``rebuild.lock`` (one rebuild per index directory);
+2. note the journal's end (:meth:`JournalCursor.start`) *before* reading any service, so every
+   change committed from then on is applied afterwards;
+3. write every service that belongs in the index into ``build-<random>/``: with many services,
+   in several worker processes, each writing its own Whoosh segment (a single writer of 100,000
+   services is CPU-bound in one process; the segments are joined in one table of contents, as
+   Whoosh's own multi-segment ``MpWriter`` does);
+4. rename the build to ``gen-...``, apply the journal entries committed meanwhile, switch
+   ``CURRENT`` to it (one ``os.replace``), and delete generations retired long enough ago.
+
+Readers keep searching the old generation throughout and move to the new one on their next
+checkout. A rebuild killed half-way leaves only a ``build-...`` directory, removed later.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+from whoosh import index as whoosh_index
+from whoosh.codec.base import Segment
+from whoosh.writing import SegmentWriter
+
+from directory_data.db import make_engine, make_session_factory
+from directory_data.models import Service
+from search_index.cursor import JournalCursor
+from search_index.hours import DEFAULT_TIMEZONE
+from search_index.layout import Generation, IndexLayout
+from search_index.locking import LockTimeout
+from search_index.store import build_meta, create_index, index_health
+from search_index.sync import IndexSync, documents_for, write_cursor
+
+log = logging.getLogger(__name__)
+
+#: Below this many services a rebuild runs in this process (starting workers costs ~1 s).
+PARALLEL_MIN = 5000
+
+#: Services loaded per query batch while building.
+LOAD_BATCH = 500
+
+#: Memory (MB) each segment writer may use for postings before spilling to disk.
+WRITER_LIMIT_MB = 256
+
+
+@dataclass
+class RebuildReport:
+    """What a rebuild produced."""
+
+    generation: str
+    documents: int
+    seconds: float
+    processes: int
+    position: int
+    catch_up_entries: int
+    size_bytes: int
+
+    def summary(self) -> str:
+        return (
+            f"rebuilt {self.generation}: {self.documents} documents in {self.seconds:.1f} s "
+            f"with {self.processes} writer process(es), {self.size_bytes / 1e6:.1f} MB, "
+            f"journal position {self.position}"
+        )
+
+
+@dataclass(frozen=True)
+class SegmentTask:
+    """One worker's share of a rebuild: write the services ``ids`` into ``build_dir``."""
+
+    database_url: str
+    build_dir: str
+    ids: tuple[str, ...]
+    timezone: str
+
+
+def default_processes() -> int:
+    """Writer processes for a parallel rebuild: one per CPU, at least 2."""
+    return max(2, os.cpu_count() or 1)
+
+
+def database_url_of(session_factory: sessionmaker[Session]) -> str | None:
+    """The URL (password included) worker processes can connect with, or None for an in-memory DB."""
+    bind = session_factory.kw.get("bind")
+    if not isinstance(bind, Engine):
+        return None
+    url = bind.url
+    if url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:"):
+        return None
+    return url.render_as_string(hide_password=False)
+
+
+def rebuild_index(
+    layout: IndexLayout,
+    session_factory: sessionmaker[Session],
+    *,
+    processes: int | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+    lock_timeout: float = 600.0,
+    if_needed: bool = False,
+) -> RebuildReport | None:
+    """Rebuild the index of ``layout`` from the database and swap it in (see the module docstring).
+
+    ``processes``: writer processes (default: :func:`default_processes` for large directories,
+    1 below :data:`PARALLEL_MIN` services). Raises :class:`LockTimeout` when another rebuild
+    holds the directory for longer than ``lock_timeout`` seconds. With ``if_needed``, nothing is
+    done (and None returned) when, once the lock is held, the live index is sound: several
+    processes finding no index at the same time then build it once.
+    """
+    started = time.monotonic()
+    lock = layout.rebuild_lock()
+    if not lock.acquire(lock_timeout):
+        raise LockTimeout(f"another rebuild of {layout.root} is running")
+    try:
+        if if_needed and index_health(layout) is None:
+            return None
+        layout.remove_retired(rebuild_lock_held=True)
+        with session_factory() as session:
+            cursor = JournalCursor.start(session)
+            ids = list(session.scalars(select(Service.id).order_by(Service.id)))
+        build_dir = layout.new_build_dir()
+        create_index(build_dir)
+        url = database_url_of(session_factory)
+        workers = processes if processes is not None else (
+            default_processes() if len(ids) >= PARALLEL_MIN else 1
+        )
+        if workers > 1 and url is not None and len(ids) >= workers:
+            documents = _build_parallel(build_dir, url, ids, workers, timezone)
+        else:
+            workers = 1
+            documents = _build_serial(build_dir, session_factory, timezone)
+        write_cursor(Generation(build_dir), cursor)
+        generation = layout.complete_build(build_dir, build_meta(documents, cursor.position))
+        sync = IndexSync(layout, session_factory, timezone=timezone)
+        caught_up = sync.catch_up_generation(generation, lock_timeout=lock_timeout)
+        layout.swap(generation)
+        layout.remove_retired(rebuild_lock_held=True)
+        report = RebuildReport(
+            generation=generation.name,
+            documents=documents + caught_up.written - caught_up.deleted,
+            seconds=time.monotonic() - started,
+            processes=workers,
+            position=caught_up.position or cursor.position,
+            catch_up_entries=caught_up.entries,
+            size_bytes=layout.size_bytes(),
+        )
+    finally:
+        lock.release()
+    log.info("%s", report.summary())
+    return report
+
+
+def _build_serial(build_dir: Path, session_factory: sessionmaker[Session], timezone: str) -> int:
+    ix = whoosh_index.open_dir(str(build_dir))
+    writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+    count = 0
+    try:
+        with session_factory() as session:
+            for doc in documents_for(session, None, timezone):
+                writer.add_document(**doc)
+                count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return count
+
+
+def _build_parallel(build_dir: Path, url: str, ids: Sequence[str], workers: int, timezone: str) -> int:
+    size = -(-len(ids) // workers)
+    tasks = [
+        SegmentTask(url, str(build_dir), tuple(ids[i : i + size]), timezone)
+        for i in range(0, len(ids), size)
+    ]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes=len(tasks)) as pool:
+        results = pool.map(build_segment, tasks, chunksize=1)
+    segments = [segment for segment, _count in results if segment is not None]
+    ix = whoosh_index.open_dir(str(build_dir))
+    writer = ix.writer()
+    # Join the workers' segments in one table of contents, as MpWriter(multisegment=True) does.
+    writer._close_segment()
+    writer._commit_toc(segments)
+    writer._finish()
+    return sum(count for _segment, count in results)
+
+
+def build_segment(task: SegmentTask) -> tuple[Segment | None, int]:
+    """Worker process: write ``task.ids`` into one new segment of ``task.build_dir``.
+
+    Returns the finished segment (None when no service of the share belongs in the index) and
+    its document count; the parent lists the segments in the index's table of contents.
+    """
+    engine = make_engine(task.database_url, poolclass=NullPool)
+    factory = make_session_factory(engine)
+    ix = whoosh_index.open_dir(task.build_dir)
+    writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+    count = 0
+    try:
+        with factory() as session:
+            for start in range(0, len(task.ids), LOAD_BATCH):
+                chunk = task.ids[start : start + LOAD_BATCH]
+                for doc in documents_for(session, chunk, task.timezone):
+                    writer.add_document(**doc)
+                    count += 1
+                session.expunge_all()
+        if count == 0:
+            writer._close_segment()
+            return None, 0
+        return writer._finalize_segment(), count
+    except BaseException:
+        writer._close_segment()
+        raise
+    finally:
+        engine.dispose()
+
+
+def describe(report: RebuildReport) -> dict[str, Any]:
+    """``report`` as a plain dict (for JSON output and benchmarks)."""
+    return dict(report.__dict__)

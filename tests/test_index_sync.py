@@ -1,0 +1,134 @@
+"""Catching an index up with the change journal: committed data only, idempotent, crash-safe."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from whoosh.searching import Searcher
+
+from directory_data.journal import record_service_changes
+from directory_data.models import Service, ServiceStatus
+from search_factory import make_service
+from search_index.journal_hooks import install_journal_hooks
+from search_index.layout import IndexLayout
+from search_index.rebuild import rebuild_index
+from search_index.store import IndexUnavailable, SearcherPool
+from search_index.sync import IndexSync, read_cursor
+
+
+@pytest.fixture
+def factory(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    install_journal_hooks(session_factory)
+    return session_factory
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> IndexLayout:
+    return IndexLayout(tmp_path / "index")
+
+
+def names(searcher: Searcher) -> list[str]:
+    return sorted(str(doc["name"]) for doc in searcher.documents())
+
+
+def test_catch_up_needs_an_index(factory: sessionmaker[Session], layout: IndexLayout) -> None:
+    with pytest.raises(IndexUnavailable):
+        IndexSync(layout, factory).catch_up()
+
+
+def test_commits_are_applied_and_deletes_removed(factory: sessionmaker[Session], layout: IndexLayout) -> None:
+    with factory.begin() as session:
+        pantry = make_service(session, "Food Pantry")
+    rebuild_index(layout, factory)
+    sync = IndexSync(layout, factory)
+    pool = SearcherPool(layout)
+    with factory.begin() as session:
+        make_service(session, "Night Shelter")
+        session.get(Service, pantry.id).name = "Food Pantry Plus"
+    result = sync.catch_up()
+    assert (result.written, result.deleted) == (2, 0)
+    with pool.searcher() as s:
+        assert names(s) == ["Food Pantry Plus", "Night Shelter"]
+    with factory.begin() as session:
+        session.get(Service, pantry.id).status = ServiceStatus.defunct
+    assert sync.catch_up().deleted == 1
+    with pool.searcher() as s:
+        assert names(s) == ["Night Shelter"]
+        assert s.doc_count() == 1
+    assert pool.stats["opened"] == 1, "searchers are refreshed, not reopened"
+    assert "up to date" in sync.catch_up().summary()
+
+
+def test_rollback_leaves_no_phantom_document(factory: sessionmaker[Session], layout: IndexLayout) -> None:
+    rebuild_index(layout, factory)
+    sync = IndexSync(layout, factory)
+    with factory() as session:
+        make_service(session, "Phantom Clinic")
+        session.flush()
+        session.rollback()
+    assert sync.catch_up().entries == 0
+    with SearcherPool(layout).searcher() as s:
+        assert s.doc_count() == 0
+
+
+def test_entries_of_services_that_never_existed_are_harmless(
+    factory: sessionmaker[Session], layout: IndexLayout
+) -> None:
+    rebuild_index(layout, factory)
+    with factory.begin() as session:
+        record_service_changes(session, ["no-such-service"])
+    result = IndexSync(layout, factory).catch_up()
+    assert (result.entries, result.written, result.deleted) == (1, 0, 1)
+
+
+def test_applying_twice_is_idempotent(factory: sessionmaker[Session], layout: IndexLayout) -> None:
+    """A process killed after the index commit but before saving the cursor re-applies: no harm."""
+    rebuild_index(layout, factory)
+    sync = IndexSync(layout, factory)
+    with factory.begin() as session:
+        for i in range(3):
+            make_service(session, f"Clinic {i}")
+    generation = layout.current()
+    assert generation is not None
+    before = generation.state_path.read_text()
+    sync.catch_up()
+    generation.state_path.write_text(before)  # as if the cursor had never been saved
+    assert sync.catch_up().entries == 3
+    with SearcherPool(layout).searcher() as s:
+        assert names(s) == ["Clinic 0", "Clinic 1", "Clinic 2"]
+
+
+def test_busy_lock_is_reported_not_waited_for(factory: sessionmaker[Session], layout: IndexLayout) -> None:
+    rebuild_index(layout, factory)
+    with factory.begin() as session:
+        make_service(session, "Clinic")
+    generation = layout.current()
+    assert generation is not None
+    with generation.sync_lock().hold():
+        result = IndexSync(layout, factory).catch_up(lock_timeout=0.0)
+    assert result.busy and "another process" in result.summary()
+    assert IndexSync(layout, factory).catch_up().written == 1
+
+
+def test_max_entries_bounds_one_call(factory: sessionmaker[Session], layout: IndexLayout) -> None:
+    rebuild_index(layout, factory)
+    with factory.begin() as session:
+        record_service_changes(session, [f"id-{i}" for i in range(5)])
+    sync = IndexSync(layout, factory, batch=2)
+    first = sync.catch_up(max_entries=3)
+    assert first.entries == 3 and first.more
+    assert sync.catch_up().entries == 2
+
+
+def test_cursor_is_saved_as_json(factory: sessionmaker[Session], layout: IndexLayout) -> None:
+    rebuild_index(layout, factory)
+    with factory.begin() as session:
+        make_service(session, "Clinic")
+    IndexSync(layout, factory).catch_up()
+    generation = layout.current()
+    assert generation is not None
+    saved = json.loads(generation.state_path.read_text())
+    assert saved["position"] == read_cursor(generation).position > 0
