@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
 
     from . import (
+        api,
         api_directory,
         auth,
         cli,
@@ -58,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(patrol.bp)
     app.register_blueprint(api_directory.bp)
+    app.register_blueprint(api.bp)
     return app
 
 

@@ -56,7 +56,7 @@ class IndexView:
         deleted: set[int] = set()
         for leaf, offset in leaves:
             if leaf.has_deletions():
-                deleted.update(offset + d for d in leaf.deleted_docs())
+                deleted.update(offset + d for d in leaf.segment().deleted_docs())
         self.deleted = frozenset(deleted)
         self.live_count = self.doc_count - len(self.deleted)
         self._lock = threading.RLock()
