@@ -106,6 +106,55 @@ SERVICE_PAGE = {
     },
 }
 
+SEARCH_ERROR = {
+    "type": "object",
+    "required": ["error", "fields"],
+    "properties": {"error": {"type": "string"},
+                   "fields": {"type": "object", "additionalProperties": {"type": "string"}}},
+}
+
+SEARCH_RESULT = {
+    "type": "object",
+    "required": ["id", "name", "categories", "snippet", "phones", "address", "distance_km",
+                 "open_now", "languages", "stale", "crisis"],
+    "properties": {
+        "id": {"type": "string"},
+        "name": {"type": "string"},
+        "organization": _NULLABLE_STRING,
+        "categories": {"type": "array", "items": {"type": "string"}},
+        "taxonomy": {"type": "array", "items": {"type": "object"}},
+        "snippet": {"type": "string", "description": "HTML-safe; matches in <mark>"},
+        "phones": {"type": "array", "items": {
+            "type": "object", "required": ["number", "type"],
+            "properties": {"number": {"type": "string"}, "type": {"type": "string"}}}},
+        "address": {"type": ["object", "null"],
+                    "description": "null when every place of the service is confidential"},
+        "distance_km": {"type": ["number", "null"]},
+        "open_now": {"type": ["boolean", "null"]},
+        "languages": {"type": "array", "items": {"type": "string"}},
+        "stale": {"type": "boolean"},
+        "crisis": {"type": "boolean"},
+    },
+}
+
+SEARCH_RESULTS = {
+    "type": "object",
+    "required": ["query", "total", "page", "per_page", "results", "facets", "suggestion", "crisis"],
+    "properties": {
+        "query": {"type": "string"},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchResult"}},
+        "facets": {"type": "object", "properties": {
+            "category": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+        "suggestion": _NULLABLE_STRING,
+        "crisis": {"type": ["object", "null"], "properties": {
+            "message": {"type": "string"}, "danger": {"type": "boolean"},
+            "lines": {"type": "array", "items": {"type": "object"}}}},
+    },
+}
+
 HEALTH = {
     "type": "object",
     "required": ["status", "database", "version"],
@@ -127,6 +176,44 @@ def _int_param(name: str, description: str, low: int, high: int, default: int) -
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document."""
     paths: dict[str, Any] = {
+        "/api/v1/search": {"get": {
+            "operationId": "search",
+            "summary": "Search the directory (crisis lines pinned for queries that signal danger)",
+            "description": "Rules between parameters (checked, answered with 400): lat/lon in "
+                           "`near` and `zip` exclude each other, and `radius_km` needs one of them.",
+            "parameters": [
+                {"name": "q", "in": "query", "required": False,
+                 "schema": {"type": "string", "maxLength": 8000},
+                 "description": "Free text (typos, Spanish and synonyms understood)"},
+                {"name": "category", "in": "query", "required": False, "style": "form",
+                 "explode": True, "schema": {"type": "array", "items": {
+                     "type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,59}(,[a-z0-9][a-z0-9_-]{0,59})*$"}},
+                 "description": "Category slugs; repeat or comma-separate for several"},
+                {"name": "lang", "in": "query", "required": False,
+                 "schema": {"type": "string", "pattern": "^[a-z]{2,3}$"},
+                 "description": "ISO 639 code of a language the service is offered in; en/es "
+                                "also choose the language of snippets and crisis message"},
+                {"name": "open_now", "in": "query", "required": False, "schema": {"type": "boolean"}},
+                {"name": "near", "in": "query", "required": False,
+                 "schema": {"type": "string",
+                            "pattern": "^-?(90(\\.0+)?|[1-8]?[0-9](\\.[0-9]+)?),-?(180(\\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\\.[0-9]+)?)$"},
+                 "description": "LAT,LON: distances from there"},
+                {"name": "zip", "in": "query", "required": False,
+                 "schema": {"type": "string", "pattern": "^[0-9]{5}$"}},
+                {"name": "radius_km", "in": "query", "required": False,
+                 "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 500}},
+                {"name": "free", "in": "query", "required": False, "schema": {"type": "boolean"}},
+                {"name": "age", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 0, "maximum": 130}},
+                _int_param("page", "Page number", 1, 1000, 1),
+                _int_param("per_page", "Results per page", 1, 50, 10),
+            ],
+            "responses": {
+                "200": _json("SearchResults", "A page of results"),
+                "400": _json("SearchError", "Parameters that cannot make a search, by name"),
+                "503": _json("SearchError", "The index or the database is not available yet"),
+            },
+        }},
         "/api/v1/services": {"get": {
             "operationId": "listServices",
             "summary": "Services in the HSDS 3.0 paginated list form",
@@ -175,5 +262,6 @@ def openapi_document() -> dict[str, Any]:
         "components": {"schemas": {
             "Error": ERROR, "Attribute": ATTRIBUTE, "Phone": PHONE, "Location": LOCATION,
             "Service": SERVICE, "ServicePage": SERVICE_PAGE, "Health": HEALTH,
+            "SearchResult": SEARCH_RESULT, "SearchResults": SEARCH_RESULTS, "SearchError": SEARCH_ERROR,
         }},
     }
