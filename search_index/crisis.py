@@ -41,6 +41,7 @@ class CrisisLine:
     name_es: str
     call: str
     priority: int
+    related: tuple[tuple[str, ...], ...] = ()
 
     def name(self, lang: str = "en") -> str:
         """The line's name in ``lang`` (English when there is no Spanish name)."""
@@ -204,6 +205,11 @@ def parse_rules(triggers_text: str, lines_text: str) -> CrisisRules:
             name_es=(row.get("name_es") or "").strip(),
             call=(row.get("call") or "").strip(),
             priority=int((row.get("priority") or "99").strip() or 99),
+            related=tuple(
+                phrase
+                for phrase in (tuple(words(p)) for p in (row.get("related") or "").split("|"))
+                if phrase
+            ),
         )
     patterns: list[Pattern] = []
     for row in _rows(triggers_text):

@@ -1,12 +1,15 @@
-"""Filters as sets of doc numbers: category, language, free, walk-in, age, open now, distance.
+"""Filters as boolean masks over the documents: category, language, free, walk-in, age, open
+now and distance.
 
-Each set comes from the index view (term postings or column data, cached per index state), so a
-filter costs set operations, not a pass over stored documents.
+Each mask comes from the index view (term postings or column data, cached per index state), so
+a filter costs a few array operations, not a pass over stored documents.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 from search_index.geo import Point
 from search_index.request import Effective
@@ -14,31 +17,27 @@ from search_index.view import IndexView, Leaves
 
 
 @dataclass(frozen=True)
-class FilterSets:
-    """``other`` is every filter but the category one (None: no such filter) and ``exclude``
-    the documents they rule out (age limits); ``category`` is the category filter alone.
-    ``origin`` is the resolved location, if any."""
+class Filters:
+    """``other`` is every filter but the category one (None: no such filter); ``category`` is
+    the category filter alone. ``origin`` is the resolved location and ``distances`` every
+    document's distance from it (both None without a location)."""
 
-    other: frozenset[int] | None
-    exclude: frozenset[int]
-    category: frozenset[int] | None
+    other: np.ndarray | None
+    category: np.ndarray | None
     origin: Point | None
+    distances: np.ndarray | None
     zip_unknown: bool = False
 
 
-def _union(view: IndexView, leaves: Leaves, field: str, values: tuple[str, ...]) -> frozenset[int]:
-    found: set[int] = set()
+def _any_of(view: IndexView, leaves: Leaves, field: str, values: tuple[str, ...]) -> np.ndarray:
+    mask = np.zeros(view.doc_count, dtype=bool)
     for value in values:
-        found |= view.term_docs(leaves, field, value)
-    return frozenset(found)
+        mask |= view.term_mask(leaves, field, value)
+    return mask
 
 
-def _narrow(current: frozenset[int] | None, new: frozenset[int]) -> frozenset[int]:
-    if current is None:
-        return new
-    if len(new) < len(current):
-        return new & current
-    return current & new
+def _narrow(current: np.ndarray | None, new: np.ndarray) -> np.ndarray:
+    return new.copy() if current is None else current & new
 
 
 def resolve_origin(view: IndexView, leaves: Leaves, request: Effective) -> tuple[Point | None, bool]:
@@ -51,20 +50,22 @@ def resolve_origin(view: IndexView, leaves: Leaves, request: Effective) -> tuple
     return None, False
 
 
-def build_filters(view: IndexView, leaves: Leaves, request: Effective) -> FilterSets:
-    """The filter sets of ``request`` over ``view``."""
-    other: frozenset[int] | None = None
+def build_filters(view: IndexView, leaves: Leaves, request: Effective) -> Filters:
+    """The filter masks of ``request`` over ``view``."""
+    other: np.ndarray | None = None
     if request.languages:
-        other = _narrow(other, _union(view, leaves, "languages", request.languages))
+        other = _narrow(other, _any_of(view, leaves, "languages", request.languages))
     if request.free:
-        other = _narrow(other, view.term_docs(leaves, "free", "t"))
+        other = _narrow(other, view.term_mask(leaves, "free", "t"))
     if request.walk_in:
-        other = _narrow(other, view.term_docs(leaves, "walk_in", "t"))
+        other = _narrow(other, view.term_mask(leaves, "walk_in", "t"))
     if request.open_now:
-        other = _narrow(other, view.open_docs(leaves, request.now))
+        other = _narrow(other, view.open_mask(leaves, request.now))
+    if request.age is not None:
+        other = _narrow(other, view.age_mask(leaves, request.age))
     origin, zip_unknown = resolve_origin(view, leaves, request)
-    if origin is not None and request.radius_km is not None:
-        other = _narrow(other, frozenset(view.geo(leaves).within(origin, request.radius_km)))
-    exclude = view.age_excluded(leaves, request.age) if request.age is not None else frozenset()
-    category = _union(view, leaves, "categories", request.categories) if request.categories else None
-    return FilterSets(other, exclude, category, origin, zip_unknown)
+    distances = view.distances(leaves, origin) if origin is not None else None
+    if distances is not None and request.radius_km is not None:
+        other = _narrow(other, distances <= request.radius_km)
+    category = _any_of(view, leaves, "categories", request.categories) if request.categories else None
+    return Filters(other, category, origin, distances, zip_unknown)

@@ -1,6 +1,7 @@
 """Scoring free text against the index: concepts -> per-document scores and coverage.
 
-A word is scored in every text field with that field's analyzer (English fields with English
+Scores are numpy vectors over all documents of the index state (float32, zero where a
+document does not match). A word is scored in every text field with that field's analyzer (English fields with English
 stems, Spanish fields with Spanish stems) by BM25, weighted per field (a match in the name
 counts more than one in the description). An alternative of several words needs all of them;
 a concept takes its best alternative; the query score is the sum over concepts, and the
@@ -18,6 +19,8 @@ import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from search_index import segments
 from search_index.analysis import english_analyzer, spanish_analyzer, terms
@@ -44,6 +47,8 @@ COMMON_FRACTION = 0.30
 FUZZY_WEIGHTS = {1: 0.75, 2: 0.55}
 #: Typo alternatives kept per word.
 MAX_FUZZY = 3
+#: Share of a concept's other matching alternatives added to its best one.
+OTHER_ALTERNATIVES_SHARE = 0.3
 #: Shortest word that gets typo alternatives.
 MIN_FUZZY_LENGTH = 4
 
@@ -78,11 +83,11 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
 
 @dataclass
 class Scorer:
-    """Scores concepts against one index state; memoises idf and word scores per search."""
+    """Scores concepts against one index state; memoises word vectors per search."""
 
     view: IndexView
     leaves: Leaves
-    _words: dict[str, dict[int, float]] = field(default_factory=dict)
+    _words: dict[str, np.ndarray | None] = field(default_factory=dict)
 
     # -- statistics ------------------------------------------------------------------------
 
@@ -98,7 +103,7 @@ class Scorer:
                     continue
             return total
 
-        return self.view.memo(("df", fieldname, text), build)
+        return self.view.bounded(("df", fieldname, text), build)
 
     def idf(self, fieldname: str, text: str) -> float:
         """BM25 idf of a term in a field."""
@@ -126,7 +131,8 @@ class Scorer:
             found: set[str] = set()
             for leaf, _ in self.leaves:
                 try:
-                    found.update(leaf.terms_within("spell", word, maxdist, prefix=1))
+                    # Levenshtein distance 2 also reaches swapped letters (one edit here).
+                    found.update(leaf.terms_within("spell", word, 2, prefix=1))
                 except Exception:  # noqa: BLE001 - no spell field in this segment
                     continue
             scored = []
@@ -139,7 +145,7 @@ class Scorer:
             scored.sort()
             return tuple((c, d) for d, _, c in scored[:MAX_FUZZY])
 
-        return list(self.view.memo(("fuzzy", word), build))
+        return list(self.view.bounded(("fuzzy", word), build))
 
     def with_typos(self, concepts: Iterable[Concept], table: SynonymTable) -> list[Concept]:
         """``concepts`` with typo alternatives added to single unknown words."""
@@ -164,75 +170,87 @@ class Scorer:
 
     # -- scores ----------------------------------------------------------------------------
 
-    def word_scores(self, word: str) -> dict[int, float]:
-        """BM25 over the text fields for one folded word: ``{docnum: score}``."""
-        cached = self._words.get(word)
-        if cached is not None:
-            return cached
-        acc: dict[int, float] = {}
-        get = acc.get
-        for fieldname, term in field_terms(word):
-            weight = FIELD_WEIGHTS[fieldname] * self.idf(fieldname, term)
-            for leaf, offset in self.leaves:
-                ids, parts = segments.scored_postings(leaf, fieldname, term)
-                if not ids:
-                    continue
-                if offset:
-                    for d, p in zip(ids, parts):
-                        d += offset
-                        acc[d] = get(d, 0.0) + p * weight
-                else:
-                    for d, p in zip(ids, parts):
-                        acc[d] = get(d, 0.0) + p * weight
-        self._words[word] = acc
-        return acc
+    def word_vector(self, word: str) -> np.ndarray | None:
+        """BM25 over the text fields for one folded word (None when no document has it)."""
+        if word in self._words:
+            return self._words[word]
 
-    def alternative_scores(self, alternative: Alternative) -> dict[int, float]:
-        """Documents holding every searchable word of ``alternative``, with summed scores."""
-        parts = [self.word_scores(w) for w in alternative.words if field_terms(w)]
-        if not parts:
-            return {}
-        if len(parts) == 1:
-            return parts[0]
-        parts.sort(key=len)
-        first, rest = parts[0], parts[1:]
-        result: dict[int, float] = {}
-        for d, s in first.items():
-            total = s
-            for other in rest:
-                v = other.get(d)
-                if v is None:
-                    break
-                total += v
-            else:
-                result[d] = total
-        return result
+        def build() -> np.ndarray | None:
+            vec: np.ndarray | None = None
+            for fieldname, term in field_terms(word):
+                weight = None
+                for leaf, offset in self.leaves:
+                    ids, parts = segments.scored_postings(leaf, fieldname, term)
+                    if not ids.size:
+                        continue
+                    if weight is None:
+                        weight = np.float32(FIELD_WEIGHTS[fieldname] * self.idf(fieldname, term))
+                    if vec is None:
+                        vec = np.zeros(self.view.doc_count, dtype=np.float32)
+                    # doc numbers are unique within one posting list, so += is exact
+                    vec[ids + offset if offset else ids] += parts * weight
+            if vec is not None:
+                vec.setflags(write=False)
+            return vec
 
-    def concept_scores(self, concept: Concept) -> dict[int, float]:
-        """Each document's best weighted alternative score for ``concept``."""
+        vec = self.view.vector(("word", word), lambda: (build(),))[0]
+        self._words[word] = vec
+        return vec
+
+    def alternative_vector(self, alternative: Alternative) -> np.ndarray | None:
+        """Scores of the documents holding every searchable word of ``alternative``: the mean
+        of its words' scores (so one-word and several-word alternatives compare fairly)."""
+        searchable = [w for w in alternative.words if field_terms(w)]
+        if not searchable:
+            return None
+        vectors = []
+        for word in searchable:
+            vec = self.word_vector(word)
+            if vec is None:
+                return None
+            vectors.append(vec)
+        if len(vectors) == 1:
+            return vectors[0]
+        mask = vectors[0] > 0
+        total = vectors[0].copy()
+        for vec in vectors[1:]:
+            mask &= vec > 0
+            total += vec
+        total *= np.float32(1.0 / len(vectors))
+        total[~mask] = 0
+        return total
+
+    def concept_vector(self, concept: Concept) -> np.ndarray | None:
+        """Each document's best weighted alternative score for ``concept``, plus
+        :data:`OTHER_ALTERNATIVES_SHARE` of the scores of the other alternatives it matches
+        (a listing that says both "Baker Act" and "crisis stabilization" ranks above one that
+        only says the latter)."""
         alternatives = concept.alternatives
         if len(alternatives) == 1 and alternatives[0].weight == 1.0:
-            return self.alternative_scores(alternatives[0])
-        best: dict[int, float] = {}
-        get = best.get
+            return self.alternative_vector(alternatives[0])
+        best: np.ndarray | None = None
+        total: np.ndarray | None = None
         for alternative in alternatives:
-            scores = self.alternative_scores(alternative)
-            w = alternative.weight
-            if not scores:
+            vec = self.alternative_vector(alternative)
+            if vec is None:
                 continue
-            if not best and w == 1.0:
-                best = dict(scores)
-                get = best.get
-                continue
-            for d, s in scores.items():
-                s *= w
-                if s > get(d, 0.0):
-                    best[d] = s
-        return best
+            weighted = vec * np.float32(alternative.weight)
+            if best is None or total is None:
+                best = weighted
+                total = weighted.copy()
+            else:
+                np.maximum(best, weighted, out=best)
+                total += weighted
+        if best is None or total is None:
+            return None
+        total -= best
+        total *= np.float32(OTHER_ALTERNATIVES_SHARE)
+        total += best
+        return total
 
-    def score(self, concepts: list[Concept]) -> tuple[dict[int, float], dict[int, int], int]:
-        """``(scores, matched concept counts, number of concepts)``; counts are empty when
-        there is only one concept (every match then covers the whole query)."""
+    def score(self, concepts: list[Concept]) -> np.ndarray:
+        """The raw score of every document: concept scores summed, scaled by the squared share
+        of the concepts it matches. Very common single words are left out when others remain."""
         kept = [
             c
             for c in concepts
@@ -240,14 +258,16 @@ class Scorer:
         ]
         if not kept:
             kept = list(concepts)
+        vectors = [v for v in (self.concept_vector(c) for c in kept) if v is not None]
+        if not vectors:
+            return np.zeros(self.view.doc_count, dtype=np.float32)
         if len(kept) == 1:
-            return self.concept_scores(kept[0]), {}, 1
-        acc: dict[int, float] = {}
-        counts: dict[int, int] = {}
-        get = acc.get
-        cget = counts.get
-        for concept in kept:
-            for d, s in self.concept_scores(concept).items():
-                acc[d] = get(d, 0.0) + s
-                counts[d] = cget(d, 0) + 1
-        return acc, counts, len(kept)
+            return vectors[0]
+        acc = np.zeros(self.view.doc_count, dtype=np.float32)
+        counts = np.zeros(self.view.doc_count, dtype=np.int8)
+        for vec in vectors:
+            acc += vec
+            counts += vec > 0
+        share = (np.arange(len(kept) + 1, dtype=np.float32) / np.float32(len(kept))) ** 2
+        acc *= share[counts]
+        return acc

@@ -16,12 +16,13 @@ import datetime as dt
 import logging
 from typing import Any
 
+import numpy as np
 from whoosh.searching import Searcher
 
 from search_index.cache import ResultCache, default_cache
 from search_index.crisis import CrisisMatch, CrisisRules, emergency_message, load_rules
 from search_index.filters import build_filters
-from search_index.ranking import Ranker, by_score
+from search_index.ranking import distance_factor, quality, stale_mask, top
 from search_index.request import (
     Effective,
     InvalidRequest,
@@ -34,7 +35,7 @@ from search_index.results import Hit, SearchResults
 from search_index.scoring import Scorer
 from search_index.snippets import highlight, query_forms
 from search_index.synonyms import load_synonyms
-from search_index.understanding import FILLER, Concept, parse_query
+from search_index.understanding import FILLER, Alternative, Concept, parse_query
 from search_index.view import IndexView, Leaves, view_for
 
 __all__ = [
@@ -49,6 +50,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: Weight of the related listings of a pinned crisis line, as an alternative of the query.
+RELATED_WEIGHT = 0.9
 #: Fewer results than this bring a "did you mean" suggestion.
 SUGGEST_BELOW = 3
 
@@ -132,17 +135,21 @@ def _crisis(
     lines, danger = rules.detect(list(words))
     if not lines:
         return None, []
-    assured = view.ints(leaves, "assured")
+    assured = view.ints(leaves, "assured", 0)
     pinned: list[int] = []
     for line in lines:
-        docs: set[int] = set()
+        mask = np.zeros(view.doc_count, dtype=bool)
         for phone in line.phones:
-            docs |= view.term_docs(leaves, "phones", phone)
+            mask |= view.term_mask(leaves, "phones", phone)
         for code in line.taxonomy_codes:
-            docs |= view.term_docs(leaves, "taxonomy_codes", code)
-        docs -= set(pinned)
-        if docs:
-            pinned.append(max(docs, key=lambda d: (assured[d] if d < len(assured) else 0, -d)))
+            mask |= view.term_mask(leaves, "taxonomy_codes", code)
+        if pinned:
+            mask[pinned] = False
+        docs = np.flatnonzero(mask)
+        if docs.size:
+            # The most recently verified listing of the line (the lowest doc number on a tie).
+            best = docs[np.lexsort((docs, -assured[docs]))[0]]
+            pinned.append(int(best))
     ids = tuple(searcher.stored_fields(d).get("id", "") for d in pinned)
     return CrisisMatch(lines, ids, emergency_message(lang), danger), pinned
 
@@ -160,38 +167,40 @@ def _run(
     filters = build_filters(view, leaves, req)
     crisis, pinned = _crisis(load_rules(), view, leaves, searcher, words, req.lang)
 
-    # Candidates and their raw scores.
+    # Raw scores; a crisis adds its lines' related listings as a concept.
     concept_list = scorer.with_typos(concepts, table) if concepts else []
+    if crisis is not None and concept_list:
+        concept_list.append(_related_concept(crisis))
     if concept_list:
-        scores, counts, n_concepts = scorer.score(concept_list)
-        candidates: set[int] | frozenset[int] = scores.keys() - view.deleted if view.deleted else set(scores)
+        raw = scorer.score(concept_list).astype(np.float64)
+        candidates = (raw > 0) & view.live
+        tiebreak = None
     else:
-        scores, counts, n_concepts = {}, {}, 0
-        candidates = view.all_docs()
+        raw = np.ones(view.doc_count, dtype=np.float64)
+        candidates = view.live.copy()
+        # Browsing: equal scores, so order by name (folded into the score, far below any factor).
+        tiebreak = view.name_rank(leaves)
     if filters.other is not None:
-        candidates = candidates & filters.other
-    if filters.exclude:
-        candidates = candidates - filters.exclude
+        candidates &= filters.other
 
     # Facets before the category filter.
     facets = {"category": _category_counts(view, leaves, candidates)}
     if filters.category is not None:
-        candidates = candidates & filters.category
+        candidates &= filters.category
 
-    pinned_set = set(pinned)
-    regular = candidates - pinned_set if pinned_set else candidates
-    total = len(regular) + len(pinned)
+    if pinned:
+        candidates[pinned] = False
+    total = int(np.count_nonzero(candidates)) + len(pinned)
     start = (req.page - 1) * req.per_page
     stop = start + req.per_page
     need_regular = max(0, stop - len(pinned))
 
-    ranker = Ranker(view, leaves, req.today, req.stale_after_days, filters.origin)
-    if concept_list:
-        raw_of = by_score(scores, counts, n_concepts)
-        raw = scores if not counts else {d: raw_of(d) for d in regular}
-        ranked = ranker.top_scored(raw, regular, need_regular)
-    else:
-        ranked = ranker.top_browse(regular, need_regular)
+    final = raw * quality(view, leaves, req.today, req.stale_after_days)
+    if filters.distances is not None:
+        final *= distance_factor(filters.distances)
+    if tiebreak is not None:
+        final -= tiebreak * (1e-7 / max(view.doc_count, 1))
+    ranked = top(final, candidates, need_regular, tiebreak)
 
     top_score = ranked[0][0] if ranked else 1.0
     ordered: list[tuple[float, int, bool]] = [(top_score + 1.0, d, True) for d in pinned]
@@ -201,9 +210,12 @@ def _run(
     forms = query_forms(
         w for c in concept_list for a in c.alternatives for w in a.words if w not in FILLER
     )
-    hits = [_hit(searcher, view, leaves, ranker, req, forms, d, score, is_pin) for score, d, is_pin in page]
-    suggestion = _suggest(scorer, concepts, parsed_words=words) if concepts and total < SUGGEST_BELOW else None
-    notices = ("zip-unknown",) if filters.zip_unknown else ()
+    stale = stale_mask(view, leaves, req.today, req.stale_after_days)
+    hits = [
+        _hit(searcher, view, leaves, filters.distances, stale, req, forms, d, score, is_pin)
+        for score, d, is_pin in page
+    ]
+    suggestion = _suggest(scorer, concepts, words) if concepts and total < SUGGEST_BELOW else None
     results = SearchResults(
         query=req.q,
         total=total,
@@ -213,37 +225,33 @@ def _run(
         facets=facets,
         suggestion=suggestion,
         crisis=crisis,
-        notices=notices,
+        notices=("zip-unknown",) if filters.zip_unknown else (),
     )
     return results, tuple(d for _, d, _ in page)
 
 
-def _category_counts(view: IndexView, leaves: Leaves, candidates: Any) -> dict[str, int]:
-    slugs = view.memo("category-slugs", lambda: _lexicon(leaves, "categories"))
+def _related_concept(crisis: CrisisMatch) -> Concept:
+    alternatives = tuple(
+        Alternative(phrase, RELATED_WEIGHT, "synonym") for line in crisis.lines for phrase in line.related
+    )
+    return Concept(("crisis",), alternatives, False)
+
+
+def _category_counts(view: IndexView, leaves: Leaves, candidates: np.ndarray) -> dict[str, int]:
     counts = {}
-    for slug in slugs:
-        docs = view.term_docs(leaves, "categories", slug)
-        n = len(docs & candidates) if len(docs) < len(candidates) else len(candidates & docs)
+    for slug in view.lexicon(leaves, "categories"):
+        n = int(np.count_nonzero(candidates & view.term_mask(leaves, "categories", slug)))
         if n:
             counts[slug] = n
     return counts
-
-
-def _lexicon(leaves: Leaves, field: str) -> tuple[str, ...]:
-    found: set[str] = set()
-    for leaf, _ in leaves:
-        try:
-            found.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf.lexicon(field))
-        except Exception:  # noqa: BLE001 - the field has no terms in this segment
-            continue
-    return tuple(sorted(found))
 
 
 def _hit(
     searcher: Searcher,
     view: IndexView,
     leaves: Leaves,
-    ranker: Ranker,
+    distances: np.ndarray | None,
+    stale: np.ndarray,
     req: Effective,
     forms: frozenset[str],
     docnum: int,
@@ -254,22 +262,23 @@ def _hit(
     texts = [stored.get("description_es", ""), stored.get("description", "")]
     if req.lang != "es":
         texts.reverse()
+    texts += [stored.get("name_es", "") if req.lang == "es" else "", stored.get("name", "")]
     best = ("", -1)
-    for text in texts + [stored.get("name_es", "") if req.lang == "es" else "", stored.get("name", "")]:
+    for text in texts:
         if text:
             snippet, matches = highlight(text, forms)
             if matches > best[1]:
                 best = (snippet, matches)
             if matches > 0:
                 break
-    distance = ranker.distance(docnum)
+    distance = float(distances[docnum]) if distances is not None else None
     return Hit(
         service_id=stored.get("id", ""),
         score=round(float(score), 6),
         snippet=best[0],
-        distance_km=None if distance is None else round(distance, 2),
+        distance_km=round(distance, 2) if distance is not None and np.isfinite(distance) else None,
         open_now=view.open_flag(leaves, docnum, req.now),
-        stale=ranker.is_stale(docnum),
+        stale=bool(stale[docnum]),
         crisis=crisis,
     )
 

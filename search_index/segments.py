@@ -1,13 +1,14 @@
-"""Per-segment data read straight from a Whoosh segment and cached across searches.
+"""Per-segment data read straight from a Whoosh segment, as numpy arrays, cached across searches.
 
 Whoosh's matcher tree scores one posting at a time through several layers of Python calls;
 that is what makes a bare query slow on a large index. Here a term's postings are decoded a
 block at a time into arrays, with the BM25 term-frequency part already applied, and kept in a
 bounded LRU cache keyed by the segment's id. A segment's files never change once written
 (deletions are recorded beside it), so an entry stays valid for as long as the segment exists,
-across commits; deleted documents are dropped later, per reader.
+across commits; deleted documents are masked out later, per reader.
 
-Columns (ages, assured date, hours, points, names) are loaded the same way: once per segment.
+Columns (ages, assured date, hours, points, names) are loaded and parsed the same way: once per
+segment, so a commit that adds a small segment only reads that segment.
 
 Reading uses a few private attributes of Whoosh-Reloaded 2.7.5 (pinned exactly in setup.cfg)
 for speed, and falls back to the public matcher and column APIs whenever they are absent.
@@ -15,25 +16,31 @@ for speed, and falls back to the public matcher and column APIs whenever they ar
 
 from __future__ import annotations
 
-import sys
+import json
 import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from whoosh.reading import IndexReader, TermNotFound
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from search_index.geo import parse_geo
 
 #: BM25 parameters (the Okapi defaults).
 K1 = 1.2
 B = 0.75
 
-#: How many postings the cache keeps in total, over all terms and segments.
-MAX_CACHED_POSTINGS = 6_000_000
+#: How many postings the cache keeps in total, over all terms and segments (8 bytes each).
+MAX_CACHED_POSTINGS = 8_000_000
 
-Postings = tuple[array, array]  # (local doc numbers 'i', BM25 tf parts 'f')
-EMPTY: Postings = (array("i"), array("f"))
+Postings = tuple[np.ndarray, np.ndarray]  # (local doc numbers int32, BM25 tf parts float32)
+EMPTY_IDS = np.zeros(0, dtype=np.int32)
+EMPTY: Postings = (EMPTY_IDS, np.zeros(0, dtype=np.float32))
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 def segment_key(leaf: IndexReader) -> str:
@@ -46,7 +53,7 @@ def segment_key(leaf: IndexReader) -> str:
     return f"{folder}/{segment.segment_id()}"
 
 
-class _LRU:
+class LRU:
     """A thread-safe LRU mapping bounded by the total "size" of its values."""
 
     def __init__(self, max_size: int) -> None:
@@ -56,6 +63,7 @@ class _LRU:
         self._lock = threading.Lock()
 
     def get(self, key: Any) -> Any:
+        """The value for ``key`` (now most recently used), or None."""
         with self._lock:
             item = self._data.get(key)
             if item is None:
@@ -63,7 +71,8 @@ class _LRU:
             self._data.move_to_end(key)
             return item[0]
 
-    def put(self, key: Any, value: Any, size: int) -> None:
+    def put(self, key: Any, value: Any, size: int = 1) -> None:
+        """Keep ``value``, dropping the least recently used entries beyond the bound."""
         with self._lock:
             old = self._data.pop(key, None)
             if old is not None:
@@ -74,22 +83,32 @@ class _LRU:
                 _, (_, dropped) = self._data.popitem(last=False)
                 self._size -= dropped
 
+    def get_or_build(self, key: Any, build: Callable[[], Any], size: Callable[[Any], int] = lambda v: 1) -> Any:
+        """The value for ``key``, built (outside the lock) and kept when absent."""
+        value = self.get(key)
+        if value is None:
+            value = build()
+            self.put(key, value, size(value))
+        return value
+
     def clear(self) -> None:
+        """Forget everything."""
         with self._lock:
             self._data.clear()
             self._size = 0
 
 
-_postings = _LRU(MAX_CACHED_POSTINGS)
-_columns = _LRU(512)
-_lengths = _LRU(512)
+_postings = LRU(MAX_CACHED_POSTINGS)
+_columns = LRU(1024)
 
 
 def clear_caches() -> None:
     """Forget every cached posting list and column (tests, memory pressure)."""
     _postings.clear()
     _columns.clear()
-    _lengths.clear()
+
+
+# -- postings ----------------------------------------------------------------------------------
 
 
 def _raw_matcher(leaf: IndexReader, field: str, text: str) -> Any:
@@ -133,39 +152,28 @@ def _read_all(matcher: Any) -> tuple[array, array]:
     return ids, weights
 
 
-def _length_bytes(leaf: IndexReader, field: str) -> bytes:
-    """The segment's per-document length bytes of ``field`` (Whoosh's encoded lengths)."""
-    key = (segment_key(leaf), field)
-    cached = _lengths.get(key)
-    if cached is not None:
-        return cached
-    count = leaf.doc_count_all()
-    data = b""
-    perdoc = getattr(leaf, "_perdoc", None)
-    name = f"_{field}_len"
-    try:
-        if perdoc is not None and perdoc.has_column(name):
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+def _length_bytes(leaf: IndexReader, field: str) -> np.ndarray:
+    """The segment's per-document encoded lengths of ``field`` (uint8, one per document)."""
 
-            reader = perdoc.column_reader(name, LENGTHS_COLUMN)
-            data = bytes(reader._dbfile.get(reader._basepos, reader._count))
-    except (AttributeError, ImportError):
+    def build() -> np.ndarray:
+        count = leaf.doc_count_all()
         data = b""
-    if len(data) < count and not data:
-        from whoosh.util.numeric import length_to_byte
+        perdoc = getattr(leaf, "_perdoc", None)
+        name = f"_{field}_len"
+        try:
+            if perdoc is not None and perdoc.has_column(name):
+                from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 
-        data = bytes(length_to_byte(leaf.doc_field_length(d, field, 0) or 0) for d in range(count))
-    if len(data) < count:
-        data = data + bytes(count - len(data))
-    _lengths.put(key, data, 1)
-    return data
+                reader = perdoc.column_reader(name, LENGTHS_COLUMN)
+                data = bytes(reader._dbfile.get(reader._basepos, reader._count))
+        except (AttributeError, ImportError):
+            data = bytes(length_to_byte(leaf.doc_field_length(d, field, 0) or 0) for d in range(count))
+        values = np.zeros(count, dtype=np.uint8)
+        raw = np.frombuffer(data, dtype=np.uint8)[:count]
+        values[: raw.size] = raw
+        return values
 
-
-def _norm_table(leaf: IndexReader, field: str) -> list[float]:
-    """``K1 * (1 - B + B * length / avgdl)`` for each of the 256 encoded lengths."""
-    count = max(leaf.doc_count_all(), 1)
-    avgdl = (leaf.field_length(field) or 0) / count or 1.0
-    return [K1 * (1 - B + B * byte_to_length(lb) / avgdl) for lb in range(256)]
+    return _columns.get_or_build((segment_key(leaf), field, "lengths"), build)
 
 
 def scored_postings(leaf: IndexReader, field: str, text: str) -> Postings:
@@ -182,48 +190,48 @@ def scored_postings(leaf: IndexReader, field: str, text: str) -> Postings:
     if matcher is None:
         _postings.put(key, EMPTY, 1)
         return EMPTY
-    ids, weights = _read_all(matcher)
-    lengths = _length_bytes(leaf, field)
-    table = _norm_table(leaf, field)
-    k1p = K1 + 1
-    parts = array("f", [w * k1p / (w + table[lengths[d]]) for d, w in zip(ids, weights)])
+    raw_ids, raw_weights = _read_all(matcher)
+    ids = np.frombuffer(raw_ids, dtype=np.int32).copy() if raw_ids.itemsize == 4 else np.array(raw_ids, dtype=np.int32)
+    tf = np.frombuffer(raw_weights, dtype=np.float32).astype(np.float64)
+    count = max(leaf.doc_count_all(), 1)
+    avgdl = (leaf.field_length(field) or 0) / count or 1.0
+    lengths = _BYTE_LENGTHS[_length_bytes(leaf, field)[ids]]
+    parts = (tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / avgdl))).astype(np.float32)
     result = (ids, parts)
-    _postings.put(key, result, len(ids) + 1)
+    _postings.put(key, result, ids.size + 1)
     return result
 
 
-def doc_ids(leaf: IndexReader, field: str, text: str) -> array:
+def doc_ids(leaf: IndexReader, field: str, text: str) -> np.ndarray:
     """The segment's local doc numbers holding ``field:text`` (deleted ones included)."""
     key = (segment_key(leaf), field, text, False)
     cached = _postings.get(key)
     if cached is not None:
         return cached
     matcher = _raw_matcher(leaf, field, text)
-    ids = _read_all(matcher)[0] if matcher is not None else array("i")
-    _postings.put(key, ids, len(ids) + 1)
+    ids = np.array(_read_all(matcher)[0], dtype=np.int32) if matcher is not None else EMPTY_IDS
+    _postings.put(key, ids, ids.size + 1)
     return ids
 
 
-def _numeric(leaf: IndexReader, field: str, default: int) -> array:
+# -- columns -----------------------------------------------------------------------------------
+
+
+def _numeric(leaf: IndexReader, field: str, default: int) -> np.ndarray:
     count = leaf.doc_count_all()
+    values = np.full(count, default, dtype=np.int32)
     try:
         reader = leaf.column_reader(field, translate=False)
     except Exception:  # noqa: BLE001 - a segment without the column: every doc has the default
-        return array("i", [default]) * count
-    values = array("i")
+        return values
     try:
         size = reader._fixedlen
-        raw = reader._dbfile.get(reader._basepos, reader._count * size)
-        values = array(reader._typecode)
-        values.frombytes(bytes(raw))
-        if sys.byteorder == "little":
-            values.byteswap()
-        if values.typecode != "i":
-            values = array("i", values)
+        raw = bytes(reader._dbfile.get(reader._basepos, reader._count * size))
+        read = np.frombuffer(raw, dtype=np.dtype(reader._typecode).newbyteorder(">"))
     except AttributeError:
-        values = array("i", (reader[d] for d in range(count)))
-    if len(values) < count:
-        values.extend([default] * (count - len(values)))
+        read = np.array([reader[d] for d in range(count)])
+    n = min(read.size, count)
+    values[:n] = read[:n]
     return values
 
 
@@ -236,19 +244,82 @@ def _bytes_values(leaf: IndexReader, field: str) -> list[bytes]:
     return [reader[d] for d in range(count)]
 
 
-def column(leaf: IndexReader, field: str, kind: str) -> Any:
-    """The segment's whole column ``field``: ``kind`` ``"int"`` gives an ``array('i')`` (missing
-    values -1 for ages, 0 otherwise), ``"bytes"`` a list of bytes, one item per document."""
-    key = (segment_key(leaf), field, kind)
-    cached = _columns.get(key)
-    if cached is not None:
-        return cached
-    loader: Callable[[], Any]
-    if kind == "int":
-        default = -1 if field in ("min_age", "max_age") else 0
-        loader = lambda: _numeric(leaf, field, default)  # noqa: E731
-    else:
-        loader = lambda: _bytes_values(leaf, field)  # noqa: E731
-    value = loader()
-    _columns.put(key, value, 1)
-    return value
+def int_column(leaf: IndexReader, field: str, default: int) -> np.ndarray:
+    """The segment's integer column ``field`` (int32, ``default`` where a document has none)."""
+    return _columns.get_or_build((segment_key(leaf), field, "int"), lambda: _numeric(leaf, field, default))
+
+
+def names(leaf: IndexReader) -> list[str]:
+    """The segment's folded service names (``sort_name`` column)."""
+    return _columns.get_or_build(
+        (segment_key(leaf), "sort_name", "names"),
+        lambda: [v.decode("utf-8", "ignore") for v in _bytes_values(leaf, "sort_name")],
+    )
+
+
+@dataclass(frozen=True)
+class SegmentHours:
+    """The segment's distinct opening-hours encodings and each document's index (-1: none)."""
+
+    decoded: tuple[dict[str, Any], ...]
+    groups: np.ndarray
+
+
+def hours(leaf: IndexReader) -> SegmentHours:
+    """The segment's opening hours, grouped by distinct encoding."""
+
+    def build() -> SegmentHours:
+        distinct: dict[bytes, int] = {}
+        decoded: list[dict[str, Any]] = []
+        values = _bytes_values(leaf, "hours_key")
+        groups = np.full(len(values), -1, dtype=np.int32)
+        for local, value in enumerate(values):
+            if not value:
+                continue
+            index = distinct.get(value)
+            if index is None:
+                try:
+                    parsed = json.loads(value)
+                except ValueError:
+                    continue
+                index = distinct[value] = len(decoded)
+                decoded.append(parsed)
+            groups[local] = index
+        return SegmentHours(tuple(decoded), groups)
+
+    return _columns.get_or_build((segment_key(leaf), "hours_key", "hours"), build)
+
+
+@dataclass(frozen=True)
+class SegmentPoints:
+    """The segment's points: latitude, longitude, local doc number and ZIP code of each."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    doc: np.ndarray
+    zips: tuple[str, ...]
+
+
+def points(leaf: IndexReader) -> SegmentPoints:
+    """The segment's points, from the ``geo`` column."""
+
+    def build() -> SegmentPoints:
+        lats: list[float] = []
+        lons: list[float] = []
+        docs: list[int] = []
+        zips: list[str] = []
+        for local, value in enumerate(_bytes_values(leaf, "geo")):
+            if value:
+                for lat, lon, zip_code in parse_geo(value):
+                    lats.append(lat)
+                    lons.append(lon)
+                    docs.append(local)
+                    zips.append(zip_code)
+        return SegmentPoints(
+            np.array(lats, dtype=np.float64),
+            np.array(lons, dtype=np.float64),
+            np.array(docs, dtype=np.int32),
+            tuple(zips),
+        )
+
+    return _columns.get_or_build((segment_key(leaf), "geo", "points"), build)

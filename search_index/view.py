@@ -1,39 +1,38 @@
-"""What one state of the index looks like to a search: documents, deletions and derived sets.
+"""What one state of the index looks like to a search: documents, deletions and derived arrays.
 
 An :class:`IndexView` belongs to one *state* of an index (its folder, generation, segments and
 their deletion counts). It maps segment-local doc numbers to the reader's global ones and keeps
-the sets and tables that filters need (category and language sets, open-now sets per minute,
-the geo grid, age exclusions, assured dates), built on first use. A commit gives a new state
-and so a new view; views hold no reader, so they stay valid after a searcher is refreshed.
+what filters and ranking need as numpy arrays over all documents: the live mask, term masks
+(categories, languages, ...), opening hours, points, ages, assured dates, name order. Each is
+built on first use from per-segment data (:mod:`search_index.segments`), so a commit that adds
+one small segment costs little. Views hold no reader: they stay valid after a refresh.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
-from array import array
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from search_index import segments
-from search_index.geo import GeoIndex, parse_geo
+from search_index.geo import GeoIndex, Point
 from search_index.hours import is_open
 
 Leaves = list[tuple[IndexReader, int]]
 
 #: How many index states keep a view (old generations are dropped first).
-MAX_VIEWS = 4
+MAX_VIEWS = 3
 
 
 def leaves_of(searcher: Searcher) -> Leaves:
     """The searcher's segment readers with their doc-number offsets."""
-    reader = searcher.reader()
-    return list(reader.leaf_readers())
+    return list(searcher.reader().leaf_readers())
 
 
 def state_key(searcher: Searcher) -> tuple[Any, ...]:
@@ -48,20 +47,23 @@ def state_key(searcher: Searcher) -> tuple[Any, ...]:
 
 
 class IndexView:
-    """Global doc numbers, deletions and lazily built filter data of one index state."""
+    """Global doc numbers, deletions and lazily built arrays of one index state."""
 
     def __init__(self, key: tuple[Any, ...], leaves: Leaves) -> None:
         self.key = key
         self.doc_count = sum(leaf.doc_count_all() for leaf, _ in leaves)
-        deleted: set[int] = set()
+        live = np.ones(self.doc_count, dtype=bool)
         for leaf, offset in leaves:
             if leaf.has_deletions():
-                deleted.update(offset + d for d in leaf.segment().deleted_docs())
-        self.deleted = frozenset(deleted)
-        self.live_count = self.doc_count - len(self.deleted)
+                deleted = np.fromiter(leaf.deleted_docs(), dtype=np.int64)
+                live[deleted + offset] = False
+        live.setflags(write=False)
+        self.live = live
+        self.live_count = int(live.sum())
         self._lock = threading.RLock()
         self._memo: dict[Any, Any] = {}
-        self._sets: OrderedDict[Any, frozenset[int]] = OrderedDict()
+        self._bounded = segments.LRU(192)
+        self._vectors = segments.LRU(64)
 
     # -- memoisation -----------------------------------------------------------------------
 
@@ -76,131 +78,141 @@ class IndexView:
                     self._memo[key] = value
         return value
 
-    def _bounded_set(self, key: Any, build: Callable[[], frozenset[int]], limit: int = 256) -> frozenset[int]:
-        with self._lock:
-            found = self._sets.get(key)
-            if found is not None:
-                self._sets.move_to_end(key)
-                return found
-        value = build()
-        with self._lock:
-            self._sets[key] = value
-            while len(self._sets) > limit:
-                self._sets.popitem(last=False)
-        return value
+    def bounded(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()`` kept in a bounded LRU of this view (for values keyed by user input)."""
+        return self._bounded.get_or_build(key, build)
 
-    # -- sets --------------------------------------------------------------------------------
+    def vector(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()`` kept in this view's small LRU of score vectors (word scores)."""
+        return self._vectors.get_or_build(key, build)
 
-    def all_docs(self) -> frozenset[int]:
-        """Every live document."""
-        return self.memo("all", lambda: frozenset(range(self.doc_count)) - self.deleted)
+    # -- masks -----------------------------------------------------------------------------
 
-    def term_docs(self, leaves: Leaves, field: str, text: str) -> frozenset[int]:
-        """The live documents holding ``field:text``."""
+    def term_mask(self, leaves: Leaves, field: str, text: str) -> np.ndarray:
+        """A boolean array: the live documents holding ``field:text``."""
 
-        def build() -> frozenset[int]:
-            found: set[int] = set()
+        def build() -> np.ndarray:
+            mask = np.zeros(self.doc_count, dtype=bool)
             for leaf, offset in leaves:
                 ids = segments.doc_ids(leaf, field, text)
-                found.update(ids if not offset else (offset + d for d in ids))
-            return frozenset(found - self.deleted) if self.deleted else frozenset(found)
+                if ids.size:
+                    mask[ids + offset] = True
+            mask &= self.live
+            mask.setflags(write=False)
+            return mask
 
-        return self._bounded_set(("term", field, text), build)
+        return self.bounded(("term", field, text), build)
+
+    def lexicon(self, leaves: Leaves, field: str) -> tuple[str, ...]:
+        """Every term of ``field`` in the index, sorted."""
+
+        def build() -> tuple[str, ...]:
+            found: set[str] = set()
+            for leaf, _ in leaves:
+                try:
+                    found.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf.lexicon(field))
+                except Exception:  # noqa: BLE001 - the field has no terms in this segment
+                    continue
+            return tuple(sorted(found))
+
+        return self.memo(("lexicon", field), build)
 
     # -- columns ---------------------------------------------------------------------------
 
-    def ints(self, leaves: Leaves, field: str) -> array:
+    def ints(self, leaves: Leaves, field: str, default: int = 0) -> np.ndarray:
         """The integer column ``field`` over all documents, in global doc-number order."""
 
-        def build() -> array:
-            values = array("i")
-            for leaf, _ in leaves:
-                values.extend(segments.column(leaf, field, "int"))
-            return values
+        def build() -> np.ndarray:
+            parts = [segments.int_column(leaf, field, default) for leaf, _ in leaves]
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
         return self.memo(("ints", field), build)
 
-    def names(self, leaves: Leaves) -> list[str]:
-        """The folded names of all documents (for ordering a browse)."""
+    def name_rank(self, leaves: Leaves) -> np.ndarray:
+        """Each document's position in alphabetical order of the service names."""
 
-        def build() -> list[str]:
+        def build() -> np.ndarray:
             names: list[str] = []
             for leaf, _ in leaves:
-                names.extend(v.decode("utf-8", "ignore") for v in segments.column(leaf, "sort_name", "bytes"))
-            return names
+                names.extend(segments.names(leaf))
+            order = sorted(range(len(names)), key=names.__getitem__)
+            rank = np.empty(len(names), dtype=np.int64)
+            rank[np.array(order, dtype=np.int64)] = np.arange(len(names))
+            return rank
 
-        return self.memo("names", build)
+        return self.memo("name-rank", build)
 
     def geo(self, leaves: Leaves) -> GeoIndex:
-        """The points of every document, their grid and the ZIP centroids."""
+        """Every point with its global doc number, and the ZIP centroids."""
 
         def build() -> GeoIndex:
-            pairs = []
+            lats, lons, docs, zips = [], [], [], []
             for leaf, offset in leaves:
-                for local, value in enumerate(segments.column(leaf, "geo", "bytes")):
-                    docnum = offset + local
-                    if value and docnum not in self.deleted:
-                        pairs.append((docnum, parse_geo(value)))
-            return GeoIndex.build(pairs)
+                pts = segments.points(leaf)
+                keep = self.live[pts.doc + offset] if pts.doc.size else np.zeros(0, dtype=bool)
+                lats.append(pts.lat[keep])
+                lons.append(pts.lon[keep])
+                docs.append(pts.doc[keep] + offset)
+                zips.extend(z for z, k in zip(pts.zips, keep.tolist()) if k)
+            cat = (lambda xs, t: np.concatenate(xs) if xs else np.zeros(0, dtype=t))  # noqa: E731
+            return GeoIndex.build(
+                cat(lats, np.float64), cat(lons, np.float64), cat(docs, np.int32), zips, self.doc_count
+            )
 
         return self.memo("geo", build)
 
-    def hours(self, leaves: Leaves) -> tuple[list[dict[str, Any]], dict[int, int]]:
-        """The distinct opening-hours encodings and, per document that has one, its index."""
+    def distances(self, leaves: Leaves, origin: Point) -> np.ndarray:
+        """Each document's distance in km from ``origin`` (inf without a point)."""
+        key = ("distances", round(origin[0], 5), round(origin[1], 5))
+        return self.bounded(key, lambda: self.geo(leaves).distances(origin))
 
-        def build() -> tuple[list[dict[str, Any]], dict[int, int]]:
-            distinct: dict[bytes, int] = {}
+    def hours(self, leaves: Leaves) -> tuple[tuple[dict[str, Any], ...], np.ndarray]:
+        """The distinct opening-hours encodings and each document's index into them (-1: none)."""
+
+        def build() -> tuple[tuple[dict[str, Any], ...], np.ndarray]:
             decoded: list[dict[str, Any]] = []
-            groups: dict[int, int] = {}
-            for leaf, offset in leaves:
-                for local, value in enumerate(segments.column(leaf, "hours_key", "bytes")):
-                    if not value:
-                        continue
-                    index = distinct.get(value)
-                    if index is None:
-                        try:
-                            hours = json.loads(value)
-                        except ValueError:
-                            continue
-                        index = distinct[value] = len(decoded)
-                        decoded.append(hours)
-                    groups[offset + local] = index
-            return decoded, groups
+            groups = []
+            for leaf, _ in leaves:
+                seg = segments.hours(leaf)
+                shifted = np.where(seg.groups >= 0, seg.groups + len(decoded), -1).astype(np.int32)
+                groups.append(shifted)
+                decoded.extend(seg.decoded)
+            all_groups = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int32)
+            return tuple(decoded), all_groups
 
         return self.memo("hours", build)
 
-    def open_docs(self, leaves: Leaves, now: dt.datetime) -> frozenset[int]:
-        """The live documents open at ``now`` (to the minute)."""
+    def open_mask(self, leaves: Leaves, now: dt.datetime) -> np.ndarray:
+        """A boolean array: the live documents open at ``now`` (to the minute)."""
         minute = now.astimezone(dt.timezone.utc).replace(second=0, microsecond=0)
 
-        def build() -> frozenset[int]:
+        def build() -> np.ndarray:
             decoded, groups = self.hours(leaves)
-            open_groups = {i for i, hours in enumerate(decoded) if is_open(hours, minute)}
-            return frozenset(d for d, g in groups.items() if g in open_groups and d not in self.deleted)
+            group_open = np.array([bool(is_open(h, minute)) for h in decoded] + [False], dtype=bool)
+            mask = group_open[groups] & self.live  # index -1 is the trailing False
+            mask.setflags(write=False)
+            return mask
 
-        return self._bounded_set(("open", minute), build, limit=8)
+        return self.bounded(("open", minute), build)
 
     def open_flag(self, leaves: Leaves, docnum: int, now: dt.datetime) -> bool | None:
         """Whether one document is open at ``now``; None when it has no hours."""
         decoded, groups = self.hours(leaves)
-        group = groups.get(docnum)
-        if group is None:
+        if docnum >= groups.size or groups[docnum] < 0:
             return None
-        return bool(is_open(decoded[group], now))
+        return bool(is_open(decoded[int(groups[docnum])], now))
 
-    def age_excluded(self, leaves: Leaves, age: int) -> frozenset[int]:
-        """The documents whose age limits exclude a person of ``age``."""
+    def age_mask(self, leaves: Leaves, age: int) -> np.ndarray:
+        """A boolean array: the documents whose age limits admit a person of ``age``."""
 
-        def build() -> frozenset[int]:
-            low = self.ints(leaves, "min_age")
-            high = self.ints(leaves, "max_age")
-            return frozenset(
-                d
-                for d in range(self.doc_count)
-                if (low[d] >= 0 and age < low[d]) or (high[d] >= 0 and age > high[d])
-            )
+        def build() -> np.ndarray:
+            low = self.ints(leaves, "min_age", -1)
+            high = self.ints(leaves, "max_age", -1)
+            mask = ((low < 0) | (low <= age)) & ((high < 0) | (high >= age))
+            mask.setflags(write=False)
+            return mask
 
-        return self._bounded_set(("age", age), build, limit=32)
+        return self.bounded(("age", age), build)
 
 
 _views: OrderedDict[tuple[Any, ...], IndexView] = OrderedDict()

@@ -1,0 +1,78 @@
+"""Text analysis: accent folding, English and Spanish stems, query normalisation, concepts."""
+
+from __future__ import annotations
+
+from search_index.analysis import english_analyzer, fold, plain_analyzer, spanish_analyzer, terms, words
+from search_index.normalize import MAX_QUERY_CHARS, normalize_query
+from search_index.synonyms import load_synonyms, parse_synonyms
+from search_index.understanding import parse_query
+
+
+def test_accents_fold_before_stemming() -> None:
+    assert terms(spanish_analyzer(), "Guardería") == terms(spanish_analyzer(), "guarderia")
+    assert terms(spanish_analyzer(), "CONSEJERÍA") == terms(spanish_analyzer(), "consejeria")
+    assert terms(english_analyzer(), "Café") == ["cafe"]
+    assert fold("Niños Señora") == "ninos senora"
+    assert words("¿Dónde está la guardería?") == ["donde", "esta", "la", "guarderia"]
+
+
+def test_english_and_spanish_stems() -> None:
+    en = english_analyzer()
+    assert terms(en, "counseling") == terms(en, "counselling") == terms(en, "counsel")
+    assert terms(en, "shelters") == terms(en, "shelter")
+    es = spanish_analyzer()
+    assert terms(es, "viviendas") == terms(es, "vivienda")
+    assert terms(es, "guarderías") == terms(es, "guardería")
+    assert terms(es, "la de los") == []  # Spanish stop words
+    assert terms(en, "the of and") == []
+
+
+def test_plain_channel_keeps_words_whole() -> None:
+    assert terms(plain_analyzer(), "Counseling for the Shelters") == ["counseling", "for", "the", "shelters"]
+
+
+def test_normalize_query_strips_controls_and_bounds_length() -> None:
+    assert normalize_query("  food\x00\x07 pantry\u200b\n\t near  ") == "food pantry near"
+    assert normalize_query("I\u2019m scared") == "I'm scared"
+    assert normalize_query(None) == ""
+    assert normalize_query(12) == ""
+    assert len(normalize_query("x" * 10_000)) == MAX_QUERY_CHARS
+    assert normalize_query("\ud800 lone surrogate") == "lone surrogate"
+    assert normalize_query("ｆｏｏｄ") == "food"  # full-width letters (NFKC)
+
+
+def test_filler_is_dropped_but_not_everything() -> None:
+    table = load_synonyms()
+    parsed = parse_query("Where can I find a place to sleep tonight?", table)
+    assert [c.typed for c in parsed.concepts] == [("place", "to", "sleep")]
+    assert ("help",) in [c.typed for c in parse_query("I need help", table).concepts]
+    assert [c.typed for c in parse_query("necesito ayuda con la renta", table).concepts] == [
+        ("ayuda", "con", "la", "renta")
+    ]
+    assert [c.typed for c in parse_query("busco una guarderia cerca", table).concepts] == [("guarderia",)]
+
+
+def test_query_syntax_is_just_text() -> None:
+    parsed = parse_query('title:"food" AND (shelter OR NOT clinic*) ^2 ~ -x', load_synonyms())
+    assert [c.typed[0] for c in parsed.concepts] == ["title", "food", "shelter", "clinic", "2", "x"]
+
+
+def test_synonym_table_format() -> None:
+    table = parse_synonyms(
+        "# comment\nphrases,means,note\nDV|violencia doméstica,,x\nbaker act,crisis stabilization|csu,\n"
+    )
+    assert table.expand(("dv",)) == (("violencia", "domestica"),)
+    assert table.expand(("violencia", "domestica")) == (("dv",),)
+    assert table.expand(("baker", "act")) == (("crisis", "stabilization"), ("csu",))
+    assert table.expand(("csu",)) == ()  # "means" is one way
+    assert table.match(["my", "baker", "act", "dv"]) == [(1, 3), (3, 4)]
+
+
+def test_shipped_synonyms_cover_police_florida_and_spanish_terms() -> None:
+    table = load_synonyms()
+    for phrase in [
+        "dv", "ipv", "baker act", "marchman act", "section 8", "hud", "snap", "cps", "dcf",
+        "pre k", "vpk", "guarderia", "vivienda", "refugio", "violencia domestica", "salud mental",
+        "consejeria", "alquiler",
+    ]:
+        assert table.expand(tuple(words(phrase))), phrase
