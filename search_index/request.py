@@ -76,10 +76,17 @@ def validate_request(request: SearchRequest) -> dict[str, str]:
         errors["q"] = "must be text"
     elif len(request.q) > MAX_QUERY_CHARS * 4:
         errors["q"] = f"is too long (at most {MAX_QUERY_CHARS} characters are searched)"
-    if not all(isinstance(c, str) and _SLUG.match(c) for c in request.categories):
+    if not isinstance(request.categories, (tuple, list)) or not all(
+        isinstance(c, str) and _SLUG.match(c) for c in request.categories
+    ):
         errors["category"] = "must be category slugs (lower-case letters, digits and hyphens)"
-    if not all(isinstance(c, str) and _LANGUAGE.match(c) for c in request.languages):
+    if not isinstance(request.languages, (tuple, list)) or not all(
+        isinstance(c, str) and _LANGUAGE.match(c) for c in request.languages
+    ):
         errors["language"] = "must be ISO 639 language codes such as en, es, ht"
+    for name in ("open_now", "free", "walk_in"):
+        if not isinstance(getattr(request, name), bool):
+            errors[name] = "must be true or false"
     if request.near is not None:
         try:
             lat, lon = request.near
@@ -111,11 +118,15 @@ def validate_request(request: SearchRequest) -> dict[str, str]:
         errors["per_page"] = f"must be a whole number from 1 to {MAX_PER_PAGE}"
     if request.now is not None and (not isinstance(request.now, dt.datetime) or request.now.utcoffset() is None):
         errors["now"] = "must be a timezone-aware date and time"
-    if request.today is not None and not isinstance(request.today, dt.date):
+    if request.today is not None and (not isinstance(request.today, dt.date) or isinstance(request.today, dt.datetime)):
         errors["today"] = "must be a date"
-    if not (isinstance(request.stale_after_days, int) and 1 <= request.stale_after_days <= 3650):
+    if not (
+        isinstance(request.stale_after_days, int)
+        and not isinstance(request.stale_after_days, bool)
+        and 1 <= request.stale_after_days <= 3650
+    ):
         errors["stale_after_days"] = "must be a whole number of days from 1 to 3650"
-    if request.lang not in LANGS:
+    if not isinstance(request.lang, str) or request.lang not in LANGS:
         errors["lang"] = "must be en or es"
     return errors
 

@@ -44,13 +44,15 @@ _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float
 
 
 def segment_key(leaf: IndexReader) -> str:
-    """A key naming ``leaf``'s segment for as long as it exists (its files never change)."""
+    """A key naming ``leaf``'s segment for as long as it exists (its files never change).
+
+    Whoosh names a segment with the index name and 16 random characters, so the id is unique
+    across index directories too (a rebuild into a new directory makes new segments).
+    """
     segment = leaf.segment()
     if segment is None:
         return f"reader-{id(leaf)}"
-    storage = leaf.storage()
-    folder = getattr(storage, "folder", None) or id(storage)
-    return f"{folder}/{segment.segment_id()}"
+    return str(segment.segment_id())
 
 
 class LRU:
