@@ -1,14 +1,22 @@
-"""Load services for display: by id, in a given order (search rank), in one round of queries."""
+"""Load services for display: by id, in a given order (search rank), in one round of queries;
+and what the change journal says changed since a position (for display caches)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from directory_data.models import Location, Service, ServiceAtLocation, ServiceStatus, ServiceTaxonomy
+from directory_data.models import (
+    ChangeJournalEntry,
+    Location,
+    Service,
+    ServiceAtLocation,
+    ServiceStatus,
+    ServiceTaxonomy,
+)
 
 #: Statuses a resident or an officer may see (inactive and defunct services are hidden).
 SHOWN_STATUSES = (ServiceStatus.active, ServiceStatus.temporarily_closed)
@@ -50,3 +58,19 @@ def shown_service(session: Session, service_id: str) -> Service | None:
     """One shown service with everything its detail page reads, or ``None``."""
     found = services_in_order(session, [service_id])
     return found[0] if found else None
+
+
+def journal_position(session: Session) -> int:
+    """The newest change journal entry's number (0 when the journal is empty)."""
+    return int(session.scalar(select(func.max(ChangeJournalEntry.seq))) or 0)
+
+
+def changed_since(session: Session, position: int) -> tuple[set[str], int]:
+    """The ids of the services journaled after ``position``, and the new position."""
+    rows = session.execute(
+        select(ChangeJournalEntry.seq, ChangeJournalEntry.service_id)
+        .where(ChangeJournalEntry.seq > position)
+    ).all()
+    if not rows:
+        return set(), position
+    return {service_id for _, service_id in rows}, max(seq for seq, _ in rows)

@@ -1,28 +1,44 @@
 """What a result card and a detail page show of a service, in the request's language.
 
-:func:`make_card` turns a loaded :class:`~directory_data.models.Service` (and, when it came from
-a search, the hit's distance and flags) into a :class:`ServiceCard`. Officer-only phones and
-officer notes are only filled in for officers; a confidential location's address never is.
+Two steps. :func:`listing_facts` copies what any card or detail page may show of a loaded
+:class:`~directory_data.models.Service` into a plain, immutable :class:`ListingFacts` (no
+session, no clock, no language), so it can be kept per process (:mod:`kiosk.listing_cache`).
+:func:`make_card` turns facts into a :class:`ServiceCard` for one request: the language, the
+clock (open now / closes at / opens at), the distance from a point, and the audience. Officer-only
+phones and officer notes are only filled in for officers; a confidential location's address
+never is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from babel import Locale
 
-from directory_data.models import Location, PhoneAudience, Service, ServiceStatus
-from search_index.documents import language_code, service_document
+from directory_data.models import (
+    DEFAULT_STALE_AFTER_DAYS,
+    Location,
+    PhoneAudience,
+    PhoneType,
+    Schedule,
+    Service,
+    ServiceStatus,
+)
+from search_index.documents import language_code
+from search_index.geo import haversine_km
+from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
 from search_index.opening import OpeningStatus, opening_status
 
+from .formatting import phone_display
 from .i18n import current_language, listing_text
 
 SUMMARY_LENGTH = 110
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -43,11 +59,41 @@ class PlaceLine:
     name: str | None
     address: str | None
     confidential: bool
+    point: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class ListingFacts:
+    """Everything a card or a detail page may show of one service, independent of the request."""
+
+    id: str
+    status: ServiceStatus
+    name: str
+    name_es: str | None
+    description: str | None
+    description_es: str | None
+    organization: str | None
+    hours: dict[str, Any] | None
+    languages: tuple[tuple[str, str | None], ...]
+    free: bool
+    phones: tuple[PhoneLine, ...]
+    places: tuple[PlaceLine, ...]
+    assured_date: dt.date | None
+    eligibility: str | None
+    fees: str | None
+    application: str | None
+    url: str | None
+    officer_notes: str | None
+    categories: tuple[str, ...]
+
+    def is_stale(self, today: dt.date, after_days: int = DEFAULT_STALE_AFTER_DAYS) -> bool:
+        """Whether the listing has not been verified within ``after_days`` of ``today``."""
+        return self.assured_date is None or (today - self.assured_date).days > after_days
 
 
 @dataclass(frozen=True)
 class ServiceCard:
-    """Everything a card or a detail page shows of one service."""
+    """Everything a card or a detail page shows of one service for one request."""
 
     id: str
     name: str
@@ -72,6 +118,72 @@ class ServiceCard:
     categories: list[str] = field(default_factory=list)
 
 
+def _locations(service: Service) -> list[Location]:
+    return [link.location for link in service.location_links if link.location is not None]
+
+
+def _schedules(service: Service, locations: list[Location]) -> list[Schedule]:
+    """The service's own hours, else those of its locations (the rule of the search index,
+    :func:`search_index.documents.service_document`)."""
+    if service.schedules:
+        return list(service.schedules)
+    return [row for loc in locations for row in loc.schedules if row.service_id is None]
+
+
+def _phone_lines(service: Service, locations: list[Location]) -> tuple[PhoneLine, ...]:
+    lines = []
+    seen: set[str] = set()
+    for phone in list(service.phones) + [p for loc in locations for p in loc.phones]:
+        if phone.number in seen:
+            continue
+        seen.add(phone.number)
+        shown, dialled = phone_display(phone.number)
+        if phone.extension:
+            shown = f"{shown} ext {phone.extension}"
+        lines.append(PhoneLine(shown, dialled, phone.description,
+                               phone.audience == PhoneAudience.officer, phone.type == PhoneType.text))
+    lines.sort(key=lambda line: line.officer_only)  # public numbers first, largest
+    return tuple(lines)
+
+
+def _place_lines(locations: list[Location]) -> tuple[PlaceLine, ...]:
+    places = []
+    for loc in locations:
+        address = loc.physical_address
+        point = (loc.latitude, loc.longitude) if loc.latitude is not None and loc.longitude is not None else None
+        if loc.confidential:
+            places.append(PlaceLine(address.city if address is not None else None, None, True, point))
+        else:
+            places.append(PlaceLine(loc.name, address.one_line() if address else None, False, point))
+    return tuple(places)
+
+
+def listing_facts(service: Service, *, default_timezone: str = DEFAULT_TIMEZONE) -> ListingFacts:
+    """The facts of ``service`` (pure: reads only the service and what was loaded with it)."""
+    locations = _locations(service)
+    return ListingFacts(
+        id=service.id,
+        status=service.status,
+        name=service.name,
+        name_es=service.name_es,
+        description=service.description,
+        description_es=service.description_es,
+        organization=service.organization.name if service.organization else None,
+        hours=encode_schedules(_schedules(service, locations), default_timezone),
+        languages=tuple((lang.code or "", lang.name) for lang in service.languages),
+        free=service.is_free,
+        phones=_phone_lines(service, locations),
+        places=_place_lines(locations),
+        assured_date=service.assured_date,
+        eligibility=service.eligibility_description,
+        fees=service.fees_description,
+        application=service.application_process,
+        url=service.url,
+        officer_notes=service.officer_notes,
+        categories=tuple(service.category_slugs),
+    )
+
+
 def summary_line(text: str | None) -> str | None:
     """The first sentence of ``text``, cut at a word to at most :data:`SUMMARY_LENGTH` characters."""
     if not text:
@@ -83,76 +195,32 @@ def summary_line(text: str | None) -> str | None:
     return cut.rstrip(",;:") + "…"
 
 
-def language_names(service: Service) -> list[str]:
+@lru_cache(maxsize=8)
+def _language_names_in(language: str) -> Mapping[str, str]:
+    return Locale.parse(language).languages
+
+
+def language_names(facts: ListingFacts) -> list[str]:
     """The names of the languages the service is offered in, in the request's language."""
-    names = Locale.parse(current_language()).languages
+    names = _language_names_in(current_language())
     found: dict[str, str] = {}
-    for lang in service.languages:
-        code = language_code(lang.code, lang.name)
-        if code and code not in found:
-            found[code] = (names.get(code) or lang.name or code).capitalize()
+    for code, name in facts.languages:
+        iso = language_code(code, name)
+        if iso and iso not in found:
+            found[iso] = (names.get(iso) or name or iso).capitalize()
     return list(found.values())
 
 
-def distance_km(service: Service, point: tuple[float, float] | None) -> float | None:
+def distance_km(facts: ListingFacts, point: tuple[float, float] | None) -> float | None:
     """The great-circle distance from ``point`` to the service's nearest located place."""
     if point is None:
         return None
-    distances = [
-        haversine_km(point, (loc.latitude, loc.longitude))
-        for loc in _locations(service)
-        if loc.latitude is not None and loc.longitude is not None
-    ]
+    distances = [haversine_km(point, place.point) for place in facts.places if place.point]
     return min(distances) if distances else None
 
 
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """The great-circle distance between two ``(latitude, longitude)`` points in km."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2
-    ) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
-
-
-def _locations(service: Service) -> list[Location]:
-    return [link.location for link in service.location_links if link.location is not None]
-
-
-def _phones(service: Service, officer: bool) -> list[PhoneLine]:
-    from .formatting import phone_display
-
-    lines = []
-    seen: set[str] = set()
-    every = list(service.phones) + [p for loc in _locations(service) for p in loc.phones]
-    for phone in every:
-        officer_only = phone.audience == PhoneAudience.officer
-        if (officer_only and not officer) or phone.number in seen:
-            continue
-        seen.add(phone.number)
-        shown, dialled = phone_display(phone.number)
-        if phone.extension:
-            shown = f"{shown} ext {phone.extension}"
-        lines.append(PhoneLine(shown, dialled, phone.description, officer_only,
-                               phone.type is not None and phone.type.value == "text"))
-    lines.sort(key=lambda line: line.officer_only)  # public numbers first, largest
-    return lines
-
-
-def _places(service: Service) -> list[PlaceLine]:
-    places = []
-    for loc in _locations(service):
-        address = loc.physical_address
-        if loc.confidential:
-            town = address.city if address is not None else None
-            places.append(PlaceLine(town, None, True))
-        else:
-            places.append(PlaceLine(loc.name, address.one_line() if address else None, False))
-    return places
-
-
 def make_card(
-    service: Service,
+    facts: ListingFacts,
     *,
     now: dt.datetime,
     today: dt.date,
@@ -162,29 +230,28 @@ def make_card(
     crisis: bool = False,
     officer: bool = False,
 ) -> ServiceCard:
-    """The card of ``service`` at ``now``, with distances measured from ``point``."""
-    description = listing_text(service, "description")
-    hours = service_document(service)["hours"]
+    """The card of a service at ``now`` in the request's language, distances from ``point``."""
+    description = listing_text(facts, "description")
     return ServiceCard(
-        id=service.id,
-        name=listing_text(service, "name") or service.name,
-        organization=service.organization.name if service.organization else None,
+        id=facts.id,
+        name=listing_text(facts, "name") or facts.name,
+        organization=facts.organization,
         summary=summary_line(description),
         description=description,
-        status=opening_status(hours, now),  # type: ignore[arg-type]
-        temporarily_closed=service.status == ServiceStatus.temporarily_closed,
-        distance_km=hit_distance_km if hit_distance_km is not None else distance_km(service, point),
-        languages=language_names(service),
-        free=service.is_free,
-        phones=_phones(service, officer),
-        places=_places(service),
-        last_checked=service.assured_date,
-        stale=service.is_stale(today, stale_after_days),
+        status=opening_status(facts.hours, now),
+        temporarily_closed=facts.status == ServiceStatus.temporarily_closed,
+        distance_km=hit_distance_km if hit_distance_km is not None else distance_km(facts, point),
+        languages=language_names(facts),
+        free=facts.free,
+        phones=[p for p in facts.phones if officer or not p.officer_only],
+        places=list(facts.places),
+        last_checked=facts.assured_date,
+        stale=facts.is_stale(today, stale_after_days),
         crisis=crisis,
-        eligibility=service.eligibility_description,
-        fees=service.fees_description,
-        application=service.application_process,
-        url=service.url,
-        officer_notes=service.officer_notes if officer else None,
-        categories=service.category_slugs,
+        eligibility=facts.eligibility,
+        fees=facts.fees,
+        application=facts.application,
+        url=facts.url,
+        officer_notes=facts.officer_notes if officer else None,
+        categories=list(facts.categories),
     )

@@ -15,14 +15,14 @@ from flask_babel import gettext
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from directory_data.models import Category, Service
+from directory_data.models import Category
 from directory_data.search_stats import record_search
-from directory_data.service_rows import services_in_order
 from search_index.request import SearchRequest
 from search_index.results import SearchResults
 
-from .cards import ServiceCard, make_card
+from .cards import ListingFacts, ServiceCard, make_card
 from .i18n import current_language
+from .listing_cache import listing_facts_for
 from .pages import local_now
 from .search import searcher
 
@@ -107,6 +107,13 @@ def parse_query(
                  free_only=_flag(args, "free", False), page=page, point=point, sort=sort)
 
 
+def cards_for(
+    session: Session, ids: list[str], *, point: tuple[float, float] | None, officer: bool
+) -> list[ServiceCard]:
+    """The cards of the shown services among ``ids``, in that order."""
+    return [card_for(f, point=point, officer=officer) for f in listing_facts_for(session, ids)]
+
+
 def category_of(session: Session, slug: str | None) -> Category | None:
     """The category ``slug`` names, or None."""
     return session.get(Category, slug) if slug else None
@@ -129,13 +136,13 @@ def heading(query: Query, category: Category | None) -> str:
 
 
 def card_for(
-    service: Service, *, point: tuple[float, float] | None, officer: bool,
+    facts: ListingFacts, *, point: tuple[float, float] | None, officer: bool,
     hit_distance_km: float | None = None, crisis: bool = False,
 ) -> ServiceCard:
-    """The card of ``service`` now, distances from ``point``."""
+    """The card of a service now, distances from ``point``."""
     now = local_now()
     return make_card(
-        service, now=now, today=now.date(),
+        facts, now=now, today=now.date(),
         stale_after_days=int(current_app.config["STALE_AFTER_DAYS"]),
         point=point, hit_distance_km=hit_distance_km, crisis=crisis, officer=officer,
     )
@@ -186,9 +193,9 @@ def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
     results = run_search(search_request(query))
     hits = {hit.service_id: hit for hit in results.hits}
     cards = [
-        card_for(service, point=query.point, officer=officer,
-                 hit_distance_km=hits[service.id].distance_km, crisis=hits[service.id].crisis)
-        for service in services_in_order(session, results.service_ids)
+        card_for(facts, point=query.point, officer=officer,
+                 hit_distance_km=hits[facts.id].distance_km, crisis=hits[facts.id].crisis)
+        for facts in listing_facts_for(session, results.service_ids)
     ]
     crisis = results.crisis
     return ResultsPage(

@@ -13,7 +13,6 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from directory_data.models import MISSION_CATEGORIES
-from directory_data.service_rows import services_in_order, shown_service
 
 from . import finder, visit
 from .auth import officer_required
@@ -80,11 +79,11 @@ def home() -> ResponseReturnValue:
 @officer_required
 def service(service_id: str) -> ResponseReturnValue:
     """A service's detail with officer-only phones and notes."""
-    found = shown_service(get_session(), service_id)
-    if found is None:
-        abort(404)
     point = _device_point() or station(current_app.config)
-    card = finder.card_for(found, point=point, officer=True)
+    cards = finder.cards_for(get_session(), [service_id], point=point, officer=True)
+    if not cards:
+        abort(404)
+    card = cards[0]
     back = safe_next(request.args.get("back"), url_for("patrol.home"))
     return render_template("patrol/service.html", card=card, back_url=back)
 
@@ -93,9 +92,8 @@ def service(service_id: str) -> ResponseReturnValue:
 @officer_required
 def referral() -> ResponseReturnValue:
     """The services collected for the resident in front of the officer."""
-    services = services_in_order(get_session(), visit.referral_ids())
-    point = station(current_app.config)
-    cards = [finder.card_for(s, point=point, officer=True) for s in services]
+    cards = finder.cards_for(get_session(), visit.referral_ids(), point=station(current_app.config),
+                             officer=True)
     return render_template("patrol/referral.html", cards=cards)
 
 
@@ -104,7 +102,7 @@ def referral() -> ResponseReturnValue:
 def referral_add() -> ResponseReturnValue:
     """Collect a service for the resident's referral."""
     service_id = request.form.get("service_id", "")
-    if shown_service(get_session(), service_id) is None:
+    if not finder.cards_for(get_session(), [service_id], point=None, officer=False):
         abort(404)
     visit.add_to_referral(service_id)
     return after_post(safe_next(request.form.get("next"), url_for("patrol.referral")))
@@ -130,7 +128,7 @@ def referral_clear() -> ResponseReturnValue:
 @officer_required
 def referral_qr() -> ResponseReturnValue:
     """The referral as a QR code filling the screen, for the resident's phone."""
-    ids = [s.id for s in services_in_order(get_session(), visit.referral_ids())]
+    ids = [c.id for c in finder.cards_for(get_session(), visit.referral_ids(), point=None, officer=False)]
     if not ids:
         abort(404)
     url = shared_referral_url(ids, lang=current_language())

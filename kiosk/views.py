@@ -22,7 +22,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from directory_data.models import MISSION_CATEGORIES
-from directory_data.service_rows import services_in_order, shown_service
 
 from . import finder, visit
 from .config import station
@@ -97,10 +96,11 @@ def category(slug: str) -> ResponseReturnValue:
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> ResponseReturnValue:
     """One service's detail page, with its distance from this station."""
-    found = shown_service(get_session(), service_id)
-    if found is None:
+    cards = finder.cards_for(get_session(), [service_id], point=station(current_app.config),
+                             officer=False)
+    if not cards:
         abort(404)
-    card = finder.card_for(found, point=station(current_app.config), officer=False)
+    card = cards[0]
     back = safe_next(request.args.get("back"), url_for("lobby.home"))
     return render_template("lobby/service.html", card=card, back_url=back)
 
@@ -108,9 +108,8 @@ def service(service_id: str) -> ResponseReturnValue:
 @bp.get("/referral")
 def referral() -> ResponseReturnValue:
     """The services collected for the resident's referral."""
-    services = services_in_order(get_session(), visit.referral_ids())
-    point = station(current_app.config)
-    cards = [finder.card_for(s, point=point, officer=False) for s in services]
+    cards = finder.cards_for(get_session(), visit.referral_ids(), point=station(current_app.config),
+                             officer=False)
     return render_template("lobby/referral.html", cards=cards)
 
 
@@ -118,7 +117,7 @@ def referral() -> ResponseReturnValue:
 def referral_add() -> ResponseReturnValue:
     """Collect a service for the referral, then go back where the resident was."""
     service_id = request.form.get("service_id", "")
-    if shown_service(get_session(), service_id) is None:
+    if not finder.cards_for(get_session(), [service_id], point=None, officer=False):
         abort(404)
     if visit.add_to_referral(service_id):
         flash(gettext("Added to your referral."))
@@ -148,9 +147,7 @@ def shared_referral(token: str) -> ResponseReturnValue:
     ids = read_referral_token(token)
     if ids is None:
         abort(404)
-    point = station(current_app.config)
-    services = services_in_order(get_session(), ids)
-    cards = [finder.card_for(s, point=point, officer=False) for s in services]
+    cards = finder.cards_for(get_session(), ids, point=station(current_app.config), officer=False)
     return render_template("lobby/shared_referral.html", cards=cards)
 
 

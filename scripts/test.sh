@@ -17,6 +17,19 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 
+# The browser tests drive Debian's Chromium through Playwright (never `playwright install`, which
+# downloads a browser): ../shared/tools/install-browser.sh installs chromium, fonts-liberation and
+# libzbar0 with apt when they are missing, then launches Chromium once as a smoke test.
+BROWSER_INSTALLER=${BROWSER_INSTALLER:-../shared/tools/install-browser.sh}
+if [ -f "$BROWSER_INSTALLER" ]; then
+  PYTHON=.venv/bin/python SKIP_PIP=1 bash "$BROWSER_INSTALLER"
+elif [ -n "${CI:-}" ]; then
+  echo "error: $BROWSER_INSTALLER is missing; CI runs the browser tests" >&2
+  exit 1
+else
+  echo "== $BROWSER_INSTALLER not found: browser tests skip unless /usr/bin/chromium is there"
+fi
+
 pg_up() { .venv/bin/python - "$PG_HOST" "$PG_PORT" <<'PY'
 import sys, psycopg
 try:

@@ -1,0 +1,91 @@
+"""A per-process cache of :class:`~kiosk.cards.ListingFacts`, kept true by the change journal.
+
+Loading ten services with everything a card shows costs a dozen ORM queries (tens of ms here);
+a results page must be served in a few. So the facts of each shown service are kept per process,
+and every lookup first asks the database which services were journaled since the last look (one
+indexed query): those are dropped and read again. Every committed change to a service, its
+phones, hours, places or organization is journaled in its own transaction
+(:mod:`search_index.journal_hooks`, :func:`directory_data.journal.record_service_changes`), so
+the cache never shows a listing older than the last committed change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from directory_data.service_rows import SHOWN_STATUSES, changed_since, journal_position, services_in_order
+
+from .cards import ListingFacts, listing_facts
+
+_EXTENSION = "kiosk_listing_cache"
+DEFAULT_CAPACITY = 5000
+
+
+class ListingCache:
+    """Facts of shown services by id, at most ``capacity`` of them (least recently used go)."""
+
+    def __init__(self, timezone: str, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.timezone = timezone
+        self.capacity = capacity
+        self._facts: OrderedDict[str, ListingFacts] = OrderedDict()
+        self._position: int | None = None
+        self._lock = threading.Lock()
+
+    def _catch_up(self, session: Session) -> int:
+        """Drop what the journal says changed since the last look (everything on the first);
+        the journal position the cache is now at."""
+        with self._lock:
+            position = self._position
+        if position is None:
+            start = journal_position(session)
+            with self._lock:
+                if self._position is None:
+                    self._facts.clear()
+                    self._position = start
+                return self._position
+        changed, new_position = changed_since(session, position)
+        with self._lock:
+            for service_id in changed:
+                self._facts.pop(service_id, None)
+            self._position = max(new_position, self._position or 0)
+            return self._position
+
+    def facts(self, session: Session, ids: Sequence[str]) -> list[ListingFacts]:
+        """The facts of the shown services among ``ids``, in the order of ``ids``."""
+        seen = self._catch_up(session)
+        with self._lock:
+            found = {i: self._facts[i] for i in ids if i in self._facts}
+            for i in found:
+                self._facts.move_to_end(i)
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        if missing:
+            loaded = {s.id: listing_facts(s, default_timezone=self.timezone)
+                      for s in services_in_order(session, missing)}
+            found.update(loaded)
+            with self._lock:
+                if self._position != seen:
+                    # The journal moved on while these were read: they may already be old.
+                    return [found[i] for i in ids if i in found and found[i].status in SHOWN_STATUSES]
+                self._facts.update(loaded)
+                while len(self._facts) > self.capacity:
+                    self._facts.popitem(last=False)
+        return [found[i] for i in ids if i in found and found[i].status in SHOWN_STATUSES]
+
+
+def get_listing_cache(app: Flask | None = None) -> ListingCache:
+    """The :class:`ListingCache` of ``app`` (default: the current app), made on first use."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    cache = app.extensions.get(_EXTENSION)
+    if cache is None:
+        cache = app.extensions[_EXTENSION] = ListingCache(str(app.config["TIMEZONE"]))
+    return cache
+
+
+def listing_facts_for(session: Session, ids: Sequence[str]) -> list[ListingFacts]:
+    """The facts of the shown services among ``ids`` in their order, from the app's cache."""
+    return get_listing_cache().facts(session, ids)
