@@ -48,14 +48,17 @@ def _increment(session: Session, model: Any, values: dict[str, Any]) -> None:
 
 
 def record_search(
-    session: Session, day: dt.date, *, category: str | None, term: str, found: int
+    session: Session, day: dt.date, *, category: str | None, term: str, found: int,
+    station: str = "",
 ) -> None:
     """Count one search made on ``day`` (the station's local date) in ``session``'s transaction.
 
     ``category`` is the category filter (``None``: none), ``term`` the text typed (may be empty),
-    ``found`` how many services it found.
+    ``found`` how many services it found, ``station`` the station (or district) the kiosk or
+    patrol view serves (never anything finer).
     """
-    _increment(session, SearchCount, {"day": day, "category": category or NO_CATEGORY})
+    _increment(session, SearchCount, {"day": day, "category": category or NO_CATEGORY,
+                                      "station": station[:80]})
     normalised = normalise_term(term)
     if found == 0 and normalised:
         _increment(session, ZeroResultTerm, {"day": day, "term": normalised})

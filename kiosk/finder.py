@@ -154,7 +154,7 @@ def count_search(session: Session, query: Query, page: ResultsPage) -> None:
         return
     try:
         record_search(session, local_now().date(), category=query.category, term=query.text,
-                      found=page.total)
+                      found=page.total, station=str(current_app.config.get("STATION_NAME") or ""))
         session.commit()
     except SQLAlchemyError:
         session.rollback()

@@ -1,5 +1,6 @@
 """The directory's models, one module per aggregate, re-exported here."""
 
+from .audit import AuditEntry
 from .base import Base, new_id, stable_id, utcnow
 from .category import MISSION_CATEGORIES, Category, ServiceCategory
 from .journal import ChangeJournalEntry
@@ -14,6 +15,7 @@ from .location import (
 )
 from .organization import Organization
 from .phone import Phone, PhoneAudience, PhoneType
+from .problem import ProblemKind, ProblemReport
 from .schedule import WEEKDAYS, Schedule
 from .search_stats import NO_CATEGORY, SearchCount, ZeroResultTerm
 from .service import DEFAULT_STALE_AFTER_DAYS, CostOption, Service, ServiceStatus
@@ -23,6 +25,7 @@ from .user import Role, User
 __all__ = [
     "Accessibility",
     "Address",
+    "AuditEntry",
     "AddressType",
     "Base",
     "Category",
@@ -38,6 +41,8 @@ __all__ = [
     "Phone",
     "PhoneAudience",
     "PhoneType",
+    "ProblemKind",
+    "ProblemReport",
     "Role",
     "Schedule",
     "SearchCount",

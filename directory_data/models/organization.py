@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, SourcedMixin, TimestampMixin, VersionedMixin
+from .base import Base, SourcedMixin, TimestampMixin, UTCDateTime, VersionedMixin
 
 if TYPE_CHECKING:
     from .location import Location
@@ -33,6 +34,8 @@ class Organization(SourcedMixin, TimestampMixin, VersionedMixin, Base):
     legal_status: Mapped[str | None] = mapped_column(String(100))
     logo: Mapped[str | None] = mapped_column(String(500))
     uri: Mapped[str | None] = mapped_column(String(500))
+    #: When a caseworker retired the organization (its services are retired with it).
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     parent_organization_id: Mapped[str | None] = mapped_column(
         ForeignKey("organization.id", ondelete="SET NULL")
     )

@@ -19,12 +19,15 @@ NO_CATEGORY = ""
 
 
 class SearchCount(Base):
-    """How many searches were made on a day, per category (``""``: no category filter)."""
+    """How many searches were made on a day, per category (``""``: no category filter) and
+    station (the kiosk's or patrol view's station name; ``""`` when not known)."""
 
     __tablename__ = "search_count"
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     category: Mapped[str] = mapped_column(String(64), primary_key=True, default=NO_CATEGORY)
+    station: Mapped[str] = mapped_column(String(80), primary_key=True, default="",
+                                         server_default="")
     searches: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -84,6 +84,10 @@ class Service(SourcedMixin, TimestampMixin, VersionedMixin, Base):
     maximum_age: Mapped[int | None] = mapped_column(Integer)
     assured_date: Mapped[dt.date | None] = mapped_column(Date)
     assurer_email: Mapped[str | None] = mapped_column(String(254))
+    #: The staff account that last marked the listing verified (HSDS keeps only an e-mail).
+    assured_by: Mapped[str | None] = mapped_column(String(80))
+    #: When a caseworker retired the listing (status ``defunct``); ``None`` when it is live.
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_modified: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # The kiosk's own fields (exported as HSDS attributes, see directory_data.hsds.extensions).
     name_es: Mapped[str | None] = mapped_column(String(300))
