@@ -49,5 +49,6 @@ def test_personal_looking_terms_are_withheld() -> None:
 def test_tables_hold_no_address_session_or_time_of_day(db_session: Session) -> None:
     for model in (SearchCount, ZeroResultTerm):
         columns = {c.key: str(c.type) for c in inspect(model).columns}
-        assert set(columns) <= {"day", "category", "term", "searches"}
+        # "station" names the kiosk's station or district (the gap report per station), never a person
+        assert set(columns) <= {"day", "category", "station", "term", "searches"}
         assert columns["day"] == "DATE"
