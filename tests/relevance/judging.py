@@ -1,0 +1,165 @@
+"""Judged queries, metrics, and the plain-Whoosh baseline for the relevance suites.
+
+A judged query names the taxonomy codes that make a listing relevant (``*_judgments.csv``).
+For each query the suite records, for our search and for plain Whoosh on the same index:
+
+* success@5: whether a relevant listing is among the first five results;
+* precision@5: relevant listings among the first five, divided by ``min(5, R)`` where ``R`` is
+  the number of relevant listings in the directory (so a topic with only two listings can still
+  score 1.0).
+
+Plain Whoosh is ``MultifieldParser`` over the same text fields with Whoosh's defaults (AND of
+the words, BM25F), and the same with ``OrGroup``; no synonyms, no typo handling, no crisis lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import statistics
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from whoosh import index
+from whoosh.index import Index
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.searching import Searcher
+
+from directory_data.db import make_session_factory
+from directory_data.models import MISSION_CATEGORIES, Base
+from search_index.documents import load_for_indexing, service_document
+from search_index.schema import ENGLISH_FIELDS, SPANISH_FIELDS, build_schema
+from search_index.searching import SearchRequest, search
+
+HERE = Path(__file__).resolve().parent
+ARTIFACTS = HERE.parents[1] / "test-artifacts"
+NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Judgment:
+    """A query and the taxonomy codes that make a result relevant."""
+
+    query: str
+    relevant: tuple[str, ...]
+    exclude: tuple[str, ...]
+
+    def _matches(self, code: str, patterns: tuple[str, ...]) -> bool:
+        for pattern in patterns:
+            if pattern.startswith("="):
+                if code == pattern[1:]:
+                    return True
+            elif code == pattern or (
+                code.startswith(pattern) and (pattern.endswith(("-", ".")) or code[len(pattern)] in ".-")
+            ):
+                return True
+        return False
+
+    def is_relevant(self, codes: tuple[str, ...]) -> bool:
+        """Whether a listing with taxonomy ``codes`` is relevant to the query."""
+        return any(self._matches(c, self.relevant) and not self._matches(c, self.exclude) for c in codes)
+
+
+def load_judgments(name: str) -> list[Judgment]:
+    """The judgments of ``HERE / name``."""
+    lines = [l for l in (HERE / name).read_text(encoding="utf-8").splitlines() if l.strip() and not l.startswith("#")]
+    split = lambda cell: tuple(p.strip().lower() for p in (cell or "").split("|") if p.strip())  # noqa: E731
+    return [
+        Judgment(row["query"], split(row["relevant"]), split(row.get("exclude", "")))
+        for row in csv.DictReader(io.StringIO("\n".join(lines)))
+    ]
+
+
+def clear_directory(engine: Engine) -> None:
+    """Delete every listing row (keeping the schema and the mission categories)."""
+    keep = ", ".join(f"'{slug}'" for slug in MISSION_CATEGORIES)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name == "category":
+                connection.execute(text(f"DELETE FROM category WHERE slug NOT IN ({keep})"))
+            else:
+                connection.execute(table.delete())
+
+
+def import_and_index(engine: Engine, source: Path, folder: Path) -> Index:
+    """Import ``source`` with the HSDS importer, index every listing in ``folder``, clear the DB."""
+    from directory_data.hsds.importer import import_path
+
+    factory = make_session_factory(engine)
+    try:
+        with factory() as session:
+            import_path(session, source)
+            session.commit()
+            folder.mkdir(parents=True, exist_ok=True)
+            ix = index.create_in(str(folder), build_schema())
+            writer = ix.writer(limitmb=256)
+            for service in load_for_indexing(session):
+                writer.add_document(**service_document(service))
+            writer.commit()
+    finally:
+        clear_directory(engine)
+    return ix
+
+
+Ranker = Callable[[Searcher, str], list[str]]
+
+
+def ours(searcher: Searcher, query: str) -> list[str]:
+    """Our search's first five service ids."""
+    return search(searcher, SearchRequest(q=query, per_page=5, now=NOW, today=NOW.date()), cache=None).service_ids
+
+
+def _plain(group: object | None) -> Ranker:
+    def rank(searcher: Searcher, query: str) -> list[str]:
+        fields = list(ENGLISH_FIELDS + SPANISH_FIELDS)
+        parser = MultifieldParser(fields, searcher.schema, group=group) if group else MultifieldParser(fields, searcher.schema)
+        return [hit["id"] for hit in searcher.search(parser.parse(query), limit=5)]
+
+    return rank
+
+
+plain_and = _plain(None)
+plain_or = _plain(OrGroup)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Mean success@5 and precision@5 over a suite, with the misses."""
+
+    success_at_5: float
+    precision_at_5: float
+    misses: tuple[str, ...]
+
+
+def evaluate(searcher: Searcher, judgments: list[Judgment], rank: Ranker) -> Scores:
+    """Score ``rank`` on ``judgments`` (see the module docstring for the metrics)."""
+    codes = {
+        doc["id"]: tuple(c for c in (doc.get("taxonomy_codes") or "").split(",") if c)
+        for doc in searcher.all_stored_fields()
+    }
+    successes, precisions, misses = [], [], []
+    for judgment in judgments:
+        relevant_total = sum(1 for c in codes.values() if judgment.is_relevant(c))
+        assert relevant_total, f"no relevant listing for {judgment.query!r}: fix the judgment"
+        top = rank(searcher, judgment.query)[:5]
+        good = sum(1 for sid in top if judgment.is_relevant(codes.get(sid, ())))
+        successes.append(1.0 if good else 0.0)
+        precisions.append(good / min(5, relevant_total))
+        if not good:
+            misses.append(judgment.query)
+    return Scores(statistics.fmean(successes), statistics.fmean(precisions), tuple(misses))
+
+
+def report(name: str, results: dict[str, Scores]) -> str:
+    """A one-table summary, also written to ``test-artifacts/relevance-<name>.json``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"relevance-{name}.json").write_text(
+        json.dumps({k: asdict(v) for k, v in results.items()}, indent=2), encoding="utf-8"
+    )
+    rows = [f"{name}: {'ranker':<12} success@5  precision@5"]
+    rows += [f"{'':>{len(name) + 2}}{k:<12} {v.success_at_5:9.3f}  {v.precision_at_5:11.3f}" for k, v in results.items()]
+    return "\n".join(rows)

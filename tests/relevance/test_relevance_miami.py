@@ -1,0 +1,42 @@
+"""Relevance over the real Miami 211 import, judged by the taxonomy codes its staff attached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from whoosh.searching import Searcher
+
+from judging import evaluate, import_and_index, load_judgments, ours, plain_and, plain_or, report
+
+JUDGMENTS = load_judgments("miami_judgments.csv")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def searcher(engine: Engine, hsds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Searcher]:
+    ix = import_and_index(engine, hsds_dir / "open211-miami", tmp_path_factory.mktemp("miami-index"))
+    with ix.searcher() as s:
+        yield s
+
+
+def test_enough_judged_queries() -> None:
+    assert len(JUDGMENTS) >= 40
+
+
+def test_miami_relevance_beats_plain_whoosh(searcher: Searcher) -> None:
+    results = {
+        "ours": evaluate(searcher, JUDGMENTS, ours),
+        "whoosh-and": evaluate(searcher, JUDGMENTS, plain_and),
+        "whoosh-or": evaluate(searcher, JUDGMENTS, plain_or),
+    }
+    print("\n" + report("miami", results))
+    mine = results["ours"]
+    assert mine.success_at_5 >= 0.95, mine.misses
+    assert mine.precision_at_5 >= 0.70
+    for name in ("whoosh-and", "whoosh-or"):
+        assert mine.success_at_5 > results[name].success_at_5
+        assert mine.precision_at_5 >= results[name].precision_at_5 + 0.15
