@@ -24,6 +24,9 @@ from directory_data.models.base import ID_NAMESPACE
 from . import extensions as ext
 from .export_fields import json_fields
 
+#: ``ServiceCategory.assigned_by`` of a category the listing itself names.
+LISTING = "listing"
+
 #: ``link_type`` of an attribute that attaches a taxonomy term to a service.
 TAXONOMY_LINK_TYPE = "taxonomy"
 
@@ -39,7 +42,8 @@ def extension_attributes(table: str, record: Any) -> list[dict[str, Any]]:
     """The ``kiosk:*`` attributes of ``record``, a row of ``table`` (``"service"``, ``"phone"`` ...).
 
     Every record gets ``kiosk:source`` and, when it has one, ``kiosk:source-id``; services,
-    locations, phones and schedules also get their own extension fields.
+    locations, phones and schedules also get their own extension fields (a service's categories:
+    only those its listing names, see :func:`listed_categories`).
     """
     values: list[tuple[str, str]] = [(ext.SOURCE, record.source)]
     if record.source_id:
@@ -56,7 +60,7 @@ def extension_attributes(table: str, record: Any) -> list[dict[str, Any]]:
 
 
 def _service_values(service: Service) -> list[tuple[str, str]]:
-    values = [(ext.CATEGORY, slug) for slug in service.category_slugs]
+    values = [(ext.CATEGORY, slug) for slug in listed_categories(service)]
     for code, text in (
         (ext.NAME_ES, service.name_es),
         (ext.DESCRIPTION_ES, service.description_es),
@@ -67,6 +71,17 @@ def _service_values(service: Service) -> list[tuple[str, str]]:
     if service.walk_in is not None:
         values.append((ext.WALK_IN, _bool(service.walk_in)))
     return values
+
+
+def listed_categories(service: Service) -> list[str]:
+    """The slugs of the categories given to ``service`` itself (``assigned_by="listing"``), sorted.
+
+    Categories the taxonomy crosswalk derived from the service's terms are not written: the
+    importer derives them again from the exported terms, and reads every ``kiosk:category`` as
+    given by the listing, so writing them would turn them into listed ones.
+    """
+    return sorted(link.category_slug for link in service.category_links
+                  if link.assigned_by == LISTING)
 
 
 def _bool(value: bool) -> str:

@@ -9,21 +9,29 @@ instead (:mod:`directory_data.hsds.extensions`).
 Values are written so the importer reads back exactly what the model holds: dates as
 ``YYYY-MM-DD``, timestamps as ISO 8601 in UTC with ``Z``, times as ``HH:MM`` in JSON (``HH:MM:SS``
 when the seconds are not zero) and ``HH:MM:SS`` in CSV (the Frictionless ``time`` type needs the
-seconds), amounts and coordinates as numbers.
+seconds), amounts and coordinates as numbers. A web address holding characters a URI cannot
+(``{``, a space, ``é`` ...) has them percent-encoded, as RFC 3986 and the spec's ``uri`` format
+require; the address it points to is the same.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from decimal import Decimal
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 from .export_spec import RESOURCES
 
 #: Spec columns whose model column of the same name holds something else (written as attributes).
 NOT_FROM_MODEL: frozenset[tuple[str, str]] = frozenset({("schedule", "timezone")})
+
+#: Characters a URI may hold as they are: RFC 3986 reserved and unreserved ones, and ``%``.
+_URI_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @cache
@@ -42,6 +50,24 @@ def required_columns(table: str) -> frozenset[str]:
     )
 
 
+@cache
+def uri_columns(table: str) -> frozenset[str]:
+    """The columns of ``table`` whose values the spec wants as URIs (``format: uri``)."""
+    return frozenset(
+        field["name"]
+        for field in _resource(table)["schema"]["fields"]
+        if field.get("format") == "uri"
+    )
+
+
+def uri_text(value: str) -> str:
+    """``value`` with every character a URI cannot hold percent-encoded (UTF-8 for non-ASCII).
+
+    Existing ``%XX`` escapes are kept, so encoding twice changes nothing.
+    """
+    return quote(_STRAY_PERCENT.sub("%25", value), safe=_URI_SAFE)
+
+
 def _resource(table: str) -> dict[str, Any]:
     for resource in RESOURCES:
         if resource["name"] == table:
@@ -50,8 +76,15 @@ def _resource(table: str) -> dict[str, Any]:
 
 
 def record_fields(table: str, record: object) -> dict[str, Any]:
-    """The HSDS fields of ``record`` (a row of ``table``) the model holds, raw, in spec order."""
-    return {column: getattr(record, column) for column in model_columns(table, type(record))}
+    """The HSDS fields of ``record`` (a row of ``table``) the model holds, in spec order.
+
+    Values are as the model holds them, but for web addresses, made valid URIs (:func:`uri_text`).
+    """
+    fields = {column: getattr(record, column) for column in model_columns(table, type(record))}
+    for column in uri_columns(table):
+        if isinstance(fields.get(column), str):
+            fields[column] = uri_text(fields[column])
+    return fields
 
 
 @cache
