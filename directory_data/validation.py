@@ -313,6 +313,7 @@ for _code, _names in {
     for _name in _names:
         _WEEKDAY_NAMES[_name] = _code
 _DAY_ORDER = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_ORDINAL_DAY = re.compile(r"([+-]?\d{1,2})([A-Za-z]{2})")
 
 
 def parse_weekday(value: object, field: str = "weekday") -> tuple[str | None, list[FieldError]]:
@@ -332,9 +333,11 @@ def parse_weekday(value: object, field: str = "weekday") -> tuple[str | None, li
 
 
 def parse_weekdays(value: object, field: str = "byday") -> tuple[list[str], list[FieldError]]:
-    """Weekday codes from ``"TH,FR"``, ``"Mon-Fri"``, ``"Monday, Wednesday"`` or ``"1FR"``.
+    """Weekday codes from ``"TH,FR"``, ``"Mon-Fri"``, ``"Monday, Wednesday"``.
 
-    Ranges wrap around the week (``Sat-Mon``). Unknown parts are reported and left out.
+    Ranges wrap around the week (``Sat-Mon``). RRULE ordinals (``1SA``, ``-1FR``: the first
+    Saturday, the last Friday of a monthly rule) are kept. Unknown parts are reported and left
+    out.
     """
     if _blank(value):
         return [], []
@@ -344,8 +347,10 @@ def parse_weekdays(value: object, field: str = "byday") -> tuple[list[str], list
         part = part.strip()
         if not part:
             continue
-        if re.fullmatch(r"[+-]?\d{1,2}[A-Za-z]{2}", part):
-            part = part[-2:]  # RRULE "1FR", "-1SU": the weekday of a monthly rule
+        ordinal = _ORDINAL_DAY.fullmatch(part)
+        if ordinal and ordinal.group(2).upper() in _DAY_ORDER:
+            days.append(ordinal.group(1) + ordinal.group(2).upper())  # RRULE "1SA", "-1FR"
+            continue
         ends = re.split(r"\s*(?:-|–|—|\bto\b|\bthrough\b|\bthru\b)\s*", part, flags=re.IGNORECASE)
         if len(ends) == 2:
             first, e1 = parse_weekday(ends[0], field)

@@ -153,6 +153,7 @@ def test_weekdays() -> None:
     assert parse_weekdays("TH,FR") == (["TH", "FR"], [])
     assert parse_weekdays("Sat-Mon") == (["SA", "SU", "MO"], [])
     assert parse_weekdays("Tue, Thur") == (["TU", "TH"], [])
+    assert parse_weekdays("1SA,-1fr") == (["1SA", "-1FR"], [])
 
 
 @pytest.mark.parametrize(
