@@ -1,4 +1,5 @@
-"""Staff accounts: add one, and check a name and password (add + flush, never commit).
+"""Staff accounts: add, disable, re-enable, change role or password, and check a name and
+password (add + flush, never commit).
 
 Passwords are hashed with scrypt (``hashlib.scrypt``, N=2**15, r=8, p=1, a 16-byte random salt)
 and stored as ``scrypt$N$r$p$salt$hash`` (hex), so the cost can be raised later and old hashes
@@ -63,8 +64,7 @@ def add_user(session: Session, name: str, password: str, role: Role = Role.offic
     name = name.strip().lower()
     if not _NAME.match(name):
         raise AccountError("a name is 2-80 characters: letters, digits, '.', '_' or '-'")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise AccountError(f"the name {name!r} is taken")
     user = User(name=name, role=role, password_hash=hash_password(password))
@@ -88,3 +88,48 @@ def get_user(session: Session, user_id: str) -> User | None:
     """The active account with id ``user_id``, or ``None``."""
     user = session.get(User, user_id)
     return user if user is not None and user.active else None
+
+
+def find_user(session: Session, name: str) -> User | None:
+    """The account called ``name`` (active or not), or ``None``."""
+    return session.scalar(select(User).where(User.name == name.strip().lower()))
+
+
+def list_users(session: Session) -> list[User]:
+    """Every account, by name."""
+    return list(session.scalars(select(User).order_by(User.name)))
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def set_password(session: Session, user: User, password: str) -> User:
+    """Give ``user`` a new password; sessions signed in with the old one end (see
+    :func:`credential_stamp`)."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    session.flush()
+    return user
+
+
+def set_active(session: Session, user: User, active: bool) -> User:
+    """Disable (``False``) or enable the account; a disabled account cannot sign in and its
+    open sessions end at their next request."""
+    user.active = active
+    session.flush()
+    return user
+
+
+def set_role(session: Session, user: User, role: Role) -> User:
+    """Change what the account may do."""
+    user.role = role
+    session.flush()
+    return user
+
+
+def credential_stamp(user: User) -> str:
+    """A short fingerprint of the account's password hash, kept in its sessions: a new
+    password changes it, which ends every session signed in before."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
