@@ -22,7 +22,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,12 +36,14 @@ from whoosh.writing import SegmentWriter
 
 from directory_data.db import make_engine, make_session_factory
 from directory_data.models import Service
+from search_index.bulk_load import load_services
 from search_index.cursor import JournalCursor
+from search_index.documents import service_document
 from search_index.hours import DEFAULT_TIMEZONE
 from search_index.layout import Generation, IndexLayout
 from search_index.locking import LockTimeout
 from search_index.store import build_meta, create_index, index_health
-from search_index.sync import IndexSync, documents_for, write_cursor
+from search_index.sync import IndexSync, write_cursor
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +141,7 @@ def rebuild_index(
             documents = _build_parallel(build_dir, url, ids, workers, timezone)
         else:
             workers = 1
-            documents = _build_serial(build_dir, session_factory, timezone)
+            documents = _build_serial(build_dir, session_factory, ids, timezone)
         write_cursor(Generation(build_dir), cursor)
         generation = layout.complete_build(build_dir, build_meta(documents, cursor.position))
         sync = IndexSync(layout, session_factory, timezone=timezone)
@@ -161,13 +163,23 @@ def rebuild_index(
     return report
 
 
-def _build_serial(build_dir: Path, session_factory: sessionmaker[Session], timezone: str) -> int:
+def rebuild_documents(session: Session, ids: Sequence[str], timezone: str) -> Iterator[dict[str, object]]:
+    """The documents of the services among ``ids`` that belong in the index, loaded in batches.
+
+    Uses the bulk loader (:mod:`search_index.bulk_load`), whose objects never enter the session.
+    """
+    for start in range(0, len(ids), LOAD_BATCH):
+        for service in load_services(session, ids[start : start + LOAD_BATCH]):
+            yield service_document(service, default_timezone=timezone)
+
+
+def _build_serial(build_dir: Path, session_factory: sessionmaker[Session], ids: Sequence[str], timezone: str) -> int:
     ix = whoosh_index.open_dir(str(build_dir))
     writer = ix.writer(limitmb=WRITER_LIMIT_MB)
     count = 0
     try:
         with session_factory() as session:
-            for doc in documents_for(session, None, timezone):
+            for doc in rebuild_documents(session, ids, timezone):
                 writer.add_document(**doc)
                 count += 1
     except BaseException:
@@ -209,12 +221,9 @@ def build_segment(task: SegmentTask) -> tuple[Segment | None, int]:
     count = 0
     try:
         with factory() as session:
-            for start in range(0, len(task.ids), LOAD_BATCH):
-                chunk = task.ids[start : start + LOAD_BATCH]
-                for doc in documents_for(session, chunk, task.timezone):
-                    writer.add_document(**doc)
-                    count += 1
-                session.expunge_all()
+            for doc in rebuild_documents(session, task.ids, task.timezone):
+                writer.add_document(**doc)
+                count += 1
         if count == 0:
             writer._close_segment()
             return None, 0

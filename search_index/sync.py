@@ -80,10 +80,13 @@ def apply_services(
     gone = sorted(set(ids) - present)
     writer = ix.writer(timeout=writer_timeout)
     try:
+        # Delete every document of each id, then add: Whoosh's update_document() replaces only
+        # one document per unique value, so it would keep a duplicate (and it is slower).
+        with writer.searcher() as searcher:
+            for service_id in sorted(set(ids)):
+                writer.delete_by_term(ID_FIELD, service_id, searcher=searcher)
         for doc in docs:
-            writer.update_document(**doc)
-        for service_id in gone:
-            writer.delete_by_term(ID_FIELD, service_id)
+            writer.add_document(**doc)
     except BaseException:
         writer.cancel()
         raise

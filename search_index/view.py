@@ -55,7 +55,7 @@ class IndexView:
         live = np.ones(self.doc_count, dtype=bool)
         for leaf, offset in leaves:
             if leaf.has_deletions():
-                deleted = np.fromiter(leaf.deleted_docs(), dtype=np.int64)
+                deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
                 live[deleted + offset] = False
         live.setflags(write=False)
         self.live = live

@@ -1,0 +1,87 @@
+"""The rebuild's bulk loader gives exactly the documents of the ORM loader, and fails loudly."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import DetachedInstanceError
+
+from directory_data.models import (
+    Language,
+    Location,
+    Phone,
+    PhoneAudience,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceStatus,
+    new_id,
+)
+from search_factory import make_service
+from search_index.bulk_load import load_services
+from search_index.documents import load_for_indexing, service_document
+
+
+@pytest.fixture
+def services(session_factory: sessionmaker[Session]) -> list[str]:
+    with session_factory.begin() as session:
+        rich = make_service(
+            session, "Harbor House", description="Shelter and meals", organization="Harbor Org",
+            categories=["housing", "abuse"], taxonomy=[("BH-1800.8500", "Shelters"), ("BD-1800.2000", "Food")],
+            languages=["es", "ht"], phones=["407-555-0100", "407-555-0101", "988"],
+            hours=[("MO,TU", "09:00", "17:00"), ("SA", "22:00", "02:00")],
+            closures=[(dt.date(2026, 12, 24), dt.date(2026, 12, 26))], timezone="America/Chicago",
+            point=(28.8, -81.27), postal_code="32771", free=True, min_age=18, walk_in=True,
+            eligibility="Adults", name_es="Casa Puerto", description_es="Refugio", accessibility="Ramp",
+        )
+        bare = Service(source_id=new_id(), name="Bare Listing")  # no organization, nothing linked
+        session.add(bare)
+        defunct = make_service(session, "Closed Clinic")
+        defunct.status = ServiceStatus.defunct
+        sharing = make_service(session, "Second Service At Harbor")
+        session.flush()
+        location_id = session.scalars(
+            select(ServiceAtLocation.location_id).where(ServiceAtLocation.service_id == rich.id)
+        ).one()
+        session.add(ServiceAtLocation(source_id=new_id(), service_id=sharing.id, location_id=location_id))
+        # Location-level rows, read by the document when a service has none of its own.
+        session.add(Phone(source_id=new_id(), location_id=location_id, number="407-555-0200"))
+        session.add(Phone(source_id=new_id(), location_id=location_id, number="407-555-0201",
+                          audience=PhoneAudience.officer))
+        session.add(Language(source_id=new_id(), location_id=location_id, code=None, name="Spanish"))
+        session.add(Schedule(source_id=new_id(), location_id=location_id, freq="WEEKLY", byday="SU",
+                             opens_at=dt.time(8), closes_at=dt.time(12)))
+        session.get(Location, location_id).confidential = True
+        return [rich.id, bare.id, defunct.id, sharing.id]
+
+
+def test_same_documents_as_the_orm_loader(session_factory: sessionmaker[Session], services: list[str]) -> None:
+    with session_factory() as session:
+        orm = {s.id: service_document(s) for s in load_for_indexing(session, services)}
+    with session_factory() as session:
+        bulk = {s.id: service_document(s) for s in load_services(session, services)}
+    assert set(bulk) == set(orm) == {services[0], services[1], services[3]}, "defunct services stay out"
+    for service_id, doc in orm.items():
+        assert bulk[service_id] == doc
+
+
+def test_objects_are_detached_and_loud_about_anything_not_loaded(
+    session_factory: sessionmaker[Session], services: list[str]
+) -> None:
+    with session_factory() as session:
+        (rich,) = load_services(session, [services[0]])
+        assert rich not in session
+        assert [p.number for p in rich.phones][:2] == ["407-555-0100", "407-555-0101"]
+        with pytest.raises(DetachedInstanceError):
+            _ = rich.phones[0].service  # a back-reference the loader does not fill
+        with pytest.raises(DetachedInstanceError):
+            _ = rich.organization.locations
+
+
+def test_nothing_asked_nothing_loaded(session_factory: sessionmaker[Session]) -> None:
+    with session_factory() as session:
+        assert load_services(session, []) == []
+        assert load_services(session, ["no-such-id"]) == []
