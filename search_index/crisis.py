@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from search_index.analysis import words
@@ -85,8 +87,16 @@ class Pattern:
     slots: tuple[_Slot, ...]
     source: str
 
-    def matches(self, tokens: list[str]) -> bool:
-        """Whether the slots occur in ``tokens`` in order, at most :data:`MAX_GAP` words apart."""
+    def matches(self, tokens: list[str], present: frozenset[str] | None = None) -> bool:
+        """Whether the slots occur in ``tokens`` in order, at most :data:`MAX_GAP` words apart.
+
+        ``present`` (the set of ``tokens``) lets a pattern whose exact-word slot has no word in
+        the query be ruled out at once.
+        """
+        if present is not None:
+            for slot in self.slots:
+                if not slot.prefixes and slot.exact.isdisjoint(present):
+                    return False
         return _match_from(self.slots, tokens, 0, None)
 
 
@@ -127,18 +137,20 @@ class CrisisRules:
     patterns: tuple[Pattern, ...]
     lines: dict[str, CrisisLine]
     vocabulary: frozenset[str]
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def detect(self, tokens: list[str]) -> tuple[tuple[CrisisLine, ...], bool]:
         """The lines ``tokens`` pin (in priority order) and whether a *danger* pattern matched."""
         tokens = [self.correct(t) for t in tokens]
+        present = frozenset(tokens)
         danger: set[str] = set()
         topic: set[str] = set()
         guarded: set[str] = set()
         for pattern in self.patterns:
             if pattern.kind == "guard":
-                if pattern.matches(tokens):
+                if pattern.matches(tokens, present):
                     guarded.add(pattern.line)
-            elif pattern.line not in danger and pattern.matches(tokens):
+            elif pattern.line not in danger and pattern.matches(tokens, present):
                 (danger if pattern.kind == "danger" else topic).add(pattern.line)
         if "*" in guarded:
             topic.clear()
@@ -152,10 +164,35 @@ class CrisisRules:
         """``token``, or the trigger word within one edit of it when ``token`` is not one."""
         if len(token) < 5 or token in self.vocabulary or not token.isalpha():
             return token
-        for word in self.vocabulary:
-            if abs(len(word) - len(token)) <= 1 and len(word) >= 5 and within_one_edit(token, word):
-                return word
-        return token
+        found = self._corrections.get(token)
+        if found is None:
+            found = token
+            for length in (len(token), len(token) - 1, len(token) + 1):
+                for word in self._by_length.get(length, ()):
+                    if within_one_edit(token, word):
+                        found = word
+                        break
+                if found != token:
+                    break
+            if len(self._corrections) > 20000:
+                self._corrections.clear()
+            self._corrections[token] = found
+        return found
+
+    @property
+    def _by_length(self) -> dict[int, tuple[str, ...]]:
+        table = self._cache.get("by-length")
+        if table is None:
+            grouped: dict[int, list[str]] = {}
+            for word in sorted(self.vocabulary):
+                if len(word) >= 5:
+                    grouped.setdefault(len(word), []).append(word)
+            table = self._cache["by-length"] = {k: tuple(v) for k, v in grouped.items()}
+        return table
+
+    @property
+    def _corrections(self) -> dict[str, str]:
+        return self._cache.setdefault("corrections", {})
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -226,8 +263,12 @@ def parse_rules(triggers_text: str, lines_text: str) -> CrisisRules:
     return CrisisRules(tuple(patterns), lines, vocabulary)
 
 
+#: Seconds between two looks at the files' modification times.
+RECHECK_SECONDS = 1.0
+
 _lock = threading.Lock()
 _cache: dict[tuple[Path, Path], tuple[tuple[float, float], CrisisRules]] = {}
+_checked: dict[tuple[Path, Path], float] = {}
 
 
 def load_rules(triggers: Path | None = None, lines: Path | None = None) -> CrisisRules:
@@ -235,6 +276,11 @@ def load_rules(triggers: Path | None = None, lines: Path | None = None) -> Crisi
     triggers = triggers or TRIGGERS_PATH
     lines = lines or LINES_PATH
     key = (triggers, lines)
+    now = time.monotonic()
+    cached = _cache.get(key)
+    if cached is not None and now - _checked.get(key, 0.0) < RECHECK_SECONDS:
+        return cached[1]
+    _checked[key] = now
     try:
         stamp = (triggers.stat().st_mtime, lines.stat().st_mtime)
     except OSError:

@@ -49,10 +49,15 @@ def segment_key(leaf: IndexReader) -> str:
     Whoosh names a segment with the index name and 16 random characters, so the id is unique
     across index directories too (a rebuild into a new directory makes new segments).
     """
-    segment = leaf.segment()
-    if segment is None:
-        return f"reader-{id(leaf)}"
-    return str(segment.segment_id())
+    key = getattr(leaf, "_kiosk_segment_key", None)
+    if key is None:
+        segment = leaf.segment()
+        key = f"reader-{id(leaf)}" if segment is None else str(segment.segment_id())
+        try:
+            leaf._kiosk_segment_key = key  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    return key
 
 
 class LRU:

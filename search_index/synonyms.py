@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,8 +71,12 @@ def parse_synonyms(text: str) -> SynonymTable:
     return SynonymTable(expansions, longest)
 
 
+#: Seconds between two looks at the file's modification time.
+RECHECK_SECONDS = 1.0
+
 _lock = threading.Lock()
 _cache: dict[Path, tuple[float, SynonymTable]] = {}
+_checked: dict[Path, float] = {}
 
 
 def load_synonyms(path: Path | None = None) -> SynonymTable:
@@ -80,6 +85,11 @@ def load_synonyms(path: Path | None = None) -> SynonymTable:
     A missing or unreadable file gives an empty table: search keeps working without synonyms.
     """
     path = path or SYNONYMS_PATH
+    now = time.monotonic()
+    cached = _cache.get(path)
+    if cached is not None and now - _checked.get(path, 0.0) < RECHECK_SECONDS:
+        return cached[1]
+    _checked[path] = now
     try:
         mtime = path.stat().st_mtime
     except OSError:
