@@ -63,6 +63,12 @@ def field_terms(word: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+@functools.lru_cache(maxsize=20000)
+def is_stop_word(word: str) -> bool:
+    """Whether ``word`` is a stop word in English or in Spanish ("after", "de")."""
+    return not terms(english_analyzer(), word) or not terms(spanish_analyzer(), word)
+
+
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
     """Optimal-string-alignment distance between ``a`` and ``b`` (capped at ``limit``)."""
     if abs(len(a) - len(b)) >= limit:
@@ -168,7 +174,7 @@ class Scorer:
                     if phrase not in known:
                         known.add(phrase)
                         alternatives.append(Alternative(phrase, w, "fuzzy"))
-            result.append(Concept(typed, tuple(alternatives), concept.is_phrase))
+            result.append(Concept(typed, tuple(alternatives), concept.is_phrase, concept.weight))
         return result
 
     # -- scores ----------------------------------------------------------------------------
@@ -203,7 +209,9 @@ class Scorer:
     def alternative_vector(self, alternative: Alternative) -> np.ndarray | None:
         """Scores of the documents holding every searchable word of ``alternative``: the mean
         of its words' scores (so one-word and several-word alternatives compare fairly)."""
-        searchable = [w for w in alternative.words if field_terms(w)]
+        searchable = [w for w in alternative.words if not is_stop_word(w)]
+        if not searchable:
+            searchable = [w for w in alternative.words if field_terms(w)]
         if not searchable:
             return None
         vectors = []
@@ -252,8 +260,9 @@ class Scorer:
         return total
 
     def score(self, concepts: list[Concept]) -> np.ndarray:
-        """The raw score of every document: concept scores summed, scaled by the squared share
-        of the concepts it matches. Very common single words are left out when others remain."""
+        """The raw score of every document: weighted concept scores summed, scaled by the
+        squared (weighted) share of the concepts it matches. Very common single words are left
+        out when others remain; generic words ("program") count at their concept weight."""
         kept = [
             c
             for c in concepts
@@ -261,16 +270,18 @@ class Scorer:
         ]
         if not kept:
             kept = list(concepts)
-        vectors = [v for v in (self.concept_vector(c) for c in kept) if v is not None]
-        if not vectors:
+        scored = [(c.weight, v) for c, v in ((c, self.concept_vector(c)) for c in kept) if v is not None]
+        if not scored:
             return np.zeros(self.view.doc_count, dtype=np.float32)
         if len(kept) == 1:
-            return vectors[0]
+            return scored[0][1]
+        total_weight = np.float32(sum(c.weight for c in kept))
         acc = np.zeros(self.view.doc_count, dtype=np.float32)
-        counts = np.zeros(self.view.doc_count, dtype=np.int8)
-        for vec in vectors:
-            acc += vec
-            counts += vec > 0
-        share = (np.arange(len(kept) + 1, dtype=np.float32) / np.float32(len(kept))) ** 2
-        acc *= share[counts]
+        covered = np.zeros(self.view.doc_count, dtype=np.float32)
+        for weight, vec in scored:
+            w = np.float32(weight)
+            acc += vec * w if weight != 1.0 else vec
+            covered += (vec > 0) * w
+        covered /= total_weight
+        acc *= covered * covered
         return acc

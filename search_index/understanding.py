@@ -42,6 +42,21 @@ FILLER: frozenset[str] = frozenset(
 )
 
 
+#: Words that name no need in particular ("program", "services"): they still count, at
+#: :data:`GENERIC_WEIGHT` of a word that does, so "after school program" is about after school.
+GENERIC: frozenset[str] = frozenset(
+    """
+    program programs programme service services center centers centre centres help helps
+    assistance assist resource resources agency agencies organization organizations
+    information referral referrals provider providers class classes group groups support
+    care office offices free local
+    programa programas servicio servicios centro centros recurso recursos agencia agencias
+    informacion clase clases grupo grupos apoyo gratis gratuito
+    """.split()
+)
+GENERIC_WEIGHT = 0.35
+
+
 @dataclass(frozen=True)
 class Alternative:
     """One way of matching a concept: all of ``words`` (folded, unstemmed), with a weight."""
@@ -58,6 +73,7 @@ class Concept:
     typed: tuple[str, ...]
     alternatives: tuple[Alternative, ...]
     is_phrase: bool = False
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -73,7 +89,8 @@ def _concept(typed: tuple[str, ...], table: SynonymTable, is_phrase: bool) -> Co
     alternatives = [Alternative(typed, 1.0)]
     for phrase in table.expand(typed):
         alternatives.append(Alternative(phrase, SYNONYM_WEIGHT, "synonym"))
-    return Concept(typed, tuple(alternatives), is_phrase)
+    weight = GENERIC_WEIGHT if len(typed) == 1 and typed[0] in GENERIC else 1.0
+    return Concept(typed, tuple(alternatives), is_phrase, weight)
 
 
 def parse_query(text: str, table: SynonymTable) -> ParsedQuery:
