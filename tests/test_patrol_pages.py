@@ -90,7 +90,9 @@ def test_kiosk_searches_are_counted_without_identifying_anyone(
     client.get("/search?category=housing&page=2")
     client.get("/search?q=xyzzy+plugh")
     with session_factory() as session:
-        counts = {row.category: row.searches for row in session.scalars(select(SearchCount))}
+        rows = session.scalars(select(SearchCount)).all()
+        counts = {row.category: row.searches for row in rows}
+        assert {row.station for row in rows} == {"Sanford Police Department"}
         terms = [(row.term, row.searches) for row in session.scalars(select(ZeroResultTerm))]
     assert counts == {"housing": 1, "": 1}
     assert terms == [("xyzzy plugh", 1)]

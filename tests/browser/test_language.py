@@ -37,7 +37,8 @@ def test_reset_forgets_the_language_choice(open_context: Callable[..., Any], sit
     page = open_context(locale="en-US").new_page()
     page.goto(site.url + "/")
     page.get_by_role("link", name="Español").tap()
-    assert page.get_attribute("html", "lang") == "es"
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.wait_for_load_state("load")  # kiosk.js (deferred) listens for Escape from here on
     page.keyboard.press("Escape")
     expect(page).to_have_url(site.url + "/welcome")
     assert page.get_attribute("html", "lang") == "en"

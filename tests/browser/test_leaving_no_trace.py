@@ -18,6 +18,7 @@ def _start_a_visit(page: Any, site: Site) -> None:
     expect(page.locator(".referral-link .badge")).to_contain_text("1")
     page.get_by_label("Search for help").fill("shelter for me and my kids")
     page.evaluate("sessionStorage.setItem('k', 'v'); localStorage.setItem('k', 'v'); window.scrollTo(0, 400)")
+    page.wait_for_load_state("load")
 
 
 def _assert_wiped(page: Any, site: Site) -> None:
