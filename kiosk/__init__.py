@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
 
     from . import (
+        admin,
         api,
         api_directory,
         auth,
@@ -41,8 +42,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         i18n,
         pages,
         patrol,
+        problem_reports,
         search,
         security,
+        staff_session,
+        throttle,
         views,
     )
 
@@ -55,6 +59,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     CSRFProtect(app)
     auth.init_app(app)
+    throttle.init_app(app)
+    staff_session.init_app(app)
+    admin.init_app(app)
+    problem_reports.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(patrol.bp)

@@ -1,13 +1,19 @@
-"""The officer login: Flask-Login over the ``user_account`` table, CSRF-protected forms.
+"""The staff login: Flask-Login over the ``user_account`` table, CSRF-protected forms.
 
-Minimal on purpose, and meant to be extended by the caseworker workspace: accounts are made with
-``kiosk user add NAME --role officer --password-stdin``; signing in clears the session first
-(no fixation) and keeps nothing but the account id in the signed session cookie (no
-"remember me" cookie). :func:`officer_required` guards the patrol view.
+Accounts are made with ``kiosk user add NAME --role officer|caseworker|admin`` or on the admin
+pages. Signing in clears the session first and gives it a fresh random id (no fixation), and
+keeps nothing but the account id and a fingerprint of its password hash in the signed session
+cookie (no "remember me" cookie): a new password or a disabled account ends every open session
+at its next request. Sessions also end after ``STAFF_IDLE_MINUTES`` without a request
+(:mod:`kiosk.staff_session`), and attempts are throttled per account and per address
+(:mod:`kiosk.throttle`). :func:`officer_required` guards the patrol view, :func:`role_required`
+the caseworker workspace and the admin pages.
 """
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -20,17 +26,22 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from directory_data.accounts import authenticate, get_user
-from directory_data.models import User
+from directory_data.accounts import authenticate, credential_stamp, get_user
+from directory_data.models import Role, User
 
 from .db import get_session
 from .i18n import LANGUAGE_KEY
 from .pages import safe_next
+from .staff_session import mark_active
 
 bp = Blueprint("auth", __name__, url_prefix="/officer")
 login_manager = LoginManager()
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+#: Session key of the random id a staff session gets at sign-in.
+SESSION_ID_KEY = "sid"
 
 
 class Officer:
@@ -41,20 +52,26 @@ class Officer:
         self.name = user.name
         self.role = user.role.value
         self.is_officer = user.is_officer
+        self.is_caseworker = user.active and user.role in (Role.caseworker, Role.admin)
+        self.is_admin = user.active and user.role == Role.admin
+        self.stamp = credential_stamp(user)
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
     def get_id(self) -> str:
-        """The id kept in the session."""
-        return self.id
+        """What the session keeps: the account id and its credential fingerprint."""
+        return f"{self.id}:{self.stamp}"
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> Officer | None:
+def _load_user(session_id: str) -> Officer | None:
+    user_id, _, stamp = session_id.partition(":")
     user = get_user(get_session(), user_id)
-    return Officer(user) if user is not None else None
+    if user is None or not hmac.compare_digest(credential_stamp(user), stamp):
+        return None  # disabled, deleted, or the password changed since this session began
+    return Officer(user)
 
 
 class LoginForm(FlaskForm):
@@ -85,9 +102,42 @@ def officer_required(view: F) -> F:
     return guarded  # type: ignore[return-value]
 
 
+def has_role(role: str) -> bool:
+    """Whether the signed-in account may act as ``role`` (an admin may do what a caseworker
+    may, and both may do what an officer may)."""
+    if not current_user.is_authenticated:
+        return False
+    return bool({"officer": getattr(current_user, "is_officer", False),
+                 "caseworker": getattr(current_user, "is_caseworker", False),
+                 "admin": getattr(current_user, "is_admin", False)}.get(role, False))
+
+
+def role_required(role: str) -> Callable[[F], F]:
+    """Send anonymous visitors to the login page and refuse (403) accounts without ``role``."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def home_for(user: Officer) -> str:
+    """Where an account lands after signing in: the workspace for caseworkers and admins."""
+    return url_for("admin.home") if user.is_caseworker else url_for("patrol.home")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    """The login form; on success, the patrol view (or the page that asked for a login)."""
+    """The login form; on success, the page that asked for a login, else the account's home
+    (the workspace for caseworkers and admins, the patrol view for officers)."""
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
@@ -97,8 +147,11 @@ def login() -> ResponseReturnValue:
             session.clear()
             if language:
                 session[LANGUAGE_KEY] = language
-            login_user(Officer(user))
-            return redirect(safe_next(request.args.get("next"), url_for("patrol.home")), 303)
+            session[SESSION_ID_KEY] = secrets.token_urlsafe(24)
+            staff = Officer(user)
+            login_user(staff)
+            mark_active()
+            return redirect(safe_next(request.args.get("next"), home_for(staff)), 303)
         failed = True
     return render_template("auth/login.html", form=form, failed=failed), 401 if failed else 200
 
@@ -116,8 +169,9 @@ def init_app(app: Flask) -> None:
     """Register the login manager and the login pages."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = lazy_gettext("Please sign in to use the patrol view.")
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
     login_manager.session_protection = "basic"
     app.config.setdefault("REMEMBER_COOKIE_DURATION", 0)
     app.register_blueprint(bp)
     app.jinja_env.globals["is_officer"] = is_officer
+    app.jinja_env.globals["has_role"] = has_role

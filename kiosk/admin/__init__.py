@@ -1,0 +1,28 @@
+"""The caseworker workspace and the admin pages, under ``/admin``.
+
+Caseworkers (and admins) find, edit, verify, retire and restore listings and organizations, see
+each listing's audit trail, work through stale listings and problem reports, import and export
+HSDS packages, and read the gap report. Admins also manage staff accounts. Every change goes
+through a use-case in :mod:`directory_data`, names the acting account to the audit trail, and is
+committed once per request here; the search index catches up after the commit through the change
+journal (:mod:`kiosk.search`).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from directory_data.audit import install_audit_hooks
+
+from ..db import get_database
+from . import listings, organizations, problems, reports, transfer, users
+from .blueprint import bp
+
+__all__ = ["bp", "init_app", "listings", "organizations", "problems", "reports", "transfer", "users"]
+
+
+def init_app(app: Flask) -> None:
+    """Register the workspace on ``app`` and record its sessions' changes in the audit trail."""
+    app.config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)  # HSDS uploads
+    install_audit_hooks(get_database(app).session_factory)
+    app.register_blueprint(bp)

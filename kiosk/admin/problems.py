@@ -1,0 +1,38 @@
+"""The caseworkers' queue of problem reports, and closing a report once it is dealt with."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from directory_data.models import ProblemReport
+from directory_data.problems import open_reports, resolve_report
+
+from ..auth import role_required
+from ..db import get_session
+from ..pages import safe_next
+from .blueprint import bp
+from .common import ActionForm, actor
+
+
+@bp.get("/problems")
+@role_required("caseworker")
+def problems() -> ResponseReturnValue:
+    """Open problem reports, oldest first, each with its listing linked."""
+    return render_template("admin/problems.html", rows=open_reports(get_session()), form=ActionForm())
+
+
+@bp.post("/problems/<report_id>/resolve")
+@role_required("caseworker")
+def resolve(report_id: str) -> ResponseReturnValue:
+    """Close a report."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    report = get_session().get(ProblemReport, report_id)
+    if report is None:
+        abort(404)
+    resolve_report(get_session(), report, actor=actor())
+    get_session().commit()
+    flash(gettext("The report was closed."))
+    return redirect(safe_next(request.form.get("next"), url_for("admin.problems")), 303)

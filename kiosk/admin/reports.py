@@ -1,0 +1,94 @@
+"""Reports: stale listings per category (with a one-click list to work through), and the gap
+report for command staff (searches that found nothing, activity per category, station and week,
+a chart and a CSV download). Everything here comes from aggregates: nothing identifies a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from directory_data.gap_report import MIN_SHARED_SEARCHES, GapReport, gap_report, report_csv, week_of
+from directory_data.models import MISSION_CATEGORIES
+from directory_data.workspace_queries import stale_counts
+
+from ..auth import role_required
+from ..db import get_session
+from ..i18n import current_language
+from .blueprint import bp
+from .chart import bar_chart
+from .common import stale_after_days, today
+
+#: Weeks the gap report covers unless asked otherwise, and at most.
+DEFAULT_WEEKS, MAX_WEEKS = 12, 104
+
+
+@bp.get("/stale")
+@role_required("caseworker")
+def stale() -> ResponseReturnValue:
+    """How many live listings of each category are stale (not verified for the set number of
+    days), each linking to the list of them, stalest first."""
+    return render_template("admin/stale.html", counts=stale_counts(
+        get_session(), today=today(), stale_after_days=stale_after_days()),
+        stale_days=stale_after_days(), spanish=current_language() == "es")
+
+
+def _period() -> tuple[dt.date, dt.date, int]:
+    try:
+        weeks = min(max(int(request.args.get("weeks", DEFAULT_WEEKS)), 1), MAX_WEEKS)
+    except ValueError:
+        weeks = DEFAULT_WEEKS
+    until = today()
+    since = week_of(until) - dt.timedelta(weeks=weeks - 1)
+    return since, until, weeks
+
+
+def category_name(slug: str) -> str:
+    """A category's name in the interface language (``""``: searches without a category)."""
+    if not slug:
+        return gettext("No category chosen")
+    names = MISSION_CATEGORIES.get(slug)
+    if names is None:
+        return slug
+    return names[1] if current_language() == "es" else names[0]
+
+
+def measure_name(measure: str) -> str:
+    """The name of a counted activity."""
+    return {"searches": gettext("Searches"), "referrals": gettext("Referrals")}.get(measure, measure)
+
+
+def _chart(report: GapReport) -> object:
+    weeks = report.weeks()
+    by_week = dict(report.totals("week"))
+    series = [(measure_name(m), [by_week.get(w.isoformat(), {}).get(m, 0) for w in weeks])
+              for m in report.measures]
+    return bar_chart([w.strftime("%m/%d") for w in weeks], series,
+                     title=gettext("Activity per week"),
+                     description=gettext("Bars per week from %(since)s to %(until)s; the table below "
+                                         "gives the same numbers.", since=report.since.isoformat(),
+                                         until=report.until.isoformat()))
+
+
+@bp.get("/reports")
+@role_required("caseworker")
+def reports() -> ResponseReturnValue:
+    """The gap report over the last ``weeks`` weeks (default 12)."""
+    since, until, weeks = _period()
+    report = gap_report(get_session(), since, until)
+    return render_template("admin/reports.html", report=report, weeks=weeks, chart=_chart(report),
+                           category_name=category_name, measure_name=measure_name,
+                           min_shared=MIN_SHARED_SEARCHES)
+
+
+@bp.get("/reports.csv")
+@role_required("caseworker")
+def reports_csv() -> ResponseReturnValue:
+    """The gap report as CSV."""
+    since, until, _ = _period()
+    response = Response(report_csv(gap_report(get_session(), since, until)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="gap-report-{since.isoformat()}-{until.isoformat()}.csv"')
+    return response

@@ -1,0 +1,48 @@
+"""Staff sessions end after ``STAFF_IDLE_MINUTES`` (default 30) without a request.
+
+The time of the last request is kept in the signed session cookie (to the half minute), so the
+check needs no server-side state and holds across processes and hosts. The anonymous kiosk is
+not affected: its own idle reset wipes a resident's visit (:mod:`kiosk.visit`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_login import current_user, logout_user
+
+#: Session key of the time (seconds since the epoch) of the account's last request.
+SEEN_KEY = "seen"
+#: The stored time is refreshed at most this often (seconds), to spare a cookie per request.
+RESOLUTION = 30
+
+
+def mark_active() -> None:
+    """Note that the signed-in account made a request now."""
+    session[SEEN_KEY] = int(time.time())
+
+
+def end_idle_session() -> ResponseReturnValue | None:
+    """Sign an account out whose last request is older than the idle limit."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    seen = session.get(SEEN_KEY)
+    limit = int(current_app.config["STAFF_IDLE_MINUTES"]) * 60
+    if not isinstance(seen, int) or now - seen > limit:
+        logout_user()
+        session.clear()
+        flash(gettext("You were signed out after a time without activity."))
+        return redirect(url_for("auth.login", next=request.path), 303)
+    if now - seen >= RESOLUTION:
+        session[SEEN_KEY] = now
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Check every request of ``app`` for an idle staff session."""
+    app.config.setdefault("STAFF_IDLE_MINUTES", 30)
+    app.before_request(end_idle_session)

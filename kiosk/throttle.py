@@ -1,0 +1,59 @@
+"""Login throttling with Flask-Limiter: failed sign-ins are limited per account name and per
+address, and a limited request gets HTTP 429 without the password being checked.
+
+Settings: ``LOGIN_LIMIT_PER_ACCOUNT`` (default ``5 per minute;20 per hour``),
+``LOGIN_LIMIT_PER_ADDRESS`` (default ``20 per minute;200 per hour``), and Flask-Limiter's own
+``RATELIMIT_STORAGE_URI``: ``memory://`` (default; one process) or ``redis://host:6379/0`` so
+that every process and host behind a load balancer shares the counts. Behind a proxy, make
+``request.remote_addr`` the client's address (Werkzeug's ``ProxyFix``) first.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response
+
+_EXTENSION = "kiosk_limiter"
+
+
+def account_key() -> str:
+    """The account name a sign-in attempt is for (normalised as the accounts are)."""
+    return "account:" + (request.form.get("name") or "").strip().lower()[:80]
+
+
+def address_key() -> str:
+    """The address a sign-in attempt comes from."""
+    return "address:" + (get_remote_address() or "")
+
+
+def _failed(response: Response) -> bool:
+    """Only attempts that did not sign in count against the limits."""
+    return response.status_code != 303
+
+
+def _too_many(error: TooManyRequests) -> ResponseReturnValue:
+    from .auth import LoginForm
+
+    return render_template("auth/login.html", form=LoginForm(), failed=False, throttled=True), 429
+
+
+def init_app(app: Flask) -> None:
+    """Limit ``auth.login`` POSTs on ``app`` (call after the login page is registered)."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour")
+    app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour")
+    limiter = Limiter(get_remote_address, app=app, default_limits=[],
+                      key_prefix=str(app.config.get("RATELIMIT_KEY_PREFIX", "kiosk")))
+    view = app.view_functions["auth.login"]
+    view = limiter.limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=account_key,
+                         methods=["POST"], deduct_when=_failed, scope="login-account")(view)
+    view = limiter.limit(app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=address_key,
+                         methods=["POST"], deduct_when=_failed, scope="login-address")(view)
+    app.view_functions["auth.login"] = view
+    app.register_error_handler(429, _too_many)
+    app.extensions[_EXTENSION] = limiter
