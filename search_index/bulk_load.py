@@ -18,10 +18,10 @@ checks that both loaders give identical documents.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy import ColumnElement, Select, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from directory_data.models import (
@@ -79,32 +79,54 @@ def load_services(session: Session, ids: Collection[str]) -> list[Service]:
     wanted = sorted(set(ids))
     if not wanted:
         return []
-    services = _rows(session, Service, Service.id.in_(wanted) & (Service.status != ServiceStatus.defunct))
-    sids = [s.__dict__["id"] for s in services]
-    if not sids:
+    return _load(session, Service.id.in_(wanted), lambda column: column.in_(wanted))
+
+
+def load_service_range(session: Session, low: str, high: str) -> list[Service]:
+    """The services with ``low <= id <= high`` that belong in the index, as :func:`load_services`.
+
+    A rebuild reads the directory in consecutive id ranges: each table is read with a range
+    condition or a subquery on that range, never with a list of hundreds of parameters.
+    """
+    return _load(session, Service.id.between(low, high), lambda column: column.between(low, high))
+
+
+def _load(
+    session: Session,
+    service_condition: ColumnElement[bool],
+    service_key: Callable[[Any], ColumnElement[bool]],
+) -> list[Service]:
+    """Services matching ``service_condition`` with every relationship the document reads.
+
+    ``service_key(column)`` restricts a column holding a service id to the same services.
+    """
+    live = service_condition & (Service.status != ServiceStatus.defunct)
+    services = _rows(session, Service, live)
+    if not services:
         return []
-    org_ids = {s.__dict__["organization_id"] for s in services} - {None}
-    orgs = {o.__dict__["id"]: o for o in _rows(session, Organization, Organization.id.in_(org_ids))} if org_ids else {}
-    phones = _by(_rows(session, Phone, Phone.service_id.in_(sids)), "service_id")
-    schedules = _by(_rows(session, Schedule, Schedule.service_id.in_(sids)), "service_id")
-    languages = _by(_rows(session, Language, Language.service_id.in_(sids)), "service_id")
-    costs = _by(_rows(session, CostOption, CostOption.service_id.in_(sids)), "service_id")
-    categories = _by(_rows(session, ServiceCategory, ServiceCategory.service_id.in_(sids)), "service_id")
-    term_links = _rows(session, ServiceTaxonomy, ServiceTaxonomy.service_id.in_(sids))
-    term_ids = {link.__dict__["taxonomy_term_id"] for link in term_links}
-    terms = {t.__dict__["id"]: t for t in _rows(session, TaxonomyTerm, TaxonomyTerm.id.in_(term_ids))} if term_ids else {}
+    ids = {s.__dict__["id"] for s in services}
+
+    def children(cls: Any) -> dict[Any, list[Any]]:
+        return _by(_rows(session, cls, service_key(cls.service_id)), "service_id")
+
+    org_ids = select(Service.organization_id).where(live)
+    orgs = {o.__dict__["id"]: o for o in _rows(session, Organization, Organization.id.in_(org_ids))}
+    term_links = _rows(session, ServiceTaxonomy, service_key(ServiceTaxonomy.service_id))
+    term_ids = select(ServiceTaxonomy.taxonomy_term_id).where(service_key(ServiceTaxonomy.service_id))
+    terms = {t.__dict__["id"]: t for t in _rows(session, TaxonomyTerm, TaxonomyTerm.id.in_(term_ids))}
     for link in term_links:
         link.__dict__["term"] = terms.get(link.__dict__["taxonomy_term_id"])
-    location_links = _rows(session, ServiceAtLocation, ServiceAtLocation.service_id.in_(sids))
-    locations = _locations(session, {link.__dict__["location_id"] for link in location_links})
+    location_links = _rows(session, ServiceAtLocation, service_key(ServiceAtLocation.service_id))
+    location_ids = select(ServiceAtLocation.location_id).where(service_key(ServiceAtLocation.service_id))
+    locations = _locations(session, location_ids)
     for link in location_links:
         link.__dict__["location"] = locations.get(link.__dict__["location_id"])
     by_service = {
-        "phones": phones,
-        "schedules": schedules,
-        "languages": languages,
-        "cost_options": costs,
-        "category_links": categories,
+        "phones": children(Phone),
+        "schedules": children(Schedule),
+        "languages": children(Language),
+        "cost_options": children(CostOption),
+        "category_links": children(ServiceCategory),
         "taxonomy_links": _by(term_links, "service_id"),
         "location_links": _by(location_links, "service_id"),
     }
@@ -113,15 +135,21 @@ def load_services(session: Session, ids: Collection[str]) -> list[Service]:
         values["organization"] = orgs.get(values["organization_id"])
         for name, grouped in by_service.items():
             values[name] = grouped.get(values["id"], [])
-    _detach([*services, *orgs.values(), *terms.values(), *term_links, *location_links, *locations.values()],
-            [phones, schedules, languages, costs, categories])
+    loaded: list[Any] = [*services, *orgs.values(), *terms.values(), *locations.values()]
+    for grouped in by_service.values():
+        for key, objs in grouped.items():
+            if key in ids:
+                loaded.extend(objs)
+    for obj in loaded:
+        make_transient_to_detached(obj)
     return sorted(services, key=lambda s: s.__dict__["id"])
 
 
-def _locations(session: Session, ids: set[str]) -> dict[str, Location]:
-    if not ids:
-        return {}
+def _locations(session: Session, ids: Select[Any]) -> dict[str, Location]:
+    """The locations whose ids ``ids`` selects, with their children (children detached too)."""
     locations = {loc.__dict__["id"]: loc for loc in _rows(session, Location, Location.id.in_(ids))}
+    if not locations:
+        return {}
     children = {
         "addresses": _by(_rows(session, Address, Address.location_id.in_(ids)), "location_id"),
         "accessibility": _by(_rows(session, Accessibility, Accessibility.location_id.in_(ids)), "location_id"),
@@ -135,17 +163,5 @@ def _locations(session: Session, ids: set[str]) -> dict[str, Location]:
     for grouped in children.values():
         for objs in grouped.values():
             for obj in objs:
-                if inspect(obj).key is None:
-                    make_transient_to_detached(obj)
+                make_transient_to_detached(obj)
     return locations
-
-
-def _detach(objs: Iterable[Any], groups: Iterable[dict[Any, list[Any]]]) -> None:
-    for obj in objs:
-        if inspect(obj).key is None:
-            make_transient_to_detached(obj)
-    for grouped in groups:
-        for children in grouped.values():
-            for obj in children:
-                if inspect(obj).key is None:
-                    make_transient_to_detached(obj)

@@ -21,7 +21,7 @@ from directory_data.models import (
     new_id,
 )
 from search_factory import make_service
-from search_index.bulk_load import load_services
+from search_index.bulk_load import load_service_range, load_services
 from search_index.documents import load_for_indexing, service_document
 
 
@@ -66,6 +66,20 @@ def test_same_documents_as_the_orm_loader(session_factory: sessionmaker[Session]
     assert set(bulk) == set(orm) == {services[0], services[1], services[3]}, "defunct services stay out"
     for service_id, doc in orm.items():
         assert bulk[service_id] == doc
+
+
+def test_range_loading_matches(session_factory: sessionmaker[Session], services: list[str]) -> None:
+    with session_factory() as session:
+        by_ids = {s.id: service_document(s) for s in load_services(session, services)}
+    low, high = min(services), max(services)
+    with session_factory() as session:
+        by_range = {s.id: service_document(s) for s in load_service_range(session, low, high)}
+        assert load_service_range(session, "~", "~~") == []
+    assert by_range == by_ids
+    live = sorted(by_ids)
+    with session_factory() as session:  # a range holding part of the services
+        part = load_service_range(session, live[0], live[1])
+    assert [s.id for s in part] == live[:2]
 
 
 def test_objects_are_detached_and_loud_about_anything_not_loaded(
