@@ -869,10 +869,11 @@ def test_ten_thousand_services_export_in_seconds(
     db_session.add_all(rows)
     db_session.commit()
     for fmt in EXPORT_FORMATS:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         assert export(session_factory, tmp_path / f"big-{fmt}", fmt) == 10_000
-        elapsed = time.perf_counter() - started
-        assert elapsed < 30, f"{fmt} export of 10,000 services took {elapsed:.1f} s"
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        # CPU time, not wall time: the bound must hold on a machine busy with other work.
+        assert cpu < 30, f"{fmt} export of 10,000 services took {cpu:.1f} s CPU ({wall:.1f} s)"
 
 
 # ------------------------------------------------------------------------------------------------

@@ -93,15 +93,19 @@ def taxonomy_attribute_id(service_id: str, term_id: str) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, f"attribute\x1f{service_id}\x1f{TAXONOMY_LINK_TYPE}\x1f{term_id}"))
 
 
-def taxonomy_attribute(service_id: str, term: TaxonomyTerm) -> dict[str, Any]:
-    """The attribute attaching ``term`` to a service, with the nested ``taxonomy_term`` object."""
+def taxonomy_attribute(service_id: str, term: dict[str, Any]) -> dict[str, Any]:
+    """The attribute attaching a term to a service, given the term's object.
+
+    ``term`` is the term's :func:`taxonomy_term_object`, nested as it is (a term attached to
+    many services is built once).
+    """
     return {
-        "id": taxonomy_attribute_id(service_id, term.id),
+        "id": taxonomy_attribute_id(service_id, term["id"]),
         "link_id": service_id,
         "link_type": TAXONOMY_LINK_TYPE,
         "link_entity": "service",
-        "taxonomy_term_id": term.id,
-        "taxonomy_term": taxonomy_term_object(term),
+        "taxonomy_term_id": term["id"],
+        "taxonomy_term": term,
     }
 
 

@@ -135,6 +135,8 @@ def json_value(value: Any) -> Any:
 
 def csv_value(value: Any) -> str:
     """``value`` as a CSV cell: blank for none, ``true``/``false``, text for everything else."""
+    if type(value) is str:  # most cells: the fast path
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

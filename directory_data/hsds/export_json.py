@@ -26,20 +26,21 @@ from sqlalchemy.orm import Session
 
 from directory_data.models import (
     Accessibility,
-    PhoneAudience,
     Address,
     CostOption,
     Language,
     Location,
     Organization,
     Phone,
+    PhoneAudience,
     Schedule,
     Service,
     ServiceAtLocation,
+    TaxonomyTerm,
 )
 
 from . import extensions as ext
-from .export_attributes import extension_attributes, taxonomy_attribute
+from .export_attributes import extension_attributes, taxonomy_attribute, taxonomy_term_object
 from .export_fields import json_fields
 from .export_load import load_services, schedules_by_service_at_location
 
@@ -94,8 +95,8 @@ def service_list_page(session: Session) -> dict[str, Any]:
 class ServiceObjects:
     """Builds full HSDS 3.0 service objects from loaded services.
 
-    An organization or a location shown by many services is built once and the same object
-    nested in each of them.
+    An organization, location or taxonomy term shown by many services is built once and the
+    same object nested in each of them.
 
     With ``public=True`` the objects are fit for anonymous callers of the public API: officer-only
     phones and the ``kiosk:officer-notes`` attribute are left out, and a confidential location
@@ -109,6 +110,7 @@ class ServiceObjects:
         self.public = public
         self._organizations: dict[str, dict[str, Any]] = {}
         self._locations: dict[str, dict[str, Any]] = {}
+        self._terms: dict[str, dict[str, Any]] = {}
 
     def service(self, service: Service) -> dict[str, Any]:
         """The full HSDS 3.0 service object of ``service``."""
@@ -128,7 +130,7 @@ class ServiceObjects:
         ])
         _put(obj, "cost_options", [cost_option_object(c) for c in _by_id(service.cost_options)])
         terms = sorted((link.term for link in service.taxonomy_links), key=lambda t: t.id)
-        obj["attributes"] = [taxonomy_attribute(service.id, term) for term in terms]
+        obj["attributes"] = [taxonomy_attribute(service.id, self.term(term)) for term in terms]
         obj["attributes"].extend(
             a for a in extension_attributes("service", service)
             if not (self.public and a["taxonomy_term"]["code"] == ext.OFFICER_NOTES)
@@ -138,6 +140,12 @@ class ServiceObjects:
     def _shown(self, phones: Sequence[Phone]) -> list[Phone]:
         """``phones`` in id order, without officer-only numbers in a public object."""
         return [p for p in _by_id(phones) if not (self.public and p.audience == PhoneAudience.officer)]
+
+    def term(self, term: TaxonomyTerm) -> dict[str, Any]:
+        """The HSDS 3.0 ``taxonomy_term`` object of ``term`` (with its taxonomy), built once."""
+        if term.id not in self._terms:
+            self._terms[term.id] = taxonomy_term_object(term)
+        return self._terms[term.id]
 
     def organization(self, organization: Organization) -> dict[str, Any]:
         """The HSDS 3.0 organization (without its services), with its own phones."""
