@@ -130,7 +130,11 @@ _CUM[len(FILLER)] = _cum
 
 
 def synthetic_services(n: int, seed: int = 1) -> Iterator[Service]:
-    """``n`` transient services drawn from ``seed`` (the same seed always gives the same services)."""
+    """``n`` transient services drawn from ``seed`` (the same seed always gives the same services).
+
+    Every object carries ``source="synthetic"`` and a unique ``source_id``, so the services can be
+    added to a database as they are.
+    """
     rng = random.Random(seed)
     terms: dict[str, TaxonomyTerm] = {}
     today = dt.date(2026, 11, 1)
@@ -159,7 +163,7 @@ def synthetic_services(n: int, seed: int = 1) -> Iterator[Service]:
             source_id=str(i),
             name=name,
             description=" ".join(sentences),
-            organization=Organization(name=org_name),
+            organization=Organization(name=org_name, source="synthetic", source_id=f"org-{i}"),
             eligibility_description=rng.choice(["", "Residents of Seminole County.", "Low-income families.",
                                                 "Women and their children.", "Adults 18 and older.", "Youth ages 12-17."]),
             minimum_age=rng.choice([None, None, None, 18, 12, 0, 60]),
@@ -173,24 +177,33 @@ def synthetic_services(n: int, seed: int = 1) -> Iterator[Service]:
             service.description_es = f"{kind_es} para familias en {place}. Servicios gratuitos y confidenciales."
         if slug:
             service.category_links = [ServiceCategory(category_slug=slug)]
-        term = terms.get(code) or terms.setdefault(code, TaxonomyTerm(code=code, name=term_name))
+        term = terms.get(code) or terms.setdefault(
+            code, TaxonomyTerm(code=code, name=term_name, source="synthetic", source_id=f"term-{code}")
+        )
         service.taxonomy_links = [ServiceTaxonomy(term=term)]
         zip_code = rng.choice(list(ZIP_BOX))
         lat, lon = ZIP_BOX[zip_code]
-        location = Location(name=name, latitude=lat + rng.uniform(-0.03, 0.03), longitude=lon + rng.uniform(-0.03, 0.03))
+        sid = lambda kind, k=0: {"source": "synthetic", "source_id": f"{kind}-{i}-{k}"}  # noqa: E731
+        location = Location(name=name, latitude=lat + rng.uniform(-0.03, 0.03), longitude=lon + rng.uniform(-0.03, 0.03),
+                            **sid("loc"))
         location.addresses = [Address(address_1=f"{rng.randint(100, 9999)} Main St", city=place,
-                                      state_province="FL", postal_code=zip_code)]
+                                      state_province="FL", postal_code=zip_code, **sid("addr"))]
         if rng.random() < 0.5:
-            location.accessibility = [Accessibility(description="Wheelchair accessible")]
-        service.location_links = [ServiceAtLocation(location=location)]
-        service.phones = [Phone(number=f"407-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}")]
-        service.languages = [Language(code=c, name=nm) for c, nm in LANGS if c == "en" or rng.random() < (0.45 if c == "es" else 0.08)]
+            location.accessibility = [Accessibility(description="Wheelchair accessible", **sid("acc"))]
+        service.location_links = [ServiceAtLocation(location=location, **sid("sal"))]
+        service.phones = [Phone(number=f"407-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}", **sid("phone"))]
+        service.languages = [
+            Language(code=c, name=nm, **sid("lang", k))
+            for k, (c, nm) in enumerate(LANGS)
+            if c == "en" or rng.random() < (0.45 if c == "es" else 0.08)
+        ]
         service.schedules = [
-            Schedule(freq="WEEKLY", byday=byday, opens_at=dt.time(*map(int, o.split(":"))), closes_at=dt.time(*map(int, c.split(":"))))
-            for byday, o, c in rng.choice(HOURS)
+            Schedule(freq="WEEKLY", byday=byday, opens_at=dt.time(*map(int, o.split(":"))),
+                     closes_at=dt.time(*map(int, c.split(":"))), **sid("sched", k))
+            for k, (byday, o, c) in enumerate(rng.choice(HOURS))
         ]
         if rng.random() < 0.05:
-            service.schedules.append(Schedule(valid_from=dt.date(2026, 12, 24), valid_to=dt.date(2026, 12, 26)))
+            service.schedules.append(Schedule(valid_from=dt.date(2026, 12, 24), valid_to=dt.date(2026, 12, 26), **sid("closed")))
         if rng.random() < 0.3:
-            service.cost_options = [CostOption(option="Free", amount=Decimal(0))]
+            service.cost_options = [CostOption(option="Free", amount=Decimal(0), **sid("cost"))]
         yield service

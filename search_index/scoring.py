@@ -136,14 +136,7 @@ class Scorer:
             maxdist = 1 if len(word) < 7 else 2
             found: set[str] = set()
             for leaf, _ in self.leaves:
-                try:
-                    found.update(leaf.terms_within("spell", word, maxdist, prefix=1))
-                except Exception:  # noqa: BLE001 - no spell field in this segment
-                    continue
-            if maxdist == 1:
-                # Swapped neighbours are one edit here but two for Whoosh's Levenshtein.
-                swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
-                found.update(w for w in swaps if self.in_vocabulary(w))
+                found |= segments.spelling_candidates(leaf, word, maxdist == 2)
             scored = []
             for candidate in found:
                 if candidate == word or not candidate.isalpha():

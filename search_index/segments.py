@@ -330,3 +330,49 @@ def points(leaf: IndexReader) -> SegmentPoints:
         )
 
     return _columns.get_or_build((segment_key(leaf), "geo", "points"), build)
+
+
+# -- vocabulary --------------------------------------------------------------------------------
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def spelling_index(leaf: IndexReader) -> dict[str, tuple[str, ...]]:
+    """The segment's ``spell`` words under themselves and every one-letter deletion of them.
+
+    Two words within one edit (insertion, deletion, substitution or swap of neighbours) share a
+    key of this table or of the other's deletions, which makes typo lookup a few dictionary
+    reads instead of a Levenshtein automaton walking the term index.
+    """
+
+    def build() -> dict[str, tuple[str, ...]]:
+        table: dict[str, list[str]] = {}
+        try:
+            terms = leaf.lexicon("spell")
+        except Exception:  # noqa: BLE001 - no spell field in this segment
+            return {}
+        for raw in terms:
+            word = raw.decode("utf-8", "ignore") if isinstance(raw, bytes) else str(raw)
+            if len(word) < 3 or not word.isalpha():
+                continue
+            table.setdefault(word, []).append(word)
+            for key in _deletes(word):
+                table.setdefault(key, []).append(word)
+        return {k: tuple(v) for k, v in table.items()}
+
+    return _columns.get_or_build((segment_key(leaf), "spell", "deletes"), build)
+
+
+def spelling_candidates(leaf: IndexReader, word: str, two_edits: bool) -> set[str]:
+    """Words of the segment's vocabulary that may be within one edit of ``word`` (two when
+    ``two_edits``, for most two-edit typos); the caller checks the real distance."""
+    table = spelling_index(leaf)
+    keys = {word} | _deletes(word)
+    if two_edits:
+        keys |= {d2 for d1 in _deletes(word) for d2 in _deletes(d1)}
+    found: set[str] = set()
+    for key in keys:
+        found.update(table.get(key, ()))
+    return found

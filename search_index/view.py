@@ -22,7 +22,7 @@ from whoosh.searching import Searcher
 
 from search_index import segments
 from search_index.geo import GeoIndex, Point
-from search_index.hours import is_open
+from search_index.hours import DEFAULT_TIMEZONE, MINUTES_PER_DAY, MINUTES_PER_WEEK, is_open, zone
 
 Leaves = list[tuple[IndexReader, int]]
 
@@ -182,18 +182,68 @@ class IndexView:
 
         return self.memo("hours", build)
 
+    def _weekly_spans(self, leaves: Leaves) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
+        """Plain weekly spans of every hours encoding as arrays (start, end, group), the time
+        zones, each group's zone index, and which groups need the full rules (dated spans,
+        closures, special hours)."""
+
+        def build() -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
+            decoded, _ = self.hours(leaves)
+            starts, ends, owners = [], [], []
+            zones: dict[str, int] = {}
+            group_zone = np.zeros(len(decoded), dtype=np.int32)
+            complex_groups = np.zeros(len(decoded), dtype=bool)
+            for g, hours in enumerate(decoded):
+                group_zone[g] = zones.setdefault(str(hours.get("tz") or ""), len(zones))
+                if hours.get("c") or hours.get("s") or any(len(span) > 2 for span in hours.get("w", ())):
+                    complex_groups[g] = True
+                    continue
+                for span in hours.get("w", ()):
+                    starts.append(span[0])
+                    ends.append(span[1])
+                    owners.append(g)
+            return (
+                np.array(starts, dtype=np.int32),
+                np.array(ends, dtype=np.int32),
+                np.array(owners, dtype=np.int32),
+                list(zones),
+                complex_groups,
+            )
+
+        return self.memo("weekly-spans", build)
+
     def open_mask(self, leaves: Leaves, now: dt.datetime) -> np.ndarray:
         """A boolean array: the live documents open at ``now`` (to the minute)."""
         minute = now.astimezone(dt.timezone.utc).replace(second=0, microsecond=0)
 
         def build() -> np.ndarray:
             decoded, groups = self.hours(leaves)
-            group_open = np.array([bool(is_open(h, minute)) for h in decoded] + [False], dtype=bool)
+            starts, ends, owners, zones, complex_groups = self._weekly_spans(leaves)
+            minute_of_week = np.zeros(len(zones), dtype=np.int32)
+            for i, name in enumerate(zones):
+                local = minute.astimezone(zone(name or DEFAULT_TIMEZONE))
+                minute_of_week[i] = local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
+            group_open = np.zeros(len(decoded) + 1, dtype=bool)  # the extra last one: no hours
+            if owners.size:
+                m = minute_of_week[self._group_zone(leaves)[owners]]
+                inside = ((starts <= m) & (m < ends)) | ((starts <= m + MINUTES_PER_WEEK) & (m + MINUTES_PER_WEEK < ends))
+                group_open[owners[inside]] = True
+            for g in np.flatnonzero(complex_groups):
+                group_open[g] = bool(is_open(decoded[g], minute))
             mask = group_open[groups] & self.live  # index -1 is the trailing False
             mask.setflags(write=False)
             return mask
 
         return self.bounded(("open", minute), build)
+
+    def _group_zone(self, leaves: Leaves) -> np.ndarray:
+        def build() -> np.ndarray:
+            decoded, _ = self.hours(leaves)
+            zones = self._weekly_spans(leaves)[3]
+            index = {name: i for i, name in enumerate(zones)}
+            return np.array([index[str(h.get("tz") or "")] for h in decoded], dtype=np.int32)
+
+        return self.memo("group-zone", build)
 
     def open_flag(self, leaves: Leaves, docnum: int, now: dt.datetime) -> bool | None:
         """Whether one document is open at ``now``; None when it has no hours."""

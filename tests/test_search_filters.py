@@ -182,3 +182,15 @@ def test_filters_combine(searcher: Searcher, sample: Sample) -> None:
 def test_several_categories_are_any_of(searcher: Searcher, sample: Sample) -> None:
     both = found(sample, run(searcher, "", categories=("childcare", "abuse")))
     assert {"daycare", "vpk", "dv-shelter", "dv-hotline"} <= both and "mens-shelter" not in both
+
+
+def test_open_mask_agrees_with_is_open_everywhere(searcher: Searcher) -> None:
+    from search_index.view import view_for
+
+    view, leaves = view_for(searcher)
+    start = dt.datetime(2026, 11, 23, 0, 7, tzinfo=dt.timezone.utc)
+    for step in range(0, 8 * 24 * 60, 97):  # every 97 minutes over eight days
+        when = start + dt.timedelta(minutes=step)
+        mask = view.open_mask(leaves, when)
+        for docnum in range(view.doc_count):
+            assert bool(mask[docnum]) == bool(view.open_flag(leaves, docnum, when)), (docnum, when)
