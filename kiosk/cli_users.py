@@ -1,14 +1,21 @@
-"""``kiosk user add NAME --role officer --password-stdin``: staff accounts from the command line."""
+"""``kiosk user add|disable|enable|reset-password NAME``: staff accounts from the command line.
+
+Passwords are never taken from the command line: a hidden prompt (asked twice), or the first
+line of standard input with ``--password-stdin``. Changes are recorded in the audit trail as made
+by ``cli:<operating-system user>``.
+"""
 
 from __future__ import annotations
 
+import getpass
 import sys
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from directory_data.accounts import AccountError, add_user
+from directory_data.accounts import AccountError, add_user, find_user, set_active, set_password
+from directory_data.audit import set_actor
 from directory_data.models import Role
 
 from .db import get_database
@@ -16,7 +23,20 @@ from .db import get_database
 
 @click.group("user")
 def user_group() -> None:
-    """Staff accounts (officers for the patrol view)."""
+    """Staff accounts: officers (patrol view), caseworkers (workspace), admins (accounts)."""
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"[:80]
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @user_group.command("add")
@@ -28,11 +48,9 @@ def user_group() -> None:
 @with_appcontext
 def add_command(name: str, role: str, password_stdin: bool) -> None:
     """Create the account NAME (the password is never taken from the command line)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     with get_database().session_factory() as session:
+        set_actor(session, _actor())
         try:
             user = add_user(session, name, password, Role(role))
             session.commit()
@@ -41,6 +59,55 @@ def add_command(name: str, role: str, password_stdin: bool) -> None:
             click.echo(f"error: {error}", err=True)
             sys.exit(2)
         click.echo(f"added {user.role.value} {user.name}")
+
+
+def _change(name: str, change: str, password_stdin: bool = False) -> None:
+    with get_database().session_factory() as session:
+        set_actor(session, _actor())
+        user = find_user(session, name)
+        if user is None:
+            click.echo(f"error: no account is called {name.strip().lower()!r}", err=True)
+            sys.exit(2)
+        try:
+            if change == "disable":
+                set_active(session, user, False)
+            elif change == "enable":
+                set_active(session, user, True)
+            else:
+                set_password(session, user, _read_password(password_stdin))
+            session.commit()
+        except AccountError as error:
+            session.rollback()
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        done = {"disable": "disabled", "enable": "enabled"}.get(change, "new password for")
+        click.echo(f"{done} {user.name}")
+
+
+@user_group.command("disable")
+@click.argument("name")
+@with_appcontext
+def disable_command(name: str) -> None:
+    """Stop the account NAME from signing in; its open sessions end at their next request."""
+    _change(name, "disable")
+
+
+@user_group.command("enable")
+@click.argument("name")
+@with_appcontext
+def enable_command(name: str) -> None:
+    """Let a disabled account NAME sign in again."""
+    _change(name, "enable")
+
+
+@user_group.command("reset-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the new password from standard input (first line) instead of a prompt.")
+@with_appcontext
+def reset_password_command(name: str, password_stdin: bool) -> None:
+    """Give the account NAME a new password; its open sessions end."""
+    _change(name, "reset", password_stdin)
 
 
 def init_app(app: Flask) -> None:

@@ -78,3 +78,30 @@ def test_caseworker_edits_a_listing_and_sees_the_audit_log(
     assert "(407) 555-0133" in history and "(407) 555-0199" in history
     rows = list(csv.DictReader(io.StringIO(client.get(url + "/history.csv").get_data(as_text=True))))
     assert any(r["field_name"] == "number" and r["replacement_value"] == "(407) 555-0199" for r in rows)
+
+
+def test_user_commands_disable_and_reset_password(
+    app: Flask, runner: FlaskCliRunner, session_factory: sessionmaker[Session]
+) -> None:
+    added = runner.invoke(args=["user", "add", "Case.Ruiz", "--role", "caseworker", "--password-stdin"],
+                          input=PASSWORD + "\n")
+    assert added.exit_code == 0 and "added caseworker case.ruiz" in added.output
+    client = app.test_client()
+    assert sign_in(client, "case.ruiz").status_code == 303
+    assert client.get("/admin/").status_code == 200
+    reset = runner.invoke(args=["user", "reset-password", "case.ruiz", "--password-stdin"],
+                          input="another long passphrase\n")
+    assert reset.exit_code == 0, reset.output
+    assert client.get("/admin/").status_code == 302, "a new password ends open sessions"
+    assert sign_in(client, "case.ruiz").status_code == 401
+    assert sign_in(client, "case.ruiz", "another long passphrase").status_code == 303
+    disabled = runner.invoke(args=["user", "disable", "case.ruiz"])
+    assert disabled.exit_code == 0 and "disabled case.ruiz" in disabled.output
+    assert client.get("/admin/").status_code == 302, "a disabled account is signed out"
+    assert sign_in(client, "case.ruiz", "another long passphrase").status_code == 401
+    assert runner.invoke(args=["user", "disable", "nobody"]).exit_code == 2
+    with session_factory() as session:
+        trail = session.scalars(select(AuditEntry).where(AuditEntry.resource_type == "user_account")).all()
+        assert {e.field_name for e in trail} >= {"active", "name", "role"}
+        assert all(e.updated_by.startswith("cli") for e in trail)
+        assert not any("scrypt" in (e.replacement_value + e.previous_value) for e in trail)
