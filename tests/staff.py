@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 from collections.abc import Callable
 
@@ -51,3 +52,26 @@ def signed_in(app: Flask, session_factory: sessionmaker[Session]) -> Callable[[s
         return client
 
     return make
+
+
+def form_of(client: FlaskClient, url: str, *, action: str | None = None) -> dict[str, list[str]]:
+    """The values a browser would submit from the form posting to ``action`` (default ``url``)
+    on the page at ``url``: text inputs, ticked boxes, text areas and chosen options."""
+    page = client.get(url).get_data(as_text=True)
+    start = page.index(f'<form method="post" action="{action or url}"')
+    form = page[start:page.index("</form>", start)]
+    values: dict[str, list[str]] = {}
+    for match in re.finditer(r"<input ([^>]*)>", form):
+        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', match.group(1)))
+        if "name" not in attrs:
+            continue
+        if attrs.get("type") in ("checkbox", "radio") and not re.search(r"\schecked\b", match.group(1)):
+            continue
+        values.setdefault(attrs["name"], []).append(attrs.get("value", "on"))
+    for match in re.finditer(r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        values[match.group(1)] = [match.group(2)]
+    for match in re.finditer(r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', match.group(2)) or \
+            re.search(r'<option value="([^"]*)"', match.group(2))
+        values[match.group(1)] = [chosen.group(1) if chosen else ""]
+    return {k: [htmllib.unescape(v) for v in vs] for k, vs in values.items()}

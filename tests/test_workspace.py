@@ -21,7 +21,7 @@ from kiosk.config import index_dir
 from kiosk.db import get_database
 from kiosk.search import catch_up_index
 from kiosk_directory import Directory, make_directory
-from staff import PASSWORD, csrf_token, sign_in, signed_in
+from staff import PASSWORD, csrf_token, form_of, sign_in, signed_in
 
 
 @pytest.fixture
@@ -38,30 +38,6 @@ def staff(app: Flask, session_factory: sessionmaker[Session]) -> Callable[[str],
     return signed_in(app, session_factory)
 
 
-def _form(client: FlaskClient, url: str) -> dict[str, list[str]]:
-    """The values a browser would submit from the listing form at ``url``."""
-    html = client.get(url).get_data(as_text=True)
-    values: dict[str, list[str]] = {}
-    form = html[html.index('<form method="post" action="' + url):]
-    for match in re.finditer(r"<input ([^>]*)>", form):
-        attrs = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', match.group(1)))
-        flags = match.group(1)
-        kind = attrs.get("type", "text")
-        if "name" not in attrs:
-            continue
-        if kind == "checkbox" and " checked" not in f" {flags}":
-            continue
-        values.setdefault(attrs["name"], []).append(attrs.get("value", "") if kind != "checkbox" or "value" in attrs else "on")
-    for match in re.finditer(r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
-        values[match.group(1)] = [match.group(2)]
-    for match in re.finditer(r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected>', match.group(2)) or \
-            re.search(r'<option value="([^"]*)"', match.group(2))
-        values[match.group(1)] = [chosen.group(1) if chosen else ""]
-    import html as htmllib
-    return {k: [htmllib.unescape(v) for v in vs] for k, vs in values.items()}
-
-
 def test_caseworker_edits_a_listing_and_sees_the_audit_log(
     staff: Callable[[str], FlaskClient], directory: Directory
 ) -> None:
@@ -69,7 +45,7 @@ def test_caseworker_edits_a_listing_and_sees_the_audit_log(
     page = client.get("/admin/?stale=1")
     assert page.status_code == 200 and "Sanford Housing Help Desk" in page.get_data(as_text=True)
     url = f"/admin/listings/{directory.housing_near}"
-    values = _form(client, url)
+    values = form_of(client, url)
     values["phones-0-number"] = ["407-555-0199"]
     response = client.post(url, data=values)
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
@@ -105,3 +81,227 @@ def test_user_commands_disable_and_reset_password(
         assert {e.field_name for e in trail} >= {"active", "name", "role"}
         assert all(e.updated_by.startswith("cli") for e in trail)
         assert not any("scrypt" in (e.replacement_value + e.previous_value) for e in trail)
+
+
+def test_two_caseworkers_edit_the_same_listing(
+    staff: Callable[[str], FlaskClient], directory: Directory, session_factory: sessionmaker[Session]
+) -> None:
+    first, second = staff("caseworker"), staff("caseworker")
+    url = f"/admin/listings/{directory.childcare}"
+    mine, theirs = form_of(first, url), form_of(second, url)  # both load the same version
+    mine["description"] = ["Daycare for ages 1 to 5, now with evening hours."]
+    assert first.post(url, data=mine).status_code == 303
+    theirs["description"] = ["Daycare for toddlers."]
+    theirs["phones-0-number"] = ["407-555-0123"]
+    conflict = second.post(url, data=theirs)
+    assert conflict.status_code == 409
+    page = conflict.get_data(as_text=True)
+    assert "Someone else saved this listing" in page
+    assert "now with evening hours" in page and "Daycare for toddlers." in page  # side by side
+    with session_factory() as session:
+        saved = session.get(Service, directory.childcare)
+        assert saved.description == "Daycare for ages 1 to 5, now with evening hours."
+        assert [p.number for p in saved.phones] == ["(407) 555-0122"], "nothing of theirs was saved"
+    # Choosing "save my version" posts the form again with the version it was shown
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    theirs["version"] = [version]
+    assert second.post(url, data=theirs).status_code == 303
+    with session_factory() as session:
+        assert session.get(Service, directory.childcare).description == "Daycare for toddlers."
+
+
+def test_an_edit_is_found_by_the_kiosk_search_within_a_second(
+    app: Flask, staff: Callable[[str], FlaskClient], directory: Directory
+) -> None:
+    kiosk = app.test_client()
+    assert "Quokkaville" not in kiosk.get("/search?q=quokkaville").get_data(as_text=True)
+    client = staff("caseworker")
+    url = f"/admin/listings/{directory.housing_far}"
+    values = form_of(client, url)
+    values["name"] = ["Quokkaville Family Housing"]
+    assert client.post(url, data=values).status_code == 303
+    saved = time.monotonic()
+    found = False
+    while time.monotonic() - saved < 1.0:
+        if "Quokkaville Family Housing" in kiosk.get("/search?q=quokkaville").get_data(as_text=True):
+            found = True
+            break
+        time.sleep(0.05)
+    assert found, "the kiosk did not find the edited listing within 1 s"
+
+
+def test_field_errors_are_shown_next_to_the_field(staff: Callable[[str], FlaskClient], directory: Directory) -> None:
+    client = staff("caseworker")
+    url = f"/admin/listings/{directory.counseling}"
+    values = form_of(client, url)
+    values["phones-0-number"] = ["12"]
+    values["hours-0-opens"] = ["half past never"]
+    values["url"] = ["not a web address at all"]
+    response = client.post(url, data=values)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="err-phones-0-number"' in page and 'id="err-hours-0-opens"' in page and 'id="err-url"' in page
+    assert 'aria-describedby="err-phones-0-number"' in page
+    assert "Nothing was saved" in page
+
+
+def test_verify_retire_restore_through_the_workspace(
+    app: Flask, staff: Callable[[str], FlaskClient], directory: Directory, session_factory: sessionmaker[Session]
+) -> None:
+    client = staff("caseworker")
+    base = f"/admin/listings/{directory.housing_near}"
+    token = csrf_token(client.get(base).get_data(as_text=True))
+    assert client.post(base + "/verify", data={"csrf_token": token}).status_code == 303
+    assert "Sanford Housing Help Desk" not in client.get("/admin/?stale=1").get_data(as_text=True)
+    assert client.post(base + "/retire", data={"csrf_token": token}).status_code == 303
+    assert app.test_client().get(f"/services/{directory.housing_near}").status_code == 404
+    assert app.test_client().get(f"/api/v1/services/{directory.housing_near}").status_code == 404
+    assert "Retired" in client.get("/admin/?status=retired").get_data(as_text=True)
+    assert client.post(base + "/restore", data={"csrf_token": token}).status_code == 303
+    assert app.test_client().get(f"/services/{directory.housing_near}").status_code == 200
+    history = client.get(base + "/history").get_data(as_text=True)
+    assert "assured_date" in history and "retired_at" in history
+
+
+def test_problem_report_from_the_kiosk_reaches_the_queue(
+    app: Flask, staff: Callable[[str], FlaskClient], directory: Directory, session_factory: sessionmaker[Session]
+) -> None:
+    kiosk = app.test_client()
+    detail = kiosk.get(f"/services/{directory.counseling}").get_data(as_text=True)
+    link = re.search(r'href="(/problem/[^"]+)"', detail).group(1).replace("&amp;", "&")
+    page = kiosk.get(link).get_data(as_text=True)
+    assert "Report a problem with this listing" in page
+    asked = set(re.findall(r'<(?:input|textarea|select)[^>]* name="([^"]+)"', page.split("<main")[1]))
+    assert asked == {"csrf_token", "from", "back", "kind", "details"}, "nothing personal is asked for"
+    sent = kiosk.post(link, data={"csrf_token": csrf_token(page), "kind": "phone-wrong",
+                                  "details": "Line is dead. Call me 407 555 0100", "from": "kiosk"})
+    assert sent.status_code == 200 and "Thank you" in sent.get_data(as_text=True)
+    assert kiosk.post(link, data={"csrf_token": csrf_token(page), "kind": "nonsense"}).status_code == 422
+    client = staff("caseworker")
+    queue = client.get("/admin/problems").get_data(as_text=True)
+    assert "Seminole Crisis Counseling Center" in queue and "The phone number is wrong" in queue
+    assert "407 555 0100" not in queue and "(withheld)" in queue
+    with session_factory() as session:
+        report = session.scalars(select(ProblemReport)).one()
+        assert report.surface == "kiosk"
+    token = csrf_token(queue)
+    assert client.post(f"/admin/problems/{report.id}/resolve", data={"csrf_token": token}).status_code == 303
+    assert "No open report" in client.get("/admin/problems").get_data(as_text=True)
+
+
+def test_gap_report_page_chart_and_csv(app: Flask, staff: Callable[[str], FlaskClient], directory: Directory) -> None:
+    kiosk = app.test_client()
+    for _ in range(5):
+        kiosk.get("/search?q=diaper+bank")
+    kiosk.get("/search?q=lonely+unique+need")
+    kiosk.get("/search?category=housing")
+    client = staff("caseworker")
+    page = client.get("/admin/reports").get_data(as_text=True)
+    assert "diaper bank" in page and "lonely unique need" not in page
+    assert '<svg class="chart"' in page and "<script" not in page
+    assert "Sanford Police Department" in page  # per station
+    text = client.get("/admin/reports.csv").get_data(as_text=True)
+    assert text.startswith("week,category,station,searches") and "diaper bank,5" in text
+
+
+def test_stale_report_links_to_the_list(staff: Callable[[str], FlaskClient], directory: Directory) -> None:
+    client = staff("caseworker")
+    page = client.get("/admin/stale").get_data(as_text=True)
+    assert "/admin/?stale=1&amp;category=housing" in page
+    listed = client.get("/admin/?stale=1&category=housing").get_data(as_text=True)
+    assert "Sanford Housing Help Desk" in listed and "Altamonte Family Housing" not in listed
+
+
+def test_new_listing_and_organization(
+    staff: Callable[[str], FlaskClient], directory: Directory, session_factory: sessionmaker[Session]
+) -> None:
+    client = staff("caseworker")
+    values = form_of(client, "/admin/organizations/new")
+    values.update(name=["Helping Hands"], website=["helpinghands.example.org"])
+    created = client.post("/admin/organizations/new", data=values)
+    assert created.status_code == 303
+    org_url = created.headers["Location"]
+    values = form_of(client, "/admin/listings/new")
+    values.update(name=["Helping Hands Pantry"], categories=["housing"],
+                  organization_id=[org_url.rsplit("/", 1)[1]])
+    values["phones-0-number"] = ["(407) 555-0160"]
+    values["hours-0-days"] = ["SA"]
+    values["hours-0-opens"] = ["9am"]
+    values["hours-0-closes"] = ["noon"]
+    made = client.post("/admin/listings/new", data=values)
+    assert made.status_code == 303, made.get_data(as_text=True)[:2000]
+    with session_factory() as session:
+        service = session.scalars(select(Service).where(Service.name == "Helping Hands Pantry")).one()
+        assert service.organization.website == "https://helpinghands.example.org"
+        assert [s.byday for s in service.schedules] == ["SA"]
+    # the organization editor detects a stale version too
+    a, b = form_of(client, org_url), form_of(client, org_url)
+    a["description"] = ["first"]
+    b["description"] = ["second"]
+    assert client.post(org_url, data=a).status_code == 303
+    assert client.post(org_url, data=b).status_code == 409
+
+
+def test_admin_manages_accounts(app: Flask, staff: Callable[[str], FlaskClient]) -> None:
+    admin = staff("admin")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    token = csrf_token(page)
+    added = admin.post("/admin/users", data={"csrf_token": token, "name": "officer.new", "role": "officer",
+                                             "password": PASSWORD, "confirm": PASSWORD})
+    assert added.status_code == 303
+    weak = admin.post("/admin/users", data={"csrf_token": token, "name": "x.y", "role": "officer",
+                                            "password": "short", "confirm": "short"})
+    assert weak.status_code == 422
+    page = admin.get("/admin/users").get_data(as_text=True)
+    officer = app.test_client()
+    assert sign_in(officer, "officer.new").status_code == 303
+    ids = re.findall(r'/admin/users/([0-9a-f-]{36})/active', page)
+    for ident in ids:
+        admin.post(f"/admin/users/{ident}/active", data={"csrf_token": token, "active": "0"})
+    assert officer.get("/patrol/").status_code == 302, "disabled: signed out"
+    assert admin.get("/admin/users").status_code == 200, "an admin cannot disable themself"
+
+
+def test_import_preview_then_confirm_and_export(
+    staff: Callable[[str], FlaskClient], directory: Directory, tmp_path, session_factory: sessionmaker[Session]
+) -> None:
+    import json
+    import zipfile
+
+    from hsds_packages import small_v1_package
+
+    folder = small_v1_package(tmp_path / "pkg")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for file in folder.rglob("*.csv"):
+            archive.write(file, f"pkg/{file.name}")
+    client = staff("caseworker")
+    token = csrf_token(client.get("/admin/import").get_data(as_text=True))
+    preview = client.post("/admin/import", data={"csrf_token": token, "source": "harbor",
+                                                 "package": (io.BytesIO(buffer.getvalue()), "pkg.zip")},
+                          content_type="multipart/form-data")
+    assert preview.status_code == 200, preview.get_data(as_text=True)[:2000]
+    page = preview.get_data(as_text=True)
+    assert "Import preview" in page and "Nothing is saved yet." in page
+    with session_factory() as session:
+        assert session.scalars(select(Service).where(Service.name == "Emergency Shelter")).first() is None
+    upload = re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1)
+    done = client.post("/admin/import/confirm", data={"csrf_token": token, "token": upload, "decision": "import"})
+    assert done.status_code == 303
+    with session_factory() as session:
+        assert session.scalars(select(Service).where(Service.name == "Emergency Shelter")).first() is not None
+        assert session.scalars(select(AuditEntry).where(AuditEntry.last_action_type == "import")).one()
+    again = client.post("/admin/import/confirm", data={"csrf_token": token, "token": upload, "decision": "import"})
+    assert again.status_code == 400, "an upload is imported once"
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("../../escape.csv", "id\n1\n")
+    refused = client.post("/admin/import", data={"csrf_token": token, "package": (io.BytesIO(evil.getvalue()), "evil.zip")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "outside its folder" in refused.get_data(as_text=True), re.findall(r"role=\"alert\"><p>([^<]*)", refused.get_data(as_text=True))
+    exported = client.get("/admin/export?format=json")
+    assert exported.status_code == 200 and exported.mimetype == "application/json"
+    names = {item["name"] for item in json.loads(exported.data)["contents"]}
+    assert "Emergency Shelter" in names and "Seminole Crisis Counseling Center" in names
+    package = zipfile.ZipFile(io.BytesIO(client.get("/admin/export?format=csv").data))
+    assert "directory/datapackage.json" in package.namelist()
