@@ -78,7 +78,10 @@ def init_command() -> None:
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Serve the app over HTTP (run ``kiosk init`` first)."""
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Not app.run(): Flask ignores it inside a Flask CLI command (FLASK_RUN_FROM_CLI).
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 @click.command("import")

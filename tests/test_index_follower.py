@@ -1,0 +1,118 @@
+"""A process's follower: rate-limited polls, inline catch-ups, background work for big backlogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from directory_data.journal import record_service_changes
+from search_factory import make_service
+from search_index import follower as follower_module
+from search_index.follower import Follower, bring_up_to_date
+from search_index.journal_hooks import install_journal_hooks
+from search_index.layout import IndexLayout
+from search_index.rebuild import rebuild_index
+from search_index.store import SearcherPool, index_health
+from search_index.sync import IndexSync
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> IndexLayout:
+    return IndexLayout(tmp_path / "index")
+
+
+def doc_count(layout: IndexLayout) -> int:
+    with SearcherPool(layout).searcher() as s:
+        return s.doc_count()
+
+
+def add(factory: sessionmaker[Session], count: int) -> None:
+    with factory.begin() as session:
+        for i in range(count):
+            make_service(session, f"Service {i}")
+
+
+def test_polls_are_rate_limited(session_factory: sessionmaker[Session], layout: IndexLayout) -> None:
+    install_journal_hooks(session_factory)
+    rebuild_index(layout, session_factory)
+    clock = Clock()
+    follower = Follower(layout, session_factory, interval=0.5, clock=clock)
+    follower.poll()
+    add(session_factory, 1)  # committed elsewhere: no after-commit call reaches this follower
+    clock.now += 0.2
+    follower.poll()
+    assert doc_count(layout) == 0, "polled again too soon"
+    clock.now += 0.4
+    follower.poll()
+    assert doc_count(layout) == 1
+
+
+def test_after_commit_applies_small_changes_inline(session_factory: sessionmaker[Session], layout: IndexLayout) -> None:
+    rebuild_index(layout, session_factory)
+    follower = Follower(layout, session_factory, inline_limit=5)
+    install_journal_hooks(session_factory, on_commit=follower.after_commit)
+    add(session_factory, 2)
+    assert doc_count(layout) == 2
+    add(session_factory, 7)  # more than inline_limit: left to the next poll, in the background
+    assert doc_count(layout) == 2
+    follower.poll()
+    follower.join(timeout=60)
+    assert doc_count(layout) == 9
+
+
+def test_a_big_backlog_is_applied_in_the_background(session_factory: sessionmaker[Session], layout: IndexLayout) -> None:
+    install_journal_hooks(session_factory)
+    rebuild_index(layout, session_factory)
+    add(session_factory, 6)
+    follower = Follower(layout, session_factory, inline_limit=3)
+    follower.poll()
+    follower.join(timeout=60)
+    assert not follower.busy()
+    assert doc_count(layout) == 6
+    assert not IndexSync(layout, session_factory).pending()
+
+
+def test_a_missing_small_index_is_built_by_the_first_poll(session_factory: sessionmaker[Session], layout: IndexLayout) -> None:
+    add(session_factory, 3)
+    follower = Follower(layout, session_factory)
+    assert follower.wait_ready(timeout=30)
+    assert doc_count(layout) == 3
+
+
+def test_a_missing_large_index_is_built_in_the_background(
+    session_factory: sessionmaker[Session], layout: IndexLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(follower_module, "INLINE_REBUILD_MAX", 1)
+    add(session_factory, 3)
+    follower = Follower(layout, session_factory)
+    follower.poll(force=True)
+    assert follower.busy() or index_health(layout) is None
+    assert follower.wait_ready(timeout=60)
+    follower.join(timeout=60)
+    assert doc_count(layout) == 3
+
+
+def test_bring_up_to_date_rebuilds_when_far_behind(
+    session_factory: sessionmaker[Session], layout: IndexLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rebuild_index(layout, session_factory)
+    monkeypatch.setattr(follower_module, "REBUILD_BACKLOG", 3)
+    with session_factory.begin() as session:
+        record_service_changes(session, ["a", "b"])
+    assert "applied 2" in bring_up_to_date(layout, session_factory)
+    with session_factory.begin() as session:
+        record_service_changes(session, ["c", "d", "e", "f"])
+    said = bring_up_to_date(layout, session_factory)
+    assert said.startswith("rebuilt") and "journal entries pending" in said
