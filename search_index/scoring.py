@@ -109,7 +109,7 @@ class Scorer:
                     continue
             return total
 
-        return self.view.bounded(("df", fieldname, text), build)
+        return self.view.stat(("df", fieldname, text), build)
 
     def idf(self, fieldname: str, text: str) -> float:
         """BM25 idf of a term in a field."""
@@ -147,7 +147,7 @@ class Scorer:
             scored.sort()
             return tuple((c, d) for d, _, c in scored[:MAX_FUZZY])
 
-        return list(self.view.bounded(("fuzzy", word), build))
+        return list(self.view.stat(("fuzzy", word), build))
 
     def with_typos(self, concepts: Iterable[Concept], table: SynonymTable) -> list[Concept]:
         """``concepts`` with typo alternatives added to single unknown words."""

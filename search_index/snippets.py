@@ -21,8 +21,6 @@ from whoosh.lang import stemmer_for_language
 
 from search_index.analysis import TOKEN_PATTERN, fold
 
-#: Words in a snippet window.
-WINDOW_WORDS = 28
 #: Longest snippet, in characters of the original text.
 MAX_CHARS = 260
 #: How much of a long text is searched for the best window.
@@ -74,58 +72,59 @@ def _searchable(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
-def highlight(text: str, forms: frozenset[str], *, window: int = WINDOW_WORDS) -> tuple[str, int]:
+def _word_start(text: str, position: int) -> int:
+    """``position`` moved back to the start of the word it falls in (a little at most)."""
+    space = text.rfind(" ", max(0, position - 30), position)
+    return space + 1 if space >= 0 else position
+
+
+def _word_end(text: str, begin: int, position: int) -> int:
+    """``position`` moved back to the end of the last whole word before it."""
+    space = text.rfind(" ", begin, position)
+    return space if space > begin else position
+
+
+def highlight(text: str, forms: frozenset[str], *, window: int = MAX_CHARS) -> tuple[str, int]:
     """An HTML-safe snippet of ``text`` around its best run of matches, and how many it shows.
 
-    Matching words are wrapped in ``<mark>``; text before and after the window is elided with
-    "…". Without matches the snippet is the start of the text.
+    The snippet is at most ``window`` characters of the text (all of it when shorter), placed
+    where the most matching words fall; matching words are wrapped in ``<mark>`` and cut text is
+    marked with "…". Without matches the snippet is the start of the text.
     """
     if not text:
         return "", 0
     text = text[:MAX_SCANNED]
-    tokens = [m.span() for m in _TOKEN.finditer(text)]
-    if not tokens:
-        return html.escape(text[:MAX_CHARS]), 0
-    hits: list[int] = []
+    hits: list[tuple[int, int]] = []
     pattern = _candidates(forms)
     if pattern is not None:
-        index_of = {start: i for i, (start, _) in enumerate(tokens)}
         for m in pattern.finditer(_searchable(text)):
-            i = index_of.get(m.start())
-            if i is not None and word_forms(text[tokens[i][0] : tokens[i][1]]) & forms:
-                hits.append(i)
-    best_start, best_count = 0, 0
-    j = 0
-    for k, i in enumerate(hits):  # the window starting at each hit, counting hits inside it
-        while hits[j] < i:
-            j += 1
-        count = 0
-        for other in hits[k:]:
-            if other >= i + window:
-                break
-            count += 1
-        if count > best_count:
-            best_start, best_count = i, count
-    marked = set(hits)
-    best_start = max(0, best_start - 3) if best_count else 0
-    if len(text) <= MAX_CHARS:
-        best_start, window = 0, len(tokens)  # short text: all of it
-    stop = min(len(tokens), best_start + window)
-    begin = tokens[best_start][0] if best_start > 0 else 0
-    end = tokens[stop - 1][1] if stop < len(tokens) else len(text)
-    end = min(end, begin + MAX_CHARS)
+            token = _TOKEN.match(text, m.start())
+            if token is not None and word_forms(token.group()) & forms:
+                hits.append(token.span())
+    if len(text) <= window:
+        begin, end = 0, len(text)
+    else:
+        begin = 0
+        if hits:
+            best, best_count, j = 0, 0, 0
+            for i, (start, _) in enumerate(hits):  # windows beginning a little before a hit
+                limit = start + window - 40
+                while j < len(hits) and hits[j][0] < limit:
+                    j += 1
+                if j - i > best_count:
+                    best, best_count = i, j - i
+            begin = _word_start(text, max(0, hits[best][0] - 40))
+        end = min(len(text), begin + window)
+        if end < len(text):
+            end = _word_end(text, begin, end)
+    shown = [(s, e) for s, e in hits if begin <= s and e <= end]
     parts = ["…"] if begin > 0 else []
     cursor = begin
-    for i in range(best_start, stop):
-        s, e = tokens[i]
-        if s >= end:
-            break
-        if i in marked and e <= end:
-            parts.append(html.escape(text[cursor:s]))
-            parts.append(f"<mark>{html.escape(text[s:e])}</mark>")
-            cursor = e
+    for s, e in shown:
+        parts.append(html.escape(text[cursor:s]))
+        parts.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        cursor = e
     parts.append(html.escape(text[cursor:end]))
     if end < len(text):
         parts.append("…")
-    shown = sum(1 for i in hits if best_start <= i < stop)
-    return "".join(parts).strip(), shown
+    return "".join(parts).strip(), len(shown)

@@ -64,6 +64,7 @@ class IndexView:
         self._memo: dict[Any, Any] = {}
         self._bounded = segments.LRU(192)
         self._vectors = segments.LRU(64)
+        self._stats = segments.LRU(50_000)
 
     # -- memoisation -----------------------------------------------------------------------
 
@@ -81,6 +82,10 @@ class IndexView:
     def bounded(self, key: Any, build: Callable[[], Any]) -> Any:
         """``build()`` kept in a bounded LRU of this view (for values keyed by user input)."""
         return self._bounded.get_or_build(key, build)
+
+    def stat(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()`` kept in this view's large LRU of small values (document frequencies)."""
+        return self._stats.get_or_build(key, build)
 
     def vector(self, key: Any, build: Callable[[], Any]) -> Any:
         """``build()`` kept in this view's small LRU of score vectors (word scores)."""
