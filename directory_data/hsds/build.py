@@ -34,16 +34,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import available_timezones
 
-from sqlalchemy import String
-
-from directory_data.models import Base, PhoneAudience, stable_id
+from directory_data.models import PhoneAudience, stable_id
 from directory_data.taxonomy_crosswalk import Crosswalk
 from directory_data.validation import parse_bool
 
 from . import extensions as ext
 from .cleaning import clean_line, clean_text
 from .existing import Existing
-from .mapping import MAPPERS
+from .mapping import LIMITS, MAPPERS
 from .mapping import schedule as map_schedule
 from .report import FieldProblem, ImportReport
 from .rows import KINDS, OWNERS, REFERENCES, SourceRow
@@ -63,6 +61,7 @@ _KIND_NAMES = {"service_at_location": "service-at-location link", "taxonomy_term
                "cost_option": "cost option"}
 _PLURAL = {"accessibility": "accessibility rows", "taxonomy": "taxonomies"}
 _SOURCE_ID_MAX = 200
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _ORGANIZATION_ADDRESS = ("the address belongs to an organization, not a location; the directory "
                          "keeps addresses of locations only")
 _PHONE_LIST = re.compile(r"\s*(?:;|\bor\b|\s/\s|,\s*(?=\(?\d{3}))\s*", re.IGNORECASE)
@@ -78,7 +77,7 @@ def _plural(kind: str, count: int) -> str:
     return _PLURAL.get(kind, _name(kind) + "s")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Planned:
     """A record to write: its table, id, upsert key, managed column values and source row."""
 
@@ -188,7 +187,6 @@ class Builder:
         self._eligibility()
         self._taxonomy_links()
         self._categories()
-        self._truncate()
         self._emit()
         self._dangling_warnings()
         self.plan.skipped = self.skipped
@@ -431,8 +429,12 @@ class Builder:
                 found = self.existing.find(kind, source, source_id)
                 if found is None and override_id and row.raw_id and _is_uuid(row.raw_id):
                     record_id = str(uuid.UUID(row.raw_id))  # keep the id the file gives
+                elif found is not None:
+                    record_id = found
+                elif _CANONICAL_UUID.fullmatch(source_id):
+                    record_id = source_id  # what stable_id gives a UUID, without parsing it
                 else:
-                    record_id = found or stable_id(source, kind, source_id)
+                    record_id = stable_id(source, kind, source_id)
                 if found is None and (record_id == source_id.lower() or override_id):
                     pending[kind].append(row)  # an HSDS UUID: maybe known under another source
                 self.ids[row] = record_id
@@ -478,7 +480,12 @@ class Builder:
             for code, column in ((ext.NAME_ES, "name_es"), (ext.DESCRIPTION_ES, "description_es"),
                                  (ext.OFFICER_NOTES, "officer_notes")):
                 text = _first(row.ext.get(code))
-                values[column] = (clean_line(text) if column == "name_es" else clean_text(text))
+                value = clean_line(text) if column == "name_es" else clean_text(text)
+                limit = LIMITS["service"].get(column)
+                if value and limit and len(value) > limit:
+                    self.problem(row, code, f"longer than {limit} characters; shortened")
+                    value = value[: limit - 1].rstrip() + "…"
+                values[column] = value
             values["walk_in"] = self._flag(row, ext.WALK_IN, None)
         elif kind == "location":
             values["confidential"] = bool(self._flag(row, ext.CONFIDENTIAL, False))
@@ -716,19 +723,6 @@ class Builder:
                                      f"(give it a Spanish name in the caseworker workspace)")
                 slugs.add(slug)
             self.plan.listing_categories[self.ids[row]] = slugs
-
-    def _truncate(self) -> None:
-        limits = {
-            kind: [(c.name, c.type.length) for c in Base.metadata.tables[kind].columns
-                   if isinstance(c.type, String) and c.type.length]
-            for kind in RECORD_KINDS
-        }
-        for row, values in self.values.items():
-            for name, length in limits[row.kind]:
-                value = values.get(name)
-                if isinstance(value, str) and len(value) > length:
-                    values[name] = value[: length - 1].rstrip() + "…"
-                    self.problem(row, name, f"longer than {length} characters; shortened")
 
     def _emit(self) -> None:
         records = self.plan.records

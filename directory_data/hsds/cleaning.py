@@ -158,8 +158,10 @@ def clean_text(value: object) -> str | None:
 
 def clean_line(value: object) -> str | None:
     """Like :func:`clean_text` for one-line fields (names, cities): whitespace collapsed."""
-    if isinstance(value, str) and value.isascii() and "\\" not in value and "##" not in value:
-        return " ".join(value.split()) or None
+    if value.__class__ is str and value.isascii() and "\\" not in value and "##" not in value:
+        if "  " in value or "\n" in value or "\t" in value or "\r" in value:
+            return " ".join(value.split()) or None
+        return value.strip() or None
     text = clean_text(value)
     if text is None:
         return None

@@ -27,7 +27,7 @@ MAX_FIELD = 16 * 1024 * 1024
 csv.field_size_limit(MAX_FIELD)
 
 
-@dataclass
+@dataclass(slots=True)
 class CsvRecord:
     """One record: its 1-based physical start line (or a JSON pointer) and its values by column."""
 

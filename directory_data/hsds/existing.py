@@ -41,6 +41,7 @@ class Existing:
         self.categories: dict[str, dict[str, str]] = defaultdict(dict)
         self._links_loaded: set[str] = set()
         self._slugs: set[str] | None = None
+        self._other_sources: dict[str, tuple[set[str], bool]] = {}
 
     def _add(self, name: str, found: Iterable[Any]) -> list[str]:
         ids = []
@@ -71,8 +72,22 @@ class Existing:
         """The column values of record ``record_id`` if it has been read."""
         return self.rows[name].get(record_id)
 
+    def _others(self, name: str) -> bool:
+        """Whether table ``name`` holds records of sources not read in full (cached)."""
+        known = self._other_sources.get(name)
+        if known is None or known[0] != self.loaded_sources:
+            t = table(name)
+            query = select(t.c.id).limit(1)
+            if self.loaded_sources:
+                query = query.where(t.c.source.not_in(sorted(self.loaded_sources)))
+            known = (set(self.loaded_sources), self.session.execute(query).first() is not None)
+            self._other_sources[name] = known
+        return known[1]
+
     def prefetch(self, name: str, ids: Iterable[str]) -> None:
         """Read the records of table ``name`` with these ids that have not been read yet."""
+        if not self._others(name):
+            return  # every record of the table has been read: nothing more to find
         wanted = [i for i in dict.fromkeys(ids) if i not in self.rows[name]]
         t = table(name)
         found: list[str] = []

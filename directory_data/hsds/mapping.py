@@ -15,10 +15,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from functools import lru_cache
 from zoneinfo import available_timezones
 
+from sqlalchemy import String
+
 from directory_data import validation as v
-from directory_data.models import AddressType, LocationType, PhoneType, ServiceStatus
+from directory_data.models import AddressType, Base, LocationType, PhoneType, ServiceStatus
 from directory_data.validation import FieldError
 
 from .cleaning import clean_line, clean_text
@@ -33,7 +36,7 @@ def _zones() -> frozenset[str]:
     return _ZONES
 
 
-@dataclass
+@dataclass(slots=True)
 class Mapped:
     """Column values for one row, its field problems, and why it was skipped (if it was)."""
 
@@ -42,12 +45,35 @@ class Mapped:
     skip: str | None = None
 
 
-class _Row:
-    """Helpers reading one row's fields into a :class:`Mapped`."""
+#: Validators whose results depend on the value only: cached, since real exports repeat values
+#: (``9:00am`` thousands of times, the same main number on every program of an agency).
+_CACHED: dict[Callable[..., Any], Callable[..., Any]] = {
+    fn: lru_cache(maxsize=16384)(fn)
+    for fn in (v.parse_time, v.parse_date, v.parse_weekdays, v.parse_weekday, v.parse_int,
+               v.parse_decimal, v.normalize_url, v.normalize_email, v.parse_language,
+               v.parse_phone)
+}
+_NO_LIMIT = 1 << 30
+#: The longest text each column of each model table holds.
+LIMITS: dict[str, dict[str, int]] = {
+    table.name: {c.name: c.type.length for c in table.columns
+                 if isinstance(c.type, String) and c.type.length}
+    for table in Base.metadata.sorted_tables
+}
 
-    def __init__(self, fields: dict[str, Any]) -> None:
+
+def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The cached version of a validator (the validator itself if it is not cached)."""
+    return _CACHED.get(fn, fn)
+
+
+class _Row:
+    """Helpers reading one row's fields into a :class:`Mapped` for model table ``kind``."""
+
+    def __init__(self, fields: dict[str, Any], kind: str) -> None:
         self.fields = fields
         self.out = Mapped()
+        self.limits = LIMITS[kind]
 
     def has(self, name: str) -> bool:
         return name in self.fields
@@ -55,25 +81,36 @@ class _Row:
     def raw(self, name: str) -> Any:
         return self.fields.get(name)
 
+    def put(self, column: str, value: Any) -> None:
+        """Set ``column``, shortening text longer than the column holds (with a problem)."""
+        if value.__class__ is str and len(value) > self.limits.get(column, _NO_LIMIT):
+            limit = self.limits[column]
+            value = value[: limit - 1].rstrip() + "…"
+            self.out.problems.append(FieldError(column, f"longer than {limit} characters; "
+                                                        f"shortened"))
+        self.out.values[column] = value
+
     def text(self, column: str, name: str | None = None, *, default: str | None = None) -> None:
         name = name or column
         if name in self.fields:
             value = clean_text(self.fields[name])
-            self.out.values[column] = default if value is None and default is not None else value
+            self.put(column, default if value is None and default is not None else value)
 
     def line(self, column: str, name: str | None = None, *, default: str | None = None) -> None:
         name = name or column
         if name in self.fields:
             value = clean_line(self.fields[name])
-            self.out.values[column] = default if value is None and default is not None else value
+            self.put(column, default if value is None and default is not None else value)
 
     def check(self, column: str, name: str, parse: Callable[..., tuple[Any, list[FieldError]]],
               **kwargs: Any) -> None:
         if name in self.fields:
             raw = self.fields[name]
-            value, errors = parse(clean_line(raw) if isinstance(raw, str) else raw, name, **kwargs)
-            self.out.values[column] = value
-            self.out.problems.extend(errors)
+            value, errors = cached(parse)(clean_line(raw) if isinstance(raw, str) else raw, name,
+                                          **kwargs)
+            self.put(column, value)
+            if errors:
+                self.out.problems.extend(errors)
 
     def url(self, column: str, name: str | None = None) -> None:
         self.check(column, name or column, v.normalize_url)
@@ -105,7 +142,7 @@ class _Row:
 
 def organization(fields: dict[str, Any]) -> Mapped:
     """An organization; it must have a name."""
-    row = _Row(fields)
+    row = _Row(fields, "organization")
     row.line("name")
     if not row.out.values.get("name"):
         return row.skip("the organization has no name")
@@ -128,7 +165,7 @@ _STATUS_ALIASES = {"temporarily_closed": "temporarily closed", "closed": "inacti
 
 def service(fields: dict[str, Any]) -> Mapped:
     """A service; it must have a name."""
-    row = _Row(fields)
+    row = _Row(fields, "service")
     row.line("name")
     if not row.out.values.get("name"):
         return row.skip("the service has no name")
@@ -180,7 +217,7 @@ def _datetime(value: Any, problems: list[FieldError]) -> dt.datetime | None:
 
 def location(fields: dict[str, Any]) -> Mapped:
     """A location (names, coordinates ...); nothing is required."""
-    row = _Row(fields)
+    row = _Row(fields, "location")
     row.enum("location_type", "location_type", LocationType, LocationType.physical)
     row.url("url")
     row.line("name")
@@ -198,7 +235,7 @@ def location(fields: dict[str, Any]) -> Mapped:
 
 def service_at_location(fields: dict[str, Any]) -> Mapped:
     """The link of a service with a location."""
-    row = _Row(fields)
+    row = _Row(fields, "service_at_location")
     row.text("description")
     return row.out
 
@@ -210,8 +247,9 @@ _PHONE_ALIASES = {"sms": "text", "mobile": "cell", "tty": "textphone", "tdd": "t
 
 def phone(fields: dict[str, Any]) -> Mapped:
     """A phone number; a missing or invalid number makes the row unusable."""
-    row = _Row(fields)
-    parsed, errors = v.parse_phone(row.raw("number"), "number", extension=row.raw("extension"))
+    row = _Row(fields, "phone")
+    parsed, errors = cached(v.parse_phone)(row.raw("number"), "number",
+                                           extension=row.raw("extension"))
     if parsed is None:
         return row.skip(errors[0].message if errors else "no phone number")
     row.out.values["number"] = parsed.number
@@ -237,7 +275,7 @@ _COUNTRIES = {"usa": "US", "us": "US", "u.s.": "US", "u.s.a.": "US", "united sta
 
 def address(fields: dict[str, Any]) -> Mapped:
     """An address; one with no street, city or postal code is not used."""
-    row = _Row(fields)
+    row = _Row(fields, "address")
     row.line("attention")
     row.line("address_1", default="")
     row.line("address_2")
@@ -267,7 +305,7 @@ def address(fields: dict[str, Any]) -> Mapped:
 
 def accessibility(fields: dict[str, Any]) -> Mapped:
     """Accessibility information; a row saying nothing is not used."""
-    row = _Row(fields)
+    row = _Row(fields, "accessibility")
     row.text("description")
     row.text("details")
     row.url("url")
@@ -287,11 +325,11 @@ def _schedule_time(row: _Row, name: str, label: str, notes: list[str]) -> bool:
     if not row.has(name):
         return True
     raw = clean_line(row.raw(name))
-    value, errors = v.parse_time(raw, name)
+    value, errors = cached(v.parse_time)(raw, name)
     if errors and raw:
         match = _LEADING_TIME.match(raw)
         if match and match.group(2):
-            value, lead_errors = v.parse_time(match.group(1), name)
+            value, lead_errors = cached(v.parse_time)(match.group(1), name)
             if not lead_errors:
                 notes.append(f"{label} {raw}")
                 errors = []
@@ -303,7 +341,7 @@ def _schedule_time(row: _Row, name: str, label: str, notes: list[str]) -> bool:
 
 def schedule(fields: dict[str, Any], *, timezone: str | None = None) -> Mapped:
     """A weekly span, a closure or special hours (see ``models.schedule``)."""
-    row = _Row(fields)
+    row = _Row(fields, "schedule")
     notes: list[str] = []
     for name, label in (("opens_at", "opens"), ("closes_at", "closes")):
         if not _schedule_time(row, name, label, notes):
@@ -311,7 +349,7 @@ def schedule(fields: dict[str, Any], *, timezone: str | None = None) -> Mapped:
             return row.skip(f"the {which} time {clean_line(row.raw(name))!r} is not a time "
                             f"of day")
     if row.has("byday"):
-        days, errors = v.parse_weekdays(clean_line(row.raw("byday")), "byday")
+        days, errors = cached(v.parse_weekdays)(clean_line(row.raw("byday")), "byday")
         if errors and not days:
             return row.skip(errors[0].message)
         row.out.problems.extend(errors)
@@ -338,12 +376,14 @@ def schedule(fields: dict[str, Any], *, timezone: str | None = None) -> Mapped:
     if notes:
         row.out.values["notes"] = "\n".join([*notes, *(
             [row.out.values["notes"]] if row.out.values.get("notes") else [])])
-    row.line("attending_type")
-    attending = row.out.values.get("attending_type")
-    if attending and len(attending) > 60:  # a sentence, not a type: keep it in the notes
-        row.out.values["attending_type"] = None
-        row.out.values["notes"] = "\n".join(p for p in (row.out.values.get("notes"), attending)
-                                            if p)
+    if row.has("attending_type"):
+        attending = clean_line(row.raw("attending_type"))
+        if attending and len(attending) > row.limits["attending_type"]:
+            # a sentence, not a type of attendance: keep it in the notes
+            row.out.values["notes"] = "\n".join(
+                p for p in (row.out.values.get("notes"), attending) if p)
+            attending = None
+        row.out.values["attending_type"] = attending
     row.url("schedule_link")
     if timezone is not None:
         row.out.values["timezone"] = timezone
@@ -366,12 +406,13 @@ def schedule(fields: dict[str, Any], *, timezone: str | None = None) -> Mapped:
 
 def language(fields: dict[str, Any]) -> Mapped:
     """A language, by name and/or ISO 639 code."""
-    row = _Row(fields)
+    row = _Row(fields, "language")
     name = clean_text(row.raw("name"))
-    parsed, errors = v.parse_language(name, "name", code=clean_line(row.raw("code")))
+    parsed, errors = cached(v.parse_language)(name, "name", code=clean_line(row.raw("code")))
     if parsed is None:
         return row.skip("no language given")
-    row.out.values.update(name=parsed.name, code=parsed.code)
+    row.put("name", parsed.name)
+    row.put("code", parsed.code)
     note = clean_text(row.raw("note"))
     row.out.values["note"] = "\n".join(p for p in (parsed.note, note) if p) or None
     row.out.problems.extend(errors)
@@ -380,7 +421,7 @@ def language(fields: dict[str, Any]) -> Mapped:
 
 def taxonomy(fields: dict[str, Any]) -> Mapped:
     """A taxonomy; it must have a name."""
-    row = _Row(fields)
+    row = _Row(fields, "taxonomy")
     row.line("name")
     if not row.out.values.get("name"):
         return row.skip("the taxonomy has no name")
@@ -392,7 +433,7 @@ def taxonomy(fields: dict[str, Any]) -> Mapped:
 
 def taxonomy_term(fields: dict[str, Any]) -> Mapped:
     """A taxonomy term; it needs a name (or at least a code, used as the name)."""
-    row = _Row(fields)
+    row = _Row(fields, "taxonomy_term")
     row.line("code")
     row.line("name")
     if not row.out.values.get("name"):
@@ -408,7 +449,7 @@ def taxonomy_term(fields: dict[str, Any]) -> Mapped:
 
 def cost_option(fields: dict[str, Any]) -> Mapped:
     """What a service costs."""
-    row = _Row(fields)
+    row = _Row(fields, "cost_option")
     row.check("valid_from", "valid_from", v.parse_date)
     row.check("valid_to", "valid_to", v.parse_date)
     row.text("option")

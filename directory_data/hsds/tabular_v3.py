@@ -61,13 +61,18 @@ def copy_rows(
     moved = [(old, new) for old, new in renames.items()
              if old in table.columns and new not in table.columns]
     rows: list[SourceRow] = []
+    reuse = not moved and set(table.columns) <= set(names)  # nothing to drop or rename
+    label = table.label
     for record in table.records:
         values = record.values
-        fields = {n: values[n] for n in present}
-        for old, new in moved:
-            fields[new] = values[old]
+        if reuse:
+            fields = values
+        else:
+            fields = {n: values[n] for n in present}
+            for old, new in moved:
+                fields[new] = values[old]
         raw_id = (values.get("id") or "").strip() or None
-        rows.append(SourceRow(kind, fields, record.origin(table.label), table.label, raw_id))
+        rows.append(SourceRow(kind, fields, record.origin(label), label, raw_id))
     return rows
 
 
