@@ -63,6 +63,8 @@ def plain_analyzer() -> Analyzer:
 
 def fold(text: str) -> str:
     """``text`` in lower case with accents removed (``Guardería`` -> ``guarderia``)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
