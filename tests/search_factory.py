@@ -9,13 +9,15 @@ test database and indexed with :func:`search_index.schema.build_schema` and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial as functools_partial
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 from whoosh import index
@@ -264,3 +266,13 @@ def build_sample(engine: Engine, path: Path) -> Sample:
     finally:
         clear_directory(engine)
     return Sample(ix, ids)
+
+
+@pytest.fixture
+def no_search_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail the test when the search layer logged an error (``search`` answers instead of
+    raising, so a swallowed failure would otherwise pass unseen)."""
+    with caplog.at_level(logging.ERROR, logger="search_index"):
+        yield
+    errors = [r for r in caplog.records if r.name.startswith("search_index") and r.levelno >= logging.ERROR]
+    assert not errors, [r.getMessage() for r in errors]

@@ -3,6 +3,8 @@ bounded and safe to share between threads."""
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 import threading
 import time
@@ -11,6 +13,7 @@ from pathlib import Path
 from whoosh import index
 from whoosh.index import Index
 
+from search_factory import no_search_errors
 from search_index.cache import ResultCache
 from search_index.hours import encode_schedules
 from search_index.schema import build_schema
@@ -85,10 +88,12 @@ def test_a_commit_invalidates(tmp_path: Path) -> None:
         assert results.total == 1 and results.hits[0].service_id.endswith("99")
         writer = ix.writer()
         writer.delete_by_term("id", results.hits[0].service_id)
-        writer.commit()
+        writer.commit(merge=False)  # the document stays in its segment, marked deleted
         searcher.close()
         searcher = ix.searcher()
+        assert searcher.reader().has_deletions()
         assert search(searcher, request, cache=cache).total == 0
+        assert search(searcher, SearchRequest(q="shelter", now=MONDAY_NOON), cache=cache).total == 20
     finally:
         searcher.close()
 
@@ -147,3 +152,8 @@ def test_threads_share_the_cache(tmp_path: Path) -> None:
 
 def test_hours_encoding_round_trip() -> None:
     assert encode_schedules([]) is None
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_search_errors(no_search_errors: None) -> None:
+    """Every test here fails if the search layer logged an error."""

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from whoosh.searching import Searcher
 
-from search_factory import SANFORD, TODAY, Sample, build_sample
+from search_factory import no_search_errors, SANFORD, TODAY, Sample, build_sample
 from search_index.analysis import words
 from search_index.crisis import load_rules, parse_rules, within_one_edit
 from search_index.results import SearchResults
@@ -210,3 +210,8 @@ def test_misspelled_danger_words_within_one_edit() -> None:
     assert within_one_edit("suicde", "suicide") and within_one_edit("sucidie", "sucidei")
     assert not within_one_edit("sucdei", "suicide")
     assert load_rules().detect(words("i want to kil myslef"))[0][0].key == "988"
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_search_errors(no_search_errors: None) -> None:
+    """Every test here fails if the search layer logged an error."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 from whoosh import index
 
 from directory_data.models import ServiceStatus
-from search_factory import build_index, make_service
+from search_factory import no_search_errors, build_index, make_service
 from search_index.documents import load_for_indexing, phone_digits, service_document
 from search_index.schema import SCHEMA_VERSION, build_schema
 
@@ -103,3 +105,8 @@ def test_phone_digits() -> None:
     assert phone_digits("(800) 656-4673 ext. 12") == "8006564673"
     assert phone_digits("988") == "988"
     assert phone_digits("2-1-1") == "211"
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_search_errors(no_search_errors: None) -> None:
+    """Every test here fails if the search layer logged an error."""

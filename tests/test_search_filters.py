@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from whoosh.searching import Searcher
 
-from search_factory import ALTAMONTE, MIAMI, OVIEDO, SANFORD, TODAY, Sample, build_sample
+from search_factory import no_search_errors, ALTAMONTE, MIAMI, OVIEDO, SANFORD, TODAY, Sample, build_sample
 from search_index.geo import haversine_km
 from search_index.hours import is_open
 from search_index.results import SearchResults
@@ -194,3 +194,8 @@ def test_open_mask_agrees_with_is_open_everywhere(searcher: Searcher) -> None:
         mask = view.open_mask(leaves, when)
         for docnum in range(view.doc_count):
             assert bool(mask[docnum]) == bool(view.open_flag(leaves, docnum, when)), (docnum, when)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_search_errors(no_search_errors: None) -> None:
+    """Every test here fails if the search layer logged an error."""

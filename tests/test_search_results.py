@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from whoosh.searching import Searcher
 
-from search_factory import TODAY, Sample, build_sample
+from search_factory import no_search_errors, TODAY, Sample, build_sample
 from search_index.results import SearchResults
 from search_index.searching import SearchRequest, search
 
@@ -173,3 +173,8 @@ def test_browse_a_category_without_a_query(searcher: Searcher, sample: Sample) -
 
 def test_results_report_the_normalised_query(searcher: Searcher) -> None:
     assert run(searcher, "  Food\x00  PANTRY ").query == "Food PANTRY"
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_search_errors(no_search_errors: None) -> None:
+    """Every test here fails if the search layer logged an error."""
