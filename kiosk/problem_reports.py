@@ -20,7 +20,7 @@ from directory_data.problems import MAX_DETAILS, report_problem
 from . import finder
 from .auth import is_officer
 from .db import get_session
-from .pages import local_now, safe_next
+from .pages import after_post, local_now, safe_next
 
 bp = Blueprint("problems", __name__)
 
@@ -72,13 +72,21 @@ def report(service_id: str) -> ResponseReturnValue:
         report_problem(get_session(), service_id, ProblemKind(form.kind.data),
                        form.details.data or "", surface=surface, today=local_now().date())
         get_session().commit()
-        return render_template("problems/thanks.html", layout=LAYOUTS[surface], back_url=back,
-                               surface=surface)
+        return after_post(url_for("problems.thanks", back=back, **{"from": surface}))
     status = 422 if request.method == "POST" else 200
     return render_template("problems/report.html", layout=LAYOUTS[surface], form=form,
                            choices=kind_choices(),
                            card=cards[0], surface=surface, back_url=back,
                            heading=gettext("Report a problem with this listing")), status
+
+
+@bp.get("/problem/thanks")
+def thanks() -> ResponseReturnValue:
+    """The page after a report (a redirect after the POST, so a reload sends nothing again)."""
+    surface = _surface()
+    back = safe_next(request.args.get("back"), url_for("lobby.home"))
+    return render_template("problems/thanks.html", layout=LAYOUTS[surface], back_url=back,
+                           surface=surface)
 
 
 def init_app(app: Flask) -> None:

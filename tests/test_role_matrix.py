@@ -29,7 +29,7 @@ ACCESS: dict[str, str] = {
     "lobby.referral_remove": "public", "lobby.referral_clear": "public",
     "lobby.shared_referral": "public", "lobby.language": "public", "lobby.display": "public",
     "lobby.quick_exit": "public", "lobby.welcome": "public", "lobby.reset": "public",
-    "problems.report": "public",
+    "problems.report": "public", "problems.thanks": "public",
     "patrol.home": "officer", "patrol.service": "officer", "patrol.referral": "officer",
     "patrol.referral_add": "officer", "patrol.referral_remove": "officer",
     "patrol.referral_clear": "officer", "patrol.referral_qr": "officer",

@@ -175,7 +175,8 @@ def test_problem_report_from_the_kiosk_reaches_the_queue(
     assert asked == {"csrf_token", "from", "back", "kind", "details"}, "nothing personal is asked for"
     sent = kiosk.post(link, data={"csrf_token": csrf_token(page), "kind": "phone-wrong",
                                   "details": "Line is dead. Call me 407 555 0100", "from": "kiosk"})
-    assert sent.status_code == 200 and "Thank you" in sent.get_data(as_text=True)
+    assert sent.status_code == 303 and "/problem/thanks" in sent.headers["Location"]
+    assert "Thank you" in kiosk.get(sent.headers["Location"]).get_data(as_text=True)
     assert kiosk.post(link, data={"csrf_token": csrf_token(page), "kind": "nonsense"}).status_code == 422
     client = staff("caseworker")
     queue = client.get("/admin/problems").get_data(as_text=True)
