@@ -261,7 +261,7 @@ def form_values(edit: ListingEdit, *, blank_rows: int = BLANK_ROWS) -> Values:
                   for c in edit.costs],
     }
     for section, items in rows.items():
-        for index, item in enumerate([*items, *({} for _ in range(blank_rows))]):
+        for index, item in enumerate([*items, *({"id": ""} for _ in range(blank_rows))]):
             for key, value in item.items():
                 if isinstance(value, list):
                     values[f"{section}-{index}-{key}"] = list(value)

@@ -306,3 +306,12 @@ def test_import_preview_then_confirm_and_export(
     assert "Emergency Shelter" in names and "Seminole Crisis Counseling Center" in names
     package = zipfile.ZipFile(io.BytesIO(client.get("/admin/export?format=csv").data))
     assert "directory/datapackage.json" in package.namelist()
+
+
+def test_the_editor_offers_blank_rows_to_add_records(staff: Callable[[str], FlaskClient], directory: Directory) -> None:
+    client = staff("caseworker")
+    page = client.get("/admin/listings/new").get_data(as_text=True)
+    for name in ("phones-1-number", "hours-1-opens", "closures-1-start", "languages-1-name", "costs-1-amount"):
+        assert f'name="{name}"' in page, name
+    page = client.get(f"/admin/listings/{directory.counseling}").get_data(as_text=True)
+    assert 'name="phones-3-number"' in page and 'name="phones-4-number"' not in page  # 2 + 2 blank

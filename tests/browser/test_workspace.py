@@ -75,9 +75,14 @@ def test_a_caseworkers_day(open_context: Callable[..., Any], workspace_site: Sit
     phone = page.get_by_label("Phone 1: number")
     expect(phone).to_have_value("(407) 555-0133")
     phone.fill("407.555.0188")
+    span = page.get_by_role("group", name="Span 2")  # a blank row adds Saturday hours
+    span.get_by_label("Saturday").check()
+    span.get_by_label("Opens").fill("10am")
+    span.get_by_label("Closes").fill("2pm")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Your changes were saved.")
     expect(page.get_by_label("Phone 1: number")).to_have_value("(407) 555-0188")
+    expect(page.get_by_role("group", name="Span 2").get_by_label("Opens")).to_have_value("10:00")
 
     page.get_by_role("button", name="Mark verified").first.click()
     expect(page.get_by_role("status")).to_contain_text("Marked verified today.")
