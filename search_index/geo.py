@@ -80,5 +80,23 @@ class GeoIndex:
         """Each document's distance in km to its nearest point from ``origin`` (inf: no point)."""
         result = np.full(self.doc_count, np.inf, dtype=np.float64)
         if self.doc.size:
-            np.minimum.at(result, self.doc, haversine_many_km(self.lat, self.lon, origin))
+            lat, lon, docs, starts = self._grouping()
+            km = haversine_many_km(lat, lon, origin)
+            result[docs] = km if starts is None else np.minimum.reduceat(km, starts)
         return result
+
+    def _grouping(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Points ordered by document, each document once, and where its points start (None
+        when every document has one point)."""
+        cached = self.__dict__.get("_grouped")
+        if cached is None:
+            order = np.argsort(self.doc, kind="stable")
+            docs, starts = np.unique(self.doc[order], return_index=True)
+            cached = (
+                self.lat[order],
+                self.lon[order],
+                docs,
+                None if docs.size == order.size else starts,
+            )
+            object.__setattr__(self, "_grouped", cached)
+        return cached
