@@ -23,6 +23,14 @@ def _nice_ceiling(value: int) -> int:
         step *= 10
 
 
+def _tick_count(top: int) -> int:
+    """How many steps the value axis has so that every tick is a whole number."""
+    for steps in (4, 5):
+        if top % steps == 0:
+            return steps
+    return top if top <= 4 else 2
+
+
 def bar_chart(
     labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *, title: str,
     description: str,
@@ -40,9 +48,10 @@ def bar_chart(
         f'<desc id="chart-desc">{escape(description)}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
     ]
-    for i in range(5):
-        value = top * i // 4
-        y = TOP + plot_h - plot_h * i / 4
+    ticks = _tick_count(top)
+    for i in range(ticks + 1):
+        value = top * i // ticks
+        y = TOP + plot_h - plot_h * i / ticks
         parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
                      f'stroke="#767676" stroke-width="0.5"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
