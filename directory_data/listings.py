@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -46,7 +46,6 @@ from directory_data.models import (
 #: The ``source`` of records made in the workspace.
 LOCAL_SOURCE = "local"
 
-T = TypeVar("T")
 
 
 class ListingNotFound(LookupError):

@@ -24,7 +24,6 @@ from directory_data.listings import (
 )
 from directory_data.models import (
     MISSION_CATEGORIES,
-    AuditEntry,
     Organization,
     ProblemKind,
     Service,

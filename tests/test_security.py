@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -41,7 +40,7 @@ from kiosk.config import index_dir
 from kiosk.db import get_database
 from kiosk.search import catch_up_index
 from kiosk_directory import TODAY, Directory, make_directory, src
-from staff import PASSWORD, csrf_token, form_of, make_account, sign_in, signed_in
+from staff import csrf_token, form_of, make_account, sign_in, signed_in
 from test_role_matrix import _routes, _url
 
 XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'

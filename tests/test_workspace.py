@@ -16,7 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory_data.models import AuditEntry, ProblemReport, Service, User
+from directory_data.models import AuditEntry, ProblemReport, Service
 from kiosk.config import index_dir
 from kiosk.db import get_database
 from kiosk.search import catch_up_index
