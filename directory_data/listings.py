@@ -47,7 +47,6 @@ from directory_data.models import (
 LOCAL_SOURCE = "local"
 
 
-
 class ListingNotFound(LookupError):
     """No listing has the id asked for."""
 
