@@ -35,6 +35,23 @@ def haversine_many_km(lat: np.ndarray, lon: np.ndarray, origin: Point) -> np.nda
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
+def _haversine_prepared(lat: np.ndarray, lon: np.ndarray, cos_lat: np.ndarray, origin: Point) -> np.ndarray:
+    """:func:`haversine_many_km` for points already in radians with their latitude's cosine."""
+    lat1, lon1 = math.radians(origin[0]), math.radians(origin[1])
+    h = np.sin((lat - lat1) * 0.5)
+    h *= h
+    s = np.sin((lon - lon1) * 0.5)
+    s *= s
+    s *= cos_lat
+    s *= math.cos(lat1)
+    h += s
+    np.clip(h, 0.0, 1.0, out=h)
+    np.sqrt(h, out=h)
+    np.arcsin(h, out=h)
+    h *= 2 * EARTH_RADIUS_KM
+    return h
+
+
 def parse_geo(value: bytes) -> list[tuple[float, float, str]]:
     """``lat,lon,zip;...`` column bytes as ``[(lat, lon, zip), ...]`` (bad parts skipped)."""
     found = []
@@ -80,21 +97,24 @@ class GeoIndex:
         """Each document's distance in km to its nearest point from ``origin`` (inf: no point)."""
         result = np.full(self.doc_count, np.inf, dtype=np.float64)
         if self.doc.size:
-            lat, lon, docs, starts = self._grouping()
-            km = haversine_many_km(lat, lon, origin)
+            lat, lon, cos_lat, docs, starts = self._grouping()
+            km = _haversine_prepared(lat, lon, cos_lat, origin)
             result[docs] = km if starts is None else np.minimum.reduceat(km, starts)
         return result
 
-    def _grouping(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-        """Points ordered by document, each document once, and where its points start (None
-        when every document has one point)."""
+    def _grouping(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Points ordered by document (latitude and longitude in radians, cosine of the
+        latitude), each document once, and where its points start (None when every document
+        has one point)."""
         cached = self.__dict__.get("_grouped")
         if cached is None:
             order = np.argsort(self.doc, kind="stable")
             docs, starts = np.unique(self.doc[order], return_index=True)
+            lat = np.radians(self.lat[order])
             cached = (
-                self.lat[order],
-                self.lon[order],
+                lat,
+                np.radians(self.lon[order]),
+                np.cos(lat),
                 docs,
                 None if docs.size == order.size else starts,
             )

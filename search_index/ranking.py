@@ -56,15 +56,11 @@ def quality(view: IndexView, leaves: Leaves, today: dt.date, stale_after_days: i
     return view.bounded(("quality", cutoff), build)
 
 
-def top(final: np.ndarray, candidates: np.ndarray, need: int, tiebreak: np.ndarray | None = None) -> list[tuple[float, int]]:
-    """The best ``need`` candidates by ``final`` as ``(score, docnum)``, best first; ties go
-    to the lower ``tiebreak`` (default: doc number)."""
-    if need <= 0:
+def top(docs: np.ndarray, scores: np.ndarray, need: int, tiebreak: np.ndarray | None = None) -> list[tuple[float, int]]:
+    """The best ``need`` of the documents ``docs`` by their ``scores``, as ``(score, docnum)``,
+    best first; ties go to the lower ``tiebreak`` (default: doc number)."""
+    if need <= 0 or not docs.size:
         return []
-    docs = np.flatnonzero(candidates)
-    if not docs.size:
-        return []
-    scores = final[docs]
     if docs.size > need:
         # Everything tied with the need-th score is kept, then ordered exactly.
         kth = np.partition(scores, docs.size - need)[docs.size - need]

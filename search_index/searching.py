@@ -195,12 +195,13 @@ def _run(
     stop = start + req.per_page
     need_regular = max(0, stop - len(pinned))
 
-    final = raw * quality(view, leaves, req.today, req.stale_after_days)
+    docs = np.flatnonzero(candidates) if need_regular else np.zeros(0, dtype=np.int64)
+    final = raw[docs] * quality(view, leaves, req.today, req.stale_after_days)[docs]
     if filters.distances is not None:
-        final *= distance_factor(filters.distances)
+        final *= distance_factor(filters.distances[docs])
     if tiebreak is not None:
-        final -= tiebreak * (1e-7 / max(view.doc_count, 1))
-    ranked = top(final, candidates, need_regular, tiebreak)
+        final -= tiebreak[docs] * (1e-7 / max(view.doc_count, 1))
+    ranked = top(docs, final, need_regular, tiebreak)
 
     top_score = ranked[0][0] if ranked else 1.0
     ordered: list[tuple[float, int, bool]] = [(top_score + 1.0, d, True) for d in pinned]
