@@ -5,7 +5,8 @@ Settings: ``LOGIN_LIMIT_PER_ACCOUNT`` (default ``5 per minute;20 per hour``),
 ``LOGIN_LIMIT_PER_ADDRESS`` (default ``20 per minute;200 per hour``), and Flask-Limiter's own
 ``RATELIMIT_STORAGE_URI``: ``memory://`` (default; one process) or ``redis://host:6379/0`` so
 that every process and host behind a load balancer shares the counts. Behind a proxy, make
-``request.remote_addr`` the client's address (Werkzeug's ``ProxyFix``) first.
+``request.remote_addr`` the client's address (Werkzeug's ``ProxyFix``) first. If Redis cannot
+be reached, each process throttles in its own memory until it can.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def init_app(app: Flask) -> None:
     """Limit ``auth.login`` POSTs on ``app`` (call after the login page is registered)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # When the shared storage (Redis) cannot be reached, keep throttling in this process's memory.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour")
     app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour")
     limiter = Limiter(get_remote_address, app=app, default_limits=[],
