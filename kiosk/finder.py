@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app
 from flask_babel import gettext
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from search_index.request import SearchRequest
 from search_index.results import SearchResults
 
 from .cards import ListingFacts, ServiceCard, make_card
+from .db import get_database
 from .i18n import current_language
 from .listing_cache import listing_facts_for
 from .pages import local_now
@@ -148,17 +149,26 @@ def card_for(
     )
 
 
-def count_search(session: Session, query: Query, page: ResultsPage) -> None:
-    """Count the search in the day's aggregates (first pages only; never fails the page)."""
+def count_search(response: Response, query: Query, page: ResultsPage) -> None:
+    """Count the search in the day's aggregates once ``response`` has been sent (first pages
+    only; a failure is logged, never shown to the resident)."""
     if query.page != 1:
         return
-    try:
-        record_search(session, local_now().date(), category=query.category, term=query.text,
-                      found=page.total, station=str(current_app.config.get("STATION_NAME") or ""))
-        session.commit()
-    except SQLAlchemyError:
-        session.rollback()
-        log.warning("search statistics not recorded", exc_info=True)
+    factory = get_database().session_factory
+    day = local_now().date()
+    station = str(current_app.config["STATION_NAME"])
+
+    def record() -> None:
+        with factory() as session:
+            try:
+                record_search(session, day, category=query.category, term=query.text,
+                              found=page.total, station=station)
+                session.commit()
+            except SQLAlchemyError:
+                session.rollback()
+                log.warning("search statistics not recorded", exc_info=True)
+
+    response.call_on_close(record)
 
 
 def search_request(query: Query, *, per_page: int | None = None) -> SearchRequest:

@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -73,9 +74,8 @@ def results() -> ResponseReturnValue:
     """Search results (text and/or a topic), nearest to this station, with the open-now filter."""
     query = finder.parse_query(request.args, point=station(current_app.config), default_open=False)
     page = finder.find(get_session(), query, officer=False)
-    finder.count_search(get_session(), query, page)
     category = finder.category_of(get_session(), query.category)
-    return render_template(
+    response = make_response(render_template(
         "lobby/results.html",
         results=page,
         query=query.text,
@@ -84,7 +84,9 @@ def results() -> ResponseReturnValue:
         free_only=query.free_only,
         heading=finder.heading(query, category),
         page_url=lambda n: url_for("lobby.results", **query.url_args(page=n)),
-    )
+    ))
+    finder.count_search(response, query, page)
+    return response
 
 
 @bp.get("/category/<slug>")

@@ -86,9 +86,10 @@ def test_sign_out_forgets_the_officer(client: FlaskClient, directory: Directory)
 def test_kiosk_searches_are_counted_without_identifying_anyone(
     client: FlaskClient, directory: Directory, session_factory: sessionmaker[Session]
 ) -> None:
-    client.get("/search?category=housing", environ_base={"REMOTE_ADDR": "203.0.113.9"})
-    client.get("/search?category=housing&page=2")
-    client.get("/search?q=xyzzy+plugh")
+    # Counts are written once the page has been sent (the WSGI server closes the response).
+    client.get("/search?category=housing", environ_base={"REMOTE_ADDR": "203.0.113.9"}).close()
+    client.get("/search?category=housing&page=2").close()
+    client.get("/search?q=xyzzy+plugh").close()
     with session_factory() as session:
         rows = session.scalars(select(SearchCount)).all()
         counts = {row.category: row.searches for row in rows}
