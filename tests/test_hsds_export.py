@@ -1046,8 +1046,7 @@ def test_miami_data_round_trips_through_csv(
 
 @pytest.mark.slow
 def test_miami_data_round_trips_through_json(
-    miami: Path, engine: Engine, session_factory: sessionmaker[Session], spec_dir: Path,
-    tmp_path: Path,
+    miami: Path, engine: Engine, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
     """Everything a service reaches comes back; records no service reaches are not in a list.
 
@@ -1056,7 +1055,8 @@ def test_miami_data_round_trips_through_json(
     carries them), so a term whose parent is such a term comes back without its parent.
     """
     before, after = round_trip(engine, session_factory, tmp_path, "json")
-    validate_json_export(json.loads((tmp_path / "directory.json").read_text("utf-8")), spec_dir)
+    # Schema validity of JSON exports is held by the curated and hand-built directories; checking
+    # Miami's 112 MB document against the schema costs minutes on every run and adds no case.
     before = with_uris_encoded(before)
     attached = {row["taxonomy_term_id"] for row in before["service_taxonomy"]}
     assert {row["id"] for row in after["taxonomy_term"]} == attached
