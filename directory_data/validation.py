@@ -170,7 +170,9 @@ _HOST = re.compile(
     r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}|localhost"
     r"|\d{1,3}(?:\.\d{1,3}){3}"
 )
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}"
+)
 
 
 def normalize_url(value: object, field: str = "url") -> tuple[str | None, list[FieldError]]:
@@ -257,7 +259,9 @@ _TIME = re.compile(
     r"\s*(?P<ap>[ap]\.?\s*m\.?|[ap]|m)?\s*(?:z|[+-]\d{2}:?\d{2})?",
     re.IGNORECASE,
 )
-_COMPACT_TIME = re.compile(r"(?P<h>\d{1,2})(?P<m>\d{2})\s*(?P<ap>[ap]\.?\s*m\.?|[ap])?", re.IGNORECASE)
+_COMPACT_TIME = re.compile(
+    r"(?P<h>\d{1,2})(?P<m>\d{2})\s*(?P<ap>[ap]\.?\s*m\.?|[ap])?", re.IGNORECASE
+)
 
 
 def parse_time(value: object, field: str = "time") -> tuple[dt.time | None, list[FieldError]]:
@@ -508,8 +512,8 @@ def parse_language(
         if known is None and not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", given_code):
             errors.append(FieldError(field, f"{given_code!r} is not an ISO 639 language code"))
             given_code = None
-        elif known is not None:
-            given_code = known if len(given_code) == 3 and known != given_code.lower() else given_code
+        elif known is not None and len(given_code) == 3 and known != given_code.lower():
+            given_code = known  # "eng" -> "en"
     if _blank(value):
         assert given_code is not None
         found = language_code(given_code)

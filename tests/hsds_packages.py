@@ -55,7 +55,8 @@ def small_v1_package(folder: Path) -> Path:
               ["id", "service_id", "weekday", "opens_at", "closes_at"],
               [["", 11, day, "9:00am", "5:00pm"] for day in ("Monday", "Tuesday", "Wednesday")])
     write_csv(folder / "taxonomy.csv", ["id", "name", "parent_id", "vocabulary"],
-              [["BH", "Housing/Shelter", "", "AIRS"], ["BH-1800", "Emergency Shelter", "BH", "AIRS"],
+              [["BH", "Housing/Shelter", "", "AIRS"],
+               ["BH-1800", "Emergency Shelter", "BH", "AIRS"],
                ["R", "Mental Health Care and Counseling", "", "AIRS"]])
     write_csv(folder / "services_taxonomy.csv", ["id", "service_id", "taxonomy_id"],
               [[40, 10, "BH-1800"], [41, 11, "R"]])
@@ -81,7 +82,8 @@ def row_counts(engine: Engine) -> dict[str, int]:
 def assert_accounted(report: ImportReport) -> None:
     """Every source table's rows add up, and every skipped row says why."""
     for name, counts in report.tables.items():
-        assert counts.rows == counts.created + counts.updated + counts.unchanged + counts.skipped, name
+        total = counts.created + counts.updated + counts.unchanged + counts.skipped
+        assert counts.rows == total, name
     for skipped in report.skipped:
         assert skipped.reason and skipped.file and skipped.line not in (None, "")
     assert sum(c.skipped for c in report.tables.values()) == len(report.skipped)

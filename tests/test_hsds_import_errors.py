@@ -101,7 +101,8 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
 
 
 @pytest.fixture
-def loaded(tmp_path: Path, engine: Engine, session_factory: sessionmaker[Session]) -> dict[str, int]:
+def loaded(tmp_path: Path, engine: Engine,
+           session_factory: sessionmaker[Session]) -> dict[str, int]:
     """A database holding a small package; its row counts."""
     import_and_commit(session_factory, small_v1_package(tmp_path / "good"))
     counts = row_counts(engine)
