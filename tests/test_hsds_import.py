@@ -130,6 +130,33 @@ def test_nested_json_objects_repeated_under_several_parents_are_one_record(
         assert "in-person or remotely" in (schedule.notes or "")  # too long for attending_type
 
 
+def test_flat_json_objects_refer_to_each_other_by_id(
+    tmp_path: Path, session_factory: sessionmaker[Session]
+) -> None:
+    path = tmp_path / "flat.json"
+    path.write_text(json.dumps([
+        {"id": "org-1", "name": "Harbor House", "description": "Shelter.", "website":
+         "harbor.example.org"},
+        {"id": "svc-1", "organization_id": "org-1", "name": "Night Shelter", "status": "active"},
+        {"id": "loc-1", "organization_id": "org-1", "name": "Harbor House", "latitude": 28.8,
+         "longitude": -81.27, "location_type": "physical"},
+        {"id": "sal-1", "service_id": "svc-1", "location_id": "loc-1"},
+        {"id": "term-1", "code": "BH-1800", "name": "Emergency Shelter", "taxonomy": "AIRS"},
+        {"id": "nonsense", "colour": "blue"},
+    ]), encoding="utf-8")
+    report = import_and_commit(session_factory, path)
+    assert_accounted(report)
+    assert [(s.line, s.reason[:24]) for s in report.skipped] == [
+        ("/5", "not an HSDS object (none")]
+    with session_factory() as session:
+        service = session.scalars(select(Service)).one()
+        assert service.organization is not None and service.organization.name == "Harbor House"
+        assert service.organization.website == "https://harbor.example.org"
+        link = session.scalars(select(ServiceAtLocation)).one()
+        assert link.service_id == service.id and link.location.latitude == 28.8
+        assert session.scalars(select(TaxonomyTerm)).one().code == "BH-1800"
+
+
 def test_json_that_is_not_an_hsds_record_is_refused(spec_examples: Path,
                                                     db_session: Session) -> None:
     with pytest.raises(HSDSImportError, match="base.json is not HSDS data"):
