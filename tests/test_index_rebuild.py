@@ -160,3 +160,32 @@ def test_abandoned_builds_and_retired_generations_are_removed(
     assert len(layout.generations()) == 2  # the retired one is kept for slow readers
     removed = layout.remove_retired(grace=0.0)
     assert len(removed) == 1 and [g.name for g in layout.generations()] == [layout.current_name()]
+
+
+def _postings_by_id(layout: IndexLayout) -> set[tuple[str, bytes, str]]:
+    with SearcherPool(layout).searcher() as s:
+        reader = s.reader()
+        ids = {docnum: str(fields["id"]) for docnum, fields in reader.iter_docs()}
+        return {
+            (field, term, ids[docnum])
+            for field, term in reader.all_terms()
+            for docnum in reader.postings(field, term).all_ids()
+            if docnum in ids
+        }
+
+
+def test_parallel_rebuild_indexes_exactly_what_a_serial_one_does(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Workers write with memoized field terms and without block length statistics."""
+    with factory.begin() as session:
+        for i in range(16):
+            make_service(session, f"Clinic {i % 5}", description=f"Counseling and groceries {i}",
+                         eligibility="Adults 18 and older", categories=["housing"], languages=["es"],
+                         phones=["988"], fees="Free", min_age=18 if i % 2 else None)
+    serial, parallel = IndexLayout(tmp_path / "serial"), IndexLayout(tmp_path / "parallel")
+    rebuild_index(serial, factory, processes=1)
+    rebuild_index(parallel, factory, processes=2)
+    postings = _postings_by_id(serial)
+    assert len(postings) > 200
+    assert postings == _postings_by_id(parallel)
