@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from directory_data.models import (
     Address,
@@ -23,10 +23,9 @@ from directory_data.models import (
     PhoneAudience,
     Schedule,
     Service,
-    ServiceAtLocation,
     ServiceStatus,
-    ServiceTaxonomy,
 )
+from directory_data.service_rows import display_options
 from search_index.analysis import words
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
 
@@ -208,24 +207,6 @@ def service_document(
     }
 
 
-def _loader_options() -> list[object]:
-    location = selectinload(Service.location_links).selectinload(ServiceAtLocation.location)
-    return [
-        selectinload(Service.organization),
-        selectinload(Service.phones),
-        selectinload(Service.schedules),
-        selectinload(Service.languages),
-        selectinload(Service.cost_options),
-        selectinload(Service.category_links),
-        selectinload(Service.taxonomy_links).selectinload(ServiceTaxonomy.term),
-        location.selectinload(Location.addresses),
-        location.selectinload(Location.accessibility),
-        location.selectinload(Location.schedules),
-        location.selectinload(Location.phones),
-        location.selectinload(Location.languages),
-    ]
-
-
 def load_for_indexing(session: Session, ids: Collection[str] | None = None) -> Iterator[Service]:
     """The services that belong in the index, eager-loaded in batches of :data:`BATCH_SIZE`.
 
@@ -256,7 +237,7 @@ def _load_batch(session: Session, ids: list[str]) -> list[Service]:
     stmt = (
         select(Service)
         .where(Service.id.in_(ids))
-        .options(*_loader_options())
+        .options(*display_options())
         .order_by(Service.id)
         .execution_options(populate_existing=True)
     )
