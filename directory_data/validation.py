@@ -170,6 +170,9 @@ _HOST = re.compile(
     r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}|localhost"
     r"|\d{1,3}(?:\.\d{1,3}){3}"
 )
+_BACKSLASHES = re.compile(r"\\+")
+_WEB_SCHEME = re.compile(r"(https?):/*", re.IGNORECASE)
+_OTHER_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://")
 _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}"
 )
@@ -187,10 +190,11 @@ def normalize_url(value: object, field: str = "url") -> tuple[str | None, list[F
     original = text
     if _EMAIL.fullmatch(text.removeprefix("mailto:")):
         return None, [FieldError(field, f"{original!r} is an e-mail address, not a web address")]
-    text = re.sub(r"\\+", "/", text)
-    if re.match(r"(?i)^https?:/*", text):
-        text = re.sub(r"(?i)^(https?):/*", lambda m: m.group(1).lower() + "://", text)
-    elif re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
+    text = _BACKSLASHES.sub("/", text)
+    web = _WEB_SCHEME.match(text)
+    if web:
+        text = web.group(1).lower() + "://" + text[web.end():]
+    elif _OTHER_SCHEME.match(text):
         return None, [FieldError(field, f"{original!r} is not a web (http or https) address")]
     else:
         text = "https://" + text.lstrip("/")
