@@ -41,6 +41,7 @@ class AttributeSteps(BuildState):
         self.rows = keep
 
     def _target_of(self, row: SourceRow) -> SourceRow | None:
+        """The row an attribute describes: its JSON parent, or the row its ``link_id`` names."""
         link = row.links.get("link_id")
         if link is not None:
             return link
@@ -72,6 +73,7 @@ class AttributeSteps(BuildState):
         return term, None
 
     def _apply_attributes(self) -> None:
+        """Move extension values onto their rows; turn service terms into taxonomy links."""
         for row in self.by_kind.get("attribute", []):
             target = self._target_of(row)
             term, code = self._term_of(row)
@@ -104,6 +106,11 @@ class AttributeSteps(BuildState):
                 self.extension_kinds.add(row.kind)
 
     def _apply_extensions(self, row: SourceRow, values: dict[str, Any]) -> None:
+        """Set the kiosk fields of ``row``'s record from its ``kiosk:*`` values.
+
+        Only when the import carries extension attributes for this kind at all: an HSDS
+        export of another system does not clear a caseworker's Spanish text or notes.
+        """
         kind = row.kind
         if kind not in self.extension_kinds:
             return
@@ -130,6 +137,7 @@ class AttributeSteps(BuildState):
                 values["audience"] = PhoneAudience.public
 
     def _flag(self, row: SourceRow, code: str, default: bool | None) -> bool | None:
+        """A ``true``/``false`` extension value of ``row`` (``default`` when absent or bad)."""
         raw = first_value(row.ext.get(code))
         if raw is None:
             return default

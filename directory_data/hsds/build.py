@@ -105,6 +105,7 @@ class Builder(AttributeSteps, DerivedSteps):
         return self.plan
 
     def _unpack_ids(self) -> None:
+        """Split comma-packed link fields (``"89016,89006"``) into one row per id."""
         extra: list[SourceRow] = []
         for row in self.rows:
             for name in PACKABLE.get(row.kind, ()):
@@ -147,6 +148,7 @@ class Builder(AttributeSteps, DerivedSteps):
         self.rows.extend(extra)
 
     def _index_raw_ids(self) -> None:
+        """Index rows by their source id; repeated ids: skip (records) or number (children)."""
         counts = Counter((row.kind, row.raw_id) for row in self.rows
                          if row.raw_id and row.derived_from is None)
         seen: dict[tuple[str, str], SourceRow] = {}
@@ -178,6 +180,7 @@ class Builder(AttributeSteps, DerivedSteps):
                              f"own {what} (id + position)")
 
     def _owner_key(self, row: SourceRow, name: str) -> str | None:
+        """The source id of the owner link ``name`` of ``row`` (and remember the owner row)."""
         linked = row.links.get(name)
         if linked is not None:
             self.key_owner.setdefault(row, linked)
@@ -190,6 +193,7 @@ class Builder(AttributeSteps, DerivedSteps):
         return value or None
 
     def _assign_keys(self) -> None:
+        """Give every row its source id: its own, else one made from its owner and position."""
         position: Counter[str] = Counter()
         nameless: Counter[str] = Counter()
         for kind in KINDS:
@@ -236,6 +240,7 @@ class Builder(AttributeSteps, DerivedSteps):
                              f"name on later imports")
 
     def _identify(self) -> None:
+        """Decide each record's ``(source, source_id)`` and id (see the module docstring)."""
         claimed: dict[tuple[str, str, str], SourceRow] = {}
         pending: dict[str, list[SourceRow]] = defaultdict(list)
         for kind in RECORD_KINDS:
@@ -287,6 +292,7 @@ class Builder(AttributeSteps, DerivedSteps):
                     f"source (same HSDS id) and matched to {'it' if adopted == 1 else 'them'}")
 
     def _map(self, row: SourceRow) -> None:
+        """Validate and clean ``row`` into column values (or skip it)."""
         kind = row.kind
         if kind == "schedule":
             zone = first_value(row.ext.get(ext.TIMEZONE))
@@ -306,6 +312,7 @@ class Builder(AttributeSteps, DerivedSteps):
         self.values[row] = values
 
     def _emit(self) -> None:
+        """Put the records that survived every step into the plan."""
         records = self.plan.records
         for kind in RECORD_KINDS:
             table: dict[str, Planned] = {}

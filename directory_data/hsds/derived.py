@@ -18,10 +18,14 @@ from .links import LinkSteps
 from .rows import SourceRow
 
 
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
+
+
 class DerivedSteps(LinkSteps):
     """Eligibility, taxonomy links and categories."""
 
     def _eligibility(self) -> None:
+        """Append each 1.1 eligibility row's text to its service's eligibility description."""
         texts: dict[SourceRow, list[str]] = defaultdict(list)
         services = {self.ids[r]: r for r in self.by_kind.get("service", []) if r in self.values}
         for row in self.by_kind.get("eligibility", []):
@@ -49,6 +53,7 @@ class DerivedSteps(LinkSteps):
                 dict.fromkeys([*([own] if own else []), *parts]))
 
     def _taxonomy_links(self) -> None:
+        """The full set of terms of every service whose terms the import lists."""
         covered_services: set[str] = set()
         if "service_taxonomy" in self.covered:
             covered_services = {self.ids[r] for r in self.by_kind.get("service", [])
@@ -76,6 +81,7 @@ class DerivedSteps(LinkSteps):
         self.plan.taxonomy_links = links
 
     def _categories(self) -> None:
+        """Crosswalk categories from each listed term set; listing categories from attributes."""
         terms: dict[str, tuple[str | None, str | None]] = {}
         for row in self.by_kind.get("taxonomy_term", []):
             if row in self.values:
@@ -96,7 +102,7 @@ class DerivedSteps(LinkSteps):
                 slug = (clean_line(raw) or "").lower()
                 if not slug:
                     continue
-                if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,59}", slug):
+                if not _SLUG.fullmatch(slug):
                     self.problem(row, ext.CATEGORY, f"{raw!r} is not a category slug; ignored")
                     continue
                 if slug not in known and slug not in self.plan.new_categories:

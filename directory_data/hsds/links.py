@@ -68,6 +68,7 @@ class LinkSteps(BuildState):
         return None, key
 
     def _link(self, row: SourceRow) -> None:
+        """Resolve every link of ``row``; skip it when it is left without its owner."""
         values = self.values[row]
         refs = REFERENCES[row.kind]
         missing: dict[str, str] = {}
@@ -116,6 +117,7 @@ class LinkSteps(BuildState):
         return None
 
     def _skip_link(self, row: SourceRow, name: str, missing: dict[str, str]) -> None:
+        """Skip ``row`` for want of link ``name`` (dangling, or not given)."""
         what = name.removesuffix("_id").replace("_", " ")
         if name in missing:
             self.skip(row, f"its {what} {missing[name]} is not in this import")
@@ -123,6 +125,7 @@ class LinkSteps(BuildState):
             self.skip(row, f"the {kind_name(row.kind)} names no {what} (no {name})")
 
     def _fill_from_link(self, values: dict[str, Any], sal_id: str) -> None:
+        """Take the service and location of a service-at-location link the row names."""
         if self._sal_links is None:
             self._sal_links = {self.ids[r]: self.values[r]
                                for r in self.by_kind.get("service_at_location", [])
@@ -134,6 +137,7 @@ class LinkSteps(BuildState):
         values["location_id"] = values.get("location_id") or link.get("location_id")
 
     def _location_organization_fallback(self) -> None:
+        """A location without organization gets the one organization of its services."""
         orgs_at: dict[str, set[str]] = defaultdict(set)
         service_org = {self.ids[r]: self.values[r].get("organization_id")
                        for r in self.by_kind.get("service", []) if r in self.values}
@@ -158,6 +162,7 @@ class LinkSteps(BuildState):
                         del dangling[key]
 
     def _dangling_warnings(self) -> None:
+        """One warning per kind of dangling link, with the most referenced missing ids."""
         consequence = {
             ("service", "organization_id"): "the services were kept without an organization",
             ("location", "organization_id"): "the locations were kept without an organization",
@@ -170,15 +175,13 @@ class LinkSteps(BuildState):
             if not counter:
                 continue
             target = REFERENCES[kind][name]
-            files = sorted({r.origin.file.split("#")[0] if r.origin.pointer and "#" not in
-                            r.table else r.table for r in self.by_kind.get(target, [])}) or \
-                sorted({r.origin.file for r in self.by_kind.get(kind, [])
-                        if r.origin.pointer}) or ["this import"]
+            files = sorted({_file_of(r) for r in self.by_kind.get(target, [])}) or [
+                "this import"]
             total = sum(counter.values())
             examples = ", ".join(f"{key} ({count} {plural(kind, count)})"
                                  for key, count in counter.most_common(5))
             more = f" and {len(counter) - 5} more" if len(counter) > 5 else ""
-            then = consequence.get((kind, name), f"the link was left empty")
+            then = consequence.get((kind, name), "the link was left empty")
             if len(counter) == 1:
                 key, count = next(iter(counter.items()))
                 message = (f"{kind_name(target)} {key} referenced by {count} "
@@ -188,3 +191,10 @@ class LinkSteps(BuildState):
                            f"{plural(kind, total)} are not in {', '.join(files)} (ids {examples}"
                            f"{more}); {then}")
             self.report.warn(message)
+
+
+def _file_of(row: SourceRow) -> str:
+    """The file a row was read from, as the report names it (a JSON file, not its kinds)."""
+    if row.origin.pointer is None or "#" in row.table:
+        return row.table
+    return row.origin.file
