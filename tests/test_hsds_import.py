@@ -328,6 +328,26 @@ def test_a_partial_package_removes_nothing(
     assert row_counts(engine) == counts
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_our_own_export_reimports_into_the_same_records(
+    tmp_path: Path, engine: Engine, session_factory: sessionmaker[Session], fmt: str
+) -> None:
+    from directory_data.hsds.exporter import export_directory
+
+    import_and_commit(session_factory, small_v1_package(tmp_path / "county-211"))
+    counts = row_counts(engine)
+    target = tmp_path / "export" / ("directory.json" if fmt == "json" else "package")
+    with session_factory() as session:
+        assert export_directory(session, target, fmt) == 3
+    report = import_and_commit(session_factory, target)  # another source name: "export"
+    assert_accounted(report)
+    assert report.totals()["created"] == report.totals()["updated"] == 0
+    assert report.removed == {} and report.journaled == 0
+    assert row_counts(engine) == counts
+    with session_factory() as session:
+        assert {s.source for s in session.scalars(select(Service))} == {"county-211"}
+
+
 def test_source_name_is_the_argument_or_the_folder(tmp_path: Path,
                                                    session_factory: sessionmaker[Session]) -> None:
     data = small_v1_package(tmp_path / "county-211" / "data")
