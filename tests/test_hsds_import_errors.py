@@ -67,6 +67,16 @@ def junk_in_a_package(folder: Path) -> Path:
     return package
 
 
+def text_junk_in_a_package(folder: Path) -> Path:
+    """50 MB of valid UTF-8 text that is no CSV table, as ``services.csv``."""
+    package = small_v1_package(folder)
+    line = ("lorem,ipsum dolor sit amet " * 8 + "\n").encode()
+    with (package / "services.csv").open("wb") as handle:
+        for _ in range(JUNK_BYTES // len(line)):
+            handle.write(line)
+    return package
+
+
 def not_hsds_json(folder: Path) -> Path:
     folder.mkdir(parents=True)
     path = folder / "weather.json"
@@ -94,6 +104,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "missing required column": (missing_column, r"services\.csv has no 'name' column"),
     "50 MB junk file": (junk_file, r"directory\.json is not a text file"),
     "junk in a package": (junk_in_a_package, r"locations\.csv is not (a text file|UTF-8)"),
+    "50 MB of text junk": (text_junk_in_a_package, r"services\.csv has no 'id', 'name' column"),
     "json that is not hsds": (not_hsds_json, r"weather\.json is not HSDS data"),
     "broken json": (broken_json, r"services\.json is not valid JSON: line 1"),
     "empty folder": (empty_folder, r"nothing to import: .* has no CSV files"),
@@ -137,8 +148,11 @@ def test_bad_input_through_the_cli(
     assert row_counts(engine) == loaded
 
 
-def test_junk_is_rejected_fast_without_reading_it_all(tmp_path: Path, db_session: Session) -> None:
-    path = junk_file(tmp_path / "junk")
+@pytest.mark.parametrize("make", [junk_file, text_junk_in_a_package])
+def test_junk_is_rejected_fast_without_reading_it_all(
+    tmp_path: Path, db_session: Session, make: Callable[[Path], Path]
+) -> None:
+    path = make(tmp_path / "junk")
     tracemalloc.start()
     started = time.perf_counter()
     try:

@@ -98,6 +98,7 @@ def read_csv(path: Path, label: str, required: Iterable[str] = ()) -> CsvTable:
         )
     if not first_line.strip(b"\r\n\t \xef\xbb\xbf"):
         raise HSDSImportError(f"{label} has no header line (line 1 is empty)")
+    _check_header(first_line, label, required)  # before reading a large file in full
     try:
         text = _decode(path.read_bytes(), label)
     except OSError as error:
@@ -106,6 +107,26 @@ def read_csv(path: Path, label: str, required: Iterable[str] = ()) -> CsvTable:
         return _parse(text, label, required, strict=True)
     except _Broken:
         return _parse(text, label, required, strict=False)
+
+
+def _columns(header: list[str]) -> list[str]:
+    return [name.strip().lower().removeprefix("\ufeff") for name in header]
+
+
+def _check_header(first_line: bytes, label: str, required: Iterable[str]) -> None:
+    """Refuse a file whose first line lacks a required column, from the first line alone."""
+    text = first_line.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if text.count('"') % 2:
+        return  # a quoted header cell spanning lines: let the full parse judge
+    columns = _columns(next(csv.reader([text]), []))
+    if any(len(name) > 100 for name in columns):
+        raise HSDSImportError(f"{label} line 1 is not a CSV header")
+    missing = [name for name in required if name not in columns]
+    if missing:
+        raise HSDSImportError(
+            f"{label} has no {', '.join(repr(m) for m in missing)} column "
+            f"(line 1 has: {', '.join(c for c in columns if c) or 'nothing'})"
+        )
 
 
 class _Broken(Exception):
@@ -123,7 +144,7 @@ def _parse(text: str, label: str, required: Iterable[str], *, strict: bool) -> C
         raise HSDSImportError(f"{label} is empty") from None
     except csv.Error as error:
         raise HSDSImportError(f"{label} line 1 is not a CSV header: {error}") from None
-    columns = [name.strip().lower() for name in header]
+    columns = _columns(header)
     if not any(columns) or any(len(name) > 100 for name in columns):
         raise HSDSImportError(f"{label} line 1 is not a CSV header")
     missing = [name for name in required if name not in columns]
