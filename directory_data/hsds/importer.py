@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import Counter
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -48,11 +49,13 @@ def _read(path: Path) -> tuple[ReadResult, str, str]:
 
 
 def _row_status(targets: list[tuple[str, object]], status: dict[tuple[str, object], str]) -> str:
-    found = [status.get(t, "unchanged") for t in targets]
-    if found[0] == "created":
-        return "created"
-    if any(s in ("created", "updated") for s in found):
-        return "updated"
+    """A row is created with its first record, updated when anything it wrote changed."""
+    first = status.get(targets[0], "unchanged")
+    if first != "unchanged" or len(targets) == 1:
+        return first
+    for target in targets[1:]:
+        if status.get(target, "unchanged") != "unchanged":
+            return "updated"
     return "unchanged"
 
 
@@ -86,6 +89,8 @@ def _import(session: Session, path: Path, source: str | None, crosswalk: Crosswa
     result, form, default_source = _read(path)
     name = source.strip()[:100] if source and source.strip() else default_source
     report = ImportReport(source=name, path=str(path), format=form)
+    for table, kind in result.tables.items():
+        report.table(table, kind)
     report.warnings.extend(result.warnings)
     report.ignored.extend(result.ignored)
     for skipped in result.skipped:
@@ -112,6 +117,7 @@ def _import(session: Session, path: Path, source: str | None, crosswalk: Crosswa
 def _count_rows(rows: list[SourceRow], plan: Plan, status: dict[tuple[str, object], str],
                 report: ImportReport) -> None:
     """Count every source row once: skipped rows already are; the rest by their records."""
+    tally: Counter[tuple[str, str, str]] = Counter()
     for row in rows:
         if row.derived_from is not None or row in plan.skipped or row in plan.uncounted:
             continue
@@ -122,4 +128,6 @@ def _count_rows(rows: list[SourceRow], plan: Plan, status: dict[tuple[str, objec
             continue
         if row.kind == "service":
             found = [*found, ("service_links", found[0][1])]
-        report.count(row.table, row.kind, _row_status(found, status))
+        tally[(row.table, row.kind, _row_status(found, status))] += 1
+    for (table, kind, state), count in tally.items():
+        report.count(table, kind, state, count)

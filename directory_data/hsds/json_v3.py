@@ -208,7 +208,7 @@ def _tabular_json(data: dict[str, Any], label: str) -> ReadResult:
         table = CsvTable(f"{label}#/{name}", columns, records)
         result.rows.extend(spec.adapter(table))
         result.covered.update(spec.kinds)
-        result.tables.append(name)
+        result.tables[f"{label}#/{name}"] = spec.kinds[0]
     return result
 
 
@@ -260,7 +260,7 @@ def read_json(path: Path) -> tuple[ReadResult, str]:
         what = "an empty list" if not items else "none of the fields of an HSDS service, " \
             "organization, location, service_at_location, taxonomy or taxonomy_term"
         raise HSDSImportError(f"{label} is not HSDS data: it has {what}")
-    result = ReadResult(rows=walker.rows, warnings=walker.warnings, tables=[label])
+    result = ReadResult(rows=walker.rows, warnings=walker.warnings)
     for pointer in unknown:
         result.skipped.append({"file": label, "table": "unknown", "line": pointer, "id": None,
                                "reason": "not an HSDS object (none of the fields of a service, "

@@ -83,11 +83,11 @@ class ImportReport:
             counts = self.tables[name] = TableCounts(kind)
         return counts
 
-    def count(self, name: str, kind: str, status: str) -> None:
-        """Count one row of table ``name`` as ``status``."""
+    def count(self, name: str, kind: str, status: str, rows: int = 1) -> None:
+        """Count ``rows`` rows of table ``name`` as ``status``."""
         counts = self.table(name, kind)
-        counts.rows += 1
-        setattr(counts, status, getattr(counts, status) + 1)
+        counts.rows += rows
+        setattr(counts, status, getattr(counts, status) + rows)
 
     def skip(self, name: str, kind: str, file: str, line: int | str, row_id: str | None,
              reason: str) -> None:

@@ -127,7 +127,9 @@ class ReadResult:
 
     ``covered`` names the kinds whose whole table was read (tabular packages): every record of
     that kind belonging to a parent in the import is in ``rows``, so others are removed.
-    ``skipped`` lists objects that were not read at all (file, line, id, reason).
+    ``skipped`` lists objects that were not read at all (file, line, id, reason). ``tables``
+    names the source tables read and the kind of their rows (listed in the report even when
+    empty).
     """
 
     rows: list[SourceRow] = field(default_factory=list)
@@ -135,4 +137,4 @@ class ReadResult:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     ignored: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    tables: list[str] = field(default_factory=list)
+    tables: dict[str, str] = field(default_factory=dict)

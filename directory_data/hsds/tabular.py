@@ -147,7 +147,7 @@ def read_tabular(package: Package) -> tuple[ReadResult, str]:
         result.warnings.extend(table.warnings)
         result.rows.extend(spec.adapter(table))
         result.covered.update(spec.kinds)
-        result.tables.append(name)
+        result.tables[name] = spec.kinds[0]
         if spec.version != "any":
             if name == "schedules.csv" and "weekday" in table.columns:
                 versions.add("1.1")
