@@ -16,6 +16,7 @@ Parsers:
 * :func:`parse_time` / :func:`parse_weekday` / :func:`parse_weekdays` -- opening hours in the
   forms real exports use (``8:00am``, ``5:00 PM``, ``3pm``, ``830am``, ``17:00``, ``17:00:00``).
 * :func:`parse_date` -- ISO and US formats; the placeholder year 0001 means "no date".
+* :func:`parse_time_zone` -- IANA time zone names (``America/New_York``).
 * :func:`parse_language` -- ISO 639 codes from language names ("Spanish" -> ``es``,
   "Haitian Creole" -> ``ht``, "American Sign Language" -> ``ase``), keeping the name.
 * :func:`parse_int`, :func:`parse_bool`, :func:`parse_decimal` -- small helpers for numeric fields.
@@ -27,7 +28,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import available_timezones
 
 import phonenumbers
 
@@ -46,6 +49,7 @@ __all__ = [
     "parse_language",
     "parse_phone",
     "parse_time",
+    "parse_time_zone",
     "parse_weekday",
     "parse_weekdays",
 ]
@@ -419,6 +423,22 @@ def parse_date(value: object, field: str = "date") -> tuple[dt.date | None, list
             continue
         return (None if parsed.year == 1 else parsed), []
     return None, [FieldError(field, f"{str(value).strip()!r} is not a date")]
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def parse_time_zone(value: object, field: str = "timezone") -> tuple[str | None, list[FieldError]]:
+    """An IANA time zone name (``America/New_York``); UTC offsets and numbers are refused."""
+    if _blank(value):
+        return None, []
+    text = str(value).strip()
+    if text in _time_zones():
+        return text, []
+    return None, [FieldError(field, f"{text!r} is not an IANA time zone (such as "
+                                    f"America/New_York)")]
 
 
 # --------------------------------------------------------------------------------------------

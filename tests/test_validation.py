@@ -20,6 +20,7 @@ from directory_data.validation import (
     parse_language,
     parse_phone,
     parse_time,
+    parse_time_zone,
     parse_weekday,
     parse_weekdays,
 )
@@ -208,6 +209,14 @@ def test_language_qualifiers_and_unknowns_are_kept() -> None:
     value, errors = parse_language("Urdu", code="not-a-code!")
     assert value is not None and value.code == "ur" and errors
     assert language_code("Kreyòl") == "ht"
+
+
+def test_time_zones() -> None:
+    assert parse_time_zone("America/New_York") == ("America/New_York", [])
+    assert parse_time_zone("") == (None, [])
+    for bad in ("3", "EST5EDT-ish", "UTC-5"):
+        value, errors = parse_time_zone(bad, "timezone")
+        assert value is None and errors[0].field == "timezone"
 
 
 def test_numbers_and_flags() -> None:

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 
 from directory_data.models import stable_id
 from directory_data.taxonomy_crosswalk import Crosswalk
+from directory_data.validation import parse_time_zone
 
 from . import extensions as ext
 from .attributes import AttributeSteps
@@ -49,7 +50,6 @@ from .build_state import (
     plural,
     position_of,
     short_key,
-    time_zones,
 )
 from .cleaning import clean_line
 from .derived import DerivedSteps
@@ -295,10 +295,9 @@ class Builder(AttributeSteps, DerivedSteps):
         """Validate and clean ``row`` into column values (or skip it)."""
         kind = row.kind
         if kind == "schedule":
-            zone = first_value(row.ext.get(ext.TIMEZONE))
-            if zone is not None and zone not in time_zones():
-                self.problem(row, "timezone", f"{zone!r} is not an IANA time zone; ignored")
-                zone = None
+            zone, errors = parse_time_zone(first_value(row.ext.get(ext.TIMEZONE)), ext.TIMEZONE)
+            for error in errors:
+                self.problem(row, error.field, f"{error.message}; ignored")
             mapped = map_schedule(row.fields, timezone=zone)
         else:
             mapped = MAPPERS[kind](row.fields)

@@ -11,7 +11,6 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import available_timezones
 
 from directory_data.taxonomy_crosswalk import Crosswalk
 
@@ -33,7 +32,6 @@ ORGANIZATION_ADDRESS = ("the address belongs to an organization, not a location;
 _KIND_NAMES = {"service_at_location": "service-at-location link", "taxonomy_term": "taxonomy term",
                "cost_option": "cost option"}
 _PLURAL = {"accessibility": "accessibility rows", "taxonomy": "taxonomies"}
-_ZONES: frozenset[str] | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -177,11 +175,3 @@ def short_key(key: str) -> str:
     if len(key) <= SOURCE_ID_MAX:
         return key
     return key[:160] + "~" + str(uuid.uuid5(uuid.NAMESPACE_URL, key))
-
-
-def time_zones() -> frozenset[str]:
-    """The IANA time zone names this system knows (read once)."""
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
-    return _ZONES

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from functools import lru_cache
-from zoneinfo import available_timezones
 
 from sqlalchemy import String
 
@@ -25,16 +24,6 @@ from directory_data.models import AddressType, Base, LocationType, PhoneType, Se
 from directory_data.validation import FieldError
 
 from .cleaning import clean_line, clean_text
-
-_ZONES: frozenset[str] | None = None
-
-
-def _zones() -> frozenset[str]:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
-    return _ZONES
-
 
 @dataclass(slots=True)
 class Mapped:
@@ -51,7 +40,7 @@ _CACHED: dict[Callable[..., Any], Callable[..., Any]] = {
     fn: lru_cache(maxsize=16384)(fn)
     for fn in (v.parse_time, v.parse_date, v.parse_weekdays, v.parse_weekday, v.parse_int,
                v.parse_decimal, v.normalize_url, v.normalize_email, v.parse_language,
-               v.parse_phone)
+               v.parse_phone, v.parse_time_zone)
 }
 _NO_LIMIT = 1 << 30
 #: The longest text each column of each model table holds.
@@ -353,7 +342,7 @@ def schedule(fields: dict[str, Any], *, timezone: str | None = None) -> Mapped:
         if errors and not days:
             return row.skip(errors[0].message)
         row.out.problems.extend(errors)
-        row.out.values["byday"] = ",".join(days) or None
+        row.put("byday", ",".join(days) or None)
     if row.has("freq"):
         freq = (clean_line(row.raw("freq")) or "").upper() or None
         if freq not in (None, "WEEKLY", "MONTHLY", "DAILY", "YEARLY"):
@@ -365,8 +354,8 @@ def schedule(fields: dict[str, Any], *, timezone: str | None = None) -> Mapped:
     row.check("count", "count", v.parse_int, minimum=0)
     row.check("interval", "interval", v.parse_int, minimum=1)
     if row.has("wkst"):
-        code, errors = v.parse_weekday(row.raw("wkst"), "wkst") if clean_line(
-            row.raw("wkst")) else (None, [])
+        wkst = clean_line(row.raw("wkst"))
+        code, errors = cached(v.parse_weekday)(wkst, "wkst") if wkst else (None, [])
         row.out.values["wkst"] = code
         row.out.problems.extend(errors)
     for name in ("byweekno", "bymonthday", "byyearday"):
@@ -388,9 +377,11 @@ def schedule(fields: dict[str, Any], *, timezone: str | None = None) -> Mapped:
     if timezone is not None:
         row.out.values["timezone"] = timezone
     elif row.has("timezone"):
+        # HSDS 3.0 has a number here (a UTC offset, which is wrong half the year): only an
+        # IANA name is kept; kiosk:timezone is what carries the zone
         zone = row.raw("timezone")
-        zone = zone.strip() if isinstance(zone, str) else None
-        row.out.values["timezone"] = zone if zone in _zones() else None
+        row.out.values["timezone"] = cached(v.parse_time_zone)(zone, "timezone")[0] if \
+            isinstance(zone, str) else None
     values = row.out.values
     has_hours = values.get("opens_at") is not None or values.get("closes_at") is not None
     is_closure = values.get("valid_from") is not None and not values.get("byday")
