@@ -2,8 +2,11 @@
 
 Fatal (raises :class:`HSDSImportError` naming the file and line): bytes that are not UTF-8
 (a Latin-1 or Windows-1252 export), binary data, a first line that is not a CSV header, a
-missing required column, and a file cut off inside a quoted field. The first 64 KiB are checked
-before anything else is read, so junk is rejected without reading it all.
+missing required column, and a file cut off inside a quoted field. The first 64 KiB (binary
+data, encoding, the header and its required columns) are checked before the file is read in
+full, so junk is rejected without reading it all. A file is parsed strictly first (which is
+how a quote left open at the end is noticed) and leniently only when strict parsing trips over
+stray quotes inside a field.
 
 Lenient: blank lines are skipped, a row with fewer fields than the header reads the missing
 ones as empty (with a warning), extra fields are dropped (with a warning), a byte-order mark is
