@@ -76,7 +76,7 @@ class Follower:
         timezone: str = DEFAULT_TIMEZONE,
         interval: float = 0.5,
         inline_limit: int = 500,
-        commit_lock_timeout: float = 5.0,
+        commit_lock_timeout: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.layout = layout

@@ -241,3 +241,23 @@ def test_fuzz_raw_query_strings_never_give_a_500(client: FlaskClient, directory:
     response = client.get("/api/v1/search?" + raw.replace("#", "%23"))
     assert response.status_code in (200, 400), (raw, response.data[:500])
     assert response.is_json
+
+
+def test_a_schema_mismatched_index_is_rebuilt_at_start(app_factory: Any, directory: dict[str, str]) -> None:
+    import json
+
+    from kiosk.config import index_dir
+    from search_index.layout import IndexLayout
+
+    app = app_factory(SEARCH_POLL_INTERVAL=0.0)
+    client = app.test_client()
+    assert get(client, q="shelter")[1]["total"] >= 2
+    layout = IndexLayout(index_dir(app.config))
+    generation = layout.current()
+    assert generation is not None
+    meta = json.loads(generation.meta_path.read_text())
+    generation.meta_path.write_text(json.dumps({**meta, "schema_version": "an older one"}))
+    fresh = app_factory(SEARCH_POLL_INTERVAL=0.0, INDEX_DIR=str(layout.root))  # a restarted process
+    status, body = get(fresh.test_client(), q="shelter")
+    assert status == 200 and body["total"] >= 2
+    assert layout.current_name() != generation.name
