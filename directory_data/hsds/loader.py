@@ -182,31 +182,40 @@ class Loader:
                 update(t).where(t.c.id == bindparam("b_id")).values(assignments), rows)
 
     def _insert(self, t: Table, rows: list[dict[str, Any]]) -> None:
-        """Insert ``rows`` (dicts with the same keys) with one ``executemany``.
+        """Insert ``rows`` (dicts with the same keys) in bulk, in the session's transaction.
 
-        On SQLite the statement goes to the driver with the values already converted by each
-        column type's bind processor: SQLAlchemy's per-row parameter handling costs as much as
-        SQLite's own work on 100,000-row tables. Elsewhere (PostgreSQL) ``insert()`` is used,
-        which SQLAlchemy already batches into multi-row ``VALUES``.
+        The values are converted once per column by each column type's bind processor and go
+        straight to the driver: SQLAlchemy's per-row parameter handling costs as much as the
+        database's own work on 100,000-row tables. SQLite gets one ``executemany``; PostgreSQL
+        (psycopg) gets ``COPY ... FROM STDIN``. Other drivers get a plain ``insert()``.
         """
         connection = self.session.connection()
         dialect = connection.dialect
-        if dialect.name != "sqlite" or dialect.paramstyle != "qmark":
+        copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+        if not copy and (dialect.name != "sqlite" or dialect.paramstyle != "qmark"):
             self.session.execute(insert(t), rows)
             return
         names = list(rows[0])
         processors = [t.c[name].type.dialect_impl(dialect).bind_processor(dialect)
                       for name in names]
-        quote = dialect.identifier_preparer.quote
-        sql = (f"INSERT INTO {quote(t.name)} ({', '.join(quote(n) for n in names)}) "
-               f"VALUES ({', '.join('?' * len(names))})")
         columns = []
         for name, process in zip(names, processors):
             values = [row[name] for row in rows]
             if process is not None:
                 values = [None if value is None else process(value) for value in values]
             columns.append(values)
-        connection.exec_driver_sql(sql, list(zip(*columns)))
+        quote = dialect.identifier_preparer.quote
+        target = f"{quote(t.name)} ({', '.join(quote(n) for n in names)})"
+        if copy:
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as stream:
+                for record in zip(*columns):
+                    stream.write_row(record)
+            return
+        connection.exec_driver_sql(
+            f"INSERT INTO {target} VALUES ({', '.join('?' * len(names))})",
+            list(zip(*columns)))
 
     def _mark(self, name: str, key: Any, status: str) -> None:
         self.status[(name, key)] = status
