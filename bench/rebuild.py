@@ -64,6 +64,9 @@ from search_index.store import SearcherPool, open_current, refresh_searcher  # n
 
 CHILD = ROOT / "tests" / "index_child.py"
 
+#: Part of every word the latency measurements write, so a rerun never finds a previous run's edit.
+RUN = format(int(time.time()), "x")
+
 
 def _ensure_source(obj: object) -> None:
     if not getattr(obj, "source_id", None):
@@ -173,7 +176,8 @@ def bench_rebuild(factory: sessionmaker[Session], layout: IndexLayout, processes
     assert report is not None
     return {"processes": report.processes, "documents": report.documents,
             "seconds": round(report.seconds, 1), "cpu_seconds": round(_cpu_seconds() - cpu, 1),
-            "load_average_before": round(load, 1), "size_mb": round(report.size_bytes / 1e6, 1)}
+            "load_average_before": round(load, 1), "size_mb": round(report.size_bytes / 1e6, 1),
+            "phases": report.phases}
 
 
 def bench_refresh(layout: IndexLayout, factory: sessionmaker[Session]) -> dict[str, float]:
@@ -202,7 +206,7 @@ def bench_local_latency(layout: IndexLayout, factory: sessionmaker[Session], rou
         ids = list(session.scalars(select(Service.id).order_by(Service.id).limit(rounds)))
     out: list[float] = []
     for k, service_id in enumerate(ids):
-        token = f"Localbench{k}q"
+        token = f"Localbench{k}x{RUN}"
         started = time.perf_counter()
         with factory.begin() as session:
             session.get(Service, service_id).name = f"Renamed {token}"
@@ -242,7 +246,7 @@ def bench_cross_latency(db: str, layout: IndexLayout, factory: sessionmaker[Sess
             ids = list(session.scalars(select(Service.id).order_by(Service.id.desc()).limit(rounds)))
         result: dict[str, list[float]] = {"same_process": [], "worker_same_dir": [], "host_own_dir": []}
         for k, service_id in enumerate(ids):
-            token = f"Crossbench{k}q"
+            token = f"Crossbench{k}x{RUN}"
             for proc in (a, b, c):
                 assert proc.stdin is not None
                 proc.stdin.write(f"watch {service_id} {token}\n")
@@ -275,7 +279,8 @@ def main() -> None:
     parser.add_argument("--db", required=True, help="database URL (migrated and filled as needed)")
     parser.add_argument("-n", type=int, default=100_000, help="services in the database")
     parser.add_argument("--index", type=Path, help="index directory (default: a temporary one)")
-    parser.add_argument("--processes", type=int, nargs="+", default=[2], help="writer processes to time")
+    parser.add_argument("--processes", type=int, nargs="*", default=[2],
+                        help="writer processes of each rebuild to time (none: reuse the index in --index)")
     parser.add_argument("--rounds", type=int, default=7, help="edits per latency measurement")
     parser.add_argument("--skip-latency", action="store_true")
     args = parser.parse_args()

@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from directory_data.models import Service
 from search_index.bulk_load import load_service_range
 from search_index.cursor import JournalCursor
 from search_index.documents import service_document
+from search_index.fast_terms import speed_up_fields
 from search_index.hours import DEFAULT_TIMEZONE
 from search_index.layout import Generation, IndexLayout
 from search_index.locking import LockTimeout
@@ -88,8 +89,10 @@ class RebuildReport:
     position: int
     catch_up_entries: int
     size_bytes: int
+    phases: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
+        """The report in one line."""
         return (
             f"rebuilt {self.generation}: {self.documents} documents in {self.seconds:.1f} s "
             f"with {self.processes} writer process(es), {self.size_bytes / 1e6:.1f} MB, "
@@ -109,6 +112,19 @@ class SegmentTask:
     build_dir: str
     ranges: tuple[tuple[str, str], ...]
     timezone: str
+
+
+@dataclass(frozen=True)
+class SegmentResult:
+    """What one worker wrote: its segment (None when empty), documents, and CPU seconds spent
+    loading (database and documents), writing (analysis and postings) and finishing (sorting
+    and encoding the postings, assembling the segment file)."""
+
+    segment: Segment | None
+    documents: int
+    cpu_loading: float
+    cpu_writing: float
+    cpu_finishing: float
 
 
 def id_ranges(ids: Sequence[str], size: int = LOAD_BATCH) -> list[tuple[str, str]]:
@@ -150,6 +166,7 @@ def rebuild_index(
     processes finding no index at the same time then build it once.
     """
     started = time.monotonic()
+    phases: dict[str, float] = {}
     lock = layout.rebuild_lock()
     if not lock.acquire(lock_timeout):
         raise LockTimeout(f"another rebuild of {layout.root} is running")
@@ -166,16 +183,20 @@ def rebuild_index(
         workers = processes if processes is not None else (
             default_processes() if len(ids) >= PARALLEL_MIN else 1
         )
+        phases["prepare"] = time.monotonic() - started
         if workers > 1 and url is not None and len(ids) >= workers:
-            documents = _build_parallel(build_dir, url, ids, workers, timezone)
+            documents = _build_parallel(build_dir, url, ids, workers, timezone, phases)
         else:
             workers = 1
             documents = _build_serial(build_dir, session_factory, ids, timezone)
+        mark = time.monotonic()
+        phases["write"] = mark - started - phases["prepare"]
         write_cursor(Generation(build_dir), cursor)
         generation = layout.complete_build(build_dir, build_meta(documents, cursor.position))
         sync = IndexSync(layout, session_factory, timezone=timezone)
         caught_up = sync.catch_up_generation(generation, lock_timeout=lock_timeout)
         layout.swap(generation)
+        phases["catch_up_and_swap"] = time.monotonic() - mark
         layout.remove_retired(rebuild_lock_held=True)
         report = RebuildReport(
             generation=generation.name,
@@ -185,6 +206,7 @@ def rebuild_index(
             position=caught_up.position or cursor.position,
             catch_up_entries=caught_up.entries,
             size_bytes=layout.size_bytes(),
+            phases={k: round(v, 2) for k, v in phases.items()},
         )
     finally:
         lock.release()
@@ -233,7 +255,9 @@ def _build_serial(
     return count
 
 
-def _build_parallel(build_dir: Path, url: str, ids: Sequence[str], workers: int, timezone: str) -> int:
+def _build_parallel(
+    build_dir: Path, url: str, ids: Sequence[str], workers: int, timezone: str, phases: dict[str, float]
+) -> int:
     size = -(-len(ids) // workers)
     tasks = [
         SegmentTask(url, str(build_dir), tuple(id_ranges(ids[i : i + size])), timezone)
@@ -242,67 +266,51 @@ def _build_parallel(build_dir: Path, url: str, ids: Sequence[str], workers: int,
     context = multiprocessing.get_context("spawn")
     with context.Pool(processes=len(tasks)) as pool:
         results = pool.map(build_segment, tasks, chunksize=1)
-    segments = [segment for segment, _count in results if segment is not None]
+    for name in ("cpu_loading", "cpu_writing", "cpu_finishing"):
+        phases[f"workers_{name}"] = sum(getattr(r, name) for r in results)
+    segments = [r.segment for r in results if r.segment is not None]
     ix = whoosh_index.open_dir(str(build_dir))
     writer = ix.writer()
     # Join the workers' segments in one table of contents, as MpWriter(multisegment=True) does.
     writer._close_segment()
     writer._commit_toc(segments)
     writer._finish()
-    return sum(count for _segment, count in results)
+    return sum(r.documents for r in results)
 
 
-def memoize_field_terms(schema: Any, max_chars: int = 300, max_entries: int = 20_000) -> None:
-    """Let each indexed field of ``schema`` reuse the terms of a value it has indexed before.
-
-    Directories repeat short values over and over (eligibility and cost texts, taxonomy names,
-    organizations, keyword lists); their analysis is a sizeable part of a rebuild's CPU. Whoosh
-    asks ``field.index(value)`` for ``(term bytes, frequency, weight, value bytes)`` tuples,
-    which only depend on the value, so values of at most ``max_chars`` characters are analysed
-    once per process. Only for a writer's private copy of the schema in a rebuild worker: the
-    wrapped fields are never pickled into a table of contents.
-    """
-    for name in schema.names():
-        field = schema[name]
-        if not field.indexed:
-            continue
-        original = field.index
-        cache: dict[Any, list[tuple[bytes, int, float, bytes]]] = {}
-
-        def index(value: Any, _original: Any = original, _cache: dict[Any, Any] = cache, **kwargs: Any) -> Any:
-            if kwargs or not isinstance(value, (str, bool)) or (isinstance(value, str) and len(value) > max_chars):
-                return _original(value, **kwargs)
-            found = _cache.get(value)
-            if found is None:
-                found = list(_original(value))
-                if len(_cache) < max_entries:
-                    _cache[value] = found
-            return found
-
-        field.index = index
-
-
-def build_segment(task: SegmentTask) -> tuple[Segment | None, int]:
+def build_segment(task: SegmentTask) -> SegmentResult:
     """Worker process: write the services of ``task.ranges`` into one new segment of ``task.build_dir``.
 
-    Returns the finished segment (None when no service of the share belongs in the index) and
-    its document count; the parent lists the segments in the index's table of contents.
+    Returns the finished segment (None when no service of the share belongs in the index), its
+    document count and CPU times; the parent lists the segments in the index's table of contents.
     """
+    clock = time.process_time
+    loading = writing = 0.0
     engine = make_engine(task.database_url, poolclass=NullPool)
     factory = make_session_factory(engine)
     ix = whoosh_index.open_dir(task.build_dir)
     writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB, codec=rebuild_codec())
-    memoize_field_terms(writer.schema)
+    speed_up_fields(writer.schema)
     count = 0
     try:
         with factory() as session:
-            for doc in rebuild_documents(session, task.ranges, task.timezone):
+            documents = rebuild_documents(session, task.ranges, task.timezone)
+            while True:
+                before = clock()
+                doc = next(documents, None)
+                between = clock()
+                loading += between - before
+                if doc is None:
+                    break
                 writer.add_document(**doc)
+                writing += clock() - between
                 count += 1
         if count == 0:
             writer._close_segment()
-            return None, 0
-        return writer._finalize_segment(), count
+            return SegmentResult(None, 0, loading, writing, 0.0)
+        before = clock()
+        segment = writer._finalize_segment()
+        return SegmentResult(segment, count, loading, writing, clock() - before)
     except BaseException:
         writer._close_segment()
         raise
