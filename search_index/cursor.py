@@ -9,9 +9,10 @@ The cursor therefore keeps, besides ``position`` (the highest seq seen), the *ga
 seqs below ``position`` it has not seen yet. Every read asks for new entries *and* for entries
 inside the open gaps, so a late commit is picked up on the next read. A gap may also be a seq
 that will never appear (its transaction rolled back, or the sequence skipped it), so gaps are
-dropped once they are older than a horizon (default 10 minutes): a transaction that stays open
+dropped once they are older than a horizon (default one hour): a transaction that stays open
 longer than that after writing its journal entries is reported as drift by ``kiosk index
-verify`` and repaired by ``kiosk index update``. Applying entries is idempotent, so reading one
+verify`` and repaired by ``kiosk index update``. (Bulk writers such as the importer journal
+just before they commit, so their entries are fresh however long the import took.) Applying entries is idempotent, so reading one
 twice costs a little work and nothing else.
 """
 
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 from directory_data.models import ChangeJournalEntry
 
 #: Seconds after which an unseen seq is given up on (see the module docstring).
-GAP_HORIZON = 600.0
+GAP_HORIZON = 3600.0
 
 #: At most this many gap ranges are kept; beyond, the oldest neighbours are merged.
 MAX_GAPS = 200
