@@ -16,6 +16,7 @@ from .location import (
 from .organization import Organization
 from .phone import Phone, PhoneAudience, PhoneType
 from .problem import ProblemKind, ProblemReport
+from .referral import QRMode, Referral, ReferralCount
 from .schedule import WEEKDAYS, Schedule
 from .search_stats import NO_CATEGORY, SearchCount, ZeroResultTerm
 from .service import DEFAULT_STALE_AFTER_DAYS, CostOption, Service, ServiceStatus
@@ -43,6 +44,9 @@ __all__ = [
     "PhoneType",
     "ProblemKind",
     "ProblemReport",
+    "QRMode",
+    "Referral",
+    "ReferralCount",
     "Role",
     "Schedule",
     "SearchCount",
