@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import enum
 import io
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -161,10 +162,17 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     session.add_all(pending)
 
 
+#: The session factories the hooks are on. Not ``event.contains``: SQLAlchemy's registry keys a
+#: listener by ``id(target)`` and keeps the key after the factory is gone, so a new factory
+#: allocated at a dead one's address looked "already listened to" and got no audit trail.
+_installed: weakref.WeakSet[sessionmaker[Session]] = weakref.WeakSet()
+
+
 def install_audit_hooks(session_factory: sessionmaker[Session]) -> None:
     """Record the changes of every session ``session_factory`` makes that names an actor."""
-    if not event.contains(session_factory, "before_flush", _before_flush):
+    if session_factory not in _installed:
         event.listen(session_factory, "before_flush", _before_flush)
+        _installed.add(session_factory)
 
 
 def record_action(

@@ -4,13 +4,15 @@ same transaction, verification, retiring and restoring, staleness, problem repor
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory_data.audit import audit_csv, install_audit_hooks, listing_history
+from directory_data.audit import audit_csv, install_audit_hooks, listing_history, set_actor
+from directory_data.db import make_session_factory
 from directory_data.gap_report import MIN_SHARED_SEARCHES, gap_report, report_csv, week_of
 from directory_data.listing_edit import differences, edit_of, form_values, parse_form
 from directory_data.listings import (
@@ -24,6 +26,7 @@ from directory_data.listings import (
 )
 from directory_data.models import (
     MISSION_CATEGORIES,
+    AuditEntry,
     Organization,
     ProblemKind,
     Service,
@@ -102,6 +105,22 @@ def test_a_saved_edit_is_audited_in_the_same_transaction(session: Session, direc
     assert trail[("service", "name")] == ("Sanford Housing Help Desk", "Sanford Housing Desk", "case.kim")
     assert trail[("phone", "number")] == ("(407) 555-0133", "(407) 555-0177", "case.kim")
     assert "(407) 555-0177" in audit_csv(listing_history(session, directory.housing_near))
+
+
+def test_every_new_session_factory_gets_the_audit_hooks(engine: Engine, session_factory: sessionmaker[Session]) -> None:
+    # SQLAlchemy keys listeners by id(target) and keeps the key after the target dies, so asking
+    # event.contains() let a factory born at a dead one's address go unaudited (a flaky test).
+    for attempt in range(60):
+        factory = make_session_factory(engine)
+        install_audit_hooks(factory)
+        with factory() as session:
+            set_actor(session, "case.kim")
+            session.add(Organization(source="kiosk-test", source_id=f"audit-{attempt}", name="Org"))
+            session.flush()
+            assert session.scalars(select(AuditEntry.field_name)).all(), f"factory {attempt} not audited"
+            session.rollback()
+        del factory, session
+        gc.collect()
 
 
 def test_second_save_of_the_same_version_conflicts_and_saves_nothing(
