@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api_directory,
         auth,
         cli,
+        cli_backup,
         cli_users,
         db,
         health,
@@ -54,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     search.init_app(app)
     cli.init_app(app)
     cli_users.init_app(app)
+    cli_backup.init_app(app)
     i18n.init_app(app)
     pages.init_app(app)
     security.init_app(app)
