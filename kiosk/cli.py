@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from directory_data import migrate
 
@@ -75,13 +75,23 @@ def init_command() -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@with_appcontext
-def serve_command(host: str, port: int) -> None:
-    """Serve the app over HTTP (run ``kiosk init`` first)."""
-    # Not app.run(): Flask ignores it inside a Flask CLI command (FLASK_RUN_FROM_CLI).
-    from werkzeug.serving import run_simple
+@click.option("--workers", type=click.IntRange(min=1), envvar="KIOSK_WORKERS",
+              help="gunicorn worker processes (default: 2 x cores + 1, at most 8).")
+@click.option("--threads", type=click.IntRange(min=1), envvar="KIOSK_THREADS",
+              help="Threads per worker (default: 4).")
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader instead.")
+def serve_command(host: str, port: int, workers: int | None, threads: int | None, dev: bool) -> None:
+    """Serve the app over HTTP with gunicorn (run ``kiosk init`` first).
 
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    Each worker creates its own app and follows the search index; logs are JSON lines on stderr.
+    """
+    from . import serving
+
+    if dev:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        serving.run_dev(app, host, port)
+        return
+    serving.run_gunicorn(host, port, workers or serving.default_workers(), threads or serving.DEFAULT_THREADS)
 
 
 @click.command("import")

@@ -1,0 +1,162 @@
+"""``kiosk serve``: gunicorn in production, Flask's reloader with ``--dev``.
+
+:class:`KioskServer` runs gunicorn programmatically (a ``BaseApplication``). The master process
+never creates the app: each worker calls :func:`kiosk.create_app` itself (no preloading), so
+every worker has its own database engine, searcher pool and index follower, exactly as a single
+process has. Right after a worker starts, a background thread looks at the journal and opens a
+searcher, so the first requests find the index warm and current.
+
+Logs are JSON lines on stderr (:mod:`kiosk.logs`): gunicorn's own messages, the app's, and one
+line per request from :class:`kiosk.request_log.RequestLog`. gunicorn's access log stays off (it
+would log addresses and query strings).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
+
+from .logs import JsonFormatter, configure_logging
+from .request_log import RequestLog
+
+log = logging.getLogger(__name__)
+
+#: Upper bound of the default worker count (more processes only add memory past this).
+MAX_DEFAULT_WORKERS = 8
+
+#: Settings only newer gunicorn releases know (skipped on older ones).
+OPTIONAL_SETTINGS = frozenset({"control_socket_disable"})
+
+#: Threads per worker by default: requests wait on the database and the socket part of the time.
+DEFAULT_THREADS = 4
+
+
+def cpu_count() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def default_workers(cores: int | None = None) -> int:
+    """``2 * cores + 1`` worker processes, at most :data:`MAX_DEFAULT_WORKERS`."""
+    return min(2 * (cores or cpu_count()) + 1, MAX_DEFAULT_WORKERS)
+
+
+def served_by() -> str:
+    """``<host name>:<pid>`` of this process, for the ``X-Served-By`` header."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def wsgi_app(app: Flask) -> RequestLog:
+    """``app`` as served: wrapped in the request log (and ``X-Served-By`` when configured)."""
+    header = served_by() if app.config.get("SERVED_BY_HEADER") else None
+    return RequestLog(app, served_by=header)
+
+
+def warm_up(app: Flask) -> None:
+    """Catch the worker's index up with the journal and open one searcher; never raises."""
+    from .search import get_search
+
+    try:
+        with app.app_context():
+            search = get_search(app)
+            search.follower.poll(force=True)
+            if search.layout.current() is not None:
+                with search.pool.searcher():
+                    pass
+    except Exception:  # the first request tries again and reports what is wrong
+        log.warning("warm-up of the search index failed", exc_info=True)
+
+
+class JsonLogger(GunicornLogger):
+    """gunicorn's logger with its error log written as JSON lines (query strings cut)."""
+
+    def setup(self, cfg: Any) -> None:
+        """Set gunicorn's handlers up, then give them the JSON formatter."""
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(JsonFormatter())
+
+
+def _post_worker_init(worker: Any) -> None:
+    """gunicorn hook: warm the new worker's index up in the background."""
+    app = getattr(worker.wsgi, "app", None)
+    if isinstance(app, Flask):
+        threading.Thread(target=warm_up, args=(app,), name="index-warm-up", daemon=True).start()
+
+
+class KioskServer(BaseApplication):
+    """gunicorn serving :func:`kiosk.create_app` (one app per worker)."""
+
+    def __init__(self, options: dict[str, Any], config: dict[str, Any] | None = None) -> None:
+        self.options = options
+        self.app_config = config
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Hand our options to gunicorn's configuration."""
+        assert self.cfg is not None
+        for key, value in self.options.items():
+            if key in OPTIONAL_SETTINGS and key not in self.cfg.settings:
+                continue  # an older gunicorn without that setting
+            self.cfg.set(key, value)
+
+    def load(self) -> RequestLog:
+        """Create this worker's app (called in each worker, after the fork)."""
+        from . import create_app
+
+        return wsgi_app(create_app(self.app_config))
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """The gunicorn settings ``kiosk serve`` uses."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "proc_name": "kiosk",
+        "logger_class": JsonLogger,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "timeout": 60,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "post_worker_init": _post_worker_init,
+        # No control socket: it lives in the user's home, so two servers on one machine collide.
+        "control_socket_disable": True,
+    }
+
+
+def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve until stopped (SIGTERM or SIGINT), with gunicorn in this process as master."""
+    configure_logging()
+    # Imported once in the master, so workers fork with them loaded (shared pages, fast start).
+    import search_index.follower  # noqa: F401
+    import search_index.searching  # noqa: F401
+
+    KioskServer(gunicorn_options(host, port, workers, threads)).run()
+
+
+def run_dev(app: Flask, host: str, port: int) -> None:
+    """Flask's development server with the reloader (restarts when a source file changes)."""
+    from werkzeug.serving import WSGIRequestHandler, run_simple
+
+    class QuietHandler(WSGIRequestHandler):
+        """Werkzeug's handler without its request lines (they carry addresses and queries)."""
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            return None
+
+    configure_logging()
+    run_simple(host, port, wsgi_app(app), threaded=True, use_reloader=True, request_handler=QuietHandler)
