@@ -7,8 +7,8 @@ searches that found nothing share it over the period; terms withheld as personal
 are never shown.
 
 Activity comes from *sources*, each a function ``(session, since, until) -> rows of
-(day, category, station, count)``. :data:`ACTIVITY_SOURCES` holds the searches; a referral
-counter (day-level aggregate per category and station) slots in as one more named source, and
+(day, category, station, count)``. :data:`ACTIVITY_SOURCES` holds the searches and the
+referrals (weekly aggregates per category and station, :func:`directory_data.referrals.referral_activity`);
 every table, total, chart and CSV column of the report follows.
 """
 
@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from directory_data.models import SearchCount, ZeroResultTerm
+from directory_data.referrals import referral_activity
 from directory_data.search_stats import WITHHELD_TERM
 
 #: A term that found nothing is shown only when at least this many searches share it.
@@ -44,7 +45,10 @@ def search_activity(session: Session, since: dt.date, until: dt.date) -> Activit
 
 
 #: The activities the report counts, by name (one column each).
-ACTIVITY_SOURCES: tuple[tuple[str, ActivitySource], ...] = (("searches", search_activity),)
+ACTIVITY_SOURCES: tuple[tuple[str, ActivitySource], ...] = (
+    ("searches", search_activity),
+    ("referrals", referral_activity),
+)
 
 
 def week_of(day: dt.date) -> dt.date:
