@@ -1,25 +1,109 @@
-"""``GET /healthz``: whether the app can answer, as JSON with an honest status code."""
+"""``GET /healthz``: whether this worker can answer, as JSON with an honest status code.
+
+The answer (for the worker that handled the request; each gunicorn worker has its own index
+follower and searchers)::
+
+    {"status": "ok" | "degraded" | "unavailable", "version": "0.1.0", "database": true,
+     "index": {"usable": true, "documents": 168, "generation": "gen-...", "position": 170,
+               "journal_head": 170, "lag": 0, "seconds_behind": 0.0, "writable": true,
+               "free_bytes": ..., "problems": []},
+     "problems": []}
+
+* 503 ``unavailable``: the database does not answer, or there is no index this worker can search.
+* 200 ``degraded``: it answers, but the index is more than ``HEALTH_MAX_LAG_SECONDS`` (default
+  10) behind the journal, its directory cannot be written (edits stop reaching it), its disk is
+  nearly full (``HEALTH_MIN_FREE_BYTES``), or its last catch-up failed.
+* 200 ``ok`` otherwise.
+
+It is cheap: one ``SELECT 1``, the journal's head by primary key and one indexed lookup when
+behind, a file created and removed, ``statvfs``, and a pooled searcher's document count. Before
+measuring it gives the index follower its usual rate-limited look at the journal, so an idle
+worker does not report a lag it would catch up on its next search.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import logging
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from . import __version__
 from .db import get_session
+from .search import get_search
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("health", __name__)
 
 
-@bp.get("/healthz")
-def healthz() -> ResponseReturnValue:
-    """``{"status": "ok"|"unavailable", "database": bool, "version": str}``; 503 when down."""
+def _database_ok() -> bool:
     try:
         get_session().execute(text("SELECT 1"))
-        database_ok = True
     except Exception:  # noqa: BLE001 - any failure means "not reachable"
-        database_ok = False
-    body = {"status": "ok" if database_ok else "unavailable", "database": database_ok,
-            "version": __version__}
-    return jsonify(body), 200 if database_ok else 503
+        return False
+    return True
+
+
+def index_report(database_ok: bool) -> dict[str, Any]:
+    """The ``index`` part of the answer, for the current app's index in this process."""
+    from search_index.freshness import MIN_FREE_BYTES, index_status
+
+    search = get_search()
+    if database_ok:
+        search.follower.poll()
+    report: dict[str, Any] = {"usable": False, "documents": None}
+    try:
+        with search.pool.searcher() as searcher:
+            report["documents"] = searcher.doc_count()
+        report["usable"] = True
+    except Exception as error:  # IndexUnavailable, or a damaged directory Whoosh cannot read
+        unreadable = f"the index cannot be searched: {error}"
+    else:
+        unreadable = None
+    try:
+        status = index_status(
+            search.layout, get_session() if database_ok else None,
+            min_free_bytes=int(current_app.config.get("HEALTH_MIN_FREE_BYTES", MIN_FREE_BYTES)),
+        )
+    except Exception as error:  # noqa: BLE001 - report, never fail the health check
+        log.warning("index status failed", exc_info=True)
+        report["problems"] = [f"index status unknown: {error!r}"]
+    else:
+        report.update(status.to_json())
+    problems = report.setdefault("problems", [])
+    if unreadable and report.get("generation"):
+        problems.insert(0, unreadable)
+    if search.follower.last_error is not None:
+        problems.append(search.follower.last_error[1])
+    return report
+
+
+def _lagging(index: dict[str, Any]) -> str | None:
+    behind = index.get("seconds_behind")
+    limit = float(current_app.config.get("HEALTH_MAX_LAG_SECONDS", 10.0))
+    if behind is not None and behind > limit:
+        return f"the index is {behind:.0f} s behind the journal ({index.get('lag')} entries)"
+    return None
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """The health of this worker (see the module docstring); 503 when it cannot answer."""
+    database_ok = _database_ok()
+    index = index_report(database_ok)
+    problems = ([] if database_ok else ["the database does not answer"]) + list(index["problems"])
+    lagging = _lagging(index)
+    if lagging:
+        problems.append(lagging)
+    if not database_ok or not index["usable"]:
+        status, code = "unavailable", 503
+    elif problems:
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    body = {"status": status, "version": __version__, "database": database_ok, "index": index,
+            "problems": problems}
+    return jsonify(body), code

@@ -155,11 +155,32 @@ SEARCH_RESULTS = {
     },
 }
 
+_NULLABLE_INT = {"type": ["integer", "null"]}
+
+HEALTH_INDEX = {
+    "type": "object",
+    "required": ["usable", "problems"],
+    "properties": {
+        "usable": {"type": "boolean", "description": "this worker can search its index"},
+        "documents": _NULLABLE_INT,
+        "generation": {"type": ["string", "null"]},
+        "position": {**_NULLABLE_INT, "description": "the journal position this index has applied"},
+        "journal_head": {**_NULLABLE_INT, "description": "the journal's newest entry"},
+        "lag": {**_NULLABLE_INT, "description": "journal entries not applied yet"},
+        "seconds_behind": {"type": ["number", "null"], "description": "age of the oldest entry not applied"},
+        "writable": {"type": ["boolean", "null"]},
+        "free_bytes": _NULLABLE_INT,
+        "problems": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
 HEALTH = {
     "type": "object",
-    "required": ["status", "database", "version"],
-    "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]},
-                   "database": {"type": "boolean"}, "version": {"type": "string"}},
+    "required": ["status", "database", "version", "index", "problems"],
+    "properties": {"status": {"type": "string", "enum": ["ok", "degraded", "unavailable"]},
+                   "database": {"type": "boolean"}, "version": {"type": "string"},
+                   "index": HEALTH_INDEX,
+                   "problems": {"type": "array", "items": {"type": "string"}}},
 }
 
 
@@ -244,9 +265,9 @@ def openapi_document() -> dict[str, Any]:
         }},
         "/healthz": {"get": {
             "operationId": "health",
-            "summary": "Whether the app and its database answer",
-            "responses": {"200": _json("Health", "Healthy"),
-                          "503": _json("Health", "The database does not answer")},
+            "summary": "Whether this worker, its database and its search index answer, and how current the index is",
+            "responses": {"200": _json("Health", "Healthy (status ok), or answering with problems (status degraded)"),
+                          "503": _json("Health", "The database does not answer or the index cannot be searched")},
         }},
     }
     return {

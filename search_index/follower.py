@@ -91,6 +91,9 @@ class Follower:
         self._poll_lock = threading.Lock()
         self._job_lock = threading.Lock()
         self._job: threading.Thread | None = None
+        #: ``(epoch seconds, what failed)`` of the last failed poll or background catch-up; None
+        #: once a poll succeeds again (``/healthz`` reports it).
+        self.last_error: tuple[float, str] | None = None
 
     # Called by the serving process -----------------------------------------------------------
 
@@ -108,7 +111,9 @@ class Follower:
         try:
             self._last_poll = now
             self._poll_once()
-        except Exception:
+            self.last_error = None
+        except Exception as error:
+            self.last_error = (time.time(), f"index poll failed: {error!r}")
             log.exception("index poll failed; retrying on a later poll")
         finally:
             self._poll_lock.release()
@@ -200,7 +205,8 @@ class Follower:
                     return
                 if result.busy:
                     time.sleep(self.interval)
-        except Exception:
+        except Exception as error:
+            self.last_error = (time.time(), f"background index catch-up failed: {error!r}")
             log.exception("background index catch-up failed; retrying on a later poll")
 
     def _rebuild_large_backlog(self) -> None:

@@ -49,6 +49,5 @@ def test_healthz_is_honest_when_database_is_down(app_factory, tmp_path: Path) ->
     app = app_factory(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {
-        "status": "unavailable", "database": False, "version": response.get_json()["version"]
-    }
+    body = response.get_json()
+    assert (body["status"], body["database"]) == ("unavailable", False)
