@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         security,
         staff_session,
         throttle,
+        unavailable,
         views,
     )
 
@@ -65,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     staff_session.init_app(app)
     admin.init_app(app)
     problem_reports.init_app(app)
+    unavailable.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(patrol.bp)
