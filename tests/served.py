@@ -151,3 +151,42 @@ class Host:
             pass
         self._log.close()
         return self.proc.returncode
+
+
+class HttpCaseworker:
+    """A caseworker signed in to one host over HTTP, editing listings as a browser does."""
+
+    def __init__(self, base_url: str, name: str, password: str) -> None:
+        import http.cookiejar
+
+        from staff import csrf_token
+
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        login = self._fetch("/officer/login")
+        token = csrf_token(login.body.decode(), required=False)
+        answer = self._post("/officer/login", {"csrf_token": [token], "name": [name], "password": [password]})
+        if answer.status != 200 or b'name="password"' in answer.body:  # the login form again
+            raise AssertionError(f"sign-in failed: {answer.status}")
+
+    def _fetch(self, path: str, data: bytes | None = None) -> Answer:
+        return fetch(self.base_url + path, data=data, opener=self.opener)
+
+    def _post(self, path: str, values: dict[str, list[str]]) -> Answer:
+        import urllib.parse
+
+        return self._fetch(path, urllib.parse.urlencode(values, doseq=True).encode())
+
+    def edit_listing(self, service_id: str, **changes: str) -> Answer:
+        """Load the listing's form, change ``changes`` (form field: value), save; the answer
+        after the redirect (200 with the saved form; 409 on a conflict, 422 on field errors)."""
+        from staff import form_fields
+
+        path = f"/admin/listings/{service_id}"
+        page = self._fetch(path)
+        if page.status != 200:
+            raise AssertionError(f"{path}: {page.status}")
+        values = form_fields(page.body.decode(), path)
+        for field_name, value in changes.items():
+            values[field_name] = [value]
+        return self._post(path, values)

@@ -57,8 +57,12 @@ def signed_in(app: Flask, session_factory: sessionmaker[Session]) -> Callable[[s
 def form_of(client: FlaskClient, url: str, *, action: str | None = None) -> dict[str, list[str]]:
     """The values a browser would submit from the form posting to ``action`` (default ``url``)
     on the page at ``url``: text inputs, ticked boxes, text areas and chosen options."""
-    page = client.get(url).get_data(as_text=True)
-    start = page.index(f'<form method="post" action="{action or url}"')
+    return form_fields(client.get(url).get_data(as_text=True), action or url)
+
+
+def form_fields(page: str, action: str) -> dict[str, list[str]]:
+    """The values a browser would submit from the form of ``page`` posting to ``action``."""
+    start = page.index(f'<form method="post" action="{action}"')
     form = page[start:page.index("</form>", start)]
     values: dict[str, list[str]] = {}
     for match in re.finditer(r"<input ([^>]*)>", form):
