@@ -34,9 +34,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         admin,
         api,
         api_directory,
+        api_referrals,
         auth,
         cli,
         cli_backup,
+        cli_referrals,
         cli_users,
         db,
         health,
@@ -44,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         pages,
         patrol,
         problem_reports,
+        referral_pages,
         search,
         security,
         staff_session,
@@ -56,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     search.init_app(app)
     cli.init_app(app)
     cli_users.init_app(app)
+    cli_referrals.init_app(app)
     cli_backup.init_app(app)
     i18n.init_app(app)
     pages.init_app(app)
@@ -72,6 +76,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(patrol.bp)
     app.register_blueprint(api_directory.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_referrals.bp)
+    app.register_blueprint(referral_pages.bp)
     return app
 
 

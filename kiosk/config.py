@@ -32,8 +32,15 @@ def default_config() -> dict[str, Any]:
         "LANGUAGES": ("en", "es"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "America/New_York",
-        # How many services a resident may collect for one referral.
-        "REFERRAL_MAX_ITEMS": 20,
+        # How many services a resident may collect for one referral (a referral holds 10 at most).
+        "REFERRAL_MAX_ITEMS": 10,
+        # Referrals: the address residents' phones reach the referral page at (None: the host the
+        # request came to), how many days a referral lives, the printed slip's layout ("letter"
+        # or "receipt" for 80 mm thermal paper), and the districts an officer may choose.
+        "PUBLIC_BASE_URL": None,
+        "REFERRAL_DAYS": 30,
+        "REFERRAL_PRINT_LAYOUT": "letter",
+        "PATROL_DISTRICTS": (),
         # Results shown per page on the kiosk and the patrol view.
         "RESULTS_PER_PAGE": 10,
         # The one cookie the app sets: signed, not readable by scripts, gone when the browser

@@ -8,19 +8,19 @@ without it the station is used.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from directory_data.models import MISSION_CATEGORIES
+from directory_data.referrals import InvalidReferral
 
-from . import finder, visit
+from . import finder, referrals, visit
 from .auth import officer_required
 from .config import station
 from .db import get_session
 from .i18n import current_language
 from .pages import after_post, local_now, safe_next
-from .referral_link import referral_qr_svg, shared_referral_url
 
 bp = Blueprint("patrol", __name__, url_prefix="/patrol")
 
@@ -88,13 +88,36 @@ def service(service_id: str) -> ResponseReturnValue:
     return render_template("patrol/service.html", card=card, back_url=back)
 
 
+def _referral_page(errors: dict[str, str] | None = None,
+                   values: dict[str, object] | None = None) -> str:
+    cards = finder.cards_for(get_session(), visit.referral_ids(), point=station(current_app.config),
+                             officer=True)
+    form = referrals.form_context([c.id for c in cards], visit.made_token(), errors=errors,
+                                  values=values)
+    return render_template("patrol/referral.html", cards=cards,
+                           districts=referrals.patrol_districts(), **form)
+
+
 @bp.get("/referral")
 @officer_required
 def referral() -> ResponseReturnValue:
-    """The services collected for the resident in front of the officer."""
-    cards = finder.cards_for(get_session(), visit.referral_ids(), point=station(current_app.config),
-                             officer=True)
-    return render_template("patrol/referral.html", cards=cards)
+    """The services collected for the resident in front of the officer, and the form that makes
+    the referral (mode, discreet, note, district)."""
+    return _referral_page()
+
+
+@bp.post("/referral/make")
+@officer_required
+def referral_make() -> ResponseReturnValue:
+    """Make the referral and show its QR code full screen."""
+    data = referrals.form_data(request.form, visit.referral_ids())
+    data["district"] = request.form.get("district", "")
+    try:
+        made = referrals.make(data, referrals.origin("patrol", request.form.get("district")))
+    except InvalidReferral as error:
+        return _referral_page(referrals.messages(error), data), 422
+    visit.remember_made(made.token)
+    return after_post(url_for("patrol.referral_qr"))
 
 
 @bp.post("/referral/add")
@@ -127,9 +150,12 @@ def referral_clear() -> ResponseReturnValue:
 @bp.get("/referral/qr")
 @officer_required
 def referral_qr() -> ResponseReturnValue:
-    """The referral as a QR code filling the screen, for the resident's phone."""
-    ids = [c.id for c in finder.cards_for(get_session(), visit.referral_ids(), point=None, officer=False)]
-    if not ids:
-        abort(404)
-    url = shared_referral_url(ids, lang=current_language())
-    return render_template("patrol/qr.html", qr_svg=Markup(referral_qr_svg(url)), count=len(ids))
+    """The referral made for the resident as a QR code filling the screen, for their phone
+    (back to the referral page when none has been made yet)."""
+    token = visit.made_token()
+    made = referrals.find(token) if token else None
+    if made is None:
+        return redirect(url_for("patrol.referral"), 303)
+    view = referrals.view_of(get_session(), made)
+    return render_template("patrol/qr.html", qr_svg=Markup(made.qr_svg), view=view,
+                           count=len(view.entries))

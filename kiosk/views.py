@@ -24,12 +24,13 @@ from flask_babel import gettext
 
 from directory_data.models import MISSION_CATEGORIES
 
-from . import finder, visit
+from directory_data.referrals import InvalidReferral
+
+from . import finder, referrals, visit
 from .config import station
 from .db import get_session
 from .i18n import LANGUAGE_KEY, current_language
 from .pages import after_post, local_now, safe_next
-from .referral_link import read_referral_token
 from .security import CLEAR_SITE_DATA
 
 bp = Blueprint("lobby", __name__)
@@ -107,12 +108,33 @@ def service(service_id: str) -> ResponseReturnValue:
     return render_template("lobby/service.html", card=card, back_url=back)
 
 
-@bp.get("/referral")
-def referral() -> ResponseReturnValue:
-    """The services collected for the resident's referral."""
+def _referral_page(errors: dict[str, str] | None = None,
+                   values: dict[str, object] | None = None) -> str:
     cards = finder.cards_for(get_session(), visit.referral_ids(), point=station(current_app.config),
                              officer=False)
-    return render_template("lobby/referral.html", cards=cards)
+    form = referrals.form_context([c.id for c in cards], visit.made_token(), errors=errors,
+                                  values=values)
+    return render_template("lobby/referral.html", cards=cards, **form)
+
+
+@bp.get("/referral")
+def referral() -> ResponseReturnValue:
+    """The services collected for the resident's referral, the form that makes it, and once
+    made, its QR code and print link."""
+    return _referral_page()
+
+
+@bp.post("/referral/make")
+def referral_make() -> ResponseReturnValue:
+    """Make the referral from the collected services (the form works without JavaScript)."""
+    data = referrals.form_data(request.form, visit.referral_ids())
+    try:
+        made = referrals.make(data, referrals.origin("kiosk"))
+    except InvalidReferral as error:
+        return _referral_page(referrals.messages(error), data), 422
+    visit.remember_made(made.token)
+    flash(gettext("Your referral is ready."))
+    return after_post(url_for("lobby.referral") + "#made")
 
 
 @bp.post("/referral/add")
@@ -141,16 +163,6 @@ def referral_clear() -> ResponseReturnValue:
     """Drop every service from the referral."""
     visit.clear_referral()
     return after_post(url_for("lobby.referral"))
-
-
-@bp.get("/r/<token>")
-def shared_referral(token: str) -> ResponseReturnValue:
-    """The public page a referral's QR code opens: the chosen services, nothing else."""
-    ids = read_referral_token(token)
-    if ids is None:
-        abort(404)
-    cards = finder.cards_for(get_session(), ids, point=station(current_app.config), officer=False)
-    return render_template("lobby/shared_referral.html", cards=cards)
 
 
 @bp.get("/language/<code>")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import current_app, session
 
 REFERRAL_KEY = "referral"
+#: The token of the referral made in this visit (shown with its QR code until the list changes).
+MADE_KEY = "referral_made"
 DISPLAY_KEY = "display"
 
 #: The display modes a resident can switch on: larger text, high contrast.
@@ -29,17 +31,31 @@ def add_to_referral(service_id: str) -> bool:
     if len(ids) >= int(current_app.config["REFERRAL_MAX_ITEMS"]):
         return False
     session[REFERRAL_KEY] = ids + [service_id]
+    session.pop(MADE_KEY, None)
     return True
 
 
 def remove_from_referral(service_id: str) -> None:
     """Drop ``service_id`` from the collected services."""
     session[REFERRAL_KEY] = [i for i in referral_ids() if i != service_id]
+    session.pop(MADE_KEY, None)
 
 
 def clear_referral() -> None:
     """Drop every collected service."""
     session.pop(REFERRAL_KEY, None)
+    session.pop(MADE_KEY, None)
+
+
+def remember_made(token: str) -> None:
+    """Keep the token of the referral just made, to show its QR code and print link."""
+    session[MADE_KEY] = token
+
+
+def made_token() -> str | None:
+    """The token of the referral made in this visit, if any."""
+    token = session.get(MADE_KEY)
+    return str(token) if token else None
 
 
 def display_modes() -> list[str]:

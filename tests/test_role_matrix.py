@@ -27,12 +27,15 @@ ACCESS: dict[str, str] = {
     "lobby.home": "public", "lobby.results": "public", "lobby.category": "public",
     "lobby.service": "public", "lobby.referral": "public", "lobby.referral_add": "public",
     "lobby.referral_remove": "public", "lobby.referral_clear": "public",
-    "lobby.shared_referral": "public", "lobby.language": "public", "lobby.display": "public",
+    "lobby.referral_make": "public", "lobby.language": "public", "lobby.display": "public",
+    "referrals.public": "public", "referrals.print_slip": "public", "referrals.qr_svg": "public",
+    "referrals.qr_png": "public", "api_referrals.create": "public",
     "lobby.quick_exit": "public", "lobby.welcome": "public", "lobby.reset": "public",
     "problems.report": "public", "problems.thanks": "public",
     "patrol.home": "officer", "patrol.service": "officer", "patrol.referral": "officer",
     "patrol.referral_add": "officer", "patrol.referral_remove": "officer",
     "patrol.referral_clear": "officer", "patrol.referral_qr": "officer",
+    "patrol.referral_make": "officer",
     "admin.home": "caseworker", "admin.new_listing": "caseworker",
     "admin.edit_listing": "caseworker", "admin.verify": "caseworker", "admin.retire": "caseworker",
     "admin.restore": "caseworker", "admin.history": "caseworker", "admin.history_csv": "caseworker",
@@ -77,10 +80,8 @@ def matrix_app(app_factory, session_factory: sessionmaker[Session]) -> tuple[Fla
     spare = make_account(session_factory, "officer", "spare.account")
     with session_factory() as session:
         spare_id = session.scalar(select(User.id).where(User.name == spare))
-    from kiosk.referral_link import referral_token
-
-    with app.test_request_context():
-        token = referral_token([directory.counseling])
+    made = app.test_client().post("/api/v1/referrals", json={"service_ids": [directory.counseling]})
+    token = made.get_json()["token"]
     args = {"service_id": directory.counseling, "organization_id": organization,
             "report_id": report_id, "user_id": spare_id, "token": token, "slug": "housing",
             "code": "es", "mode": "large", "filename": "kiosk.css"}

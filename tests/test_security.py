@@ -131,15 +131,20 @@ def test_xss_payloads_come_out_escaped_on_every_surface(
     anonymous = app.test_client()
     officer = signed_in(app, session_factory)("officer")
     caseworker = signed_in(app, session_factory)("caseworker")
-    from kiosk.referral_link import referral_token
-
-    with app.test_request_context():
-        token = referral_token([service_id])
+    page = anonymous.get("/referral").get_data(as_text=True)
+    csrf = page.split('<meta name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    made = [anonymous.post("/api/v1/referrals", headers={"X-CSRFToken": csrf},
+                           json={"service_ids": [service_id], "note": XSS, "mode": mode,
+                                 "discreet": False}).get_json()["token"]
+            for mode in ("text", "link")]
+    token = made[0]
     with session_factory() as session:
         org_id = session.get(Service, service_id).organization_id
     pages = [
         (anonymous, "/search?q=harborlight"), (anonymous, f"/services/{service_id}"),
-        (anonymous, f"/r/{token}"), (anonymous, f"/problem/{service_id}"),
+        (anonymous, f"/r/{token}"), (anonymous, f"/r/{token}/print"),
+        (anonymous, f"/r/{made[1]}"), (anonymous, f"/r/{made[1]}/print?layout=receipt"),
+        (anonymous, f"/problem/{service_id}"),
         (anonymous, "/search?q=" + XSS),
         (officer, "/patrol/?q=harborlight&open=0"), (officer, f"/patrol/services/{service_id}"),
         (caseworker, "/admin/?q=harborlight"), (caseworker, f"/admin/listings/{service_id}"),

@@ -1,0 +1,61 @@
+"""``POST /api/v1/referrals``: make a referral from JSON.
+
+Body: ``{"service_ids": [...], "note": "...", "lang": "en"|"es",
+"mode": "link"|"text"|"contact"|"hotline", "discreet": true|false}`` (all but ``service_ids``
+optional). Answer 201: ``{"token", "url", "print_url", "qr_svg_url", "qr_png_url",
+"expires_at", "mode", "qr_mode", "discreet"}``. A bad body gives 400 with ``{"error",
+"fields": {name: message}}`` and stores nothing. The app's pages send the CSRF token of
+``<meta name="csrf-token">`` in the ``X-CSRFToken`` header; a request without it gets 400.
+The referral's origin is this kiosk (its station and district).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from directory_data.models import Referral
+from directory_data.referrals import InvalidReferral
+
+from . import referrals
+
+bp = Blueprint("api_referrals", __name__, url_prefix="/api/v1")
+
+
+def referral_json(referral: Referral) -> dict[str, object]:
+    """The API's answer for ``referral``: its token, its addresses and when it expires."""
+    base = referrals.base_url()
+    return {
+        "token": referral.token,
+        "url": base + url_for("referrals.public", token=referral.token),
+        "print_url": base + url_for("referrals.print_slip", token=referral.token),
+        "qr_svg_url": base + url_for("referrals.qr_svg", token=referral.token),
+        "qr_png_url": base + url_for("referrals.qr_png", token=referral.token),
+        "expires_at": referral.expires_at.isoformat(),
+        "mode": referral.mode,
+        "qr_mode": referral.qr_mode,
+        "discreet": referral.discreet,
+    }
+
+
+@bp.post("/referrals")
+def create() -> ResponseReturnValue:
+    """Make a referral (see the module docstring)."""
+    data = request.get_json(silent=True)
+    try:
+        referral = referrals.make(data, referrals.origin("kiosk"))
+    except InvalidReferral as error:
+        return jsonify({"error": "invalid referral", "fields": referrals.messages(error)}), 400
+    return jsonify(referral_json(referral)), 201
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(error: CSRFError) -> ResponseReturnValue:
+    return jsonify({"error": "missing or wrong CSRF token (send X-CSRFToken)", "fields": {}}), 400
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    return jsonify({"error": error.description or error.name, "fields": {}}), error.code or 500

@@ -1,0 +1,81 @@
+"""The public referral pages a QR code or a slip leads to: ``/r/<token>`` (mobile first, no
+JavaScript needed, tap-to-call), the printed slip ``/r/<token>/print`` (US Letter or 80 mm
+receipt, chosen by ``REFERRAL_PRINT_LAYOUT``; ``?layout=`` overrides it), and the stored QR
+codes ``/r/<token>/qr.svg`` and ``/r/<token>/qr.png`` (made once, at creation).
+
+An unknown, malformed or expired token gets the same kind page with the same status (404), so
+tokens cannot be probed. Each page is shown in the referral's language.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup
+
+from . import referrals
+from .db import get_session
+from .pages import safe_next
+
+bp = Blueprint("referrals", __name__)
+
+#: The slip's layouts: US Letter and 80 mm thermal receipt paper.
+LAYOUTS = ("letter", "receipt")
+
+
+def gone() -> ResponseReturnValue:
+    """The kind page for a referral that is not there (any reason): call 211."""
+    return render_template("referral/gone.html"), 404
+
+
+def _page(token: str, template: str, **context: object) -> ResponseReturnValue:
+    referral = referrals.find(token)
+    if referral is None:
+        return gone()
+    with referrals.in_language(referral.lang):
+        view = referrals.view_of(get_session(), referral)
+        return render_template(template, view=view, qr_svg=Markup(referral.qr_svg),
+                               made_on=referrals.local_date(referral.created_at),
+                               expires_on=referrals.local_date(referral.expires_at), **context)
+
+
+@bp.get("/r/<token>")
+def public(token: str) -> ResponseReturnValue:
+    """The referral page a resident's phone opens."""
+    return _page(token, "referral/public.html")
+
+
+@bp.get("/r/<token>/print")
+def print_slip(token: str) -> ResponseReturnValue:
+    """The printed slip; ``auto=1`` prints at once (silently with ``--kiosk-printing``)."""
+    layout = request.args.get("layout")
+    if layout not in LAYOUTS:
+        layout = str(current_app.config["REFERRAL_PRINT_LAYOUT"])
+    layout = layout if layout in LAYOUTS else LAYOUTS[0]
+    back = safe_next(request.args.get("back"), url_for("referrals.public", token=token))
+    return _page(token, "referral/print.html", layout=layout, back_url=back,
+                 auto_print=request.args.get("auto") == "1")
+
+
+def _code(body: str | bytes, mimetype: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="referral.{extension}"'
+    return response
+
+
+@bp.get("/r/<token>/qr.svg")
+def qr_svg(token: str) -> ResponseReturnValue:
+    """The referral's stored QR code as SVG."""
+    referral = referrals.find(token)
+    if referral is None:
+        return gone()
+    return _code(referral.qr_svg, "image/svg+xml", "svg")
+
+
+@bp.get("/r/<token>/qr.png")
+def qr_png(token: str) -> ResponseReturnValue:
+    """The referral's stored QR code as PNG (for print)."""
+    referral = referrals.find(token)
+    if referral is None:
+        return gone()
+    return _code(referral.qr_png, "image/png", "png")

@@ -1,0 +1,222 @@
+"""The kiosk's side of referrals: the interface's words for the payloads, where a referral is
+made (kiosk or patrol, the station, the district), the public base URL, making one for a
+request (with the throttled purge), and what the referral pages show.
+
+The rules live in :mod:`directory_data.referrals`; this module only supplies what only the
+interface knows (translations, configuration, the QR renderer) and commits once per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, g, request
+from flask_babel import force_locale, gettext, lazy_gettext
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from directory_data.models import QRMode, Referral, utcnow
+from directory_data.referral_payload import (
+    Entry,
+    Hotline,
+    Labels,
+    entries_for,
+    hotline_for,
+    is_sensitive,
+)
+from directory_data.referrals import (
+    InvalidReferral,
+    Origin,
+    create_referral,
+    live_referral,
+    live_services,
+    parse_request,
+    purge_now_and_then,
+)
+
+from . import qr
+from .db import get_session
+from .pages import local_now
+
+#: Form and API messages for the error codes of :data:`directory_data.referrals.MESSAGES`.
+ERROR_MESSAGES = {
+    "required": lazy_gettext("Choose at least one service."),
+    "too-many": lazy_gettext("A referral can hold at most 10 services."),
+    "not-a-list": lazy_gettext("Choose services from the list."),
+    "unknown": lazy_gettext("A chosen service is no longer listed. Please choose again."),
+    "too-long": lazy_gettext("Please keep the note under 280 characters."),
+    "not-text": lazy_gettext("The note must be text."),
+    "unknown-language": lazy_gettext("Choose English or Spanish."),
+    "unknown-mode": lazy_gettext("Choose what the QR code holds."),
+    "not-boolean": lazy_gettext("Discreet must be on or off."),
+    "not-an-object": lazy_gettext("Send the referral as a JSON object."),
+}
+
+
+def mode_choices() -> list[tuple[str, str]]:
+    """``(mode, label)`` for the form, in the interface language."""
+    return [
+        (QRMode.link.value, gettext("A link to a page with the list (needs internet)")),
+        (QRMode.text.value, gettext("The list itself, readable without internet")),
+        (QRMode.contact.value, gettext("The first service as a phone contact")),
+        (QRMode.hotline.value, gettext("A crisis line to call")),
+    ]
+
+
+def labels() -> Labels:
+    """The payload words in the current interface language."""
+    return Labels(
+        title=gettext("Your referral"),
+        discreet_title=gettext("Community resources"),
+        neutral_service=gettext("Support service"),
+        danger=gettext("If you are in danger, call 911"),
+        confidential=gettext("Address given by phone"),
+        days=[gettext("Mon"), gettext("Tue"), gettext("Wed"), gettext("Thu"), gettext("Fri"),
+              gettext("Sat"), gettext("Sun")],
+        clock12=gettext("clock:12h") != "clock:24h",
+    )
+
+
+@contextmanager
+def in_language(lang: str) -> Iterator[None]:
+    """Answer in ``lang`` inside the block (the referral's language, not the phone's)."""
+    g.pop("_kiosk_translations", None)
+    with force_locale(lang):
+        yield
+    g.pop("_kiosk_translations", None)
+
+
+def base_url() -> str:
+    """Where the public referral pages are reached: ``PUBLIC_BASE_URL``, else this host."""
+    return str(current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
+
+
+def origin(surface: str, district: str | None = None) -> Origin:
+    """Where a referral is made: the kiosk's district from its configuration, or the district
+    the officer chose among ``PATROL_DISTRICTS``."""
+    config = current_app.config
+    if surface != "patrol" or district not in patrol_districts():
+        district = str(config["STATION_DISTRICT"])
+    return Origin(surface, str(config["STATION_NAME"]), str(district))
+
+
+def patrol_districts() -> list[str]:
+    """The districts an officer may choose (the station's own first)."""
+    config = current_app.config
+    return list(dict.fromkeys([str(config["STATION_DISTRICT"]), *config["PATROL_DISTRICTS"]]))
+
+
+def make(data: Mapping[str, Any], origin: Origin) -> Referral:
+    """Make the referral ``data`` asks for and commit it; :class:`InvalidReferral` otherwise
+    (nothing is stored then)."""
+    session = get_session()
+    parsed = parse_request(data, languages=tuple(current_app.config["LANGUAGES"]))
+    now = utcnow()
+    try:
+        with in_language(parsed.lang):
+            referral = create_referral(
+                session, parsed, labels(), origin=origin, base_url=base_url(), now=now,
+                day=local_now().date(), render=qr.render,
+                days=int(current_app.config["REFERRAL_DAYS"]))
+        purge_now_and_then(session, now)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return referral
+
+
+def messages(error: InvalidReferral) -> dict[str, str]:
+    """The translated message for each bad field of ``error``."""
+    return {name: str(ERROR_MESSAGES.get(code, code)) for name, code in error.fields.items()}
+
+
+def find(token: str) -> Referral | None:
+    """The live referral ``token`` names, or None (unknown, malformed and expired alike)."""
+    return live_referral(get_session(), token, utcnow())
+
+
+@dataclass
+class ReferralView:
+    """What a referral page or slip shows."""
+
+    referral: Referral
+    entries: list[Entry]
+    hotline: Hotline
+    labels: Labels
+
+    @property
+    def discreet(self) -> bool:
+        """Whether titles and names stay neutral."""
+        return bool(self.referral.discreet)
+
+    @property
+    def hotline_only(self) -> bool:
+        """A discreet hotline referral shows only the crisis line."""
+        return self.discreet and self.referral.qr_mode == QRMode.hotline.value
+
+    @property
+    def title(self) -> str:
+        """The page's and the slip's title."""
+        return self.labels.discreet_title if self.discreet else self.labels.title
+
+    @property
+    def fell_back(self) -> bool:
+        """Whether a text referral was too long and its code holds the link instead."""
+        return self.referral.mode != self.referral.qr_mode
+
+    def name(self, entry: Entry) -> str:
+        """``entry``'s name as shown (neutral for abuse services in discreet mode)."""
+        return entry.shown_name(self.labels, discreet=self.discreet)
+
+
+def view_of(session: Session, referral: Referral) -> ReferralView:
+    """The :class:`ReferralView` of ``referral`` in the current interface language."""
+    entries = entries_for(live_services(session, referral), referral.lang, labels())
+    return ReferralView(referral, entries, hotline_for(entries), labels())
+
+
+def suggest_discreet(session: Session, ids: list[str]) -> bool:
+    """Whether discreet mode is preselected for the collected ``ids`` (an abuse service)."""
+    from directory_data.service_rows import services_in_order
+
+    return is_sensitive(entries_for(services_in_order(session, ids), "en", labels()))
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The station's local date at ``moment`` (when a referral was made, when it expires)."""
+    return moment.astimezone(local_now().tzinfo).date()
+
+
+def form_data(form: Mapping[str, str], ids: list[str]) -> dict[str, Any]:
+    """The API-shaped request of the HTML form (``mode``, ``note``, ``discreet``) for ``ids``
+    in the interface language."""
+    from .i18n import current_language
+
+    return {"service_ids": ids, "note": form.get("note", ""), "lang": current_language(),
+            "mode": form.get("mode") or QRMode.link.value, "discreet": form.get("discreet") == "1"}
+
+
+def form_context(
+    ids: list[str], made_token: str | None, *, errors: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the "make a referral" form and its result need: the mode choices, the preselected
+    values (discreet when an abuse service is collected), the errors, and the referral made in
+    this visit (if it still lives)."""
+    made = find(made_token) if made_token else None
+    chosen = dict(values or {})
+    chosen.setdefault("mode", QRMode.link.value)
+    chosen.setdefault("note", "")
+    if "discreet" not in chosen:
+        chosen["discreet"] = bool(ids) and suggest_discreet(get_session(), ids)
+    return {
+        "modes": mode_choices(), "values": chosen, "errors": dict(errors or {}),
+        "made": made, "made_view": view_of(get_session(), made) if made else None,
+        "made_svg": Markup(made.qr_svg) if made else None,
+        "made_expires": local_date(made.expires_at) if made else None,
+    }
