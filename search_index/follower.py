@@ -111,10 +111,9 @@ class Follower:
         try:
             self._last_poll = now
             self._poll_once()
-            self.last_error = None
+            self._recovered()
         except Exception as error:
-            self.last_error = (time.time(), f"index poll failed: {error!r}")
-            log.exception("index poll failed; retrying on a later poll")
+            self._failed("index poll failed", error)
         finally:
             self._poll_lock.release()
 
@@ -127,6 +126,10 @@ class Follower:
             result = self.sync.catch_up(lock_timeout=self.commit_lock_timeout, max_entries=self.inline_limit)
         except IndexUnavailable:
             return  # nothing to keep current yet; the first poll builds the index
+        except Exception as error:  # the commit stands; the journal keeps it for a later poll
+            self._failed("index catch-up after a commit failed", error)
+            self._last_poll = float("-inf")
+            return
         if result.more or result.busy:
             self._last_poll = float("-inf")
 
@@ -206,8 +209,31 @@ class Follower:
                 if result.busy:
                     time.sleep(self.interval)
         except Exception as error:
-            self.last_error = (time.time(), f"background index catch-up failed: {error!r}")
-            log.exception("background index catch-up failed; retrying on a later poll")
+            self._failed("background index catch-up failed", error)
+
+    def _failed(self, what: str, error: Exception) -> None:
+        """Note a failed index update for ``/healthz``; log it in full only when it starts.
+
+        While the index cannot be written (a full or read-only disk) or the database does not
+        answer, every poll fails the same way; one error with its traceback says so, later
+        failures are logged at debug level, and :meth:`_recovered` says when it ends.
+        """
+        first = self.last_error is None
+        since = time.time() if self.last_error is None else self.last_error[0]
+        self.last_error = (since, f"{what}: {error!r}")
+        if first:
+            log.error("index %s: %s; searches use the last good index and the journal keeps every "
+                      "change until it can be applied", self.layout.root, what, exc_info=error)
+        else:
+            log.debug("index %s: %s again: %r", self.layout.root, what, error)
+
+    def _recovered(self) -> None:
+        """A poll succeeded: clear the noted failure, and log that updates work again."""
+        failed = self.last_error
+        if failed is not None:
+            self.last_error = None
+            log.warning("index %s: updates work again (they had failed for %.0f s: %s)",
+                        self.layout.root, time.time() - failed[0], failed[1])
 
     def _rebuild_large_backlog(self) -> None:
         try:

@@ -24,7 +24,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
-from whoosh.index import FileIndex
+from whoosh.index import FileIndex, LockError
+from whoosh.util.filelock import try_for
+from whoosh.writing import SegmentWriter
 
 from search_index.cursor import GAP_HORIZON, JournalBatch, JournalCursor
 from search_index.documents import load_for_indexing, service_document
@@ -78,7 +80,7 @@ def apply_services(
         docs = list(documents_for(session, ids, timezone))
     present = {str(doc[ID_FIELD]) for doc in docs}
     gone = sorted(set(ids) - present)
-    writer = ix.writer(timeout=writer_timeout)
+    writer = open_writer(ix, writer_timeout)
     try:
         # Delete every document of each id, then add: Whoosh's update_document() replaces only
         # one document per unique value, so it would keep a duplicate (and it is slower).
@@ -87,11 +89,48 @@ def apply_services(
                 writer.delete_by_term(ID_FIELD, service_id, searcher=searcher)
         for doc in docs:
             writer.add_document(**doc)
+        writer.commit()
     except BaseException:
-        writer.cancel()
+        abandon_writer(writer)
         raise
-    writer.commit()
     return len(docs), len(gone)
+
+
+def open_writer(ix: FileIndex, timeout: float) -> SegmentWriter:
+    """``ix.writer(timeout=...)`` that never leaves Whoosh's write lock held when it fails.
+
+    Whoosh takes ``WRITELOCK`` first and then creates the new segment's files; when creating
+    them fails (a full or read-only disk) the lock is only released once the half-made writer is
+    garbage collected, which a kept traceback (a log record, an error reporter) postpones for
+    ever: every later writer of this process then waits ``timeout`` and fails.
+    """
+    lock = ix.lock("WRITELOCK")
+    if not try_for(lock.acquire, timeout=timeout, delay=0.1):
+        raise LockError(f"{ix.storage}: the Whoosh write lock is held")
+    try:
+        writer = SegmentWriter(ix, _lk=False)
+    except BaseException:
+        lock.release()
+        raise
+    writer.writelock = lock  # commit() and cancel() release it
+    return writer
+
+
+def abandon_writer(writer: SegmentWriter) -> None:
+    """Give up ``writer`` after a failure (in adding or committing): close it, release its lock.
+
+    Files a failed commit wrote but never listed in a table of contents are not part of the
+    index; Whoosh removes such leftovers on a later commit.
+    """
+    lock = writer.writelock
+    try:
+        if not writer.is_closed:
+            writer.cancel()
+    except Exception:  # noqa: BLE001 - the original error is what matters
+        log.debug("cancelling a failed index writer failed", exc_info=True)
+    finally:
+        if lock is not None and getattr(lock, "fd", None) is not None:
+            lock.release()
 
 
 @dataclass
