@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from directory_data.locations import live_location_link
 from directory_data.models import (
     ChangeJournalEntry,
     Location,
@@ -23,8 +24,12 @@ SHOWN_STATUSES = (ServiceStatus.active, ServiceStatus.temporarily_closed)
 
 
 def display_options() -> list[LoaderOption]:
-    """Eager loads of everything a card, a detail page or an HSDS service object reads."""
-    location = selectinload(Service.location_links).selectinload(ServiceAtLocation.location)
+    """Eager loads of everything a card, a detail page or an HSDS service object reads.
+
+    Retired locations are left out (:func:`directory_data.locations.live_location_link`): no
+    surface shows their address or measures a distance to them."""
+    location = (selectinload(Service.location_links.and_(live_location_link()))
+                .selectinload(ServiceAtLocation.location))
     return [
         selectinload(Service.organization),
         selectinload(Service.phones),

@@ -56,7 +56,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 def _objects(ids: list[str]) -> list[dict[str, Any]]:
     """The HSDS service objects of ``ids``, in that order, public unless an officer asks."""
     session = get_session()
-    services = {s.id: s for s in load_services(session, ids)}
+    services = {s.id: s for s in load_services(session, ids, live_locations_only=True)}
     builder = ServiceObjects(schedules_by_service_at_location(session, ids), public=not is_officer())
     return [builder.service(services[i]) for i in ids if i in services]
 

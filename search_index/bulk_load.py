@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from directory_data.locations import live_location_link
 from directory_data.models import (
     Accessibility,
     Address,
@@ -116,8 +117,9 @@ def _load(
     terms = {t.__dict__["id"]: t for t in _rows(session, TaxonomyTerm, TaxonomyTerm.id.in_(term_ids))}
     for link in term_links:
         link.__dict__["term"] = terms.get(link.__dict__["taxonomy_term_id"])
-    location_links = _rows(session, ServiceAtLocation, service_key(ServiceAtLocation.service_id))
-    location_ids = select(ServiceAtLocation.location_id).where(service_key(ServiceAtLocation.service_id))
+    live_links = service_key(ServiceAtLocation.service_id) & live_location_link()  # as display_options
+    location_links = _rows(session, ServiceAtLocation, live_links)
+    location_ids = select(ServiceAtLocation.location_id).where(live_links)
     locations = _locations(session, location_ids)
     for link in location_links:
         link.__dict__["location"] = locations.get(link.__dict__["location_id"])

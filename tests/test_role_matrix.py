@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory_data.models import Organization, ProblemKind, User
+from directory_data.models import Location, Organization, ProblemKind, User
 from directory_data.problems import report_problem
 from kiosk_directory import TODAY, make_directory
 from staff import make_account, sign_in
@@ -42,6 +42,8 @@ ACCESS: dict[str, str] = {
     "admin.audit_export": "caseworker", "admin.organizations": "caseworker",
     "admin.new_organization": "caseworker", "admin.edit_organization": "caseworker",
     "admin.retire_organization_view": "caseworker", "admin.restore_organization_view": "caseworker",
+    "admin.locations": "caseworker", "admin.retire_location_view": "caseworker",
+    "admin.restore_location_view": "caseworker",
     "admin.problems": "caseworker", "admin.resolve": "caseworker", "admin.stale": "caseworker",
     "admin.reports": "caseworker", "admin.reports_csv": "caseworker",
     "admin.import_package": "caseworker", "admin.confirm_import": "caseworker",
@@ -75,6 +77,7 @@ def matrix_app(app_factory, session_factory: sessionmaker[Session]) -> tuple[Fla
         report = report_problem(session, directory.counseling, ProblemKind.closed, "",
                                 surface="kiosk", today=TODAY)
         organization = session.scalar(select(Organization.id).limit(1))
+        location = session.scalar(select(Location.id).limit(1))
         session.commit()
         report_id = report.id
     spare = make_account(session_factory, "officer", "spare.account")
@@ -82,7 +85,7 @@ def matrix_app(app_factory, session_factory: sessionmaker[Session]) -> tuple[Fla
         spare_id = session.scalar(select(User.id).where(User.name == spare))
     made = app.test_client().post("/api/v1/referrals", json={"service_ids": [directory.counseling]})
     token = made.get_json()["token"]
-    args = {"service_id": directory.counseling, "organization_id": organization,
+    args = {"service_id": directory.counseling, "organization_id": organization, "location_id": location,
             "report_id": report_id, "user_id": spare_id, "token": token, "slug": "housing",
             "code": "es", "mode": "large", "filename": "kiosk.css"}
     for role in ROLES[1:]:

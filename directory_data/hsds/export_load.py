@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
+from directory_data.locations import live_location_link
 from directory_data.models import (
     Location,
     Organization,
@@ -25,14 +26,18 @@ from directory_data.models.base import Base
 RecordT = TypeVar("RecordT", bound=Base)
 
 
-def load_services(session: Session, ids: Collection[str] | None = None) -> Sequence[Service]:
+def load_services(
+    session: Session, ids: Collection[str] | None = None, *, live_locations_only: bool = False
+) -> Sequence[Service]:
     """Every service (or those of ``ids``) with everything its nested HSDS 3.0 object shows,
-    ordered by name and id.
+    ordered by name and id; without retired locations when ``live_locations_only`` (the public
+    API; an export keeps them, HSDS has no way to say a location is retired).
 
     Each relationship is loaded for all services at once (``selectinload``), so the number of
     queries does not grow with the number of services.
     """
-    location = selectinload(Service.location_links).selectinload(ServiceAtLocation.location)
+    links = Service.location_links.and_(live_location_link()) if live_locations_only else Service.location_links
+    location = selectinload(links).selectinload(ServiceAtLocation.location)
     statement = (
         select(Service)
         .options(

@@ -1,6 +1,7 @@
 """The caseworker workspace and the admin pages, under ``/admin``.
 
-Caseworkers (and admins) find, edit, verify, retire and restore listings and organizations, see
+Caseworkers (and admins) find, edit, verify, retire and restore listings and organizations,
+retire and restore locations, see
 each listing's audit trail, work through stale listings and problem reports, import and export
 HSDS packages, and read the gap report. Admins also manage staff accounts. Every change goes
 through a use-case in :mod:`directory_data`, names the acting account to the audit trail, and is
@@ -15,10 +16,10 @@ from flask import Flask
 from directory_data.audit import install_audit_hooks
 
 from ..db import get_database
-from . import listings, organizations, problems, reports, transfer, users
+from . import listings, locations, organizations, problems, reports, transfer, users
 from .blueprint import bp
 
-__all__ = ["bp", "init_app", "listings", "organizations", "problems", "reports", "transfer", "users"]
+__all__ = ["bp", "init_app", "listings", "locations", "organizations", "problems", "reports", "transfer", "users"]
 
 
 def init_app(app: Flask) -> None:

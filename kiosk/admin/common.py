@@ -103,8 +103,8 @@ def action_name(action: str) -> str:
     """An action of the audit trail in the interface language."""
     return {
         "create": gettext("Created"), "update": gettext("Changed"), "delete": gettext("Removed"),
-        "retire": gettext("Retired"), "resolve": gettext("Report closed"),
-        "import": gettext("Imported"),
+        "retire": gettext("Retired"), "restore": gettext("Restored"),
+        "resolve": gettext("Report closed"), "import": gettext("Imported"),
     }.get(action, action)
 
 
