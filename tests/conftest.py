@@ -86,16 +86,28 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 def wipe(engine: Engine) -> None:
-    """Delete every row the tests may have written, keeping the schema and mission categories."""
-    tables = [t for t in reversed(Base.metadata.sorted_tables)]
+    """Delete every row the tests may have written, keeping the schema and mission categories.
+
+    On PostgreSQL only the tables that hold rows are emptied (one query finds them) and only the
+    sequences that were used are restarted: a TRUNCATE of every table took about 0.5 s even when
+    they were all empty, and it ran after nearly every test; DELETE of the few tables a test
+    filled takes milliseconds.
+    """
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name != "category"]
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables if t.name != "category")
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                if table.name != "category":
-                    connection.execute(table.delete())
+            probe = " UNION ALL ".join(
+                f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+            filled = set(connection.execute(text(probe)).scalars())
+            tables = [t for t in tables if t.name in filled]
+        for table in tables:  # children before parents
+            connection.execute(table.delete())
+        if connection.dialect.name == "postgresql":
+            used = connection.execute(text(
+                "SELECT sequencename FROM pg_sequences"
+                " WHERE schemaname = current_schema() AND last_value IS NOT NULL")).scalars().all()
+            for sequence in used:  # as TRUNCATE ... RESTART IDENTITY did
+                connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
         keep = ", ".join(f"'{slug}'" for slug in MISSION_CATEGORIES)
         connection.execute(text(f"DELETE FROM category WHERE slug NOT IN ({keep})"))
 
