@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,8 +41,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from directory_data.models import Address, AddressType, Location, PhoneAudience, Service
-from directory_data.service_rows import services_in_order
+from directory_data.models import Address, AddressType, Location, PhoneAudience, Service, ServiceStatus
 
 from .db import get_session
 from .pages import local_now
@@ -162,24 +162,47 @@ def _address(service: Service) -> dict[str, Any] | None:
     return None
 
 
-def result_json(service: Service, hit: Any) -> dict[str, Any]:
-    """One result of the answer: ``service`` as loaded, with its ``hit`` of the search."""
+@dataclass(frozen=True)
+class ListingJson:
+    """The fields of a result that do not depend on the search (kept per process)."""
+
+    status: ServiceStatus
+    fields: dict[str, Any]
+
+
+def listing_json(service: Service) -> ListingJson:
+    """What :func:`result_json` takes from ``service`` as loaded."""
     terms = [link.term for link in service.taxonomy_links if link.term is not None]
-    return {
+    return ListingJson(service.status, {
         "id": service.id,
         "name": service.name,
         "organization": service.organization.name if service.organization else None,
         "categories": service.category_slugs,
         "taxonomy": [{"code": t.code, "name": t.name} for t in terms],
-        "snippet": hit.snippet,
         "phones": _phones(service),
         "address": _address(service),
-        "distance_km": hit.distance_km,
-        "open_now": hit.open_now,
         "languages": _language_codes(service),
-        "stale": hit.stale,
-        "crisis": hit.crisis,
-    }
+    })
+
+
+def hit_json(listing: ListingJson, hit: Any) -> dict[str, Any]:
+    """One result of the answer: the ``listing``'s fields with its ``hit`` of the search."""
+    return {**listing.fields, "snippet": hit.snippet, "distance_km": hit.distance_km,
+            "open_now": hit.open_now, "stale": hit.stale, "crisis": hit.crisis}
+
+
+def result_json(service: Service, hit: Any) -> dict[str, Any]:
+    """One result of the answer: ``service`` as loaded, with its ``hit`` of the search."""
+    return hit_json(listing_json(service), hit)
+
+
+def listings_for(ids: list[str]) -> list[ListingJson]:
+    """The shown services among ``ids`` in rank order, from this process's journal-kept cache
+    (loading ten services with everything a result shows is a dozen queries)."""
+    from .listing_cache import get_listing_cache
+
+    cache = get_listing_cache(key="kiosk_api_listings", build=listing_json)
+    return cache.facts(get_session(), ids)
 
 
 def _crisis_json(crisis: Any, lang: str) -> dict[str, Any] | None:
@@ -208,7 +231,7 @@ def search_endpoint() -> ResponseReturnValue:
     try:
         with searcher() as s:
             results = search(s, search_request)
-        services = services_in_order(get_session(), results.service_ids)
+        listings = listings_for(results.service_ids)
     except IndexUnavailable:
         log.warning("search index unavailable", exc_info=True)
         return _error(503, "the search index is being built; try again shortly")
@@ -221,7 +244,7 @@ def search_endpoint() -> ResponseReturnValue:
         "total": results.total,
         "page": results.page,
         "per_page": results.per_page,
-        "results": [result_json(service, hits[service.id]) for service in services],
+        "results": [hit_json(listing, hits[listing.fields["id"]]) for listing in listings],
         "facets": {"category": dict(results.facets.get("category", {}))},
         "suggestion": results.suggestion,
         "crisis": _crisis_json(results.crisis, search_request.lang),

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from directory_data.models import Service
 from directory_data.service_rows import SHOWN_STATUSES, changed_since, journal_position, services_in_order
 
 from .cards import ListingFacts, listing_facts
@@ -27,11 +29,17 @@ DEFAULT_CAPACITY = 5000
 
 
 class ListingCache:
-    """Facts of shown services by id, at most ``capacity`` of them (least recently used go)."""
+    """Facts of shown services by id, at most ``capacity`` of them (least recently used go).
 
-    def __init__(self, timezone: str, capacity: int = DEFAULT_CAPACITY) -> None:
+    ``build`` makes what is kept of a loaded service (default: its :class:`ListingFacts`); any
+    value with the service's ``status`` will do (the JSON API keeps its serialised fields).
+    """
+
+    def __init__(self, timezone: str, capacity: int = DEFAULT_CAPACITY,
+                 build: Callable[[Service], Any] | None = None) -> None:
         self.timezone = timezone
         self.capacity = capacity
+        self.build = build or (lambda service: listing_facts(service, default_timezone=timezone))
         self._facts: OrderedDict[str, ListingFacts] = OrderedDict()
         self._position: int | None = None
         self._lock = threading.Lock()
@@ -55,7 +63,7 @@ class ListingCache:
             self._position = max(new_position, self._position or 0)
             return self._position
 
-    def facts(self, session: Session, ids: Sequence[str]) -> list[ListingFacts]:
+    def facts(self, session: Session, ids: Sequence[str]) -> list[Any]:
         """The facts of the shown services among ``ids``, in the order of ``ids``."""
         seen = self._catch_up(session)
         with self._lock:
@@ -64,8 +72,7 @@ class ListingCache:
                 self._facts.move_to_end(i)
         missing = [i for i in dict.fromkeys(ids) if i not in found]
         if missing:
-            loaded = {s.id: listing_facts(s, default_timezone=self.timezone)
-                      for s in services_in_order(session, missing)}
+            loaded = {s.id: self.build(s) for s in services_in_order(session, missing)}
             found.update(loaded)
             with self._lock:
                 if self._position != seen:
@@ -77,12 +84,15 @@ class ListingCache:
         return [found[i] for i in ids if i in found and found[i].status in SHOWN_STATUSES]
 
 
-def get_listing_cache(app: Flask | None = None) -> ListingCache:
-    """The :class:`ListingCache` of ``app`` (default: the current app), made on first use."""
+def get_listing_cache(
+    app: Flask | None = None, *, key: str = _EXTENSION, build: Callable[[Service], Any] | None = None
+) -> ListingCache:
+    """The :class:`ListingCache` ``key`` of ``app`` (default: the current app's facts cache),
+    made on first use with ``build``."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    cache = app.extensions.get(_EXTENSION)
+    cache = app.extensions.get(key)
     if cache is None:
-        cache = app.extensions[_EXTENSION] = ListingCache(str(app.config["TIMEZONE"]))
+        cache = app.extensions[key] = ListingCache(str(app.config["TIMEZONE"]), build=build)
     return cache
 
 
