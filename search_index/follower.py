@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.models import Service
 from search_index.hours import DEFAULT_TIMEZONE
+from search_index.integrity import verify_current
 from search_index.layout import IndexLayout
 from search_index.locking import LockTimeout
 from search_index.rebuild import rebuild_index
@@ -51,7 +52,7 @@ def bring_up_to_date(
     lock_timeout: float = 600.0,
 ) -> str:
     """Make the index of ``layout`` current with the database; return what was done, in words."""
-    problem = index_health(layout)
+    problem = index_health(layout) or verify_current(layout)
     if problem is None:
         sync = IndexSync(layout, session_factory, timezone=timezone)
         backlog = len(sync.pending(limit=REBUILD_BACKLOG).entries)
@@ -91,6 +92,7 @@ class Follower:
         self._poll_lock = threading.Lock()
         self._job_lock = threading.Lock()
         self._job: threading.Thread | None = None
+        self._verified: set[str] = set()  # generations whose checksums were checked
         #: ``(epoch seconds, what failed)`` of the last failed poll or background catch-up; None
         #: once a poll succeeds again (``/healthz`` reports it).
         self.last_error: tuple[float, str] | None = None
@@ -161,6 +163,10 @@ class Follower:
     def _poll_once(self) -> None:
         if self.busy():
             return
+        damaged = self._verify_once()
+        if damaged is not None:
+            self._rebuild_damaged(damaged)
+            return
         try:
             pending = self.sync.pending(limit=self.inline_limit + 1)
         except IndexUnavailable:
@@ -176,6 +182,38 @@ class Follower:
             if not result.more:
                 return
         self._start_job()
+
+    def _verify_once(self) -> str | None:
+        """The live generation's name when it is damaged; its checksums are checked once per process."""
+        name = self.layout.current_name()
+        if name is None or name in self._verified:
+            return None
+        self._verified.add(name)
+        problem = verify_current(self.layout)
+        if problem is None:
+            return None
+        log.error("index %s: %s; rebuilding it from the database", self.layout.root, problem)
+        return name
+
+    def _rebuild_damaged(self, name: str) -> None:
+        """Rebuild the damaged generation ``name`` (inline when small, else in the background)."""
+        if self._service_count() <= INLINE_REBUILD_MAX:
+            if self.layout.current_name() == name:
+                rebuild_index(self.layout, self.session_factory, timezone=self.timezone, lock_timeout=60.0)
+            return
+        with self._job_lock:
+            if not self.busy():
+                self._job = threading.Thread(target=self._rebuild_if_current, args=(name,),
+                                             name="index-rebuild", daemon=True)
+                self._job.start()
+
+    def _rebuild_if_current(self, name: str) -> None:
+        """Background job: rebuild unless another process already replaced the generation ``name``."""
+        try:
+            if self.layout.current_name() == name:
+                rebuild_index(self.layout, self.session_factory, timezone=self.timezone, lock_timeout=60.0)
+        except Exception as error:
+            self._failed("rebuilding a damaged index failed", error)
 
     def _service_count(self) -> int:
         with self.session_factory() as session:

@@ -43,6 +43,7 @@ from search_index.cursor import JournalCursor
 from search_index.documents import service_document
 from search_index.fast_terms import speed_up_fields
 from search_index.hours import DEFAULT_TIMEZONE
+from search_index.integrity import record_checksums
 from search_index.layout import Generation, IndexLayout
 from search_index.locking import LockTimeout
 from search_index.store import build_meta, create_index, index_health
@@ -192,6 +193,7 @@ def rebuild_index(
             documents = _build_serial(build_dir, session_factory, ids, timezone)
         mark = time.monotonic()
         phases["write"] = mark - started - phases["prepare"]
+        record_checksums(whoosh_index.open_dir(str(build_dir)))
         write_cursor(Generation(build_dir), cursor)
         generation = layout.complete_build(build_dir, build_meta(documents, cursor.position))
         sync = IndexSync(layout, session_factory, timezone=timezone)

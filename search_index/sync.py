@@ -31,6 +31,7 @@ from whoosh.writing import SegmentWriter
 from search_index.cursor import GAP_HORIZON, JournalBatch, JournalCursor
 from search_index.documents import load_for_indexing, service_document
 from search_index.hours import DEFAULT_TIMEZONE
+from search_index.integrity import record_checksums
 from search_index.layout import Generation, IndexLayout, read_json, write_atomic
 from search_index.store import ID_FIELD, IndexUnavailable, open_generation
 
@@ -93,6 +94,7 @@ def apply_services(
     except BaseException:
         abandon_writer(writer)
         raise
+    record_checksums(ix)
     return len(docs), len(gone)
 
 
