@@ -134,7 +134,7 @@ def referral_make() -> ResponseReturnValue:
         return _referral_page(referrals.messages(error), data), 422
     visit.remember_made(made.token)
     flash(gettext("Your referral is ready."))
-    return after_post(url_for("lobby.referral") + "#made")
+    return after_post(url_for("lobby.referral"))
 
 
 @bp.post("/referral/add")

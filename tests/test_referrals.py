@@ -349,7 +349,7 @@ def test_lobby_form_makes_the_referral_and_shows_its_code(
     token = csrf_token(page)
     made = client.post("/referral/make", data={"csrf_token": token, "mode": "link", "discreet": "1",
                                                "note": ""})
-    assert made.status_code == 303 and made.headers["Location"].endswith("/referral#made")
+    assert made.status_code == 303 and made.headers["Location"].endswith("/referral")
     page = client.get("/referral").get_data(as_text=True)
     with session_factory() as session:
         referral = session.scalars(select(Referral)).one()

@@ -57,6 +57,17 @@ def test_kiosk_pages(open_context: Callable[..., Any], site: Site, lang: str, or
     check(page, f"detail-confidential-{tag}")
     page.goto(site.url + "/referral")
     check(page, f"referral-{tag}")
+    page.locator(".make-referral button[type=submit]").tap()
+    expect(page.locator(".made svg.qr")).to_be_visible()
+    check(page, f"referral-made-{tag}")
+    slip = page.locator(".made a[href*='/print']").get_attribute("href").split("?")[0]
+    for layout in ("letter", "receipt"):
+        page.goto(f"{site.url}{slip}?layout={layout}")
+        check(page, f"referral-print-{layout}-{tag}")
+    page.goto(site.url + slip.removesuffix("/print"))
+    check(page, f"referral-page-{tag}")
+    page.goto(site.url + "/r/no-such-referral-token1")
+    check(page, f"referral-gone-{tag}")
     page.goto(site.url + "/exit")
     check(page, f"welcome-{tag}")
 
@@ -104,7 +115,8 @@ def test_patrol_pages(open_context: Callable[..., Any], site: Site, lang: str) -
     check(page, f"patrol-detail-{lang}")
     page.goto(site.url + "/patrol/referral")
     check(page, f"patrol-referral-{lang}")
-    page.goto(site.url + "/patrol/referral/qr")
+    page.locator(".make-referral button[type=submit]").tap()
+    expect(page.locator("svg.qr")).to_be_visible()
     check(page, f"patrol-qr-{lang}")
 
 

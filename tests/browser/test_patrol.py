@@ -78,7 +78,7 @@ def test_officer_fields_and_referral_qr(open_context: Callable[..., Any], site: 
     page.get_by_role("button", name="Add to my referral").tap()
     expect(page.get_by_role("button", name="In my referral: remove")).to_be_visible()
     page.get_by_role("link", name="Referral").tap()
-    page.get_by_role("link", name="Show QR code to the resident").tap()
+    page.get_by_role("button", name="Make the referral").tap()
     qr = page.locator("svg.qr")
     expect(qr).to_be_visible()
     box = qr.bounding_box()
@@ -88,5 +88,5 @@ def test_officer_fields_and_referral_qr(open_context: Callable[..., Any], site: 
     assert len(decoded) == 1 and decoded[0].startswith(site.url + "/r/")
     resident = open_context().new_page()
     resident.goto(decoded[0])
-    expect(resident.locator("article.card")).to_contain_text("Seminole Crisis Counseling Center")
+    expect(resident.locator(".entry")).to_contain_text("Seminole Crisis Counseling Center")
     assert "555-0199" not in resident.content(), "officer-only phone on the resident's page"
