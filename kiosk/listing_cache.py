@@ -12,7 +12,7 @@ the cache never shows a listing older than the last committed change.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,6 +26,9 @@ from .cards import ListingFacts, listing_facts
 
 _EXTENSION = "kiosk_listing_cache"
 DEFAULT_CAPACITY = 5000
+
+#: How many recent catch-ups are remembered (to keep loads that raced with one; see ``facts``).
+RECENT_CATCH_UPS = 256
 
 
 class ListingCache:
@@ -43,6 +46,9 @@ class ListingCache:
         self._facts: OrderedDict[str, ListingFacts] = OrderedDict()
         self._position: int | None = None
         self._lock = threading.Lock()
+        # (new position, ids changed) of recent catch-ups, and the newest position forgotten.
+        self._recent: deque[tuple[int, frozenset[str]]] = deque()
+        self._forgotten = 0
 
     def _catch_up(self, session: Session) -> int:
         """Drop what the journal says changed since the last look (everything on the first);
@@ -60,6 +66,10 @@ class ListingCache:
         with self._lock:
             for service_id in changed:
                 self._facts.pop(service_id, None)
+            if changed:
+                self._recent.append((new_position, frozenset(changed)))
+                if len(self._recent) > RECENT_CATCH_UPS:
+                    self._forgotten = max(self._forgotten, self._recent.popleft()[0])
             self._position = max(new_position, self._position or 0)
             return self._position
 
@@ -76,8 +86,11 @@ class ListingCache:
             found.update(loaded)
             with self._lock:
                 if self._position != seen:
-                    # The journal moved on while these were read: they may already be old.
-                    return [found[i] for i in ids if i in found and found[i].status in SHOWN_STATUSES]
+                    # The journal moved on while these were read: keep those it did not name.
+                    if self._forgotten > seen:
+                        return [found[i] for i in ids if i in found and found[i].status in SHOWN_STATUSES]
+                    moved = set().union(*(changed for to, changed in self._recent if to > seen))
+                    loaded = {i: facts for i, facts in loaded.items() if i not in moved}
                 self._facts.update(loaded)
                 while len(self._facts) > self.capacity:
                     self._facts.popitem(last=False)

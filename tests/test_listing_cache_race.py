@@ -1,0 +1,50 @@
+"""The listing cache keeps what it loaded while the journal moved, unless the journal named it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from directory_data.models import Service
+from kiosk import listing_cache
+from kiosk.db import get_database
+from kiosk.listing_cache import ListingCache
+from search_factory import make_service
+
+
+def test_a_load_racing_a_catch_up_keeps_only_what_did_not_change(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    factory: sessionmaker[Session] = get_database(app).session_factory  # journals every commit
+    with factory.begin() as session:
+        a, b = (make_service(session, name).id for name in ("Alpha Clinic", "Beta Clinic"))
+    cache = ListingCache("America/New_York", build=_Named)
+    real = listing_cache.services_in_order
+
+    def load_then_edit(session: Session, ids: list[str]) -> Any:
+        rows = real(session, ids)  # read before the edit of Beta commits ...
+        with factory.begin() as other:
+            other.get(Service, b).name = "Beta Clinic (moved)"
+        with factory() as other:  # ... and another request's catch-up notices it
+            cache._catch_up(other)
+        return rows
+
+    with factory() as session:
+        monkeypatch.setattr(listing_cache, "services_in_order", load_then_edit)
+        first = cache.facts(session, [a, b])
+        monkeypatch.setattr(listing_cache, "services_in_order", real)
+        assert [f.name for f in first] == ["Alpha Clinic", "Beta Clinic"]  # this request's view
+        assert set(cache._facts) == {a}  # Beta's old facts were not kept
+        again = cache.facts(session, [a, b])
+    assert [f.name for f in again] == ["Alpha Clinic", "Beta Clinic (moved)"]
+
+
+class _Named:
+    """What the test cache keeps of a service: its name and status."""
+
+    def __init__(self, service: Service) -> None:
+        self.name = service.name
+        self.status = service.status
