@@ -34,9 +34,16 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from directory_data.models import QRMode, Referral, ReferralCount, Service
+from directory_data.models import (
+    Location,
+    QRMode,
+    Referral,
+    ReferralCount,
+    Service,
+    ServiceAtLocation,
+)
 from directory_data.referral_payload import (
     Entry,
     Labels,
@@ -47,7 +54,7 @@ from directory_data.referral_payload import (
     link_payload,
     text_payload,
 )
-from directory_data.service_rows import services_in_order
+from directory_data.service_rows import SHOWN_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -160,9 +167,25 @@ def parse_request(data: Any, *, languages: Sequence[str]) -> ReferralRequest:
     return ReferralRequest(ids, note, str(lang), QRMode(mode), discreet)
 
 
+def _entry_options() -> list[Any]:
+    """Eager loads of what a referral entry reads (phones, hours, places, categories)."""
+    location = selectinload(Service.location_links).selectinload(ServiceAtLocation.location)
+    return [selectinload(Service.phones), selectinload(Service.schedules),
+            selectinload(Service.category_links), location.selectinload(Location.addresses),
+            location.selectinload(Location.phones), location.selectinload(Location.schedules)]
+
+
+def listed_services(session: Session, ids: Sequence[str]) -> list[Service]:
+    """The listed (shown) services among ``ids`` in that order, loaded for referral entries."""
+    rows = session.scalars(select(Service).where(
+        Service.id.in_(list(ids)), Service.status.in_(SHOWN_STATUSES)).options(*_entry_options()))
+    by_id = {service.id: service for service in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def find_services(session: Session, ids: Sequence[str]) -> list[Service]:
     """The listed services of ``ids`` in that order; :class:`InvalidReferral` when one is not."""
-    services = services_in_order(session, list(ids))
+    services = listed_services(session, ids)
     if len(services) != len(ids):
         raise InvalidReferral({"service_ids": "unknown"})
     return services
@@ -243,7 +266,7 @@ def live_referral(session: Session, token: str, now: dt.datetime) -> Referral | 
 
 def live_services(session: Session, referral: Referral) -> list[Service]:
     """The services of ``referral`` still listed, in its order."""
-    return services_in_order(session, list(referral.service_ids))
+    return listed_services(session, list(referral.service_ids))
 
 
 def purge_expired(session: Session, now: dt.datetime) -> int:

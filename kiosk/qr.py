@@ -6,9 +6,10 @@ mask pattern (any mask is valid, every reader applies the one named in the code'
 and writes one ``<path>`` with a run of dark modules per ``h``/``v`` segment, and the PNG straight
 from the matrix's bytes. The tests decode every code with zbar.
 
-Text that is not ASCII goes in one byte segment after an ECI designator for UTF-8 (ECI 26), so
-readers do not have to guess the character set (zbar, for one, guesses Shift JIS for short
-Spanish text without it).
+Every payload is one byte segment, packed in one go (``qrcode`` writes its bit buffer bit by
+bit). Text that is not ASCII is preceded by an ECI designator for UTF-8 (ECI 26), so readers do
+not have to guess the character set (zbar, for one, guesses Shift JIS for short Spanish text
+without it).
 """
 
 from __future__ import annotations
@@ -29,41 +30,49 @@ BORDER = 4
 PNG_SIDE = 600
 
 
-_ECI_MODE = 0b0111
-_ECI_UTF8 = 26
+_ECI_HEADER = "0111" + "00011010"  # ECI mode, designator 26: UTF-8
+_BYTE_MODE = "0100"
+_PADS = ("11101100", "00010001")
 
 
-def _utf8_codewords(data: bytes, version: int) -> list[int] | None:
-    """The codewords of ``data`` as ECI 26 + one byte segment in ``version``, or None when it
-    does not fit (the steps of ``qrcode.util.create_data`` with the ECI header in front)."""
+def _capacity_bits(version: int) -> int:
+    return sum(block.data_count * 8 for block in base.rs_blocks(version, ERROR_CORRECT_M))
+
+
+def _data_bits(data: bytes, version: int, utf8: bool) -> str:
+    """The segment bits of ``data``: the ECI header when ``utf8``, then one byte segment."""
+    count = util.length_in_bits(util.MODE_8BIT_BYTE, version)
+    head = (_ECI_HEADER if utf8 else "") + _BYTE_MODE + format(len(data), f"0{count}b")
+    return head + "".join(f"{byte:08b}" for byte in data)
+
+
+def _codewords(bits: str, version: int) -> list[int]:
+    """The data and error-correction codewords of ``bits`` in ``version`` (terminator and
+    padding as ``qrcode.util.create_data`` adds them, without writing bit by bit)."""
+    limit = _capacity_bits(version)
+    bits += "0" * min(limit - len(bits), 4)
+    bits += "0" * (-len(bits) % 8)
+    pads = (limit - len(bits)) // 8
+    bits += "".join(_PADS[i % 2] for i in range(pads))
     buffer = util.BitBuffer()
-    buffer.put(_ECI_MODE, 4)
-    buffer.put(_ECI_UTF8, 8)
-    buffer.put(util.MODE_8BIT_BYTE, 4)
-    buffer.put(len(data), util.length_in_bits(util.MODE_8BIT_BYTE, version))
-    for byte in data:
-        buffer.put(byte, 8)
-    blocks = base.rs_blocks(version, ERROR_CORRECT_M)
-    limit = sum(block.data_count * 8 for block in blocks)
-    if len(buffer) > limit:
-        return None
-    for _ in range(min(limit - len(buffer), 4)):
-        buffer.put_bit(False)
-    while len(buffer) % 8:
-        buffer.put_bit(False)
-    for i in range((limit - len(buffer)) // 8):
-        buffer.put(util.PAD0 if i % 2 == 0 else util.PAD1, 8)
-    return util.create_bytes(buffer, blocks)
+    buffer.buffer = list(int(bits, 2).to_bytes(len(bits) // 8, "big"))
+    buffer.length = len(bits)
+    return util.create_bytes(buffer, base.rs_blocks(version, ERROR_CORRECT_M))
 
 
-def _utf8_code(payload: str) -> qrcode.QRCode:
+def _code(payload: str) -> qrcode.QRCode:
+    """The smallest code holding ``payload`` as one byte segment (UTF-8 flagged by ECI 26 when
+    it is not ASCII), with the fixed mask."""
     data = payload.encode("utf-8")
+    utf8 = not payload.isascii()
+    header = len(_BYTE_MODE) + (len(_ECI_HEADER) if utf8 else 0)
     for version in range(1, 41):
-        codewords = _utf8_codewords(data, version)
-        if codewords is not None:
+        count = util.length_in_bits(util.MODE_8BIT_BYTE, version)
+        if header + count + 8 * len(data) <= _capacity_bits(version):
+            bits = _data_bits(data, version, utf8)
             code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, border=BORDER,
                                  mask_pattern=MASK_PATTERN)
-            code.data_cache = codewords
+            code.data_cache = _codewords(bits, version)
             code.makeImpl(False, MASK_PATTERN)
             return code
     raise DataOverflowError("too long for a QR code")
@@ -71,12 +80,7 @@ def _utf8_code(payload: str) -> qrcode.QRCode:
 
 def matrix(payload: str) -> list[list[bool]]:
     """The modules of ``payload``'s code (dark = True), with the quiet zone."""
-    if not payload.isascii():
-        return _utf8_code(payload).get_matrix()
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=BORDER, mask_pattern=MASK_PATTERN)
-    code.add_data(payload)
-    code.make(fit=True)
-    return code.get_matrix()
+    return _code(payload).get_matrix()
 
 
 def svg_from_matrix(modules: list[list[bool]]) -> str:

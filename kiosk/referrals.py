@@ -32,6 +32,7 @@ from directory_data.referrals import (
     InvalidReferral,
     Origin,
     create_referral,
+    listed_services,
     live_referral,
     live_services,
     parse_request,
@@ -182,9 +183,7 @@ def view_of(session: Session, referral: Referral) -> ReferralView:
 
 def suggest_discreet(session: Session, ids: list[str]) -> bool:
     """Whether discreet mode is preselected for the collected ``ids`` (an abuse service)."""
-    from directory_data.service_rows import services_in_order
-
-    return is_sensitive(entries_for(services_in_order(session, ids), "en", labels()))
+    return is_sensitive(entries_for(listed_services(session, ids), "en", labels()))
 
 
 def local_date(moment: dt.datetime) -> dt.date:

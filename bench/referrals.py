@@ -1,0 +1,144 @@
+"""QR code generation and referral creation: figures, not a test.
+
+* QR generation, median per new code: :mod:`kiosk.qr` (SVG path and PNG from one fixed-mask
+  matrix) against ``qrcode``'s own ``SvgPathFillImage`` factory, for a 200-character link, a
+  real referral link, and a Spanish text-mode referral; the target is under 15 ms for a new SVG.
+* Serving a stored code again (``/r/<token>/qr.svg``): no recomputation, only a lookup.
+* Referral creation through ``POST /api/v1/referrals`` (the app's test client, so server time
+  only), p50 / p95 / max, on the curated directory, in each mode.
+
+Usage::
+
+    .venv/bin/python bench/referrals.py                     # throwaway SQLite instance
+    .venv/bin/python bench/referrals.py --db postgresql+psycopg://postgres@127.0.0.1/kiosk_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from sqlalchemy import select  # noqa: E402
+
+SVG_TARGET_MS = 15.0
+TEXT_ES = ("Recursos comunitarios\nSanford Police Department 2026-11-23\n\n"
+           "1. Centro de Consejería en Crisis de Seminole\n(407) 555-0100\n100 E 1st St, Sanford, FL 32771\n"
+           "Lun-Dom 0:00-23:59\n\n2. Guardería Pequeños Pasos\n(407) 555-0122\n12 Oak Ave, Oviedo, FL 32771\n"
+           "Lun-Vie 7:00-18:00\n\nSi está en peligro, llame al 911")
+
+
+def timed(action: Callable[[], Any], runs: int) -> list[float]:
+    """Wall times of ``runs`` calls of ``action`` in milliseconds."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def qr_figures(runs: int) -> None:
+    """Median per new code, ours and qrcode's factory."""
+    import qrcode
+    import qrcode.image.svg
+
+    from kiosk import qr
+
+    payloads = {
+        "200-char link": "https://help.example.org/r/" + "x" * 173,
+        "referral link": "https://help.example.org/r/" + secrets.token_urlsafe(16),
+        "text referral (es)": TEXT_ES,
+    }
+    print(f"QR generation, median of {runs} new codes (ms)")
+    print(f"  {'payload':<20} {'chars':>5} {'svg':>7} {'png':>7} {'svg+png':>8} {'qrcode svg factory':>19}")
+    for name, payload in payloads.items():
+        variants = [payload + f"#{n}" if payload.isascii() else payload + f" {n}" for n in range(runs)]
+        pick = iter(variants * 3)
+        svg = statistics.median(timed(lambda: qr.svg_from_matrix(qr.matrix(next(pick))), runs))
+        png = statistics.median(timed(lambda: qr.png_from_matrix(qr.matrix(next(pick))), runs))
+        both = statistics.median(timed(lambda: qr.render(next(pick)), runs))
+        factory = statistics.median(timed(lambda: qrcode.make(
+            payload, image_factory=qrcode.image.svg.SvgPathFillImage).to_string(), max(5, runs // 4)))
+        flag = "" if svg < SVG_TARGET_MS else "  over the 15 ms target"
+        print(f"  {name:<20} {len(payload):>5} {svg:>7.2f} {png:>7.2f} {both:>8.2f} {factory:>19.2f}{flag}")
+
+
+def prepare(home: Path, db_url: str | None) -> Any:
+    """An app on a database holding the curated directory (no search index needed)."""
+    from directory_data import migrate
+    from directory_data.curated import CURATED_SOURCE, curated_path
+    from directory_data.hsds.importer import import_path
+    from directory_data.models import Service
+    from kiosk import create_app
+    from kiosk.db import get_database
+
+    config: dict[str, Any] = {"KIOSK_HOME": str(home), "SECRET_KEY": "bench", "TESTING": False,
+                              "PUBLIC_BASE_URL": "https://help.example.org"}
+    if db_url:
+        config["DATABASE_URL"] = db_url
+    app = create_app(config)
+    with app.app_context():
+        database = get_database(app)
+        migrate.upgrade(database.engine)
+        with database.session_factory.begin() as session:
+            if session.scalar(select(Service.id).where(Service.source == CURATED_SOURCE).limit(1)) is None:
+                import_path(session, curated_path(), source=CURATED_SOURCE)
+    return app
+
+
+def creation_figures(app: Any, runs: int) -> None:
+    """p50 / p95 / max of ``POST /api/v1/referrals`` per mode, and of serving a stored code."""
+    from directory_data.models import Service
+    from kiosk.db import get_database
+
+    with app.app_context(), get_database(app).session_factory() as session:
+        ids = list(session.scalars(select(Service.id).where(Service.status == "active").limit(200)))
+    client = app.test_client()
+    page = client.get("/referral").get_data(as_text=True)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    rng = random.Random(5)
+    print(f"\nReferral creation through POST /api/v1/referrals, {runs} per mode (ms, server time)")
+    print(f"  {'mode':<8} {'p50':>7} {'p95':>7} {'max':>7}")
+    made: list[str] = []
+    for mode in ("link", "text", "contact", "hotline"):
+        def create() -> None:
+            body = {"service_ids": rng.sample(ids, rng.randint(1, 3)), "mode": mode,
+                    "lang": rng.choice(["en", "es"])}
+            response = client.post("/api/v1/referrals", json=body, headers={"X-CSRFToken": token})
+            assert response.status_code == 201, response.get_data(as_text=True)
+            made.append(response.get_json()["token"])
+
+        times = sorted(timed(create, runs))
+        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        print(f"  {mode:<8} {statistics.median(times):>7.2f} {p95:>7.2f} {times[-1]:>7.2f}")
+    served = sorted(timed(lambda: client.get(f"/r/{rng.choice(made)}/qr.svg").close(), runs))
+    print(f"\nServing a stored code (/r/<token>/qr.svg): p50 {statistics.median(served):.2f} ms, "
+          f"p95 {served[int(len(served) * 0.95) - 1]:.2f} ms (no recomputation)")
+
+
+def main() -> None:
+    """Print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="database URL (default: a throwaway SQLite file)")
+    parser.add_argument("--runs", type=int, default=100, help="codes or referrals per figure")
+    args = parser.parse_args()
+    qr_figures(args.runs)
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as home:
+        creation_figures(prepare(Path(home), args.db), args.runs)
+
+
+if __name__ == "__main__":
+    main()
