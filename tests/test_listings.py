@@ -267,8 +267,9 @@ def test_gap_report_shows_only_terms_shared_by_five_searches(session: Session) -
     session.commit()
     report = gap_report(session, monday - dt.timedelta(days=14), monday + dt.timedelta(days=6))
     assert report.unmet == [("diaper bank", MIN_SHARED_SEARCHES)]
-    assert dict(report.totals("station")) == {"Oviedo": {"searches": 1},
-                                              "Sanford": {"searches": 2 * MIN_SHARED_SEARCHES - 1}}
+    assert dict(report.totals("station")) == {  # referrals are the report's second measure
+        "Oviedo": {"searches": 1, "referrals": 0},
+        "Sanford": {"searches": 2 * MIN_SHARED_SEARCHES - 1, "referrals": 0}}
     assert len(report.weeks()) == 3
     text = report_csv(report)
     assert "diaper bank" in text and "rare need" not in text

@@ -435,7 +435,7 @@ def test_gap_report_page_shows_referrals(
 ) -> None:
     api({"service_ids": [directory.counseling]})
     page = signed_in(app, session_factory)("caseworker").get("/admin/reports").get_data(as_text=True)
-    assert "Referrals" in page
+    assert "Referrals" in page and "Referrals per district" in page and "Sanford, Seminole County" in page
 
 
 # --------------------------------------------------------------------------------------------

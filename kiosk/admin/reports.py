@@ -12,6 +12,7 @@ from flask_babel import gettext
 
 from directory_data.gap_report import MIN_SHARED_SEARCHES, GapReport, gap_report, report_csv, week_of
 from directory_data.models import MISSION_CATEGORIES
+from directory_data.referrals import referrals_by_district
 from directory_data.workspace_queries import stale_counts
 
 from ..auth import role_required
@@ -80,7 +81,8 @@ def reports() -> ResponseReturnValue:
     report = gap_report(get_session(), since, until)
     return render_template("admin/reports.html", report=report, weeks=weeks, chart=_chart(report),
                            category_name=category_name, measure_name=measure_name,
-                           min_shared=MIN_SHARED_SEARCHES)
+                           min_shared=MIN_SHARED_SEARCHES,
+                           districts=referrals_by_district(get_session(), since, until))
 
 
 @bp.get("/reports.csv")
