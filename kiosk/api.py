@@ -199,10 +199,14 @@ def result_json(service: Service, hit: Any) -> dict[str, Any]:
 def listings_for(ids: list[str]) -> list[ListingJson]:
     """The shown services among ``ids`` in rank order, from this process's journal-kept cache
     (loading ten services with everything a result shows is a dozen queries)."""
+    return api_listing_cache().facts(get_session(), ids)
+
+
+def api_listing_cache(app: Any = None) -> Any:
+    """The per-process :class:`~kiosk.listing_cache.ListingCache` of :func:`listing_json`."""
     from .listing_cache import get_listing_cache
 
-    cache = get_listing_cache(key="kiosk_api_listings", build=listing_json)
-    return cache.facts(get_session(), ids)
+    return get_listing_cache(app, key="kiosk_api_listings", build=listing_json)
 
 
 def _crisis_json(crisis: Any, lang: str) -> dict[str, Any] | None:

@@ -63,7 +63,11 @@ def wsgi_app(app: Flask) -> RequestLog:
 
 
 def warm_up(app: Flask) -> None:
-    """Catch the worker's index up with the journal and open one searcher; never raises."""
+    """Catch the worker's index up with the journal, open one searcher, and fill the listing
+    caches results are shown from; never raises."""
+    from .api import api_listing_cache
+    from .db import get_database
+    from .listing_cache import get_listing_cache, prefill
     from .search import get_search
 
     try:
@@ -73,8 +77,10 @@ def warm_up(app: Flask) -> None:
             if search.layout.current() is not None:
                 with search.pool.searcher():
                     pass
+            with get_database(app).session_factory() as session:
+                prefill(session, [get_listing_cache(app), api_listing_cache(app)])
     except Exception:  # the first request tries again and reports what is wrong
-        log.warning("warm-up of the search index failed", exc_info=True)
+        log.warning("warm-up of the search index or listing caches failed", exc_info=True)
 
 
 class JsonLogger(GunicornLogger):

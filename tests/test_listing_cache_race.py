@@ -48,3 +48,21 @@ class _Named:
     def __init__(self, service: Service) -> None:
         self.name = service.name
         self.status = service.status
+
+
+def test_prefill_reads_each_batch_once_for_every_cache(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from directory_data.models import ServiceStatus
+    from kiosk.listing_cache import prefill
+
+    factory: sessionmaker[Session] = get_database(app).session_factory
+    with factory.begin() as session:
+        ids = [make_service(session, f"Clinic {i}").id for i in range(5)]
+        session.get(Service, ids[0]).status = ServiceStatus.defunct
+    loads: list[int] = []
+    real = listing_cache.services_in_order
+    monkeypatch.setattr(listing_cache, "services_in_order", lambda s, batch: loads.append(len(batch)) or real(s, batch))
+    names, facts = ListingCache("America/New_York", build=_Named), ListingCache("America/New_York")
+    with factory() as session:
+        assert prefill(session, [names, facts], batch=3) == 4
+    assert loads == [3, 1]  # two batches, each read once for both caches
+    assert set(names._facts) == set(facts._facts) == set(ids[1:])
