@@ -1,0 +1,221 @@
+"""Upgrades: a database made by an earlier release is brought to this release by ``kiosk init``.
+
+Each test gets a database of its own (an SQLite file, or a throwaway PostgreSQL database on the
+server under test). A database is migrated to an earlier revision, given representative rows
+with that revision's schema (reflected from the database itself, so the rows are what that
+release wrote), and then ``kiosk init`` runs: the rows survive, and the app serves them. Also:
+an empty database to head, and downgrade/upgrade round trips.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from flask import Flask
+from sqlalchemy import Engine, MetaData, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from directory_data import migrate
+from directory_data.accounts import hash_password
+from directory_data.db import make_engine
+from directory_data.models import Base
+from kiosk.db import get_database
+from staff import PASSWORD, sign_in
+from table_rows import table_rows
+
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+ORG, SERVICE, LOCATION = "0a000000-0000-4000-8000-000000000001", "0a000000-0000-4000-8000-000000000002", \
+    "0a000000-0000-4000-8000-000000000003"
+LEGACY = "legacy-release"
+
+
+def _sourced(n: int) -> dict[str, Any]:
+    return {"id": f"0b000000-0000-4000-8000-{n:012d}", "source": LEGACY, "source_id": f"row-{n}"}
+
+
+def rows_for(revision: str) -> dict[str, list[dict[str, Any]]]:
+    """Representative rows, per table, of what the release at ``revision`` stored."""
+    stamps = {"created_at": NOW, "updated_at": NOW, "version": 3}
+    rows: dict[str, list[dict[str, Any]]] = {
+        "organization": [{"id": ORG, "source": LEGACY, "source_id": "org-1", "name": "Heron Family Services",
+                          "description": "A family services agency.", **stamps}],
+        "service": [{"id": SERVICE, "source": LEGACY, "source_id": "svc-1", "organization_id": ORG,
+                     "name": "Heron Legacy Counseling", "description": "Counseling for families, walk-in.",
+                     "status": "active", "minimum_age": 12, "name_es": "Consejería Heron",
+                     "officer_notes": "Ask for the duty counselor.", "walk_in": True,
+                     "assured_date": dt.date(2026, 2, 1), **stamps}],
+        "location": [{"id": LOCATION, "source": LEGACY, "source_id": "loc-1", "organization_id": ORG,
+                      "location_type": "physical", "name": "Heron House", "latitude": 28.8, "longitude": -81.27,
+                      "confidential": False, **stamps}],
+        "address": [{**_sourced(1), "location_id": LOCATION, "address_1": "100 Heron Way", "city": "Sanford",
+                     "state_province": "FL", "postal_code": "32771", "country": "US", "address_type": "physical"}],
+        "service_at_location": [{**_sourced(2), "service_id": SERVICE, "location_id": LOCATION}],
+        "phone": [{**_sourced(3), "service_id": SERVICE, "number": "4075550100", "type": "voice",
+                   "audience": "public"}],
+        "schedule": [{**_sourced(4), "service_id": SERVICE, "freq": "WEEKLY", "byday": "MO,TU",
+                      "opens_at": dt.time(9, 0), "closes_at": dt.time(17, 0)}],
+        "language": [{**_sourced(5), "service_id": SERVICE, "code": "es", "name": "Spanish"}],
+        "cost_option": [{**_sourced(6), "service_id": SERVICE, "amount": 0, "currency": "USD"}],
+        "taxonomy_term": [{**_sourced(7), "code": "RP-1400", "name": "Mental Health Care", "description": ""}],
+        "service_taxonomy": [{"service_id": SERVICE, "taxonomy_term_id": "0b000000-0000-4000-8000-000000000007"}],
+        "service_category": [{"service_id": SERVICE, "category_slug": "mental-health", "assigned_by": "listing"}],
+    }
+    if revision >= "0002":
+        rows["change_journal"] = [{"seq": 1, "service_id": SERVICE, "changed_at": NOW}]
+    if revision >= "0003":
+        rows["user_account"] = [{"id": "0c000000-0000-4000-8000-000000000001", "name": "legacy.caseworker",
+                                 "role": "caseworker", "password_hash": hash_password(PASSWORD),
+                                 "active": True, "created_at": NOW}]
+        rows["search_count"] = [{"day": NOW.date(), "category": "mental-health", "searches": 7}]
+        rows["zero_result_term"] = [{"day": NOW.date(), "term": "heron", "searches": 5}]
+    if revision >= "0004":
+        rows["service"][0]["assured_by"] = "legacy.caseworker"
+        rows["search_count"][0]["station"] = "Sanford Police Department"
+        rows["audit_entry"] = [{"seq": 1, "id": "0d000000-0000-4000-8000-000000000001", "listing_id": SERVICE,
+                                "resource_type": "service", "resource_id": SERVICE, "last_action_date": NOW,
+                                "last_action_type": "update", "field_name": "name",
+                                "previous_value": "Heron Counseling", "replacement_value": "Heron Legacy Counseling",
+                                "updated_by": "legacy.caseworker"}]
+        rows["problem_report"] = [{"id": "0e000000-0000-4000-8000-000000000001", "listing_id": SERVICE,
+                                   "kind": "hours-wrong", "details": "Closed on Tuesdays now.",
+                                   "surface": "kiosk", "reported_on": NOW.date()}]
+    return rows
+
+
+def insert_rows(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Insert ``rows`` into the tables as the database has them now (reflected)."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            if table.name in rows:
+                connection.execute(table.insert(), rows[table.name])
+        if connection.dialect.name == "postgresql":
+            for name in ("change_journal", "audit_entry"):
+                if name in rows:  # explicit seqs were given: move the sequences past them
+                    connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'seq'), 1)"))
+
+
+@pytest.fixture
+def fresh_url(database_url: str, tmp_path: Any) -> Iterator[str]:
+    """The URL of a new, empty database of the kind under test (dropped afterwards)."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'upgrade.db'}"
+        return
+    name = f"kiosk_upgrade_{secrets.token_hex(4)}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_engine(fresh_url: str) -> Iterator[Engine]:
+    """An engine on :func:`fresh_url`."""
+    engine = make_engine(fresh_url)
+    yield engine
+    engine.dispose()
+
+
+def _schema_matches_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def _revisions() -> list[str]:
+    """Every revision before head, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    config = migrate.alembic_config(make_engine("sqlite://"))
+    script = ScriptDirectory.from_config(config)
+    return [r.revision for r in reversed(list(script.walk_revisions())) if r.revision != script.get_current_head()]
+
+
+def test_empty_database_to_head(fresh_engine: Engine) -> None:
+    assert migrate.current_revision(fresh_engine) is None
+    migrate.upgrade(fresh_engine)
+    assert migrate.current_revision(fresh_engine) == migrate.head_revision()
+    _schema_matches_models(fresh_engine)
+
+
+@pytest.mark.parametrize("revision", _revisions())
+def test_kiosk_init_upgrades_a_populated_database(
+    fresh_engine: Engine, fresh_url: str, app_factory: Callable[..., Flask], revision: str
+) -> None:
+    migrate.upgrade(fresh_engine, revision)
+    rows = rows_for(revision)
+    insert_rows(fresh_engine, rows)
+    before = {name: _select(fresh_engine, name, list(expected[0])) for name, expected in rows.items()}
+
+    app = app_factory(DATABASE_URL=fresh_url)
+    by_init = revision in (_revisions()[0], _revisions()[-1])
+    if by_init:  # the oldest and newest earlier releases go through the whole command
+        result = app.test_cli_runner().invoke(args=["init"])
+        assert result.exit_code == 0, result.output
+    else:  # the others through the function it migrates with (the curated import takes seconds)
+        migrate.upgrade(get_database(app).engine)
+    engine = get_database(app).engine
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    _schema_matches_models(engine)
+
+    for name, expected in rows.items():  # every row survives with the values it had
+        assert len(before[name]) == len(expected), name
+        after = _select(engine, name, list(expected[0]))
+        assert all(row in after for row in before[name]), name
+    if by_init:
+        assert len(_select(engine, "service", ["id"])) > 1  # the curated directory came in beside them
+
+    client = app.test_client()
+    listing = client.get(f"/api/v1/services/{SERVICE}")
+    assert listing.status_code == 200 and listing.get_json()["name"] == "Heron Legacy Counseling"
+    found = client.get("/api/v1/search", query_string={"q": "heron"}).get_json()
+    assert SERVICE in [hit["id"] for hit in found["results"]]
+    if revision >= "0003":
+        assert sign_in(client, "legacy.caseworker").status_code == 303
+
+
+def _select(engine: Engine, name: str, columns: list[str]) -> list[Any]:
+    """The ``columns`` of every row of table ``name``, sorted."""
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with engine.connect() as connection:
+        rows = connection.execute(text(f'SELECT {quoted} FROM "{name}"')).all()
+    return sorted(rows, key=repr)
+
+
+def test_downgrade_and_upgrade_again(fresh_engine: Engine) -> None:
+    migrate.upgrade(fresh_engine)
+    base_rows = rows_for("0001")
+    insert_rows(fresh_engine, base_rows)
+    first = _revisions()[0]
+    before = table_rows(fresh_engine, skip=frozenset({"alembic_version"}))
+    from alembic import command
+
+    config = migrate.alembic_config(fresh_engine)
+    command.downgrade(config, first)  # every later migration is undone, the first one's rows stay
+    assert migrate.current_revision(fresh_engine) == first
+    kept = table_rows(fresh_engine, skip=frozenset({"alembic_version"}))
+    for name in base_rows:
+        assert len(kept[name]) == len(base_rows[name]), name
+    migrate.upgrade(fresh_engine)
+    _schema_matches_models(fresh_engine)
+    again = table_rows(fresh_engine, skip=frozenset({"alembic_version"}))
+    assert {n: len(r) for n, r in again.items()} == {n: len(r) for n, r in before.items()}
+    for name in base_rows:
+        assert again[name] == before[name], name
+
+    command.downgrade(config, "base")  # and all the way down: nothing of ours is left
+    assert set(inspect(fresh_engine).get_table_names()) <= {"alembic_version"}
+    migrate.upgrade(fresh_engine)
+    assert migrate.current_revision(fresh_engine) == migrate.head_revision()
+    _schema_matches_models(fresh_engine)
