@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data import migrate
@@ -110,6 +113,63 @@ def wipe(engine: Engine) -> None:
                 connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
         keep = ", ".join(f"'{slug}'" for slug in MISSION_CATEGORIES)
         connection.execute(text(f"DELETE FROM category WHERE slug NOT IN ({keep})"))
+
+
+@dataclass(frozen=True)
+class ImportedDatabase:
+    """A database of its own holding one HSDS import, shared by the tests of a run (read only)."""
+
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    report: Any  # the ImportReport of the import into the empty database
+    path: Path  # what was imported
+
+
+@contextmanager
+def own_database(database_url: str, name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """An engine on a new, migrated database beside the test database (dropped afterwards):
+    another SQLite file, or another database on the same PostgreSQL server."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp(name) / 'own.db'}")
+        try:
+            migrate.upgrade(engine)
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    import psycopg
+
+    database = f"{url.database}_{name}"
+    server = {"host": url.host or "127.0.0.1", "port": url.port or 5432,
+              "user": url.username or "postgres", "dbname": "postgres", "autocommit": True}
+    with psycopg.connect(**server) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{database}"')
+    engine = make_engine(url.set(database=database).render_as_string(hide_password=False))
+    try:
+        migrate.upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with psycopg.connect(**server) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def miami_database(
+    database_url: str, hsds_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ImportedDatabase]:
+    """The Miami 211 export (``../shared/hsds/open211-miami/data``, 4,089 services) imported once
+    per run into a database of its own, for the tests that read it (the import, export round
+    trips and relevance suites). Tests must not change it."""
+    from hsds_packages import import_and_commit
+
+    path = hsds_dir / "open211-miami" / "data"
+    with own_database(database_url, "miami", tmp_path_factory) as engine:
+        factory = make_session_factory(engine)
+        report = import_and_commit(factory, path)
+        yield ImportedDatabase(engine, factory, report, path)
 
 
 @pytest.fixture

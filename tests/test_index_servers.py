@@ -84,6 +84,10 @@ class Server:
 
     def stop(self) -> None:
         self.proc.terminate()
+        self.wait_stopped()
+
+    def wait_stopped(self) -> None:
+        """Wait for the stopped server (killed after 10 s) and close its log."""
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -109,8 +113,10 @@ def servers(factory: sessionmaker[Session], database_url: str, tmp_path: Path) -
             server.wait_up()
         yield started
     finally:
+        for server in started:  # every host shuts down at the same time: gunicorn takes seconds
+            server.proc.terminate()
         for server in started:
-            server.stop()
+            server.wait_stopped()
 
 
 def _ids(body: dict[str, Any]) -> list[str]:

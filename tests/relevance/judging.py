@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 from whoosh import index
 from whoosh.index import Index
 from whoosh.qparser import MultifieldParser, OrGroup
@@ -85,6 +86,17 @@ def clear_directory(engine: Engine) -> None:
                 connection.execute(table.delete())
 
 
+def index_database(session: Session, folder: Path) -> Index:
+    """Index every listing the database of ``session`` holds in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ix = index.create_in(str(folder), build_schema())
+    writer = ix.writer(limitmb=256)
+    for service in load_for_indexing(session):
+        writer.add_document(**service_document(service))
+    writer.commit()
+    return ix
+
+
 def import_and_index(engine: Engine, source: Path, folder: Path) -> Index:
     """Import ``source`` with the HSDS importer, index every listing in ``folder``, clear the DB."""
     from directory_data.hsds.importer import import_path
@@ -94,15 +106,9 @@ def import_and_index(engine: Engine, source: Path, folder: Path) -> Index:
         with factory() as session:
             import_path(session, source)
             session.commit()
-            folder.mkdir(parents=True, exist_ok=True)
-            ix = index.create_in(str(folder), build_schema())
-            writer = ix.writer(limitmb=256)
-            for service in load_for_indexing(session):
-                writer.add_document(**service_document(service))
-            writer.commit()
+            return index_database(session, folder)
     finally:
         clear_directory(engine)
-    return ix
 
 
 Ranker = Callable[[Searcher, str], list[str]]

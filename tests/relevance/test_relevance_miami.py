@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from conftest import ImportedDatabase
 from whoosh.searching import Searcher
 
-from judging import evaluate, import_and_index, load_judgments, ours, plain_and, plain_or, report
+from judging import evaluate, index_database, load_judgments, ours, plain_and, plain_or, report
 
 JUDGMENTS = load_judgments("miami_judgments.csv")
 
@@ -17,8 +16,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def searcher(engine: Engine, hsds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Searcher]:
-    ix = import_and_index(engine, hsds_dir / "open211-miami", tmp_path_factory.mktemp("miami-index"))
+def searcher(miami_database: ImportedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Searcher]:
+    with miami_database.session_factory() as session:  # the run's shared Miami import
+        ix = index_database(session, tmp_path_factory.mktemp("miami-index"))
     with ix.searcher() as s:
         yield s
 
