@@ -138,9 +138,11 @@ def test_text_mode_falls_back_to_a_link_when_too_long(
         from directory_data.models import Service
 
         service = session.get(Service, directory.housing_far)
-        service.name = "Altamonte Family Housing " + "and transitional living program " * 25
+        service.name = "Altamonte Family Housing " + "and transitional living program " * 8
         session.commit()
-    body = api({"service_ids": [directory.housing_far, directory.counseling], "mode": "text"}).get_json()
+    ids = [directory.housing_far, directory.counseling, directory.housing_near, directory.childcare,
+           directory.shelter]
+    body = api({"service_ids": ids, "mode": "text", "discreet": False}).get_json()
     assert body["mode"] == "text" and body["qr_mode"] == "link"
     assert _qr(client.get(f"/r/{body['token']}/qr.png").data) == [body["url"]]
     page = client.get(f"/r/{body['token']}/print").get_data(as_text=True)
