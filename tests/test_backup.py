@@ -15,6 +15,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, select, text
 
+from curated_app import with_curated_directory
 from directory_data.accounts import add_user
 from directory_data.audit import set_actor
 from directory_data.models import AuditEntry, Role, Service, User
@@ -27,10 +28,7 @@ PASSWORD = "a staff passphrase"
 @pytest.fixture
 def curated_app(app_factory: Callable[..., Flask]) -> Flask:
     """An app whose database holds the curated directory and whose index is built."""
-    app = app_factory()
-    result = app.test_cli_runner().invoke(args=["init"])
-    assert result.exit_code == 0, result.output
-    return app
+    return with_curated_directory(app_factory())
 
 
 def _rename(app: Flask, service_id: str, name: str, actor: str) -> None:

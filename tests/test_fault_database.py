@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from curated_app import with_curated_directory
 from directory_data.models import Service
 from faults import TcpProxy, sqlite_outage
 from kiosk.db import get_database
@@ -52,9 +53,7 @@ def app_with_outage(
         def outage() -> AbstractContextManager[None]:
             return sqlite_outage(get_database(app).engine)
 
-    result = app.test_cli_runner().invoke(args=["init"])
-    assert result.exit_code == 0, result.output
-    yield app, outage
+    yield with_curated_directory(app), outage
     if proxy is not None:
         proxy.cut()
 

@@ -21,6 +21,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from curated_app import with_curated_directory
 from directory_data.curated import curated_path
 from directory_data.hsds.loader import Loader
 from directory_data.models import Service
@@ -55,10 +56,7 @@ def _revised_count(app: Flask) -> int:
 @pytest.fixture
 def curated_app(app_factory: Callable[..., Flask]) -> Flask:
     """An app with the curated directory and its index."""
-    app = app_factory()
-    result = app.test_cli_runner().invoke(args=["init"])
-    assert result.exit_code == 0, result.output
-    return app
+    return with_curated_directory(app_factory())
 
 
 def _interrupt_after_services(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> list[str]:

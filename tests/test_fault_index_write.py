@@ -24,6 +24,7 @@ from flask import Flask
 from sqlalchemy import select
 from whoosh.filedb.filestore import FileStorage
 
+from curated_app import with_curated_directory
 from directory_data.models import Service
 from kiosk.config import index_dir
 from kiosk.db import get_database
@@ -88,10 +89,7 @@ def _health(app: Flask) -> tuple[int, dict[str, Any]]:
 @pytest.fixture
 def curated_app(app_factory: Callable[..., Flask]) -> Flask:
     """An app with the curated directory whose follower looks at the journal on every search."""
-    app = app_factory(SEARCH_POLL_INTERVAL=0.0)
-    result = app.test_cli_runner().invoke(args=["init"])
-    assert result.exit_code == 0, result.output
-    return app
+    return with_curated_directory(app_factory(SEARCH_POLL_INTERVAL=0.0))
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
