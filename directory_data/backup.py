@@ -440,8 +440,10 @@ def _restore_sqlite(engine: Engine, data: Path) -> None:
         source.close()
 
 
-#: Drops every table and sequence of the current schema (the restore's first statement).
+#: Drops every table and sequence of the current schema (the restore's first statement); gives up
+#: after a minute when a session of a running app holds a lock on a table.
 _DROP_ALL = """
+SET lock_timeout = '60s';
 DO $$
 DECLARE r record;
 BEGIN

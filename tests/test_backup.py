@@ -20,6 +20,10 @@ from directory_data.accounts import add_user
 from directory_data.audit import set_actor
 from directory_data.models import AuditEntry, Role, Service, User
 from kiosk.db import get_database
+from search_index.drift import find_drift
+from search_index.layout import IndexLayout
+from search_index.rebuild import rebuild_index
+from search_index.sync import IndexSync
 from table_rows import table_rows
 
 PASSWORD = "a staff passphrase"
@@ -88,6 +92,8 @@ def test_backup_and_restore_round_trip(curated_app: Flask, tmp_path: Path) -> No
         top = connection.scalar(text("SELECT max(seq) FROM change_journal"))
     assert _search_ids(app, "Zanzibarine") == [service_id]
     assert other_id not in _search_ids(app, other.name)
+    other_host = IndexLayout(tmp_path / "other-host-index")  # another host's index, current now
+    rebuild_index(other_host, factory)
 
     started = time.monotonic()
     result = runner.invoke(args=["restore", str(tmp_path / "backup"), "--yes"])
@@ -111,6 +117,10 @@ def test_backup_and_restore_round_trip(curated_app: Flask, tmp_path: Path) -> No
     assert _search_ids(app, word) == [service_id]
     assert _search_ids(app, "Zanzibarine") == []
     assert other_id in _search_ids(app, other.name)
+    # The other host was not rebuilt: reading the journal brings it to the restored directory.
+    IndexSync(other_host, factory).catch_up(lock_timeout=10.0)
+    report = find_drift(other_host, factory)
+    assert report.clean, report.summary()
 
 
 def test_restore_asks_first_and_refuses_foreign_backups(curated_app: Flask, tmp_path: Path) -> None:
