@@ -16,6 +16,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import secrets
@@ -77,25 +78,12 @@ def qr_figures(runs: int) -> None:
 
 
 def prepare(home: Path, db_url: str | None) -> Any:
-    """An app on a database holding the curated directory (no search index needed)."""
-    from directory_data import migrate
-    from directory_data.curated import CURATED_SOURCE, curated_path
-    from directory_data.hsds.importer import import_path
-    from directory_data.models import Service
-    from kiosk import create_app
-    from kiosk.db import get_database
+    """An app on the curated directory, prepared as ``bench/pages.py`` does, whose referral
+    links point at a public address."""
+    from pages import prepare as prepare_pages
 
-    config: dict[str, Any] = {"KIOSK_HOME": str(home), "SECRET_KEY": "bench", "TESTING": False,
-                              "PUBLIC_BASE_URL": "https://help.example.org"}
-    if db_url:
-        config["DATABASE_URL"] = db_url
-    app = create_app(config)
-    with app.app_context():
-        database = get_database(app)
-        migrate.upgrade(database.engine)
-        with database.session_factory.begin() as session:
-            if session.scalar(select(Service.id).where(Service.source == CURATED_SOURCE).limit(1)) is None:
-                import_path(session, curated_path(), source=CURATED_SOURCE)
+    app = prepare_pages(home, db_url)
+    app.config["PUBLIC_BASE_URL"] = "https://help.example.org"
     return app
 
 
@@ -135,6 +123,8 @@ def main() -> None:
     parser.add_argument("--db", help="database URL (default: a throwaway SQLite file)")
     parser.add_argument("--runs", type=int, default=100, help="codes or referrals per figure")
     args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores "
+          "(other work on the machine inflates every figure)\n")
     qr_figures(args.runs)
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as home:
         creation_figures(prepare(Path(home), args.db), args.runs)

@@ -57,7 +57,13 @@ def print_slip(token: str) -> ResponseReturnValue:
                  auto_print=request.args.get("auto") == "1")
 
 
-def _code(body: str | bytes, mimetype: str, extension: str) -> Response:
+def _stored_code(token: str, extension: str) -> ResponseReturnValue:
+    """The referral's code as stored at creation (``svg`` or ``png``), never made again."""
+    referral = referrals.find(token)
+    if referral is None:
+        return gone()
+    body, mimetype = ((referral.qr_svg, "image/svg+xml") if extension == "svg"
+                      else (referral.qr_png, "image/png"))
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="referral.{extension}"'
     return response
@@ -66,16 +72,10 @@ def _code(body: str | bytes, mimetype: str, extension: str) -> Response:
 @bp.get("/r/<token>/qr.svg")
 def qr_svg(token: str) -> ResponseReturnValue:
     """The referral's stored QR code as SVG."""
-    referral = referrals.find(token)
-    if referral is None:
-        return gone()
-    return _code(referral.qr_svg, "image/svg+xml", "svg")
+    return _stored_code(token, "svg")
 
 
 @bp.get("/r/<token>/qr.png")
 def qr_png(token: str) -> ResponseReturnValue:
     """The referral's stored QR code as PNG (for print)."""
-    referral = referrals.find(token)
-    if referral is None:
-        return gone()
-    return _code(referral.qr_png, "image/png", "png")
+    return _stored_code(token, "png")
