@@ -17,8 +17,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def searcher(miami_database: ImportedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Searcher]:
-    with miami_database.session_factory() as session:  # the run's shared Miami import
-        ix = index_database(session, tmp_path_factory.mktemp("miami-index"))
+    ix = index_database(miami_database.session_factory, tmp_path_factory.mktemp("miami-index"))
     with ix.searcher() as s:
         yield s
 
