@@ -1,5 +1,6 @@
 """Workspace use-cases in directory_data: editing with optimistic locking, the audit trail in the
-same transaction, verification, retiring and restoring, staleness, problem reports, gap report."""
+same transaction, verification, retiring and restoring (listings, organizations, locations),
+staleness, problem reports, gap report."""
 
 from __future__ import annotations
 
@@ -23,12 +24,21 @@ from directory_data.listings import (
     save_listing,
     verify_listing,
 )
+from directory_data.locations import (
+    LocationConflict,
+    find_locations,
+    is_retired,
+    restore_location,
+    retire_location,
+)
 from directory_data.models import (
     MISSION_CATEGORIES,
     AuditEntry,
+    Location,
     Organization,
     ProblemKind,
     Service,
+    ServiceAtLocation,
     ServiceStatus,
 )
 from directory_data.organizations import (
@@ -39,6 +49,7 @@ from directory_data.organizations import (
 )
 from directory_data.problems import open_reports, report_problem, resolve_report, scrub
 from directory_data.search_stats import record_search
+from directory_data.service_rows import shown_service
 from directory_data.workspace_queries import ListingFilter, find_listings, stale_counts
 from kiosk_directory import TODAY, Directory, make_directory
 
@@ -289,3 +300,75 @@ def test_a_new_listing_gets_its_place(session: Session) -> None:
     session.commit()
     place = edit_of(load_listing(session, service.id)).place
     assert (place.name, place.address_1, place.latitude) == ("Clinic van", "1 Main St", 28.8)
+
+
+# Locations: retire and restore ----------------------------------------------------------------
+
+STREET = "300 N Park Ave"  # directory.housing_near's only place
+
+
+def _location_of(session: Session, service_id: str) -> Location:
+    return session.scalars(select(Location).join(ServiceAtLocation)
+                           .where(ServiceAtLocation.service_id == service_id)).one()
+
+
+def test_retire_and_restore_are_audited_in_the_same_transaction(
+    audited: sessionmaker[Session], directory: Directory
+) -> None:
+    with audited() as session:
+        location = _location_of(session, directory.housing_near)
+        version = location.version
+        assert retire_location(session, location, expected_version=version, actor="case.kim") == 1
+        session.rollback()  # the retirement and its trail go together
+        assert not is_retired(session, location)
+        assert listing_history(session, directory.housing_near) == []
+        assert shown_service(session, directory.housing_near).location_links  # type: ignore[union-attr]
+
+        location = _location_of(session, directory.housing_near)
+        retire_location(session, location, expected_version=version, actor="case.kim")
+        session.commit()
+        assert location.version == version + 1
+        assert is_retired(session, location)
+        entry = listing_history(session, directory.housing_near)[0]
+        assert (entry.resource_type, entry.resource_id, entry.last_action_type, entry.updated_by,
+                entry.previous_value, entry.replacement_value) == (
+            "location", location.id, "retire", "case.kim", "active", "retired")
+        assert retire_location(session, location, expected_version=location.version, actor="x") == 0
+
+    with audited() as session:  # a new session: the retirement is in the database
+        service = shown_service(session, directory.housing_near)
+        assert service is not None and service.location_links == []
+        assert [row.retired for row in find_locations(session, "park ave")] == [True]
+        assert find_locations(session, "park ave", retired=False) == []
+        location = _location_of(session, directory.housing_near)
+        assert restore_location(session, location, expected_version=location.version,
+                                actor="case.kim") == 1
+        session.commit()
+        assert not is_retired(session, location)
+        assert listing_history(session, directory.housing_near)[0].last_action_type == "restore"
+
+    with audited() as session:
+        service = shown_service(session, directory.housing_near)
+        assert service is not None
+        assert [link.location.physical_address.address_1 for link in service.location_links] == [STREET]
+
+
+def test_a_stale_version_is_a_conflict_and_changes_nothing(
+    audited: sessionmaker[Session], directory: Directory
+) -> None:
+    with audited() as first, audited() as second:
+        a, b = (_location_of(s, directory.childcare) for s in (first, second))  # both load it
+        version = a.version
+        a.name = "Little Steps, back building"
+        first.commit()
+        with pytest.raises(LocationConflict) as raised:  # b still believes it has the current version
+            retire_location(second, b, expected_version=version, actor="case.two")
+        assert raised.value.current.version == version + 1
+        second.rollback()
+        with pytest.raises(LocationConflict):  # told the version, but it is not the current one
+            retire_location(second, _location_of(second, directory.childcare), expected_version=version,
+                            actor="case.two")
+        second.rollback()
+    with audited() as check:
+        assert not is_retired(check, _location_of(check, directory.childcare))
+        assert listing_history(check, directory.childcare) == []

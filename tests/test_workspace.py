@@ -1,6 +1,6 @@
 """The caseworker workspace through HTTP: listing pages, editing with field errors, the conflict
-view, verify/retire/restore, audit log and CSV, organizations, problem reports, reports, users,
-import and export, and the ``kiosk user`` commands."""
+view, verify/retire/restore, audit log and CSV, organizations, retiring and restoring places,
+problem reports, reports, users, import and export, and the ``kiosk user`` commands."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory_data.models import AuditEntry, ProblemReport, Service
+from directory_data.models import AuditEntry, Location, ProblemReport, Service, ServiceAtLocation
 from kiosk.config import index_dir
 from kiosk.db import get_database
 from kiosk.search import catch_up_index
@@ -315,3 +315,61 @@ def test_the_editor_offers_blank_rows_to_add_records(staff: Callable[[str], Flas
         assert f'name="{name}"' in page, name
     page = client.get(f"/admin/listings/{directory.counseling}").get_data(as_text=True)
     assert 'name="phones-3-number"' in page and 'name="phones-4-number"' not in page  # 2 + 2 blank
+
+
+def _location_of(session: Session, service_id: str) -> Location:
+    return session.scalars(select(Location).join(ServiceAtLocation)
+                           .where(ServiceAtLocation.service_id == service_id)).one()
+
+
+STREET = "300 N Park Ave"  # directory.housing_near's only place
+
+
+def _distance(app: Flask, service_id: str) -> float | None:
+    answer = app.test_client().get("/api/v1/search?q=housing&near=28.8003,-81.2731").get_json()
+    return next(r["distance_km"] for r in answer["results"] if r["id"] == service_id)
+
+
+def test_a_caseworker_retires_and_restores_a_place(
+    app: Flask, staff: Callable[[str], FlaskClient], directory: Directory,
+    session_factory: sessionmaker[Session],
+) -> None:
+    kiosk, officer, client = app.test_client(), staff("officer"), staff("caseworker")
+    detail, patrol = f"/services/{directory.housing_near}", f"/patrol/services/{directory.housing_near}"
+    assert STREET in kiosk.get(detail).get_data(as_text=True)
+    assert STREET in officer.get(patrol).get_data(as_text=True)
+    assert STREET in kiosk.get("/search?q=housing").get_data(as_text=True)
+    assert _distance(app, directory.housing_near) is not None
+
+    page = client.get("/admin/locations?q=park").get_data(as_text=True)
+    assert STREET in page and "Sanford Housing Help Desk" in page
+    with session_factory() as session:
+        location = _location_of(session, directory.housing_near)
+    retire = f"/admin/locations/{location.id}/retire"
+    assert client.post(retire, data={"version": location.version}).status_code == 400  # no CSRF token
+    token = csrf_token(page)
+    stale = client.post(retire, data={"csrf_token": token, "version": location.version - 1})
+    assert stale.status_code == 409 and "Someone changed this place" in stale.get_data(as_text=True)
+    done = client.post(retire, data={"csrf_token": token, "version": location.version,
+                                     "next": "/admin/locations?q=park"})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/admin/locations?q=park")
+    assert "Retired" in client.get("/admin/locations?shown=retired").get_data(as_text=True)
+
+    assert STREET not in kiosk.get(detail).get_data(as_text=True)  # the listing itself stays
+    assert "Sanford Housing Help Desk" in kiosk.get(detail).get_data(as_text=True)
+    assert STREET not in officer.get(patrol).get_data(as_text=True)
+    assert STREET not in kiosk.get("/search?q=housing").get_data(as_text=True)
+    assert app.test_client().get(f"/api/v1/services/{directory.housing_near}").status_code == 200
+    assert STREET not in app.test_client().get(f"/api/v1/services/{directory.housing_near}").get_data(as_text=True)
+    assert _distance(app, directory.housing_near) is None
+    history = client.get(f"/admin/listings/{directory.housing_near}/history").get_data(as_text=True)
+    assert "location" in history and "Retired" in history
+
+    restore = f"/admin/locations/{location.id}/restore"
+    assert client.post(restore, data={"csrf_token": token, "version": location.version + 1}).status_code == 303
+    assert STREET in kiosk.get(detail).get_data(as_text=True)
+    assert STREET in officer.get(patrol).get_data(as_text=True)
+    assert _distance(app, directory.housing_near) is not None
+    assert "Restored" in client.get(f"/admin/listings/{directory.housing_near}/history").get_data(as_text=True)
+    assert client.post("/admin/locations/no-such-place/retire",
+                       data={"csrf_token": token, "version": 1}).status_code == 404
