@@ -95,6 +95,19 @@ def prepare(url: str, services: int, home: Path) -> list[str]:
     return ids
 
 
+def wait_idle(host: Any, timeout: float = 300.0) -> None:
+    """Wait until the workers have finished warming up (index, listing caches): idle for 2 s."""
+    started = time.monotonic()
+    quiet = 0
+    before = process_cpu(sorted(host.worker_pids()))
+    while quiet < 2 and time.monotonic() - started < timeout:
+        time.sleep(1.0)
+        now = process_cpu(sorted(host.worker_pids()))
+        quiet = quiet + 1 if now - before < 0.1 else 0
+        before = now
+    print(f"workers warm after {time.monotonic() - started:.0f} s")
+
+
 def run_once(host: Any, mix: RequestMix, editor: Editor, args: argparse.Namespace, run: int) -> dict[str, Any]:
     """One open-loop run and one closed-loop ramp, with edits; the figures."""
     result: dict[str, Any] = {"run": run, "load_before": os.getloadavg()}
@@ -169,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         host.wait_up(timeout=120, path="/api/v1/search?q=shelter")
+        wait_idle(host)
         print(f"kiosk serve: {len(host.worker_pids())} workers x {args.threads or _default_threads()} threads "
               f"on :{host.port}; load average {os.getloadavg()}")
         mix = RequestMix(ids)

@@ -93,9 +93,18 @@ class Client:
             raise
 
     def timed(self, path: str) -> str | None:
-        """Send ``GET path``; None when it answered below 400, else what went wrong."""
+        """Send ``GET path``; None when it answered below 400, else what went wrong.
+
+        Like a browser, a GET that fails on a *reused* keep-alive connection (the server closed
+        it as idle while the request was on its way) is sent once more on a new connection.
+        """
+        reused = self.conn is not None
         try:
             status, _body = self.get(path)
+        except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected) as error:
+            if not reused:
+                return f"{path.split('?')[0]}: {error!r}"
+            return self.timed(path)
         except (OSError, http.client.HTTPException) as error:
             return f"{path.split('?')[0]}: {error!r}"
         return None if status < 400 else f"{path.split('?')[0]}: HTTP {status}"

@@ -153,8 +153,16 @@ class Host:
         return self.proc.returncode
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Hand a redirect back as the answer instead of following it."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 class HttpCaseworker:
-    """A caseworker signed in to one host over HTTP, editing listings as a browser does."""
+    """A caseworker signed in to one host over HTTP, editing listings as a browser does (the
+    redirect after a save is not followed: its page is a page view, not part of the edit)."""
 
     def __init__(self, base_url: str, name: str, password: str) -> None:
         import http.cookiejar
@@ -162,11 +170,13 @@ class HttpCaseworker:
         from staff import csrf_token
 
         self.base_url = base_url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
         login = self._fetch("/officer/login")
         token = csrf_token(login.body.decode(), required=False)
         answer = self._post("/officer/login", {"csrf_token": [token], "name": [name], "password": [password]})
-        if answer.status != 200 or b'name="password"' in answer.body:  # the login form again
+        if answer.status != 303 or "/officer/login" in answer.headers.get("location", ""):
             raise AssertionError(f"sign-in failed: {answer.status}")
 
     def _fetch(self, path: str, data: bytes | None = None) -> Answer:
@@ -179,7 +189,7 @@ class HttpCaseworker:
 
     def edit_listing(self, service_id: str, **changes: str) -> Answer:
         """Load the listing's form, change ``changes`` (form field: value), save; the answer
-        after the redirect (200 with the saved form; 409 on a conflict, 422 on field errors)."""
+        (303 when saved, 409 on a conflict, 422 on field errors)."""
         from staff import form_fields
 
         path = f"/admin/listings/{service_id}"
