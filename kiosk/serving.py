@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from typing import Any
 
 from flask import Flask
@@ -77,8 +78,12 @@ def warm_up(app: Flask) -> None:
             if search.layout.current() is not None:
                 with search.pool.searcher():
                     pass
+            if not app.config.get("PREFILL_LISTINGS", True):
+                return
+            started = time.monotonic()
             with get_database(app).session_factory() as session:
-                prefill(session, [get_listing_cache(app), api_listing_cache(app)])
+                count = prefill(session, [get_listing_cache(app), api_listing_cache(app)])
+            log.info("listing caches filled with %d services in %.1f s", count, time.monotonic() - started)
     except Exception:  # the first request tries again and reports what is wrong
         log.warning("warm-up of the search index or listing caches failed", exc_info=True)
 
