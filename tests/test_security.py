@@ -70,7 +70,7 @@ def test_every_post_without_or_with_a_wrong_csrf_token_is_refused(
     app: Flask, directory: Directory, session_factory: sessionmaker[Session]
 ) -> None:
     client = signed_in(app, session_factory)("admin")
-    args = {"service_id": directory.counseling, "organization_id": str(uuid.uuid4()),
+    args = {"service_id": directory.counseling, "organization_id": str(uuid.uuid4()), "location_id": str(uuid.uuid4()),
             "report_id": str(uuid.uuid4()), "user_id": str(uuid.uuid4()), "token": "x",
             "slug": "housing", "code": "es", "mode": "large", "filename": "kiosk.css"}
     posts = [(e, _url(rule, args)) for e, method, rule in _routes(app) if method == "POST"]
