@@ -10,6 +10,7 @@ an empty database to head, and downgrade/upgrade round trips.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -33,6 +34,12 @@ NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
 ORG, SERVICE, LOCATION = "0a000000-0000-4000-8000-000000000001", "0a000000-0000-4000-8000-000000000002", \
     "0a000000-0000-4000-8000-000000000003"
 LEGACY = "legacy-release"
+
+
+@functools.cache
+def _password_hash() -> str:
+    """The scrypt hash of the test password (computed once: scrypt is slow on purpose)."""
+    return hash_password(PASSWORD)
 
 
 def _sourced(n: int) -> dict[str, Any]:
@@ -70,7 +77,7 @@ def rows_for(revision: str) -> dict[str, list[dict[str, Any]]]:
         rows["change_journal"] = [{"seq": 1, "service_id": SERVICE, "changed_at": NOW}]
     if revision >= "0003":
         rows["user_account"] = [{"id": "0c000000-0000-4000-8000-000000000001", "name": "legacy.caseworker",
-                                 "role": "caseworker", "password_hash": hash_password(PASSWORD),
+                                 "role": "caseworker", "password_hash": _password_hash(),
                                  "active": True, "created_at": NOW}]
         rows["search_count"] = [{"day": NOW.date(), "category": "mental-health", "searches": 7}]
         rows["zero_result_term"] = [{"day": NOW.date(), "term": "heron", "searches": 5}]
@@ -159,8 +166,8 @@ def test_kiosk_init_upgrades_a_populated_database(
     before = {name: _select(fresh_engine, name, list(expected[0])) for name, expected in rows.items()}
 
     app = app_factory(DATABASE_URL=fresh_url)
-    by_init = revision in (_revisions()[0], _revisions()[-1])
-    if by_init:  # the oldest and newest earlier releases go through the whole command
+    by_init = revision == _revisions()[0]
+    if by_init:  # the oldest release goes through the whole command (every migration runs)
         result = app.test_cli_runner().invoke(args=["init"])
         assert result.exit_code == 0, result.output
     else:  # the others through the function it migrates with (the curated import takes seconds)
