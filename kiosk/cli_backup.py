@@ -9,16 +9,30 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+
+from sqlalchemy.exc import OperationalError
 
 from directory_data.backup import BackupError, check_restorable, create_backup, read_manifest, restore_backup
 
 from . import __version__
 from .config import index_dir
 from .db import get_database
+
+
+def _fail(error: Exception) -> NoReturn:
+    """Say what went wrong, without a traceback, and exit with status 2."""
+    if isinstance(error, OperationalError):
+        from .unavailable import reason
+
+        click.echo(f"error: the database does not answer ({reason(error)})", err=True)
+    else:
+        click.echo(f"error: {error}", err=True)
+    sys.exit(2)
 
 
 @click.command("backup")
@@ -33,9 +47,8 @@ def backup_command(path: Path) -> None:
     started = time.monotonic()
     try:
         manifest = create_backup(get_database().engine, path, app_version=__version__)
-    except BackupError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+    except (BackupError, OperationalError) as error:
+        _fail(error)
     click.echo(
         f"backup of the {manifest.database_kind} database at revision {manifest.revision}: "
         f"{manifest.services} services, {sum(manifest.row_counts.values())} rows in "
@@ -61,9 +74,8 @@ def restore_command(path: Path, yes: bool) -> None:
     try:
         manifest = read_manifest(path)
         check_restorable(manifest, database.engine)
-    except BackupError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+    except (BackupError, OperationalError) as error:
+        _fail(error)
     if not yes:
         click.confirm(
             f"Replace everything in {url} with the backup of {manifest.created_at} "
@@ -72,9 +84,8 @@ def restore_command(path: Path, yes: bool) -> None:
         )
     try:
         report = restore_backup(database.engine, path)
-    except BackupError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+    except (BackupError, OperationalError) as error:
+        _fail(error)
     click.echo(report.summary())
     rebuilt = rebuild_index(
         IndexLayout(index_dir(current_app.config)),
