@@ -360,6 +360,24 @@ def test_lobby_form_makes_the_referral_and_shows_its_code(
     assert f"/r/{referral.token}/print?auto=1" in page and "Your referral is ready" in page
 
 
+def test_a_kiosk_slip_that_does_not_print_leaves_the_screen_after_the_idle_time(
+    client: FlaskClient, app: Flask, directory: Directory, session_factory: sessionmaker[Session]
+) -> None:
+    token = csrf_token(client.get(f"/services/{directory.counseling}").get_data(as_text=True))
+    client.post("/referral/add", data={"csrf_token": token, "service_id": directory.counseling})
+    made = client.post("/referral/make", data={"csrf_token": csrf_token(client.get("/referral").get_data(as_text=True)),
+                                               "mode": "link", "note": ""})
+    assert made.status_code == 303
+    with session_factory() as session:
+        referral = session.scalars(select(Referral)).one()
+    idle = app.config["IDLE_TIMEOUT_SECONDS"]
+    kiosk_slip = client.get(f"/r/{referral.token}/print?auto=1").get_data(as_text=True)
+    assert f'data-idle="{idle}"' in kiosk_slip
+    assert re.search(rf'<noscript><meta http-equiv="refresh" content="{idle};url=[^"]+"></noscript>', kiosk_slip)
+    phone_slip = client.get(f"/r/{referral.token}/print").get_data(as_text=True)
+    assert "data-idle" not in phone_slip and 'http-equiv="refresh"' not in phone_slip
+
+
 def test_lobby_form_errors_are_shown_and_nothing_is_stored(
     client: FlaskClient, directory: Directory, session_factory: sessionmaker[Session]
 ) -> None:
