@@ -8,7 +8,8 @@ journal to the index with the real search layer, and stops dead at point P, prin
 * ``segment``: the new segment's files are written, its table of contents is not;
 * ``toc``: the new table of contents is written to its temporary file, not yet renamed in;
 * ``committed``: the table of contents is in place, Whoosh's lock and old files not yet released;
-* ``cursor``: the Whoosh commit is complete, the journal cursor not yet saved.
+* ``cursor``: the Whoosh commit is complete, the journal cursor not yet saved;
+* ``rebuild``: a full rebuild has written its new generation, the pointer is not yet switched.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from directory_data.models import Service  # noqa: E402
 from search_index import sync  # noqa: E402
 from search_index.journal_hooks import install_journal_hooks  # noqa: E402
 from search_index.layout import IndexLayout  # noqa: E402
+from search_index.rebuild import rebuild_index  # noqa: E402
 
-POINTS = ("segment", "toc", "committed", "cursor")
+POINTS = ("segment", "toc", "committed", "cursor", "rebuild")
 
 
 def stop_here(point: str) -> None:
@@ -64,6 +66,8 @@ def arm(point: str) -> None:
         whoosh_index.TOC.write = write_toc  # type: ignore[method-assign]
     elif point == "cursor":
         sync.write_cursor = lambda generation, cursor: stop_here(point)  # type: ignore[assignment]
+    elif point == "rebuild":
+        IndexLayout.swap = lambda self, generation: stop_here(point)  # type: ignore[method-assign]
 
 
 def main() -> None:
@@ -80,7 +84,10 @@ def main() -> None:
         session.get(Service, args.service).name = args.name
     print("committed", flush=True)
     arm(args.point)
-    sync.IndexSync(IndexLayout(args.index), factory).catch_up(lock_timeout=30.0)
+    if args.point == "rebuild":
+        rebuild_index(IndexLayout(args.index), factory)
+    else:
+        sync.IndexSync(IndexLayout(args.index), factory).catch_up(lock_timeout=30.0)
     print("finished without stopping", flush=True)
 
 

@@ -1,7 +1,8 @@
 """Fault: a process SIGKILLed in the middle of an index write, at four exact points.
 
 A real child process (``tests/fault_child.py``) commits an edit, starts applying the journal and
-stops at a chosen point of the Whoosh commit, where this test kills it with SIGKILL. Afterwards
+stops at a chosen point of the Whoosh commit (or of a full rebuild, before the swap), where this
+test kills it with SIGKILL. Afterwards
 the index opens, no lock is left held, and the next catch-up (any process's) applies the
 committed edit exactly once: nothing lost, nothing duplicated. (``tests/test_index_processes.py``
 also kills writers at random moments under load.)
@@ -56,7 +57,7 @@ def _run_until(args: list[str], marker: str, timeout: float = 60.0) -> subproces
     raise AssertionError(f"the child never reached {marker!r}: {seen} {proc.stderr.read() if proc.stderr else ''}")
 
 
-@pytest.mark.parametrize("point", ["segment", "toc", "committed", "cursor"])
+@pytest.mark.parametrize("point", ["segment", "toc", "committed", "cursor", "rebuild"])
 def test_sigkill_during_an_index_write_loses_no_committed_edit(
     session_factory: sessionmaker[Session], database_url: str, tmp_path: Path, point: str
 ) -> None:
@@ -65,6 +66,7 @@ def test_sigkill_during_an_index_write_loses_no_committed_edit(
         ids = [make_service(session, f"Clinic {i}", description="walk-in clinic").id for i in range(5)]
     layout = IndexLayout(tmp_path / "index")
     rebuild_index(layout, session_factory)
+    live = layout.current_name()
     name = f"Pangolin Clinic {point}"
 
     child = _run_until(["--db", database_url, "--index", str(layout.root), "--service", ids[2],
@@ -80,6 +82,9 @@ def test_sigkill_during_an_index_write_loses_no_committed_edit(
     assert whoosh_lock.acquire(), "the dead process left Whoosh's write lock held"
     whoosh_lock.release()
 
+    if point == "rebuild":  # the old generation stays live; the orphaned build is cleared later
+        assert layout.current_name() == live and layout.rebuild_lock().is_free()
+        assert len(layout.generations()) == 2
     started = time.monotonic()
     result = IndexSync(layout, session_factory).catch_up(lock_timeout=0.0)  # the restarted process
     assert not result.busy and result.entries >= 1 and time.monotonic() - started < 10
