@@ -66,7 +66,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     CSRFProtect(app)
     auth.init_app(app)
-    throttle.init_app(app)
     staff_session.init_app(app)
     admin.init_app(app)
     problem_reports.init_app(app)
@@ -78,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(api_referrals.bp)
     app.register_blueprint(referral_pages.bp)
+    throttle.init_app(app)  # wraps views of the blueprints above
     return app
 
 

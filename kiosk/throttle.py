@@ -1,8 +1,11 @@
-"""Login throttling with Flask-Limiter: failed sign-ins are limited per account name and per
-address, and a limited request gets HTTP 429 without the password being checked.
+"""Throttling with Flask-Limiter: failed sign-ins are limited per account name and per address
+(a limited request gets HTTP 429 without the password being checked), and the anonymous writes
+-- making a referral, reporting a problem -- per address, so nothing can flood the database.
 
 Settings: ``LOGIN_LIMIT_PER_ACCOUNT`` (default ``5 per minute;20 per hour``),
-``LOGIN_LIMIT_PER_ADDRESS`` (default ``20 per minute;200 per hour``), and Flask-Limiter's own
+``LOGIN_LIMIT_PER_ADDRESS`` (default ``20 per minute;200 per hour``), ``ANONYMOUS_WRITE_LIMIT``
+(default ``30 per minute;500 per hour``: a lobby kiosk is one address, and even a busy one makes
+a few referrals an hour), and Flask-Limiter's own
 ``RATELIMIT_STORAGE_URI``: ``memory://`` (default; one process) or ``redis://host:6379/0`` so
 that every process and host behind a load balancer shares the counts. Behind a proxy, make
 ``request.remote_addr`` the client's address (Werkzeug's ``ProxyFix``) first. If Redis cannot
@@ -11,7 +14,7 @@ be reached, each process throttles in its own memory until it can.
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,6 +22,10 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 _EXTENSION = "kiosk_limiter"
+
+#: Endpoints anyone may POST to that store something, limited per address.
+ANONYMOUS_WRITES = ("api_referrals.create", "lobby.referral_make", "patrol.referral_make",
+                    "problems.report")
 
 
 def account_key() -> str:
@@ -37,13 +44,18 @@ def _failed(response: Response) -> bool:
 
 
 def _too_many(error: TooManyRequests) -> ResponseReturnValue:
-    from .auth import LoginForm
+    if request.endpoint == "auth.login":
+        from .auth import LoginForm
 
-    return render_template("auth/login.html", form=LoginForm(), failed=False, throttled=True), 429
+        return render_template("auth/login.html", form=LoginForm(), failed=False, throttled=True), 429
+    if request.path.startswith("/api/"):
+        return jsonify({"error": "too many requests; try again in a minute", "fields": {}}), 429
+    return render_template("errors/too_many.html"), 429
 
 
 def init_app(app: Flask) -> None:
-    """Limit ``auth.login`` POSTs on ``app`` (call after the login page is registered)."""
+    """Limit ``auth.login`` and the :data:`ANONYMOUS_WRITES` POSTs on ``app`` (call after their
+    blueprints are registered)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # When the shared storage (Redis) cannot be reached, keep throttling in this process's memory.
@@ -58,5 +70,12 @@ def init_app(app: Flask) -> None:
     view = limiter.limit(app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=address_key,
                          methods=["POST"], deduct_when=_failed, scope="login-address")(view)
     app.view_functions["auth.login"] = view
+    app.config.setdefault("ANONYMOUS_WRITE_LIMIT", "30 per minute;500 per hour")
+    for endpoint in ANONYMOUS_WRITES:
+        if endpoint in app.view_functions:
+            # one budget per address for all of them together
+            app.view_functions[endpoint] = limiter.shared_limit(
+                app.config["ANONYMOUS_WRITE_LIMIT"], scope="anonymous-write", key_func=address_key,
+                methods=["POST"])(app.view_functions[endpoint])
     app.register_error_handler(429, _too_many)
     app.extensions[_EXTENSION] = limiter

@@ -475,3 +475,26 @@ def test_payload_builders(directory: Directory, session_factory: sessionmaker[Se
     assert len(text.encode()) <= MAX_TEXT_BYTES
     card = contact_payload(entries[1], LABELS, discreet=True)
     assert card.startswith("MECARD:N:Support service;TEL:+14075550111;") and "Hidden" not in card
+
+
+def test_anonymous_writes_are_throttled_per_address(
+    app_factory: Callable[..., Flask], session_factory: sessionmaker[Session]
+) -> None:
+    """A screen that floods the referral endpoints gets 429 (JSON for the API, a kind page for
+    the form) and nothing more is stored."""
+    import uuid
+
+    app = app_factory(ANONYMOUS_WRITE_LIMIT="3 per minute", RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}")
+    with session_factory() as session:
+        directory = make_directory(session)
+    client = app.test_client()
+    token = _meta_token(client)
+    statuses = [client.post("/api/v1/referrals", json={"service_ids": [directory.counseling]},
+                            headers={"X-CSRFToken": token}).status_code for _ in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    refused = client.post("/api/v1/referrals", json={"service_ids": [directory.counseling]},
+                          headers={"X-CSRFToken": token})
+    assert refused.status_code == 429 and "too many requests" in refused.get_json()["error"]
+    form = client.post("/referral/make", data={"csrf_token": token, "mode": "link"})
+    assert form.status_code == 429 and "Please wait a moment" in form.get_data(as_text=True)
+    assert _count(session_factory) == 3
