@@ -214,7 +214,7 @@ def _default_threads() -> int:
 
 def _medians(results: list[dict[str, Any]]) -> dict[str, Any]:
     def med(values: list[float]) -> float:
-        return round(statistics.median(values), 1)
+        return round(statistics.median(values), 2)
 
     opens = [r["open"] for r in results]
     summary = {

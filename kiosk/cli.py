@@ -76,7 +76,7 @@ def init_command() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", type=click.IntRange(min=1), envvar="KIOSK_WORKERS",
-              help="gunicorn worker processes (default: 2 x cores + 1, at most 8).")
+              help="gunicorn worker processes (default: cores + 1, at most 8).")
 @click.option("--threads", type=click.IntRange(min=1), envvar="KIOSK_THREADS",
               help="Threads per worker (default: 4).")
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader instead.")

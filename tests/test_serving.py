@@ -42,10 +42,10 @@ def _records(out: io.StringIO) -> list[dict[str, Any]]:
 
 
 def test_defaults_are_sized_to_the_machine() -> None:
-    assert serving.default_workers(1) == 3
-    assert serving.default_workers(2) == 5
+    assert serving.default_workers(1) == 2
+    assert serving.default_workers(2) == 3
     assert serving.default_workers(64) == serving.MAX_DEFAULT_WORKERS
-    assert serving.default_workers() == min(2 * serving.cpu_count() + 1, serving.MAX_DEFAULT_WORKERS)
+    assert serving.default_workers() == min(serving.cpu_count() + 1, serving.MAX_DEFAULT_WORKERS)
     options = serving.gunicorn_options("127.0.0.1", 5000, 3, 4)
     assert (options["bind"], options["workers"], options["threads"]) == ("127.0.0.1:5000", 3, 4)
     assert options["worker_class"] == "gthread" and options["accesslog"] is None
