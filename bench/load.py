@@ -23,6 +23,22 @@ Usage::
 
 Exits 1 when a target is missed (open loop p99 < 150 ms with 0 errors; saturation >= 200
 search req/s; every edit in the database and every worker's index).
+
+Measured on this 2-core machine, 2026-11-22 07:51-07:59 UTC, defaults (3 workers x 4 threads),
+10,000 services on PostgreSQL, medians of 3 runs; other engineers' test runs kept the load average
+at 6.3-10.1 when each run started and the machine 100 % busy, so the server got 1.0-1.7 cores:
+
+* open loop 100 req/s for 60 s: 99.2 req/s served, p50 112 / p95 764 / p99 1,364 ms, 0 errors
+  (runs: p99 8,425 / 932 / 1,364 ms as the others' load fell);
+* closed loop, searches only: saturation 173.5 req/s (runs 125.9 / 173.5 / 176.3; at c=4 the p99
+  was 111-203 ms);
+* 110 edits saved over HTTP (0 failed), all 110 in the database and found by all 3 workers;
+* driver CPU 0.06 cores; server 1.17 cores in the open loop.
+
+With 5 workers (the old 2 x cores + 1) under the same kind of load: open loop 60-81 req/s served,
+saturation 94-124 req/s. In-process with warm caches a search costs about 5 ms of CPU and the
+whole mix about 7 ms, so on a quiet machine 100 req/s needs under one core; the p99 and
+saturation targets were not reached here while the machine was shared.
 """
 
 from __future__ import annotations
