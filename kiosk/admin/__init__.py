@@ -11,7 +11,10 @@ journal (:mod:`kiosk.search`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Flask
+from markupsafe import Markup, escape
 
 from directory_data.audit import install_audit_hooks
 
@@ -26,4 +29,17 @@ def init_app(app: Flask) -> None:
     """Register the workspace on ``app`` and record its sessions' changes in the audit trail."""
     app.config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)  # HSDS uploads
     install_audit_hooks(get_database(app).session_factory)
+    app.add_template_global(option_tags)
     app.register_blueprint(bp)
+
+
+def option_tags(options: Iterable[tuple[str, str]], selected: str | None) -> Markup:
+    """The ``<option>`` elements of ``options`` (value, text), escaped, ``selected`` marked.
+
+    Built in Python rather than in a template loop: an organization list of a large directory
+    holds thousands of options, which a Jinja loop renders about ten times slower.
+    """
+    selected = selected or ""
+    return Markup("".join(
+        f'<option value="{escape(value)}"{" selected" if value == selected else ""}>{escape(text)}</option>'
+        for value, text in options))

@@ -97,13 +97,14 @@ def _form_page(
 ) -> ResponseReturnValue:
     counts = {section: max([*row_indexes(values, section), -1]) + 1 for section in SECTIONS}
     template = "admin/conflict.html" if conflict is not None else "admin/listing_form.html"
+    organizations = organization_choices(get_session())
     return render_template(
         template, values=values, errors=errors, service=service, version=version,
-        counts=counts, categories=_categories(), organizations=organization_choices(get_session()),
+        counts=counts, categories=_categories(), organizations=organizations,
         status_options=[(s.value, status_name(s.value)) for s in ServiceStatus],
         form=ActionForm(), differences=conflict,
         reports=reports_for(get_session(), service.id) if service is not None else [],
-        organization_names=dict(organization_choices(get_session())),
+        organization_names=dict(organizations),
     ), status
 
 
@@ -111,7 +112,9 @@ def _parse(values: FormValues) -> tuple[ListingEdit, dict[str, list[str]]]:
     session = get_session()
     edit, errors = parse_form(
         values, categories={c.slug for c in _categories()},
-        organizations=set(session.scalars(select(Organization.id))),
+        # only the chosen one need be looked up (a large directory has thousands)
+        organizations=set(session.scalars(
+            select(Organization.id).where(Organization.id == (values.get("organization_id") or "")))),
     )
     return edit, errors_by_field(errors)
 
