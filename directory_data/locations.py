@@ -5,26 +5,25 @@ surface uses it any more: cards, detail pages, referral pages, the API and the s
 distance from the station) load a service's places through :func:`live_location_link`, which
 leaves retired locations out. Restoring brings it back as it was.
 
-There is no ``retired_at`` column on ``location`` (HSDS has no status for a location, and adding
-one needs a migration), so the audit trail is the record: a location is retired while its newest
-``retire`` or ``restore`` entry is a ``retire``. Both use-cases write that entry in the same
-transaction as the change and bump the location's ``version`` (optimistic locking, and the change
-journal then tells every index and display cache that the services there changed).
+``location.retired_at`` says when a place was retired (``None`` while it is in use); migration
+0006 filled it in from the audit trail, which was the record before. Both use-cases set or clear
+it, bump the location's ``version`` (optimistic locking, and the change journal then tells every
+index and display cache that the services there changed) and write a ``retire`` or ``restore``
+audit entry per listing delivered there, all in the caller's transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from directory_data.audit import record_action, set_actor, set_listing
 from directory_data.models import (
     Address,
-    AuditEntry,
     Location,
     Organization,
     ServiceAtLocation,
@@ -45,13 +44,8 @@ class LocationConflict(Exception):
 
 
 def retired_location_ids() -> Select[tuple[str]]:
-    """SQL: the ids of the retired locations (newest retire/restore entry is a retire)."""
-    later = aliased(AuditEntry)
-    return select(AuditEntry.resource_id).where(
-        AuditEntry.resource_type == RESOURCE, AuditEntry.last_action_type == RETIRE,
-        ~exists().where(later.resource_type == RESOURCE, later.resource_id == AuditEntry.resource_id,
-                        later.last_action_type.in_((RETIRE, RESTORE)), later.seq > AuditEntry.seq),
-    )
+    """SQL: the ids of the retired locations (a query on the indexed ``location.retired_at``)."""
+    return select(Location.id).where(Location.retired_at.is_not(None))
 
 
 def live_location_link() -> ColumnElement[bool]:
@@ -59,28 +53,16 @@ def live_location_link() -> ColumnElement[bool]:
     return ServiceAtLocation.location_id.not_in(retired_location_ids())
 
 
-def retired_among(session: Session, ids: Iterable[str]) -> set[str]:
-    """The retired locations among ``ids``."""
-    wanted = list(ids)
-    if not wanted:
-        return set()
-    return set(session.scalars(retired_location_ids().where(AuditEntry.resource_id.in_(wanted))))
-
-
-def is_retired(session: Session, location: Location) -> bool:
-    """Whether ``location`` is retired."""
-    return bool(retired_among(session, [location.id]))
-
-
 def _change(session: Session, location: Location, *, expected_version: int, actor: str,
-            action: str, before: str, after: str) -> int:
+            action: str, before: str, after: str, retired_at: dt.datetime | None) -> int:
     if location.version != expected_version:
         raise LocationConflict(location)
     set_actor(session, actor)
     set_listing(session, None)
     listings = sorted(set(session.scalars(
         select(ServiceAtLocation.service_id).where(ServiceAtLocation.location_id == location.id))))
-    location.updated_at = utcnow()  # the row is updated: its version goes up, the journal hears
+    location.retired_at = retired_at  # the row is updated: its version goes up, the journal hears
+    location.updated_at = utcnow()
     try:
         for listing in listings or [None]:
             record_action(session, action=action, actor=actor, resource_type=RESOURCE,
@@ -99,18 +81,18 @@ def retire_location(session: Session, location: Location, *, expected_version: i
     """Retire ``location`` as ``actor`` unless it moved past ``expected_version`` (then
     :class:`LocationConflict`); returns how many listings were delivered there. Retiring a
     retired location changes nothing."""
-    if is_retired(session, location):
+    if location.retired_at is not None:
         return 0
     return _change(session, location, expected_version=expected_version, actor=actor,
-                   action=RETIRE, before="active", after="retired")
+                   action=RETIRE, before="active", after="retired", retired_at=utcnow())
 
 
 def restore_location(session: Session, location: Location, *, expected_version: int, actor: str) -> int:
     """Put a retired location back (see :func:`retire_location`)."""
-    if not is_retired(session, location):
+    if location.retired_at is None:
         return 0
     return _change(session, location, expected_version=expected_version, actor=actor,
-                   action=RESTORE, before="retired", after="active")
+                   action=RESTORE, before="retired", after="active", retired_at=None)
 
 
 @dataclass(frozen=True)
@@ -145,14 +127,12 @@ def find_locations(session: Session, text: str = "", *, retired: bool | None = N
             func.lower(func.coalesce(Organization.name, "")).like(like, escape="\\"),
             Location.id.in_(streets), Location.id == words))
     if retired is not None:
-        condition = Location.id.in_(retired_location_ids())
-        statement = statement.where(condition if retired else ~condition)
-    rows = session.execute(statement).all()
-    gone = retired_among(session, [loc.id for loc, _, _ in rows])
+        statement = statement.where(Location.retired_at.is_not(None) if retired
+                                    else Location.retired_at.is_(None))
     out = []
-    for location, organization, count in rows:
+    for location, organization, count in session.execute(statement).all():
         address = location.physical_address or (location.addresses[0] if location.addresses else None)
         out.append(LocationRow(location, organization, address.one_line() if address else None,
-                               int(count or 0), location.id in gone))
+                               int(count or 0), location.retired_at is not None))
     return out
 

@@ -29,8 +29,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.hsds import extensions as ext
 from directory_data.hsds.export_fields import uri_columns, uri_text
+from directory_data.hsds.export_package import resource_path
 from directory_data.hsds.export_spec import PACKAGE_METADATA, RESOURCES
 from directory_data.hsds.exporter import EXPORT_FORMATS, export_directory
+from directory_data.locations import retire_location
 from directory_data.models import (
     Accessibility,
     Address,
@@ -987,6 +989,42 @@ def test_round_trip_keeps_ordinal_weekdays(
     before, after = round_trip(engine, session_factory, tmp_path, fmt)
     assert_round_trip(before, after)
     assert [row["byday"] for row in after["schedule"]] == ["1SA,-1FR"]
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_a_retired_location_is_exported_and_stays_retired_when_the_export_comes_back(
+    directory: dict[str, Any], session_factory: sessionmaker[Session], tmp_path: Path, fmt: str,
+) -> None:
+    """The export keeps a retired place and its links (see ``load_services``); importing that
+    export into the same directory neither deletes the links nor puts the place back in use."""
+    from directory_data.hsds.importer import import_path
+
+    shelter_id = directory["shelter"].id
+    with session_factory() as session:
+        shelter = session.get_one(Location, shelter_id)
+        assert retire_location(session, shelter, expected_version=shelter.version, actor="case.kim") == 2
+        session.commit()
+        retired_at = shelter.retired_at
+        assert retired_at is not None
+        before = snapshot(session)
+    path = tmp_path / ("directory.json" if fmt == "json" else "package")
+    export(session_factory, path, fmt)
+    if fmt == "json":
+        links = [(link["id"], link["location"]["id"])
+                 for service in json.loads(path.read_text("utf-8"))["contents"]
+                 for link in service.get("service_at_locations", [])]
+    else:
+        links = [(row["id"], row["location_id"])
+                 for row in read_csv(path / resource_path("service_at_location"))]
+    assert sorted(links) == sorted((row["id"], row["location_id"]) for row in before["service_at_location"])
+    assert sum(1 for _, location_id in links if location_id == shelter_id) == 2
+
+    with session_factory() as session:
+        import_path(session, path)
+        session.commit()
+    with session_factory() as session:
+        assert_same({t: before[t] for t in ("location", "service_at_location")}, snapshot(session))
+        assert session.get_one(Location, shelter_id).retired_at == retired_at
 
 
 @pytest.mark.parametrize("fmt", EXPORT_FORMATS)

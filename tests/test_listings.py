@@ -27,7 +27,6 @@ from directory_data.listings import (
 from directory_data.locations import (
     LocationConflict,
     find_locations,
-    is_retired,
     restore_location,
     retire_location,
 )
@@ -318,34 +317,43 @@ def test_retire_and_restore_are_audited_in_the_same_transaction(
     with audited() as session:
         location = _location_of(session, directory.housing_near)
         version = location.version
+        assert location.retired_at is None
         assert retire_location(session, location, expected_version=version, actor="case.kim") == 1
+        assert location.retired_at is not None
         session.rollback()  # the retirement and its trail go together
-        assert not is_retired(session, location)
+        assert location.retired_at is None
         assert listing_history(session, directory.housing_near) == []
         assert shown_service(session, directory.housing_near).location_links  # type: ignore[union-attr]
 
         location = _location_of(session, directory.housing_near)
+        before = dt.datetime.now(dt.timezone.utc)
         retire_location(session, location, expected_version=version, actor="case.kim")
         session.commit()
         assert location.version == version + 1
-        assert is_retired(session, location)
+        retired_at = location.retired_at
+        assert retired_at is not None and before <= retired_at <= dt.datetime.now(dt.timezone.utc)
         entry = listing_history(session, directory.housing_near)[0]
         assert (entry.resource_type, entry.resource_id, entry.last_action_type, entry.updated_by,
                 entry.previous_value, entry.replacement_value) == (
             "location", location.id, "retire", "case.kim", "active", "retired")
         assert retire_location(session, location, expected_version=location.version, actor="x") == 0
+        assert location.retired_at == retired_at and location.version == version + 1  # untouched
 
     with audited() as session:  # a new session: the retirement is in the database
         service = shown_service(session, directory.housing_near)
         assert service is not None and service.location_links == []
         assert [row.retired for row in find_locations(session, "park ave")] == [True]
+        assert [row.location.id for row in find_locations(session, "park ave", retired=True)] == [
+            location.id]
         assert find_locations(session, "park ave", retired=False) == []
         location = _location_of(session, directory.housing_near)
+        assert location.retired_at == retired_at  # read back timezone-aware, as written
         assert restore_location(session, location, expected_version=location.version,
                                 actor="case.kim") == 1
         session.commit()
-        assert not is_retired(session, location)
+        assert location.retired_at is None and location.version == version + 2
         assert listing_history(session, directory.housing_near)[0].last_action_type == "restore"
+        assert restore_location(session, location, expected_version=location.version, actor="x") == 0
 
     with audited() as session:
         service = shown_service(session, directory.housing_near)
@@ -370,5 +378,5 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(
                             actor="case.two")
         second.rollback()
     with audited() as check:
-        assert not is_retired(check, _location_of(check, directory.childcare))
+        assert _location_of(check, directory.childcare).retired_at is None
         assert listing_history(check, directory.childcare) == []

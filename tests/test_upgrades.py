@@ -19,13 +19,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask import Flask
-from sqlalchemy import Engine, MetaData, create_engine, inspect, text
+from sqlalchemy import Engine, MetaData, create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from directory_data import migrate
 from directory_data.accounts import hash_password
 from directory_data.db import make_engine
-from directory_data.models import Base
+from directory_data.locations import find_locations
+from directory_data.models import AuditEntry, Base, Location
 from kiosk.db import get_database
 from staff import PASSWORD, sign_in
 from table_rows import table_rows
@@ -33,6 +35,7 @@ from table_rows import table_rows
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
 ORG, SERVICE, LOCATION = "0a000000-0000-4000-8000-000000000001", "0a000000-0000-4000-8000-000000000002", \
     "0a000000-0000-4000-8000-000000000003"
+ANNEX = "0a000000-0000-4000-8000-000000000004"  # a second place of SERVICE, retired in the audit trail
 LEGACY = "legacy-release"
 
 
@@ -92,6 +95,25 @@ def rows_for(revision: str) -> dict[str, list[dict[str, Any]]]:
         rows["problem_report"] = [{"id": "0e000000-0000-4000-8000-000000000001", "listing_id": SERVICE,
                                    "kind": "hours-wrong", "details": "Closed on Tuesdays now.",
                                    "surface": "kiosk", "reported_on": NOW.date()}]
+    if revision >= "0005":
+        rows["referral"] = [{"id": "0f000000-0000-4000-8000-000000000001", "token": "legacytoken0001",
+                             "service_ids": [SERVICE], "note": "", "lang": "en", "mode": "link",
+                             "qr_mode": "link", "discreet": False, "surface": "kiosk",
+                             "station": "Sanford Police Department", "district": "", "qr_payload": "",
+                             "qr_svg": "", "qr_png": b"", "created_at": NOW,
+                             "expires_at": dt.datetime(2099, 1, 1, tzinfo=dt.timezone.utc)}]
+        rows["referral_count"] = [{"week": NOW.date(), "category": "mental-health", "station": "",
+                                   "district": "", "surface": "kiosk", "referrals": 2}]
+        # Retiring a place (before 0006, retired while its newest retire/restore entry is a retire).
+        rows["location"].append({**rows["location"][0], "id": ANNEX, "source_id": "loc-2",
+                                 "name": "Heron Annex"})
+        rows["service_at_location"].append({**_sourced(8), "service_id": SERVICE, "location_id": ANNEX})
+        rows["audit_entry"].append({"seq": 2, "id": "0d000000-0000-4000-8000-000000000002",
+                                    "listing_id": SERVICE, "resource_type": "location",
+                                    "resource_id": ANNEX, "last_action_date": NOW,
+                                    "last_action_type": "retire", "field_name": "status",
+                                    "previous_value": "active", "replacement_value": "retired",
+                                    "updated_by": "legacy.caseworker"})
     return rows
 
 
@@ -186,6 +208,12 @@ def test_kiosk_init_upgrades_a_populated_database(
     client = app.test_client()
     listing = client.get(f"/api/v1/services/{SERVICE}")
     assert listing.status_code == 200 and listing.get_json()["name"] == "Heron Legacy Counseling"
+    places = [link["location"]["name"] for link in listing.get_json()["service_at_locations"]]
+    assert places == ["Heron House"]  # the annex, retired before the upgrade, is still retired
+    with Session(engine) as session:
+        assert session.get_one(Location, LOCATION).retired_at is None
+        if revision >= "0005":
+            assert session.get_one(Location, ANNEX).retired_at == NOW
     found = client.get("/api/v1/search", query_string={"q": "heron"}).get_json()
     assert SERVICE in [hit["id"] for hit in found["results"]]
     if revision >= "0003":
@@ -198,6 +226,61 @@ def _select(engine: Engine, name: str, columns: list[str]) -> list[Any]:
     with engine.connect() as connection:
         rows = connection.execute(text(f'SELECT {quoted} FROM "{name}"')).all()
     return sorted(rows, key=repr)
+
+
+def test_0006_backfills_retired_at_from_the_audit_trail(fresh_engine: Engine) -> None:
+    """A place gets the time of its newest (highest ``seq``) retire/restore entry when that entry
+    is a retire; other places, and other entries, leave ``retired_at`` empty. The downgrade
+    keeps the trail, so upgrading again gives the same values."""
+    migrate.upgrade(fresh_engine, "0005")
+    rows = rows_for("0005")  # ANNEX: one retire entry, at NOW
+    at = [NOW + dt.timedelta(hours=h) for h in range(6)]
+    places = {name: f"0a000000-0000-4000-8000-0000000001{n:02d}" for n, name in enumerate(
+        ("restored", "retired_again", "other_entries", "by_seq_not_date", "never"))}
+    for name, place_id in places.items():
+        rows["location"].append({**rows["location"][0], "id": place_id, "source_id": name, "name": name})
+    entries = [  # (place, resource type, action, time, listing)
+        (places["restored"], "location", "retire", at[1], SERVICE),
+        (places["restored"], "location", "restore", at[2], SERVICE),
+        (places["retired_again"], "location", "retire", at[1], None),
+        (places["retired_again"], "location", "restore", at[2], None),
+        (places["retired_again"], "location", "retire", at[3], SERVICE),  # one entry per listing
+        (places["retired_again"], "location", "retire", at[3], None),
+        (places["other_entries"], "location", "update", at[4], None),
+        (places["other_entries"], "service", "retire", at[4], None),  # not a location's entry
+        (places["by_seq_not_date"], "location", "retire", at[5], None),
+        (places["by_seq_not_date"], "location", "restore", at[0], None),  # newer, with an older clock
+        ("0a000000-0000-4000-8000-000000000999", "location", "retire", at[1], None),  # deleted place
+    ]
+    for seq, (place, kind, action, when, listing) in enumerate(entries, start=10):
+        rows["audit_entry"].append({
+            "seq": seq, "id": f"0d000000-0000-4000-8000-{seq:012d}", "listing_id": listing,
+            "resource_type": kind, "resource_id": place, "last_action_date": when,
+            "last_action_type": action, "field_name": "status", "previous_value": "",
+            "replacement_value": "", "updated_by": "legacy.caseworker"})
+    insert_rows(fresh_engine, rows)
+    expected = {LOCATION: None, ANNEX: NOW, **dict.fromkeys(places.values()), places["retired_again"]: at[3]}
+
+    def retired_at() -> dict[str, dt.datetime | None]:
+        with Session(fresh_engine) as session:
+            return dict(session.execute(select(Location.id, Location.retired_at)).tuples().all())
+
+    migrate.upgrade(fresh_engine, "0006")
+    assert retired_at() == expected
+    with Session(fresh_engine) as session:
+        assert {row.location.id for row in find_locations(session, retired=True)} == {
+            ANNEX, places["retired_again"]}
+        entries_before = session.scalar(select(func.count()).select_from(AuditEntry))
+
+    from alembic import command
+
+    command.downgrade(migrate.alembic_config(fresh_engine), "0005")
+    assert "retired_at" not in {c["name"] for c in inspect(fresh_engine).get_columns("location")}
+    assert len(_select(fresh_engine, "location", ["id"])) == len(expected)
+    assert len(_select(fresh_engine, "audit_entry", ["seq"])) == entries_before
+    migrate.upgrade(fresh_engine)
+    assert retired_at() == expected
+    _schema_matches_models(fresh_engine)
 
 
 def test_downgrade_and_upgrade_again(fresh_engine: Engine) -> None:

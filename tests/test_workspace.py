@@ -5,6 +5,7 @@ problem reports, reports, users, import and export, and the ``kiosk user`` comma
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import time
@@ -13,10 +14,17 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory_data.models import AuditEntry, Location, ProblemReport, Service, ServiceAtLocation
+from directory_data.models import (
+    AuditEntry,
+    ChangeJournalEntry,
+    Location,
+    ProblemReport,
+    Service,
+    ServiceAtLocation,
+)
 from kiosk.config import index_dir
 from kiosk.db import get_database
 from kiosk.search import catch_up_index
@@ -325,6 +333,17 @@ def _location_of(session: Session, service_id: str) -> Location:
 STREET = "300 N Park Ave"  # directory.housing_near's only place
 
 
+def _place_state(session_factory: sessionmaker[Session], location_id: str,
+                 service_id: str) -> tuple[dt.datetime | None, int, int]:
+    """The place's ``retired_at`` and ``version``, and how often the journal names the service."""
+    with session_factory() as session:
+        location = session.get(Location, location_id)
+        assert location is not None
+        journaled = session.scalar(select(func.count()).select_from(ChangeJournalEntry)
+                                   .where(ChangeJournalEntry.service_id == service_id))
+        return location.retired_at, location.version, int(journaled or 0)
+
+
 def _distance(app: Flask, service_id: str) -> float | None:
     answer = app.test_client().get("/api/v1/search?q=housing&near=28.8003,-81.2731").get_json()
     return next(r["distance_km"] for r in answer["results"] if r["id"] == service_id)
@@ -350,9 +369,14 @@ def test_a_caseworker_retires_and_restores_a_place(
     token = csrf_token(page)
     stale = client.post(retire, data={"csrf_token": token, "version": location.version - 1})
     assert stale.status_code == 409 and "Someone changed this place" in stale.get_data(as_text=True)
+    assert location.retired_at is None
+    journaled = _place_state(session_factory, location.id, directory.housing_near)[2]
     done = client.post(retire, data={"csrf_token": token, "version": location.version,
                                      "next": "/admin/locations?q=park"})
     assert done.status_code == 303 and done.headers["Location"].endswith("/admin/locations?q=park")
+    retired_at, version, now_journaled = _place_state(session_factory, location.id, directory.housing_near)
+    assert retired_at is not None and retired_at.tzinfo is not None and version == location.version + 1
+    assert now_journaled > journaled  # the change journal re-indexes the listings delivered there
     assert "Retired" in client.get("/admin/locations?shown=retired").get_data(as_text=True)
 
     assert STREET not in kiosk.get(detail).get_data(as_text=True)  # the listing itself stays
@@ -367,6 +391,8 @@ def test_a_caseworker_retires_and_restores_a_place(
 
     restore = f"/admin/locations/{location.id}/restore"
     assert client.post(restore, data={"csrf_token": token, "version": location.version + 1}).status_code == 303
+    retired_at, version, restored_journaled = _place_state(session_factory, location.id, directory.housing_near)
+    assert retired_at is None and version == location.version + 2 and restored_journaled > now_journaled
     assert STREET in kiosk.get(detail).get_data(as_text=True)
     assert STREET in officer.get(patrol).get_data(as_text=True)
     assert _distance(app, directory.housing_near) is not None

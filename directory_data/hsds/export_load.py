@@ -31,7 +31,15 @@ def load_services(
 ) -> Sequence[Service]:
     """Every service (or those of ``ids``) with everything its nested HSDS 3.0 object shows,
     ordered by name and id; without retired locations when ``live_locations_only`` (the public
-    API; an export keeps them, HSDS has no way to say a location is retired).
+    API, like every other public surface).
+
+    The HSDS export (JSON and CSV) keeps a retired location (``location.retired_at`` set) and its
+    ``service_at_location`` links, on purpose: the export is the directory's complete copy, and
+    re-importing it must not lose anything. The importer deletes the links a listed service no
+    longer lists, so leaving them out would delete them on a re-import and a later restore would
+    bring back a place no service is delivered at; and HSDS 3.0 has no field that says a location
+    is retired. Re-importing leaves ``retired_at`` as it is (no import writes it); an import into
+    an empty directory brings such a place back in use.
 
     Each relationship is loaded for all services at once (``selectinload``), so the number of
     queries does not grow with the number of services.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Enum, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, SourcedMixin, TimestampMixin, VersionedMixin
+from .base import Base, SourcedMixin, TimestampMixin, UTCDateTime, VersionedMixin
 
 if TYPE_CHECKING:
     from .language import Language
@@ -39,6 +40,9 @@ class Location(SourcedMixin, TimestampMixin, VersionedMixin, Base):
 
     ``confidential`` marks a place whose street address must never appear on a public surface
     (a domestic-violence shelter, say); its coordinates are only used for coarse distance.
+    ``retired_at`` is when a caseworker retired the place (``None`` while it is in use): a retired
+    place keeps its data but no public surface shows it (:mod:`directory_data.locations`). HSDS
+    has no field for it: an import leaves it as it is.
     """
 
     __tablename__ = "location"
@@ -61,6 +65,7 @@ class Location(SourcedMixin, TimestampMixin, VersionedMixin, Base):
     external_identifier: Mapped[str | None] = mapped_column(String(200))
     external_identifier_type: Mapped[str | None] = mapped_column(String(200))
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     organization: Mapped[Organization | None] = relationship(back_populates="locations")
     addresses: Mapped[list[Address]] = relationship(
