@@ -22,6 +22,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -256,13 +257,26 @@ def _build_parallel(
         SegmentTask(url, str(build_dir), tuple(id_ranges(ids[i : i + size])), timezone)
         for i in range(0, len(ids), size)
     ]
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context(start_method())
     with context.Pool(processes=len(tasks)) as pool:
         results = pool.map(build_segment, tasks, chunksize=1)
     for name in ("cpu_loading", "cpu_writing", "cpu_finishing"):
         phases[f"workers_{name}"] = sum(getattr(r, name) for r in results)
     _commit_segments(build_dir, results)
     return sum(r.documents for r in results)
+
+
+def start_method() -> str:
+    """``fork`` when this process runs a single thread (a CLI command), else ``spawn``.
+
+    A forked worker starts at once; a spawned one first imports Whoosh, SQLAlchemy and the models
+    again (about 0.6 s). Forking a process with other threads (a web worker with its background
+    cache filling) can copy a lock some thread holds, so those processes spawn. Workers never use
+    the parent's database connections: each opens its own engine.
+    """
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
 
 
 def _commit_segments(build_dir: Path, results: Sequence[SegmentResult]) -> None:
