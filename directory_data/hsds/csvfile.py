@@ -121,7 +121,11 @@ def _check_header(first_line: bytes, label: str, required: Iterable[str]) -> Non
     text = first_line.decode("utf-8", errors="replace").removeprefix("\ufeff")
     if text.count('"') % 2:
         return  # a quoted header cell spanning lines: let the full parse judge
-    columns = _columns(next(csv.reader([text]), []))
+    _check_columns(_columns(next(csv.reader([text]), [])), label, required)
+
+
+def _check_columns(columns: list[str], label: str, required: Iterable[str]) -> None:
+    """Refuse a header with over-long names (not a header at all) or without a required column."""
     if any(len(name) > 100 for name in columns):
         raise HSDSImportError(f"{label} line 1 is not a CSV header")
     missing = [name for name in required if name not in columns]
@@ -148,14 +152,9 @@ def _parse(text: str, label: str, required: Iterable[str], *, strict: bool) -> C
     except csv.Error as error:
         raise HSDSImportError(f"{label} line 1 is not a CSV header: {error}") from None
     columns = _columns(header)
-    if not any(columns) or any(len(name) > 100 for name in columns):
+    if not any(columns):
         raise HSDSImportError(f"{label} line 1 is not a CSV header")
-    missing = [name for name in required if name not in columns]
-    if missing:
-        raise HSDSImportError(
-            f"{label} has no {', '.join(repr(m) for m in missing)} column "
-            f"(line 1 has: {', '.join(c for c in columns if c) or 'nothing'})"
-        )
+    _check_columns(columns, label, required)
     width = len(columns)
     end = reader.line_num
     try:
