@@ -2,11 +2,14 @@
 
 Loading ten services with everything a card shows costs a dozen ORM queries (tens of ms here);
 a results page must be served in a few. So the facts of each shown service are kept per process,
-and every lookup first asks the database which services were journaled since the last look (one
-indexed query): those are dropped and read again. Every committed change to a service, its
-phones, hours, places or organization is journaled in its own transaction
-(:mod:`search_index.journal_hooks`, :func:`directory_data.journal.record_service_changes`), so
-the cache never shows a listing older than the last committed change.
+and the app's :class:`~search_index.change_feed.ChangeFeed` tells the cache which services were
+journaled: those are dropped and read again when next shown. Every committed change to a service,
+its phones, hours, places or organization is journaled in its own transaction
+(:mod:`search_index.journal_hooks`, :func:`directory_data.journal.record_service_changes`). The
+feed reads the journal at once after this process commits, and at most every
+``LISTING_FRESHNESS_SECONDS`` (0.25) otherwise, so no request asks the database about freshness:
+a listing is never shown older than its last change made in this process, nor more than that
+interval older than a change made elsewhere.
 """
 
 from __future__ import annotations
@@ -20,15 +23,19 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from directory_data.models import Service
-from directory_data.service_rows import SHOWN_STATUSES, changed_since, journal_position, services_in_order
+from directory_data.service_rows import SHOWN_STATUSES, services_in_order
+from search_index.change_feed import ChangeFeed
 
 from .cards import ListingFacts, listing_facts
+from .search import get_change_feed
 
 _EXTENSION = "kiosk_listing_cache"
 DEFAULT_CAPACITY = 20_000
 
-#: How many recent catch-ups are remembered (to keep loads that raced with one; see ``facts``).
-RECENT_CATCH_UPS = 256
+_CREATE_LOCK = threading.Lock()
+
+#: How many recent notifications are remembered (to keep loads that raced with one; see ``store``).
+RECENT_CHANGES = 256
 
 
 class ListingCache:
@@ -36,46 +43,47 @@ class ListingCache:
 
     ``build`` makes what is kept of a loaded service (default: its :class:`ListingFacts`); any
     value with the service's ``status`` will do (the JSON API keeps its serialised fields).
+    ``feed`` says what changed; the cache subscribes to it.
     """
 
-    def __init__(self, timezone: str, capacity: int = DEFAULT_CAPACITY,
+    def __init__(self, feed: ChangeFeed, timezone: str, capacity: int = DEFAULT_CAPACITY,
                  build: Callable[[Service], Any] | None = None) -> None:
+        self.feed = feed
         self.timezone = timezone
         self.capacity = capacity
         self.build = build or (lambda service: listing_facts(service, default_timezone=timezone))
-        self._facts: OrderedDict[str, ListingFacts] = OrderedDict()
-        self._position: int | None = None
+        self._facts: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
-        # (new position, ids changed) of recent catch-ups, and the newest position forgotten.
-        self._recent: deque[tuple[int, frozenset[str]]] = deque()
+        # Notifications so far, the recent ones (number, ids changed or None for "everything"),
+        # and the newest number forgotten.
+        self._changes = 0
+        self._recent: deque[tuple[int, frozenset[str] | None]] = deque()
         self._forgotten = 0
+        feed.subscribe(self._changed)
 
-    def _catch_up(self, session: Session) -> int:
-        """Drop what the journal says changed since the last look (everything on the first);
-        the journal position the cache is now at."""
+    def _changed(self, ids: frozenset[str] | None) -> None:
+        """The feed's notification: drop what changed (everything when ``ids`` is None)."""
         with self._lock:
-            position = self._position
-        if position is None:
-            start = journal_position(session)
-            with self._lock:
-                if self._position is None:
-                    self._facts.clear()
-                    self._position = start
-                return self._position
-        changed, new_position = changed_since(session, position)
+            self._changes += 1
+            if ids is None:
+                self._facts.clear()
+            else:
+                for service_id in ids:
+                    self._facts.pop(service_id, None)
+            self._recent.append((self._changes, ids))
+            if len(self._recent) > RECENT_CHANGES:
+                self._forgotten = self._recent.popleft()[0]
+
+    def mark(self) -> int:
+        """Let the feed catch up (when due) and return how many notifications the cache has
+        had: what is loaded after this is kept by :meth:`store` unless named since."""
+        self.feed.poll()
         with self._lock:
-            for service_id in changed:
-                self._facts.pop(service_id, None)
-            if changed:
-                self._recent.append((new_position, frozenset(changed)))
-                if len(self._recent) > RECENT_CATCH_UPS:
-                    self._forgotten = max(self._forgotten, self._recent.popleft()[0])
-            self._position = max(new_position, self._position or 0)
-            return self._position
+            return self._changes
 
     def facts(self, session: Session, ids: Sequence[str]) -> list[Any]:
         """The facts of the shown services among ``ids``, in the order of ``ids``."""
-        seen = self._catch_up(session)
+        seen = self.mark()
         with self._lock:
             found = {i: self._facts[i] for i in ids if i in self._facts}
             for i in found:
@@ -88,13 +96,16 @@ class ListingCache:
         return [found[i] for i in ids if i in found and found[i].status in SHOWN_STATUSES]
 
     def store(self, seen: int, loaded: dict[str, Any]) -> None:
-        """Keep ``loaded`` (built from rows read after the cache was at position ``seen``),
-        except what the journal named since (the rows may be older than that change)."""
+        """Keep ``loaded`` (built from rows read after :meth:`mark` returned ``seen``), except
+        what a notification named since (the rows may be older than that change)."""
         with self._lock:
-            if self._position != seen:
+            if self._changes != seen:
                 if self._forgotten > seen:
                     return  # too much happened to tell which of them changed
-                moved = set().union(*(changed for to, changed in self._recent if to > seen))
+                named = [ids for number, ids in self._recent if number > seen]
+                if any(ids is None for ids in named):
+                    return
+                moved = set().union(*named)
                 loaded = {i: facts for i, facts in loaded.items() if i not in moved}
             self._facts.update(loaded)
             while len(self._facts) > self.capacity:
@@ -109,8 +120,13 @@ def get_listing_cache(
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     cache = app.extensions.get(key)
     if cache is None:
-        capacity = int(app.config.get("LISTING_CACHE_SIZE", DEFAULT_CAPACITY))
-        cache = app.extensions[key] = ListingCache(str(app.config["TIMEZONE"]), capacity, build=build)
+        feed = get_change_feed(app)
+        with _CREATE_LOCK:
+            cache = app.extensions.get(key)
+            if cache is None:
+                capacity = int(app.config.get("LISTING_CACHE_SIZE", DEFAULT_CAPACITY))
+                cache = app.extensions[key] = ListingCache(feed, str(app.config["TIMEZONE"]), capacity,
+                                                           build=build)
     return cache
 
 
@@ -126,7 +142,7 @@ def prefill(session: Session, caches: Sequence[ListingCache], batch: int = 500) 
     limit = min(cache.capacity for cache in caches)
     ids = list(session.scalars(select(Service.id).where(Service.status.in_(SHOWN_STATUSES)).limit(limit)))
     for start in range(0, len(ids), batch):
-        seen = [cache._catch_up(session) for cache in caches]
+        seen = [cache.mark() for cache in caches]
         rows = services_in_order(session, ids[start:start + batch])
         for cache, position in zip(caches, seen):
             cache.store(position, {service.id: cache.build(service) for service in rows})

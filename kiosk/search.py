@@ -19,6 +19,7 @@ background thread), ``SEARCH_READY_TIMEOUT`` (how long a search waits for a firs
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,9 +37,13 @@ from .db import get_database
 if TYPE_CHECKING:
     from whoosh.searching import Searcher
 
+    from search_index.change_feed import ChangeFeed
+
 # Whoosh and the index modules load on first use (see AppSearch), not when the app starts.
 
 _EXTENSION = "kiosk_search"
+_FEED = "kiosk_change_feed"
+_CREATE_LOCK = threading.Lock()
 
 
 class AppSearch:
@@ -83,9 +88,26 @@ def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION] = None  # created on first use
 
     def on_commit(count: int) -> None:
+        feed = app.extensions.get(_FEED)
+        if feed is not None:  # display caches exist: tell them first (one query)
+            feed.committed()
         get_search(app).after_commit(count)
 
     install_journal_hooks(get_database(app).session_factory, on_commit=on_commit)
+
+
+def get_change_feed(app: Flask | None = None) -> ChangeFeed:
+    """The app's :class:`~search_index.change_feed.ChangeFeed` (made on first use), which tells
+    its display caches what changed; ``LISTING_FRESHNESS_SECONDS`` between reads (0.25)."""
+    from search_index.change_feed import DEFAULT_INTERVAL, ChangeFeed
+
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    with _CREATE_LOCK:
+        feed = app.extensions.get(_FEED)
+        if feed is None:
+            interval = float(app.config.get("LISTING_FRESHNESS_SECONDS", DEFAULT_INTERVAL))
+            feed = app.extensions[_FEED] = ChangeFeed(get_database(app).session_factory, interval=interval)
+    return feed
 
 
 def get_search(app: Flask | None = None) -> AppSearch:

@@ -32,12 +32,19 @@ Outage = Callable[[], AbstractContextManager[None]]
 def app_with_outage(
     app_factory: Callable[..., Flask], database_url: str
 ) -> Iterator[tuple[Flask, Outage]]:
-    """An app with the curated directory, and a way to take its database away for a while."""
+    """An app with the curated directory, and a way to take its database away for a while.
+
+    Its display caches ask the journal on every request (``LISTING_FRESHNESS_SECONDS=0``), so
+    every page that shows listings needs the database at once; with the default a page may be
+    served from the caches for up to a quarter of a second after the last good read.
+    """
     proxy: TcpProxy | None = None
+    fresh = {"LISTING_FRESHNESS_SECONDS": 0}
     if database_url.startswith("postgresql"):
         url = make_url(database_url)
         proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-        app = app_factory(DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False))
+        app = app_factory(DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False),
+                          **fresh)
 
         @contextmanager
         def outage() -> Iterator[None]:
@@ -48,7 +55,7 @@ def app_with_outage(
             finally:
                 proxy.restore()
     else:
-        app = app_factory()
+        app = app_factory(**fresh)
 
         def outage() -> AbstractContextManager[None]:
             return sqlite_outage(get_database(app).engine)
