@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from directory_data.models import ChangeJournalEntry
@@ -112,12 +112,14 @@ class JournalCursor:
 
     def read(self, session: Session, limit: int = 2000) -> JournalBatch:
         """Entries past the position or inside a gap, at most ``limit`` of them, in seq order."""
-        seq = ChangeJournalEntry.seq
-        conditions = [seq > self.position]
-        conditions += [and_(seq >= g.lo, seq <= g.hi) for g in self.gaps]
-        rows = session.execute(
-            select(seq, ChangeJournalEntry.service_id).where(or_(*conditions)).order_by(seq).limit(limit + 1)
-        ).all()
+        if self.gaps:
+            seq = ChangeJournalEntry.seq
+            conditions = [seq > self.position]
+            conditions += [and_(seq >= g.lo, seq <= g.hi) for g in self.gaps]
+            statement = select(seq, ChangeJournalEntry.service_id).where(or_(*conditions)).order_by(seq)
+            rows = session.execute(statement.limit(limit + 1)).all()
+        else:  # the usual case: one statement built once, so only its parameters change
+            rows = session.execute(_READ_PAST, {"position": self.position, "limit": limit + 1}).all()
         truncated = len(rows) > limit
         return JournalBatch(tuple((int(r[0]), str(r[1])) for r in rows[:limit]), truncated)
 
@@ -139,6 +141,14 @@ class JournalCursor:
         """The cursor without the gaps older than ``horizon``."""
         now = time.time() if now is None else now
         return JournalCursor(self.position, tuple(g for g in self.gaps if now - g.since < horizon))
+
+
+_READ_PAST = (
+    select(ChangeJournalEntry.seq, ChangeJournalEntry.service_id)
+    .where(ChangeJournalEntry.seq > bindparam("position"))
+    .order_by(ChangeJournalEntry.seq)
+    .limit(bindparam("limit"))
+)
 
 
 def _missing(after: int, seen: Sequence[int], now: float) -> list[Gap]:

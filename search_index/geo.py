@@ -7,7 +7,7 @@ locations in that ZIP code), so no external gazetteer is needed.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,28 +70,39 @@ def parse_geo(value: bytes) -> list[tuple[float, float, str]]:
 
 @dataclass(frozen=True)
 class GeoIndex:
-    """Every point of the index (global doc numbers) and the ZIP code centroids."""
+    """Every point of the index (global doc numbers) and, worked out on first use, the ZIP code
+    centroids (most searches never ask for one; the index state changes with every edit)."""
 
     lat: np.ndarray
     lon: np.ndarray
     doc: np.ndarray
     doc_count: int
-    zip_centroids: dict[str, Point]
+    zips_of: Callable[[], Sequence[str]]
 
     @classmethod
     def build(
-        cls, lat: np.ndarray, lon: np.ndarray, doc: np.ndarray, zips: Sequence[str], doc_count: int
+        cls, lat: np.ndarray, lon: np.ndarray, doc: np.ndarray, zips: Sequence[str] | Callable[[], Sequence[str]],
+        doc_count: int,
     ) -> GeoIndex:
-        """The index of points ``(lat[i], lon[i])`` of documents ``doc[i]`` in ZIP ``zips[i]``."""
-        sums: dict[str, list[float]] = {}
-        for la, lo, z in zip(lat.tolist(), lon.tolist(), zips):
-            if z:
-                acc = sums.setdefault(z, [0.0, 0.0, 0.0])
-                acc[0] += la
-                acc[1] += lo
-                acc[2] += 1
-        centroids = {z: (s[0] / s[2], s[1] / s[2]) for z, s in sums.items()}
-        return cls(lat, lon, doc, doc_count, centroids)
+        """The index of points ``(lat[i], lon[i])`` of documents ``doc[i]`` in ZIP ``zips[i]``
+        (``zips`` may be a function giving them, called when a centroid is first asked for)."""
+        return cls(lat, lon, doc, doc_count, zips if callable(zips) else (lambda: zips))
+
+    @property
+    def zip_centroids(self) -> dict[str, Point]:
+        """Each ZIP code's centroid: the mean of the points in it."""
+        cached = self.__dict__.get("_centroids")
+        if cached is None:
+            sums: dict[str, list[float]] = {}
+            for la, lo, z in zip(self.lat.tolist(), self.lon.tolist(), self.zips_of()):
+                if z:
+                    acc = sums.setdefault(z, [0.0, 0.0, 0.0])
+                    acc[0] += la
+                    acc[1] += lo
+                    acc[2] += 1
+            cached = {z: (s[0] / s[2], s[1] / s[2]) for z, s in sums.items()}
+            object.__setattr__(self, "_centroids", cached)
+        return cached
 
     def distances(self, origin: Point) -> np.ndarray:
         """Each document's distance in km to its nearest point from ``origin`` (inf: no point)."""

@@ -178,21 +178,24 @@ class Scorer:
             return self._words[word]
 
         def build() -> np.ndarray | None:
-            vec: np.ndarray | None = None
-            for fieldname, term in field_terms(word):
-                weight = None
-                for leaf, offset in self.leaves:
-                    ids, parts = segments.scored_postings(leaf, fieldname, term)
-                    if not ids.size:
-                        continue
-                    if weight is None:
-                        weight = np.float32(FIELD_WEIGHTS[fieldname] * self.idf(fieldname, term))
-                    if vec is None:
-                        vec = np.zeros(self.view.doc_count, dtype=np.float32)
-                    # doc numbers are unique within one posting list, so += is exact
-                    vec[ids + offset if offset else ids] += parts * weight
-            if vec is not None:
-                vec.setflags(write=False)
+            pairs = field_terms(word)
+            if not pairs:
+                return None
+            found = [(segments.word_postings(leaf, word, pairs), leaf, offset) for leaf, offset in self.leaves]
+            df = sum(postings.counts for postings, _leaf, _offset in found)
+            if not df.any():
+                return None
+            n = max(self.view.doc_count, 1)
+            idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            weights = (np.array([FIELD_WEIGHTS[f] for f, _t in pairs]) * idf).astype(np.float32)
+            vec = np.zeros(self.view.doc_count, dtype=np.float32)
+            for postings, leaf, offset in found:
+                if postings.ids.size:
+                    size = leaf.doc_count_all()
+                    vec[offset : offset + size] = np.bincount(
+                        postings.ids, weights=postings.parts * weights[postings.pair], minlength=size
+                    )
+            vec.setflags(write=False)
             return vec
 
         vec = self.view.vector(("word", word), lambda: (build(),))[0]

@@ -34,6 +34,9 @@ from search_index.geo import parse_geo
 K1 = 1.2
 B = 0.75
 
+#: Segments of at most this many documents keep their vocabulary in memory (``small_vocabulary``).
+SMALL_SEGMENT = 2000
+
 #: How many postings the cache keeps in total, over all terms and segments (8 bytes each).
 MAX_CACHED_POSTINGS = 8_000_000
 
@@ -183,6 +186,21 @@ def _length_bytes(leaf: IndexReader, field: str) -> np.ndarray:
     return _columns.get_or_build((segment_key(leaf), field, "lengths"), build)
 
 
+def _read_scored(leaf: IndexReader, field: str, text: str) -> Postings:
+    """The segment's postings of ``field:text`` with their BM25 tf parts, read now."""
+    matcher = _raw_matcher(leaf, field, text)
+    if matcher is None:
+        return EMPTY
+    raw_ids, raw_weights = _read_all(matcher)
+    ids = np.frombuffer(raw_ids, dtype=np.int32).copy() if raw_ids.itemsize == 4 else np.array(raw_ids, dtype=np.int32)
+    tf = np.frombuffer(raw_weights, dtype=np.float32).astype(np.float64)
+    count = max(leaf.doc_count_all(), 1)
+    avgdl = (leaf.field_length(field) or 0) / count or 1.0
+    lengths = _BYTE_LENGTHS[_length_bytes(leaf, field)[ids]]
+    parts = (tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / avgdl))).astype(np.float32)
+    return ids, parts
+
+
 def scored_postings(leaf: IndexReader, field: str, text: str) -> Postings:
     """The segment's postings of ``field:text`` as (local doc numbers, BM25 tf parts).
 
@@ -193,20 +211,70 @@ def scored_postings(leaf: IndexReader, field: str, text: str) -> Postings:
     cached = _postings.get(key)
     if cached is not None:
         return cached
-    matcher = _raw_matcher(leaf, field, text)
-    if matcher is None:
-        _postings.put(key, EMPTY, 1)
-        return EMPTY
-    raw_ids, raw_weights = _read_all(matcher)
-    ids = np.frombuffer(raw_ids, dtype=np.int32).copy() if raw_ids.itemsize == 4 else np.array(raw_ids, dtype=np.int32)
-    tf = np.frombuffer(raw_weights, dtype=np.float32).astype(np.float64)
-    count = max(leaf.doc_count_all(), 1)
-    avgdl = (leaf.field_length(field) or 0) / count or 1.0
-    lengths = _BYTE_LENGTHS[_length_bytes(leaf, field)[ids]]
-    parts = (tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / avgdl))).astype(np.float32)
-    result = (ids, parts)
-    _postings.put(key, result, ids.size + 1)
+    result = _read_scored(leaf, field, text)
+    _postings.put(key, result, result[0].size + 1)
     return result
+
+
+@dataclass(frozen=True)
+class WordPostings:
+    """A word's postings in one segment over every ``(field, term)`` pair it is searched as.
+
+    ``ids`` and ``parts`` are the pairs' postings (local doc numbers, BM25 tf parts) one pair
+    after the other, ``pair`` says which pair each posting belongs to, and ``counts`` holds
+    each pair's document frequency in the segment (deleted documents included, as Whoosh's).
+    Scoring a word is then one weighted ``bincount`` per segment instead of one scatter per
+    pair and segment.
+    """
+
+    ids: np.ndarray
+    parts: np.ndarray
+    pair: np.ndarray
+    counts: np.ndarray
+
+
+def word_postings(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ...]) -> WordPostings:
+    """The segment's :class:`WordPostings` of ``word`` searched as ``pairs`` (cached per segment)."""
+    key = (segment_key(leaf), "word", word, pairs)
+    cached = _postings.get(key)
+    if cached is not None:
+        return cached
+    vocabulary = small_vocabulary(leaf)
+    read = [
+        _read_scored(leaf, field, term) if vocabulary is None or (field, term) in vocabulary else EMPTY
+        for field, term in pairs
+    ]
+    counts = np.array([ids.size for ids, _parts in read], dtype=np.int64)
+    if counts.any():
+        result = WordPostings(
+            np.concatenate([ids for ids, _parts in read]),
+            np.concatenate([parts for _ids, parts in read]),
+            np.repeat(np.arange(len(pairs), dtype=np.int32), counts),
+            counts,
+        )
+    else:
+        result = WordPostings(EMPTY_IDS, EMPTY[1], EMPTY_IDS, counts)
+    _postings.put(key, result, int(counts.sum()) + 1)
+    return result
+
+
+def small_vocabulary(leaf: IndexReader) -> frozenset[tuple[str, str]] | None:
+    """Every ``(field, term)`` of a segment of at most :data:`SMALL_SEGMENT` documents, or None
+    for a larger one.
+
+    Each edit adds a small segment, and every word a search scores must then be looked up in it:
+    a set lookup instead of Whoosh's on-disk hash lookup per field (most words are not there).
+    """
+    if leaf.doc_count_all() > SMALL_SEGMENT:
+        return None
+
+    def build() -> frozenset[tuple[str, str]]:
+        return frozenset(
+            (field, term.decode("utf-8", "replace") if isinstance(term, bytes) else str(term))
+            for field, term in leaf.all_terms()
+        )
+
+    return _columns.get_or_build((segment_key(leaf), "vocabulary"), build)
 
 
 def doc_ids(leaf: IndexReader, field: str, text: str) -> np.ndarray:

@@ -151,14 +151,18 @@ class IndexView:
         """Every point with its global doc number, and the ZIP centroids."""
 
         def build() -> GeoIndex:
-            lats, lons, docs, zips = [], [], [], []
+            lats, lons, docs, kept = [], [], [], []
             for leaf, offset in leaves:
                 pts = segments.points(leaf)
                 keep = self.live[pts.doc + offset] if pts.doc.size else np.zeros(0, dtype=bool)
                 lats.append(pts.lat[keep])
                 lons.append(pts.lon[keep])
                 docs.append(pts.doc[keep] + offset)
-                zips.extend(z for z, k in zip(pts.zips, keep.tolist()) if k)
+                kept.append((pts.zips, keep))
+
+            def zips() -> list[str]:
+                return [z for names, keep in kept for z, k in zip(names, keep.tolist()) if k]
+
             cat = (lambda xs, t: np.concatenate(xs) if xs else np.zeros(0, dtype=t))  # noqa: E731
             return GeoIndex.build(
                 cat(lats, np.float64), cat(lons, np.float64), cat(docs, np.int32), zips, self.doc_count
