@@ -53,6 +53,10 @@ def _too_many(error: TooManyRequests) -> ResponseReturnValue:
     return render_template("errors/too_many.html"), 429
 
 
+def _not_a_post() -> bool:
+    return request.method != "POST"
+
+
 def init_app(app: Flask) -> None:
     """Limit ``auth.login`` and the :data:`ANONYMOUS_WRITES` POSTs on ``app`` (call after their
     blueprints are registered)."""
@@ -64,6 +68,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour")
     limiter = Limiter(get_remote_address, app=app, default_limits=[],
                       key_prefix=str(app.config.get("RATELIMIT_KEY_PREFIX", "kiosk")))
+    # Every limit here is on POSTs: other requests (searches, pages) skip the limiter's work.
+    limiter.request_filter(_not_a_post)
     view = app.view_functions["auth.login"]
     view = limiter.limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=account_key,
                          methods=["POST"], deduct_when=_failed, scope="login-account")(view)
