@@ -5,12 +5,18 @@ search found nothing, to the day's count for its normalised term. Nothing finer 
 no address, no session, no user: the rows are aggregates from the moment they are written.
 Terms that look like personal data (an e-mail address, a phone or card number) are never
 stored; they are counted under :data:`WITHHELD_TERM`.
+
+A busy server need not write a row per search: a :class:`SearchTally` adds searches up in
+memory (already aggregated, the same keys as the rows) and :func:`record_tally` writes what it
+gathered as one increment per row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import func, select
@@ -36,13 +42,13 @@ def normalise_term(text: str) -> str:
     return term[:MAX_TERM_LENGTH]
 
 
-def _increment(session: Session, model: Any, values: dict[str, Any]) -> None:
-    """``INSERT .. ON CONFLICT DO UPDATE searches = searches + 1`` on SQLite or PostgreSQL."""
+def _increment(session: Session, model: Any, values: dict[str, Any], by: int = 1) -> None:
+    """``INSERT .. ON CONFLICT DO UPDATE searches = searches + by`` on SQLite or PostgreSQL."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values, searches=1)
+    statement = insert(model).values(**values, searches=by)
     statement = statement.on_conflict_do_update(
-        index_elements=list(values), set_={"searches": model.searches + 1}
+        index_elements=list(values), set_={"searches": model.searches + by}
     )
     session.execute(statement)
 
@@ -57,11 +63,61 @@ def record_search(
     ``found`` how many services it found, ``station`` the station (or district) the kiosk or
     patrol view serves (never anything finer).
     """
-    _increment(session, SearchCount, {"day": day, "category": category or NO_CATEGORY,
-                                      "station": station[:80]})
-    normalised = normalise_term(term)
-    if found == 0 and normalised:
-        _increment(session, ZeroResultTerm, {"day": day, "term": normalised})
+    tally = SearchTally()
+    tally.add(day, category=category, term=term, found=found, station=station)
+    record_tally(session, tally.drain())
+
+
+#: A row a search adds one to: ``("search", day, category, station)`` or ``("zero", day, term)``.
+TallyKey = tuple[Any, ...]
+
+
+class SearchTally:
+    """Searches added up in memory by the rows they count in (thread-safe).
+
+    Only the aggregate keys are kept (day, category, station; the normalised term of a search
+    that found nothing), never a search itself.
+    """
+
+    def __init__(self) -> None:
+        self._counts: Counter[TallyKey] = Counter()
+        self._lock = threading.Lock()
+
+    def add(self, day: dt.date, *, category: str | None, term: str, found: int, station: str = "") -> None:
+        """Count one search (the arguments of :func:`record_search`)."""
+        keys: list[TallyKey] = [("search", day, category or NO_CATEGORY, station[:80])]
+        normalised = normalise_term(term)
+        if found == 0 and normalised:
+            keys.append(("zero", day, normalised))
+        with self._lock:
+            self._counts.update(keys)
+
+    def drain(self) -> Counter[TallyKey]:
+        """Everything counted so far; the tally starts again from nothing."""
+        with self._lock:
+            counts, self._counts = self._counts, Counter()
+        return counts
+
+    def restore(self, counts: Counter[TallyKey]) -> None:
+        """Put back ``counts`` taken by :meth:`drain` that could not be written."""
+        with self._lock:
+            self._counts.update(counts)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._counts)
+
+
+def record_tally(session: Session, counts: Counter[TallyKey]) -> None:
+    """Add ``counts`` (from :meth:`SearchTally.drain`) to the rows, one statement per row."""
+    for key in sorted(counts, key=repr):  # one order for every writer: no lock-order deadlocks
+        by = counts[key]
+        if key[0] == "search":
+            _, day, category, station = key
+            _increment(session, SearchCount, {"day": day, "category": category, "station": station}, by)
+        else:
+            _, day, term = key
+            _increment(session, ZeroResultTerm, {"day": day, "term": term}, by)
     session.flush()
 
 

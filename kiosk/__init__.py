@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         problem_reports,
         referral_pages,
         search,
+        search_tally,
         security,
         staff_session,
         throttle,
@@ -57,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     search.init_app(app)
+    search_tally.init_app(app)
     cli.init_app(app)
     cli_users.init_app(app)
     cli_referrals.init_app(app)

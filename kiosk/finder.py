@@ -4,7 +4,6 @@ load the rows in rank order in one round of queries, make the cards, and count t
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,22 +11,18 @@ from typing import Any
 
 from flask import Response, current_app
 from flask_babel import gettext
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from directory_data.models import Category
-from directory_data.search_stats import record_search
 from search_index.request import SearchRequest
 from search_index.results import SearchResults
 
+from . import search_tally
 from .cards import ListingFacts, ServiceCard, make_card
-from .db import get_database
 from .i18n import current_language
 from .listing_cache import listing_facts_for
 from .pages import local_now
 from .search import searcher
-
-log = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 100
@@ -150,25 +145,12 @@ def card_for(
 
 
 def count_search(response: Response, query: Query, page: ResultsPage) -> None:
-    """Count the search in the day's aggregates once ``response`` has been sent (first pages
-    only; a failure is logged, never shown to the resident)."""
+    """Count the search in the day's aggregates (first pages only; see :mod:`kiosk.search_tally`:
+    written with others after the response has been sent, never shown to the resident)."""
     if query.page != 1:
         return
-    factory = get_database().session_factory
-    day = local_now().date()
-    station = str(current_app.config["STATION_NAME"])
-
-    def record() -> None:
-        with factory() as session:
-            try:
-                record_search(session, day, category=query.category, term=query.text,
-                              found=page.total, station=station)
-                session.commit()
-            except SQLAlchemyError:
-                session.rollback()
-                log.warning("search statistics not recorded", exc_info=True)
-
-    response.call_on_close(record)
+    search_tally.count_search(response, local_now().date(), category=query.category, term=query.text,
+                              found=page.total, station=str(current_app.config["STATION_NAME"]))
 
 
 def search_request(query: Query, *, per_page: int | None = None) -> SearchRequest:

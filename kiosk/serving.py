@@ -112,6 +112,15 @@ def _post_worker_init(worker: Any) -> None:
         threading.Thread(target=warm_up, args=(app,), name="index-warm-up", daemon=True).start()
 
 
+def _worker_exit(_server: Any, worker: Any) -> None:
+    """gunicorn hook: a stopping worker writes the search counts it still holds."""
+    from .search_tally import get_tally
+
+    app = getattr(worker.wsgi, "app", None)
+    if isinstance(app, Flask):
+        get_tally(app).write()
+
+
 class KioskServer(BaseApplication):
     """gunicorn serving :func:`kiosk.create_app` (one app per worker)."""
 
@@ -151,6 +160,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "graceful_timeout": 20,
         "keepalive": 5,
         "post_worker_init": _post_worker_init,
+        "worker_exit": _worker_exit,
         # No control socket: it lives in the user's home, so two servers on one machine collide.
         "control_socket_disable": True,
     }

@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from sqlalchemy import func, select
 from werkzeug.test import Client
 
+from directory_data.models import ZeroResultTerm
 from kiosk import serving
 from kiosk.cli import main
 from kiosk.logs import JsonFormatter, without_query
@@ -140,6 +142,8 @@ def test_gunicorn_serves_with_several_workers_and_logs_json(tmp_path: Path, data
             workers.add(answer.worker)
             asked += 1
         assert host.get("/").status == 200
+        for _ in range(4):  # counted in the workers' memory, written by the latest at their exit
+            assert host.get("/search?q=zzyzx+nowhere").status == 200
         health = host.get("/healthz").json()
         assert health["status"] == "ok" and health["index"]["lag"] == 0, health
     finally:
@@ -153,6 +157,9 @@ def test_gunicorn_serves_with_several_workers_and_logs_json(tmp_path: Path, data
     assert {r["pid"] for r in requests if r["path"] == "/api/v1/search"} == {int(w.rsplit(":", 1)[1]) for w in workers}
     assert "secretword" not in host.log_text() and "127.0.0.1:" not in json.dumps(requests)
     assert any("Booting worker" in r["msg"] for r in records)
+    with session_factory() as session:
+        assert session.scalar(select(func.sum(ZeroResultTerm.searches))
+                              .where(ZeroResultTerm.term == "zzyzx nowhere")) == 4
 
 
 def test_warm_up_builds_the_index_and_fills_the_listing_caches(app: Flask) -> None:

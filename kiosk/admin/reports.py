@@ -18,6 +18,7 @@ from directory_data.workspace_queries import stale_counts
 from ..auth import role_required
 from ..db import get_session
 from ..i18n import current_language
+from ..search_tally import get_tally
 from .blueprint import bp
 from .chart import bar_chart
 from .common import stale_after_days, today
@@ -78,6 +79,7 @@ def _chart(report: GapReport) -> object:
 def reports() -> ResponseReturnValue:
     """The gap report over the last ``weeks`` weeks (default 12)."""
     since, until, weeks = _period()
+    get_tally().write()  # this process's latest search counts first
     report = gap_report(get_session(), since, until)
     return render_template("admin/reports.html", report=report, weeks=weeks, chart=_chart(report),
                            category_name=category_name, measure_name=measure_name,
@@ -90,6 +92,7 @@ def reports() -> ResponseReturnValue:
 def reports_csv() -> ResponseReturnValue:
     """The gap report as CSV."""
     since, until, _ = _period()
+    get_tally().write()
     response = Response(report_csv(gap_report(get_session(), since, until)), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="gap-report-{since.isoformat()}-{until.isoformat()}.csv"')

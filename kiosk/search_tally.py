@@ -1,0 +1,92 @@
+"""This process's search counts, written to the database every few seconds instead of per search.
+
+The kiosk and the patrol view count every first results page (day, category, station, and the
+term when nothing was found: see :mod:`directory_data.search_stats`). Writing that row in a
+transaction of its own after every page costs a commit per search, and every worker on every
+host updates the same few rows. Instead the counts are added up in memory
+(:class:`~directory_data.search_stats.SearchTally`, aggregates only) and written in one
+transaction once ``SEARCH_COUNTS_INTERVAL`` seconds (default 5; 0 writes after every search)
+have passed, after the response that makes them due has been sent. A worker writes what it holds
+when it stops (``kiosk serve``'s worker-exit hook, and at interpreter exit), and the gap report
+writes this process's counts before it reads them. A crash loses at most the last few seconds
+of counts; a database that does not answer keeps them in memory until it does.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import logging
+import threading
+import time
+
+from flask import Flask, Response, current_app
+from sqlalchemy.orm import Session, sessionmaker
+
+from directory_data.search_stats import SearchTally, record_tally
+
+from .db import get_database
+
+log = logging.getLogger(__name__)
+
+_EXTENSION = "kiosk_search_tally"
+
+#: Default seconds between two writes of the counts.
+DEFAULT_INTERVAL = 5.0
+
+
+class AppTally:
+    """One app's :class:`SearchTally` and when it was last written."""
+
+    def __init__(self, session_factory: sessionmaker[Session], interval: float) -> None:
+        self.session_factory = session_factory
+        self.interval = interval
+        self.tally = SearchTally()
+        self._written_at = time.monotonic()
+        self._lock = threading.Lock()
+
+    def due(self) -> bool:
+        """Whether the counts should be written now."""
+        return time.monotonic() - self._written_at >= self.interval
+
+    def write(self) -> None:
+        """Write the counts gathered so far in one transaction (never raises; a failure keeps
+        them for the next write). Another thread writing already: nothing to do."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._written_at = time.monotonic()
+            counts = self.tally.drain()
+            if not counts:
+                return
+            try:
+                with self.session_factory() as session:
+                    record_tally(session, counts)
+                    session.commit()
+            except Exception:  # noqa: BLE001 - statistics never break a page
+                self.tally.restore(counts)
+                log.warning("search statistics not written yet; kept for the next try", exc_info=True)
+        finally:
+            self._lock.release()
+
+
+def init_app(app: Flask) -> None:
+    """Give ``app`` its search tally, written at the latest when the process exits."""
+    tally = AppTally(get_database(app).session_factory,
+                     float(app.config.get("SEARCH_COUNTS_INTERVAL", DEFAULT_INTERVAL)))
+    app.extensions[_EXTENSION] = tally
+    atexit.register(tally.write)
+
+
+def get_tally(app: Flask | None = None) -> AppTally:
+    """The :class:`AppTally` of ``app`` (default: the current app)."""
+    return (app or current_app).extensions[_EXTENSION]
+
+
+def count_search(response: Response, day: dt.date, *, category: str | None, term: str, found: int,
+                 station: str) -> None:
+    """Count one search; when the counts are due, write them once ``response`` has been sent."""
+    tally = get_tally()
+    tally.tally.add(day, category=category, term=term, found=found, station=station)
+    if tally.due():
+        response.call_on_close(tally.write)
