@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.db import get_database
     from kiosk.listing_cache import get_listing_cache, prefill
     from kiosk.api import api_listing_cache
+    from kiosk.serving import freeze_heap
 
     home = args.workdir / "host"
     ids = prepare(args.db, args.services, home)
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.process_time()
         count = prefill(session, [get_listing_cache(app), api_listing_cache(app)])
         print(f"listing caches: {count} services in {time.process_time() - started:.1f} s CPU")
+    freeze_heap()  # as a gunicorn worker does after its warm-up
     client = app.test_client()
     staff = app.test_client()
     sign_in(staff, CASEWORKER, PASSWORD)

@@ -157,6 +157,7 @@ def test_gunicorn_serves_with_several_workers_and_logs_json(tmp_path: Path, data
     assert {r["pid"] for r in requests if r["path"] == "/api/v1/search"} == {int(w.rsplit(":", 1)[1]) for w in workers}
     assert "secretword" not in host.log_text() and "127.0.0.1:" not in json.dumps(requests)
     assert any("Booting worker" in r["msg"] for r in records)
+    assert any("objects frozen out of garbage collection" in r["msg"] for r in records)
     with session_factory() as session:
         assert session.scalar(select(func.sum(ZeroResultTerm.searches))
                               .where(ZeroResultTerm.term == "zzyzx nowhere")) == 4
