@@ -17,7 +17,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from directory_data.models import (
     WEEKDAYS,
@@ -39,6 +39,9 @@ from directory_data.validation import (
     parse_phone,
     parse_time,
 )
+
+if TYPE_CHECKING:  # organization_field reads FormValues from here
+    from directory_data.organization_field import OrganizationPick
 
 #: The service's own text fields a caseworker edits, with their longest length (None: no limit).
 TEXT_FIELDS: dict[str, int | None] = {
@@ -73,6 +76,11 @@ class Values(dict[str, list[str]]):
     def getlist(self, key: str) -> list[str]:
         """Every value of ``key``."""
         return list(super().get(key) or [])
+
+    @classmethod
+    def of(cls, values: FormValues) -> Values:
+        """A copy of ``values`` (a submitted form) that can be changed."""
+        return cls({key: [str(v) for v in values.getlist(key)] for key in values.keys()})
 
     def put(self, key: str, value: Any) -> None:
         """Set ``key`` to one value (``None`` is an empty string)."""
@@ -296,12 +304,14 @@ def _is_on(values: FormValues, key: str) -> bool:
 
 
 def parse_form(
-    values: FormValues, *, categories: Collection[str], organizations: Collection[str]
+    values: FormValues, *, categories: Collection[str], organization: OrganizationPick
 ) -> tuple[ListingEdit, list[FieldError]]:
     """The edit in submitted ``values`` and every problem with it, by input name.
 
-    ``categories`` and ``organizations`` are the slugs and ids that exist. A row whose ``remove``
-    box is ticked, or whose inputs are all empty, is left out.
+    ``categories`` are the slugs that exist; ``organization`` is what the form's organization
+    field resolved to (:func:`directory_data.organization_field.resolve_organization` reads it
+    from the database). A row whose ``remove`` box is ticked, or whose inputs are all empty, is
+    left out.
     """
     errors: list[FieldError] = []
     fields: dict[str, Any] = {}
@@ -333,10 +343,9 @@ def parse_form(
     if walk_in not in ("", "yes", "no"):
         errors.append(FieldError("walk_in", "answer yes, no, or leave it unknown"))
 
-    organization_id = _text(values, "organization_id") or None
-    if organization_id is not None and organization_id not in organizations:
-        errors.append(FieldError("organization_id", "not an organization of the directory"))
-        organization_id = None
+    organization_id = organization.organization_id
+    if organization.error is not None:
+        errors.append(organization.error)
     chosen = [str(c) for c in values.getlist("categories")]
     unknown = [c for c in chosen if c not in categories]
     if unknown:

@@ -17,6 +17,9 @@ def default_config() -> dict[str, Any]:
         "INDEX_DIR": None,  # None: KIOSK_HOME/index
         "TIMEZONE": "America/New_York",
         "STALE_AFTER_DAYS": 180,
+        # The listing form offers every organization in a select up to this many (not retired);
+        # a larger directory's form has a text field for the organization's name instead.
+        "ORGANIZATION_SELECT_LIMIT": 300,
         "SECRET_KEY": None,  # None: a key kept in KIOSK_HOME/secret_key
         # The station this kiosk stands in: distances on the lobby kiosk are measured from here,
         # and the patrol view falls back to it when the tablet cannot tell where it is.

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory_data.audit import audit_csv, install_audit_hooks, listing_history, set_actor
 from directory_data.db import make_session_factory
 from directory_data.gap_report import MIN_SHARED_SEARCHES, gap_report, report_csv, week_of
-from directory_data.listing_edit import differences, edit_of, form_values, parse_form
+from directory_data.listing_edit import Values, differences, edit_of, form_values, parse_form
 from directory_data.listings import (
     EditConflict,
     create_listing,
@@ -40,6 +40,7 @@ from directory_data.models import (
     ServiceAtLocation,
     ServiceStatus,
 )
+from directory_data.organization_field import resolve_organization
 from directory_data.organizations import (
     create_organization,
     parse_organization,
@@ -73,15 +74,17 @@ def session(audited: sessionmaker[Session], directory: Directory) -> Iterator[Se
         yield s
 
 
-def _orgs(session: Session) -> set[str]:
-    return set(session.scalars(select(Organization.id)))
+def _parse(session: Session, values: Values, current_id: str | None = None):
+    """``parse_form`` with the organization resolved as the workspace resolves it."""
+    pick = resolve_organization(session, values, current_id=current_id)
+    return parse_form(values, categories=CATEGORIES, organization=pick)
 
 
 def _edit(session: Session, service: Service, **changes: str):
     values = form_values(edit_of(service))
     for key, value in changes.items():
         values.put(key, value)
-    edit, errors = parse_form(values, categories=CATEGORIES, organizations=_orgs(session))
+    edit, errors = _parse(session, values, service.organization_id)
     assert errors == []
     return edit
 
@@ -174,7 +177,7 @@ def test_validation_names_the_field(session: Session, directory: Directory) -> N
     values.put("closures-0-start", "2026-12-26")
     values.put("closures-0-end", "2026-12-24")
     values.put("name", "")
-    _, errors = parse_form(values, categories=CATEGORIES, organizations=_orgs(session))
+    _, errors = _parse(session, values)
     assert {e.field for e in errors} == {"phones-0-number", "hours-0-opens", "url", "maximum_age",
                                         "closures-0-end", "name"}
 
@@ -191,7 +194,7 @@ def test_weekly_hours_with_two_spans_a_day_and_a_closure(session: Session, direc
     values.put("closures-0-start", "12/24/2026")
     values.put("closures-0-end", "2026-12-26")
     values.put("closures-0-note", "Christmas")
-    edit, errors = parse_form(values, categories=CATEGORIES, organizations=_orgs(session))
+    edit, errors = _parse(session, values)
     assert errors == []
     save_listing(session, service, edit, expected_version=service.version, actor="case.kim")
     session.commit()
@@ -209,7 +212,7 @@ def test_create_verify_retire_restore(session: Session, directory: Directory) ->
     values.put("organization_id", org.id)
     values["categories"] = ["housing"]
     values.put("phones-0-number", "4075550188")
-    edit, errors = parse_form(values, categories=CATEGORIES, organizations=_orgs(session))
+    edit, errors = _parse(session, values)
     assert errors == []
     service = create_listing(session, edit, actor="case.kim")
     session.commit()
@@ -293,7 +296,7 @@ def test_a_new_listing_gets_its_place(session: Session) -> None:
     values.put("place-city", "Sanford")
     values.put("place-latitude", "28.8")
     values.put("place-longitude", "-81.27")
-    edit, errors = parse_form(values, categories=CATEGORIES, organizations=set())
+    edit, errors = _parse(session, values)
     assert errors == []
     service = create_listing(session, edit, actor="case.kim")
     session.commit()

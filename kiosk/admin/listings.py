@@ -3,8 +3,6 @@ conflict view when someone saved first); mark verified; retire and restore; the 
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
@@ -13,6 +11,7 @@ from sqlalchemy import select
 from directory_data.audit import audit_csv, listing_history, recent_entries
 from directory_data.listing_edit import (
     SECTIONS,
+    Difference,
     FormValues,
     ListingEdit,
     differences,
@@ -31,8 +30,13 @@ from directory_data.listings import (
     save_listing,
     verify_listing,
 )
-from directory_data.models import Category, Organization, Service, ServiceStatus
-from directory_data.organizations import organization_choices
+from directory_data.models import Category, Service, ServiceStatus
+from directory_data.organization_field import (
+    OrganizationPick,
+    organization_names,
+    resolve_organization,
+    with_organization,
+)
 from directory_data.problems import reports_for
 from directory_data.workspace_queries import (
     PAGE_SIZE,
@@ -45,6 +49,7 @@ from ..auth import role_required
 from ..db import get_session
 from .blueprint import bp
 from .common import ActionForm, actor, errors_by_field, stale_after_days, status_name, today
+from .organization_field import organization_field
 
 STATUS_FILTERS = ("active", "inactive", "temporarily closed", "defunct", "retired")
 
@@ -93,30 +98,30 @@ def home() -> ResponseReturnValue:
 
 def _form_page(
     *, values: FormValues, errors: dict[str, list[str]], service: Service | None, version: int | None,
-    conflict: list[Any] | None = None, status: int = 200,
+    conflict: list[Difference] | None = None, status: int = 200, pick: OrganizationPick | None = None,
 ) -> ResponseReturnValue:
+    session = get_session()
+    organization, values = organization_field(
+        session, values, current_id=service.organization_id if service is not None else None, pick=pick)
     counts = {section: max([*row_indexes(values, section), -1]) + 1 for section in SECTIONS}
     template = "admin/conflict.html" if conflict is not None else "admin/listing_form.html"
-    organizations = organization_choices(get_session())
     return render_template(
         template, values=values, errors=errors, service=service, version=version,
-        counts=counts, categories=_categories(), organizations=organizations,
+        counts=counts, categories=_categories(), organization=organization,
         status_options=[(s.value, status_name(s.value)) for s in ServiceStatus],
         form=ActionForm(), differences=conflict,
-        reports=reports_for(get_session(), service.id) if service is not None else [],
-        organization_names=dict(organizations),
+        reports=reports_for(session, service.id) if service is not None else [],
+        organization_names=organization_names(
+            session, [name for d in conflict or [] if d.kind == "organization_id" for name in (d.theirs, d.mine)]),
     ), status
 
 
-def _parse(values: FormValues) -> tuple[ListingEdit, dict[str, list[str]]]:
+def _parse(values: FormValues, service: Service | None) -> tuple[ListingEdit, dict[str, list[str]], OrganizationPick]:
+    """The submitted edit, its errors by input name, and what its organization field resolved to."""
     session = get_session()
-    edit, errors = parse_form(
-        values, categories={c.slug for c in _categories()},
-        # only the chosen one need be looked up (a large directory has thousands)
-        organizations=set(session.scalars(
-            select(Organization.id).where(Organization.id == (values.get("organization_id") or "")))),
-    )
-    return edit, errors_by_field(errors)
+    pick = resolve_organization(session, values, current_id=service.organization_id if service else None)
+    edit, errors = parse_form(values, categories={c.slug for c in _categories()}, organization=pick)
+    return edit, errors_by_field(errors), pick
 
 
 @bp.route("/listings/new", methods=["GET", "POST"])
@@ -128,9 +133,10 @@ def new_listing() -> ResponseReturnValue:
         return _form_page(values=empty, errors={}, service=None, version=None)
     if not ActionForm().validate_on_submit():
         abort(400)
-    edit, errors = _parse(request.form)
+    edit, errors, pick = _parse(request.form, None)
     if errors:
-        return _form_page(values=request.form, errors=errors, service=None, version=None, status=422)
+        return _form_page(values=with_organization(request.form, pick), errors=errors, service=None,
+                          version=None, status=422, pick=pick)
     service = create_listing(get_session(), edit, actor=actor())
     get_session().commit()
     flash(gettext("The listing was created."))
@@ -152,17 +158,18 @@ def edit_listing(service_id: str) -> ResponseReturnValue:
         expected = int(request.form.get("version", ""))
     except ValueError:
         abort(400)
-    edit, errors = _parse(request.form)
+    edit, errors, pick = _parse(request.form, service)
+    values = with_organization(request.form, pick)
     if errors:
-        return _form_page(values=request.form, errors=errors, service=service, version=expected,
-                          status=422)
+        return _form_page(values=values, errors=errors, service=service, version=expected,
+                          status=422, pick=pick)
     session = get_session()
     try:
         save_listing(session, service, edit, expected_version=expected, actor=actor())
     except EditConflict as conflict:
         session.rollback()
         current = load_listing(session, service_id)
-        return _form_page(values=request.form, errors={}, service=current, version=conflict.version,
+        return _form_page(values=values, errors={}, service=current, version=conflict.version,
                           conflict=differences(conflict.current, edit), status=409)
     session.commit()
     flash(gettext("Your changes were saved."))

@@ -24,24 +24,32 @@ CASEWORKER = ("case.morgan", "caseworker passphrase")
 ADMIN = ("admin.avery", "administrator passphrase")
 
 
-@pytest.fixture(scope="module")
-def workspace_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """Its own instance (the day changes listings), with a caseworker and an admin."""
+def served_workspace(
+    tmp_path_factory: pytest.TempPathFactory, folder: str, accounts: dict[tuple[str, str], Role], **config: Any
+) -> Iterator[Site]:
+    """A site on its own instance (in ``folder``) with the test directory and ``accounts``."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is missing")
-    home = tmp_path_factory.mktemp("workspace-home")
+    home = tmp_path_factory.mktemp(folder)
     engine = make_engine(f"sqlite:///{home / 'kiosk.db'}")
     migrate.upgrade(engine)
     with make_session_factory(engine)() as session:
         directory = make_directory(session)
-        add_user(session, *CASEWORKER, Role.caseworker)
-        add_user(session, *ADMIN, Role.admin)
+        for account, role in accounts.items():
+            add_user(session, *account, role)
         session.commit()
     engine.dispose()
-    app = _make_app(home)
+    app = _make_app(home, **config)
     url, stop = _serve(app)
     yield Site(url, app, directory)
     stop()
+
+
+@pytest.fixture(scope="module")
+def workspace_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """Its own instance (the day changes listings), with a caseworker and an admin."""
+    yield from served_workspace(tmp_path_factory, "workspace-home",
+                                {CASEWORKER: Role.caseworker, ADMIN: Role.admin})
 
 
 def _desk(open_context: Callable[..., Any], locale: str = "en-US") -> Any:
