@@ -49,6 +49,10 @@ FUZZY_WEIGHTS = {1: 0.75, 2: 0.55}
 MAX_FUZZY = 3
 #: Share of a concept's other matching alternatives added to its best one.
 OTHER_ALTERNATIVES_SHARE = 0.3
+#: Decimals an idf is rounded to. An edit changes the document counts a little, and so every
+#: idf in its last digits; rounded, a word's weights stay the same across most edits, so its
+#: scores in the large segments are computed once (``segments.word_scores``), not after each edit.
+IDF_DECIMALS = 3
 #: Shortest word that gets typo alternatives.
 MIN_FUZZY_LENGTH = 4
 
@@ -110,12 +114,6 @@ class Scorer:
             return total
 
         return self.view.stat(("df", fieldname, text), build)
-
-    def idf(self, fieldname: str, text: str) -> float:
-        """BM25 idf of a term in a field."""
-        n = max(self.view.doc_count, 1)
-        df = self.doc_frequency(fieldname, text)
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def is_common(self, word: str) -> bool:
         """Whether ``word`` is in more than :data:`COMMON_FRACTION` of the documents."""
@@ -186,15 +184,13 @@ class Scorer:
             if not df.any():
                 return None
             n = max(self.view.doc_count, 1)
-            idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            idf = np.round(np.log(1.0 + (n - df + 0.5) / (df + 0.5)), IDF_DECIMALS)
             weights = (np.array([FIELD_WEIGHTS[f] for f, _t in pairs]) * idf).astype(np.float32)
             vec = np.zeros(self.view.doc_count, dtype=np.float32)
             for postings, leaf, offset in found:
                 if postings.ids.size:
-                    size = leaf.doc_count_all()
-                    vec[offset : offset + size] = np.bincount(
-                        postings.ids, weights=postings.parts * weights[postings.pair], minlength=size
-                    )
+                    ids, scores = segments.word_scores(leaf, word, pairs, weights)
+                    vec[ids + offset if offset else ids] = scores
             vec.setflags(write=False)
             return vec
 

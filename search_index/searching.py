@@ -115,7 +115,7 @@ def _search(searcher: Searcher, req: Effective, cache: ResultCache | None) -> Se
         cached = cache.get(view.key, key)
         if cached is not None:
             return _refresh_open_flags(cached, view, leaves, req.now)
-    results, docnums = _run(searcher, view, leaves, req, parsed.concepts, parsed.words)
+    results, docnums = _run(view, leaves, req, parsed.concepts, parsed.words)
     if cache is not None:
         cache.put(view.key, key, _Cached(results, docnums))
     return results
@@ -130,7 +130,7 @@ def _refresh_open_flags(cached: _Cached, view: IndexView, leaves: Leaves, now: d
 
 
 def _crisis(
-    rules: CrisisRules, view: IndexView, leaves: Leaves, searcher: Searcher, words: tuple[str, ...], lang: str
+    rules: CrisisRules, view: IndexView, leaves: Leaves, words: tuple[str, ...], lang: str
 ) -> tuple[CrisisMatch | None, list[int]]:
     lines, danger = rules.detect(list(words))
     if not lines:
@@ -150,12 +150,11 @@ def _crisis(
             # The most recently verified listing of the line (the lowest doc number on a tie).
             best = docs[np.lexsort((docs, -assured[docs]))[0]]
             pinned.append(int(best))
-    ids = tuple(searcher.stored_fields(d).get("id", "") for d in pinned)
+    ids = tuple(view.stored_fields(leaves, d).get("id", "") for d in pinned)
     return CrisisMatch(lines, ids, emergency_message(lang), danger), pinned
 
 
 def _run(
-    searcher: Searcher,
     view: IndexView,
     leaves: Leaves,
     req: Effective,
@@ -165,7 +164,7 @@ def _run(
     table = load_synonyms()
     scorer = Scorer(view, leaves)
     filters = build_filters(view, leaves, req)
-    crisis, pinned = _crisis(load_rules(), view, leaves, searcher, words, req.lang)
+    crisis, pinned = _crisis(load_rules(), view, leaves, words, req.lang)
 
     # Raw scores; a crisis adds its lines' related listings as a concept.
     concept_list = scorer.with_typos(concepts, table) if concepts else []
@@ -213,7 +212,7 @@ def _run(
     )
     stale = stale_mask(view, leaves, req.today, req.stale_after_days)
     hits = [
-        _hit(searcher, view, leaves, filters.distances, stale, req, forms, d, score, is_pin)
+        _hit(view, leaves, filters.distances, stale, req, forms, d, score, is_pin)
         for score, d, is_pin in page
     ]
     suggestion = _suggest(scorer, concepts, words) if concepts and total < SUGGEST_BELOW else None
@@ -248,7 +247,6 @@ def _category_counts(view: IndexView, leaves: Leaves, candidates: np.ndarray) ->
 
 
 def _hit(
-    searcher: Searcher,
     view: IndexView,
     leaves: Leaves,
     distances: np.ndarray | None,
@@ -259,7 +257,7 @@ def _hit(
     score: float,
     crisis: bool,
 ) -> Hit:
-    stored = searcher.stored_fields(docnum)
+    stored = view.stored_fields(leaves, docnum)
     texts = [stored.get("description_es", ""), stored.get("description", "")]
     if req.lang != "es":
         texts.reverse()

@@ -37,6 +37,9 @@ B = 0.75
 #: Segments of at most this many documents keep their vocabulary in memory (``small_vocabulary``).
 SMALL_SEGMENT = 2000
 
+#: How many documents' stored fields are kept (those shown in results: a few KB each).
+MAX_CACHED_DOCUMENTS = 20_000
+
 #: How many postings the cache keeps in total, over all terms and segments (8 bytes each).
 MAX_CACHED_POSTINGS = 8_000_000
 
@@ -110,12 +113,14 @@ class LRU:
 
 _postings = LRU(MAX_CACHED_POSTINGS)
 _columns = LRU(1024)
+_stored = LRU(MAX_CACHED_DOCUMENTS)
 
 
 def clear_caches() -> None:
     """Forget every cached posting list and column (tests, memory pressure)."""
     _postings.clear()
     _columns.clear()
+    _stored.clear()
 
 
 # -- postings ----------------------------------------------------------------------------------
@@ -256,6 +261,42 @@ def word_postings(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ..
         result = WordPostings(EMPTY_IDS, EMPTY[1], EMPTY_IDS, counts)
     _postings.put(key, result, int(counts.sum()) + 1)
     return result
+
+
+def word_scores(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ...],
+                weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The segment's documents holding ``word`` and their scores with the pairs' ``weights``
+    (field weight times idf, float32): ``(local doc numbers, scores)``, cached per segment.
+
+    The weights change only when a term's rounded idf does (see
+    :func:`search_index.scoring.Scorer.word_vector`), so a state made by an edit finds the large
+    segments' scores here and only computes those of the new small segment.
+    """
+    key = (segment_key(leaf), "scores", word, pairs, weights.tobytes())
+    cached = _postings.get(key)
+    if cached is not None:
+        return cached
+    postings = word_postings(leaf, word, pairs)
+    if not postings.ids.size:
+        result: tuple[np.ndarray, np.ndarray] = (EMPTY_IDS, EMPTY[1])
+    else:
+        dense = np.bincount(postings.ids, weights=postings.parts * weights[postings.pair],
+                            minlength=leaf.doc_count_all())
+        ids = np.flatnonzero(dense).astype(np.int32)
+        result = (ids, dense[ids].astype(np.float32))
+    _postings.put(key, result, result[0].size + 1)
+    return result
+
+
+def stored_fields(leaf: IndexReader, local: int) -> dict[str, Any]:
+    """The stored fields of the segment's document ``local`` (cached: a segment's stored fields
+    never change, and the same listings are shown again and again). Read-only by convention."""
+    key = (segment_key(leaf), local)
+    found = _stored.get(key)
+    if found is None:
+        found = leaf.stored_fields(local)
+        _stored.put(key, found)
+    return found
 
 
 def small_vocabulary(leaf: IndexReader) -> frozenset[tuple[str, str]] | None:

@@ -91,6 +91,15 @@ class IndexView:
         """``build()`` kept in this view's small LRU of score vectors (word scores)."""
         return self._vectors.get_or_build(key, build)
 
+    # -- stored fields ---------------------------------------------------------------------
+
+    def stored_fields(self, leaves: Leaves, docnum: int) -> dict[str, Any]:
+        """The stored fields of the document ``docnum`` (global), from the per-segment cache."""
+        for leaf, offset in reversed(leaves):
+            if docnum >= offset:
+                return segments.stored_fields(leaf, docnum - offset)
+        raise IndexError(docnum)
+
     # -- masks -----------------------------------------------------------------------------
 
     def term_mask(self, leaves: Leaves, field: str, text: str) -> np.ndarray:
