@@ -1,9 +1,10 @@
 """The result cache: repeated searches (kiosk tiles, common words) answered without searching.
 
-Entries are keyed on the index *state* (generation, segments and deletions: see
-:func:`search_index.view.state_key`) plus the normalised request, so a commit, once the searcher
-is refreshed, makes every older entry unreachable; they age out of the bounded LRU. Safe to
-share between threads.
+Entries are keyed on the normalised request and remember the index *state* (generation,
+segments and deletions: see :func:`search_index.view.state_key`) they were computed in. A lookup
+in the same state is a hit. After a commit the state differs: the caller may then check an
+entry against what changed since (:mod:`search_index.revalidate`) and keep it for the new state,
+or compute the result again. Bounded LRU; safe to share between threads.
 """
 
 from __future__ import annotations
@@ -18,46 +19,49 @@ DEFAULT_SIZE = 2048
 
 
 class ResultCache:
-    """A bounded, thread-safe LRU of search results keyed by (index state, request key)."""
+    """A bounded, thread-safe LRU of search results by request key, each with its index state."""
 
     def __init__(self, max_entries: int = DEFAULT_SIZE) -> None:
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._data: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
         self._max = max(1, max_entries)
         self._lock = threading.Lock()
-        self._state: Hashable | None = None
         self.hits = 0
         self.misses = 0
+        self.revalidated = 0
 
     def get(self, state: Hashable, key: Hashable) -> Any:
-        """The cached value for ``key`` in index state ``state``, or None."""
+        """The value cached for ``key`` in index state ``state``, or None."""
         with self._lock:
-            value = self._data.get((state, key))
-            if value is None:
+            entry = self._data.get(key)
+            if entry is None or entry[0] != state:
                 self.misses += 1
                 return None
-            self._data.move_to_end((state, key))
+            self._data.move_to_end(key)
             self.hits += 1
-            return value
+            return entry[1]
 
-    def put(self, state: Hashable, key: Hashable, value: Any) -> None:
-        """Remember ``value``; entries of older states are dropped when a new state appears."""
+    def older(self, key: Hashable) -> tuple[Hashable, Any] | None:
+        """``(state, value)`` cached for ``key`` in whatever state, or None (counts nothing)."""
         with self._lock:
-            if state != self._state:
-                if self._state is not None:
-                    stale = [k for k in self._data if k[0] != state]
-                    for k in stale:
-                        del self._data[k]
-                self._state = state
-            self._data[(state, key)] = value
-            self._data.move_to_end((state, key))
+            return self._data.get(key)
+
+    def put(self, state: Hashable, key: Hashable, value: Any, *, revalidated: bool = False) -> None:
+        """Remember ``value`` for ``key`` in ``state`` (``revalidated``: an older entry was
+        found still right, which is counted as a hit)."""
+        with self._lock:
+            self._data[key] = (state, value)
+            self._data.move_to_end(key)
             while len(self._data) > self._max:
                 self._data.popitem(last=False)
+            if revalidated:
+                self.misses -= 1
+                self.hits += 1
+                self.revalidated += 1
 
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:
             self._data.clear()
-            self._state = None
 
     def __len__(self) -> int:
         return len(self._data)

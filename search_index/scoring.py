@@ -19,6 +19,7 @@ import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -170,22 +171,50 @@ class Scorer:
 
     # -- scores ----------------------------------------------------------------------------
 
+    def word_weights(
+        self, word: str
+    ) -> tuple[tuple[tuple[str, str], ...], list[tuple[segments.WordPostings, Any, int]], np.ndarray] | None:
+        """How ``word`` is scored in this state: its ``(field, term)`` pairs, its postings in each
+        segment ``(postings, segment reader, offset)``, and each pair's weight (the field's
+        weight times the term's idf rounded to :data:`IDF_DECIMALS`, float32); None when no
+        document holds it."""
+        return self.view.stat(("weights", word), lambda: (self._word_weights(word),))[0]
+
+    def _word_weights(
+        self, word: str
+    ) -> tuple[tuple[tuple[str, str], ...], list[tuple[segments.WordPostings, Any, int]], np.ndarray] | None:
+        pairs = field_terms(word)
+        if not pairs:
+            return None
+        found = [(segments.word_postings(leaf, word, pairs), leaf, offset) for leaf, offset in self.leaves]
+        df = sum(postings.counts for postings, _leaf, _offset in found)
+        if not df.any():
+            return None
+        # Live documents: an edit deletes one and adds one, so only the edited listing's words
+        # see their counts move. The frequencies still count deleted documents until a merge
+        # drops them (as Whoosh's do), hence the bound.
+        n = max(self.view.live_count, 1)
+        df = np.minimum(df, n)
+        idf = np.round(np.log(1.0 + (n - df + 0.5) / (df + 0.5)), IDF_DECIMALS)
+        weights = (np.array([FIELD_WEIGHTS[f] for f, _t in pairs]) * idf).astype(np.float32)
+        return pairs, found, weights
+
+    def weight_signature(self, word: str) -> bytes:
+        """The bytes of ``word``'s pair weights in this state (empty when no document holds it):
+        equal signatures score every unchanged document the same."""
+        weighted = self.word_weights(word)
+        return b"" if weighted is None else weighted[2].tobytes()
+
     def word_vector(self, word: str) -> np.ndarray | None:
         """BM25 over the text fields for one folded word (None when no document has it)."""
         if word in self._words:
             return self._words[word]
 
         def build() -> np.ndarray | None:
-            pairs = field_terms(word)
-            if not pairs:
+            weighted = self.word_weights(word)
+            if weighted is None:
                 return None
-            found = [(segments.word_postings(leaf, word, pairs), leaf, offset) for leaf, offset in self.leaves]
-            df = sum(postings.counts for postings, _leaf, _offset in found)
-            if not df.any():
-                return None
-            n = max(self.view.doc_count, 1)
-            idf = np.round(np.log(1.0 + (n - df + 0.5) / (df + 0.5)), IDF_DECIMALS)
-            weights = (np.array([FIELD_WEIGHTS[f] for f, _t in pairs]) * idf).astype(np.float32)
+            pairs, found, weights = weighted
             vec = np.zeros(self.view.doc_count, dtype=np.float32)
             for postings, leaf, offset in found:
                 if postings.ids.size:

@@ -32,11 +32,20 @@ from search_index.request import (
     validate_request,
 )
 from search_index.results import Hit, SearchResults
+from search_index.revalidate import (
+    Dependencies,
+    Position,
+    browse_dependencies,
+    positions,
+    remap,
+    still_valid,
+    text_dependencies,
+)
 from search_index.scoring import Scorer
 from search_index.snippets import highlight, query_forms
 from search_index.synonyms import load_synonyms
 from search_index.understanding import FILLER, Alternative, Concept, parse_query
-from search_index.view import IndexView, Leaves, view_for
+from search_index.view import IndexView, Leaves, view_for, view_of_state
 
 __all__ = [
     "Hit",
@@ -72,8 +81,13 @@ def _request_key(req: Effective) -> tuple[Any, ...]:
 
 @dataclasses.dataclass(frozen=True)
 class _Cached:
+    """A result with its hits' doc numbers in the state it was computed in, their positions
+    (segment, local doc number) and what it depends on (None: not kept across commits)."""
+
     results: SearchResults
     docnums: tuple[int, ...]
+    positions: tuple[Position, ...] | None = None
+    depends: Dependencies | None = None
 
 
 def search(
@@ -113,12 +127,40 @@ def _search(searcher: Searcher, req: Effective, cache: ResultCache | None) -> Se
     key = _request_key(req)
     if cache is not None:
         cached = cache.get(view.key, key)
+        if cached is None:
+            cached = _carried_over(cache, key, view, leaves, req)
         if cached is not None:
             return _refresh_open_flags(cached, view, leaves, req.now)
-    results, docnums = _run(view, leaves, req, parsed.concepts, parsed.words)
+    cached = _run(view, leaves, req, parsed.concepts, parsed.words)
     if cache is not None:
-        cache.put(view.key, key, _Cached(results, docnums))
-    return results
+        cache.put(view.key, key, cached)
+    return cached.results
+
+
+def _carried_over(
+    cache: ResultCache, key: tuple[Any, ...], view: IndexView, leaves: Leaves, req: Effective
+) -> _Cached | None:
+    """The result cached for ``key`` in an older state, if it is still exactly right in this
+    one (:mod:`search_index.revalidate`), now kept for this state."""
+    older = cache.older(key)
+    if older is None:
+        return None
+    state, entry = older
+    if entry.depends is None or entry.positions is None:
+        return None
+    old_view = view_of_state(state)
+    if old_view is None or not still_valid(entry.depends, old_view, view, leaves):
+        return None
+    docnums = remap(view, entry.positions)
+    if docnums is None:
+        return None
+    results = entry.results
+    if entry.depends.category is not None:  # a browse counts every listing in its facets
+        facets = {"category": _category_counts(view, leaves, view.live)}
+        results = dataclasses.replace(results, facets=facets)
+    carried = dataclasses.replace(entry, results=results, docnums=docnums)
+    cache.put(view.key, key, carried, revalidated=True)
+    return carried
 
 
 def _refresh_open_flags(cached: _Cached, view: IndexView, leaves: Leaves, now: dt.datetime) -> SearchResults:
@@ -160,7 +202,7 @@ def _run(
     req: Effective,
     concepts: tuple[Concept, ...],
     words: tuple[str, ...],
-) -> tuple[SearchResults, tuple[int, ...]]:
+) -> _Cached:
     table = load_synonyms()
     scorer = Scorer(view, leaves)
     filters = build_filters(view, leaves, req)
@@ -227,7 +269,20 @@ def _run(
         crisis=crisis,
         notices=("zip-unknown",) if filters.zip_unknown else (),
     )
-    return results, tuple(d for _, d, _ in page)
+    docnums = tuple(d for _, d, _ in page)
+    depends = None
+    if crisis is None and suggestion is None and req.zip_code is None:
+        if concept_list:
+            depends = text_dependencies(scorer, concept_list)
+        elif _category_browse(req):
+            depends = browse_dependencies(req.categories[0])
+    return _Cached(results, docnums, positions(view, docnums), depends)
+
+
+def _category_browse(req: Effective) -> bool:
+    """Whether ``req`` lists one category and asks nothing else."""
+    return (len(req.categories) == 1 and not req.languages and not req.open_now and req.near is None
+            and not req.free and req.age is None and not req.walk_in)
 
 
 def _related_concept(crisis: CrisisMatch) -> Concept:

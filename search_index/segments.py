@@ -263,6 +263,17 @@ def word_postings(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ..
     return result
 
 
+def cached_word_postings(key: str, word: str, pairs: tuple[tuple[str, str], ...]) -> WordPostings | None:
+    """:func:`word_postings` of the segment ``key`` if it is still cached, else None (for a
+    segment no longer in the index, whose reader is gone)."""
+    return _postings.get((key, "word", word, pairs))
+
+
+def cached_doc_ids(key: str, field: str, text: str) -> np.ndarray | None:
+    """:func:`doc_ids` of the segment ``key`` if it is still cached, else None."""
+    return _postings.get((key, field, text, False))
+
+
 def word_scores(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ...],
                 weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The segment's documents holding ``word`` and their scores with the pairs' ``weights``

@@ -112,13 +112,14 @@ def test_open_flags_are_current_on_a_cache_hit(tmp_path: Path) -> None:
         assert closed.total == 0
 
 
-def test_cache_is_bounded() -> None:
+def test_cache_is_bounded_and_keyed_by_state() -> None:
     cache = ResultCache(max_entries=3)
     for i in range(10):
         cache.put("state", i, i)
     assert len(cache) == 3 and cache.get("state", 9) == 9 and cache.get("state", 0) is None
     cache.put("new-state", "k", 1)
-    assert len(cache) == 1 and cache.get("state", 9) is None
+    assert len(cache) == 3 and cache.get("new-state", 9) is None  # another state: not a hit
+    assert cache.older(9) == ("state", 9)  # kept to be checked against what changed since
 
 
 def test_threads_share_the_cache(tmp_path: Path) -> None:
