@@ -13,12 +13,12 @@ from flask import Response, current_app
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from directory_data.models import Category
 from search_index.request import SearchRequest
 from search_index.results import SearchResults
 
 from . import search_tally
 from .cards import ListingFacts, ServiceCard, make_card
+from .categories import CategoryName, get_category_names
 from .i18n import current_language
 from .listing_cache import listing_facts_for
 from .pages import local_now
@@ -110,17 +110,17 @@ def cards_for(
     return [card_for(f, point=point, officer=officer) for f in listing_facts_for(session, ids)]
 
 
-def category_of(session: Session, slug: str | None) -> Category | None:
-    """The category ``slug`` names, or None."""
-    return session.get(Category, slug) if slug else None
+def category_of(session: Session, slug: str | None) -> CategoryName | None:
+    """The category ``slug`` names, or None (from the process's copy of the categories)."""
+    return get_category_names().get(session, slug) if slug else None
 
 
-def category_name(category: Category) -> str:
+def category_name(category: CategoryName) -> str:
     """A category's name in the request's language."""
     return category.name_es if current_language() == "es" and category.name_es else category.name_en
 
 
-def heading(query: Query, category: Category | None) -> str:
+def heading(query: Query, category: CategoryName | None) -> str:
     """The page heading for ``query``."""
     if query.text and category is not None:
         return gettext("“%(text)s” in %(category)s", text=query.text, category=category_name(category))

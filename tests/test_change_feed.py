@@ -129,3 +129,16 @@ def test_pages_follow_another_process_within_the_interval(
     time.sleep(0.25)
     html = client.get(path).get_data(as_text=True)
     assert "Seminole Crisis Care" in html and "(407) 555-0177" in html
+
+
+def test_a_renamed_category_is_named_on_its_results_page(app: Flask, session_factory: sessionmaker[Session]) -> None:
+    from directory_data.models import Category
+
+    with session_factory() as session:
+        make_directory(session)
+    client = app.test_client()
+    assert "Housing" in client.get("/search?category=housing").get_data(as_text=True)
+    with get_database(app).session_factory() as session:  # journals the listings that carry it
+        session.get(Category, "housing").name_en = "Housing and shelter"
+        session.commit()
+    assert "Housing and shelter" in client.get("/search?category=housing").get_data(as_text=True)
