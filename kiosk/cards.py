@@ -200,9 +200,10 @@ def _language_names_in(language: str) -> Mapping[str, str]:
     return Locale.parse(language).languages
 
 
-def language_names(facts: ListingFacts) -> list[str]:
-    """The names of the languages the service is offered in, in the request's language."""
-    names = _language_names_in(current_language())
+def language_names(facts: ListingFacts, language: str | None = None) -> list[str]:
+    """The names of the languages the service is offered in, in ``language`` (default: the
+    request's)."""
+    names = _language_names_in(language or current_language())
     found: dict[str, str] = {}
     for code, name in facts.languages:
         iso = language_code(code, name)
@@ -229,19 +230,22 @@ def make_card(
     hit_distance_km: float | None = None,
     crisis: bool = False,
     officer: bool = False,
+    language: str | None = None,
 ) -> ServiceCard:
-    """The card of a service at ``now`` in the request's language, distances from ``point``."""
-    description = listing_text(facts, "description")
+    """The card of a service at ``now`` in ``language`` (default: the request's), distances
+    from ``point``."""
+    language = language or current_language()
+    description = listing_text(facts, "description", language)
     return ServiceCard(
         id=facts.id,
-        name=listing_text(facts, "name") or facts.name,
+        name=listing_text(facts, "name", language) or facts.name,
         organization=facts.organization,
         summary=summary_line(description),
         description=description,
         status=opening_status(facts.hours, now),
         temporarily_closed=facts.status == ServiceStatus.temporarily_closed,
         distance_km=hit_distance_km if hit_distance_km is not None else distance_km(facts, point),
-        languages=language_names(facts),
+        languages=language_names(facts, language),
         free=facts.free,
         phones=[p for p in facts.phones if officer or not p.officer_only],
         places=list(facts.places),
