@@ -50,11 +50,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         search,
         security,
         staff_session,
+        templating,
         throttle,
         unavailable,
         views,
     )
 
+    templating.init_app(app)
     db.init_app(app)
     search.init_app(app)
     cli.init_app(app)
