@@ -12,7 +12,8 @@ morning and a Saturday night: open, closing, opening later today, tomorrow or on
 They are served from a directory of its own (an SQLite file in ``--home``: the curated directory
 plus synthetic services, made on the first run and reused), so the result does not depend on
 anyone else's data. Each page's CSRF tokens are replaced by ``CSRF`` (they are signed with the
-time of signing), after checking that a page carries one token only.
+time of signing), after checking that a page carries one token only; the response headers are
+compared too (a new session cookie only by its presence: it is signed with the time).
 
 Usage::
 
@@ -205,7 +206,9 @@ def fetch(client: FlaskClient, contents: dict[str, Any], path: str) -> str:
             session["seen"] = int(time.time())
     response = client.get(path)
     body = response.get_data(as_text=True)
-    return f"HTTP {response.status_code}\n{normalise(body)}"
+    headers = "".join(f"{name}: {'(set)' if name == 'Set-Cookie' else value}\n"
+                      for name, value in sorted(response.headers.items()))
+    return f"HTTP {response.status_code}\n{headers}\n{normalise(body)}"
 
 
 def file_name(clock: str, visit: str, path: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from contextvars import ContextVar
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -20,6 +21,12 @@ from weakref import WeakKeyDictionary
 from flask import current_app, has_app_context
 from flask_babel import get_locale, get_translations
 from markupsafe import Markup
+
+
+#: Values whose formatted strings are kept (``Markup`` is not: it is put in unescaped).
+_KEPT_TYPES = frozenset({str, int})
+#: How many formatted strings a language keeps at most.
+KEPT_STRINGS = 20_000
 
 
 class TemplateStrings:
@@ -34,17 +41,28 @@ class TemplateStrings:
 
     def __init__(self, translations: Any) -> None:
         self._translations = translations
-        self._done: dict[str, Markup] = {}
+        self._done: dict[Hashable, Markup] = {}
         self._formats: dict[str, Markup] = {}
 
     def gettext(self, string: str, /, **variables: Any) -> Markup:
-        """``string`` translated, with ``variables`` put in (escaped)."""
+        """``string`` translated, with ``variables`` put in (escaped).
+
+        Kept when every value is a plain ``str`` or ``int`` (a page repeats "Last checked
+        %(date)s" with a few dates, "%(distance)s from this station" with a few distances);
+        up to :data:`KEPT_STRINGS` of them, then the store starts over.
+        """
         if not variables:
-            done = self._done.get(string)
-            if done is None:
-                done = self._done[string] = self._format(string) % variables
-            return done
-        return self._format(string) % variables
+            key: Hashable = string
+        elif all(type(value) in _KEPT_TYPES for value in variables.values()):
+            key = (string, *variables.items())
+        else:
+            return self._format(string) % variables
+        done = self._done.get(key)
+        if done is None:
+            if len(self._done) >= KEPT_STRINGS:
+                self._done.clear()
+            done = self._done[key] = self._format(string) % variables
+        return done
 
     def ngettext(self, singular: str, plural: str, num: int, /, **variables: Any) -> Markup:
         """The form of ``singular`` / ``plural`` for ``num``, with ``num`` and ``variables`` put in."""
