@@ -184,8 +184,10 @@ def listing_facts(service: Service, *, default_timezone: str = DEFAULT_TIMEZONE)
     )
 
 
+@lru_cache(maxsize=4096)
 def summary_line(text: str | None) -> str | None:
-    """The first sentence of ``text``, cut at a word to at most :data:`SUMMARY_LENGTH` characters."""
+    """The first sentence of ``text``, cut at a word to at most :data:`SUMMARY_LENGTH` characters
+    (kept per process: a listing's text is summarised on every page that shows it)."""
     if not text:
         return None
     first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
@@ -200,16 +202,21 @@ def _language_names_in(language: str) -> Mapping[str, str]:
     return Locale.parse(language).languages
 
 
-def language_names(facts: ListingFacts, language: str | None = None) -> list[str]:
-    """The names of the languages the service is offered in, in ``language`` (default: the
-    request's)."""
-    names = _language_names_in(language or current_language())
+@lru_cache(maxsize=4096)
+def _names_of(languages: tuple[tuple[str, str | None], ...], language: str) -> tuple[str, ...]:
+    names = _language_names_in(language)
     found: dict[str, str] = {}
-    for code, name in facts.languages:
+    for code, name in languages:
         iso = language_code(code, name)
         if iso and iso not in found:
             found[iso] = (names.get(iso) or name or iso).capitalize()
-    return list(found.values())
+    return tuple(found.values())
+
+
+def language_names(facts: ListingFacts, language: str | None = None) -> list[str]:
+    """The names of the languages the service is offered in, in ``language`` (default: the
+    request's); kept per process by languages offered and language shown."""
+    return list(_names_of(facts.languages, language or current_language()))
 
 
 def distance_km(facts: ListingFacts, point: tuple[float, float] | None) -> float | None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, current_app
-from flask_babel import gettext
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from .db import get_database
 from .i18n import current_language
 from .listing_cache import listing_facts_for
 from .pages import local_now
+from .request_language import gettext
 from .search import searcher
 
 log = logging.getLogger(__name__)

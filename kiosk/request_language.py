@@ -6,7 +6,8 @@ Flask-Babel answers every ``get_locale()`` and ``get_translations()`` through ``
 variable until :func:`forget_request_language` (at the start of each request, at the end of each
 app context, and around :func:`flask_babel.force_locale` in :func:`kiosk.referrals.in_language`).
 
-:class:`TemplateStrings` gives the templates their strings as Jinja's new-style gettext would.
+:class:`TemplateStrings` gives the templates their strings as Jinja's new-style gettext would,
+and :func:`gettext` gives Python code its strings as Flask-Babel's would.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class TemplateStrings:
         self._translations = translations
         self._done: dict[Hashable, Markup] = {}
         self._formats: dict[str, Markup] = {}
+        self._texts: dict[str, str] = {}
 
     def gettext(self, string: str, /, **variables: Any) -> Markup:
         """``string`` translated, with ``variables`` put in (escaped).
@@ -68,6 +70,14 @@ class TemplateStrings:
         """The form of ``singular`` / ``plural`` for ``num``, with ``num`` and ``variables`` put in."""
         variables.setdefault("num", num)
         return Markup(self._translations.ungettext(singular, plural, num)) % variables
+
+    def text(self, string: str, /, **variables: Any) -> str:
+        """``string`` translated as Flask-Babel's ``gettext`` gives it to Python code: a plain
+        string, %-formatted only when there are ``variables`` (not escaped)."""
+        found = self._texts.get(string)
+        if found is None:
+            found = self._texts[string] = str(self._translations.ugettext(string))
+        return found % variables if variables else found
 
     def _format(self, string: str) -> Markup:
         found = self._formats.get(string)
@@ -115,6 +125,11 @@ def request_language() -> RequestLanguage:
 def forget_request_language() -> None:
     """Look the language up again when next asked (a new request, a forced locale)."""
     _CURRENT.set(None)
+
+
+def gettext(string: str, /, **variables: Any) -> str:
+    """Flask-Babel's ``gettext`` for Python code, in the request's language looked up once."""
+    return request_language().strings.text(string, **variables)
 
 
 def template_gettext(string: str, /, **variables: Any) -> Markup:

@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
 
 from directory_data.models import MISSION_CATEGORIES
 
@@ -32,6 +31,7 @@ from .config import station
 from .db import get_session
 from .i18n import LANGUAGE_KEY, current_language
 from .pages import after_post, safe_next
+from .request_language import gettext
 from .security import CLEAR_SITE_DATA
 
 bp = Blueprint("lobby", __name__)
