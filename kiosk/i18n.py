@@ -62,13 +62,15 @@ def init_app(app: Flask) -> None:
     every call (same catalogs, same new-style ``%(name)s`` formatting and escaping, see
     :mod:`kiosk.request_language`). They are the template globals themselves: Jinja's new-style
     wrappers (and its ``_`` alias) would pass the template context through three calls for each
-    string. The language is looked up again in each request and app context.
+    string. The language is looked up again in each request and app context (it is forgotten
+    when one starts and when one ends).
     """
     Babel(app, locale_selector=select_locale)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         template_gettext, template_ngettext, newstyle=True
     )
     app.before_request(forget_request_language)
+    app.teardown_request(lambda _error: forget_request_language())
     app.teardown_appcontext(lambda _error: forget_request_language())
     app.jinja_env.globals.update(
         _=template_gettext,

@@ -3,8 +3,9 @@
 A page asks for its language a hundred times (each ``_("...")``, each date, time and distance).
 Flask-Babel answers every ``get_locale()`` and ``get_translations()`` through ``flask.g``: about
 20 µs here each time. :func:`request_language` looks both up once and keeps them in a context
-variable until :func:`forget_request_language` (at the start of each request, at the end of each
-app context, and around :func:`flask_babel.force_locale` in :func:`kiosk.referrals.in_language`).
+variable until :func:`forget_request_language` (at the start and end of each request, at the end
+of each app context, and around :func:`flask_babel.force_locale` in
+:func:`kiosk.referrals.in_language`).
 
 :class:`TemplateStrings` gives the templates their strings as Jinja's new-style gettext would,
 and :func:`gettext` gives Python code its strings as Flask-Babel's would.

@@ -119,3 +119,21 @@ def test_kept_formatting_is_babels(app: Flask) -> None:
                     miles = max(km / KM_PER_MILE, 0.1)  # what distance_text did before it kept them
                     shown = format_decimal(round(miles, 1) if miles < 10 else round(miles), format="#,##0.#")
                     assert distance_text(km) == gettext("%(miles)s mi", miles=shown), km
+
+
+def test_each_request_and_forced_language_is_looked_up_anew(app: Flask) -> None:
+    from kiosk.i18n import current_language
+    from kiosk.referrals import in_language
+
+    client = app.test_client()
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert render_template_string('{{ _("Free") }}') == "Gratis"
+        assert client.get("/welcome").status_code == 200  # a request inside this one
+        assert render_template_string('{{ _("Free") }}') == "Gratis" and current_language() == "es"
+        with in_language("en"):
+            assert render_template_string('{{ _("Free") }}') == "Free" and current_language() == "en"
+        assert render_template_string('{{ _("Free") }}') == "Gratis"
+    with app.test_request_context("/"):
+        assert render_template_string('{{ _("Free") }}') == "Free" and current_language() == "en"
+    assert "Find help" in client.get("/").get_data(as_text=True)
+    assert "Buscar ayuda" in client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
