@@ -14,7 +14,12 @@ from typing import Any
 from flask import Flask, current_app, request, session
 from flask_babel import Babel
 
-from .request_language import forget_request_language, request_language, template_gettext, template_ngettext
+from .request_language import (
+    forget_request_language,
+    request_language,
+    template_gettext,
+    template_ngettext,
+)
 
 LANGUAGE_KEY = "lang"
 

@@ -16,8 +16,8 @@ from directory_data.models import MISSION_CATEGORIES
 from directory_data.referrals import InvalidReferral
 
 from . import finder, referrals, visit
-from .card_context import CardContext
 from .auth import officer_required
+from .card_context import CardContext
 from .config import station
 from .db import get_session
 from .i18n import current_language

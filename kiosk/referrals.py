@@ -41,8 +41,8 @@ from directory_data.referrals import (
 
 from . import qr
 from .db import get_session
-from .request_language import forget_request_language
 from .pages import local_now
+from .request_language import forget_request_language
 
 #: Form and API messages for the error codes of :data:`directory_data.referrals.MESSAGES`.
 ERROR_MESSAGES = {

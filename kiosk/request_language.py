@@ -14,8 +14,8 @@ and :func:`gettext` gives Python code its strings as Flask-Babel's would.
 from __future__ import annotations
 
 import threading
-from contextvars import ContextVar
 from collections.abc import Hashable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
