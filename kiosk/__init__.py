@@ -51,11 +51,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         search_tally,
         security,
         staff_session,
+        templating,
         throttle,
         unavailable,
         views,
     )
 
+    templating.init_app(app)
     db.init_app(app)
     search.init_app(app)
     search_tally.init_app(app)

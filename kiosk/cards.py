@@ -184,8 +184,10 @@ def listing_facts(service: Service, *, default_timezone: str = DEFAULT_TIMEZONE)
     )
 
 
+@lru_cache(maxsize=4096)
 def summary_line(text: str | None) -> str | None:
-    """The first sentence of ``text``, cut at a word to at most :data:`SUMMARY_LENGTH` characters."""
+    """The first sentence of ``text``, cut at a word to at most :data:`SUMMARY_LENGTH` characters
+    (kept per process: a listing's text is summarised on every page that shows it)."""
     if not text:
         return None
     first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
@@ -200,15 +202,21 @@ def _language_names_in(language: str) -> Mapping[str, str]:
     return Locale.parse(language).languages
 
 
-def language_names(facts: ListingFacts) -> list[str]:
-    """The names of the languages the service is offered in, in the request's language."""
-    names = _language_names_in(current_language())
+@lru_cache(maxsize=4096)
+def _names_of(languages: tuple[tuple[str, str | None], ...], language: str) -> tuple[str, ...]:
+    names = _language_names_in(language)
     found: dict[str, str] = {}
-    for code, name in facts.languages:
+    for code, name in languages:
         iso = language_code(code, name)
         if iso and iso not in found:
             found[iso] = (names.get(iso) or name or iso).capitalize()
-    return list(found.values())
+    return tuple(found.values())
+
+
+def language_names(facts: ListingFacts, language: str | None = None) -> list[str]:
+    """The names of the languages the service is offered in, in ``language`` (default: the
+    request's); kept per process by languages offered and language shown."""
+    return list(_names_of(facts.languages, language or current_language()))
 
 
 def distance_km(facts: ListingFacts, point: tuple[float, float] | None) -> float | None:
@@ -229,19 +237,22 @@ def make_card(
     hit_distance_km: float | None = None,
     crisis: bool = False,
     officer: bool = False,
+    language: str | None = None,
 ) -> ServiceCard:
-    """The card of a service at ``now`` in the request's language, distances from ``point``."""
-    description = listing_text(facts, "description")
+    """The card of a service at ``now`` in ``language`` (default: the request's), distances
+    from ``point``."""
+    language = language or current_language()
+    description = listing_text(facts, "description", language)
     return ServiceCard(
         id=facts.id,
-        name=listing_text(facts, "name") or facts.name,
+        name=listing_text(facts, "name", language) or facts.name,
         organization=facts.organization,
         summary=summary_line(description),
         description=description,
         status=opening_status(facts.hours, now),
         temporarily_closed=facts.status == ServiceStatus.temporarily_closed,
         distance_km=hit_distance_km if hit_distance_km is not None else distance_km(facts, point),
-        languages=language_names(facts),
+        languages=language_names(facts, language),
         free=facts.free,
         phones=[p for p in facts.phones if officer or not p.officer_only],
         places=list(facts.places),

@@ -5,12 +5,11 @@ load the rows in rank order in one round of queries, make the cards, and count t
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, current_app
-from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from search_index.request import SearchRequest
@@ -22,6 +21,7 @@ from .categories import CategoryName, get_category_names
 from .i18n import current_language
 from .listing_cache import listing_facts_for
 from .pages import local_now
+from .request_language import gettext
 from .search import searcher
 
 MAX_QUERY_LENGTH = 200
@@ -107,7 +107,8 @@ def cards_for(
     session: Session, ids: list[str], *, point: tuple[float, float] | None, officer: bool
 ) -> list[ServiceCard]:
     """The cards of the shown services among ``ids``, in that order."""
-    return [card_for(f, point=point, officer=officer) for f in listing_facts_for(session, ids)]
+    make = card_maker(point=point, officer=officer)
+    return [make(facts) for facts in listing_facts_for(session, ids)]
 
 
 def category_of(session: Session, slug: str | None) -> CategoryName | None:
@@ -131,17 +132,21 @@ def heading(query: Query, category: CategoryName | None) -> str:
     return gettext("All services")
 
 
-def card_for(
-    facts: ListingFacts, *, point: tuple[float, float] | None, officer: bool,
-    hit_distance_km: float | None = None, crisis: bool = False,
-) -> ServiceCard:
-    """The card of a service now, distances from ``point``."""
+def card_maker(
+    *, point: tuple[float, float] | None, officer: bool
+) -> Callable[..., ServiceCard]:
+    """Make cards for this request: ``make(facts, hit_distance_km=None, crisis=False)``, all at
+    the same moment, in the request's language, distances from ``point``."""
     now = local_now()
-    return make_card(
-        facts, now=now, today=now.date(),
-        stale_after_days=int(current_app.config["STALE_AFTER_DAYS"]),
-        point=point, hit_distance_km=hit_distance_km, crisis=crisis, officer=officer,
-    )
+    settings = {"now": now, "today": now.date(), "point": point, "officer": officer,
+                "stale_after_days": int(current_app.config["STALE_AFTER_DAYS"]),
+                "language": current_language()}
+
+    def make(facts: ListingFacts, *, hit_distance_km: float | None = None,
+             crisis: bool = False) -> ServiceCard:
+        return make_card(facts, hit_distance_km=hit_distance_km, crisis=crisis, **settings)
+
+    return make
 
 
 def count_search(response: Response, query: Query, page: ResultsPage) -> None:
@@ -184,9 +189,9 @@ def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
     """Search for ``query``: the page of cards in rank order, rows loaded in one round."""
     results = run_search(search_request(query))
     hits = {hit.service_id: hit for hit in results.hits}
+    make = card_maker(point=query.point, officer=officer)
     cards = [
-        card_for(facts, point=query.point, officer=officer,
-                 hit_distance_km=hits[facts.id].distance_km, crisis=hits[facts.id].crisis)
+        make(facts, hit_distance_km=hits[facts.id].distance_km, crisis=hits[facts.id].crisis)
         for facts in listing_facts_for(session, results.service_ids)
     ]
     crisis = results.crisis

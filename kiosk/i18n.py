@@ -11,8 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, request, session
-from flask_babel import Babel, get_locale, get_translations
+from flask import Flask, current_app, request, session
+from flask_babel import Babel
+
+from .request_language import (
+    forget_request_language,
+    request_language,
+    template_gettext,
+    template_ngettext,
+)
 
 LANGUAGE_KEY = "lang"
 
@@ -39,12 +46,13 @@ def select_locale() -> str:
 
 def current_language() -> str:
     """The two-letter code of the language this request is answered in."""
-    return str(get_locale() or languages()[0])
+    return request_language().code
 
 
-def listing_text(record: Any, field: str) -> str | None:
-    """``record.<field>`` in the request's language: ``<field>_es`` in Spanish where it is set."""
-    if current_language() == "es":
+def listing_text(record: Any, field: str, language: str | None = None) -> str | None:
+    """``record.<field>`` in ``language`` (default: the request's): ``<field>_es`` in Spanish
+    where it is set."""
+    if (language or current_language()) == "es":
         translated = getattr(record, f"{field}_es", None)
         if translated:
             return str(translated)
@@ -52,33 +60,27 @@ def listing_text(record: Any, field: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _translations() -> Any:
-    """The request's translations, looked up once per request (templates call gettext often)."""
-    found = g.get("_kiosk_translations")
-    if found is None:
-        found = g._kiosk_translations = get_translations()
-    return found
-
-
-def _template_gettext(string: str) -> str:
-    return str(_translations().ugettext(string))
-
-
-def _template_ngettext(singular: str, plural: str, n: int) -> str:
-    return str(_translations().ungettext(singular, plural, n))
-
-
 def init_app(app: Flask) -> None:
     """Register Flask-Babel with the locale selector and the template helpers.
 
-    Templates get gettext callables that look the translations up once per request instead of
-    on every call (same catalogs, same new-style ``%(name)s`` formatting and escaping).
+    Templates get gettext callables that look the language up once per request instead of on
+    every call (same catalogs, same new-style ``%(name)s`` formatting and escaping, see
+    :mod:`kiosk.request_language`). They are the template globals themselves: Jinja's new-style
+    wrappers (and its ``_`` alias) would pass the template context through three calls for each
+    string. The language is looked up again in each request and app context (it is forgotten
+    when one starts and when one ends).
     """
     Babel(app, locale_selector=select_locale)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        _template_gettext, _template_ngettext, newstyle=True
+        template_gettext, template_ngettext, newstyle=True
     )
+    app.before_request(forget_request_language)
+    app.teardown_request(lambda _error: forget_request_language())
+    app.teardown_appcontext(lambda _error: forget_request_language())
     app.jinja_env.globals.update(
+        _=template_gettext,
+        gettext=template_gettext,
+        ngettext=template_ngettext,
         listing_text=listing_text,
         current_language=current_language,
         language_names=LANGUAGE_NAMES,

@@ -16,6 +16,7 @@ from . import formatting, visit
 from .icons import icon
 
 STATIC_DIR = Path(__file__).with_name("static")
+_ASSET_URLS = "kiosk_asset_urls"
 
 
 @lru_cache(maxsize=64)
@@ -24,9 +25,18 @@ def _fingerprint(path: Path, mtime: float) -> str:
 
 
 def asset_url(filename: str) -> str:
-    """The URL of a static file, with a content hash so it can be cached for a year."""
+    """The URL of a static file, with a content hash so it can be cached for a year.
+
+    Built once per file version (and script root) per app, not on every page.
+    """
     path = STATIC_DIR / filename
-    return url_for("static", filename=filename, v=_fingerprint(path, path.stat().st_mtime))
+    mtime = path.stat().st_mtime
+    built = current_app.extensions.setdefault(_ASSET_URLS, {})
+    key = (filename, mtime, request.script_root)
+    url = built.get(key)
+    if url is None:
+        url = built[key] = url_for("static", filename=filename, v=_fingerprint(path, mtime))
+    return url
 
 
 def here() -> str:

@@ -17,23 +17,19 @@ from directory_data.referrals import InvalidReferral
 
 from . import finder, referrals, visit
 from .auth import officer_required
+from .card_context import CardContext
 from .config import station
 from .db import get_session
 from .i18n import current_language
-from .pages import after_post, local_now, safe_next
+from .pages import after_post, safe_next
 
 bp = Blueprint("patrol", __name__, url_prefix="/patrol")
 
 
 @bp.context_processor
 def _patrol_context() -> dict[str, object]:
-    return {
-        "detail_endpoint": "patrol.service",
-        "referral_endpoint": "patrol.referral",
-        "referral_ids": visit.referral_ids(),
-        "officer_view": True,
-        "now_local": local_now(),
-    }
+    return {"card_context": CardContext(detail_endpoint="patrol.service",
+                                        referral_endpoint="patrol.referral", officer=True)}
 
 
 def _device_point() -> tuple[float, float] | None:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask_babel import force_locale, gettext, lazy_gettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -42,6 +42,7 @@ from directory_data.referrals import (
 from . import qr
 from .db import get_session
 from .pages import local_now
+from .request_language import forget_request_language
 
 #: Form and API messages for the error codes of :data:`directory_data.referrals.MESSAGES`.
 ERROR_MESSAGES = {
@@ -85,10 +86,10 @@ def labels() -> Labels:
 @contextmanager
 def in_language(lang: str) -> Iterator[None]:
     """Answer in ``lang`` inside the block (the referral's language, not the phone's)."""
-    g.pop("_kiosk_translations", None)
+    forget_request_language()
     with force_locale(lang):
         yield
-    g.pop("_kiosk_translations", None)
+    forget_request_language()
 
 
 def base_url() -> str:

@@ -20,17 +20,18 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
 
 from directory_data.models import MISSION_CATEGORIES
 
 from directory_data.referrals import InvalidReferral
 
 from . import finder, referrals, visit
+from .card_context import CardContext
 from .config import station
 from .db import get_session
 from .i18n import LANGUAGE_KEY, current_language
-from .pages import after_post, local_now, safe_next
+from .pages import after_post, safe_next
+from .request_language import gettext
 from .security import CLEAR_SITE_DATA
 
 bp = Blueprint("lobby", __name__)
@@ -38,13 +39,8 @@ bp = Blueprint("lobby", __name__)
 
 @bp.context_processor
 def _lobby_context() -> dict[str, object]:
-    return {
-        "detail_endpoint": "lobby.service",
-        "referral_endpoint": "lobby.referral",
-        "referral_ids": visit.referral_ids(),
-        "officer_view": False,
-        "now_local": local_now(),
-    }
+    return {"card_context": CardContext(detail_endpoint="lobby.service",
+                                        referral_endpoint="lobby.referral", officer=False)}
 
 
 def _tiles() -> list[dict[str, str]]:
