@@ -32,7 +32,7 @@ from directory_data.models import (
 from search_index.documents import language_code
 from search_index.geo import haversine_km
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
-from search_index.opening import OpeningStatus, opening_status
+from search_index.opening import OpeningStatus, hours_key, opening_status, opening_status_at_minute
 
 from .formatting import phone_display
 from .i18n import current_language, listing_text
@@ -85,6 +85,9 @@ class ListingFacts:
     url: str | None
     officer_notes: str | None
     categories: tuple[str, ...]
+    #: ``hours`` in a hashable form (:func:`search_index.opening.hours_key`), for the per-minute
+    #: memo of opening statuses.
+    hours_key: str | None = None
 
     def is_stale(self, today: dt.date, after_days: int = DEFAULT_STALE_AFTER_DAYS) -> bool:
         """Whether the listing has not been verified within ``after_days`` of ``today``."""
@@ -161,6 +164,7 @@ def _place_lines(locations: list[Location]) -> tuple[PlaceLine, ...]:
 def listing_facts(service: Service, *, default_timezone: str = DEFAULT_TIMEZONE) -> ListingFacts:
     """The facts of ``service`` (pure: reads only the service and what was loaded with it)."""
     locations = _locations(service)
+    hours = encode_schedules(_schedules(service, locations), default_timezone)
     return ListingFacts(
         id=service.id,
         status=service.status,
@@ -169,7 +173,7 @@ def listing_facts(service: Service, *, default_timezone: str = DEFAULT_TIMEZONE)
         description=service.description,
         description_es=service.description_es,
         organization=service.organization.name if service.organization else None,
-        hours=encode_schedules(_schedules(service, locations), default_timezone),
+        hours=hours,
         languages=tuple((lang.code or "", lang.name) for lang in service.languages),
         free=service.is_free,
         phones=_phone_lines(service, locations),
@@ -181,6 +185,7 @@ def listing_facts(service: Service, *, default_timezone: str = DEFAULT_TIMEZONE)
         url=service.url,
         officer_notes=service.officer_notes,
         categories=tuple(service.category_slugs),
+        hours_key=hours_key(hours),
     )
 
 
@@ -249,7 +254,8 @@ def make_card(
         organization=facts.organization,
         summary=summary_line(description),
         description=description,
-        status=opening_status(facts.hours, now),
+        status=(opening_status_at_minute(facts.hours_key, now) if facts.hours_key is not None
+                else opening_status(facts.hours, now)),
         temporarily_closed=facts.status == ServiceStatus.temporarily_closed,
         distance_km=hit_distance_km if hit_distance_km is not None else distance_km(facts, point),
         languages=language_names(facts, language),
