@@ -33,6 +33,7 @@ _EXTENSION = "kiosk_listing_cache"
 DEFAULT_CAPACITY = 20_000
 
 _CREATE_LOCK = threading.Lock()
+_GROUP = "kiosk_listing_caches"
 
 #: How many recent notifications are remembered (to keep loads that raced with one; see ``store``).
 RECENT_CHANGES = 256
@@ -59,6 +60,8 @@ class ListingCache:
         self._changes = 0
         self._recent: deque[tuple[int, frozenset[str] | None]] = deque()
         self._forgotten = 0
+        #: The caches (this one included) that keep what one load reads.
+        self.siblings: list[ListingCache] = [self]
         feed.subscribe(self._changed)
 
     def _changed(self, ids: frozenset[str] | None) -> None:
@@ -90,10 +93,21 @@ class ListingCache:
                 self._facts.move_to_end(i)
         missing = [i for i in dict.fromkeys(ids) if i not in found]
         if missing:
-            loaded = {s.id: self.build(s) for s in services_in_order(session, missing)}
+            # The app's other caches of the same listings (kiosk facts, API fields) keep what
+            # this load read too: an edited listing is then read once per worker, not once per cache.
+            others = [(cache, cache.mark()) for cache in self.siblings if cache is not self]
+            rows = services_in_order(session, missing)
+            loaded = {s.id: self.build(s) for s in rows}
             found.update(loaded)
             self.store(seen, loaded)
+            for cache, mark in others:
+                cache.store(mark, {s.id: cache.build(s) for s in rows if not cache.holds(s.id)})
         return [found[i] for i in ids if i in found and found[i].status in SHOWN_STATUSES]
+
+    def holds(self, service_id: str) -> bool:
+        """Whether the facts of ``service_id`` are kept."""
+        with self._lock:
+            return service_id in self._facts
 
     def store(self, seen: int, loaded: dict[str, Any]) -> None:
         """Keep ``loaded`` (built from rows read after :meth:`mark` returned ``seen``), except
@@ -127,6 +141,9 @@ def get_listing_cache(
                 capacity = int(app.config.get("LISTING_CACHE_SIZE", DEFAULT_CAPACITY))
                 cache = app.extensions[key] = ListingCache(feed, str(app.config["TIMEZONE"]), capacity,
                                                            build=build)
+                group: list[ListingCache] = app.extensions.setdefault(_GROUP, [])
+                group.append(cache)
+                cache.siblings = group
     return cache
 
 

@@ -67,3 +67,20 @@ def test_prefill_reads_each_batch_once_for_every_cache(app: Flask, monkeypatch: 
         assert prefill(session, [names, facts], batch=3) == 4
     assert loads == [3, 1]  # two batches, each read once for both caches
     assert set(names._facts) == set(facts._facts) == set(ids[1:])
+
+
+def test_a_miss_is_read_once_for_every_cache_of_the_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiosk.api import api_listing_cache
+    from kiosk.listing_cache import get_listing_cache
+
+    factory: sessionmaker[Session] = get_database(app).session_factory
+    with factory.begin() as session:
+        service_id = make_service(session, "Gamma Clinic").id
+    loads: list[list[str]] = []
+    real = listing_cache.services_in_order
+    monkeypatch.setattr(listing_cache, "services_in_order", lambda s, ids: loads.append(list(ids)) or real(s, ids))
+    with app.app_context(), factory() as session:
+        kiosk_cache, api_cache = get_listing_cache(app), api_listing_cache(app)
+        assert [f.name for f in kiosk_cache.facts(session, [service_id])] == ["Gamma Clinic"]
+        assert [f.fields["name"] for f in api_cache.facts(session, [service_id])] == ["Gamma Clinic"]
+    assert loads == [[service_id]]  # the API's cache kept what the kiosk's load read
