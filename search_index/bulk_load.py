@@ -68,7 +68,7 @@ def _rows(session: Session, model: type, condition: ColumnElement[bool]) -> list
     cls = row_class(model)
     new = object.__new__
     out: list[Any] = []
-    for row in session.connection().execute(stmt):  # Core: no ORM loading layer per row
+    for row in session.connection().execute(stmt).all():  # Core: no ORM layer; rows at once
         obj = new(cls)
         obj.__dict__ = dict(zip(keys, row))
         out.append(obj)

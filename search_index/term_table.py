@@ -53,6 +53,7 @@ class TermTable:
         self.occurrences = array("i")  # term id of every occurrence, value after value
         self.value_docs: list[int] = []  # the document of each value added
         self.value_sizes: list[int] = []  # how many occurrences each value added
+        self.has_stopped = False  # whether some occurrences are STOPPED (to be left out)
 
     def term_id(self, term: bytes) -> int:
         """The id of ``term`` in this table (a new one the first time)."""
@@ -63,7 +64,8 @@ class TermTable:
         return found
 
     def add_ids(self, doc: int, ids: Iterable[int]) -> None:
-        """Record the occurrences ``ids`` (term ids, any order, repeats counted) in ``doc``."""
+        """Record the occurrences ``ids`` (term ids, any order, repeats counted; :data:`STOPPED`
+        ones are left out of the postings) in ``doc``."""
         before = len(self.occurrences)
         self.occurrences.extend(ids)
         size = len(self.occurrences) - before
@@ -81,15 +83,20 @@ class TermTable:
 
     def grouped(self) -> GroupedPostings:
         """Every term's documents and frequencies, terms in byte order (see :class:`GroupedPostings`)."""
-        if not self.occurrences:
+        if not self.occurrences or not self.terms:
             return GroupedPostings([], [], [], [0])
         order = sorted(range(len(self.terms)), key=self.terms.__getitem__)
         rank = np.empty(len(order), dtype=np.int64)
         rank[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
         docs = np.repeat(np.array(self.value_docs, dtype=np.int64), self.value_sizes)
+        occurrences = np.frombuffer(self.occurrences, dtype=np.int32)
+        if self.has_stopped:
+            kept = occurrences != STOPPED
+            occurrences, docs = occurrences[kept], docs[kept]
+            if not len(docs):
+                return GroupedPostings([], [], [], [0])
         span = int(docs.max()) + 1
-        keys, freqs = np.unique(rank[np.frombuffer(self.occurrences, dtype=np.int32)] * span + docs,
-                                return_counts=True)
+        keys, freqs = np.unique(rank[occurrences] * span + docs, return_counts=True)
         ranks = keys // span
         starts = np.flatnonzero(ranks[1:] != ranks[:-1]) + 1
         bounds = [0, *starts.tolist(), len(keys)]
@@ -122,10 +129,8 @@ class TextTable(TermTable):
             ids = list(map(word_ids.__getitem__, words))
         if self.multi:
             ids = [t for x in ids for t in (x if isinstance(x, tuple) else (x,))]
-        if STOPPED in ids:
-            ids = [t for t in ids if t != STOPPED]
-        self.add_ids(doc, ids)
-        return len(ids)
+        self.add_ids(doc, ids)  # stop words too: dropped by grouped(), all at once
+        return len(ids) - ids.count(STOPPED)
 
     def _learn(self, words: list[str]) -> None:
         """Give each of ``words`` (new to this table) its term ids."""
@@ -139,6 +144,7 @@ class TextTable(TermTable):
     def _learn_word(self, word: str, terms: tuple[bytes, ...]) -> None:
         if not terms:
             self.word_ids[word] = STOPPED
+            self.has_stopped = True
         elif len(terms) == 1:
             self.word_ids[word] = self.term_id(terms[0])
         else:
