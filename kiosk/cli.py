@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import FlaskGroup, with_appcontext
 
 from .cli_index import index_group
 from .config import index_dir
@@ -22,9 +22,9 @@ EXPORT_FORMATS = ("json", "csv")
 
 
 def _create_app() -> Flask:
-    from . import create_app
+    from . import create_cli_app
 
-    return create_app()
+    return create_cli_app()
 
 
 class KioskGroup(FlaskGroup):
@@ -97,8 +97,9 @@ def serve_command(host: str, port: int, workers: int | None, threads: int | None
     from . import serving
 
     if dev:
-        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
-        serving.run_dev(app, host, port)
+        from . import create_app
+
+        serving.run_dev(create_app(), host, port)  # the whole app (commands run in a lighter one)
         return
     serving.run_gunicorn(host, port, workers or serving.default_workers(), threads or serving.DEFAULT_THREADS)
 
