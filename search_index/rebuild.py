@@ -18,6 +18,7 @@ checkout. A rebuild killed half-way leaves only a ``build-...`` directory, remov
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
@@ -236,13 +237,30 @@ def _build_parallel(
         SegmentTask(url, str(build_dir), tuple(id_ranges(ids[i : i + size])), timezone)
         for i in range(0, len(ids), size)
     ]
-    context = multiprocessing.get_context(start_method())
-    with context.Pool(processes=len(tasks)) as pool:
+    method = start_method()
+    context = multiprocessing.get_context(method)
+    with _frozen_heap(method == "fork"), context.Pool(processes=len(tasks)) as pool:
         results = pool.map(build_segment, tasks, chunksize=1)
     for name in ("cpu_loading", "cpu_writing", "cpu_finishing"):
         phases[f"workers_{name}"] = sum(getattr(r, name) for r in results)
     _commit_segments(build_dir, results)
     return sum(r.documents for r in results)
+
+
+@contextlib.contextmanager
+def _frozen_heap(freeze: bool) -> Iterator[None]:
+    """While worker processes are forked: this process's objects out of the garbage collector's
+    sight (``gc.freeze``), so the workers' collections do not walk, and copy, the pages of
+    everything they inherited (after an import, hundreds of thousands of objects). Measured on
+    Miami after an import: the workers' CPU about 1.5 times higher without it."""
+    if not freeze:
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def start_method() -> str:
