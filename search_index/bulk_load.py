@@ -43,6 +43,11 @@ from directory_data.models import (
     TaxonomyTerm,
 )
 
+#: Columns of the mixins that say where a record came from, when it changed and its lock
+#: version: no document reads them (the timestamps alone cost a conversion per value).
+BOOKKEEPING = frozenset({"source", "source_id", "created_at", "updated_at", "version"})
+
+
 def _not_loaded(self: Any, name: str) -> Any:
     raise AttributeError(f"{type(self).__name__}.{name} is not loaded by search_index.bulk_load")
 
@@ -62,8 +67,8 @@ def row_class(model: type) -> type:
 
 def _rows(session: Session, model: type, condition: ColumnElement[bool]) -> list[Any]:
     """Row objects of ``model`` (:func:`row_class`) for the rows matching ``condition``, every
-    column filled in."""
-    keys = [attr.key for attr in inspect(model).column_attrs]
+    column but the :data:`BOOKKEEPING` ones filled in."""
+    keys = [attr.key for attr in inspect(model).column_attrs if attr.key not in BOOKKEEPING]
     stmt = select(*(getattr(model, key) for key in keys)).where(condition)
     cls = row_class(model)
     new = object.__new__
