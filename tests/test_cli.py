@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,3 +95,23 @@ def test_commands_run_in_an_app_without_the_pages_but_with_the_journal_and_audit
     finally:
         get_database(app).dispose()
         wipe(engine)
+
+
+def _kiosk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The console script ``kiosk`` (kiosk.cli:run) in a process of its own."""
+    return subprocess.run([sys.executable, "-c", "from kiosk.cli import run; run()", *args],
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_console_script_exits_with_the_commands_status_and_closes_the_database(tmp_path: Path) -> None:
+    """run() leaves without the interpreter's teardown, but with the status, the output and
+    the database closed (SQLite's write-ahead log folded into the file)."""
+    home = tmp_path / "instance"
+    env = {**os.environ, "KIOSK_HOME": str(home), "KIOSK_DATABASE_URL": f"sqlite:///{home}/kiosk.db"}
+    assert _kiosk(["--help"], env).returncode == 0
+    failed = _kiosk(["import", str(tmp_path / "missing")], env)
+    assert failed.returncode == 2 and "does not exist" in failed.stderr
+    done = _kiosk(["init"], env)
+    assert done.returncode == 0, done.stderr
+    assert "curated directory:" in done.stdout and "search index:" in done.stdout
+    assert (home / "kiosk.db").is_file() and not (home / "kiosk.db-wal").exists()
