@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from whoosh import index
-from whoosh.codec.whoosh3 import W3Segment
+from whoosh.codec.whoosh3 import W3Codec, W3Segment
 from whoosh.fields import ID, KEYWORD, TEXT, Schema, UnknownFieldError
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import StructFile
@@ -44,19 +44,19 @@ def fixed_segments(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(W3Segment, "should_assemble", lambda self: False)
 
 
-def write(path: Path, writer_class: type, documents: Sequence[Document]) -> dict[str, bytes]:
+def write(path: Path, writer_class: type, documents: Sequence[Document], codec: Any = None) -> dict[str, bytes]:
     """Write ``documents`` into a new index at ``path`` with ``writer_class``; its files' bytes."""
     ix = create_index(path)
-    writer = writer_class(ix, codec=grouped_codec())
+    writer = writer_class(ix, codec=codec or grouped_codec())
     for doc in documents:
         writer.add_document(**doc)
     writer.commit(merge=False)
     return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
 
 
-def assert_same_segment(tmp_path: Path, documents: Sequence[Document]) -> dict[str, bytes]:
-    ours = write(tmp_path / "grouped", GroupedSegmentWriter, documents)
-    whoosh = write(tmp_path / "whoosh", SegmentWriter, documents)
+def assert_same_segment(tmp_path: Path, documents: Sequence[Document], codec: Any = None) -> dict[str, bytes]:
+    ours = write(tmp_path / "grouped", GroupedSegmentWriter, documents, codec)
+    whoosh = write(tmp_path / "whoosh", SegmentWriter, documents, codec)
     assert sorted(ours) == sorted(whoosh)
     for name in whoosh:
         assert ours[name] == whoosh[name], name
@@ -96,6 +96,16 @@ def test_same_segment_with_long_posting_lists(tmp_path: Path, fixed_segments: No
                  for n in range(300)]
     files = assert_same_segment(tmp_path, documents)
     assert any(name.endswith(".pst") and len(data) > 10_000 for name, data in files.items())
+
+
+def test_same_segment_with_compressed_postings(tmp_path: Path, fixed_segments: None) -> None:
+    """Whoosh's default compression of postings blocks (zlib level 3) is written the same too."""
+    codec = W3Codec()
+    codec.length_stats = False
+    documents = [document(n, " ".join(WORDS[(n * k) % len(WORDS)] for k in range(1, 2 + n % 40)))
+                 for n in range(200)]
+    assert_same_segment(tmp_path, documents, codec)
+    assert grouped_codec()._compression == 0 and W3Codec()._compression == 3
 
 
 pieces = st.one_of(st.sampled_from([*WORDS, " ", ", ", ".", "\n"]),
