@@ -1,15 +1,23 @@
-"""Benchmark the HSDS importer: the real Miami 211 export and a large synthetic directory.
+"""Benchmark the README's import path: ``kiosk import`` on an instance ``kiosk init`` prepared.
 
-    python bench/import.py                          # Miami x3 and 100,000 synthetic services
-    python bench/import.py --services 10000 --runs 1
+    python bench/import.py                          # Miami x5 and 100,000 synthetic services
+    python bench/import.py --services 10000 --runs 3
+    python bench/import.py --services 0             # Miami only
     python bench/import.py --database-url postgresql+psycopg://postgres@127.0.0.1/kiosk_bench
-    python bench/import.py --index                  # also time building the search index
 
-Each run imports into a fresh database: a new SQLite file, or -- with ``--database-url`` -- the
-given database emptied first (use a database of its own: every row in it is deleted). Prints
-wall-clock seconds, CPU seconds of this process, source rows per second and the report's
-one-line summary; for Miami the median of the runs. The synthetic package is written once per
-size and seed into ``--work`` and reused.
+Each run makes a fresh instance (``KIOSK_HOME`` in ``--work``), runs ``kiosk init`` there (the
+curated directory and its index; not timed), then times ``kiosk import PATH --report r.json``
+as a separate process, exactly as the README runs it: process start-up, the import (one
+transaction) and the search index catch-up it ends with. For each run it prints the wall-clock
+seconds of the command, the CPU seconds of the command and the index writer processes it
+started (``RUSAGE_CHILDREN``), and the two phases as the command reports them (the import, and
+bringing the index up to date). The report must account for every source row and service. For
+Miami the medians of the runs follow. The synthetic package is written once per size and seed
+into ``--work`` and reused. With ``--database-url`` the instance uses that database (emptied
+before each run: use a database of its own) instead of SQLite.
+
+Wall-clock figures depend on what else the machine runs: the load average is printed before
+each run; CPU seconds depend on it much less.
 
 This is not a test: pytest collects ``tests/`` only.
 """
@@ -17,150 +25,187 @@ This is not a test: pytest collects ``tests/`` only.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import Engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
-from directory_data import migrate  # noqa: E402
-from directory_data.db import make_engine, make_session_factory  # noqa: E402
-from directory_data.hsds.importer import import_path  # noqa: E402
-from directory_data.hsds.report import ImportReport  # noqa: E402
+from directory_data.db import make_engine  # noqa: E402
 from directory_data.models import MISSION_CATEGORIES, Base  # noqa: E402
 from synthetic import DEFAULT_SEED, write_synthetic_package  # noqa: E402
 
 SHARED = Path(os.environ.get("KIOSK_SHARED_DIR", ROOT.parent / "shared"))
 MIAMI = SHARED / "hsds" / "open211-miami" / "data"
+MIAMI_SERVICES = 4089
+KIOSK = Path(sys.executable).with_name("kiosk")
+
+_IMPORTED = re.compile(r"^imported: .*\(([\d.]+) s\)$", re.MULTILINE)
+_INDEXED = re.compile(r"^search index: .*\(([\d.]+) s\)$", re.MULTILINE)
 
 
-def _empty(engine: Engine) -> None:
-    """Delete every row but the mission categories (the schema stays)."""
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables
-                              if t.name != "category")
+@dataclass
+class Run:
+    """One timed ``kiosk import``."""
+
+    wall: float
+    cpu: float
+    imported: float
+    indexed: float
+    load: float
+    rows: int
+    services: int
+    index_line: str
+
+
+def _empty(database_url: str) -> None:
+    """Delete every row but the mission categories (the schema stays) of ``database_url``."""
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            if not connection.dialect.has_table(connection, "service"):
+                return
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name != "category")
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                if table.name != "category":
-                    connection.execute(table.delete())
-        keep = ", ".join(f"'{slug}'" for slug in MISSION_CATEGORIES)
-        connection.execute(text(f"DELETE FROM category WHERE slug NOT IN ({keep})"))
+            keep = ", ".join(f"'{slug}'" for slug in MISSION_CATEGORIES)
+            connection.execute(text(f"DELETE FROM category WHERE slug NOT IN ({keep})"))
+    finally:
+        engine.dispose()
 
 
-def fresh_engine(database_url: str | None, folder: Path, name: str) -> Engine:
-    """A migrated, empty database: a new SQLite file in ``folder``, or ``database_url`` emptied."""
-    if database_url is None:
-        path = folder / f"{name}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        url = database_url
-    engine = make_engine(url)
-    migrate.upgrade(engine)
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def prepared_instance(work: Path, database_url: str | None) -> dict[str, str]:
+    """A fresh instance in ``work/instance`` after ``kiosk init``; the environment to use it."""
+    home = work / "instance"
+    shutil.rmtree(home, ignore_errors=True)
+    env = {**os.environ, "KIOSK_HOME": str(home)}
+    env.pop("KIOSK_INDEX_DIR", None)
     if database_url is not None:
-        _empty(engine)
-    return engine
+        env["KIOSK_DATABASE_URL"] = database_url
+        _empty(database_url)
+    else:
+        env.pop("KIOSK_DATABASE_URL", None)
+    subprocess.run([str(KIOSK), "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+    return env
 
 
-def timed_import(engine: Engine, path: Path, index_dir: Path | None
-                 ) -> tuple[float, float, ImportReport, float | None]:
-    """Import ``path`` (committed); wall and CPU seconds, the report, index seconds if asked."""
-    factory = make_session_factory(engine)
-    wall, cpu = time.perf_counter(), time.process_time()
-    with factory() as session:
-        report = import_path(session, path)
-        session.commit()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    indexed = None
-    if index_dir is not None:
-        from kiosk.search import catch_up_index
-
-        started = time.perf_counter()
-        catch_up_index(factory, index_dir, timezone="America/New_York")
-        indexed = time.perf_counter() - started
-    return wall, cpu, report, indexed
-
-
-def _line(label: str, wall: float, cpu: float, report: ImportReport,
-          indexed: float | None) -> str:
-    rows = report.totals()["rows"]
-    index = f", index {indexed:.1f} s" if indexed is not None else ""
-    return (f"{label}: {wall:.2f} s wall, {cpu:.2f} s CPU, {rows:,} source rows, "
-            f"{rows / wall:,.0f} rows/s{index}")
+def timed_import(path: Path, work: Path, database_url: str | None, expected_services: int | None) -> Run:
+    """``kiosk import path --report`` on a freshly prepared instance, timed."""
+    env = prepared_instance(work, database_url)
+    report_path = work / "report.json"
+    report_path.unlink(missing_ok=True)
+    load = os.getloadavg()[0]
+    cpu, wall = _children_cpu(), time.perf_counter()
+    done = subprocess.run([str(KIOSK), "import", str(path), "--report", str(report_path)],
+                          env=env, capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
+    if done.returncode != 0:
+        raise SystemExit(f"kiosk import failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    imported, indexed = _IMPORTED.search(done.stdout), _INDEXED.search(done.stdout)
+    if imported is None or indexed is None:
+        raise SystemExit(f"unexpected output of kiosk import:\n{done.stdout}")
+    rows, services = _accounted(json.loads(report_path.read_text(encoding="utf-8")))
+    if expected_services is not None and services != expected_services:
+        raise SystemExit(f"the report accounts for {services} services, not {expected_services}")
+    return Run(wall, cpu, float(imported.group(1)), float(indexed.group(1)), load, rows, services,
+               indexed.group(0)[:120])
 
 
-def bench_miami(args: argparse.Namespace, work: Path, say: Callable[[str], None]) -> None:
-    """Median of ``--runs`` Miami imports, each into a fresh database."""
+def _accounted(report: dict[str, Any]) -> tuple[int, int]:
+    """The source rows and the services the report accounts for; every row must be counted
+    once as created, updated, unchanged or skipped."""
+    rows = services = 0
+    for name, counts in report["tables"].items():
+        settled = sum(int(counts[k]) for k in ("created", "updated", "unchanged", "skipped"))
+        if settled != int(counts["rows"]):
+            raise SystemExit(f"{name}: {counts['rows']} rows, {settled} accounted for")
+        rows += settled
+        if counts["kind"] == "service":
+            services += settled
+    return rows, services
+
+
+def _line(label: str, run: Run) -> str:
+    return (f"{label}: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU (command and index writers); "
+            f"import {run.imported:.1f} s, index {run.indexed:.1f} s; {run.services:,} services, "
+            f"{run.rows:,} source rows; load average {run.load:.1f}")
+
+
+def bench_miami(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """Medians of ``--runs`` Miami imports, each on a freshly prepared instance."""
     if not MIAMI.is_dir():
         say(f"miami: skipped, {MIAMI} is not there")
         return
-    walls: list[float] = []
-    for run in range(args.runs):
-        engine = fresh_engine(args.database_url, work, "miami")
-        index_dir = work / f"miami-index-{run}" if args.index else None
-        wall, cpu, report, indexed = timed_import(engine, MIAMI, index_dir)
-        engine.dispose()
-        walls.append(wall)
-        say(_line(f"miami run {run + 1}", wall, cpu, report, indexed))
-    say(f"miami median: {statistics.median(walls):.2f} s  ({report.summary()})")
+    runs = []
+    for number in range(1, args.runs + 1):
+        run = timed_import(MIAMI, args.work, args.database_url, MIAMI_SERVICES)
+        runs.append(run)
+        say(_line(f"miami run {number}", run))
+    say(f"  {runs[-1].index_line}")
+    say(f"miami median of {len(runs)}: {statistics.median(r.wall for r in runs):.2f} s wall, "
+        f"{statistics.median(r.cpu for r in runs):.2f} s CPU; import "
+        f"{statistics.median(r.imported for r in runs):.2f} s, index "
+        f"{statistics.median(r.indexed for r in runs):.2f} s")
 
 
-def bench_synthetic(args: argparse.Namespace, work: Path, say: Callable[[str], None]) -> None:
-    """One import of the synthetic package of ``--services`` services."""
-    package = work / f"synthetic-{args.services}-{args.seed}"
+def bench_synthetic(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """One import of the synthetic package of ``--services`` services (``--seed``)."""
+    package = args.work / f"synthetic-{args.services}-{args.seed}"
     if not (package / "datapackage.json").is_file():
         started = time.perf_counter()
         counts = write_synthetic_package(package, args.services, args.seed)
         say(f"synthetic package: {sum(counts.values()):,} rows written in "
             f"{time.perf_counter() - started:.1f} s to {package}")
-    engine = fresh_engine(args.database_url, work, "synthetic")
-    index_dir = work / "synthetic-index" if args.index else None
-    wall, cpu, report, indexed = timed_import(engine, package, index_dir)
-    engine.dispose()
-    say(_line(f"synthetic {args.services:,} services", wall, cpu, report, indexed))
-    say(f"  {report.summary()}")
+    run = timed_import(package, args.work, args.database_url, args.services)
+    say(_line(f"synthetic {args.services:,} services (seed {args.seed})", run))
+    say(f"  {run.index_line}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks chosen on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="a database of its own (emptied before each run); "
-                                               "default: a new SQLite file per run")
-    parser.add_argument("--runs", type=int, default=3, help="Miami runs (the median is shown)")
+                                               "default: SQLite in the instance")
+    parser.add_argument("--runs", type=int, default=5, help="Miami runs (the medians are shown)")
     parser.add_argument("--services", type=int, default=100_000,
                         help="synthetic services (0: skip)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--skip-miami", action="store_true")
-    parser.add_argument("--index", action="store_true",
-                        help="also build the search index after each import and time it")
     parser.add_argument("--work", type=Path,
                         default=Path(tempfile.gettempdir()) / "kiosk-bench-import",
-                        help="folder for databases, indexes and the synthetic package")
+                        help="folder for the instance and the synthetic package")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
 
     def say(line: str) -> None:
         print(line, flush=True)
 
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    say(f"database: {args.database_url or 'SQLite file per run'}; {os.cpu_count()} CPUs, "
-        f"load average {load:.1f}")
+    say(f"database: {args.database_url or 'SQLite in the instance'}; {os.cpu_count()} CPUs; "
+        f"{KIOSK}")
     if not args.skip_miami:
-        bench_miami(args, args.work, say)
+        bench_miami(args, say)
     if args.services > 0:
-        bench_synthetic(args, args.work, say)
+        bench_synthetic(args, say)
     return 0
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -43,14 +43,15 @@ class LocationConflict(Exception):
         self.current = current
 
 
-def retired_location_ids() -> Select[tuple[str]]:
-    """SQL: the ids of the retired locations (a query on the indexed ``location.retired_at``)."""
-    return select(Location.id).where(Location.retired_at.is_not(None))
-
-
 def live_location_link() -> ColumnElement[bool]:
-    """SQL: a service-at-location link whose location is not retired."""
-    return ServiceAtLocation.location_id.not_in(retired_location_ids())
+    """SQL: a service-at-location link whose location is not retired.
+
+    A correlated ``NOT EXISTS`` on the location's primary key: ``location_id NOT IN (the retired
+    ids)`` made SQLite scan the whole location table for every query (it does not use the index
+    on ``retired_at`` for ``IS NOT NULL``), which made a rebuild of 100,000 services quadratic.
+    (``location_id`` is never NULL, so both say the same.)
+    """
+    return ~exists().where(Location.id == ServiceAtLocation.location_id, Location.retired_at.is_not(None))
 
 
 def _change(session: Session, location: Location, *, expected_version: int, actor: str,

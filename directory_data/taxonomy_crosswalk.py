@@ -73,9 +73,19 @@ class Crosswalk:
             if row.vocabulary == "open-eligibility" and row.name:
                 self._by_name.setdefault(row.name.casefold(), row)
         self._longest = max((len(code) for code in self._by_code), default=0)
+        self._matched: dict[tuple[str | None, str | None], CrosswalkRow | None] = {}
 
     def match(self, code: str | None, name: str | None = None) -> CrosswalkRow | None:
-        """The row deciding the categories of a term with ``code`` (and ``name``), if any."""
+        """The row deciding the categories of a term with ``code`` (and ``name``), if any
+        (remembered: an import asks about the same few thousand terms for every service)."""
+        key = (code, name)
+        try:
+            return self._matched[key]
+        except KeyError:
+            found = self._matched[key] = self._match(code, name)
+            return found
+
+    def _match(self, code: str | None, name: str | None) -> CrosswalkRow | None:
         if code:
             key = code.strip().upper()
             for length in range(min(len(key), self._longest), 0, -1):

@@ -20,13 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     (``KIOSK_DATABASE_URL``, ``KIOSK_INDEX_DIR`` ...), then ``config``. It has no side effects:
     nothing is created, migrated or connected until a command or request needs it.
     """
-    app = Flask(__name__)
-    app.config.from_mapping(default_config())
-    app.config.from_prefixed_env("KIOSK")
-    if config:
-        app.config.from_mapping(config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(app.config["KIOSK_HOME"])
+    app = create_cli_app(config)
 
     from flask_wtf.csrf import CSRFProtect
 
@@ -36,18 +30,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api_directory,
         api_referrals,
         auth,
-        cli,
-        cli_backup,
-        cli_referrals,
-        cli_users,
-        db,
         health,
         i18n,
         pages,
         patrol,
         problem_reports,
         referral_pages,
-        search,
         search_tally,
         security,
         staff_session,
@@ -58,13 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     templating.init_app(app)
-    db.init_app(app)
-    search.init_app(app)
     search_tally.init_app(app)
-    cli.init_app(app)
-    cli_users.init_app(app)
-    cli_referrals.init_app(app)
-    cli_backup.init_app(app)
     i18n.init_app(app)
     pages.init_app(app)
     security.init_app(app)
@@ -82,6 +64,33 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_referrals.bp)
     app.register_blueprint(referral_pages.bp)
     throttle.init_app(app)  # wraps views of the blueprints above
+    return app
+
+
+def create_cli_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The app the ``kiosk`` command runs its commands in: the settings (as :func:`create_app`),
+    the database, the change journal and audit trail hooks, the search index and the commands --
+    without the pages, whose modules take about 0.8 s to import at the start of every command.
+    :func:`create_app` builds on it."""
+    app = Flask(__name__)
+    app.config.from_mapping(default_config())
+    app.config.from_prefixed_env("KIOSK")
+    if config:
+        app.config.from_mapping(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.config["KIOSK_HOME"])
+
+    from directory_data.audit import install_audit_hooks
+
+    from . import cli, cli_backup, cli_referrals, cli_users, db, search
+
+    db.init_app(app)
+    search.init_app(app)
+    install_audit_hooks(db.get_database(app).session_factory)  # as the workspace's (idempotent)
+    cli.init_app(app)
+    cli_users.init_app(app)
+    cli_referrals.init_app(app)
+    cli_backup.init_app(app)
     return app
 
 

@@ -17,8 +17,6 @@ from flask.cli import with_appcontext
 
 from sqlalchemy.exc import OperationalError
 
-from directory_data.backup import BackupError, check_restorable, create_backup, read_manifest, restore_backup
-
 from . import __version__
 from .config import index_dir
 from .db import get_database
@@ -44,6 +42,8 @@ def backup_command(path: Path) -> None:
     The app may keep serving meanwhile: SQLite is copied with its online backup API, PostgreSQL
     with pg_dump from one consistent snapshot. PATH gets a manifest.json beside the data.
     """
+    from directory_data.backup import BackupError, create_backup  # imports Alembic: only here
+
     started = time.monotonic()
     try:
         manifest = create_backup(get_database().engine, path, app_version=__version__)
@@ -66,6 +66,7 @@ def restore_command(path: Path, yes: bool) -> None:
     Refuses a backup of the other database kind, or one made by a newer release (a migration
     revision this code does not know). An older backup is migrated to this release.
     """
+    from directory_data.backup import BackupError, check_restorable, read_manifest, restore_backup
     from search_index.layout import IndexLayout
     from search_index.rebuild import rebuild_index
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -14,6 +15,9 @@ from .config import database_url
 
 _EXTENSION = "kiosk_db"
 
+#: Every Database of this process (see :func:`dispose_all`).
+_databases: weakref.WeakSet[Database] = weakref.WeakSet()
+
 
 class Database:
     """The engine and session factory of one app, created lazily on first use."""
@@ -22,6 +26,7 @@ class Database:
         self.url = url
         self._engine: Engine | None = None
         self._factory: sessionmaker[Session] | None = None
+        _databases.add(self)
 
     @property
     def engine(self) -> Engine:
@@ -41,6 +46,13 @@ class Database:
         """Close every pooled connection (tests and forked workers call this)."""
         if self._engine is not None:
             self._engine.dispose()
+
+
+def dispose_all() -> None:
+    """Close the pooled connections of every :class:`Database` of this process (SQLite then
+    folds its write-ahead log into the database file, as it does when a connection closes)."""
+    for database in list(_databases):
+        database.dispose()
 
 
 def init_app(app: Flask) -> None:

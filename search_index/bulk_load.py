@@ -17,12 +17,13 @@ checks that both loaders give identical documents.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, inspect, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from directory_data.locations import live_location_link
 from directory_data.models import (
@@ -42,20 +43,39 @@ from directory_data.models import (
     TaxonomyTerm,
 )
 
-T = TypeVar("T")
+#: Columns of the mixins that say where a record came from, when it changed and its lock
+#: version: no document reads them (the timestamps alone cost a conversion per value).
+BOOKKEEPING = frozenset({"source", "source_id", "created_at", "updated_at", "version"})
 
 
-def _rows(session: Session, cls: type[T], condition: ColumnElement[bool]) -> list[T]:
-    """Instances of ``cls`` for the rows matching ``condition``, every column filled in."""
-    mapper = inspect(cls)
-    attrs = list(mapper.column_attrs)
-    keys = [attr.key for attr in attrs]
-    stmt = select(*(getattr(cls, key) for key in keys)).where(condition)
-    new = mapper.class_manager.new_instance
-    out: list[T] = []
-    for row in session.execute(stmt):
-        obj = new()
-        obj.__dict__.update(zip(keys, row))
+def _not_loaded(self: Any, name: str) -> Any:
+    raise AttributeError(f"{type(self).__name__}.{name} is not loaded by search_index.bulk_load")
+
+
+@functools.cache
+def row_class(model: type) -> type:
+    """A plain class standing for rows of ``model``: attributes are set per object, and the
+    model's properties are shared (they read only attributes); anything else raises."""
+    namespace: dict[str, Any] = {
+        name: value for klass in reversed(model.__mro__) for name, value in vars(klass).items()
+        if isinstance(value, property)
+    }
+    namespace.update(__getattr__=_not_loaded, __module__=__name__,
+                     __doc__=f"A row of {model.__name__} read by the bulk loader.")
+    return type(f"{model.__name__}Row", (), namespace)
+
+
+def _rows(session: Session, model: type, condition: ColumnElement[bool]) -> list[Any]:
+    """Row objects of ``model`` (:func:`row_class`) for the rows matching ``condition``, every
+    column but the :data:`BOOKKEEPING` ones filled in."""
+    keys = [attr.key for attr in inspect(model).column_attrs if attr.key not in BOOKKEEPING]
+    stmt = select(*(getattr(model, key) for key in keys)).where(condition)
+    cls = row_class(model)
+    new = object.__new__
+    out: list[Any] = []
+    for row in session.connection().execute(stmt).all():  # Core: no ORM layer; rows at once
+        obj = new(cls)
+        obj.__dict__ = dict(zip(keys, row))
         out.append(obj)
     return out
 
@@ -72,10 +92,11 @@ def _by(objs: Iterable[Any], key: str) -> dict[Any, list[Any]]:
     return grouped
 
 
-def load_services(session: Session, ids: Collection[str]) -> list[Service]:
+def load_services(session: Session, ids: Collection[str]) -> list[Any]:
     """The services among ``ids`` that belong in the index (not defunct), fully loaded, in id order.
 
-    Every object is detached from ``session``: read-only, and loud about anything not loaded.
+    Row objects shaped like :class:`Service` (see the module docstring): not in ``session``,
+    read-only, and loud about anything not loaded.
     """
     wanted = sorted(set(ids))
     if not wanted:
@@ -83,7 +104,7 @@ def load_services(session: Session, ids: Collection[str]) -> list[Service]:
     return _load(session, Service.id.in_(wanted), lambda column: column.in_(wanted))
 
 
-def load_service_range(session: Session, low: str, high: str) -> list[Service]:
+def load_service_range(session: Session, low: str, high: str) -> list[Any]:
     """The services with ``low <= id <= high`` that belong in the index, as :func:`load_services`.
 
     A rebuild reads the directory in consecutive id ranges: each table is read with a range
@@ -96,7 +117,7 @@ def _load(
     session: Session,
     service_condition: ColumnElement[bool],
     service_key: Callable[[Any], ColumnElement[bool]],
-) -> list[Service]:
+) -> list[Any]:
     """Services matching ``service_condition`` with every relationship the document reads.
 
     ``service_key(column)`` restricts a column holding a service id to the same services.
@@ -105,7 +126,6 @@ def _load(
     services = _rows(session, Service, live)
     if not services:
         return []
-    ids = {s.__dict__["id"] for s in services}
 
     def children(cls: Any) -> dict[Any, list[Any]]:
         return _by(_rows(session, cls, service_key(cls.service_id)), "service_id")
@@ -137,18 +157,11 @@ def _load(
         values["organization"] = orgs.get(values["organization_id"])
         for name, grouped in by_service.items():
             values[name] = grouped.get(values["id"], [])
-    loaded: list[Any] = [*services, *orgs.values(), *terms.values(), *locations.values()]
-    for grouped in by_service.values():
-        for key, objs in grouped.items():
-            if key in ids:
-                loaded.extend(objs)
-    for obj in loaded:
-        make_transient_to_detached(obj)
     return sorted(services, key=lambda s: s.__dict__["id"])
 
 
-def _locations(session: Session, ids: Select[Any]) -> dict[str, Location]:
-    """The locations whose ids ``ids`` selects, with their children (children detached too)."""
+def _locations(session: Session, ids: Select[Any]) -> dict[str, Any]:
+    """The locations whose ids ``ids`` selects, with their children."""
     locations = {loc.__dict__["id"]: loc for loc in _rows(session, Location, Location.id.in_(ids))}
     if not locations:
         return {}
@@ -162,8 +175,4 @@ def _locations(session: Session, ids: Select[Any]) -> dict[str, Location]:
     for location_id, location in locations.items():
         for name, grouped in children.items():
             location.__dict__[name] = grouped.get(location_id, [])
-    for grouped in children.values():
-        for objs in grouped.values():
-            for obj in objs:
-                make_transient_to_detached(obj)
     return locations

@@ -12,7 +12,8 @@ its index directory. It never blocks a reader:
   applied before the request returns, so it is searchable in this process at once.
 
 :func:`bring_up_to_date` is the one-shot version for commands: rebuild when there is no sound
-index or the backlog is large, otherwise catch up.
+index or when rebuilding is faster than applying the backlog (:func:`rebuild_pays`), otherwise
+catch up.
 """
 
 from __future__ import annotations
@@ -25,22 +26,43 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory_data.models import Service
+from directory_data.models import Service, ServiceStatus
 from search_index.hours import DEFAULT_TIMEZONE
 from search_index.integrity import verify_current
 from search_index.layout import IndexLayout
 from search_index.locking import LockTimeout
-from search_index.rebuild import rebuild_index
+from search_index.rebuild import PARALLEL_MIN, default_processes, rebuild_index
 from search_index.store import IndexUnavailable, index_health
 from search_index.sync import IndexSync
 
 log = logging.getLogger(__name__)
 
-#: A backlog of at least this many journal entries is rebuilt rather than applied one by one.
+#: A backlog of at least this many journal entries is always rebuilt rather than applied.
 REBUILD_BACKLOG = 25_000
 
 #: A missing index over at most this many services is built inline, in the request.
 INLINE_REBUILD_MAX = 2_000
+
+
+def rebuild_pays(backlog: int, processes: int, session_factory: sessionmaker[Session]) -> bool:
+    """Whether rebuilding the index beats applying a backlog of ``backlog`` journal entries.
+
+    Applying re-indexes the backlog's services in one process; a rebuild re-indexes every
+    service that belongs in the index in ``processes`` writer processes, at the same cost per
+    service (the same loader and writer). So a rebuild finishes first once the backlog is larger
+    than one process's share of the directory -- a first large import, or a re-import that
+    changed most listings -- provided it is worth starting the processes
+    (:data:`~search_index.rebuild.PARALLEL_MIN` entries). From :data:`REBUILD_BACKLOG` entries
+    on it always rebuilds.
+    """
+    if backlog >= REBUILD_BACKLOG:
+        return True
+    if processes < 2 or backlog < PARALLEL_MIN:
+        return False
+    with session_factory() as session:
+        services = session.scalar(
+            select(func.count()).select_from(Service).where(Service.status != ServiceStatus.defunct))
+    return backlog * processes > int(services or 0)
 
 
 def bring_up_to_date(
@@ -56,9 +78,9 @@ def bring_up_to_date(
     if problem is None:
         sync = IndexSync(layout, session_factory, timezone=timezone)
         backlog = len(sync.pending(limit=REBUILD_BACKLOG).entries)
-        if backlog < REBUILD_BACKLOG:
+        if not rebuild_pays(backlog, processes or default_processes(), session_factory):
             return sync.catch_up(lock_timeout=lock_timeout).summary()
-        problem = f"{backlog}+ journal entries pending"
+        problem = f"{backlog}{'+' if backlog >= REBUILD_BACKLOG else ''} journal entries pending"
     report = rebuild_index(
         layout, session_factory, processes=processes, timezone=timezone, lock_timeout=lock_timeout
     )
@@ -238,7 +260,8 @@ class Follower:
                 self._rebuild()
                 return
             while True:
-                if len(self.sync.pending(limit=REBUILD_BACKLOG).entries) >= REBUILD_BACKLOG:
+                backlog = len(self.sync.pending(limit=REBUILD_BACKLOG).entries)
+                if rebuild_pays(backlog, default_processes(), self.session_factory):
                     self._rebuild_large_backlog()
                     return
                 result = self.sync.catch_up(lock_timeout=1.0, max_entries=REBUILD_BACKLOG)

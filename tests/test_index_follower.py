@@ -116,3 +116,23 @@ def test_bring_up_to_date_rebuilds_when_far_behind(
         record_service_changes(session, ["c", "d", "e", "f"])
     said = bring_up_to_date(layout, session_factory)
     assert said.startswith("rebuilt") and "journal entries pending" in said
+
+
+def test_bring_up_to_date_rebuilds_a_backlog_larger_than_a_process_share(
+    session_factory: sessionmaker[Session], layout: IndexLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first big import into a small index: rebuilding in 2 processes beats applying it."""
+    install_journal_hooks(session_factory)
+    monkeypatch.setattr(follower_module, "PARALLEL_MIN", 4)
+    add(session_factory, 4)
+    rebuild_index(layout, session_factory)
+    add(session_factory, 3)  # 3 entries < PARALLEL_MIN: applied
+    assert bring_up_to_date(layout, session_factory, processes=2).startswith("applied")
+    add(session_factory, 8)  # 8 entries * 2 processes > 15 services: rebuilt
+    said = bring_up_to_date(layout, session_factory, processes=2)
+    assert said.startswith("rebuilt") and "with 2 writer process(es)" in said, said
+    assert doc_count(layout) == 15
+    add(session_factory, 6)  # 6 * 2 < 21 services: applied
+    assert bring_up_to_date(layout, session_factory, processes=2).startswith("applied")
+    assert not follower_module.rebuild_pays(100, 1, session_factory), "one process never rebuilds"
+    assert doc_count(layout) == 21

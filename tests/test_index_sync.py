@@ -15,7 +15,9 @@ from search_factory import make_service
 from search_index.journal_hooks import install_journal_hooks
 from search_index.layout import IndexLayout
 from search_index.rebuild import rebuild_index
+from search_index.segment_writer import GroupedSegmentWriter
 from search_index.store import IndexUnavailable, SearcherPool
+from search_index import sync as sync_module
 from search_index.sync import IndexSync, read_cursor
 
 
@@ -132,3 +134,43 @@ def test_cursor_is_saved_as_json(factory: sessionmaker[Session], layout: IndexLa
     assert generation is not None
     saved = json.loads(generation.state_path.read_text())
     assert saved["position"] == read_cursor(generation).position > 0
+
+
+def stored_documents(layout: IndexLayout) -> dict[str, dict[str, object]]:
+    with SearcherPool(layout).searcher() as s:
+        return {str(doc["id"]): doc for doc in s.documents()}
+
+
+def test_a_large_batch_is_written_as_a_grouped_segment(
+    factory: sessionmaker[Session], layout: IndexLayout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From GROUPED_BATCH services on: the bulk loader and the grouped writer; the index then
+    holds what a rebuild holds, and the edited and defunct services are replaced and removed."""
+    monkeypatch.setattr(sync_module, "GROUPED_BATCH", 5)
+    written: list[int] = []
+
+    class Spy(GroupedSegmentWriter):
+        def commit(self, *args: object, **kwargs: object) -> None:
+            written.append(self.doc_count())
+            super().commit()
+
+    monkeypatch.setattr(sync_module, "GroupedSegmentWriter", Spy)
+    with factory.begin() as session:
+        old = [make_service(session, f"Old Clinic {i}", description="counseling").id for i in range(3)]
+    rebuild_index(layout, factory)
+    with factory.begin() as session:
+        for i in range(8):
+            make_service(session, f"Shelter {i}", description="emergency shelter beds", categories=["housing"])
+        session.get(Service, old[0]).name = "Renamed Clinic"
+        session.get(Service, old[1]).status = ServiceStatus.defunct
+    result = IndexSync(layout, factory).catch_up()
+    assert (result.written, result.deleted) == (9, 1) and written == [9]
+    with SearcherPool(layout).searcher() as s:
+        assert len(list(s.reader().leaf_readers())) == 2, "a new segment beside the rebuilt one"
+        assert s.doc_count() == 10
+    fresh = IndexLayout(tmp_path / "fresh")
+    rebuild_index(fresh, factory)
+    assert stored_documents(layout) == stored_documents(fresh)
+    with SearcherPool(layout).searcher() as s:
+        assert len(list(s.documents(description="shelter"))) == 8
+        assert [d["name"] for d in s.documents(name="renam")] == ["Renamed Clinic"]

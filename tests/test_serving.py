@@ -87,6 +87,7 @@ def test_dev_runs_flasks_reloader(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert (seen["host"], seen["port"], seen["use_reloader"]) == ("127.0.0.1", 5055, True)
     assert isinstance(seen["app"], RequestLog) and isinstance(seen["app"].app, Flask)
+    assert "healthz" in {rule.rule.strip("/") for rule in seen["app"].app.url_map.iter_rules()}, "the whole app"
 
 
 def test_one_line_per_request_without_personal_data(app: Flask, request_lines: io.StringIO) -> None:

@@ -247,8 +247,11 @@ class Builder(AttributeSteps, DerivedSteps):
             for row in self.by_kind.get(kind, []):
                 if row in self.skipped or row.key is None:
                     continue
-                override_source = first_value(row.ext.get(ext.SOURCE))
-                override_id = first_value(row.ext.get(ext.SOURCE_ID))
+                if row.ext:
+                    override_source = first_value(row.ext.get(ext.SOURCE))
+                    override_id = first_value(row.ext.get(ext.SOURCE_ID))
+                else:
+                    override_source = override_id = None
                 owner = self.key_owner.get(row)
                 if override_source and override_id:
                     source, source_id = override_source[:100], override_id[:SOURCE_ID_MAX]

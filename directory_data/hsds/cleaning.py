@@ -158,10 +158,15 @@ def clean_text(value: object) -> str | None:
 
 def clean_line(value: object) -> str | None:
     """Like :func:`clean_text` for one-line fields (names, cities): whitespace collapsed."""
-    if value.__class__ is str and value.isascii() and "\\" not in value and "##" not in value:
-        if "  " in value or "\n" in value or "\t" in value or "\r" in value:
-            return " ".join(value.split()) or None
-        return value.strip() or None
+    if value.__class__ is str:
+        if not value:
+            return None  # the most common value of all: an empty CSV field
+        if value.isascii() and "\\" not in value and "##" not in value:
+            if "  " in value or "\n" in value or "\t" in value or "\r" in value:
+                return " ".join(value.split()) or None
+            return value.strip() or None
+    elif value is None:
+        return None
     text = clean_text(value)
     if text is None:
         return None

@@ -22,6 +22,8 @@ from .build_state import (
 from .cleaning import clean_line
 from .rows import OWNERS, REFERENCES, SourceRow
 
+_ABSENT = object()
+
 
 class LinkSteps(BuildState):
     """Resolving foreign keys."""
@@ -73,8 +75,13 @@ class LinkSteps(BuildState):
         refs = REFERENCES[row.kind]
         missing: dict[str, str] = {}
         for name in refs:
-            if name not in row.fields and name not in row.links:
-                continue
+            if name not in row.links:
+                raw = row.fields.get(name, _ABSENT)
+                if raw is _ABSENT:
+                    continue
+                if raw is None or raw == "":  # what _resolve gives an empty link, sooner
+                    values[name] = None
+                    continue
             record_id, dangling = self._resolve(row, name)
             if dangling is not None:
                 missing[name] = dangling

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from typing import Any
 
@@ -26,16 +27,33 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+_NAMESPACE_BYTES = ID_NAMESPACE.bytes
+#: The shortest text ``uuid.UUID()`` accepts: 32 hex digits (dashes, braces, ``urn:uuid:`` add).
+_UUID_MIN_CHARS = 32
+
+
 def stable_id(source: str, table: str, source_id: str) -> str:
     """The UUID for ``source_id`` of ``table`` in ``source``.
 
     A source id that already is a UUID is kept (normalised to lower case); any other id is mapped
     to a UUIDv5 that is the same on every import.
     """
-    try:
-        return str(uuid.UUID(source_id))
-    except ValueError:
-        return str(uuid.uuid5(ID_NAMESPACE, f"{source}\x1f{table}\x1f{source_id}"))
+    if len(source_id) >= _UUID_MIN_CHARS:
+        try:
+            return str(uuid.UUID(source_id))
+        except ValueError:
+            pass
+    return uuid5_text(_NAMESPACE_BYTES, f"{source}\x1f{table}\x1f{source_id}")
+
+
+def uuid5_text(namespace: bytes, name: str) -> str:
+    """``str(uuid.uuid5(UUID(bytes=namespace), name))`` without building UUID objects (imports
+    compute one per record)."""
+    digest = bytearray(hashlib.sha1(namespace + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def utcnow() -> dt.datetime:
