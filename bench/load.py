@@ -140,6 +140,12 @@ def run_once(host: Any, mix: RequestMix, editor: Editor, args: argparse.Namespac
                       label=f"open loop {args.rate:g}/s")
     server1, machine1 = process_cpu(pids), machine_cpu()
     result["open"] = _with_cpu(stats, server1 - server0, _delta(machine1, machine0))
+    slowest = stats.slowest()
+    result["open"]["slowest_1pct_near_edit"] = [editor.overlapping(slowest), len(slowest)]
+    result["open"]["slowest_1pct"] = [(round(arrival - stats.started, 2), kind, round(ms))
+                                      for arrival, kind, ms in sorted(slowest)]
+    result["open"]["saves"] = [(round(a - stats.started, 2), round((b - a) * 1000))
+                               for a, b in editor.windows if a < stats.started + stats.seconds]
     ramp = []
     for concurrency in args.concurrency:
         server0, machine0 = process_cpu(pids), machine_cpu()
@@ -173,6 +179,11 @@ def _print_run(result: dict[str, Any]) -> None:
     print(f"  {o['label']}: {o['requests']} req, {o['rps']} req/s, p50 {o['p50_ms']} / p95 {o['p95_ms']} / "
           f"p99 {o['p99_ms']} ms (max {o['max_ms']}), errors {o['errors']} {o['error_samples']}; "
           f"cores: server {o['server_cores']}, driver {o['driver_cores']}, machine busy {o['machine_busy']:.0%}")
+    kinds = ", ".join(f"{kind} {k['p50_ms']}/{k['p99_ms']} ms ({k['in_slowest_1pct']})"
+                      for kind, k in o["by_kind"].items())
+    near, slow = o["slowest_1pct_near_edit"]
+    print(f"    p50/p99 by kind (count in the slowest 1 %): {kinds}; "
+          f"{near} of the slowest {slow} were in flight during a save or 0.3 s after it")
     for s in result["closed"]:
         print(f"  {s['label']}: {s['rps']} req/s, p50 {s['p50_ms']} / p99 {s['p99_ms']} ms, errors {s['errors']}; "
               f"cores: server {s['server_cores']}, driver {s['driver_cores']}, machine busy {s['machine_busy']:.0%}")

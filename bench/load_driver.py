@@ -34,16 +34,21 @@ class RunStats:
 
     label: str
     seconds: float = 0.0
+    #: When the run started, on the ``time.perf_counter`` clock.
+    started: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
     error_samples: list[str] = field(default_factory=list)
     driver_cpu_s: float = 0.0
+    #: (arrival on the ``time.perf_counter`` clock, kind of request, latency in ms) per request.
+    samples: list[tuple[float, str, float]] = field(default_factory=list, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def record(self, latency_ms: float, error: str | None) -> None:
+    def record(self, latency_ms: float, error: str | None, *, path: str = "", arrival: float = 0.0) -> None:
         """Record one request (thread-safe)."""
         with self.lock:
             self.latencies_ms.append(latency_ms)
+            self.samples.append((arrival, request_kind(path), latency_ms))
             if error is not None:
                 self.errors += 1
                 if len(self.error_samples) < 5:
@@ -69,7 +74,38 @@ class RunStats:
             "error_samples": self.error_samples,
             "driver_cpu_s": round(self.driver_cpu_s, 2),
             "driver_cores": round(self.driver_cpu_s / self.seconds, 2) if self.seconds else 0.0,
+            "by_kind": self.by_kind(),
         }
+
+    def by_kind(self) -> dict[str, dict[str, float]]:
+        """Per kind of request: how many, p50 and p99 (ms), and its share of the slowest 1 %."""
+        if not self.samples:
+            return {}
+        cut = sorted(s[2] for s in self.samples)[int(0.99 * len(self.samples))]
+        out: dict[str, dict[str, float]] = {}
+        for kind in sorted({s[1] for s in self.samples}):
+            values = sorted(s[2] for s in self.samples if s[1] == kind)
+            out[kind] = {"requests": len(values), "p50_ms": round(values[len(values) // 2], 1),
+                         "p99_ms": round(values[min(int(0.99 * len(values)), len(values) - 1)], 1),
+                         "in_slowest_1pct": sum(1 for v in values if v >= cut)}
+        return out
+
+    def slowest(self, share: float = 0.01) -> list[tuple[float, str, float]]:
+        """The slowest ``share`` of the requests: (arrival, kind, latency ms)."""
+        ordered = sorted(self.samples, key=lambda s: s[2], reverse=True)
+        return ordered[:max(1, int(len(ordered) * share))]
+
+
+def request_kind(path: str) -> str:
+    """What a request path asks for, in a word or two (for the per-kind figures)."""
+    route = path.split("?", 1)[0]
+    if route.startswith("/api/"):
+        return "api search"
+    if route == "/search":
+        return "results page"
+    if route.startswith("/services/"):
+        return "detail page"
+    return {"/": "home page", "/welcome": "welcome page"}.get(route, route)
 
 
 class Client:
@@ -121,14 +157,14 @@ def open_loop(host: str, port: int, paths: PathSource, *, rate: float, seconds: 
         while (job := jobs.get()) is not None:
             scheduled, path = job
             error = client.timed(path)
-            stats.record((time.perf_counter() - scheduled) * 1000, error)
+            stats.record((time.perf_counter() - scheduled) * 1000, error, path=path, arrival=scheduled)
 
     threads = [threading.Thread(target=sender, daemon=True) for _ in range(senders)]
     for thread in threads:
         thread.start()
     rng = random.Random(seed)
     cpu0, start = time.process_time(), time.perf_counter()
-    arrival = start
+    stats.started = arrival = start
     while arrival < start + seconds:
         arrival += rng.expovariate(rate)
         delay = arrival - time.perf_counter()
@@ -154,10 +190,11 @@ def closed_loop(host: str, port: int, paths: PathSource, *, concurrency: int, se
     def client_loop() -> None:
         client = Client(host, port)
         while (now := time.perf_counter()) < end:
-            error = client.timed(paths())
+            path = paths()
+            error = client.timed(path)
             done = time.perf_counter()
             if now >= begin:
-                stats.record((done - now) * 1000, error)
+                stats.record((done - now) * 1000, error, path=path, arrival=now)
 
     threads = [threading.Thread(target=client_loop, daemon=True) for _ in range(concurrency)]
     cpu0 = time.process_time()

@@ -114,6 +114,8 @@ class Editor:
         self.failed: list[str] = []
         self.invalid = 0
         self.latencies: list[float] = []
+        #: (start, end) of each save on the ``time.perf_counter`` clock.
+        self.windows: list[tuple[float, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="editor", daemon=True)
 
@@ -129,6 +131,16 @@ class Editor:
                 "p50_ms": round(statistics.median(self.latencies), 1) if self.latencies else 0.0,
                 "max_ms": round(max(self.latencies), 1) if self.latencies else 0.0}
 
+    def overlapping(self, samples: list[tuple[float, str, float]], after_s: float = 0.3) -> int:
+        """How many of ``samples`` (arrival, kind, ms) were in flight during a save or the
+        ``after_s`` seconds after it (when the other workers pick the edit up)."""
+        count = 0
+        for arrival, _kind, latency in samples:
+            end = arrival + latency / 1000
+            if any(arrival <= w_end + after_s and end >= w_start for w_start, w_end in self.windows):
+                count += 1
+        return count
+
     def _loop(self) -> None:
         from served import HttpCaseworker
 
@@ -139,6 +151,7 @@ class Editor:
                 return
             word = token(self.run, number)
             started = time.monotonic()
+            window_start = time.perf_counter()
             try:
                 answer = caseworker.edit_listing(service_id, description=f"Checked by the load benchmark: {word}.")
                 ok = answer.status == 303
@@ -149,6 +162,7 @@ class Editor:
                 self.invalid += 1
                 continue
             self.latencies.append((time.monotonic() - started) * 1000)
+            self.windows.append((window_start, time.perf_counter()))
             if problem is None:
                 self.saved.append((service_id, word))
             else:

@@ -16,6 +16,7 @@ from search_index.request import SearchRequest
 from search_index.results import SearchResults
 
 from . import search_tally
+from .warm_pages import is_warm_up_request
 from .cards import ListingFacts, ServiceCard, make_card
 from .categories import CategoryName, get_category_names
 from .i18n import current_language
@@ -152,7 +153,7 @@ def card_maker(
 def count_search(response: Response, query: Query, page: ResultsPage) -> None:
     """Count the search in the day's aggregates (first pages only; see :mod:`kiosk.search_tally`:
     written with others after the response has been sent, never shown to the resident)."""
-    if query.page != 1:
+    if query.page != 1 or is_warm_up_request():
         return
     search_tally.count_search(response, local_now().date(), category=query.category, term=query.text,
                               found=page.total, station=str(current_app.config["STATION_NAME"]))

@@ -27,6 +27,7 @@ from gunicorn.glogging import Logger as GunicornLogger
 
 from .logs import JsonFormatter, configure_logging
 from .request_log import RequestLog
+from .warm_pages import warm_pages
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,9 @@ def freeze_heap() -> None:
 
 
 def warm_up(app: Flask) -> None:
-    """Catch the worker's index up with the journal, open one searcher, and fill the listing
-    caches results are shown from; never raises."""
+    """Catch the worker's index up with the journal, open one searcher, fill the listing caches
+    results are shown from, and render the public pages once (:mod:`kiosk.warm_pages`); never
+    raises."""
     from .api import api_listing_cache
     from .db import get_database
     from .listing_cache import get_listing_cache, prefill
@@ -98,14 +100,18 @@ def warm_up(app: Flask) -> None:
             if search.layout.current() is not None:
                 with search.pool.searcher():
                     pass
-            if not app.config.get("PREFILL_LISTINGS", True):
-                return
+            if app.config.get("PREFILL_LISTINGS", True):
+                started = time.monotonic()
+                with get_database(app).session_factory() as session:
+                    count = prefill(session, [get_listing_cache(app), api_listing_cache(app)])
+                log.info("listing caches filled with %d services in %.1f s", count,
+                         time.monotonic() - started)
+        if app.config.get("WARM_PAGES", True):
             started = time.monotonic()
-            with get_database(app).session_factory() as session:
-                count = prefill(session, [get_listing_cache(app), api_listing_cache(app)])
-            log.info("listing caches filled with %d services in %.1f s", count, time.monotonic() - started)
+            sent = warm_pages(app)
+            log.info("pages rendered once (%d requests) in %.1f s", sent, time.monotonic() - started)
     except Exception:  # the first request tries again and reports what is wrong
-        log.warning("warm-up of the search index or listing caches failed", exc_info=True)
+        log.warning("warm-up of the search index, listing caches or pages failed", exc_info=True)
 
 
 class JsonLogger(GunicornLogger):

@@ -46,10 +46,9 @@ BATCH_ENTRIES = 2000
 #: Seconds a writer waits for Whoosh's own write lock (normally free: ``sync.lock`` is held).
 WRITER_TIMEOUT = 30.0
 
-#: From this many services on, a batch is read with the bulk loader and written as a new segment
-#: by the grouped writer (the same documents and segment bytes, for a fraction of the CPU);
-#: smaller batches (an edit saved in a request) go through Whoosh's own writer, which also
-#: merges small segments.
+#: From this many services on, a batch is written as a new segment by the grouped writer (the
+#: same segment bytes, for a fraction of the CPU); smaller batches (an edit saved in a request)
+#: go through Whoosh's own writer, which also merges small segments.
 GROUPED_BATCH = 100
 
 #: Services the bulk loader reads per query.
@@ -98,14 +97,15 @@ def apply_services(
     """Re-index the services ``ids`` from the database; return (documents written, ids deleted).
 
     Services that no longer exist or no longer belong in the index (defunct) are deleted from it.
-    A batch of :data:`GROUPED_BATCH` services or more is written as a new segment by the
-    grouped writer, a smaller one by Whoosh's writer.
+    They are read with the bulk loader (one edit's listing in about half the CPU of the ORM's
+    eager loads). A batch of :data:`GROUPED_BATCH` services or more is written as a new segment
+    by the grouped writer, a smaller one by Whoosh's writer.
     """
     if not ids:
         return 0, 0
     grouped = len(ids) >= GROUPED_BATCH
     with session_factory() as session:
-        docs = list(documents_for(session, ids, timezone, bulk=grouped))
+        docs = list(documents_for(session, ids, timezone, bulk=True))
     present = {str(doc[ID_FIELD]) for doc in docs}
     gone = sorted(set(ids) - present)
     writer = open_writer(ix, writer_timeout, grouped=grouped)

@@ -73,3 +73,17 @@ def test_the_gap_report_writes_this_process_counts_first(
     sign_in(staff, name)
     assert staff.get("/admin/reports").status_code == 200
     assert _counts(session_factory)[0] == {"childcare": 1}
+
+
+def test_a_workers_warm_up_renders_pages_without_counting_searches(
+    slow_app: Flask, session_factory: sessionmaker[Session]
+) -> None:
+    from kiosk.warm_pages import LANGUAGES, PAGES, warm_pages
+
+    sent = warm_pages(slow_app)
+    assert sent == len(LANGUAGES) * (len(PAGES) + 1)  # every page, and a listing, in each language
+    assert len(get_tally(slow_app).tally) == 0
+    assert "lobby/results.html" in {name for _loader, name in slow_app.jinja_env.cache}
+    get_tally(slow_app).interval = 0
+    slow_app.test_client().get("/search?category=abuse").close()  # a resident's search still counts
+    assert _counts(session_factory)[0] == {"abuse": 1}
