@@ -85,9 +85,12 @@ def freeze_heap() -> None:
 
 
 def warm_up(app: Flask) -> None:
-    """Catch the worker's index up with the journal, open one searcher, fill the listing caches
-    results are shown from, and render the public pages once (:mod:`kiosk.warm_pages`); never
-    raises."""
+    """Catch the worker's index up with the journal, read the postings of the common words
+    (:mod:`search_index.warming`), fill the listing caches results are shown from, and render
+    the public pages once (:mod:`kiosk.warm_pages`); never raises."""
+    from search_index.synonyms import load_synonyms
+    from search_index.warming import common_words, table_words, warm_words
+
     from .api import api_listing_cache
     from .db import get_database
     from .listing_cache import get_listing_cache, prefill
@@ -98,8 +101,11 @@ def warm_up(app: Flask) -> None:
             search = get_search(app)
             search.follower.poll(force=True)
             if search.layout.current() is not None:
-                with search.pool.searcher():
-                    pass
+                started = time.monotonic()
+                with search.pool.searcher() as searcher:
+                    words = table_words(load_synonyms()) + common_words(searcher)
+                    held = warm_words(searcher, words)
+                log.info("postings of %d words read in %.1f s", held, time.monotonic() - started)
             if app.config.get("PREFILL_LISTINGS", True):
                 started = time.monotonic()
                 with get_database(app).session_factory() as session:

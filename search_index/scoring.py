@@ -173,21 +173,23 @@ class Scorer:
 
     def word_weights(
         self, word: str
-    ) -> tuple[tuple[tuple[str, str], ...], list[tuple[segments.WordPostings, Any, int]], np.ndarray] | None:
+    ) -> tuple[tuple[tuple[str, str], ...], list[segments.WordPostings], np.ndarray] | None:
         """How ``word`` is scored in this state: its ``(field, term)`` pairs, its postings in each
-        segment ``(postings, segment reader, offset)``, and each pair's weight (the field's
-        weight times the term's idf rounded to :data:`IDF_DECIMALS`, float32); None when no
-        document holds it."""
+        segment (in the order of the leaves), and each pair's weight (the field's weight times
+        the term's idf rounded to :data:`IDF_DECIMALS`, float32); None when no document holds it.
+
+        Kept per state, so it holds no segment reader: another searcher of the same state (the
+        one that read it may be closed by then) scores with its own."""
         return self.view.stat(("weights", word), lambda: (self._word_weights(word),))[0]
 
     def _word_weights(
         self, word: str
-    ) -> tuple[tuple[tuple[str, str], ...], list[tuple[segments.WordPostings, Any, int]], np.ndarray] | None:
+    ) -> tuple[tuple[tuple[str, str], ...], list[segments.WordPostings], np.ndarray] | None:
         pairs = field_terms(word)
         if not pairs:
             return None
-        found = [(segments.word_postings(leaf, word, pairs), leaf, offset) for leaf, offset in self.leaves]
-        df = sum(postings.counts for postings, _leaf, _offset in found)
+        found = [segments.word_postings(leaf, word, pairs) for leaf, _offset in self.leaves]
+        df = sum(postings.counts for postings in found)
         if not df.any():
             return None
         # Live documents: an edit deletes one and adds one, so only the edited listing's words
@@ -216,7 +218,7 @@ class Scorer:
                 return None
             pairs, found, weights = weighted
             vec = np.zeros(self.view.doc_count, dtype=np.float32)
-            for postings, leaf, offset in found:
+            for postings, (leaf, offset) in zip(found, self.leaves):
                 if postings.ids.size:
                     ids, scores = segments.word_scores(leaf, word, pairs, weights)
                     vec[ids + offset if offset else ids] = scores

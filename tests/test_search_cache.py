@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 from whoosh import index
 from whoosh.index import Index
 
@@ -158,3 +159,23 @@ def test_hours_encoding_round_trip() -> None:
 @pytest.fixture(autouse=True)
 def _fail_on_search_errors(no_search_errors: None) -> None:
     """Every test here fails if the search layer logged an error."""
+
+
+def test_a_states_word_weights_outlive_the_searcher_that_read_them(tmp_path: Path) -> None:
+    """Word weights are kept per index state; a later searcher of the same state (the first one
+    closed, the segment caches emptied) scores with its own readers instead of closed ones."""
+    from search_index import segments
+    from search_index.scoring import Scorer
+    from search_index.view import view_for
+
+    ix = _index(tmp_path)
+    with ix.searcher() as searcher:
+        view, leaves = view_for(searcher)
+        assert Scorer(view, leaves).word_weights("emergency") is not None
+        expected = Scorer(view, leaves).word_vector("emergency")
+    segments.clear_caches()
+    with ix.searcher() as searcher:
+        again, leaves = view_for(searcher)
+        assert again is view  # the same state: its weights are reused
+        view._vectors.clear()  # as when the view's small LRU of vectors has dropped the word
+        assert np.array_equal(Scorer(again, leaves).word_vector("emergency"), expected)
