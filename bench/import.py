@@ -19,6 +19,11 @@ before each run: use a database of its own) instead of SQLite.
 Wall-clock figures depend on what else the machine runs: the load average is printed before
 each run; CPU seconds depend on it much less.
 
+Measured on this 2-core machine, 2026-12-03, SQLite: Miami median of 3 runs 7.51 s wall
+(runs 7.27 / 7.51 / 8.07 s; 9.96 s CPU; the import 3.5 s, the index rebuild with 2 writer
+processes 2.9 s; load average 1.5); 100,000 synthetic services 138.6 s wall (174.8 s CPU; import
+93.8 s, index 39.9 s; a run that shared the machine with a load benchmark took 182.6 s).
+
 This is not a test: pytest collects ``tests/`` only.
 """
 
