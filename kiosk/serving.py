@@ -25,6 +25,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 
+from .heap import THAW_SECONDS, HeapKeeper
 from .logs import JsonFormatter, configure_logging
 from .request_log import RequestLog
 from .warm_pages import warm_pages
@@ -72,16 +73,13 @@ def wsgi_app(app: Flask) -> RequestLog:
     return RequestLog(app, served_by=header)
 
 
-def freeze_heap() -> None:
-    """Move every object alive now out of the garbage collector's sight (``gc.freeze``).
-
-    A warm worker holds hundreds of thousands of long-lived objects (listing caches, index
-    readers). A full collection walked all of them, a pause of about half a second of CPU
-    during which none of the worker's threads answers, every few hundred requests; frozen, they
-    are never walked again (they are still freed when no longer referenced).
-    """
-    gc.collect()
-    gc.freeze()
+def freeze_heap(thaw_seconds: float = THAW_SECONDS) -> HeapKeeper:
+    """Freeze what is alive now out of the garbage collector's sight, and keep full collections
+    short from then on (:class:`kiosk.heap.HeapKeeper`; the whole heap is collected every
+    ``thaw_seconds``); return the keeper."""
+    keeper = HeapKeeper(thaw_seconds)
+    keeper.start()
+    return keeper
 
 
 def warm_up(app: Flask) -> None:
@@ -138,9 +136,9 @@ def _post_worker_init(worker: Any) -> None:
 
 
 def _warm_up_worker(app: Flask) -> None:
-    """A new worker's warm-up, then its long-lived objects frozen (:func:`freeze_heap`)."""
+    """A new worker's warm-up, then its heap frozen (:func:`freeze_heap`)."""
     warm_up(app)
-    freeze_heap()
+    freeze_heap(float(app.config.get("HEAP_THAW_SECONDS", THAW_SECONDS)))
     log.info("warm-up done: %d objects frozen out of garbage collection", gc.get_freeze_count())
 
 
