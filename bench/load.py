@@ -24,23 +24,27 @@ Usage::
 Exits 1 when a target is missed (open loop p99 < 150 ms with 0 errors; saturation >= 200
 search req/s; every edit in the database and every worker's index).
 
-Measured on this 2-core machine, 2026-12-03 20:08-20:14 UTC, quiet (load average 1.4 when the
+Measured on this 2-core machine, 2026-12-03 21:17-21:24 UTC, quiet (load average 1.1 when the
 first run started; the later runs start after the previous closed loop), defaults (3 workers x 4
 threads), 10,000 services on PostgreSQL, medians of 3 runs:
 
-* open loop 100 req/s for 60 s: 99.8 req/s served, p50 9.5 / p95 42.9 / p99 90.9 ms, 0 errors
-  (runs: p99 63.8 / 90.9 / 153.5 ms); the server used 0.83 cores, the driver 0.07;
-* closed loop, searches only: saturation 364.1 req/s (runs 336.7 / 390.5 / 364.1; p99 at c=4
-  40-70 ms);
-* 290 edits saved over HTTP (0 failed, save p50 194-265 ms), all 290 in the database and found
+* open loop 100 req/s for 60 s: 99.8 req/s served, p50 10.3 / p95 43.4 / p99 79.4 ms, 0 errors
+  (runs: p99 123.0 / 73.2 / 79.4 ms); the server used 0.87 cores, the driver 0.07;
+* closed loop, searches only: saturation 450.3 req/s (runs 462.2 / 389.8 / 450.3; p99 at c=4
+  35-52 ms);
+* 285 edits saved over HTTP (0 failed, save p50 238-335 ms), all 285 in the database and found
   by all 3 workers.
+
+Earlier sets the same evening: p99 90.9 ms / saturation 364.1 (20:08, before the heap keeper),
+120.6 / 414.0 (20:29) and 128.5 / 438.7 (20:36); the spread between runs on this shared VM is
+large (p99 63-158 ms over those 12 runs).
 
 What got it there, each measured with this benchmark: a new worker reads the postings of the
 common words and renders its pages in its warm-up (before, a worker's first searches took
 0.3-1.4 s while it read postings from the index files, and its first results page compiled its
 templates; run 1 of every set paid for it: p99 195-465 ms); listing caches follow the change
 journal instead of asking the database per request; search results are kept across edits that
-cannot change them. Without edits the open-loop p99 is about 50 ms: most of the slowest 1 % are
+cannot change them; full collections walk only what is new (``kiosk/heap.py``). Without edits the open-loop p99 is about 50 ms: most of the slowest 1 % are
 requests in flight while an edit is saved and picked up by the other workers (the per-kind line
 says how many).
 
