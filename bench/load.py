@@ -44,9 +44,9 @@ common words and renders its pages in its warm-up (before, a worker's first sear
 0.3-1.4 s while it read postings from the index files, and its first results page compiled its
 templates; run 1 of every set paid for it: p99 195-465 ms); listing caches follow the change
 journal instead of asking the database per request; search results are kept across edits that
-cannot change them; full collections walk only what is new (``kiosk/heap.py``). Without edits the open-loop p99 is about 50 ms: most of the slowest 1 % are
-requests in flight while an edit is saved and picked up by the other workers (the per-kind line
-says how many).
+cannot change them; full collections walk only what is new (``kiosk/heap.py``). Without edits
+the open-loop p99 is about 50 ms: most of the slowest 1 % are requests in flight while an edit
+is saved and picked up by the other workers (the per-kind line says how many).
 
 Earlier sets (2026-11-22, with other engineers' tests keeping the machine 98-100 % busy): open
 loop p99 1,364 and 1,765 ms, saturation 173.5 and 234.7 search req/s.
