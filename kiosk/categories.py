@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from directory_data.models import Category
 from search_index.change_feed import ChangeFeed
 
+from .app_state import app_object
 from .search import get_change_feed
 
 _EXTENSION = "kiosk_categories"
-_CREATE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,4 @@ class CategoryNames:
 def get_category_names(app: Flask | None = None) -> CategoryNames:
     """The :class:`CategoryNames` of ``app`` (default: the current app), made on first use."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get(_EXTENSION)
-    if found is None:
-        feed = get_change_feed(app)
-        with _CREATE_LOCK:
-            found = app.extensions.get(_EXTENSION)
-            if found is None:
-                found = app.extensions[_EXTENSION] = CategoryNames(feed)
-    return found
+    return app_object(app, _EXTENSION, lambda: CategoryNames(get_change_feed(app)))

@@ -27,12 +27,12 @@ from directory_data.service_rows import SHOWN_STATUSES, services_in_order
 from search_index.change_feed import ChangeFeed
 
 from .cards import ListingFacts, listing_facts
+from .app_state import app_object
 from .search import get_change_feed
 
 _EXTENSION = "kiosk_listing_cache"
 DEFAULT_CAPACITY = 20_000
 
-_CREATE_LOCK = threading.Lock()
 _GROUP = "kiosk_listing_caches"
 
 #: How many recent notifications are remembered (to keep loads that raced with one; see ``store``).
@@ -132,19 +132,16 @@ def get_listing_cache(
     """The :class:`ListingCache` ``key`` of ``app`` (default: the current app's facts cache),
     made on first use with ``build``; ``LISTING_CACHE_SIZE`` services at most."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    cache = app.extensions.get(key)
-    if cache is None:
-        feed = get_change_feed(app)
-        with _CREATE_LOCK:
-            cache = app.extensions.get(key)
-            if cache is None:
-                capacity = int(app.config.get("LISTING_CACHE_SIZE", DEFAULT_CAPACITY))
-                cache = app.extensions[key] = ListingCache(feed, str(app.config["TIMEZONE"]), capacity,
-                                                           build=build)
-                group: list[ListingCache] = app.extensions.setdefault(_GROUP, [])
-                group.append(cache)
-                cache.siblings = group
-    return cache
+
+    def make() -> ListingCache:
+        capacity = int(app.config.get("LISTING_CACHE_SIZE", DEFAULT_CAPACITY))
+        cache = ListingCache(get_change_feed(app), str(app.config["TIMEZONE"]), capacity, build=build)
+        group: list[ListingCache] = app.extensions.setdefault(_GROUP, [])
+        group.append(cache)
+        cache.siblings = group
+        return cache
+
+    return app_object(app, key, make)
 
 
 def prefill(session: Session, caches: Sequence[ListingCache], batch: int = 500) -> int:

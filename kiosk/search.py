@@ -19,7 +19,6 @@ background thread), ``SEARCH_READY_TIMEOUT`` (how long a search waits for a firs
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from search_index.hours import DEFAULT_TIMEZONE
 from search_index.journal_hooks import install_journal_hooks
 
+from .app_state import app_object
 from .config import index_dir
 from .db import get_database
 
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 _EXTENSION = "kiosk_search"
 _FEED = "kiosk_change_feed"
-_CREATE_LOCK = threading.Lock()
 
 
 class AppSearch:
@@ -102,21 +101,14 @@ def get_change_feed(app: Flask | None = None) -> ChangeFeed:
     from search_index.change_feed import DEFAULT_INTERVAL, ChangeFeed
 
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    with _CREATE_LOCK:
-        feed = app.extensions.get(_FEED)
-        if feed is None:
-            interval = float(app.config.get("LISTING_FRESHNESS_SECONDS", DEFAULT_INTERVAL))
-            feed = app.extensions[_FEED] = ChangeFeed(get_database(app).session_factory, interval=interval)
-    return feed
+    interval = float(app.config.get("LISTING_FRESHNESS_SECONDS", DEFAULT_INTERVAL))
+    return app_object(app, _FEED, lambda: ChangeFeed(get_database(app).session_factory, interval=interval))
 
 
 def get_search(app: Flask | None = None) -> AppSearch:
     """The :class:`AppSearch` of ``app`` (default: the current app), created on first use."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get(_EXTENSION)
-    if found is None:
-        found = app.extensions[_EXTENSION] = AppSearch(app)
-    return found
+    return app_object(app, _EXTENSION, lambda: AppSearch(app))
 
 
 @contextmanager
