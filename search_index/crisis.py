@@ -15,8 +15,10 @@ documents its format in its header):
 * ``crisis_card.csv``     -- every word of the pinned card in English, Spanish and Haitian Creole.
 
 :meth:`CrisisRules.detect` reads a text, keeps the trigger matches that no guard stops and that
-are not negated ("I'm not suicidal"), and orders their lines: lines of *danger* rows before lines
-of *topic* rows (a topic row only names the subject, "domestic violence"), then by line priority.
+are not negated ("I'm not suicidal"), and orders their lines: lines named by a *danger* row before
+lines named only by *topic* rows (a topic row only names the subject, "domestic violence"), then
+by line priority. The card leads with "Call 911 now" when a matched danger row says so, or when
+the query holds a ``NOW`` or ``WEAPON`` word.
 The card's language is the query's when it reads as Spanish or Haitian Creole, else the
 interface's (:func:`card_language`).
 """
@@ -292,14 +294,15 @@ class CrisisRules:
                 stopped.update(stoppers)
             else:
                 kept.append(trigger)
-        kept.sort(key=lambda t: (t.kind != "danger", min(self._priority(k) for k in t.lines), t.row))
-        keys: list[str] = []
+        rank: dict[str, tuple[int, int]] = {}
         for trigger in kept:
             for key in trigger.lines:
-                if key in self.lines and key not in keys:
-                    keys.append(key)
+                if key in self.lines:
+                    here = (trigger.kind != "danger", self._priority(key))
+                    rank[key] = min(rank.get(key, here), here)
+        keys = sorted(rank, key=lambda k: rank[k])
         danger = any(t.kind == "danger" for t in kept)
-        now = danger and (
+        now = bool(keys) and (
             any(t.now for t in kept if t.kind == "danger")
             or any(g in present for g in NOW_GROUPS)
         )

@@ -174,8 +174,11 @@ class Lexicon:
         if token in self.word_groups or not token.isalpha() or len(token) < PHONETIC_MIN:
             return ()
         if is_known(token):
-            return ()
+            base = token[:-1]
+            return (base,) if token.endswith("s") and base in self.word_groups else ()
         found: set[str] = set()
+        if token.endswith("s") and token[:-1] in self.word_groups:  # plural or possessive
+            found.add(token[:-1])
         if len(token) >= FUZZY_MIN:
             for key in deletions(token) | {token}:
                 for word in self._by_deletion.get(key, ()):
@@ -204,8 +207,11 @@ class Lexicon:
 
     def split(self, token: str) -> list[str] | None:
         """``token`` as several vocabulary words typed together (``killmyself`` -> ``kill my
-        self``), or None. At least one piece must belong to a group other than ``LANG``."""
+        self``), or None: not for a token that reads as one misspelled word, and at least one
+        piece of three or more letters must belong to a group other than ``LANG``."""
         if len(token) < SPLIT_MIN or not token.isalpha() or token in self.word_groups or is_known(token):
+            return None
+        if self.corrections(token):  # a misspelling of one word, not several words
             return None
         n = len(token)
         best: list[list[str] | None] = [None] * (n + 1)
@@ -225,7 +231,7 @@ class Lexicon:
         pieces = best[n]
         if not pieces or len(pieces) < 2:
             return None
-        if not any(self.word_groups.get(p, frozenset()) - {"LANG"} for p in pieces):
+        if not any(len(p) >= 3 and self.word_groups.get(p, frozenset()) - {"LANG"} for p in pieces):
             return None
         return pieces
 

@@ -41,6 +41,11 @@ def tokens(text: str) -> list[str]:
         if "'" not in raw:
             out.append(raw)
             continue
+        if raw.endswith("'s"):  # English possessive or "he's": the word itself
+            raw = raw[:-2]
+            if "'" not in raw:
+                out.append(raw)
+                continue
         head, _, rest = raw.partition("'")
         if len(head) == 1 and head in ELIDED:
             out.append(head)

@@ -3,6 +3,7 @@
 Syntax (one pattern per data-file row; see ``directory_data/crisis_triggers.csv``)::
 
     WANT to DIE                 elements in order; at most one other word between two of them
+    WANT .. DIE                 ".." allows up to MEDIUM_GAP other words there
     WANT ... DIE                "..." allows up to LONG_GAP other words there
     PARTNER + HIT + ME          parts joined by " + " may come in any order, all within WINDOW words
     kill/murder/KILL SELF       "a/b/GROUP": any of these; UPPER-CASE names are lexicon groups
@@ -26,6 +27,7 @@ from search_index.text_forms import tokens
 
 #: Other words allowed between two elements (default, and after "...").
 SHORT_GAP = 1
+MEDIUM_GAP = 3
 LONG_GAP = 6
 #: Widest span (in words) of a pattern whose parts come in any order.
 WINDOW = 14
@@ -173,8 +175,8 @@ def compile_pattern(source: str, known_groups: frozenset[str] | None = None) -> 
         gaps: list[int] = []
         gap = SHORT_GAP
         for raw in part_source.split():
-            if raw == "...":
-                gap = LONG_GAP
+            if raw in ("..", "..."):
+                gap = MEDIUM_GAP if raw == ".." else LONG_GAP
                 continue
             elements.append(_element(raw, known_groups, source))
             gaps.append(gap)
