@@ -6,7 +6,9 @@ Parameters (all optional):
 ``q``           free text (typos, Spanish and synonyms understood; crisis lines pinned)
 ``category``    category slug; repeat or comma-separate for several
 ``lang``        ISO 639 code of a language the service is offered in (``es``, ``ht`` ...);
-                ``en``/``es`` also choose the language of snippets and of the crisis message
+                ``en``/``es`` also choose the language of snippets and of the crisis card
+                (a query written in Spanish or Haitian Creole gets its crisis card in that
+                language)
 ``open_now``    ``true``: only services open now
 ``near``        ``LAT,LON`` -- distances from there, nearer first among equals
 ``zip``         five-digit ZIP code, instead of ``near``
@@ -17,7 +19,10 @@ Parameters (all optional):
 ==============  ==============================================================================
 
 The answer is ``{"query", "total", "page", "per_page", "results", "facets", "suggestion",
-"crisis"}``; each result carries ``id, name, organization, categories, taxonomy, snippet, phones
+"crisis"}``; ``crisis`` is null or the pinned card: ``{"message", "danger", "now" (lead with
+"Call 911 now"), "language", "heading", "lead", "lines": [{"key", "name", "for", "call", "phones",
+"hours", "actions"}]}``, lines in pin order (keys ``988``, ``dv``, ``rainn``, ``childhelp``,
+``florida-abuse``, ``trafficking``, ``poison``); each result carries ``id, name, organization, categories, taxonomy, snippet, phones
 (public numbers only), address (null when the location is confidential), distance_km, open_now,
 languages, stale, crisis``. A bad parameter gives 400 with ``{"error", "fields": {name:
 message}}``; no input gives a 500 (a hypothesis test throws arbitrary text at it).
@@ -209,13 +214,24 @@ def api_listing_cache(app: Any = None) -> Any:
     return get_listing_cache(app, key="kiosk_api_listings", build=listing_json)
 
 
-def _crisis_json(crisis: Any, lang: str) -> dict[str, Any] | None:
+def _crisis_json(crisis: Any) -> dict[str, Any] | None:
+    """The pinned crisis card as JSON, every text in the card's language (``language``)."""
     if crisis is None:
         return None
+    card = crisis.card()
     return {
-        "message": crisis.message,
+        "message": card.message,
         "danger": crisis.danger,
-        "lines": [{"key": line.key, "name": line.name(lang), "phones": list(line.phones)} for line in crisis.lines],
+        "now": card.now,
+        "language": card.language,
+        "heading": card.heading,
+        "lead": card.lead,
+        "lines": [
+            {"key": line.key, "name": line.name, "for": line.purpose, "call": line.call,
+             "phones": list(source.phones), "hours": line.hours,
+             "actions": [a for a in (line.call_label, line.text_label, line.chat_label, line.online_label) if a]}
+            for line, source in zip(card.lines, crisis.lines)
+        ],
     }
 
 
@@ -251,7 +267,7 @@ def search_endpoint() -> ResponseReturnValue:
         "results": [hit_json(listing, hits[listing.fields["id"]]) for listing in listings],
         "facets": {"category": dict(results.facets.get("category", {}))},
         "suggestion": results.suggestion,
-        "crisis": _crisis_json(results.crisis, search_request.lang),
+        "crisis": _crisis_json(results.crisis),
     })
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, current_app
 from sqlalchemy.orm import Session
 
+from search_index.crisis import CrisisCard
 from search_index.request import SearchRequest
 from search_index.results import SearchResults
 
@@ -62,8 +63,7 @@ class ResultsPage:
     page: int
     per_page: int
     suggestion: str | None = None
-    crisis_message: str | None = None
-    crisis_lines: list[tuple[str, str]] = field(default_factory=list)
+    crisis: CrisisCard | None = None
     facets: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -202,9 +202,7 @@ def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
         page=results.page,
         per_page=results.per_page,
         suggestion=results.suggestion,
-        crisis_message=crisis.message if crisis is not None else None,
-        crisis_lines=[(line.name(current_language()), line.call) for line in crisis.lines]
-        if crisis is not None else [],
+        crisis=crisis.card() if crisis is not None else None,
         facets=results.facets,
     )
 

@@ -151,7 +151,13 @@ SEARCH_RESULTS = {
         "suggestion": _NULLABLE_STRING,
         "crisis": {"type": ["object", "null"], "properties": {
             "message": {"type": "string"}, "danger": {"type": "boolean"},
-            "lines": {"type": "array", "items": {"type": "object"}}}},
+            "now": {"type": "boolean", "description": "the danger may be happening now: lead with Call 911 now"},
+            "language": {"type": "string", "enum": ["en", "es", "ht"]},
+            "heading": {"type": "string"}, "lead": {"type": "string"},
+            "lines": {"type": "array", "items": {"type": "object", "properties": {
+                "key": {"type": "string"}, "name": {"type": "string"}, "for": {"type": "string"},
+                "call": {"type": "string"}, "phones": {"type": "array", "items": {"type": "string"}},
+                "hours": {"type": "string"}, "actions": {"type": "array", "items": {"type": "string"}}}}}}},
     },
 }
 

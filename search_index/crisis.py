@@ -1,10 +1,26 @@
-"""Crisis safety: recognising a query that signals danger and naming the line(s) to pin.
+"""Crisis safety: recognising a query that signals danger, and the card of lines to pin for it.
 
-The triggers (``directory_data/crisis_triggers.csv``) and the lines (``crisis_lines.csv``) are
-data, documented in their headers. A *danger* pattern ("my boyfriend hits me", "quiero
-morir") always pins its line; a *topic* pattern ("suicide", "violación") pins unless a guard
-of the same line shows an ordinary query ("suicide prevention training"). Words a person in
-distress commonly misspells are matched within one edit as well.
+Everything a caseworker may need to read or extend is data in ``directory_data/`` (each file
+documents its format in its header):
+
+* ``crisis_words.csv``    -- word groups in English, Spanish and Haitian Creole (SELF, KILL,
+  PARTNER, HIT, NEG ...), read tolerantly by :mod:`search_index.lexicon`;
+* ``crisis_triggers.csv`` -- patterns of those groups and words (:mod:`search_index.word_patterns`)
+  and the line(s) each pins, whether it means danger *now* (the card then leads with "Call 911
+  now"), and an example query it must catch;
+* ``crisis_guards.csv``   -- look-alike patterns ("suicide prevention training", "hit by a car")
+  that stop a pin, each with an example it must stop;
+* ``crisis_lines.csv``    -- the lines: numbers to find their listings, what to dial or text,
+  priority;
+* ``crisis_card.csv``     -- every word of the pinned card in English, Spanish and Haitian Creole.
+
+:meth:`CrisisRules.detect` reads a text, keeps the trigger matches that no guard stops and that
+are not negated ("I'm not suicidal"), and orders their lines: lines named by a *danger* row before
+lines named only by *topic* rows (a topic row only names the subject, "domestic violence"), then
+by line priority. The card leads with "Call 911 now" when a matched danger row says so, or when
+the query holds a ``NOW`` or ``WEAPON`` word.
+The card's language is the query's when it reads as Spanish or Haitian Creole, else the
+interface's (:func:`card_language`).
 """
 
 from __future__ import annotations
@@ -14,287 +30,451 @@ import io
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
 from pathlib import Path
 
-from search_index.analysis import words
+from search_index.lexicon import Lexicon, Reading
+from search_index.text_forms import tokens
+from search_index.word_patterns import Match, Pattern, PatternError, compile_pattern, literal_words
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "directory_data"
+WORDS_PATH = DATA_DIR / "crisis_words.csv"
 TRIGGERS_PATH = DATA_DIR / "crisis_triggers.csv"
+GUARDS_PATH = DATA_DIR / "crisis_guards.csv"
 LINES_PATH = DATA_DIR / "crisis_lines.csv"
+CARD_PATH = DATA_DIR / "crisis_card.csv"
 
-#: How many other words may come between two words of a pattern.
-MAX_GAP = 3
+#: Languages every card word must be written in.
+CARD_LANGUAGES = ("en", "es", "ht")
+#: Interface languages of the kiosk (a card in another language only for a query written in it).
+INTERFACE_LANGUAGES = ("en", "es")
+#: Groups whose words, anywhere in a danger query, mean the danger may be happening now.
+NOW_GROUPS = ("NOW", "WEAPON")
+KINDS = ("danger", "topic")
+SCOPES = ("topic", "overlap", "all")
 
-EMERGENCY_MESSAGES: dict[str, str] = {
-    "en": "If you are in immediate danger, call 911.",
-    "es": "Si está en peligro inmediato, llame al 911.",
-}
+
+class CrisisDataError(ValueError):
+    """A row of a crisis data file that cannot be used (the message names file and row)."""
+
+
+# -- the lines and their words -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class CrisisLine:
-    """A crisis line that a search can pin (a row of ``crisis_lines.csv``)."""
+    """A crisis line that a search can pin (a row of ``crisis_lines.csv``, with its words)."""
 
     key: str
     phones: tuple[str, ...]
     taxonomy_codes: tuple[str, ...]
-    name_en: str
-    name_es: str
     call: str
     priority: int
+    text: str = ""
+    text_word: str = ""
+    chat: str = ""
+    online: str = ""
+    hours: str = "24/7"
     related: tuple[tuple[str, ...], ...] = ()
+    source: str = ""
+    words: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, hash=False)
+
+    def word(self, name: str, lang: str = "en") -> str:
+        """This line's ``name`` (``name``, ``for``) in ``lang`` (English when missing)."""
+        texts = self.words.get(name, {})
+        return texts.get(lang) or texts.get("en", "")
 
     def name(self, lang: str = "en") -> str:
-        """The line's name in ``lang`` (English when there is no Spanish name)."""
-        return self.name_es if lang == "es" and self.name_es else self.name_en
+        """The line's name in ``lang``."""
+        return self.word("name", lang) or self.key
+
+
+@dataclass(frozen=True)
+class CardLine:
+    """One line on the pinned card, every text in the card's language."""
+
+    key: str
+    name: str
+    purpose: str
+    call: str
+    call_label: str
+    text_label: str
+    chat_label: str
+    online_label: str
+    hours: str
+
+
+@dataclass(frozen=True)
+class CrisisCard:
+    """What the pinned card says, all in ``language`` (``lead``: "Call 911 now" when ``now``, else
+    "If you are in immediate danger, call 911"; ``desk``: "or tell the officer at the front desk",
+    for a police kiosk)."""
+
+    language: str
+    now: bool
+    heading: str
+    lead: str
+    desk: str
+    lines: tuple[CardLine, ...]
+
+    @property
+    def message(self) -> str:
+        """The lead as a sentence (without the front desk)."""
+        return self.lead + "."
+
+
+@dataclass(frozen=True)
+class CardWords:
+    """The rows of ``crisis_card.csv``: key -> language -> text."""
+
+    texts: dict[str, dict[str, str]]
+
+    def get(self, key: str, lang: str, **values: str) -> str:
+        """The text of ``key`` in ``lang`` (English when missing), ``{name}`` s filled in."""
+        row = self.texts.get(key, {})
+        text = row.get(lang) or row.get("en", "")
+        return text.format(**values) if values else text
 
 
 @dataclass(frozen=True)
 class CrisisMatch:
-    """The crisis lines a query pins, the listings found for them, and the 911 message.
+    """The crisis lines a query pins, the listings found for them, and how to show them.
 
     ``service_ids`` are the indexed listings of those lines, in pin order (empty when the
-    directory has none: the lines are then shown from ``lines`` alone).
+    directory has none: the lines are then shown from the data alone). ``now``: the danger may be
+    happening now (the card leads with "Call 911 now"). ``language``: the card's language.
     """
 
     lines: tuple[CrisisLine, ...]
     service_ids: tuple[str, ...]
-    message: str
     danger: bool
+    now: bool = False
+    language: str = "en"
+    words: CardWords = field(default_factory=lambda: CardWords({}), compare=False)
 
     @property
     def keys(self) -> tuple[str, ...]:
-        """The keys of the pinned lines (``988``, ``dv``, ``rainn``, ``childhelp``)."""
+        """The keys of the pinned lines (``988``, ``dv``, ``rainn``, ``childhelp`` ...)."""
         return tuple(line.key for line in self.lines)
 
+    @property
+    def message(self) -> str:
+        """The card's lead as a sentence, in the card's language."""
+        return self.card().message
+
+    def card(self, language: str | None = None) -> CrisisCard:
+        """The card, in ``language`` (default: the card's language)."""
+        lang = language or self.language
+        w = self.words
+        lines = tuple(
+            CardLine(
+                key=line.key,
+                name=line.name(lang),
+                purpose=line.word("for", lang),
+                call=line.call,
+                call_label=w.get("action.call", lang, number=line.call),
+                text_label=(
+                    w.get("action.text_word", lang, number=line.text, word=line.text_word)
+                    if line.text and line.text_word
+                    else w.get("action.text", lang, number=line.text) if line.text else ""
+                ),
+                chat_label=w.get("action.chat", lang, url=line.chat) if line.chat else "",
+                online_label=w.get("action.online", lang, url=line.online) if line.online else "",
+                hours=w.get(f"hours.{line.hours}", lang) or line.hours,
+            )
+            for line in self.lines
+        )
+        return CrisisCard(
+            language=lang,
+            now=self.now,
+            heading=w.get("card.heading", lang),
+            lead=w.get("lead.now" if self.now else "lead.maybe", lang),
+            desk=w.get("lead.desk", lang),
+            lines=lines,
+        )
+
+
+def card_language(interface: str, detected: str | None) -> str:
+    """The card's language: the query's when it reads as Spanish or Haitian Creole, else the
+    interface's (English when the interface is in neither kiosk language)."""
+    if detected in ("es", "ht"):
+        return detected
+    return interface if interface in INTERFACE_LANGUAGES else "en"
+
+
+# -- triggers and guards -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
-class _Slot:
-    exact: frozenset[str]
-    prefixes: tuple[str, ...]
+class Trigger:
+    """A row of ``crisis_triggers.csv``: ``pattern`` pins ``lines`` (in order)."""
 
-    def accepts(self, word: str) -> bool:
-        return word in self.exact or any(word.startswith(p) for p in self.prefixes)
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """One row of the trigger table, compiled."""
-
-    line: str
+    row: int
+    lines: tuple[str, ...]
     kind: str
-    slots: tuple[_Slot, ...]
-    source: str
-
-    def matches(self, tokens: list[str], present: frozenset[str] | None = None) -> bool:
-        """Whether the slots occur in ``tokens`` in order, at most :data:`MAX_GAP` words apart.
-
-        ``present`` (the set of ``tokens``) lets a pattern whose exact-word slot has no word in
-        the query be ruled out at once.
-        """
-        if present is not None:
-            for slot in self.slots:
-                if not slot.prefixes and slot.exact.isdisjoint(present):
-                    return False
-        return _match_from(self.slots, tokens, 0, None)
+    now: bool
+    language: str
+    pattern: Pattern
+    example: str
 
 
-def _match_from(slots: tuple[_Slot, ...], tokens: list[str], slot: int, last: int | None) -> bool:
-    if slot == len(slots):
+@dataclass(frozen=True)
+class Guard:
+    """A row of ``crisis_guards.csv``: ``pattern`` marks an ordinary query (see the file)."""
+
+    row: int
+    line: str
+    scope: str
+    language: str
+    pattern: Pattern
+    example: str
+
+    def stops(self, trigger: Trigger, match: Match, guard_match: Match) -> bool:
+        """Whether this guard, matched at ``guard_match``, stops ``trigger`` matched at ``match``."""
+        if self.line != "*" and self.line not in trigger.lines:
+            return False
+        if self.scope == "topic":
+            return trigger.kind == "topic"
+        if self.scope == "overlap":
+            return not match.positions.isdisjoint(guard_match.positions)
         return True
-    start = 0 if last is None else last + 1
-    stop = len(tokens) if last is None else min(len(tokens), last + 2 + MAX_GAP)
-    for i in range(start, stop):
-        if slots[slot].accepts(tokens[i]) and _match_from(slots, tokens, slot + 1, i):
-            return True
-    return False
 
 
-def _compile(line: str, kind: str, pattern: str) -> Pattern | None:
-    slots = []
-    for part in pattern.split():
-        exact: set[str] = set()
-        prefixes: list[str] = []
-        for option in part.split("/"):
-            if option.endswith("*") and len(option) > 1:
-                prefixes.append("".join(words(option[:-1])))
-            else:
-                folded = words(option)
-                if folded:
-                    exact.add("".join(folded) if len(folded) > 1 else folded[0])
-        if exact or prefixes:
-            slots.append(_Slot(frozenset(exact), tuple(prefixes)))
-    if not slots:
-        return None
-    return Pattern(line, kind, tuple(slots), pattern)
+@dataclass(frozen=True)
+class Detection:
+    """What :meth:`CrisisRules.detect` found: line keys in pin order, whether a danger row matched,
+    whether it may be happening now, the guessed language, and the rows that decided."""
+
+    lines: tuple[str, ...]
+    danger: bool
+    now: bool
+    language: str | None
+    triggers: tuple[int, ...] = ()
+    stopped_by: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class CrisisRules:
-    """The compiled trigger table and the crisis lines."""
+    """The lexicon, triggers, guards, lines and card words, compiled."""
 
-    patterns: tuple[Pattern, ...]
+    lexicon: Lexicon
+    triggers: tuple[Trigger, ...]
+    guards: tuple[Guard, ...]
     lines: dict[str, CrisisLine]
-    vocabulary: frozenset[str]
-    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    words: CardWords
 
-    def detect(self, tokens: list[str]) -> tuple[tuple[CrisisLine, ...], bool]:
-        """The lines ``tokens`` pin (in priority order) and whether a *danger* pattern matched."""
-        tokens = [self.correct(t) for t in tokens]
-        present = frozenset(tokens)
-        danger: set[str] = set()
-        topic: set[str] = set()
-        guarded: set[str] = set()
-        for pattern in self.patterns:
-            if pattern.kind == "guard":
-                if pattern.matches(tokens, present):
-                    guarded.add(pattern.line)
-            elif pattern.line not in danger and pattern.matches(tokens, present):
-                (danger if pattern.kind == "danger" else topic).add(pattern.line)
-        if "*" in guarded:
-            topic.clear()
-        pinned = danger | (topic - guarded)
-        lines = sorted(
-            (self.lines[key] for key in pinned if key in self.lines), key=lambda l: l.priority
+    def read(self, text: str) -> Reading:
+        """``text`` read by the lexicon."""
+        return self.lexicon.read(text)
+
+    def detect(self, text: str, *, skip_guards: frozenset[int] = frozenset()) -> Detection:
+        """The lines ``text`` pins (see the module docstring). ``skip_guards``: guard rows to
+        leave out (the data test shows each guard stops a pin of its own)."""
+        reading = self.lexicon.read(text)
+        present = reading.present
+        found: list[tuple[Trigger, Match]] = []
+        for trigger in self.triggers:
+            if trigger.pattern.possible(present):
+                match = trigger.pattern.find(reading)
+                if match is not None:
+                    found.append((trigger, match))
+        if not found:
+            return Detection((), False, False, reading.language)
+        guard_matches = [
+            (guard, m)
+            for guard in self.guards
+            if guard.row not in skip_guards and guard.pattern.possible(present)
+            for m in [guard.pattern.find(reading, negation=False)]
+            if m is not None
+        ]
+        kept: list[Trigger] = []
+        stopped: set[int] = set()
+        for trigger, match in found:
+            stoppers = [g.row for g, gm in guard_matches if g.stops(trigger, match, gm)]
+            if stoppers:
+                stopped.update(stoppers)
+            else:
+                kept.append(trigger)
+        rank: dict[str, tuple[int, int]] = {}
+        for trigger in kept:
+            for key in trigger.lines:
+                if key in self.lines:
+                    here = (trigger.kind != "danger", self._priority(key))
+                    rank[key] = min(rank.get(key, here), here)
+        keys = sorted(rank, key=lambda k: rank[k])
+        danger = any(t.kind == "danger" for t in kept)
+        now = bool(keys) and (
+            any(t.now for t in kept if t.kind == "danger")
+            or any(g in present for g in NOW_GROUPS)
         )
-        return tuple(lines), bool(danger)
-
-    def correct(self, token: str) -> str:
-        """``token``, or the trigger word within one edit of it when ``token`` is not one."""
-        if len(token) < 5 or token in self.vocabulary or not token.isalpha():
-            return token
-        found = self._corrections.get(token)
-        if found is None:
-            found = token
-            for length in (len(token), len(token) - 1, len(token) + 1):
-                for word in self._by_length.get(length, ()):
-                    if within_one_edit(token, word):
-                        found = word
-                        break
-                if found != token:
-                    break
-            if len(self._corrections) > 20000:
-                self._corrections.clear()
-            self._corrections[token] = found
-        return found
-
-    @property
-    def _by_length(self) -> dict[int, tuple[str, ...]]:
-        table = self._cache.get("by-length")
-        if table is None:
-            grouped: dict[int, list[str]] = {}
-            for word in sorted(self.vocabulary):
-                if len(word) >= 5:
-                    grouped.setdefault(len(word), []).append(word)
-            table = self._cache["by-length"] = {k: tuple(v) for k, v in grouped.items()}
-        return table
-
-    @property
-    def _corrections(self) -> dict[str, str]:
-        return self._cache.setdefault("corrections", {})
-
-
-def within_one_edit(a: str, b: str) -> bool:
-    """Whether ``a`` becomes ``b`` with at most one insertion, deletion, substitution or swap."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la == lb:
-        diffs = [i for i in range(la) if a[i] != b[i]]
-        if len(diffs) == 1:
-            return True
-        return (
-            len(diffs) == 2
-            and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]]
-            and a[diffs[1]] == b[diffs[0]]
+        return Detection(
+            tuple(keys), danger, now, reading.language,
+            tuple(t.row for t in kept), tuple(sorted(stopped)),
         )
-    if la > lb:
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i:] == b[i + 1 :]
+
+    def _priority(self, key: str) -> int:
+        line = self.lines.get(key)
+        return line.priority if line is not None else 999
+
+    def match(
+        self, text: str, interface: str = "en", service_ids: tuple[str, ...] = ()
+    ) -> CrisisMatch | None:
+        """The :class:`CrisisMatch` of ``text`` (no listings), or None when it pins nothing."""
+        found = self.detect(text)
+        if not found.lines:
+            return None
+        return CrisisMatch(
+            tuple(self.lines[k] for k in found.lines), service_ids, found.danger, found.now,
+            card_language(interface, found.language), self.words,
+        )
 
 
-def _rows(text: str) -> list[dict[str, str]]:
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    return list(csv.DictReader(io.StringIO("\n".join(lines))))
+# -- reading the files ---------------------------------------------------------------------------
 
 
-def parse_rules(triggers_text: str, lines_text: str) -> CrisisRules:
-    """The rules from the CSV texts of ``crisis_triggers.csv`` and ``crisis_lines.csv``."""
-    lines: dict[str, CrisisLine] = {}
-    for row in _rows(lines_text):
-        key = (row.get("line") or "").strip()
+def _rows(text: str, name: str) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a data file (``#`` lines are comments), each with its line number."""
+    kept: list[str] = []
+    numbers: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            kept.append(line)
+            numbers.append(number)
+    if not kept:
+        return []
+    reader = csv.DictReader(io.StringIO("\n".join(kept)))
+    rows = []
+    for index, row in enumerate(reader):
+        rows.append((numbers[index + 1] if index + 1 < len(numbers) else 0,
+                     {k.strip(): (v or "").strip() for k, v in row.items() if k}))
+    return rows
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in cell.split("|") if p.strip())
+
+
+def parse_words(text: str) -> list[tuple[str, str, str]]:
+    """The ``(group, language, entry)`` triples of ``crisis_words.csv``."""
+    triples = []
+    for number, row in _rows(text, "crisis_words.csv"):
+        group = row.get("group", "")
+        if not group or not group.replace("_", "").isalnum() or not group.isupper():
+            raise CrisisDataError(f"crisis_words.csv line {number}: group {group!r} must be UPPER_CASE")
+        for entry in _split(row.get("words", "")):
+            triples.append((group, row.get("language", "*") or "*", entry))
+    return triples
+
+
+def parse_lines(lines_text: str, card_text: str) -> tuple[dict[str, CrisisLine], CardWords]:
+    """The lines of ``crisis_lines.csv`` with their words from ``crisis_card.csv``."""
+    texts: dict[str, dict[str, str]] = {}
+    for number, row in _rows(card_text, "crisis_card.csv"):
+        key = row.get("key", "")
         if not key:
-            continue
+            raise CrisisDataError(f"crisis_card.csv line {number}: no key")
+        texts[key] = {lang: row[lang] for lang in CARD_LANGUAGES if row.get(lang)}
+    lines: dict[str, CrisisLine] = {}
+    for number, row in _rows(lines_text, "crisis_lines.csv"):
+        key = row.get("line", "")
+        if not key:
+            raise CrisisDataError(f"crisis_lines.csv line {number}: no line key")
+        words: dict[str, dict[str, str]] = {}
+        for name in ("name", "for"):
+            if f"{key}.{name}" in texts:
+                words[name] = texts[f"{key}.{name}"]
         lines[key] = CrisisLine(
             key=key,
-            phones=tuple(p.strip() for p in (row.get("phones") or "").split("|") if p.strip()),
-            taxonomy_codes=tuple(
-                c.strip().lower() for c in (row.get("taxonomy_codes") or "").split("|") if c.strip()
-            ),
-            name_en=(row.get("name_en") or key).strip(),
-            name_es=(row.get("name_es") or "").strip(),
-            call=(row.get("call") or "").strip(),
-            priority=int((row.get("priority") or "99").strip() or 99),
-            related=tuple(
-                phrase
-                for phrase in (tuple(words(p)) for p in (row.get("related") or "").split("|"))
-                if phrase
-            ),
+            phones=_split(row.get("phones", "")),
+            taxonomy_codes=tuple(c.lower() for c in _split(row.get("taxonomy_codes", ""))),
+            call=row.get("call", ""),
+            priority=int(row.get("priority") or 99),
+            text=row.get("text", ""),
+            text_word=row.get("text_word", ""),
+            chat=row.get("chat", ""),
+            online=row.get("online", ""),
+            hours=row.get("hours", "") or "24/7",
+            related=tuple(p for p in (tuple(tokens(x)) for x in _split(row.get("related", ""))) if p),
+            source=row.get("source", ""),
+            words=words,
         )
-    patterns: list[Pattern] = []
-    for row in _rows(triggers_text):
-        kind = (row.get("kind") or "").strip()
-        line = (row.get("line") or "").strip()
-        if kind not in ("danger", "topic", "guard") or not line:
-            continue
-        compiled = _compile(line, kind, row.get("pattern") or "")
-        if compiled is not None:
-            patterns.append(compiled)
-    vocabulary = frozenset(
-        word for p in patterns if p.kind != "guard" for slot in p.slots for word in slot.exact
-    )
-    return CrisisRules(tuple(patterns), lines, vocabulary)
+    return lines, CardWords(texts)
+
+
+def parse_rules(
+    words_text: str, triggers_text: str, guards_text: str, lines_text: str, card_text: str
+) -> CrisisRules:
+    """The rules from the texts of the five data files; :class:`CrisisDataError` on a bad row."""
+    triples = parse_words(words_text)
+    groups = frozenset(g for g, _, _ in triples) | {"NEG", "NEG_GAP", "NOW", "WEAPON"}
+    lines, card_words = parse_lines(lines_text, card_text)
+    triggers: list[Trigger] = []
+    for number, row in _rows(triggers_text, "crisis_triggers.csv"):
+        keys = _split(row.get("line", ""))
+        kind = row.get("kind", "")
+        unknown = [k for k in keys if k not in lines]
+        if not keys or unknown or kind not in KINDS:
+            raise CrisisDataError(
+                f"crisis_triggers.csv line {number}: line {row.get('line')!r} or kind {kind!r} is not known")
+        try:
+            pattern = compile_pattern(row.get("pattern", ""), groups)
+        except PatternError as error:
+            raise CrisisDataError(f"crisis_triggers.csv line {number}: {error}") from None
+        triggers.append(Trigger(number, keys, kind, row.get("now", "").lower() == "yes",
+                                row.get("language", ""), pattern, row.get("example", "")))
+    guards: list[Guard] = []
+    for number, row in _rows(guards_text, "crisis_guards.csv"):
+        line = row.get("line", "")
+        scope = row.get("scope", "")
+        if (line != "*" and line not in lines) or scope not in SCOPES:
+            raise CrisisDataError(
+                f"crisis_guards.csv line {number}: line {line!r} or scope {scope!r} is not known")
+        try:
+            pattern = compile_pattern(row.get("pattern", ""), groups)
+        except PatternError as error:
+            raise CrisisDataError(f"crisis_guards.csv line {number}: {error}") from None
+        guards.append(Guard(number, line, scope, row.get("language", ""), pattern, row.get("example", "")))
+    extra = set()
+    for item in [*triggers, *guards]:
+        extra |= literal_words(item.pattern)
+    lexicon = Lexicon.build(triples, extra)
+    return CrisisRules(lexicon, tuple(triggers), tuple(guards), lines, card_words)
 
 
 #: Seconds between two looks at the files' modification times.
 RECHECK_SECONDS = 1.0
+DEFAULT_PATHS = (WORDS_PATH, TRIGGERS_PATH, GUARDS_PATH, LINES_PATH, CARD_PATH)
 
 _lock = threading.Lock()
-_cache: dict[tuple[Path, Path], tuple[tuple[float, float], CrisisRules]] = {}
-_checked: dict[tuple[Path, Path], float] = {}
+_cache: dict[tuple[Path, ...], tuple[tuple[float, ...], CrisisRules]] = {}
+_checked: dict[tuple[Path, ...], float] = {}
 
 
-def load_rules(triggers: Path | None = None, lines: Path | None = None) -> CrisisRules:
-    """The rules from the data files (defaults in ``directory_data``), re-read when they change."""
-    triggers = triggers or TRIGGERS_PATH
-    lines = lines or LINES_PATH
-    key = (triggers, lines)
+def load_rules(paths: tuple[Path, ...] = DEFAULT_PATHS) -> CrisisRules:
+    """The rules from the five data files (words, triggers, guards, lines, card; defaults in
+    ``directory_data``), re-read when one changes. A file that cannot be read or parsed keeps the
+    rules last loaded (or raises on the first load: the shipped files are tested)."""
     now = time.monotonic()
-    cached = _cache.get(key)
-    if cached is not None and now - _checked.get(key, 0.0) < RECHECK_SECONDS:
+    cached = _cache.get(paths)
+    if cached is not None and now - _checked.get(paths, 0.0) < RECHECK_SECONDS:
         return cached[1]
-    _checked[key] = now
+    _checked[paths] = now
     try:
-        stamp = (triggers.stat().st_mtime, lines.stat().st_mtime)
+        stamp = tuple(p.stat().st_mtime for p in paths)
     except OSError:
-        return CrisisRules((), {}, frozenset())
+        if cached is not None:
+            return cached[1]
+        raise
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     with _lock:
-        cached = _cache.get(key)
+        cached = _cache.get(paths)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-    rules = parse_rules(triggers.read_text(encoding="utf-8"), lines.read_text(encoding="utf-8"))
-    with _lock:
-        _cache[key] = (stamp, rules)
+        try:
+            rules = parse_rules(*(p.read_text(encoding="utf-8") for p in paths))
+        except (OSError, CrisisDataError):
+            if cached is not None:
+                return cached[1]
+            raise
+        _cache[paths] = (stamp, rules)
     return rules
-
-
-def emergency_message(lang: str) -> str:
-    """"If you are in immediate danger, call 911" in ``lang`` (English by default)."""
-    return EMERGENCY_MESSAGES.get(lang, EMERGENCY_MESSAGES["en"])

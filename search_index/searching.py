@@ -20,7 +20,7 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from search_index.cache import ResultCache, default_cache
-from search_index.crisis import CrisisMatch, CrisisRules, emergency_message, load_rules
+from search_index.crisis import CrisisMatch, CrisisRules, card_language, load_rules
 from search_index.filters import build_filters
 from search_index.ranking import distance_factor, quality, stale_mask, top
 from search_index.request import (
@@ -111,10 +111,7 @@ def search(
 def _fallback(req: Effective) -> SearchResults:
     """Results with no hits but still the crisis lines the text calls for."""
     try:
-        from search_index.analysis import words
-
-        lines, danger = load_rules().detect(words(req.q)[:64])
-        crisis = CrisisMatch(lines, (), emergency_message(req.lang), danger) if lines else None
+        crisis = load_rules().match(req.q[:2000], req.lang)
     except Exception:  # noqa: BLE001
         crisis = None
     return SearchResults(query=req.q[:2000], total=0, page=req.page, per_page=req.per_page, crisis=crisis)
@@ -172,11 +169,12 @@ def _refresh_open_flags(cached: _Cached, view: IndexView, leaves: Leaves, now: d
 
 
 def _crisis(
-    rules: CrisisRules, view: IndexView, leaves: Leaves, words: tuple[str, ...], lang: str
+    rules: CrisisRules, view: IndexView, leaves: Leaves, text: str, lang: str
 ) -> tuple[CrisisMatch | None, list[int]]:
-    lines, danger = rules.detect(list(words))
-    if not lines:
+    found = rules.detect(text)
+    if not found.lines:
         return None, []
+    lines = tuple(rules.lines[key] for key in found.lines)
     assured = view.ints(leaves, "assured", 0)
     pinned: list[int] = []
     for line in lines:
@@ -193,7 +191,8 @@ def _crisis(
             best = docs[np.lexsort((docs, -assured[docs]))[0]]
             pinned.append(int(best))
     ids = tuple(view.stored_fields(leaves, d).get("id", "") for d in pinned)
-    return CrisisMatch(lines, ids, emergency_message(lang), danger), pinned
+    match = CrisisMatch(lines, ids, found.danger, found.now, card_language(lang, found.language), rules.words)
+    return match, pinned
 
 
 def _run(
@@ -206,7 +205,7 @@ def _run(
     table = load_synonyms()
     scorer = Scorer(view, leaves)
     filters = build_filters(view, leaves, req)
-    crisis, pinned = _crisis(load_rules(), view, leaves, words, req.lang)
+    crisis, pinned = _crisis(load_rules(), view, leaves, req.q, req.lang)
 
     # Raw scores; a crisis adds its lines' related listings as a concept.
     concept_list = scorer.with_typos(concepts, table) if concepts else []

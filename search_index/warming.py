@@ -50,3 +50,13 @@ def warm_words(searcher: Searcher, words: Iterable[str]) -> int:
     view, leaves = view_for(searcher)
     scorer = Scorer(view, leaves)
     return sum(1 for word in dict.fromkeys(words) if scorer.word_vector(word) is not None)
+
+
+def warm_crisis_rules() -> None:
+    """Load the crisis data files and the known-word lists (about half a second), so that the
+    first query a worker reads for danger does not wait for them."""
+    from search_index.crisis import load_rules
+    from search_index.known_words import known_words
+
+    load_rules()
+    known_words()

@@ -390,7 +390,7 @@ def test_officer_lines(services: list[dict[str, Any]]) -> None:
 
 def test_national_lines(services: list[dict[str, Any]]) -> None:
     national = {s["name"]: s for s in services if is_national(s)}
-    assert len(national) == 5
+    assert len(national) == 8
 
     lifeline = by_name(services, "988 Suicide & Crisis Lifeline")
     assert numbers(lifeline, "voice") == {"988"} and numbers(lifeline, "text") == {"988"}
@@ -416,6 +416,17 @@ def test_national_lines(services: list[dict[str, Any]]) -> None:
     assert numbers(two_one_one, "voice") == {"211"}
     assert categories(two_one_one) == {"housing", "mental-health"}
     assert "TJ-3200" in taxonomy_codes(two_one_one)
+
+    trafficking = by_name(services, "National Human Trafficking Hotline")
+    assert numbers(trafficking, "voice") == {"1-888-373-7888"} and numbers(trafficking, "text") == {"233733"}
+    assert "FN-1500.3100" in taxonomy_codes(trafficking)
+
+    florida = by_name(services, "Florida Abuse Hotline")
+    assert numbers(florida, "voice") == {"1-800-962-2873"}
+    assert {"PH-6300", "FN-1500.2000"} <= taxonomy_codes(florida)
+
+    poison = by_name(services, "Poison Help line (Poison Control)")
+    assert numbers(poison, "voice") == {"1-800-222-1222"}
 
     for s in national.values():
         assert SAMPLE_SENTENCE not in s["organization"]["description"]

@@ -1,0 +1,217 @@
+"""Patterns of words and word groups, matched against a :class:`~search_index.lexicon.Reading`.
+
+Syntax (one pattern per data-file row; see ``directory_data/crisis_triggers.csv``)::
+
+    WANT to DIE                 elements in order; at most one other word between two of them
+    WANT .. DIE                 ".." allows up to MEDIUM_GAP other words there
+    WANT ... DIE                "..." allows up to LONG_GAP other words there
+    PARTNER + HIT + ME          parts joined by " + " may come in any order, all within WINDOW words
+    kill/murder/KILL SELF       "a/b/GROUP": any of these; UPPER-CASE names are lexicon groups
+    suicid*                     any word starting with "suicid"
+
+Literal words are read like the query (case, accents and apostrophes folded; ``don't`` is
+``dont``) and corrected like it (see :mod:`search_index.lexicon`).
+
+A match may be *negated*: a word of the ``NEG`` group right before one of its elements (or two
+before, with a word of ``NEG_GAP`` such as "me" or "really" between), unless that word is part of
+the match. A pattern that itself names ``NEG`` is never negated.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from search_index.lexicon import Item, Reading
+from search_index.text_forms import tokens
+
+#: Other words allowed between two elements (default, and after "...").
+SHORT_GAP = 1
+MEDIUM_GAP = 3
+LONG_GAP = 6
+#: Widest span (in words) of a pattern whose parts come in any order.
+WINDOW = 14
+#: Most matches of one part considered (queries are short; this bounds the work).
+MAX_PART_MATCHES = 24
+NEG = "NEG"
+NEG_GAP = "NEG_GAP"
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be read (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Element:
+    """One position of a pattern: any of ``words``, ``groups`` or ``prefixes``."""
+
+    words: frozenset[str]
+    groups: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    def accepts(self, item: Item) -> bool:
+        """Whether ``item`` can stand at this position."""
+        if not self.words.isdisjoint(item.forms) or not self.groups.isdisjoint(item.groups):
+            return True
+        return bool(self.prefixes) and any(f.startswith(p) for f in item.forms for p in self.prefixes)
+
+    def possible(self, present: frozenset[str]) -> bool:
+        """Whether a text holding ``present`` (forms and groups) can fill this position."""
+        return bool(self.prefixes) or not (self.words.isdisjoint(present) and self.groups.isdisjoint(present))
+
+
+@dataclass(frozen=True)
+class Part:
+    """Elements in order, ``gaps[k]`` other words allowed before element ``k`` (k > 0)."""
+
+    elements: tuple[Element, ...]
+    gaps: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a pattern matched: the token positions it uses and where each element starts."""
+
+    positions: frozenset[int]
+    starts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled pattern (see the module docstring)."""
+
+    source: str
+    parts: tuple[Part, ...]
+    names_neg: bool
+
+    @property
+    def groups(self) -> frozenset[str]:
+        """Every group the pattern names."""
+        return frozenset(g for p in self.parts for e in p.elements for g in e.groups)
+
+    @property
+    def size(self) -> int:
+        """How many elements the pattern has."""
+        return sum(len(p.elements) for p in self.parts)
+
+    def possible(self, present: frozenset[str]) -> bool:
+        """A cheap test: False when some element has nothing to match in the text."""
+        return all(e.possible(present) for p in self.parts for e in p.elements)
+
+    def find(self, reading: Reading, *, negation: bool = True) -> Match | None:
+        """The first match in ``reading`` (not negated when ``negation``), or None."""
+        if not self.possible(reading.present):
+            return None
+        per_part = [_part_matches(part, reading) for part in self.parts]
+        if any(not found for found in per_part):
+            return None
+        check = negation and not self.names_neg
+        for combo in itertools.product(*per_part):
+            if len(combo) > 1:
+                used: set[int] = set()
+                overlap = False
+                for m in combo:
+                    if not used.isdisjoint(m.positions):
+                        overlap = True
+                        break
+                    used |= m.positions
+                if overlap or max(used) - min(used) + 1 > WINDOW:
+                    continue
+            match = Match(
+                frozenset().union(*(m.positions for m in combo)),
+                tuple(s for m in combo for s in m.starts),
+            )
+            if check and negated(match, reading):
+                continue
+            return match
+        return None
+
+
+def _part_matches(part: Part, reading: Reading) -> list[Match]:
+    found: list[Match] = []
+    n = len(reading.tokens)
+    first = part.elements[0]
+
+    def extend(k: int, prev_end: int, positions: frozenset[int], starts: tuple[int, ...]) -> None:
+        if len(found) >= MAX_PART_MATCHES:
+            return
+        if k == len(part.elements):
+            found.append(Match(positions, starts))
+            return
+        element = part.elements[k]
+        for s in range(prev_end, min(n, prev_end + part.gaps[k] + 1)):
+            for item in reading.items[s]:
+                if element.accepts(item):
+                    extend(k + 1, item.end, positions | frozenset(range(item.start, item.end)), starts + (s,))
+
+    for s in range(n):
+        for item in reading.items[s]:
+            if first.accepts(item):
+                extend(1, item.end, frozenset(range(item.start, item.end)), (s,))
+    return found
+
+
+def negated(match: Match, reading: Reading) -> bool:
+    """Whether a ``NEG`` word stands right before an element of ``match`` (see the module
+    docstring)."""
+    for start in match.starts:
+        before = start - 1
+        if before < 0 or before in match.positions:
+            continue
+        groups = reading.groups_at(before)
+        if NEG in groups:
+            return True
+        if NEG_GAP in groups and before - 1 >= 0 and before - 1 not in match.positions:
+            if NEG in reading.groups_at(before - 1):
+                return True
+    return False
+
+
+def compile_pattern(source: str, known_groups: frozenset[str] | None = None) -> Pattern:
+    """``source`` compiled; :class:`PatternError` if it is empty or names an unknown group."""
+    parts: list[Part] = []
+    for part_source in source.split(" + "):
+        elements: list[Element] = []
+        gaps: list[int] = []
+        gap = SHORT_GAP
+        for raw in part_source.split():
+            if raw in ("..", "..."):
+                gap = MEDIUM_GAP if raw == ".." else LONG_GAP
+                continue
+            elements.append(_element(raw, known_groups, source))
+            gaps.append(gap)
+            gap = SHORT_GAP
+        if not elements:
+            raise PatternError(f"empty part in pattern {source!r}")
+        parts.append(Part(tuple(elements), tuple(gaps)))
+    pattern = Pattern(source, tuple(parts), False)
+    return Pattern(source, pattern.parts, NEG in pattern.groups)
+
+
+def _element(raw: str, known_groups: frozenset[str] | None, source: str) -> Element:
+    words: set[str] = set()
+    groups: set[str] = set()
+    prefixes: list[str] = []
+    for option in raw.split("/"):
+        if not option:
+            continue
+        if option.isupper() and option.replace("_", "").isalnum():
+            if known_groups is not None and option not in known_groups:
+                raise PatternError(f"unknown word group {option} in pattern {source!r}")
+            groups.add(option)
+        elif option.endswith("*") and len(option) > 1:
+            stem = "".join(tokens(option[:-1]))
+            if stem:
+                prefixes.append(stem)
+        else:
+            folded = "".join(tokens(option))
+            if folded:
+                words.add(folded)
+    if not (words or groups or prefixes):
+        raise PatternError(f"empty element {raw!r} in pattern {source!r}")
+    return Element(frozenset(words), frozenset(groups), tuple(prefixes))
+
+
+def literal_words(pattern: Pattern) -> set[str]:
+    """The literal words of ``pattern`` (they join the lexicon's vocabulary)."""
+    return {w for p in pattern.parts for e in p.elements for w in e.words}
