@@ -78,7 +78,7 @@ FIELDS: list[tuple[str, str, list[str], list[str], str]] = [
      "Consejería sobre abuso"),
     ("FT-3000.6900", "Protective/Restraining Orders", ["Injunction Assistance"],
      ["injunction", "protective order", "court", "stalking"], "Órdenes de protección"),
-    ("BD-1800.2000", "Emergency Food", ["Food Pantry", "Soup Kitchen", "Meal Program"],
+    ("BD-1800", "Emergency Food", ["Food Pantry", "Soup Kitchen", "Meal Program"],
      ["food", "groceries", "meals", "pantry", "SNAP", "hot lunch"], "Despensa de alimentos"),
     ("LH-5100.5000", "Medical Care Expense Assistance", ["Free Clinic", "Prescription Help"],
      ["clinic", "uninsured", "prescriptions", "doctor", "sliding fee"], "Clínica gratuita"),
@@ -86,7 +86,7 @@ FIELDS: list[tuple[str, str, list[str], list[str], str]] = [
      ["jobs", "resume", "training", "interview", "GED"], "Empleo"),
     ("FT-3200", "General Legal Aid", ["Legal Aid", "Legal Clinic"],
      ["lawyer", "legal advice", "court", "benefits", "immigration"], "Ayuda legal"),
-    ("TD-1600", "Transportation", ["Medical Rides", "Bus Passes"],
+    ("BT-4500.6500-280", "General Paratransit/Community Ride Programs", ["Medical Rides", "Bus Passes"],
      ["transportation", "rides", "bus", "appointments"], "Transporte"),
 ]
 WORDS = ("the program serves residents of the county who need help with daily needs and "

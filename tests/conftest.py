@@ -8,6 +8,7 @@ in CI (``CI`` set) when it is missing.
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,6 +51,14 @@ def shared_dir() -> Path:
 def hsds_dir(shared_dir: Path) -> Path:
     """``../shared/hsds``."""
     return shared_dir / "hsds"
+
+
+@pytest.fixture(scope="session")
+def miami_taxonomy(hsds_dir: Path) -> dict[str, str]:
+    """Name by code of the real AIRS/211 taxonomy terms in the Miami 211 export (1,991 codes),
+    the reference for the codes the curated directory and the crosswalk use."""
+    with (hsds_dir / "open211-miami" / "data" / "taxonomy.csv").open(encoding="utf-8", newline="") as f:
+        return {row["id"].strip(): row["name"].strip() for row in csv.DictReader(f)}
 
 
 @pytest.fixture(scope="session")

@@ -198,7 +198,7 @@ def add_sample_directory(session: Session) -> dict[str, str]:
         "rent": s("Emergency Rental Assistance", description="Help paying rent and deposits to prevent eviction for low-income families.",
                   categories=["housing"], point=ALTAMONTE, postal_code="32701"),
         "section8": s("Housing Choice Voucher Program", description="Rent subsidies for low-income households renting in the private market.",
-                      categories=["housing"], taxonomy=[("BH-7000.4600-350", "Housing Choice Vouchers")]),
+                      categories=["housing"], taxonomy=[("BH-7000.4600-700", "Section 8 Housing Choice Vouchers")]),
         "csu": s("Adult Crisis Stabilization Unit", description="Receiving facility for involuntary examination under the Baker Act. Open around the clock.",
                  categories=["mental-health"], hours=[(EVERY_DAY, "00:00", "00:00")], point=SANFORD, postal_code="32771"),
         "counseling": s("Outpatient Counseling for Adults", description="Individual and group counseling for depression and anxiety.",

@@ -37,7 +37,7 @@ def directory(factory: sessionmaker[Session]) -> dict[str, str]:
     with factory.begin() as session:
         shelter = make_service(
             session, "Harbor House Shelter", description="Emergency shelter beds for families",
-            categories=["housing", "abuse"], taxonomy=[("BH-1800.8500", "Shelters")],
+            categories=["housing", "abuse"], taxonomy=[("BH-1800.8500", "Homeless Shelter")],
             languages=["es"], phones=["407-555-0100"], point=SANFORD, postal_code="32771",
             hours=[("MO,TU,WE,TH,FR,SA,SU", "00:00", "23:59")], free=True,
         )
@@ -79,7 +79,7 @@ def test_answer_has_the_documented_shape(client: FlaskClient, directory: dict[st
     assert shelter["name"] == "Harbor House Shelter"
     assert shelter["organization"] == "Harbor House Shelter Inc."
     assert shelter["categories"] == ["abuse", "housing"]
-    assert shelter["taxonomy"] == [{"code": "BH-1800.8500", "name": "Shelters"}]
+    assert shelter["taxonomy"] == [{"code": "BH-1800.8500", "name": "Homeless Shelter"}]
     assert shelter["languages"] == ["es"]
     assert shelter["address"]["postal_code"] == "32771" and "Sanford" in shelter["address"]["text"]
     assert isinstance(shelter["stale"], bool) and shelter["crisis"] is False

@@ -252,9 +252,9 @@ def test_same_taxonomy_code_is_the_same_term(services: list[dict[str, Any]]) -> 
                 assert term["name"] and term["description"]
                 ids[term["code"]].add(term["id"])
     assert all(len(v) == 1 for v in ids.values())
-    for code in ("BH-1800", "BH-1800.8500-800", "BH-3800.7000", "BV-8900", "FT-3200.2000",
-                 "RP-1400", "RP-1500.1400-800", "FN-1500", "FN-1500.1900-150", "FN-1700",
-                 "PH-1250", "PH-1250.1400", "PS-9800", "HD-1800.8000", "FN-1500.9600"):
+    for code in ("BH-1800", "BH-1800.8500", "BH-3800.7000", "BV-8900.9300", "FT-4500.1800",
+                 "RP-1500", "RP-1500.1400-800", "RP-1500.1400-200", "FN-1500.1900-150", "FN-1900",
+                 "PH-1250", "PH-1250.1400", "PS-9800", "HD-1800.8000", "RP-1500.1400-150"):
         assert code in ids, f"taxonomy code {code} is not used"
 
 
@@ -401,32 +401,33 @@ def test_national_lines(services: list[dict[str, Any]]) -> None:
     assert numbers(dv, "voice") == {"1-800-799-7233"}
     (text,) = [p for p in dv["phones"] if p["type"] == "text"]
     assert text["number"] == "88788" and "START" in text["description"]
-    assert categories(dv) == {"abuse"} and "FN-1500.3300" in taxonomy_codes(dv)
+    assert categories(dv) == {"abuse"} and "RP-1500.1400-200" in taxonomy_codes(dv)
 
     childhelp = by_name(services, "Childhelp National Child Abuse Hotline")
     assert "1-800-422-4453" in numbers(childhelp, "voice")
     assert categories(childhelp) == {"abuse"}
-    assert {"FN-1500.9600", "PH-6300"} <= taxonomy_codes(childhelp)
+    assert "RP-1500.1400-150" in taxonomy_codes(childhelp)
 
     rainn = by_name(services, "National Sexual Assault Hotline (RAINN)")
     assert numbers(rainn, "voice") == {"1-800-656-4673"}
-    assert categories(rainn) == {"abuse"} and "FN-1700.1500" in taxonomy_codes(rainn)
+    assert categories(rainn) == {"abuse"} and "RP-1500.1400-750" in taxonomy_codes(rainn)
 
     two_one_one = by_name(services, "211 (United Way 211)")
     assert numbers(two_one_one, "voice") == {"211"}
     assert categories(two_one_one) == {"housing", "mental-health"}
-    assert "TJ-3200" in taxonomy_codes(two_one_one)
+    assert "TJ-3000.8500" in taxonomy_codes(two_one_one)
 
     trafficking = by_name(services, "National Human Trafficking Hotline")
     assert numbers(trafficking, "voice") == {"1-888-373-7888"} and numbers(trafficking, "text") == {"233733"}
-    assert "FN-1500.3100" in taxonomy_codes(trafficking)
+    assert "RP-1500.1400-300" in taxonomy_codes(trafficking)
 
     florida = by_name(services, "Florida Abuse Hotline")
     assert numbers(florida, "voice") == {"1-800-962-2873"}
-    assert {"PH-6300", "FN-1500.2000"} <= taxonomy_codes(florida)
+    assert {"PH-6500.1500-140", "PH-6500.0500-180"} <= taxonomy_codes(florida)
 
     poison = by_name(services, "Poison Help line (Poison Control)")
     assert numbers(poison, "voice") == {"1-800-222-1222"}
+    assert "LH-2700.6500" in taxonomy_codes(poison)
 
     for s in national.values():
         assert SAMPLE_SENTENCE not in s["organization"]["description"]
@@ -441,7 +442,7 @@ def test_national_lines(services: list[dict[str, Any]]) -> None:
 
 
 def test_domestic_violence_shelters_are_confidential(services: list[dict[str, Any]]) -> None:
-    shelters = [s for s in services if "FN-1500.1900-150" in taxonomy_codes(s)]
+    shelters = [s for s in services if "BH-1800.1500-100" in taxonomy_codes(s)]
     assert len(shelters) >= 2
     confidential = set()
     for s in services:

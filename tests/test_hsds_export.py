@@ -134,8 +134,8 @@ def build_directory(session: Session) -> dict[str, Any]:
     parent_term = TaxonomyTerm(
         **term_ids(),
         code="RP",
-        name="Mental Health Care",
-        description="Programs that provide mental health care.",
+        name="Mental Health Assessment and Treatment",
+        description="Programs that assess and treat mental health conditions.",
         taxonomy="AIRS/211 LA County",
         taxonomy_id=taxonomy.id,
         language="en",
@@ -143,14 +143,14 @@ def build_directory(session: Session) -> dict[str, Any]:
     )
     child_term = TaxonomyTerm(
         **term_ids(),
-        code="RP-1400.8000-050",
-        name="Crisis Counseling",
+        code="RP-1500",
+        name="Crisis Intervention",
         description="Immediate short-term help for people in crisis.",
         parent_id=parent_term.id,
         taxonomy="AIRS/211 LA County",
         taxonomy_id=taxonomy.id,
         language="en",
-        term_uri="https://211taxonomy.org/RP-1400.8000-050",
+        term_uri="https://211taxonomy.org/RP-1500",
     )
     public_site = Location(
         **loc_ids(),
@@ -593,7 +593,7 @@ def test_json_service_carries_every_field(
     assert len(taxonomy) == 1
     term = taxonomy[0]["taxonomy_term"]
     assert taxonomy[0]["link_entity"] == "service" and taxonomy[0]["link_id"] == counseling.id
-    assert term["code"] == "RP-1400.8000-050"
+    assert term["code"] == "RP-1500"
     assert term["parent_id"] == directory["parent_term"].id
     assert term["taxonomy"] == "AIRS/211 LA County"
     assert term["taxonomy_detail"]["version"] == "2024"
@@ -966,7 +966,7 @@ def test_csv_round_trip_keeps_records_no_service_reaches(
     db_session.add_all([
         Organization(**_ids("organization")(), name="No services yet",
                      description="Listed before its programs."),
-        TaxonomyTerm(**_ids("taxonomy_term")(), code="BD", name="Basic Needs",
+        TaxonomyTerm(**_ids("taxonomy_term")(), code="B", name="Basic Needs",
                      description="Food, shelter and clothing.", taxonomy="AIRS/211 LA County"),
         Location(**_ids("location")(), name="Storage unit", latitude=28.8, longitude=-81.2),
     ])

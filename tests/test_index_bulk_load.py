@@ -29,7 +29,7 @@ def services(session_factory: sessionmaker[Session]) -> list[str]:
     with session_factory.begin() as session:
         rich = make_service(
             session, "Harbor House", description="Shelter and meals", organization="Harbor Org",
-            categories=["housing", "abuse"], taxonomy=[("BH-1800.8500", "Shelters"), ("BD-1800.2000", "Food")],
+            categories=["housing", "abuse"], taxonomy=[("BH-1800.8500", "Homeless Shelter"), ("BD-1800", "Emergency Food")],
             languages=["es", "ht"], phones=["407-555-0100", "407-555-0101", "988"],
             hours=[("MO,TU", "09:00", "17:00"), ("SA", "22:00", "02:00")],
             closures=[(dt.date(2026, 12, 24), dt.date(2026, 12, 26))], timezone="America/Chicago",

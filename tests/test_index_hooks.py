@@ -146,7 +146,7 @@ def test_location_address_and_organization_edits_reach_linked_services(journaled
 
 def test_taxonomy_term_rename_reaches_its_services(journaled: sessionmaker[Session]) -> None:
     with journaled.begin() as session:
-        a = make_service(session, "Shelter", taxonomy=[("BH-1800.8500", "Shelters")])
+        a = make_service(session, "Shelter", taxonomy=[("BH-1800.8500", "Homeless Shelter")])
     with journaled() as session:
         term_id = session.scalars(select(TaxonomyTerm.id)).one()
     clear(journaled)

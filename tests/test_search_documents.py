@@ -23,7 +23,7 @@ def test_document_carries_search_filter_and_ranking_fields(db_session: Session) 
         "Safe Harbor Shelter",
         description="Emergency shelter",
         categories=["housing", "abuse"],
-        taxonomy=[("BH-1800.8500", "Shelters")],
+        taxonomy=[("BH-1800.8500", "Homeless Shelter")],
         languages=["es"],
         phones=["1-800-799-SAFE", "988"],
         hours=[("MO,TU", "09:00", "17:00"), ("SA", "22:00", "02:00")],
@@ -39,7 +39,7 @@ def test_document_carries_search_filter_and_ranking_fields(db_session: Session) 
     assert doc["id"] == svc.id
     assert doc["categories"] == "abuse,housing"
     assert doc["taxonomy_codes"] == "bh-1800.8500"
-    assert "Shelters" in str(doc["taxonomy_names"]) and "Vivienda" in str(doc["taxonomy_names"])
+    assert "Homeless Shelter" in str(doc["taxonomy_names"]) and "Vivienda" in str(doc["taxonomy_names"])
     assert doc["languages"] == "es"
     assert doc["phones"] == "8007997233,988"
     assert doc["free"] is True and doc["walk_in"] is True

@@ -72,7 +72,8 @@ def rows_for(revision: str) -> dict[str, list[dict[str, Any]]]:
                       "opens_at": dt.time(9, 0), "closes_at": dt.time(17, 0)}],
         "language": [{**_sourced(5), "service_id": SERVICE, "code": "es", "name": "Spanish"}],
         "cost_option": [{**_sourced(6), "service_id": SERVICE, "amount": 0, "currency": "USD"}],
-        "taxonomy_term": [{**_sourced(7), "code": "RP-1400", "name": "Mental Health Care", "description": ""}],
+        "taxonomy_term": [{**_sourced(7), "code": "RM-6500", "name": "Outpatient Mental Health Facilities",
+                           "description": ""}],
         "service_taxonomy": [{"service_id": SERVICE, "taxonomy_term_id": "0b000000-0000-4000-8000-000000000007"}],
         "service_category": [{"service_id": SERVICE, "category_slug": "mental-health", "assigned_by": "listing"}],
     }

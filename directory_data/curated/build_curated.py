@@ -5,7 +5,8 @@ Run ``python -m directory_data.curated.build_curated`` after editing anything in
 
 Source files (all in ``source/``, read in this order):
 
-* ``taxonomy.toml``      -- AIRS/211-style taxonomy terms: ``["CODE"] name, description``.
+* ``taxonomy.toml``      -- AIRS/211 taxonomy terms: ``["CODE"] name, description`` (the name is the
+  211 taxonomy's own; ``not_in_miami`` says why a code missing from the Miami taxonomy is right).
 * ``organizations.toml`` -- ``[org-key]`` tables (name, description, website, email ...) each with
   ``[org-key.locations.site-key]`` sub-tables (name, address, city, zip, lat, lon, accessibility,
   ``confidential = true`` for places whose street address must never be shown). Local
