@@ -236,3 +236,191 @@ def test_anonymous_answers_reveal_only_the_cell_of_a_confidential_place(
     for target in (shelters.a, shelters.b):
         text = client.get(f"/api/v1/services/{target}").get_data(as_text=True)
         assert "latitude" not in text and "longitude" not in text
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Free text of a confidential place
+# --------------------------------------------------------------------------------------------
+
+#: Every piece of free text of the confidential place names the street it is on.
+SECRET = re.compile(r"cypress|parcel-77|secret\.example", re.IGNORECASE)
+
+
+@pytest.fixture
+def refuge(factory: sessionmaker[Session]) -> str:
+    """A listing at a confidential place whose every free-text field gives its street away."""
+    with factory.begin() as session:
+        service = _place(session, "Quiet Harbor Refuge", (28.77, -81.29), "32771", confidential=True,
+                         street="40 Cypress Road")
+        location = session.scalars(select(Location).where(Location.name == "Quiet Harbor Refuge")).one()
+        location.alternate_name = "The Cypress Road house"
+        location.description = "Behind the old mill on Cypress Road."
+        location.transportation = "Bus 34 to the Cypress Road stop."
+        location.url = "https://secret.example/refuge"
+        location.external_identifier = "PARCEL-77"
+        location.external_identifier_type = "county parcel"
+        location.accessibility.append(Accessibility(**src(), description="Ramp at the Cypress Road gate",
+                                                    details="Lift to the Cypress Road annex"))
+        session.add(Phone(**src(), location_id=location.id, number="(407) 555-0161",
+                          description="Gate buzzer on Cypress Road"))
+        session.add(Schedule(**src(), location_id=location.id, freq="WEEKLY", byday=EVERY_DAY,
+                             opens_at=dt.time(0, 0), closes_at=dt.time(23, 59), timezone="America/New_York",
+                             notes="Ring at the Cypress Road gate after dark", description="Cypress Road intake"))
+        session.flush()
+        link = session.scalars(select(ServiceAtLocation).where(ServiceAtLocation.service_id == service.id)).one()
+        link.description = "Intake at the Cypress Road side door"
+        return service.id
+
+
+def test_public_views_of_a_confidential_place_hold_none_of_its_free_text(
+    app: Flask, client: FlaskClient, refuge: str, factory: sessionmaker[Session]
+) -> None:
+    shown = client.get(f"/api/v1/services/{refuge}").get_json()
+    location = shown["service_at_locations"][0]["location"]
+    assert location["name"] == "Quiet Harbor Refuge"  # what is safe stays: name, phone, hours
+    assert [p["number"] for p in location["phones"]] == ["(407) 555-0161"]
+    assert location["schedules"][0]["opens_at"] == "00:00"
+    pages = {
+        "api service": json.dumps(shown),
+        "api list": client.get("/api/v1/services", query_string={"search": "quiet harbor"}).get_data(as_text=True),
+        "api search": client.get("/api/v1/search", query_string={"q": "quiet harbor"}).get_data(as_text=True),
+        "kiosk detail": client.get(f"/services/{refuge}").get_data(as_text=True),
+        "kiosk results": client.get("/search", query_string={"q": "quiet harbor"}).get_data(as_text=True),
+    }
+    assert refuge in pages["api list"] and refuge in pages["api search"] and "Quiet Harbor Refuge" in pages["kiosk results"]
+    token = _referral(client, [refuge], "text")
+    pages["referral page"] = client.get(f"/r/{token}").get_data(as_text=True)
+    pages["slip"] = client.get(f"/r/{token}/print").get_data(as_text=True)
+    pages["text code"] = "\n".join(_decoded(client.get(f"/r/{token}/qr.png").data))
+    for name, text in pages.items():
+        assert not SECRET.search(text), f"{name}: {SECRET.search(text).group(0)!r}"
+    # A match on its withheld text would tell what the text says.
+    for words in ("cypress", "ramp gate", "annex lift"):
+        body = client.get("/api/v1/search", query_string={"q": words}).get_json()
+        assert refuge not in {r["id"] for r in body["results"]}, words
+    # Officers see it all in the API, as before.
+    officer = signed_in(app, factory)("officer")
+    full = officer.get(f"/api/v1/services/{refuge}").get_data(as_text=True)
+    for text in ("Behind the old mill on Cypress Road.", "Ramp at the Cypress Road gate",
+                 "Intake at the Cypress Road side door", "PARCEL-77", "Gate buzzer on Cypress Road"):
+        assert text in full, text
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Stored referral codes after a change that makes their content unsafe
+# --------------------------------------------------------------------------------------------
+
+
+def _decoded(png: bytes) -> list[str]:
+    return [s.data.decode("utf-8") for s in decode(Image.open(io.BytesIO(png)))]
+
+
+def _referral(client: FlaskClient, ids: list[str], mode: str) -> str:
+    page = client.get("/referral").get_data(as_text=True)
+    csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    response = client.post("/api/v1/referrals", json={"service_ids": ids, "mode": mode, "discreet": False},
+                           headers={"X-CSRFToken": csrf})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["qr_mode"] == mode
+    return body["token"]
+
+
+@dataclass
+class Served:
+    """A referral's code as served: decoded from the PNG, the SVG, and the SVG in the slip."""
+
+    texts: list[str]
+    svg: str
+    slip: str
+    png_status: int
+
+
+def _served(client: FlaskClient, token: str) -> Served:
+    png = client.get(f"/r/{token}/qr.png")
+    svg = client.get(f"/r/{token}/qr.svg")
+    slip = client.get(f"/r/{token}/print").get_data(as_text=True)
+    assert png.status_code == svg.status_code
+    return Served(_decoded(png.data) if png.status_code == 200 else [], svg.get_data(as_text=True)
+                  if svg.status_code == 200 else "", slip, png.status_code)
+
+
+def _consistent(served: Served) -> None:
+    """The SVG is the code of the PNG's payload, and the slip holds that same SVG."""
+    assert served.svg == qr.render(served.texts[0])[0]
+    assert served.svg in served.slip
+
+
+@pytest.fixture
+def counseling(factory: sessionmaker[Session]) -> tuple[str, str]:
+    """A listing at a public place with a public phone, and a second one; their ids."""
+    with factory.begin() as session:
+        first = _place(session, "Elmwood Counseling", (28.80, -81.27), "32771", confidential=False,
+                       category="mental-health", street="12 Elm Street")
+        session.add(Phone(**src(), service_id=first.id, number="(407) 555-0177"))
+        second = _place(session, "Lake Family Center", (28.79, -81.26), "32771", confidential=False,
+                        category="housing", street="8 Lake Avenue")
+        return first.id, second.id
+
+
+def test_stored_codes_never_outlive_a_change_that_makes_them_unsafe(
+    client: FlaskClient, counseling: tuple[str, str], factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, second = counseling
+    text = _referral(client, [first, second], "text")
+    contact = _referral(client, [first, second], "contact")
+    link = _referral(client, [first], "link")
+    before = {token: _served(client, token) for token in (text, contact, link)}
+    assert "12 Elm Street" in before[text].texts[0] and "ADR:12 Elm Street" in before[contact].texts[0]
+    assert "TEL:+14075550177" in before[contact].texts[0] and "qr-box" in before[contact].slip
+
+    # Unchanged listings: the stored codes are served as they are, never made again.
+    def fail(payload: str) -> None:
+        raise AssertionError("an unchanged code was made again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(qr, "render", fail)
+        for token in (text, contact, link):
+            assert _served(client, token) == before[token]
+
+    # The place becomes confidential: its street leaves every code and slip.
+    with factory.begin() as session:
+        location = session.scalars(select(Location).where(Location.name == "Elmwood Counseling")).one()
+        location.confidential = True
+    for token in (text, contact):
+        served = _served(client, token)
+        assert "12 Elm Street" not in served.texts[0] and "12 Elm Street" not in served.slip
+        _consistent(served)
+    assert "Elmwood Counseling" in _served(client, text).texts[0]
+    unchanged = _served(client, link)  # a link carries no listing content
+    assert (unchanged.texts, unchanged.svg) == (before[link].texts, before[link].svg)
+    assert "12 Elm Street" not in unchanged.slip
+
+    # A phone becomes officer-only: its number leaves the codes.
+    with factory.begin() as session:
+        phone = session.scalars(select(Phone).where(Phone.number == "(407) 555-0177")).one()
+        phone.audience = PhoneAudience.officer
+    for token in (text, contact):
+        served = _served(client, token)
+        assert "555-0177" not in served.texts[0] and "4075550177" not in served.texts[0]
+        _consistent(served)
+
+    # The other listing's place is retired: its street leaves the text code.
+    with factory.begin() as session:
+        location = session.scalars(select(Location).where(Location.name == "Lake Family Center")).one()
+        location.retired_at = utcnow()
+    served = _served(client, text)
+    assert "8 Lake Avenue" not in served.texts[0] and "8 Lake Avenue" not in served.slip
+    _consistent(served)
+
+    # The first listing is retired: the contact code naming it is withdrawn, the text code
+    # lists only what is still listed.
+    with factory.begin() as session:
+        session.get(Service, first).status = ServiceStatus.defunct
+    withdrawn = _served(client, contact)
+    assert withdrawn.png_status == 404 and "qr-box" not in withdrawn.slip
+    assert "This code is no longer available" in withdrawn.slip
+    served = _served(client, text)
+    assert "Elmwood Counseling" not in served.texts[0] and "Lake Family Center" in served.texts[0]
+    _consistent(served)
