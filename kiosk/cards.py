@@ -147,8 +147,9 @@ def _schedules(service: Service, locations: list[Location]) -> list[Schedule]:
 def _phone_lines(service: Service, locations: list[Location]) -> tuple[PhoneLine, ...]:
     lines = []
     seen: set[str] = set()
-    every = [(p, False) for p in service.phones]
-    every += [(p, bool(loc.confidential)) for loc in locations for p in loc.phones]
+    hidden = {loc.id for loc in locations if loc.confidential}
+    every = [(p, p.location_id in hidden) for p in service.phones]
+    every += [(p, loc.id in hidden) for loc in locations for p in loc.phones]
     for phone, private in every:
         if phone.number in seen:
             continue

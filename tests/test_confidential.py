@@ -263,6 +263,8 @@ def refuge(factory: sessionmaker[Session]) -> str:
                                                     details="Lift to the Cypress Road annex"))
         session.add(Phone(**src(), location_id=location.id, number="(407) 555-0161",
                           description="Gate buzzer on Cypress Road"))
+        session.add(Phone(**src(), service_id=service.id, location_id=location.id, number="(407) 555-0162",
+                          description="Side door on Cypress Road"))
         session.add(Schedule(**src(), location_id=location.id, freq="WEEKLY", byday=EVERY_DAY,
                              opens_at=dt.time(0, 0), closes_at=dt.time(23, 59), timezone="America/New_York",
                              notes="Ring at the Cypress Road gate after dark", description="Cypress Road intake"))
@@ -302,7 +304,8 @@ def test_public_views_of_a_confidential_place_hold_none_of_its_free_text(
     officer = signed_in(app, factory)("officer")
     full = officer.get(f"/api/v1/services/{refuge}").get_data(as_text=True)
     for text in ("Behind the old mill on Cypress Road.", "Ramp at the Cypress Road gate",
-                 "Intake at the Cypress Road side door", "PARCEL-77", "Gate buzzer on Cypress Road"):
+                 "Intake at the Cypress Road side door", "PARCEL-77", "Gate buzzer on Cypress Road",
+                 "Side door on Cypress Road"):
         assert text in full, text
 
 

@@ -126,7 +126,9 @@ class ServiceObjects:
         obj = json_fields("service", service)
         if service.organization is not None:
             obj["organization"] = self.organization(service.organization)
-        _put(obj, "phones", [phone_object(p) for p in self._shown(service.phones)])
+        hidden = {link.location_id for link in service.location_links if self._private(link.location)}
+        _put(obj, "phones", [_withheld(phone_object(p), WITHHELD_PHONE_FIELDS, p.location_id in hidden)
+                             for p in self._shown(service.phones)])
         _put(obj, "schedules", [
             schedule_object(s) for s in _by_id(service.schedules)
             if s.service_at_location_id is None
