@@ -13,6 +13,8 @@ Rules:
 * Nothing about the person is stored: no IP address, user agent, session or account.
 * A text-mode code that would hold more than :data:`MAX_TEXT_BYTES` bytes falls back to link
   mode (``qr_mode`` says which mode the code really uses).
+* The stored codes are a cache of what the referral's data gave when it was made, never served
+  after the data changed (:func:`current_payload`).
 * Each referral adds one to its week's :class:`~directory_data.models.ReferralCount` per
   category of its services (``""`` when none), station, district and surface; the counts
   outlive the referral and have no link to it.
@@ -36,6 +38,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from directory_data.locations import live_location_link
 from directory_data.models import (
     Location,
     QRMode,
@@ -168,8 +171,10 @@ def parse_request(data: Any, *, languages: Sequence[str]) -> ReferralRequest:
 
 
 def _entry_options() -> list[Any]:
-    """Eager loads of what a referral entry reads (phones, hours, places, categories)."""
-    location = selectinload(Service.location_links).selectinload(ServiceAtLocation.location)
+    """Eager loads of what a referral entry reads (phones, hours, places, categories); retired
+    places are left out, as on every surface (:func:`directory_data.locations.live_location_link`)."""
+    location = (selectinload(Service.location_links.and_(live_location_link()))
+                .selectinload(ServiceAtLocation.location))
     return [selectinload(Service.phones), selectinload(Service.schedules),
             selectinload(Service.category_links), location.selectinload(Location.addresses),
             location.selectinload(Location.phones), location.selectinload(Location.schedules)]
@@ -267,6 +272,42 @@ def live_referral(session: Session, token: str, now: dt.datetime) -> Referral | 
 def live_services(session: Session, referral: Referral) -> list[Service]:
     """The services of ``referral`` still listed, in its order."""
     return listed_services(session, list(referral.service_ids))
+
+
+#: Modes whose code carries listing content (names, phones, addresses, hours).
+CONTENT_MODES = frozenset({QRMode.text.value, QRMode.contact.value})
+
+
+def current_payload(session: Session, referral: Referral, labels: Labels, *, day: dt.date) -> str | None:
+    """What ``referral``'s code may carry now, built again from the current data; None when no
+    code may be served any more.
+
+    Why on read: a referral's codes are made once and stored, but the data they copy can later
+    become unsafe to show -- a place made confidential (its street), a phone made officer-only,
+    a listing or place retired -- through any path that writes the directory (the workspace, an
+    import, a restore). Rather than catch every such write, every page, slip and image that
+    serves a code asks this function first, and the stored code is served only while it equals
+    what the current data gives (a content check on the whole payload); otherwise the caller
+    makes the code again from this payload. So a stored code never outlives such a change, and
+    reading writes nothing. Link and hotline codes carry no listing content and are returned as
+    stored. A text code is rebuilt from the referral's listings still shown (``labels`` in the
+    referral's language, ``day`` its local date of creation); None when it no longer fits
+    :data:`MAX_TEXT_BYTES`. A contact code names the referral's first service: None once that
+    service is no longer listed.
+    """
+    if referral.qr_mode not in CONTENT_MODES:
+        return referral.qr_payload
+    services = live_services(session, referral)
+    entries = entries_for(services, referral.lang, labels)
+    discreet = bool(referral.discreet)
+    if referral.qr_mode == QRMode.contact.value:
+        first = list(referral.service_ids)[:1]
+        if not entries or [entries[0].id] != first:
+            return None
+        return contact_payload(entries[0], labels, discreet=discreet)
+    text = text_payload(entries, labels, discreet=discreet, station=referral.station, day=day,
+                        note=referral.note)
+    return text if len(text.encode("utf-8")) <= MAX_TEXT_BYTES else None
 
 
 def purge_expired(session: Session, now: dt.datetime) -> int:

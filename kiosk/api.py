@@ -24,7 +24,10 @@ The answer is ``{"query", "total", "page", "per_page", "results", "facets", "sug
 "hours", "actions"}]}``, lines in pin order (keys ``988``, ``dv``, ``rainn``, ``childhelp``,
 ``florida-abuse``, ``trafficking``, ``poison``); each result carries ``id, name, organization, categories, taxonomy, snippet, phones
 (public numbers only), address (null when the location is confidential), distance_km, open_now,
-languages, stale, crisis``. A bad parameter gives 400 with ``{"error", "fields": {name:
+languages, stale, crisis``. For anonymous callers every distance, radius test, order, total and
+facet uses a confidential place's public position only: the centre of its 5.6 km grid cell, its
+``distance_km`` rounded to whole km (:mod:`directory_data.confidential`); a signed-in officer's
+search measures to the true positions. A bad parameter gives 400 with ``{"error", "fields": {name:
 message}}``; no input gives a 500 (a hypothesis test throws arbitrary text at it).
 
 Flow (DESIGN.md "How data flows on a search"): validate -> :func:`search_index.searching.search`
@@ -48,6 +51,7 @@ from werkzeug.exceptions import HTTPException
 
 from directory_data.models import Address, AddressType, Location, PhoneAudience, Service, ServiceStatus
 
+from .auth import is_officer
 from .db import get_session
 from .pages import local_now
 from .search import searcher
@@ -115,7 +119,9 @@ def parse_search_args(args: MultiDict[str, str]) -> Any:
         parsed = None
     if fields or parsed is None:
         raise InvalidParameters(fields)
-    return dataclasses.replace(parsed, stale_after_days=int(current_app.config.get("STALE_AFTER_DAYS", 180)))
+    # Only a signed-in officer's search measures to confidential places' true positions.
+    return dataclasses.replace(parsed, stale_after_days=int(current_app.config.get("STALE_AFTER_DAYS", 180)),
+                               precise=is_officer())
 
 
 # Serialisation ------------------------------------------------------------------------------

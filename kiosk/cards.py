@@ -6,11 +6,15 @@ session, no clock, no language), so it can be kept per process (:mod:`kiosk.list
 :func:`make_card` turns facts into a :class:`ServiceCard` for one request: the language, the
 clock (open now / closes at / opens at), the distance from a point, and the audience. Officer-only
 phones and officer notes are only filled in for officers; a confidential location's address
-never is.
+never is. For anyone else a confidential location shows its public name only (not its town, not
+the descriptions of its phones), and its distance is measured to its public position, the centre
+of its grid cell, rounded to whole km (:mod:`directory_data.confidential`); officers get the
+true distance and the town.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -20,6 +24,7 @@ from typing import Any
 
 from babel import Locale
 
+from directory_data.confidential import public_distance_km, public_point
 from directory_data.models import (
     DEFAULT_STALE_AFTER_DAYS,
     Location,
@@ -43,23 +48,29 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 @dataclass(frozen=True)
 class PhoneLine:
-    """A phone number as shown and as dialled, with what it is for."""
+    """A phone number as shown and as dialled, with what it is for (``private_description``:
+    the phone of a confidential location, whose description only officers see)."""
 
     shown: str
     dialled: str
     description: str | None
     officer_only: bool
     is_text: bool
+    private_description: bool = False
 
 
 @dataclass(frozen=True)
 class PlaceLine:
-    """Where a service is: a street address, or only the town when it is confidential."""
+    """Where a service is: a name and street address, or for a confidential place its public
+    name only (``town`` is for officers). ``point`` is the true position, ``public_point`` the
+    one anyone may be told (a confidential place's cell centre)."""
 
     name: str | None
     address: str | None
     confidential: bool
     point: tuple[float, float] | None = None
+    public_point: tuple[float, float] | None = None
+    town: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +147,10 @@ def _schedules(service: Service, locations: list[Location]) -> list[Schedule]:
 def _phone_lines(service: Service, locations: list[Location]) -> tuple[PhoneLine, ...]:
     lines = []
     seen: set[str] = set()
-    for phone in list(service.phones) + [p for loc in locations for p in loc.phones]:
+    hidden = {loc.id for loc in locations if loc.confidential}
+    every = [(p, p.location_id in hidden) for p in service.phones]
+    every += [(p, loc.id in hidden) for loc in locations for p in loc.phones]
+    for phone, private in every:
         if phone.number in seen:
             continue
         seen.add(phone.number)
@@ -144,7 +158,8 @@ def _phone_lines(service: Service, locations: list[Location]) -> tuple[PhoneLine
         if phone.extension:
             shown = f"{shown} ext {phone.extension}"
         lines.append(PhoneLine(shown, dialled, phone.description,
-                               phone.audience == PhoneAudience.officer, phone.type == PhoneType.text))
+                               phone.audience == PhoneAudience.officer, phone.type == PhoneType.text,
+                               private and bool(phone.description)))
     lines.sort(key=lambda line: line.officer_only)  # public numbers first, largest
     return tuple(lines)
 
@@ -155,9 +170,10 @@ def _place_lines(locations: list[Location]) -> tuple[PlaceLine, ...]:
         address = loc.physical_address
         point = (loc.latitude, loc.longitude) if loc.latitude is not None and loc.longitude is not None else None
         if loc.confidential:
-            places.append(PlaceLine(address.city if address is not None else None, None, True, point))
+            places.append(PlaceLine(loc.name, None, True, point, public_point(loc),
+                                    (address.city or None) if address is not None else None))
         else:
-            places.append(PlaceLine(loc.name, address.one_line() if address else None, False, point))
+            places.append(PlaceLine(loc.name, address.one_line() if address else None, False, point, point))
     return tuple(places)
 
 
@@ -224,12 +240,25 @@ def language_names(facts: ListingFacts, language: str | None = None) -> list[str
     return list(_names_of(facts.languages, language or current_language()))
 
 
-def distance_km(facts: ListingFacts, point: tuple[float, float] | None) -> float | None:
-    """The great-circle distance from ``point`` to the service's nearest located place."""
+def distance_km(facts: ListingFacts, point: tuple[float, float] | None, *, exact: bool = False) -> float | None:
+    """The great-circle distance from ``point`` to the service's nearest located place: to its
+    public position (a confidential place's cell centre, rounded to whole km), or with ``exact``
+    (officers) to its true one."""
     if point is None:
         return None
-    distances = [haversine_km(point, place.point) for place in facts.places if place.point]
+    distances = []
+    for place in facts.places:
+        if exact or not place.confidential:
+            if place.point:
+                distances.append(haversine_km(point, place.point))
+        elif place.public_point:
+            distances.append(public_distance_km(haversine_km(point, place.public_point)))
     return min(distances) if distances else None
+
+
+def _shown_phone(phone: PhoneLine, officer: bool) -> PhoneLine:
+    """``phone`` as this audience sees it (a confidential place's phone loses its description)."""
+    return dataclasses.replace(phone, description=None) if phone.private_description and not officer else phone
 
 
 def make_card(
@@ -257,10 +286,10 @@ def make_card(
         status=(opening_status_at_minute(facts.hours_key, now) if facts.hours_key is not None
                 else opening_status(facts.hours, now)),
         temporarily_closed=facts.status == ServiceStatus.temporarily_closed,
-        distance_km=hit_distance_km if hit_distance_km is not None else distance_km(facts, point),
+        distance_km=hit_distance_km if hit_distance_km is not None else distance_km(facts, point, exact=officer),
         languages=language_names(facts, language),
         free=facts.free,
-        phones=[p for p in facts.phones if officer or not p.officer_only],
+        phones=[_shown_phone(p, officer) for p in facts.phones if officer or not p.officer_only],
         places=list(facts.places),
         last_checked=facts.assured_date,
         stale=facts.is_stale(today, stale_after_days),

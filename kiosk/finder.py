@@ -159,8 +159,9 @@ def count_search(response: Response, query: Query, page: ResultsPage) -> None:
                               found=page.total, station=str(current_app.config["STATION_NAME"]))
 
 
-def search_request(query: Query, *, per_page: int | None = None) -> SearchRequest:
-    """The index's :class:`SearchRequest` for ``query`` at the current local time."""
+def search_request(query: Query, *, per_page: int | None = None, precise: bool = False) -> SearchRequest:
+    """The index's :class:`SearchRequest` for ``query`` at the current local time; ``precise``
+    (officers only) measures to confidential places' true positions."""
     now = local_now()
     config = current_app.config
     return SearchRequest(
@@ -175,6 +176,7 @@ def search_request(query: Query, *, per_page: int | None = None) -> SearchReques
         today=now.date(),
         stale_after_days=int(config["STALE_AFTER_DAYS"]),
         lang=current_language(),
+        precise=precise,
     )
 
 
@@ -188,7 +190,7 @@ def run_search(request: SearchRequest) -> SearchResults:
 
 def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
     """Search for ``query``: the page of cards in rank order, rows loaded in one round."""
-    results = run_search(search_request(query))
+    results = run_search(search_request(query, precise=officer))
     hits = {hit.service_id: hit for hit in results.hits}
     make = card_maker(point=query.point, officer=officer)
     cards = [

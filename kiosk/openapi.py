@@ -59,8 +59,10 @@ LOCATION = {
 SERVICE = {
     "type": "object",
     "description": "An Open Referral HSDS 3.0 service object. For anonymous callers, officer-only "
-                   "phones and officer notes are left out, and confidential locations have no "
-                   "addresses and no coordinates.",
+                   "phones and officer notes are left out, and a confidential location keeps only "
+                   "its id, name, type, public phones (without descriptions), hours (without "
+                   "notes) and languages: no addresses, coordinates, accessibility or other free "
+                   "text, and no service-at-location description.",
     "required": ["id", "name", "status"],
     "properties": {
         "id": {"type": "string"},
@@ -129,7 +131,10 @@ SEARCH_RESULT = {
             "properties": {"number": {"type": "string"}, "type": {"type": "string"}}}},
         "address": {"type": ["object", "null"],
                     "description": "null when every place of the service is confidential"},
-        "distance_km": {"type": ["number", "null"]},
+        "distance_km": {"type": ["number", "null"],
+                        "description": "km to the nearest place; for anonymous callers a "
+                                       "confidential place counts at the centre of its 5.6 km grid "
+                                       "cell, rounded to whole km"},
         "open_now": {"type": ["boolean", "null"]},
         "languages": {"type": "array", "items": {"type": "string"}},
         "stale": {"type": "boolean"},
@@ -238,7 +243,10 @@ def openapi_document() -> dict[str, Any]:
             "operationId": "search",
             "summary": "Search the directory (crisis lines pinned for queries that signal danger)",
             "description": "Rules between parameters (checked, answered with 400): lat/lon in "
-                           "`near` and `zip` exclude each other, and `radius_km` needs one of them.",
+                           "`near` and `zip` exclude each other, and `radius_km` needs one of them. "
+                           "For anonymous callers every distance, radius test, order, total and "
+                           "facet counts a confidential place at the centre of its grid cell, and "
+                           "a ZIP code's centroid is the mean of its public places only.",
             "parameters": [
                 {"name": "q", "in": "query", "required": False,
                  "schema": {"type": "string", "maxLength": 8000},

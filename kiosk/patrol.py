@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 
 from directory_data.models import MISSION_CATEGORIES
 from directory_data.referrals import InvalidReferral
@@ -153,5 +152,5 @@ def referral_qr() -> ResponseReturnValue:
     if made is None:
         return redirect(url_for("patrol.referral"), 303)
     view = referrals.view_of(get_session(), made)
-    return render_template("patrol/qr.html", qr_svg=Markup(made.qr_svg), view=view,
+    return render_template("patrol/qr.html", qr_svg=referrals.code_markup(get_session(), made), view=view,
                            count=len(view.entries))

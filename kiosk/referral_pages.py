@@ -1,7 +1,8 @@
 """The public referral pages a QR code or a slip leads to: ``/r/<token>`` (mobile first, no
 JavaScript needed, tap-to-call), the printed slip ``/r/<token>/print`` (US Letter or 80 mm
-receipt, chosen by ``REFERRAL_PRINT_LAYOUT``; ``?layout=`` overrides it), and the stored QR
-codes ``/r/<token>/qr.svg`` and ``/r/<token>/qr.png`` (made once, at creation).
+receipt, chosen by ``REFERRAL_PRINT_LAYOUT``; ``?layout=`` overrides it), and the QR codes
+``/r/<token>/qr.svg`` and ``/r/<token>/qr.png`` (made at creation and stored; served as stored
+only while the listings they copy are unchanged, see :func:`kiosk.referrals.codes_of`).
 
 An unknown, malformed or expired token gets the same kind page with the same status (404), so
 tokens cannot be probed. Each page is shown in the referral's language.
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 
 from . import referrals
 from .db import get_session
@@ -34,7 +34,7 @@ def _page(token: str, template: str, **context: object) -> ResponseReturnValue:
         return gone()
     with referrals.in_language(referral.lang):
         view = referrals.view_of(get_session(), referral)
-        return render_template(template, view=view, qr_svg=Markup(referral.qr_svg),
+        return render_template(template, view=view, qr_svg=referrals.code_markup(get_session(), referral),
                                made_on=referrals.local_date(referral.created_at),
                                expires_on=referrals.local_date(referral.expires_at), **context)
 
@@ -58,12 +58,14 @@ def print_slip(token: str) -> ResponseReturnValue:
 
 
 def _stored_code(token: str, extension: str) -> ResponseReturnValue:
-    """The referral's code as stored at creation (``svg`` or ``png``), never made again."""
+    """The referral's code (``svg`` or ``png``): as stored at creation while the listings it
+    copies are unchanged, else made again from them, or the gone page when it is withdrawn
+    (:func:`kiosk.referrals.codes_of`)."""
     referral = referrals.find(token)
-    if referral is None:
+    codes = referrals.codes_of(get_session(), referral) if referral is not None else None
+    if codes is None:
         return gone()
-    body, mimetype = ((referral.qr_svg, "image/svg+xml") if extension == "svg"
-                      else (referral.qr_png, "image/png"))
+    body, mimetype = (codes[0], "image/svg+xml") if extension == "svg" else (codes[1], "image/png")
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="referral.{extension}"'
     return response

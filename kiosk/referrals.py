@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app, request
@@ -32,6 +33,7 @@ from directory_data.referrals import (
     InvalidReferral,
     Origin,
     create_referral,
+    current_payload,
     listed_services,
     live_referral,
     live_services,
@@ -142,6 +144,32 @@ def find(token: str) -> Referral | None:
     return live_referral(get_session(), token, utcnow())
 
 
+def codes_of(session: Session, referral: Referral) -> tuple[str, bytes] | None:
+    """``referral``'s QR code as it may be served now, ``(svg, png)``, or None when it may not
+    be served at all (:func:`directory_data.referrals.current_payload` says why: a stored code
+    is served only while it equals what the current data gives; otherwise it is made again
+    from the current data, kept per process, and never written by a read)."""
+    with in_language(referral.lang):
+        payload = current_payload(session, referral, labels(), day=local_date(referral.created_at))
+    if payload is None:
+        return None
+    if payload == referral.qr_payload:
+        return referral.qr_svg, referral.qr_png
+    return _remade(payload)
+
+
+@lru_cache(maxsize=128)
+def _remade(payload: str) -> tuple[str, bytes]:
+    """The codes of ``payload``, made once per process."""
+    return qr.render(payload)
+
+
+def code_markup(session: Session, referral: Referral) -> Markup | None:
+    """The SVG code of ``referral`` for a page (None: withdrawn), see :func:`codes_of`."""
+    codes = codes_of(session, referral)
+    return Markup(codes[0]) if codes is not None else None
+
+
 @dataclass
 class ReferralView:
     """What a referral page or slip shows."""
@@ -217,6 +245,6 @@ def form_context(
     return {
         "modes": mode_choices(), "values": chosen, "errors": dict(errors or {}),
         "made": made, "made_view": view_of(get_session(), made) if made else None,
-        "made_svg": Markup(made.qr_svg) if made else None,
+        "made_svg": code_markup(get_session(), made) if made else None,
         "made_expires": local_date(made.expires_at) if made else None,
     }

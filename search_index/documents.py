@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory_data.confidential import coarse_point
 from directory_data.models import (
     Address,
     AddressType,
@@ -107,6 +108,15 @@ def _physical_address(location: Location) -> Address | None:
     )
 
 
+def _public_geo(lat: float, lon: float, postal: str, *, confidential: bool) -> str:
+    """One point of the public ``geo`` column: a confidential place's cell centre, marked ``c``
+    and without its ZIP code (:mod:`directory_data.confidential`); any other place as it is."""
+    if confidential:
+        clat, clon = coarse_point(lat, lon)
+        return f"{clat},{clon},,c"
+    return f"{lat},{lon},{postal}"
+
+
 def _category_names(slug: str) -> tuple[str, str]:
     if slug in MISSION_CATEGORIES:
         return MISSION_CATEGORIES[slug]
@@ -145,22 +155,27 @@ def service_document(
         language_code(lang.code, lang.name)
         for lang in [*service.languages, *(x for loc in locations for x in loc.languages)]
     )
+    # A confidential place's free text is searchable by no one: a match would tell what it says.
     accessibility = _join(
-        text for loc in locations for a in loc.accessibility for text in (a.description, a.details)
+        text for loc in locations if not loc.confidential
+        for a in loc.accessibility for text in (a.description, a.details)
     )
     cost = _join(
         [service.fees_description]
         + [text for c in service.cost_options for text in (c.option, c.amount_description)]
     )
     points: list[list[object]] = []
+    public_geo: list[str] = []
     zips: list[str] = []
     for loc in locations:
         address = _physical_address(loc)
         postal = (address.postal_code or "").strip()[:5] if address is not None else ""
-        if postal:
+        if postal and not loc.confidential:
             zips.append(postal)
         if loc.latitude is not None and loc.longitude is not None:
-            points.append([round(loc.latitude, 6), round(loc.longitude, 6), postal])
+            lat, lon = round(loc.latitude, 6), round(loc.longitude, 6)
+            points.append([lat, lon, postal])
+            public_geo.append(_public_geo(lat, lon, postal, confidential=bool(loc.confidential)))
 
     name = _join([service.name, service.alternate_name])
     description = service.description or ""
@@ -202,7 +217,8 @@ def service_document(
         "assured": service.assured_date.toordinal() if service.assured_date else 0,
         "status": service.status.value if service.status else ServiceStatus.active.value,
         "hours_key": json.dumps(hours, separators=(",", ":")).encode() if hours else b"",
-        "geo": ";".join(f"{lat},{lon},{z}" for lat, lon, z in points).encode(),
+        "geo": ";".join(public_geo).encode(),
+        "geo_exact": ";".join(f"{lat},{lon},{z}" for lat, lon, z in points).encode(),
         "sort_name": " ".join(words(service.name or "")).encode()[:200],
     }
 

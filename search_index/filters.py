@@ -1,5 +1,6 @@
 """Filters as boolean masks over the documents: category, language, free, walk-in, age, open
-now and distance.
+now and distance (to the public positions unless the request is ``precise``, see
+:mod:`directory_data.confidential`).
 
 Each mask comes from the index view (term postings or column data, cached per index state), so
 a filter costs a few array operations, not a pass over stored documents.
@@ -41,7 +42,10 @@ def _narrow(current: np.ndarray | None, new: np.ndarray) -> np.ndarray:
 
 
 def resolve_origin(view: IndexView, leaves: Leaves, request: Effective) -> tuple[Point | None, bool]:
-    """The request's point (``near``, else the ZIP code's centroid) and whether a ZIP was unknown."""
+    """The request's point (``near``, else the ZIP code's centroid) and whether a ZIP was unknown.
+
+    The centroid is the mean of the public places in that ZIP code, for everyone: confidential
+    places carry no ZIP code in the public points, so they never move it."""
     if request.near is not None:
         return request.near, False
     if request.zip_code is not None:
@@ -64,7 +68,8 @@ def build_filters(view: IndexView, leaves: Leaves, request: Effective) -> Filter
     if request.age is not None:
         other = _narrow(other, view.age_mask(leaves, request.age))
     origin, zip_unknown = resolve_origin(view, leaves, request)
-    distances = view.distances(leaves, origin) if origin is not None else None
+    # Anonymous: every distance, radius test, order and count from the public positions only.
+    distances = view.distances(leaves, origin, exact=request.precise) if origin is not None else None
     if distances is not None and request.radius_km is not None:
         other = _narrow(other, distances <= request.radius_km)
     category = _any_of(view, leaves, "categories", request.categories) if request.categories else None

@@ -1,7 +1,10 @@
 """Distances: great-circle distance, every document's distance to a point, and ZIP centroids.
 
 The ZIP centroid is computed from the directory's own addresses (the mean of the points of the
-locations in that ZIP code), so no external gazetteer is needed.
+locations in that ZIP code), so no external gazetteer is needed. A :class:`GeoIndex` is built
+from one of the index's two point columns: the public one, where a confidential place is its grid
+cell's centre, carries no ZIP code and is marked *coarse* (distances to it are rounded, see
+:mod:`directory_data.confidential`), or the exact one that only officers' searches read.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from directory_data.confidential import DISTANCE_STEP_KM
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -52,8 +57,9 @@ def _haversine_prepared(lat: np.ndarray, lon: np.ndarray, cos_lat: np.ndarray, o
     return h
 
 
-def parse_geo(value: bytes) -> list[tuple[float, float, str]]:
-    """``lat,lon,zip;...`` column bytes as ``[(lat, lon, zip), ...]`` (bad parts skipped)."""
+def parse_geo(value: bytes) -> list[tuple[float, float, str, bool]]:
+    """``lat,lon,zip[,c];...`` column bytes as ``[(lat, lon, zip, coarse), ...]`` (bad parts
+    skipped); ``coarse`` marks a confidential place's cell centre."""
     found = []
     for part in value.decode("utf-8", "ignore").split(";"):
         bits = part.split(",")
@@ -64,29 +70,35 @@ def parse_geo(value: bytes) -> list[tuple[float, float, str]]:
         except ValueError:
             continue
         if -90 <= lat <= 90 and -180 <= lon <= 180:
-            found.append((lat, lon, bits[2].strip() if len(bits) > 2 else ""))
+            coarse = len(bits) > 3 and bits[3].strip() == "c"
+            found.append((lat, lon, bits[2].strip() if len(bits) > 2 else "", coarse))
     return found
 
 
 @dataclass(frozen=True)
 class GeoIndex:
     """Every point of the index (global doc numbers) and, worked out on first use, the ZIP code
-    centroids (most searches never ask for one; the index state changes with every edit)."""
+    centroids (most searches never ask for one; the index state changes with every edit).
+    ``coarse`` marks the points that are confidential places' cell centres (None: none is)."""
 
     lat: np.ndarray
     lon: np.ndarray
     doc: np.ndarray
     doc_count: int
     zips_of: Callable[[], Sequence[str]]
+    coarse: np.ndarray | None = None
 
     @classmethod
     def build(
         cls, lat: np.ndarray, lon: np.ndarray, doc: np.ndarray, zips: Sequence[str] | Callable[[], Sequence[str]],
-        doc_count: int,
+        doc_count: int, coarse: np.ndarray | None = None,
     ) -> GeoIndex:
         """The index of points ``(lat[i], lon[i])`` of documents ``doc[i]`` in ZIP ``zips[i]``
-        (``zips`` may be a function giving them, called when a centroid is first asked for)."""
-        return cls(lat, lon, doc, doc_count, zips if callable(zips) else (lambda: zips))
+        (``zips`` may be a function giving them, called when a centroid is first asked for);
+        ``coarse[i]`` marks a cell centre, whose distances are rounded."""
+        if coarse is not None and not coarse.any():
+            coarse = None
+        return cls(lat, lon, doc, doc_count, zips if callable(zips) else (lambda: zips), coarse)
 
     @property
     def zip_centroids(self) -> dict[str, Point]:
@@ -105,18 +117,23 @@ class GeoIndex:
         return cached
 
     def distances(self, origin: Point) -> np.ndarray:
-        """Each document's distance in km to its nearest point from ``origin`` (inf: no point)."""
+        """Each document's distance in km to its nearest point from ``origin`` (inf: no point);
+        a distance to a coarse point is rounded to :data:`DISTANCE_STEP_KM` first."""
         result = np.full(self.doc_count, np.inf, dtype=np.float64)
         if self.doc.size:
-            lat, lon, cos_lat, docs, starts = self._grouping()
+            lat, lon, cos_lat, docs, starts, coarse = self._grouping()
             km = _haversine_prepared(lat, lon, cos_lat, origin)
+            if coarse is not None:
+                km[coarse] = np.round(km[coarse] / DISTANCE_STEP_KM) * DISTANCE_STEP_KM
             result[docs] = km if starts is None else np.minimum.reduceat(km, starts)
         return result
 
-    def _grouping(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    def _grouping(
+        self,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
         """Points ordered by document (latitude and longitude in radians, cosine of the
-        latitude), each document once, and where its points start (None when every document
-        has one point)."""
+        latitude), each document once, where its points start (None when every document has
+        one point), and the positions of the coarse points in that order (None: none)."""
         cached = self.__dict__.get("_grouped")
         if cached is None:
             order = np.argsort(self.doc, kind="stable")
@@ -128,6 +145,7 @@ class GeoIndex:
                 np.cos(lat),
                 docs,
                 None if docs.size == order.size else starts,
+                None if self.coarse is None else np.flatnonzero(self.coarse[order]),
             )
             object.__setattr__(self, "_grouped", cached)
         return cached

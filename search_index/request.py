@@ -35,8 +35,11 @@ class SearchRequest:
     """One search: free text plus filters, page, clock and interface language.
 
     ``near`` is ``(latitude, longitude)``; ``zip_code`` uses the centroid of that ZIP code's
-    addresses in the directory. ``radius_km`` limits results to that distance of either.
+    public addresses in the directory. ``radius_km`` limits results to that distance of either.
     ``now`` (aware) decides open-now, ``today`` staleness; None means the current time.
+    ``precise`` (only for a signed-in officer; never read from a query string) measures
+    distances to the true positions of confidential places instead of their public cell
+    centres (:mod:`directory_data.confidential`).
     """
 
     q: str = ""
@@ -55,6 +58,7 @@ class SearchRequest:
     today: dt.date | None = None
     stale_after_days: int = 180
     lang: str = "en"
+    precise: bool = False
 
 
 class InvalidRequest(ValueError):
@@ -84,7 +88,7 @@ def validate_request(request: SearchRequest) -> dict[str, str]:
         isinstance(c, str) and _LANGUAGE.match(c) for c in request.languages
     ):
         errors["language"] = "must be ISO 639 language codes such as en, es, ht"
-    for name in ("open_now", "free", "walk_in"):
+    for name in ("open_now", "free", "walk_in", "precise"):
         if not isinstance(getattr(request, name), bool):
             errors[name] = "must be true or false"
     if request.near is not None:
@@ -243,6 +247,7 @@ class Effective:
     today: dt.date
     stale_after_days: int
     lang: str
+    precise: bool = False
 
 
 def effective(request: SearchRequest, clock: dt.datetime) -> Effective:
@@ -289,6 +294,7 @@ def effective(request: SearchRequest, clock: dt.datetime) -> Effective:
         today=today,
         stale_after_days=clamp_int(request.stale_after_days, 1, 3650, 180),
         lang=request.lang if request.lang in LANGS else "en",
+        precise=request.precise is True,
     )
 
 

@@ -20,23 +20,29 @@ taxonomy_codes      taxonomy codes, lower case, e.g. ``bh-1800.8500`` (keyword, 
 categories          category slugs (keyword, stored; the facet)
 eligibility         eligibility text (English analysis, stored)
 cost                fees text and cost options (English analysis, stored)
-accessibility       accessibility of the locations (English analysis, stored)
+accessibility       accessibility of the locations that are not confidential (English analysis,
+                    stored)
 languages           ISO 639 codes spoken (keyword, stored)
 phones              public phone numbers as digits, ``988``, ``8007997233`` (keyword, stored)
-zips                ZIP codes of the locations (keyword, stored)
+zips                ZIP codes of the locations that are not confidential (keyword, stored)
 status              HSDS status (``active``, ``inactive``, ``temporarily closed``; stored)
 free, walk_in       booleans (indexed, stored)
 spell               every text above, folded but neither stemmed nor stop-worded: the
                     vocabulary for typo tolerance and "did you mean"
 hours               open-now data (stored): weekly spans in minutes of the week, dated
                     closures and special hours, IANA time zone (:mod:`search_index.hours`)
-points              ``[[lat, lon, zip], ...]`` of the service's locations (stored)
+points              ``[[lat, lon, zip], ...]`` of the service's locations, true positions (stored;
+                    read by nothing public)
 min_age, max_age    age limits, -1 when none (column)
 assured             assured (verified) date as an ordinal, 0 when never (column); staleness
                     is computed at query time
 hours_key           the ``hours`` value as compact JSON bytes (column, shared between equal
                     schedules)
-geo                 ``lat,lon,zip;...`` bytes of the points (column)
+geo                 the public positions, ``lat,lon,zip;...`` bytes (column): a confidential
+                    place is its grid cell's centre, ``lat,lon,,c`` (no ZIP code, marked
+                    coarse; :mod:`directory_data.confidential`); anonymous searches read this
+geo_exact           the true positions, ``lat,lon,zip;...`` bytes (column); only searches
+                    for signed-in officers (``SearchRequest.precise``) read it
 sort_name           folded name for ordering a browse (column)
 ==================  =========================================================================
 """
@@ -49,7 +55,7 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from search_index.analysis import english_analyzer, plain_analyzer, spanish_analyzer
 
 #: Bumped whenever the schema or the document mapping changes; the store rebuilds on mismatch.
-SCHEMA_VERSION: int = 2
+SCHEMA_VERSION: int = 3
 
 #: Text fields searched by free text with the English analyzer.
 ENGLISH_FIELDS: tuple[str, ...] = (
@@ -100,5 +106,6 @@ def build_schema() -> Schema:
         assured=COLUMN(NumericColumn("i", default=0)),
         hours_key=COLUMN(RefBytesColumn()),
         geo=COLUMN(VarBytesColumn()),
+        geo_exact=COLUMN(VarBytesColumn()),
         sort_name=COLUMN(VarBytesColumn()),
     )

@@ -75,7 +75,7 @@ def _request_key(req: Effective) -> tuple[Any, ...]:
     return (
         req.q, req.categories, req.languages, req.open_now, near, req.zip_code, req.radius_km,
         req.free, req.age, req.walk_in, req.page, req.per_page, req.today, req.stale_after_days,
-        req.lang, minute,
+        req.lang, minute, req.precise,
     )
 
 

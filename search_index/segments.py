@@ -419,37 +419,42 @@ def hours(leaf: IndexReader) -> SegmentHours:
 
 @dataclass(frozen=True)
 class SegmentPoints:
-    """The segment's points: latitude, longitude, local doc number and ZIP code of each."""
+    """The segment's points: latitude, longitude, local doc number, ZIP code and whether it is
+    a confidential place's cell centre (``coarse``) of each."""
 
     lat: np.ndarray
     lon: np.ndarray
     doc: np.ndarray
     zips: tuple[str, ...]
+    coarse: np.ndarray
 
 
-def points(leaf: IndexReader) -> SegmentPoints:
-    """The segment's points, from the ``geo`` column."""
+def points(leaf: IndexReader, field: str = "geo") -> SegmentPoints:
+    """The segment's points, from the ``geo`` column (public positions) or ``geo_exact``."""
 
     def build() -> SegmentPoints:
         lats: list[float] = []
         lons: list[float] = []
         docs: list[int] = []
         zips: list[str] = []
-        for local, value in enumerate(_bytes_values(leaf, "geo")):
+        coarse: list[bool] = []
+        for local, value in enumerate(_bytes_values(leaf, field)):
             if value:
-                for lat, lon, zip_code in parse_geo(value):
+                for lat, lon, zip_code, is_coarse in parse_geo(value):
                     lats.append(lat)
                     lons.append(lon)
                     docs.append(local)
                     zips.append(zip_code)
+                    coarse.append(is_coarse)
         return SegmentPoints(
             np.array(lats, dtype=np.float64),
             np.array(lons, dtype=np.float64),
             np.array(docs, dtype=np.int32),
             tuple(zips),
+            np.array(coarse, dtype=bool),
         )
 
-    return _columns.get_or_build((segment_key(leaf), "geo", "points"), build)
+    return _columns.get_or_build((segment_key(leaf), field, "points"), build)
 
 
 # -- vocabulary --------------------------------------------------------------------------------

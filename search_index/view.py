@@ -167,17 +167,21 @@ class IndexView:
 
         return self.memo("name-rank", build)
 
-    def geo(self, leaves: Leaves) -> GeoIndex:
-        """Every point with its global doc number, and the ZIP centroids."""
+    def geo(self, leaves: Leaves, *, exact: bool = False) -> GeoIndex:
+        """Every point with its global doc number, and the ZIP centroids: the public positions
+        (a confidential place's cell centre, :mod:`directory_data.confidential`), or with
+        ``exact`` the true ones (for signed-in officers only)."""
+        field = "geo_exact" if exact else "geo"
 
         def build() -> GeoIndex:
-            lats, lons, docs, kept = [], [], [], []
+            lats, lons, docs, coarse, kept = [], [], [], [], []
             for leaf, offset in leaves:
-                pts = segments.points(leaf)
+                pts = segments.points(leaf, field)
                 keep = self.live[pts.doc + offset] if pts.doc.size else np.zeros(0, dtype=bool)
                 lats.append(pts.lat[keep])
                 lons.append(pts.lon[keep])
                 docs.append(pts.doc[keep] + offset)
+                coarse.append(pts.coarse[keep])
                 kept.append((pts.zips, keep))
 
             def zips() -> list[str]:
@@ -185,15 +189,17 @@ class IndexView:
 
             cat = (lambda xs, t: np.concatenate(xs) if xs else np.zeros(0, dtype=t))  # noqa: E731
             return GeoIndex.build(
-                cat(lats, np.float64), cat(lons, np.float64), cat(docs, np.int32), zips, self.doc_count
+                cat(lats, np.float64), cat(lons, np.float64), cat(docs, np.int32), zips, self.doc_count,
+                cat(coarse, bool),
             )
 
-        return self.memo("geo", build)
+        return self.memo(("geo", field), build)
 
-    def distances(self, leaves: Leaves, origin: Point) -> np.ndarray:
-        """Each document's distance in km from ``origin`` (inf without a point)."""
-        key = ("distances", round(origin[0], 5), round(origin[1], 5))
-        return self.bounded(key, lambda: self.geo(leaves).distances(origin))
+    def distances(self, leaves: Leaves, origin: Point, *, exact: bool = False) -> np.ndarray:
+        """Each document's distance in km from ``origin`` (inf without a point), to the public
+        positions (rounded to a confidential place's cell centre), or with ``exact`` the true ones."""
+        key = ("distances", exact, round(origin[0], 5), round(origin[1], 5))
+        return self.bounded(key, lambda: self.geo(leaves, exact=exact).distances(origin))
 
     def hours(self, leaves: Leaves) -> tuple[tuple[dict[str, Any], ...], np.ndarray]:
         """The distinct opening-hours encodings and each document's index into them (-1: none)."""

@@ -24,6 +24,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from directory_data.confidential import (
+    WITHHELD_LINK_FIELDS,
+    WITHHELD_LOCATION_FIELDS,
+    WITHHELD_PHONE_FIELDS,
+    WITHHELD_SCHEDULE_FIELDS,
+)
 from directory_data.models import (
     Accessibility,
     Address,
@@ -100,7 +106,10 @@ class ServiceObjects:
 
     With ``public=True`` the objects are fit for anonymous callers of the public API: officer-only
     phones and the ``kiosk:officer-notes`` attribute are left out, and a confidential location
-    keeps neither its addresses nor its coordinates.
+    keeps only what :mod:`directory_data.confidential` lets the public see: its id, name, type,
+    public phones (without descriptions), hours (without notes) and languages. Its addresses,
+    coordinates, accessibility, free text (alternate name, description, transportation, web
+    address, external identifiers), source id and the service-at-location description are left out.
     """
 
     def __init__(self, sal_schedules: dict[str, list[Schedule]], *, public: bool = False) -> None:
@@ -117,7 +126,9 @@ class ServiceObjects:
         obj = json_fields("service", service)
         if service.organization is not None:
             obj["organization"] = self.organization(service.organization)
-        _put(obj, "phones", [phone_object(p) for p in self._shown(service.phones)])
+        hidden = {link.location_id for link in service.location_links if self._private(link.location)}
+        _put(obj, "phones", [_withheld(phone_object(p), WITHHELD_PHONE_FIELDS, p.location_id in hidden)
+                             for p in self._shown(service.phones)])
         _put(obj, "schedules", [
             schedule_object(s) for s in _by_id(service.schedules)
             if s.service_at_location_id is None
@@ -160,42 +171,47 @@ class ServiceObjects:
             self._organizations[organization.id] = obj
         return self._organizations[organization.id]
 
+    def _private(self, location: Location | None) -> bool:
+        """Whether records of ``location`` are shown as a confidential place's are in public."""
+        return self.public and location is not None and bool(location.confidential)
+
     def service_at_location(self, link: ServiceAtLocation) -> dict[str, Any]:
         """The HSDS 3.0 service-at-location link with its schedules and nested location."""
+        private = self._private(link.location)
         obj = json_fields("service_at_location", link)
         schedules = self._sal_schedules.get(link.id, [])
-        _put(obj, "schedules", [schedule_object(s) for s in _by_id(schedules)])
+        _put(obj, "schedules", [_withheld(schedule_object(s), WITHHELD_SCHEDULE_FIELDS, private)
+                                for s in _by_id(schedules)])
         obj["location"] = self.location(link.location)
         obj["attributes"] = extension_attributes("service_at_location", link)
-        return obj
+        return _withheld(obj, WITHHELD_LINK_FIELDS, private)
 
     def location(self, location: Location) -> dict[str, Any]:
         """The HSDS 3.0 location with addresses, accessibility and its own phones, hours, languages."""
         if location.id not in self._locations:
+            private = self._private(location)
             obj = json_fields("location", location)
             _put(obj, "languages", [
                 language_object(lang)
                 for lang in _by_id(location.languages)
                 if lang.service_id is None and lang.phone_id is None
             ])
-            if self.public and location.confidential:
-                obj.pop("latitude", None)
-                obj.pop("longitude", None)
-            else:
+            if not private:
                 _put(obj, "addresses", [address_object(a) for a in _by_id(location.addresses)])
-            _put(obj, "accessibility", [
-                accessibility_object(a) for a in _by_id(location.accessibility)
-            ])
+                _put(obj, "accessibility", [
+                    accessibility_object(a) for a in _by_id(location.accessibility)
+                ])
             _put(obj, "phones", [
-                phone_object(p) for p in self._shown(location.phones) if p.service_id is None
+                _withheld(phone_object(p), WITHHELD_PHONE_FIELDS, private)
+                for p in self._shown(location.phones) if p.service_id is None
             ])
             _put(obj, "schedules", [
-                schedule_object(s)
+                _withheld(schedule_object(s), WITHHELD_SCHEDULE_FIELDS, private)
                 for s in _by_id(location.schedules)
                 if s.service_id is None and s.service_at_location_id is None
             ])
             obj["attributes"] = extension_attributes("location", location)
-            self._locations[location.id] = obj
+            self._locations[location.id] = _withheld(obj, WITHHELD_LOCATION_FIELDS, private)
         return self._locations[location.id]
 
 
@@ -235,6 +251,18 @@ def cost_option_object(cost_option: CostOption) -> dict[str, Any]:
 def _with_attributes(table: str, record: Any) -> dict[str, Any]:
     obj = json_fields(table, record)
     obj["attributes"] = extension_attributes(table, record)
+    return obj
+
+
+def _withheld(obj: dict[str, Any], fields: frozenset[str], private: bool) -> dict[str, Any]:
+    """``obj`` without ``fields`` and its ``kiosk:source-id`` attribute when ``private`` (a record
+    of a confidential location in a public object), else ``obj`` as it is."""
+    if private:
+        for name in fields:
+            obj.pop(name, None)
+        if "attributes" in obj:
+            obj["attributes"] = [a for a in obj["attributes"]
+                                 if a["taxonomy_term"]["code"] != ext.SOURCE_ID]
     return obj
 
 
