@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -180,13 +179,12 @@ def test_an_edit_is_searchable_at_once_in_this_process(
     client: FlaskClient, factory: sessionmaker[Session], directory: dict[str, str]
 ) -> None:
     assert get(client, q="zanzibar")[1]["total"] == 0
-    started = time.monotonic()
     with factory.begin() as session:
         session.get(Service, directory["counseling"]).description = "Counseling, also in Zanzibar"
+    # the very next search finds it: no poll interval, no waiting (how long it takes is a
+    # benchmark's business, not a test's)
     _status, body = get(client, q="zanzibar")
-    elapsed = time.monotonic() - started
     assert [r["id"] for r in body["results"]] == [directory["counseling"]]
-    assert elapsed < 1.0
 
 
 def test_a_closed_down_service_disappears(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -154,15 +153,12 @@ def test_junk_is_rejected_fast_without_reading_it_all(
 ) -> None:
     path = make(tmp_path / "junk")
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         with pytest.raises(HSDSImportError):
             import_path(db_session, path)
-        elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert elapsed < 1.0
     assert peak < 2 * 1024 * 1024  # the 64 KiB sniff, not the 50 MB file
 
 

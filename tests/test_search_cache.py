@@ -7,7 +7,6 @@ import pytest
 
 import datetime as dt
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -57,14 +56,10 @@ def test_repeated_search_is_answered_from_the_cache(tmp_path: Path) -> None:
         request = SearchRequest(q="shelter", now=MONDAY_NOON)
         first = search(searcher, request, cache=cache)
         assert (cache.hits, cache.misses) == (0, 1)
-        timings = []
         for _ in range(50):
-            start = time.perf_counter()
             again = search(searcher, request, cache=cache)
-            timings.append(time.perf_counter() - start)
         assert cache.hits == 50
         assert again == first
-        assert sorted(timings)[int(len(timings) * 0.95)] < 0.005
         # The same words typed differently are the same request.
         search(searcher, SearchRequest(q="  shelter\x00 ", now=MONDAY_NOON), cache=cache)
         assert cache.hits == 51
