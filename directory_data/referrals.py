@@ -10,6 +10,8 @@ Rules:
   about abuse).
 * The token is 128 random bits, URL-safe (22 characters); a referral expires
   :data:`DEFAULT_DAYS` days after it is made unless the caller says otherwise.
+* Its times are stored to the hour, never finer (:func:`to_the_hour`): made at 14:37, it says
+  14:00, and it expires at the first full hour at least that many days later.
 * Nothing about the person is stored: no IP address, user agent, session or account.
 * A text-mode code that would hold more than :data:`MAX_TEXT_BYTES` bytes falls back to link
   mode (``qr_mode`` says which mode the code really uses).
@@ -213,6 +215,12 @@ def qr_payload(
     return link_payload(base_url, token), QRMode.link
 
 
+def to_the_hour(moment: dt.datetime, *, up: bool = False) -> dt.datetime:
+    """``moment`` cut to its hour (``up``: the next full hour unless it is one already)."""
+    hour = moment.replace(minute=0, second=0, microsecond=0)
+    return hour + dt.timedelta(hours=1) if up and hour != moment else hour
+
+
 def create_referral(
     session: Session, request: ReferralRequest, labels: Labels, *, origin: Origin,
     base_url: str, now: dt.datetime, day: dt.date, render: Renderer, days: int = DEFAULT_DAYS,
@@ -234,7 +242,8 @@ def create_referral(
         mode=request.mode.value, qr_mode=mode.value, discreet=discreet,
         surface=origin.surface if origin.surface in SURFACES else "kiosk",
         station=origin.station[:80], district=origin.district[:80], qr_payload=payload,
-        qr_svg=svg, qr_png=png, created_at=now, expires_at=now + dt.timedelta(days=days),
+        qr_svg=svg, qr_png=png, created_at=to_the_hour(now),
+        expires_at=to_the_hour(now + dt.timedelta(days=days), up=True),
     )
     session.add(referral)
     categories = sorted({c for s in services for c in s.category_slugs}) or [""]
