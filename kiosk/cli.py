@@ -31,8 +31,8 @@ def _create_app() -> Flask:
 
 class KioskGroup(FlaskGroup):
     """Flask's command group without plugin commands: the kiosk offers none, and looking them up
-    imports every installed package's ``flask.commands`` entry point (Flask-Limiter's brings in
-    ``rich``), about 0.3 s at the start of every command."""
+    imports every installed package's ``flask.commands`` entry point (some bring in ``rich``),
+    about 0.3 s at the start of every command."""
 
     def _load_plugin_commands(self) -> None:
         self._loaded_plugin_commands = True
