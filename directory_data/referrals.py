@@ -15,6 +15,9 @@ Rules:
 * Nothing about the person is stored: no IP address, user agent, session or account.
 * A text-mode code that would hold more than :data:`MAX_TEXT_BYTES` bytes falls back to link
   mode (``qr_mode`` says which mode the code really uses).
+* Link codes need the public address the caller configured (``base_url``); without one, link
+  mode is not offered (``modes`` of :func:`parse_request`) and a text referral too long for its
+  code is refused (``text-too-long``) instead of falling back.
 * Each referral adds one to its week's :class:`~directory_data.models.ReferralCount` per
   category of its services (``""`` when none), station, district and surface; the counts
   outlive the referral and have no link to it.
@@ -82,6 +85,8 @@ MESSAGES = {
     "not-text": "must be text",
     "unknown-language": "not a language of this kiosk",
     "unknown-mode": "must be link, text, contact or hotline",
+    "link-unavailable": "link codes are off: no public address (PUBLIC_BASE_URL) is configured",
+    "text-too-long": f"the list is over {MAX_TEXT_BYTES} bytes, too long for a code without a link",
     "not-boolean": "must be true or false",
     "not-an-object": "the body must be a JSON object",
 }
@@ -145,8 +150,10 @@ def _note(value: Any, errors: dict[str, str]) -> str:
     return note
 
 
-def parse_request(data: Any, *, languages: Sequence[str]) -> ReferralRequest:
-    """The :class:`ReferralRequest` in ``data`` (a decoded JSON object or form values).
+def parse_request(data: Any, *, languages: Sequence[str],
+                  modes: Sequence[QRMode] = tuple(QRMode)) -> ReferralRequest:
+    """The :class:`ReferralRequest` in ``data`` (a decoded JSON object or form values); the
+    modes offered are ``modes``, the first of them is the default.
 
     Raises :class:`InvalidReferral` naming every bad field.
     """
@@ -158,9 +165,11 @@ def parse_request(data: Any, *, languages: Sequence[str]) -> ReferralRequest:
     lang = data.get("lang") or languages[0]
     if lang not in languages:
         errors["lang"] = "unknown-language"
-    mode = data.get("mode") or QRMode.link.value
+    mode = data.get("mode") or modes[0].value
     if mode not in {m.value for m in QRMode}:
         errors["mode"] = "unknown-mode"
+    elif QRMode(mode) not in modes:
+        errors["mode"] = "link-unavailable" if mode == QRMode.link.value else "unknown-mode"
     discreet = data.get("discreet")
     if discreet is not None and not isinstance(discreet, bool):
         errors["discreet"] = "not-boolean"
@@ -200,9 +209,10 @@ def new_token() -> str:
 
 def qr_payload(
     request: ReferralRequest, entries: Sequence[Entry], labels: Labels, *, discreet: bool,
-    base_url: str, token: str, station: str, day: dt.date,
+    base_url: str | None, token: str, station: str, day: dt.date,
 ) -> tuple[str, QRMode]:
-    """What the code carries, and the mode it really uses (text falls back to link when long)."""
+    """What the code carries, and the mode it really uses (text falls back to link when long);
+    :class:`InvalidReferral` when a link is needed and there is no ``base_url``."""
     if request.mode == QRMode.text:
         text = text_payload(entries, labels, discreet=discreet, station=station, day=day,
                             note=request.note)
@@ -212,6 +222,9 @@ def qr_payload(
         return contact_payload(entries[0], labels, discreet=discreet), QRMode.contact
     elif request.mode == QRMode.hotline:
         return hotline_payload(entries), QRMode.hotline
+    if base_url is None:
+        raise InvalidReferral({"mode": "text-too-long" if request.mode == QRMode.text
+                               else "link-unavailable"})
     return link_payload(base_url, token), QRMode.link
 
 
@@ -223,10 +236,12 @@ def to_the_hour(moment: dt.datetime, *, up: bool = False) -> dt.datetime:
 
 def create_referral(
     session: Session, request: ReferralRequest, labels: Labels, *, origin: Origin,
-    base_url: str, now: dt.datetime, day: dt.date, render: Renderer, days: int = DEFAULT_DAYS,
+    base_url: str | None, now: dt.datetime, day: dt.date, render: Renderer,
+    days: int = DEFAULT_DAYS,
 ) -> Referral:
     """Make the referral ``request`` asks for, its codes and its count (add + flush).
 
+    ``base_url`` is the configured public address link codes point at (``None``: none).
     ``day`` is the station's local date (printed on the slip and counted), ``render`` makes the
     codes once; they are stored and served from then on.
     """

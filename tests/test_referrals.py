@@ -33,6 +33,13 @@ ABUSE_WORDS = re.compile(r"abuse|violence|domestic|shelter|harbor", re.IGNORECAS
 
 
 @pytest.fixture
+def app(app_factory: Callable[..., Flask]) -> Flask:
+    """An app configured as a deployment with link codes is: with its public address
+    (without one, link codes are not offered: tests/test_public_links.py)."""
+    return app_factory(PUBLIC_BASE_URL="https://help.example.org")
+
+
+@pytest.fixture
 def directory(app: Flask, session_factory: sessionmaker[Session]) -> Directory:
     with session_factory() as session:
         return make_directory(session)
