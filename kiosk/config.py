@@ -56,6 +56,9 @@ def default_config() -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        # How many reverse proxies stand in front (their X-Forwarded-For and -Proto are believed):
+        # the throttle counts per client address, which behind a proxy is otherwise the proxy's.
+        "TRUSTED_PROXIES": 0,
         # Request bodies: at most 1 MiB (413 beyond), except an HSDS upload to /admin/import
         # (IMPORT_MAX_UPLOAD_BYTES). An uploaded ZIP may unpack to IMPORT_MAX_UNPACKED_BYTES,
         # and its import runs in a process of its own limited to IMPORT_MEMORY_LIMIT_MB.

@@ -13,8 +13,8 @@ Settings: ``LOGIN_LIMIT_PER_ACCOUNT`` (default ``5 per minute;20 per hour``),
 referrals an hour), and ``RATELIMIT_STORAGE_URI``: ``database`` (default: the app's database,
 shared by every worker and host that uses it) or ``redis://host:6379/0`` (keys prefixed with
 ``RATELIMIT_KEY_PREFIX``; if Redis cannot be reached, the database counts until it can). The
-address is ``request.remote_addr``: behind a proxy, make it the client's (Werkzeug's
-``ProxyFix``). Addresses and account names are stored only as keyed hashes, under a key
+address is ``request.remote_addr``: behind reverse proxies, set ``TRUSTED_PROXIES`` to how many
+there are, so it is the client's (Werkzeug's ``ProxyFix``, :func:`kiosk.create_app`). Addresses and account names are stored only as keyed hashes, under a key
 derived from ``SECRET_KEY``, and nothing here logs them.
 """
 

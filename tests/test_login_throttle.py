@@ -112,6 +112,24 @@ def test_nothing_raw_is_stored_and_old_rows_go(throttled: Flask, session_factory
         assert session.scalar(select(func.count()).select_from(ThrottleEvent)) == 1
 
 
+def test_behind_a_trusted_proxy_each_client_is_its_own_address(
+    app_factory: Callable[..., Flask], session_factory: sessionmaker[Session]
+) -> None:
+    app = app_factory(LOGIN_LIMIT_PER_ACCOUNT="2 per minute", TRUSTED_PROXIES=1)
+    make_account(session_factory, "officer", "officer.proxied")
+
+    def attempt(client_address: str, password: str = WRONG) -> int:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = "10.0.0.1"  # the proxy
+        headers = {"X-Forwarded-For": client_address}
+        token = csrf_token(client.get("/officer/login", headers=headers).get_data(as_text=True))
+        return client.post("/officer/login", headers=headers, data={
+            "csrf_token": token, "name": "officer.proxied", "password": password}).status_code
+
+    assert [attempt("203.0.113.9") for _ in range(3)] == [401, 401, 429]
+    assert attempt("198.51.100.7", PASSWORD) == 303, "the officer, behind the same proxy"
+
+
 def test_rates_are_parsed_strictly() -> None:
     from directory_data.throttle import Rate, parse_rates
 
