@@ -110,10 +110,12 @@ def test_a_text_code_too_long_for_its_code_is_refused_without_a_link_to_fall_bac
 
     with session_factory() as session:
         service = session.get(Service, directory.housing_far)
-        service.name = "Altamonte Family Housing " + "with a very long name " * 30
+        service.name = "Altamonte Family Housing " + "and transitional living program " * 8
         session.commit()
     client = app_factory(PUBLIC_BASE_URL=None).test_client()
-    answer = client.post("/api/v1/referrals", json={"service_ids": [directory.housing_far], "mode": "text"},
+    ids = [directory.housing_far, directory.counseling, directory.housing_near, directory.childcare,
+           directory.shelter]
+    answer = client.post("/api/v1/referrals", json={"service_ids": ids, "mode": "text", "discreet": False},
                          headers={"X-CSRFToken": _token(client)})
     assert answer.status_code == 400 and "too long" in answer.get_json()["fields"]["mode"]
     assert _stored(session_factory) == []
