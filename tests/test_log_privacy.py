@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.logs import private_free
 from served import Host, SourceClient
 
 CLIENT = "127.0.0.5"
@@ -75,6 +74,8 @@ def test_nothing_about_the_client_reaches_the_log(tmp_path: Path, database_url: 
 
 
 def test_gunicorns_invalid_request_message_is_cleaned() -> None:
+    from kiosk.logs import private_free
+
     message = f"Invalid request from ip={CLIENT}: Invalid HTTP request line: 'GET /search?q={NEEDLE} x'"
     assert private_free(message, "gunicorn.error") == "Invalid request: Invalid HTTP request line"
     assert private_free("Invalid request from ip=::1: Invalid HTTP Header: 'USER-AGENT'",
