@@ -45,14 +45,14 @@ def test_nothing_about_the_client_reaches_the_log(tmp_path: Path, database_url: 
         assert client.request("GET", f"/services/00000000-0000-4000-8000-000000000000?back=/search%3Fq%3D{NEEDLE}").status == 404
         assert client.request("GET", f"/language/es?next=/search%3Fq%3D{NEEDLE}").status == 303
         statuses = [SourceClient(host.url, CLIENT, user_agent=AGENT).sign_in(f"{NEEDLE}.name", NEEDLE).status
-                    for _ in range(3)]
-        assert statuses == [401, 401, 429]
+                    for _ in range(6)]
+        assert statuses[:2] == [401, 401] and 429 in statuses  # throttled (the exact counts: test_login_throttle)
         page = client.request("GET", "/referral").body.decode()
         token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
         writes = [client.request("POST", "/api/v1/referrals", json.dumps({"service_ids": [NEEDLE]}).encode(),
                                  {"Content-Type": "application/json", "X-CSRFToken": token}).status
-                  for _ in range(2)]
-        assert writes == [400, 429]
+                  for _ in range(4)]
+        assert writes[0] == 400 and 429 in writes
         for bad in (f"GET /search?q={NEEDLE} HTTP/1.1 {NEEDLE}\r\n\r\n".encode(),
                     f"GET /search?q={NEEDLE} HTTP/1.1\r\nUser-Agent: {AGENT}\x01\r\n\r\n".encode(),
                     f"GET / HTTP/1.1\r\nX-{NEEDLE}\x7f: {AGENT}\r\n\r\n".encode(),
