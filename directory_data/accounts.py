@@ -1,5 +1,6 @@
 """Staff accounts: add, disable, re-enable, change role or password, and check a name and
-password (add + flush, never commit).
+password (add + flush, never commit). A new password, disabling and a change of role end every
+session of the account (:func:`directory_data.staff_sessions.end_sessions`).
 
 Passwords are hashed with scrypt (``hashlib.scrypt``, N=2**15, r=8, p=1, a 16-byte random salt)
 and stored as ``scrypt$N$r$p$salt$hash`` (hex), so the cost can be raised later and old hashes
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory_data.models.user import Role, User
+from directory_data.staff_sessions import end_sessions
 
 SCRYPT_N = 2**15
 SCRYPT_R = 8
@@ -106,26 +108,30 @@ def _check_password(password: str) -> None:
 
 
 def set_password(session: Session, user: User, password: str) -> User:
-    """Give ``user`` a new password; sessions signed in with the old one end (see
-    :func:`credential_stamp`)."""
+    """Give ``user`` a new password; every session of the account ends."""
     _check_password(password)
     user.password_hash = hash_password(password)
-    session.flush()
+    end_sessions(session, user)
     return user
 
 
 def set_active(session: Session, user: User, active: bool) -> User:
-    """Disable (``False``) or enable the account; a disabled account cannot sign in and its
-    open sessions end at their next request."""
+    """Disable (``False``) or enable the account; a disabled account cannot sign in, and every
+    session it had ends (enabling it again brings none back)."""
     user.active = active
     session.flush()
+    if not active:
+        end_sessions(session, user)
     return user
 
 
 def set_role(session: Session, user: User, role: Role) -> User:
-    """Change what the account may do."""
-    user.role = role
-    session.flush()
+    """Change what the account may do; every session of the account ends (it signs in again
+    with the new role)."""
+    if user.role != role:
+        user.role = role
+        session.flush()
+        end_sessions(session, user)
     return user
 
 

@@ -10,11 +10,16 @@ Rules:
   about abuse).
 * The token is 128 random bits, URL-safe (22 characters); a referral expires
   :data:`DEFAULT_DAYS` days after it is made unless the caller says otherwise.
+* Its times are stored to the hour, never finer (:func:`to_the_hour`): made at 14:37, it says
+  14:00, and it expires at the first full hour at least that many days later.
 * Nothing about the person is stored: no IP address, user agent, session or account.
 * A text-mode code that would hold more than :data:`MAX_TEXT_BYTES` bytes falls back to link
   mode (``qr_mode`` says which mode the code really uses).
 * The stored codes are a cache of what the referral's data gave when it was made, never served
   after the data changed (:func:`current_payload`).
+* Link codes need the public address the caller configured (``base_url``); without one, link
+  mode is not offered (``modes`` of :func:`parse_request`) and a text referral too long for its
+  code is refused (``text-too-long``) instead of falling back.
 * Each referral adds one to its week's :class:`~directory_data.models.ReferralCount` per
   category of its services (``""`` when none), station, district and surface; the counts
   outlive the referral and have no link to it.
@@ -83,6 +88,8 @@ MESSAGES = {
     "not-text": "must be text",
     "unknown-language": "not a language of this kiosk",
     "unknown-mode": "must be link, text, contact or hotline",
+    "link-unavailable": "link codes are off: no public address (PUBLIC_BASE_URL) is configured",
+    "text-too-long": f"the list is over {MAX_TEXT_BYTES} bytes, too long for a code without a link",
     "not-boolean": "must be true or false",
     "not-an-object": "the body must be a JSON object",
 }
@@ -146,8 +153,10 @@ def _note(value: Any, errors: dict[str, str]) -> str:
     return note
 
 
-def parse_request(data: Any, *, languages: Sequence[str]) -> ReferralRequest:
-    """The :class:`ReferralRequest` in ``data`` (a decoded JSON object or form values).
+def parse_request(data: Any, *, languages: Sequence[str],
+                  modes: Sequence[QRMode] = tuple(QRMode)) -> ReferralRequest:
+    """The :class:`ReferralRequest` in ``data`` (a decoded JSON object or form values); the
+    modes offered are ``modes``, the first of them is the default.
 
     Raises :class:`InvalidReferral` naming every bad field.
     """
@@ -159,9 +168,11 @@ def parse_request(data: Any, *, languages: Sequence[str]) -> ReferralRequest:
     lang = data.get("lang") or languages[0]
     if lang not in languages:
         errors["lang"] = "unknown-language"
-    mode = data.get("mode") or QRMode.link.value
+    mode = data.get("mode") or modes[0].value
     if mode not in {m.value for m in QRMode}:
         errors["mode"] = "unknown-mode"
+    elif QRMode(mode) not in modes:
+        errors["mode"] = "link-unavailable" if mode == QRMode.link.value else "unknown-mode"
     discreet = data.get("discreet")
     if discreet is not None and not isinstance(discreet, bool):
         errors["discreet"] = "not-boolean"
@@ -203,9 +214,10 @@ def new_token() -> str:
 
 def qr_payload(
     request: ReferralRequest, entries: Sequence[Entry], labels: Labels, *, discreet: bool,
-    base_url: str, token: str, station: str, day: dt.date,
+    base_url: str | None, token: str, station: str, day: dt.date,
 ) -> tuple[str, QRMode]:
-    """What the code carries, and the mode it really uses (text falls back to link when long)."""
+    """What the code carries, and the mode it really uses (text falls back to link when long);
+    :class:`InvalidReferral` when a link is needed and there is no ``base_url``."""
     if request.mode == QRMode.text:
         text = text_payload(entries, labels, discreet=discreet, station=station, day=day,
                             note=request.note)
@@ -215,15 +227,26 @@ def qr_payload(
         return contact_payload(entries[0], labels, discreet=discreet), QRMode.contact
     elif request.mode == QRMode.hotline:
         return hotline_payload(entries), QRMode.hotline
+    if base_url is None:
+        raise InvalidReferral({"mode": "text-too-long" if request.mode == QRMode.text
+                               else "link-unavailable"})
     return link_payload(base_url, token), QRMode.link
+
+
+def to_the_hour(moment: dt.datetime, *, up: bool = False) -> dt.datetime:
+    """``moment`` cut to its hour (``up``: the next full hour unless it is one already)."""
+    hour = moment.replace(minute=0, second=0, microsecond=0)
+    return hour + dt.timedelta(hours=1) if up and hour != moment else hour
 
 
 def create_referral(
     session: Session, request: ReferralRequest, labels: Labels, *, origin: Origin,
-    base_url: str, now: dt.datetime, day: dt.date, render: Renderer, days: int = DEFAULT_DAYS,
+    base_url: str | None, now: dt.datetime, day: dt.date, render: Renderer,
+    days: int = DEFAULT_DAYS,
 ) -> Referral:
     """Make the referral ``request`` asks for, its codes and its count (add + flush).
 
+    ``base_url`` is the configured public address link codes point at (``None``: none).
     ``day`` is the station's local date (printed on the slip and counted), ``render`` makes the
     codes once; they are stored and served from then on.
     """
@@ -239,7 +262,8 @@ def create_referral(
         mode=request.mode.value, qr_mode=mode.value, discreet=discreet,
         surface=origin.surface if origin.surface in SURFACES else "kiosk",
         station=origin.station[:80], district=origin.district[:80], qr_payload=payload,
-        qr_svg=svg, qr_png=png, created_at=now, expires_at=now + dt.timedelta(days=days),
+        qr_svg=svg, qr_png=png, created_at=to_the_hour(now),
+        expires_at=to_the_hour(now + dt.timedelta(days=days), up=True),
     )
     session.add(referral)
     categories = sorted({c for s in services for c in s.category_slugs}) or [""]

@@ -3,8 +3,10 @@
 :func:`record_search` adds one to the day's count for the search's category and, when the
 search found nothing, to the day's count for its normalised term. Nothing finer than the day,
 no address, no session, no user: the rows are aggregates from the moment they are written.
-Terms that look like personal data (an e-mail address, a phone or card number) are never
-stored; they are counted under :data:`WITHHELD_TERM`.
+A term is kept only when every word of it is a need word
+(:mod:`directory_data.search_terms`: a lexicon of needs, the synonym table, the crisis triggers,
+the taxonomy crosswalk, the categories); any other term -- a name, a street, an e-mail address,
+a number -- is counted under :data:`WITHHELD_TERM`, so nothing stored can identify a person.
 
 A busy server need not write a row per search: a :class:`SearchTally` adds searches up in
 memory (already aggregated, the same keys as the rows) and :func:`record_tally` writes what it
@@ -24,22 +26,26 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from directory_data.models.search_stats import NO_CATEGORY, SearchCount, ZeroResultTerm
+from directory_data.search_terms import WITHHELD_TERM, is_need_term
 
-#: How a zero-result term that looks like personal data is counted.
-WITHHELD_TERM = "(withheld)"
-#: Longest term kept (longer ones are cut).
+__all__ = ["WITHHELD_TERM", "SearchTally", "normalise_term", "record_search", "record_tally",
+           "searches_by_category", "zero_result_terms"]
+
+#: Longest term kept (a longer one is withheld: need words do not run to 80 characters).
 MAX_TERM_LENGTH = 80
-_PERSONAL = re.compile(r"@|\d[\d\s().-]{5,}\d")
 _SPACE = re.compile(r"\s+")
 
 
 def normalise_term(text: str) -> str:
-    """The form a zero-result term is counted under: lower case, single spaces, at most 80
-    characters, or :data:`WITHHELD_TERM` when it holds an e-mail address or a long number."""
+    """The form a zero-result term is counted under: lower case, single spaces, when every word
+    of it is a need word and it has at most 80 characters; else :data:`WITHHELD_TERM`; ``""``
+    for an empty search."""
     term = _SPACE.sub(" ", text).strip().lower()
-    if _PERSONAL.search(term):
+    if not term:
+        return ""
+    if len(term) > MAX_TERM_LENGTH or not is_need_term(term):
         return WITHHELD_TERM
-    return term[:MAX_TERM_LENGTH]
+    return term
 
 
 def _increment(session: Session, model: Any, values: dict[str, Any], by: int = 1) -> None:
@@ -86,8 +92,8 @@ class SearchTally:
     def add(self, day: dt.date, *, category: str | None, term: str, found: int, station: str = "") -> None:
         """Count one search (the arguments of :func:`record_search`)."""
         keys: list[TallyKey] = [("search", day, category or NO_CATEGORY, station[:80])]
-        normalised = normalise_term(term)
-        if found == 0 and normalised:
+        normalised = normalise_term(term) if found == 0 else ""
+        if normalised:
             keys.append(("zero", day, normalised))
         with self._lock:
             self._counts.update(keys)

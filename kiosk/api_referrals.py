@@ -2,8 +2,10 @@
 
 Body: ``{"service_ids": [...], "note": "...", "lang": "en"|"es",
 "mode": "link"|"text"|"contact"|"hotline", "discreet": true|false}`` (all but ``service_ids``
-optional). Answer 201: ``{"token", "url", "print_url", "qr_svg_url", "qr_png_url",
-"expires_at", "mode", "qr_mode", "discreet"}``. A bad body gives 400 with ``{"error",
+optional; ``mode`` defaults to ``link``, or ``text`` when no ``PUBLIC_BASE_URL`` is configured,
+and ``link`` is refused then). Answer 201: ``{"token", "url", "print_url", "qr_svg_url",
+"qr_png_url", "expires_at", "mode", "qr_mode", "discreet"}``; the URLs are on
+``PUBLIC_BASE_URL`` (never on the request's Host header), or paths on this site without it. A bad body gives 400 with ``{"error",
 "fields": {name: message}}`` and stores nothing. The app's pages send the CSRF token of
 ``<meta name="csrf-token">`` in the ``X-CSRFToken`` header; a request without it gets 400.
 The referral's origin is this kiosk (its station and district).
@@ -26,7 +28,7 @@ bp = Blueprint("api_referrals", __name__, url_prefix="/api/v1")
 
 def referral_json(referral: Referral) -> dict[str, object]:
     """The API's answer for ``referral``: its token, its addresses and when it expires."""
-    base = referrals.base_url()
+    base = referrals.base_url() or ""
     return {
         "token": referral.token,
         "url": base + url_for("referrals.public", token=referral.token),

@@ -1,24 +1,37 @@
 """The staff login: Flask-Login over the ``user_account`` table, CSRF-protected forms.
 
 Accounts are made with ``kiosk user add NAME --role officer|caseworker|admin`` or on the admin
-pages. Signing in clears the session first and gives it a fresh random id (no fixation), and
-keeps nothing but the account id and a fingerprint of its password hash in the signed session
-cookie (no "remember me" cookie): a new password or a disabled account ends every open session
-at its next request. Sessions also end after ``STAFF_IDLE_MINUTES`` without a request
-(:mod:`kiosk.staff_session`), and attempts are throttled per account and per address
+pages. Signing in clears the session first and starts a server-side session
+(:mod:`directory_data.staff_sessions`): the signed session cookie keeps its random token, the
+account id and a fingerprint of the password hash (no "remember me" cookie). Every request checks
+that the token's session still exists, so signing out, a new password, disabling the account
+and a change of role end every copy of the cookie for good. Sessions also end after
+``STAFF_IDLE_MINUTES`` without a request (:mod:`kiosk.staff_session`) and
+``STAFF_SESSION_HOURS`` (12) after sign-in, and attempts are throttled per account and address
 (:mod:`kiosk.throttle`). :func:`officer_required` guards the patrol view, :func:`role_required`
 the caseworker workspace and the admin pages.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
-import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, lazy_gettext
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -26,13 +39,15 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from directory_data.accounts import authenticate, credential_stamp, get_user
-from directory_data.models import Role, User
+from directory_data.accounts import authenticate, credential_stamp
+from directory_data.models import Role, User, utcnow
+from directory_data.staff_sessions import open_session, purge_sessions, session_account
 
+from . import throttle
 from .db import get_session
 from .i18n import LANGUAGE_KEY
 from .pages import safe_next
-from .staff_session import mark_active
+from .staff_session import SESSION_ID_KEY, end_staff_session, mark_active
 
 bp = Blueprint("auth", __name__, url_prefix="/officer")
 login_manager = LoginManager()
@@ -40,8 +55,9 @@ login_manager = LoginManager()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-#: Session key of the random id a staff session gets at sign-in.
-SESSION_ID_KEY = "sid"
+def max_age() -> dt.timedelta:
+    """How long a staff session may last after sign-in (``STAFF_SESSION_HOURS``)."""
+    return dt.timedelta(hours=float(current_app.config["STAFF_SESSION_HOURS"]))
 
 
 class Officer:
@@ -68,9 +84,11 @@ class Officer:
 @login_manager.user_loader
 def _load_user(session_id: str) -> Officer | None:
     user_id, _, stamp = session_id.partition(":")
-    user = get_user(get_session(), user_id)
+    token = session.get(SESSION_ID_KEY)
+    user = session_account(get_session(), user_id, token if isinstance(token, str) else "",
+                           utcnow(), max_age())
     if user is None or not hmac.compare_digest(credential_stamp(user), stamp):
-        return None  # disabled, deleted, or the password changed since this session began
+        return None  # signed out, ended, disabled, deleted, or the password changed
     return Officer(user)
 
 
@@ -141,13 +159,25 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
+        reserved = throttle.login_attempt(form.name.data or "")
+        if reserved is None:  # throttled: the password is not checked
+            response = current_app.make_response(
+                render_template("auth/login.html", form=form, failed=False, throttled=True))
+            response.status_code = 429
+            response.headers["Retry-After"] = "60"
+            return response
         user = authenticate(get_session(), form.name.data or "", form.password.data or "")
         if user is not None:
+            throttle.signed_in(reserved)
             language = session.get(LANGUAGE_KEY)
             session.clear()
             if language:
                 session[LANGUAGE_KEY] = language
-            session[SESSION_ID_KEY] = secrets.token_urlsafe(24)
+            db = get_session()
+            now = utcnow()
+            purge_sessions(db, now, max_age())
+            session[SESSION_ID_KEY] = open_session(db, user, now)
+            db.commit()
             staff = Officer(user)
             login_user(staff)
             mark_active()
@@ -158,7 +188,8 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Sign out and forget the session."""
+    """Sign out, end the session on the server (every copy of its cookie), forget it."""
+    end_staff_session()
     logout_user()
     session.clear()
     flash(gettext("You are signed out."))
@@ -167,6 +198,7 @@ def logout() -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     """Register the login manager and the login pages."""
+    app.config.setdefault("STAFF_SESSION_HOURS", 12)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = lazy_gettext("Please sign in to continue.")

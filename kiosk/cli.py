@@ -21,6 +21,11 @@ from .db import get_database
 # The import, export, migration (Alembic) and search modules are imported inside the commands that
 # use them, so that the app (and ``kiosk --help``) starts without loading them.
 EXPORT_FORMATS = ("json", "csv")
+#: What ``kiosk serve`` says once at start when no public address is configured.
+NO_PUBLIC_BASE_URL = (
+    "KIOSK_PUBLIC_BASE_URL is not set, so referral QR codes cannot link to a web page "
+    "(text, contact and crisis-line codes still work); set it to the address residents' phones "
+    "reach this site at, e.g. KIOSK_PUBLIC_BASE_URL=https://help.example.org")
 
 
 def _create_app() -> Flask:
@@ -31,8 +36,8 @@ def _create_app() -> Flask:
 
 class KioskGroup(FlaskGroup):
     """Flask's command group without plugin commands: the kiosk offers none, and looking them up
-    imports every installed package's ``flask.commands`` entry point (Flask-Limiter's brings in
-    ``rich``), about 0.3 s at the start of every command."""
+    imports every installed package's ``flask.commands`` entry point (some bring in ``rich``),
+    about 0.3 s at the start of every command."""
 
     def _load_plugin_commands(self) -> None:
         self._loaded_plugin_commands = True
@@ -134,12 +139,27 @@ def init_command() -> None:
 @click.option("--threads", type=click.IntRange(min=1), envvar="KIOSK_THREADS",
               help="Threads per worker (default: 4).")
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader instead.")
+@with_appcontext
 def serve_command(host: str, port: int, workers: int | None, threads: int | None, dev: bool) -> None:
     """Serve the app over HTTP with gunicorn (run ``kiosk init`` first).
 
     Each worker creates its own app and follows the search index; logs are JSON lines on stderr.
+    Without ``KIOSK_PUBLIC_BASE_URL`` it warns once that referral codes cannot link to a page.
     """
+    import logging
+
     from . import serving
+    from .config import PublicBaseUrlError, public_base_url
+    from .logs import configure_logging
+
+    try:
+        public = public_base_url(current_app.config)
+    except PublicBaseUrlError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if public is None:
+        configure_logging()  # a JSON line on stderr, like every other line of the server's log
+        logging.getLogger("kiosk.serve").warning(NO_PUBLIC_BASE_URL)
 
     if dev:
         from . import create_app

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def default_config() -> dict[str, Any]:
@@ -37,9 +38,10 @@ def default_config() -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "America/New_York",
         # How many services a resident may collect for one referral (a referral holds 10 at most).
         "REFERRAL_MAX_ITEMS": 10,
-        # Referrals: the address residents' phones reach the referral page at (None: the host the
-        # request came to), how many days a referral lives, the printed slip's layout ("letter"
-        # or "receipt" for 80 mm thermal paper), and the districts an officer may choose.
+        # Referrals: the public address residents' phones reach the referral page at (None: no
+        # link codes are offered; a request's Host header never makes a link), how many days a
+        # referral lives, the printed slip's layout ("letter" or "receipt" for 80 mm thermal
+        # paper), and the districts an officer may choose.
         "PUBLIC_BASE_URL": None,
         "REFERRAL_DAYS": 30,
         "REFERRAL_PRINT_LAYOUT": "letter",
@@ -54,9 +56,43 @@ def default_config() -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        # How many reverse proxies stand in front (their X-Forwarded-For and -Proto are believed):
+        # the throttle counts per client address, which behind a proxy is otherwise the proxy's.
+        "TRUSTED_PROXIES": 0,
+        # Request bodies: at most 1 MiB (413 beyond), except an HSDS upload to /admin/import
+        # (IMPORT_MAX_UPLOAD_BYTES). An uploaded ZIP may unpack to IMPORT_MAX_UNPACKED_BYTES,
+        # and its import runs in a process of its own limited to IMPORT_MEMORY_LIMIT_MB.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "IMPORT_MAX_UPLOAD_BYTES": 64 * 1024 * 1024,
+        "IMPORT_MAX_UNPACKED_BYTES": 64 * 1024 * 1024,
+        "IMPORT_MEMORY_LIMIT_MB": 1024,
         # Static URLs carry a content hash (kiosk.pages.asset_url), so browsers may keep them.
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
     }
+
+
+class PublicBaseUrlError(ValueError):
+    """``PUBLIC_BASE_URL`` is set but is not an ``http(s)://host[/path]`` address."""
+
+
+def public_base_url(config: Mapping[str, Any]) -> str | None:
+    """``PUBLIC_BASE_URL`` without a trailing slash, or ``None`` when it is not set; raises
+    :class:`PublicBaseUrlError` when it is not an ``http://`` or ``https://`` address with a host
+    (no user name, query or fragment)."""
+    value = str(config.get("PUBLIC_BASE_URL") or "").strip()
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as error:
+        raise PublicBaseUrlError(f"PUBLIC_BASE_URL {value!r} is not an address: {error}") from None
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.username is not None
+            or parts.query or parts.fragment or any(c.isspace() for c in value)):
+        raise PublicBaseUrlError(
+            f"PUBLIC_BASE_URL {value!r} must look like https://help.example.org (http or https, "
+            f"a host, an optional path; no user name, query or fragment)")
+    return value.rstrip("/")
 
 
 def station(config: Mapping[str, Any]) -> tuple[float, float]:

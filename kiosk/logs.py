@@ -2,15 +2,27 @@
 
 :class:`JsonFormatter` turns every record into ``{"ts", "level", "logger", "pid", "msg", ...}``
 (plus the record's ``fields`` when it was logged with ``extra={"fields": {...}}``, and ``exc``
-with the traceback). Query strings are cut from anything that looks like a URL in a message, so a
-search text that reaches an error message (a server's "Error handling request /search?q=...")
-never reaches the log. :func:`configure_logging` installs it on the root logger; ``kiosk serve``
-calls it before starting the server.
+with the traceback). Whoever wrote the record, its text is cleaned (:func:`private_free`):
+
+* query strings are cut from anything that looks like a URL, so a search text that reaches an
+  error message (a server's "Error handling request /search?q=...") never reaches the log, and
+  a referral link's token is cut to ``/r/...``;
+* gunicorn's "Invalid request from ip=ADDRESS: ERROR 'what was sent'" becomes "Invalid request:
+  ERROR" -- neither the client's address nor what it sent (a request line with its search
+  text, a header with its user agent);
+* in the messages of the servers that handle connections (gunicorn, Werkzeug's development
+  server), any IP address is replaced by ``(address)``, except gunicorn's "Listening at" line
+  naming the server's own.
+
+The app's own code never logs an address, a user agent or a search text in the first place.
+:func:`configure_logging` installs the formatter on the root logger; ``kiosk serve`` calls it
+before starting the server.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import logging
 import os
@@ -20,6 +32,14 @@ from typing import Any
 
 #: ``/path?query`` in free text: the query part is replaced by ``?...``.
 _QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
+#: A referral link's token (a secret that opens the referral).
+_REFERRAL = re.compile(r"/r/[A-Za-z0-9_-]+")
+#: gunicorn's message for a request it cannot parse.
+_INVALID_REQUEST = re.compile(r"Invalid request from ip=[^:]*(?::[^ ]*)?: ([^'\"]*)", re.S)
+#: Candidates for IP addresses (checked with :mod:`ipaddress`).
+_ADDRESS = re.compile(r"(?<![\w.:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*|(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+#: Loggers of the servers that handle the connections (and so know the client's address).
+CONNECTION_LOGGERS = ("gunicorn", "werkzeug")
 
 #: Set on the handler :func:`configure_logging` installs, so calling it twice adds nothing.
 _MARK = "_kiosk_json"
@@ -28,6 +48,33 @@ _MARK = "_kiosk_json"
 def without_query(text: str) -> str:
     """``text`` with the query string of every ``/path?query`` in it cut to ``?...``."""
     return _QUERY.sub(r"\1?...", text)
+
+
+def _no_address(found: re.Match[str]) -> str:
+    candidate = found.group(0)
+    try:
+        ipaddress.ip_address(candidate.strip("[]"))
+    except ValueError:
+        return candidate
+    return "(address)"
+
+
+def without_addresses(text: str) -> str:
+    """``text`` with every IPv4 or IPv6 address in it replaced by ``(address)``."""
+    return _ADDRESS.sub(_no_address, text)
+
+
+def private_free(text: str, logger: str = "") -> str:
+    """``text`` (a message or traceback logged by ``logger``) without query strings, referral
+    tokens, or what a client sent in a request gunicorn could not read; in the connection
+    servers' messages, without IP addresses (see the module docstring)."""
+    found = _INVALID_REQUEST.search(text)
+    if found:
+        text = text[:found.start()] + "Invalid request: " + found.group(1).strip().rstrip(":").strip()
+    text = _REFERRAL.sub("/r/...", without_query(text))
+    if logger.split(".", 1)[0] in CONNECTION_LOGGERS and not text.startswith("Listening at"):
+        text = without_addresses(text)
+    return text
 
 
 class JsonFormatter(logging.Formatter):
@@ -41,13 +88,13 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "pid": record.process or os.getpid(),
-            "msg": without_query(record.getMessage()),
+            "msg": private_free(record.getMessage(), record.name),
         }
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             out.update(fields)
         if record.exc_info:
-            out["exc"] = without_query(self.formatException(record.exc_info))
+            out["exc"] = private_free(self.formatException(record.exc_info), record.name)
         return json.dumps(out, ensure_ascii=False, default=str)
 
 

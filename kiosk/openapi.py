@@ -205,7 +205,9 @@ REFERRAL_REQUEST = {
         "lang": {"type": "string", "enum": ["en", "es"]},
         "mode": {"type": "string", "enum": ["link", "text", "contact", "hotline"],
                  "description": "What the QR code carries: the page's URL, the referral as text, "
-                                "the first service as a MECARD contact, or a tel: crisis line"},
+                                "the first service as a MECARD contact, or a tel: crisis line. "
+                                "Left out: link, or text when the site has no public address "
+                                "(PUBLIC_BASE_URL), which refuses link then"},
         "discreet": {"type": "boolean",
                      "description": "Neutral title and names; left out: on for abuse services"},
     },
@@ -216,7 +218,9 @@ REFERRAL = {
     "required": ["token", "url", "print_url", "qr_svg_url", "qr_png_url", "expires_at"],
     "properties": {
         "token": {"type": "string", "pattern": "^[A-Za-z0-9_-]{22}$"},
-        "url": {"type": "string"}, "print_url": {"type": "string"},
+        "url": {"type": "string", "description": "On the site's public address (PUBLIC_BASE_URL), "
+                                                 "or a path on this site when it has none"},
+        "print_url": {"type": "string"},
         "qr_svg_url": {"type": "string"}, "qr_png_url": {"type": "string"},
         "expires_at": {"type": "string", "format": "date-time"},
         "mode": {"type": "string"},
@@ -320,7 +324,10 @@ def openapi_document() -> dict[str, Any]:
                 "schema": {"$ref": "#/components/schemas/ReferralRequest"}}}},
             "responses": {"201": _json("Referral", "The referral"),
                           "400": _json("SearchError", "A bad body (by field), or no valid CSRF token; "
-                                                      "nothing is stored")},
+                                                      "nothing is stored"),
+                          "413": _json("SearchError", "A body over 1 MiB; nothing is read or stored"),
+                          "429": _json("SearchError", "Too many referrals from this address; wait a "
+                                                      "minute")},
         }},
         "/healthz": {"get": {
             "operationId": "health",

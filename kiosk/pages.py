@@ -44,11 +44,24 @@ def here() -> str:
     return request.full_path.rstrip("?") if request.query_string else request.path
 
 
+#: Longest ``next`` / ``back`` value followed (a page's path and query are far shorter).
+MAX_NEXT_LENGTH = 2000
+
+
 def safe_next(target: str | None, fallback: str) -> str:
-    """``target`` if it is a path on this site (never another host), else ``fallback``."""
-    if not target:
+    """``target`` if it is a path on this site (never another host), else ``fallback``.
+
+    Any other value is ignored, never an error: not text, longer than :data:`MAX_NEXT_LENGTH`,
+    or holding a control character (a CR or LF would split the ``Location`` header, and
+    browsers drop tabs, so ``/<TAB>/host`` would lead off the site)."""
+    if not target or not isinstance(target, str) or len(target) > MAX_NEXT_LENGTH:
         return fallback
-    parts = urlsplit(target)
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in target):
+        return fallback
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unbalanced "[" read as an IPv6 host
+        return fallback
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     if "\\" in target:

@@ -2,6 +2,10 @@
 made (kiosk or patrol, the station, the district), the public base URL, making one for a
 request (with the throttled purge), and what the referral pages show.
 
+Every link that leaves the building -- a link code, the API's ``url`` -- is made on
+``PUBLIC_BASE_URL`` and nothing else: never on the Host header a request came with. Without it
+link codes are not offered (:func:`offered_modes`), and the pages say why.
+
 The rules live in :mod:`directory_data.referrals`; this module only supplies what only the
 interface knows (translations, configuration, the QR renderer) and commits once per request.
 """
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask_babel import force_locale, gettext, lazy_gettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -42,6 +46,7 @@ from directory_data.referrals import (
 )
 
 from . import qr
+from .config import PublicBaseUrlError, public_base_url
 from .db import get_session
 from .pages import local_now
 from .request_language import forget_request_language
@@ -56,19 +61,32 @@ ERROR_MESSAGES = {
     "not-text": lazy_gettext("The note must be text."),
     "unknown-language": lazy_gettext("Choose English or Spanish."),
     "unknown-mode": lazy_gettext("Choose what the QR code holds."),
+    "link-unavailable": lazy_gettext(
+        "Codes that open a web page are off here: this kiosk has no public web address set up. "
+        "Choose another kind of code."),
+    "text-too-long": lazy_gettext(
+        "The list is too long for a code that works without internet. Choose fewer services, or a "
+        "contact or crisis-line code."),
     "not-boolean": lazy_gettext("Discreet must be on or off."),
     "not-an-object": lazy_gettext("Send the referral as a JSON object."),
 }
 
 
 def mode_choices() -> list[tuple[str, str]]:
-    """``(mode, label)`` for the form, in the interface language."""
-    return [
-        (QRMode.link.value, gettext("A link to a page with the list (needs internet)")),
-        (QRMode.text.value, gettext("The list itself, readable without internet")),
-        (QRMode.contact.value, gettext("The first service as a phone contact")),
-        (QRMode.hotline.value, gettext("A crisis line to call")),
-    ]
+    """``(mode, label)`` for the form, in the interface language: the :func:`offered_modes`."""
+    labels = {
+        QRMode.link: gettext("A link to a page with the list (needs internet)"),
+        QRMode.text: gettext("The list itself, readable without internet"),
+        QRMode.contact: gettext("The first service as a phone contact"),
+        QRMode.hotline: gettext("A crisis line to call"),
+    }
+    return [(mode.value, labels[mode]) for mode in offered_modes()]
+
+
+def offered_modes() -> tuple[QRMode, ...]:
+    """The QR modes offered, the default first: link codes only with a ``PUBLIC_BASE_URL``."""
+    modes = tuple(QRMode)
+    return modes if base_url() is not None else tuple(m for m in modes if m != QRMode.link)
 
 
 def labels() -> Labels:
@@ -94,9 +112,13 @@ def in_language(lang: str) -> Iterator[None]:
     forget_request_language()
 
 
-def base_url() -> str:
-    """Where the public referral pages are reached: ``PUBLIC_BASE_URL``, else this host."""
-    return str(current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
+def base_url() -> str | None:
+    """Where residents' phones reach the public referral pages: ``PUBLIC_BASE_URL`` (``None``
+    when it is not set or not a valid address; never the request's host)."""
+    try:
+        return public_base_url(current_app.config)
+    except PublicBaseUrlError:
+        return None
 
 
 def origin(surface: str, district: str | None = None) -> Origin:
@@ -118,7 +140,8 @@ def make(data: Mapping[str, Any], origin: Origin) -> Referral:
     """Make the referral ``data`` asks for and commit it; :class:`InvalidReferral` otherwise
     (nothing is stored then)."""
     session = get_session()
-    parsed = parse_request(data, languages=tuple(current_app.config["LANGUAGES"]))
+    parsed = parse_request(data, languages=tuple(current_app.config["LANGUAGES"]),
+                           modes=offered_modes())
     now = utcnow()
     try:
         with in_language(parsed.lang):
@@ -226,7 +249,7 @@ def form_data(form: Mapping[str, str], ids: list[str]) -> dict[str, Any]:
     from .i18n import current_language
 
     return {"service_ids": ids, "note": form.get("note", ""), "lang": current_language(),
-            "mode": form.get("mode") or QRMode.link.value, "discreet": form.get("discreet") == "1"}
+            "mode": form.get("mode") or offered_modes()[0].value, "discreet": form.get("discreet") == "1"}
 
 
 def form_context(
@@ -238,12 +261,13 @@ def form_context(
     this visit (if it still lives)."""
     made = find(made_token) if made_token else None
     chosen = dict(values or {})
-    chosen.setdefault("mode", QRMode.link.value)
+    chosen.setdefault("mode", offered_modes()[0].value)
     chosen.setdefault("note", "")
     if "discreet" not in chosen:
         chosen["discreet"] = bool(ids) and suggest_discreet(get_session(), ids)
     return {
-        "modes": mode_choices(), "values": chosen, "errors": dict(errors or {}),
+        "modes": mode_choices(), "links_offered": base_url() is not None,
+        "values": chosen, "errors": dict(errors or {}),
         "made": made, "made_view": view_of(get_session(), made) if made else None,
         "made_svg": code_markup(get_session(), made) if made else None,
         "made_expires": local_date(made.expires_at) if made else None,

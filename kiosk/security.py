@@ -1,5 +1,7 @@
 """Response headers that keep the kiosk private and safe: a strict Content-Security-Policy, no
-referrer, no framing, no caching of pages (the back button shows nothing of a past visit).
+referrer, no framing, no caching of pages (the back button shows nothing of a past visit); and
+the largest request bodies: ``MAX_CONTENT_LENGTH`` (1 MiB) for every request but an HSDS upload,
+which may be ``IMPORT_MAX_UPLOAD_BYTES`` (64 MiB). A larger body gets 413 before it is read.
 
 Every asset is served by the app, so the policy allows ``'self'`` only: no inline script or
 style, no third-party origin. Pages that wipe the browser's state add ``Clear-Site-Data``.
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import RequestEntityTooLarge
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
@@ -72,7 +76,35 @@ class SessionInterface(SecureCookieSessionInterface):
         return made[1]
 
 
+#: Endpoints whose request body may be as large as ``IMPORT_MAX_UPLOAD_BYTES``.
+UPLOAD_ENDPOINTS = frozenset({"admin.import_package"})
+
+
+def _body_limit() -> None:
+    """Let an upload's request body be larger than any other's (before anything reads it)."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = int(current_app.config["IMPORT_MAX_UPLOAD_BYTES"])
+
+
+def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """413 in words: JSON for the API, the import page for an upload, plain text otherwise."""
+    from flask_babel import gettext
+
+    limit = request.max_content_length or 0
+    if request.path.startswith("/api/"):
+        return jsonify({"error": f"the request is larger than {limit} bytes", "fields": {}}), 413
+    message = gettext("The file is larger than %(size)s MB, the most an upload may be "
+                      "(IMPORT_MAX_UPLOAD_BYTES). Nothing was imported. Import a package this large "
+                      "on the server with kiosk import.", size="{:,.0f}".format(limit / (1024 * 1024)))
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        return render_template("admin/import.html", form=None, error=message), 413
+    return Response(gettext("The request is too large."), 413, mimetype="text/plain")
+
+
 def init_app(app: Flask) -> None:
-    """Set the headers on every response of ``app``, and its session cookie's signer."""
+    """Set the headers on every response of ``app``, its session cookie's signer, and the
+    request body limits (call before anything that reads a form, such as CSRF protection)."""
+    app.before_request(_body_limit)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.after_request(set_headers)
     app.session_interface = SessionInterface()

@@ -8,7 +8,8 @@ searcher, so the first requests find the index warm and current.
 
 Logs are JSON lines on stderr (:mod:`kiosk.logs`): gunicorn's own messages, the app's, and one
 line per request from :class:`kiosk.request_log.RequestLog`. gunicorn's access log stays off (it
-would log addresses and query strings).
+would log addresses and query strings), and the formatter takes client addresses and what a
+client sent out of gunicorn's error messages.
 """
 
 from __future__ import annotations
@@ -214,10 +215,15 @@ def run_dev(app: Flask, host: str, port: int) -> None:
     from werkzeug.serving import WSGIRequestHandler, run_simple
 
     class QuietHandler(WSGIRequestHandler):
-        """Werkzeug's handler without its request lines (they carry addresses and queries)."""
+        """Werkzeug's handler without its request lines (they carry addresses and queries), and
+        its other messages without the client's address."""
 
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             return None
+
+        def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 - Werkzeug's name
+            level = getattr(logging, type.upper(), logging.INFO)
+            logging.getLogger("werkzeug").log(level if isinstance(level, int) else logging.INFO, message, *args)
 
     configure_logging()
     run_simple(host, port, wsgi_app(app), threaded=True, use_reloader=True, request_handler=QuietHandler)

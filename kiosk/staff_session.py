@@ -1,8 +1,9 @@
 """Staff sessions end after ``STAFF_IDLE_MINUTES`` (default 30) without a request.
 
-The time of the last request is kept in the signed session cookie (to the half minute), so the
-check needs no server-side state and holds across processes and hosts. The anonymous kiosk is
-not affected: its own idle reset wipes a resident's visit (:mod:`kiosk.visit`).
+The time of the last request is kept in the signed session cookie (to the half minute); when it
+is too old the session ends on the server too (:func:`end_staff_session`: its row in the
+database goes, so no copy of the cookie, however fresh, opens a page again). The anonymous
+kiosk is not affected: its own idle reset wipes a resident's visit (:mod:`kiosk.visit`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, logout_user
 
+from directory_data.staff_sessions import end_session
+
+from .db import get_session
+
+#: Session key of the token of the staff session started at sign-in (its row in the database).
+SESSION_ID_KEY = "sid"
 #: Session key of the time (seconds since the epoch) of the account's last request.
 SEEN_KEY = "seen"
 #: The stored time is refreshed at most this often (seconds), to spare a cookie per request.
@@ -25,6 +32,16 @@ def mark_active() -> None:
     session[SEEN_KEY] = int(time.time())
 
 
+def end_staff_session() -> None:
+    """End the request's staff session on the server, for every copy of its cookie (committed
+    at once)."""
+    token = session.get(SESSION_ID_KEY)
+    if isinstance(token, str) and token:
+        db = get_session()
+        end_session(db, token)
+        db.commit()
+
+
 def end_idle_session() -> ResponseReturnValue | None:
     """Sign an account out whose last request is older than the idle limit."""
     if request.endpoint == "static" or not current_user.is_authenticated:
@@ -33,6 +50,7 @@ def end_idle_session() -> ResponseReturnValue | None:
     seen = session.get(SEEN_KEY)
     limit = int(current_app.config["STAFF_IDLE_MINUTES"]) * 60
     if not isinstance(seen, int) or now - seen > limit:
+        end_staff_session()
         logout_user()
         session.clear()
         flash(gettext("You were signed out after a time without activity."))

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,17 +77,22 @@ def kiosk_env(home: Path, database_url: str, **extra: str) -> dict[str, str]:
 class Host:
     """``kiosk serve --workers N`` in its own process group, with its own home and index."""
 
-    def __init__(self, home: Path, database_url: str, *, workers: int = 2, threads: int = 2,
+    def __init__(self, home: Path, database_url: str, *, workers: int | None = 2, threads: int | None = 2,
                  env: dict[str, str] | None = None) -> None:
+        """``workers`` / ``threads`` ``None``: ``kiosk serve``'s defaults (no option given)."""
+        from kiosk.serving import default_workers
+
         home.mkdir(parents=True, exist_ok=True)
         self.home = home
         self.index_dir = home / "index"
         self.port = free_port()
-        self.workers = workers
+        self.workers = workers or default_workers()
         self.log_path = home / "server.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        options = [*(["--workers", str(workers)] if workers else []),
+                   *(["--threads", str(threads)] if threads else [])]
         self.proc = subprocess.Popen(
-            [KIOSK, "serve", "--port", str(self.port), "--workers", str(workers), "--threads", str(threads)],
+            [KIOSK, "serve", "--port", str(self.port), *options],
             cwd=REPO, env=kiosk_env(home, database_url, **(env or {})), stdout=self._log,
             stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -200,3 +206,47 @@ class HttpCaseworker:
         for field_name, value in changes.items():
             values[field_name] = [value]
         return self._post(path, values)
+
+
+class SourceClient:
+    """A browser on this machine that connects from a loopback address of its own (any of
+    127.0.0.0/8), so a test can be several clients -- and find its address in a log."""
+
+    def __init__(self, base_url: str, source: str, *, user_agent: str = "KioskTest/1.0") -> None:
+        parts = urllib.parse.urlsplit(base_url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.source = source
+        self.user_agent = user_agent
+        self.cookie = ""
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> Answer:
+        """One request on a new connection; the session cookie is kept."""
+        import http.client
+
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60,
+                                                source_address=(self.source, 0))
+        sent = {"User-Agent": self.user_agent, **(headers or {})}
+        if self.cookie:
+            sent["Cookie"] = self.cookie
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            answer = Answer(response.status, {k.lower(): v for k, v in response.getheaders()},
+                            response.read())
+        finally:
+            connection.close()
+        cookie = answer.headers.get("set-cookie", "")
+        if cookie.startswith("kiosk="):
+            self.cookie = cookie.split(";", 1)[0]
+        return answer
+
+    def sign_in(self, name: str, password: str) -> Answer:
+        """Load the sign-in form (for its CSRF token) and post it."""
+        from staff import csrf_token
+
+        page = self.request("GET", "/officer/login")
+        token = csrf_token(page.body.decode(), required=False)
+        form = urllib.parse.urlencode({"csrf_token": token, "name": name, "password": password}).encode()
+        return self.request("POST", "/officer/login", form,
+                            {"Content-Type": "application/x-www-form-urlencoded"})

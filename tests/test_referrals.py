@@ -33,6 +33,13 @@ ABUSE_WORDS = re.compile(r"abuse|violence|domestic|shelter|harbor", re.IGNORECAS
 
 
 @pytest.fixture
+def app(app_factory: Callable[..., Flask]) -> Flask:
+    """An app configured as a deployment with link codes is: with its public address
+    (without one, link codes are not offered: tests/test_public_links.py)."""
+    return app_factory(PUBLIC_BASE_URL="https://help.example.org")
+
+
+@pytest.fixture
 def directory(app: Flask, session_factory: sessionmaker[Session]) -> Directory:
     with session_factory() as session:
         return make_directory(session)
@@ -83,7 +90,8 @@ def test_api_makes_a_referral_with_its_urls_and_codes(
     assert body["print_url"] == f"https://help.example.org/r/{token}/print"
     assert body["qr_svg_url"].endswith(f"/r/{token}/qr.svg") and body["qr_png_url"].endswith("/qr.png")
     expires = dt.datetime.fromisoformat(body["expires_at"])
-    assert dt.timedelta(days=29, hours=23) < expires - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(days=30)
+    # stored to the hour: at least the 30 days, at most an hour more
+    assert dt.timedelta(days=30) - dt.timedelta(minutes=1) < expires - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(days=30, hours=1)
     png = client.get(f"/r/{token}/qr.png")
     assert png.mimetype == "image/png" and _qr(png.data) == [body["url"]]
     svg = client.get(f"/r/{token}/qr.svg")
@@ -331,7 +339,7 @@ def test_expiry_days_are_configurable(app: Flask, api, directory: Directory) -> 
     app.config["REFERRAL_DAYS"] = 7
     body = api({"service_ids": [directory.counseling]}).get_json()
     left = dt.datetime.fromisoformat(body["expires_at"]) - dt.datetime.now(dt.timezone.utc)
-    assert dt.timedelta(days=6, hours=23) < left <= dt.timedelta(days=7)
+    assert dt.timedelta(days=7) - dt.timedelta(minutes=1) < left <= dt.timedelta(days=7, hours=1)  # to the hour
 
 
 # --------------------------------------------------------------------------------------------

@@ -43,7 +43,8 @@ def test_personal_looking_terms_are_withheld() -> None:
     assert normalise_term("call me 407 555 0134") == WITHHELD_TERM
     assert normalise_term("4111 1111 1111 1111") == WITHHELD_TERM
     assert normalise_term("988") == "988"
-    assert normalise_term("x" * 200) == "x" * 80
+    assert normalise_term("x" * 200) == WITHHELD_TERM  # not a need word (and too long)
+    assert normalise_term("food " * 20) == WITHHELD_TERM  # need words, but over 80 characters
 
 
 def test_tables_hold_no_address_session_or_time_of_day(db_session: Session) -> None:

@@ -126,6 +126,7 @@ def _poisoned_listing(session_factory: sessionmaker[Session]) -> str:
 def test_xss_payloads_come_out_escaped_on_every_surface(
     app: Flask, directory: Directory, session_factory: sessionmaker[Session]
 ) -> None:
+    app.config["PUBLIC_BASE_URL"] = "https://help.example.org"  # link codes too
     service_id = _poisoned_listing(session_factory)
     _index(app)
     anonymous = app.test_client()

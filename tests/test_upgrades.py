@@ -84,7 +84,7 @@ def rows_for(revision: str) -> dict[str, list[dict[str, Any]]]:
                                  "role": "caseworker", "password_hash": _password_hash(),
                                  "active": True, "created_at": NOW}]
         rows["search_count"] = [{"day": NOW.date(), "category": "mental-health", "searches": 7}]
-        rows["zero_result_term"] = [{"day": NOW.date(), "term": "heron", "searches": 5}]
+        rows["zero_result_term"] = [{"day": NOW.date(), "term": "dental care", "searches": 5}]
     if revision >= "0004":
         rows["service"][0]["assured_by"] = "legacy.caseworker"
         rows["search_count"][0]["station"] = "Sanford Police Department"
@@ -115,6 +115,9 @@ def rows_for(revision: str) -> dict[str, list[dict[str, Any]]]:
                                     "last_action_type": "retire", "field_name": "status",
                                     "previous_value": "active", "replacement_value": "retired",
                                     "updated_by": "legacy.caseworker"})
+    if revision >= "0006":  # the release that stores when a place was retired
+        rows["location"][0]["retired_at"] = None  # (every row names the column: one executemany)
+        rows["location"][1]["retired_at"] = NOW
     return rows
 
 
@@ -281,6 +284,40 @@ def test_0006_backfills_retired_at_from_the_audit_trail(fresh_engine: Engine) ->
     assert len(_select(fresh_engine, "audit_entry", ["seq"])) == entries_before
     migrate.upgrade(fresh_engine)
     assert retired_at() == expected
+    _schema_matches_models(fresh_engine)
+
+
+def test_0007_cuts_referral_times_to_the_hour_and_withholds_personal_terms(fresh_engine: Engine) -> None:
+    """Referral times stored to the microsecond are cut to the hour (expiry rounded up); zero-result
+    terms that are not need words join the day's ``(withheld)`` count; the rest stay as they were."""
+    migrate.upgrade(fresh_engine, "0006")
+    rows = rows_for("0006")
+    odd = dt.datetime(2026, 3, 1, 14, 37, 12, 345678, tzinfo=dt.timezone.utc)
+    rows["referral"].append({**rows["referral"][0], "id": "0f000000-0000-4000-8000-000000000002",
+                             "token": "legacytoken0002", "created_at": odd,
+                             "expires_at": odd + dt.timedelta(days=30)})
+    day, other = NOW.date(), NOW.date() - dt.timedelta(days=1)
+    rows["zero_result_term"] = [
+        {"day": day, "term": "dental care", "searches": 5}, {"day": day, "term": "john smith", "searches": 2},
+        {"day": day, "term": "123 main st", "searches": 1}, {"day": day, "term": "(withheld)", "searches": 4},
+        {"day": other, "term": "maria@example.org", "searches": 3}]
+    insert_rows(fresh_engine, rows)
+    migrate.upgrade(fresh_engine, "0007")
+    with fresh_engine.connect() as connection:
+        times = dict(connection.execute(text("SELECT token, created_at FROM referral")).all())
+        expiries = dict(connection.execute(text("SELECT token, expires_at FROM referral")).all())
+        terms = {(d if isinstance(d, dt.date) else dt.date.fromisoformat(d), t): n for d, t, n in
+                 connection.execute(text("SELECT day, term, searches FROM zero_result_term")).all()}
+
+    def moment(value: Any) -> dt.datetime:
+        value = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+    assert moment(times["legacytoken0002"]) == odd.replace(minute=0, second=0, microsecond=0)
+    assert moment(expiries["legacytoken0002"]) == (odd + dt.timedelta(days=30, hours=1)).replace(
+        minute=0, second=0, microsecond=0)
+    assert moment(times["legacytoken0001"]) == NOW  # already on the hour
+    assert terms == {(day, "dental care"): 5, (day, "(withheld)"): 7, (other, "(withheld)"): 3}
     _schema_matches_models(fresh_engine)
 
 

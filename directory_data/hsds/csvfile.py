@@ -4,9 +4,10 @@ Fatal (raises :class:`HSDSImportError` naming the file and line): bytes that are
 (a Latin-1 or Windows-1252 export), binary data, a first line that is not a CSV header, a
 missing required column, and a file cut off inside a quoted field. The first 64 KiB (binary
 data, encoding, the header and its required columns) are checked before the file is read in
-full, so junk is rejected without reading it all. A file is parsed strictly first (which is
-how a quote left open at the end is noticed) and leniently only when strict parsing trips over
-stray quotes inside a field.
+full, so junk is rejected without reading it all. The file is then read as a stream, line by
+line, straight into its records: it is never held whole in memory, as bytes or as text. It is
+parsed strictly first (which is how a quote left open at the end is noticed) and, only when
+strict parsing trips over stray quotes inside a field, read again leniently.
 
 Lenient: blank lines are skipped, a row with fewer fields than the header reads the missing
 ones as empty (with a warning), extra fields are dropped (with a warning), a byte-order mark is
@@ -15,9 +16,9 @@ ignored.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,17 +79,42 @@ def sniff_text(path: Path, label: str) -> bytes:
     return head
 
 
-def _decode(data: bytes, label: str) -> str:
-    """The whole file as text; bytes that are not UTF-8 raise, naming the line."""
+def _first_bad_byte(path: Path, label: str) -> HSDSImportError:
+    """The error naming the line and value of the first byte of ``path`` that is not UTF-8
+    (read again in chunks: only when reading the file as text failed)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                start = max(0, min(error.start, len(chunk) - 1))
+                return _not_utf8(label, line + chunk.count(b"\n", 0, start), chunk[start])
+            line += chunk.count(b"\n")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise _not_utf8(label, line, data[error.start]) from None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise HSDSImportError(f"{label} line {line} contains binary data (NUL bytes)")
-    return text.removeprefix("\ufeff")
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:  # cut off inside a character at the very end
+        return _not_utf8(label, line, error.object[error.start] if error.object else 0)
+    return HSDSImportError(f"{label} is not UTF-8 text")
+
+
+def _lines(path: Path, label: str) -> Iterator[str]:
+    """The lines of ``path`` as text (a byte-order mark dropped), read as a stream; bytes that
+    are not UTF-8, or a NUL, raise naming the line."""
+    newlines = 0
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for line in handle:
+                if "\x00" in line:
+                    at = newlines + line.count("\n", 0, line.index("\x00")) + 1
+                    raise HSDSImportError(f"{label} line {at} contains binary data (NUL bytes)")
+                newlines += line.count("\n")
+                yield line
+    except UnicodeDecodeError:
+        raise _first_bad_byte(path, label) from None
+    except OSError as error:
+        raise HSDSImportError(f"cannot read {label}: {error.strerror or error}") from error
 
 
 def read_csv(path: Path, label: str, required: Iterable[str] = ()) -> CsvTable:
@@ -103,13 +129,9 @@ def read_csv(path: Path, label: str, required: Iterable[str] = ()) -> CsvTable:
         raise HSDSImportError(f"{label} has no header line (line 1 is empty)")
     _check_header(first_line, label, required)  # before reading a large file in full
     try:
-        text = _decode(path.read_bytes(), label)
-    except OSError as error:
-        raise HSDSImportError(f"cannot read {label}: {error.strerror or error}") from error
-    try:
-        return _parse(text, label, required, strict=True)
+        return _parse(_lines(path, label), label, required, strict=True)
     except _Broken:
-        return _parse(text, label, required, strict=False)
+        return _parse(_lines(path, label), label, required, strict=False)
 
 
 def _columns(header: list[str]) -> list[str]:
@@ -140,11 +162,11 @@ class _Broken(Exception):
     """Strict parsing met bad quoting that lenient parsing reads (``"x"y"``)."""
 
 
-def _parse(text: str, label: str, required: Iterable[str], *, strict: bool) -> CsvTable:
+def _parse(lines: Iterator[str], label: str, required: Iterable[str], *, strict: bool) -> CsvTable:
     records: list[CsvRecord] = []
     warnings: list[str] = []
     short = long = 0
-    reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
+    reader = csv.reader(lines, strict=strict)
     try:
         header = next(reader)
     except StopIteration:

@@ -21,7 +21,8 @@ from .schedule import WEEKDAYS, Schedule
 from .search_stats import NO_CATEGORY, SearchCount, ZeroResultTerm
 from .service import DEFAULT_STALE_AFTER_DAYS, CostOption, Service, ServiceStatus
 from .taxonomy import ServiceTaxonomy, Taxonomy, TaxonomyTerm
-from .user import Role, User
+from .throttle import ThrottleEvent
+from .user import Role, StaffSession, User
 
 __all__ = [
     "Accessibility",
@@ -50,6 +51,7 @@ __all__ = [
     "Role",
     "Schedule",
     "SearchCount",
+    "StaffSession",
     "Service",
     "ServiceAtLocation",
     "ServiceCategory",
@@ -57,6 +59,7 @@ __all__ = [
     "ServiceTaxonomy",
     "Taxonomy",
     "TaxonomyTerm",
+    "ThrottleEvent",
     "User",
     "WEEKDAYS",
     "ZeroResultTerm",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Enum, String
+from sqlalchemy import Boolean, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, new_id, utcnow
@@ -43,3 +43,19 @@ class User(Base):
     def is_officer(self) -> bool:
         """Whether the account may see officer-only fields (every staff role may)."""
         return self.active and self.role in (Role.officer, Role.caseworker, Role.admin)
+
+
+class StaffSession(Base):
+    """One signed-in staff session, for as long as it may be used.
+
+    The signed session cookie carries a random token; only its SHA-256 is kept here. A request
+    is signed in only while its token's row exists (:mod:`directory_data.staff_sessions`), so
+    deleting the row ends every copy of the cookie for good.
+    """
+
+    __tablename__ = "staff_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

@@ -27,7 +27,6 @@ __all__ = ["bp", "init_app", "listings", "locations", "organizations", "problems
 
 def init_app(app: Flask) -> None:
     """Register the workspace on ``app`` and record its sessions' changes in the audit trail."""
-    app.config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)  # HSDS uploads
     install_audit_hooks(get_database(app).session_factory)
     app.add_template_global(option_tags)
     app.register_blueprint(bp)

@@ -5,6 +5,14 @@ without ``datapackage.json``) is imported and rolled back, and the importer's re
 a preview; confirming imports it again, for real, in one transaction. The upload waits in
 ``KIOSK_HOME/uploads/<random token>/`` (the token is also kept in the caseworker's session, so
 nobody else can confirm it) and is removed after the import or after a day.
+
+Memory stays bounded whatever is uploaded: the request body may be at most
+``IMPORT_MAX_UPLOAD_BYTES`` (64 MiB; 413 beyond, without reading it); the upload is written to
+disk as a stream; a ZIP may hold at most :data:`MAX_FILES` files unpacking to at most
+``IMPORT_MAX_UNPACKED_BYTES`` (64 MiB), checked against the archive's directory before anything
+is unpacked and counted again while unpacking, so a ZIP bomb is refused in words; and the
+import itself runs in a process of its own with a memory limit
+(:mod:`kiosk.admin.import_runner`).
 """
 
 from __future__ import annotations
@@ -18,23 +26,27 @@ import time
 import zipfile
 from pathlib import Path
 
+from werkzeug.datastructures import FileStorage
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-
-from directory_data.audit import record_action
 
 from ..auth import role_required
 from ..db import get_session
 from .blueprint import bp
 from .common import ActionForm, actor
+from .import_runner import run_import
 
 UPLOAD_KEY = "import_upload"
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
-#: Largest total size of the files in an uploaded ZIP, and most files.
-MAX_UNPACKED, MAX_FILES = 512 * 1024 * 1024, 200
+#: Default largest request body of an upload, and total size of the files in an uploaded ZIP.
+MAX_UPLOAD = MAX_UNPACKED = 64 * 1024 * 1024
+#: Most files an uploaded ZIP may hold.
+MAX_FILES = 200
 #: Uploads older than this (seconds) are removed.
 UPLOAD_LIFETIME = 24 * 3600
+_CHUNK = 1024 * 1024
 
 
 class UploadError(ValueError):
@@ -54,52 +66,79 @@ def _clean_old_uploads() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def unpack(data: bytes, filename: str, folder: Path) -> Path:
-    """Save an upload in ``folder``; the path to give the importer."""
-    name = Path(filename or "upload").name.lower()
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
+def _too_large(size: int | None, limit: int) -> UploadError:
+    """The message for an archive that unpacks past ``limit`` (``size``: as far as known)."""
+    unpacked = gettext("more than %(limit)s", limit=_megabytes(limit)) if size is None else _megabytes(size)
+    return UploadError(gettext(
+        "The ZIP file unpacks to %(size)s; an upload may unpack to at most %(limit)s "
+        "(IMPORT_MAX_UNPACKED_BYTES). Nothing was imported. Import a package this large on the "
+        "server with kiosk import.", size=unpacked, limit=_megabytes(limit)))
+
+
+def unpack(upload: FileStorage, folder: Path, *, max_unpacked: int = MAX_UNPACKED,
+           max_files: int = MAX_FILES) -> Path:
+    """Save an upload in ``folder`` as a stream (a ZIP unpacked within the limits, see the module
+    docstring); the path to give the importer."""
+    name = Path(upload.filename or "upload").name.lower()
     if name.endswith(".json"):
         target = folder / "package.json"
-        target.write_bytes(data)
+        upload.save(target, _CHUNK)
         return target
     if not name.endswith(".zip"):
         raise UploadError(gettext("Upload an HSDS JSON file or a ZIP of an HSDS CSV folder."))
+    saved = folder / "upload.zip"
+    upload.save(saved, _CHUNK)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
-        raise UploadError(gettext("The ZIP file cannot be read.")) from error
-    members = [m for m in archive.infolist() if not m.is_dir()]
-    if len(members) > MAX_FILES or sum(m.file_size for m in members) > MAX_UNPACKED:
-        raise UploadError(gettext("The ZIP file is too large."))
-    root = (folder / "package").resolve()
-    for member in members:
-        target = (root / member.filename).resolve()
-        if not target.is_relative_to(root) or member.filename.startswith(("/", "\\")):
-            raise UploadError(gettext("The ZIP file holds a path outside its folder."))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with archive.open(member) as source, target.open("wb") as out:
-            shutil.copyfileobj(source, out)
+        root = _unzip(saved, (folder / "package").resolve(), max_unpacked, max_files)
+    finally:
+        saved.unlink(missing_ok=True)
     entries = [p for p in root.iterdir()] if root.is_dir() else []
     if len(entries) == 1 and entries[0].is_dir():
         return entries[0]  # a ZIP of one folder
     return root
 
 
-def _dry_run(path: Path, source: str | None) -> object:
-    from directory_data.hsds.importer import import_path
-
-    db = get_session()
+def _unzip(archive_path: Path, root: Path, max_unpacked: int, max_files: int) -> Path:
+    """Unpack the ZIP at ``archive_path`` into ``root``, refusing it in words when it holds too
+    many files, unpacks past ``max_unpacked`` (declared or actual), or cannot be read."""
     try:
-        return import_path(db, path, source=source)
-    finally:
-        db.rollback()
+        archive = zipfile.ZipFile(archive_path)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise UploadError(gettext("The ZIP file cannot be read.")) from error
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) > max_files:
+            raise UploadError(gettext("The ZIP file holds %(count)s files; an upload may hold at "
+                                      "most %(limit)s.", count="{:,}".format(len(members)), limit=max_files))
+        declared = sum(m.file_size for m in members)
+        if declared > max_unpacked:
+            raise _too_large(declared, max_unpacked)
+        written = 0
+        for member in members:
+            target = (root / member.filename).resolve()
+            if not target.is_relative_to(root) or member.filename.startswith(("/", "\\")):
+                raise UploadError(gettext("The ZIP file holds a path outside its folder."))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with archive.open(member) as source, target.open("wb") as out:
+                    while chunk := source.read(_CHUNK):
+                        written += len(chunk)
+                        if written > max_unpacked:  # whatever the directory says
+                            raise _too_large(None, max_unpacked)
+                        out.write(chunk)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError) as error:
+                raise UploadError(gettext("The ZIP file cannot be read.")) from error
+    return root
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @role_required("caseworker")
 def import_package() -> ResponseReturnValue:
     """Upload an HSDS package and see what importing it would do."""
-    from directory_data.hsds.importer import HSDSImportError
-
     form = ActionForm()
     if request.method == "GET":
         return render_template("admin/import.html", form=form, error=None)
@@ -114,23 +153,24 @@ def import_package() -> ResponseReturnValue:
     token = secrets.token_hex(16)
     folder = _uploads() / token
     folder.mkdir(parents=True)
+    config = current_app.config
     try:
-        path = unpack(upload.read(), upload.filename, folder)
-        report = _dry_run(path, source)
-    except (UploadError, HSDSImportError) as error:
+        path = unpack(upload, folder, max_unpacked=int(config.get("IMPORT_MAX_UNPACKED_BYTES", MAX_UNPACKED)))
+    except UploadError as error:
         shutil.rmtree(folder, ignore_errors=True)
         return render_template("admin/import.html", form=form, error=str(error)), 422
+    outcome = run_import(path, source, commit=False)
+    if outcome.error is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return render_template("admin/import.html", form=form, error=outcome.error), 422
     session[UPLOAD_KEY] = {"token": token, "path": str(path.relative_to(folder)), "source": source}
-    return render_template("admin/import_preview.html", form=form, report=report.to_dict(),  # type: ignore[attr-defined]
-                           token=token)
+    return render_template("admin/import_preview.html", form=form, report=outcome.report, token=token)
 
 
 @bp.post("/import/confirm")
 @role_required("caseworker")
 def confirm_import() -> ResponseReturnValue:
     """Import the previewed package for real (or drop it)."""
-    from directory_data.hsds.importer import HSDSImportError, import_path
-
     if not ActionForm().validate_on_submit():
         abort(400)
     pending = session.get(UPLOAD_KEY) or {}
@@ -143,22 +183,17 @@ def confirm_import() -> ResponseReturnValue:
         shutil.rmtree(folder, ignore_errors=True)
         flash(gettext("The upload was dropped; nothing was imported."))
         return redirect(url_for("admin.import_package"), 303)
-    db = get_session()
     try:
-        report = import_path(db, folder / pending["path"], source=pending.get("source"))
-        record_action(db, action="import", actor=actor(), resource_type="import",
-                      resource_id=report.source[:60], replacement=report.summary()[:2000])
-        db.commit()
-    except HSDSImportError as error:
-        db.rollback()
-        flash(str(error))
-        return redirect(url_for("admin.import_package"), 303)
+        outcome = run_import(folder / pending["path"], pending.get("source"), commit=True, actor=actor())
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    if outcome.error is not None:
+        flash(outcome.error)
+        return redirect(url_for("admin.import_package"), 303)
     from ..search import get_search
 
-    get_search().after_commit(max(report.journaled, 1))
-    flash(gettext("Imported: %(summary)s", summary=report.summary()))
+    get_search().after_commit(max(int(outcome.report.get("journaled") or 0), 1))
+    flash(gettext("Imported: %(summary)s", summary=outcome.report["summary"]))
     return redirect(url_for("admin.home"), 303)
 
 

@@ -54,10 +54,15 @@ class Site:
 
 
 def _serve(app: Flask) -> tuple[str, Callable[[], None]]:
+    """Serve ``app`` from a thread; its address, which is also its public address (link codes
+    point at it, as they point at ``PUBLIC_BASE_URL`` in a deployment)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    return f"http://127.0.0.1:{server.server_port}", server.shutdown
+    url = f"http://127.0.0.1:{server.server_port}"
+    if not app.config.get("PUBLIC_BASE_URL"):
+        app.config["PUBLIC_BASE_URL"] = url
+    return url, server.shutdown
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,88 @@
+"""An uploaded HSDS package imported in a process of its own, with a memory limit
+(``python -m kiosk.import_job``; :mod:`kiosk.admin.import_runner` starts it).
+
+An upload can be anything: a package whose records take gigabytes once read would otherwise
+grow the web worker that serves everyone else. The worker saves the upload to disk as a stream
+and hands the import to this process, whose data segment is capped with ``RLIMIT_DATA``: a
+package that needs more fails here with a clear message and the worker does not grow.
+
+Input (stdin, JSON): ``{"path", "source", "commit", "actor", "memory_limit"}``. The database,
+home and index come from the ``KIOSK_*`` environment, as for ``kiosk import``. It imports in
+one transaction; with ``commit`` it records the import in the audit trail and commits, else it
+rolls back. Output (stdout, JSON): ``{"ok": true, "report": {...}}`` with the report trimmed to
+what the preview shows, or ``{"ok": false, "error": "...", "kind": "invalid"|"memory"}``.
+Exit status 0 in both cases; anything else means the process died (killed, out of memory
+before it could answer).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+#: How many warnings and skipped rows the report sent back keeps (the preview shows 50).
+SHOWN = 50
+#: Exit status when memory ran out (the answer could not even be written).
+OUT_OF_MEMORY = 3
+
+
+def limit_memory(limit: int | None) -> None:
+    """Cap this process's data segment (heap and anonymous mappings) at ``limit`` bytes."""
+    if limit:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def trimmed(report: Any) -> dict[str, Any]:
+    """The parts of an :class:`~directory_data.hsds.report.ImportReport` the pages show."""
+    full = report.to_dict()
+    return {"source": report.source, "summary": report.summary(), "journaled": report.journaled,
+            "tables": full["tables"], "warnings": full["warnings"][:SHOWN],
+            "skipped": full["skipped"][:SHOWN], "skipped_total": len(full["skipped"])}
+
+
+def run(job: dict[str, Any]) -> dict[str, Any]:
+    """Import as ``job`` says; the answer (see the module docstring)."""
+    from directory_data.audit import record_action
+    from directory_data.hsds.importer import HSDSImportError, import_path
+
+    from . import create_cli_app
+    from .db import get_database
+
+    app = create_cli_app()
+    with app.app_context(), get_database(app).session_factory() as session:
+        try:
+            report = import_path(session, Path(job["path"]), source=job.get("source"))
+            if job.get("commit"):
+                record_action(session, action="import", actor=str(job.get("actor") or ""),
+                              resource_type="import", resource_id=report.source[:60],
+                              replacement=report.summary()[:2000])
+                session.commit()
+            else:
+                session.rollback()
+        except HSDSImportError as error:
+            session.rollback()
+            return {"ok": False, "kind": "invalid", "error": str(error)}
+        return {"ok": True, "report": trimmed(report)}
+
+
+def main() -> None:
+    """Read the job from stdin, import, write the answer to stdout."""
+    job = json.load(sys.stdin)
+    limit_memory(job.get("memory_limit"))
+    try:
+        answer = run(job)
+    except MemoryError:
+        answer = None
+    if answer is None:  # out of the except block: what the import held is freed by now
+        try:
+            sys.stdout.write(json.dumps({"ok": False, "kind": "memory", "error": "out of memory"}))
+        finally:
+            sys.exit(OUT_OF_MEMORY)
+    sys.stdout.write(json.dumps(answer))
+
+
+if __name__ == "__main__":
+    main()
