@@ -371,6 +371,8 @@ def test_stored_codes_never_outlive_a_change_that_makes_them_unsafe(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first, second = counseling
+    # link codes need the department's public address (without one they are not offered)
+    monkeypatch.setitem(client.application.config, "PUBLIC_BASE_URL", "https://help.example.org")
     text = _referral(client, [first, second], "text")
     contact = _referral(client, [first, second], "contact")
     link = _referral(client, [first], "link")
