@@ -405,7 +405,7 @@ def parse_rules(
 ) -> CrisisRules:
     """The rules from the texts of the five data files; :class:`CrisisDataError` on a bad row."""
     triples = parse_words(words_text)
-    groups = frozenset(g for g, _, _ in triples) | {"NEG", "NEG_GAP", "NOW", "WEAPON"}
+    groups = frozenset(g for g, _, _ in triples) | {"NEG", "NEG_GAP", "NEG_VERB", "NOW", "WEAPON"}
     lines, card_words = parse_lines(lines_text, card_text)
     triggers: list[Trigger] = []
     for number, row in _rows(triggers_text, "crisis_triggers.csv"):

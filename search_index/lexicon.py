@@ -12,7 +12,7 @@ English or Spanish word (:mod:`search_index.known_words`) and
   :data:`PHONETIC_MIN` letters).
 
 Words typed together are split (``killmyself`` -> ``kill my self``) when every piece is in the
-vocabulary; two tokens that make a vocabulary word together are joined (``my self``); entries
+vocabulary, and a Creole pronoun glued to a vocabulary word is split off (``papam`` -> ``papa m``); two tokens that make a vocabulary word together are joined (``my self``); entries
 of several words (``better off``, ``kounye a``) are matched as one item. A word written ``=word``
 in a group is matched exactly only (no correction leads to it).
 
@@ -39,6 +39,9 @@ SPLIT_MIN = 6
 SPLIT_MAX = 5
 #: Single letters that may be a piece of a glued token (``imgonna``, Creole ``mvle``).
 SINGLE_PIECES = frozenset({"i", "m", "l", "a", "y"})
+#: Haitian Creole pronouns typed glued to the word before them (``papam`` = ``papa m``, "my
+#: father"; ``touyel`` = ``touye l``).
+GLUED_PRONOUNS = frozenset({"m", "l"})
 #: Most distinct tokens whose corrections are kept in memory.
 CACHE_SIZE = 50_000
 #: Languages guessed; the first wins a tie.
@@ -208,8 +211,13 @@ class Lexicon:
     def split(self, token: str) -> list[str] | None:
         """``token`` as several vocabulary words typed together (``killmyself`` -> ``kill my
         self``), or None: not for a token that reads as one misspelled word, and at least one
-        piece of three or more letters must belong to a group other than ``LANG``."""
-        if len(token) < SPLIT_MIN or not token.isalpha() or token in self.word_groups or is_known(token):
+        piece of three or more letters must belong to a group other than ``LANG``. A Creole pronoun
+        glued to a vocabulary word of three or more letters comes off first (``frem`` -> ``fre m``)."""
+        if not token.isalpha() or token in self.word_groups or is_known(token):
+            return None
+        if len(token) >= 4 and token[-1] in GLUED_PRONOUNS and token[:-1] in self.word_groups:
+            return [token[:-1], token[-1]]
+        if len(token) < SPLIT_MIN:
             return None
         if self.corrections(token):  # a misspelling of one word, not several words
             return None

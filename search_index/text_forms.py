@@ -64,6 +64,8 @@ _PHONETIC_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"q", "k"),
         (r"c(?=[eiy])", "s"),
         (r"c", "k"),
+        (r"g(?=[ei])", "j"),
+        (r"ll(?=[aeiou])", "y"),
         (r"z", "s"),
         (r"v", "b"),
         (r"x", "ks"),
@@ -80,7 +82,8 @@ def phonetic_key(word: str) -> str:
     """A rough sound key of a folded ``word``: ``suiside`` and ``suicide`` -> ``suisid``.
 
     Spellings that sound alike in English, Spanish or Creole typing share it: c/k/q, c/s before
-    e and i, z/s, v/b, y/i, ou/u/w, a silent h, doubled letters, and a final e.
+    e and i, g/j before e and i, ll/y before a vowel, z/s, v/b, y/i, ou/u/w, a silent h, doubled
+    letters, and a final e.
     """
     key = word
     for pattern, replacement in _PHONETIC_RULES:

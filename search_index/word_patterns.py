@@ -14,7 +14,9 @@ Literal words are read like the query (case, accents and apostrophes folded; ``d
 
 A match may be *negated*: a word of the ``NEG`` group right before one of its elements (or two
 before, with a word of ``NEG_GAP`` such as "me" or "really" between), unless that word is part of
-the match. A pattern that itself names ``NEG`` is never negated.
+the match. Words of ``NEG_VERB`` ("want to", "going to", "vle", "quiero") carry a negation over to
+the words after them: "I'm NOT going to kill myself", "m PA vle touye tèt mwen". A pattern that
+itself names ``NEG`` is never negated.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ WINDOW = 14
 MAX_PART_MATCHES = 24
 NEG = "NEG"
 NEG_GAP = "NEG_GAP"
+NEG_VERB = "NEG_VERB"
+#: Most ``NEG_VERB`` items a negation carries over ("not going to want to ...").
+NEG_VERB_HOPS = 2
 
 
 class PatternError(ValueError):
@@ -152,10 +157,16 @@ def _part_matches(part: Part, reading: Reading) -> list[Match]:
 
 
 def negated(match: Match, reading: Reading) -> bool:
-    """Whether a ``NEG`` word stands right before an element of ``match`` (see the module
-    docstring)."""
+    """Whether a ``NEG`` word stands right before an element of ``match``, possibly across
+    ``NEG_VERB`` items and one ``NEG_GAP`` word (see the module docstring)."""
     for start in match.starts:
-        before = start - 1
+        position = start
+        for _ in range(NEG_VERB_HOPS):
+            carrier = _neg_verb_before(position, match, reading)
+            if carrier is None:
+                break
+            position = carrier
+        before = position - 1
         if before < 0 or before in match.positions:
             continue
         groups = reading.groups_at(before)
@@ -165,6 +176,17 @@ def negated(match: Match, reading: Reading) -> bool:
             if NEG in reading.groups_at(before - 1):
                 return True
     return False
+
+
+def _neg_verb_before(position: int, match: Match, reading: Reading) -> int | None:
+    """The start of a ``NEG_VERB`` item ending right before ``position`` and outside ``match``."""
+    for start in range(max(0, position - 3), position):
+        if start in match.positions:
+            continue
+        for item in reading.items[start]:
+            if item.end == position and NEG_VERB in item.groups:
+                return start
+    return None
 
 
 def compile_pattern(source: str, known_groups: frozenset[str] | None = None) -> Pattern:

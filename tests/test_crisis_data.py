@@ -58,7 +58,7 @@ def test_every_guard_row_stops_a_pin_of_its_own(row: int) -> None:
 def test_every_word_group_is_used() -> None:
     named = {g for t in RULES.triggers for g in t.pattern.groups} | {g for x in RULES.guards for g in x.pattern.groups}
     groups = {row["group"] for row in rows(WORDS_PATH.read_text(encoding="utf-8"))}
-    unused = groups - named - {"LANG", "NOW", "WEAPON", "NEG_GAP"}
+    unused = groups - named - {"LANG", "NOW", "WEAPON", "NEG_GAP", "NEG_VERB"}
     assert unused == set(), f"word groups no pattern uses: {sorted(unused)}"
 
 
@@ -122,6 +122,9 @@ def test_the_card_in_each_language() -> None:
     ("my grandmas aide hits her", "florida-abuse"),
     ("they took my passport and make me work", "trafficking"),
     ("my toddler drank bleach", "poison"),
+    ("papam bat mwen ak senti", "florida-abuse"),
+    ("frem bwe klowoks li pa respire", "poison"),
+    ("mi esposo me esta golpiando", "dv"),
 ])
 def test_how_people_type(query: str, line: str) -> None:
     assert line in RULES.detect(query).lines, query
@@ -141,6 +144,10 @@ def test_how_people_type(query: str, line: str) -> None:
     "kill bugs",
     "child care",
     "my dog ate chocolate",
+    "im not going to kill myself, i need a counselor",
+    "no quiero matarme, solo necesito hablar con alguien",
+    "m pa vle touye tèt mwen, m bezwen yon doktè",
+    "mwen pa ta janm touye tet mwen",
 ])
 def test_look_alikes_and_negations_pin_nothing(query: str) -> None:
     assert RULES.detect(query).lines == (), query
@@ -151,6 +158,8 @@ def test_text_forms() -> None:
     assert phonetic_key("suiside") == phonetic_key("suicide")
     assert phonetic_key("biolo") == phonetic_key("violo")
     assert phonetic_key("kiero") == phonetic_key("quiero")
+    assert phonetic_key("pastiyas") == phonetic_key("pastillas")
+    assert phonetic_key("refujio") == phonetic_key("refugio")
 
 
 def test_real_words_are_not_corrected_into_danger_words() -> None:
@@ -161,6 +170,8 @@ def test_real_words_are_not_corrected_into_danger_words() -> None:
     assert lexicon.split("wanttodie") == ["want", "to", "die"]
     assert lexicon.split("therapist") is None
     assert lexicon.split("suisid") is None
+    assert lexicon.split("papam") == ["papa", "m"]  # a Creole pronoun glued on
+    assert lexicon.split("program") is None
 
 
 def test_language_guess() -> None:
