@@ -7,9 +7,13 @@ use them. :meth:`Lexicon.read` turns a text into a :class:`Reading`: for each to
 their groups. A token stands for a vocabulary word when it is one, or when it is not a common
 English or Spanish word (:mod:`search_index.known_words`) and
 
-* is within one edit of one (both at least :data:`FUZZY_MIN` letters), or
+* is within one edit of one (both at least :data:`FUZZY_MIN` letters), or two neighbouring
+  letters swapped (``wnat``, at least :data:`PHONETIC_MIN` letters), or
 * sounds like one (:func:`~search_index.text_forms.phonetic_key`, both at least
   :data:`PHONETIC_MIN` letters).
+
+A token also stands for the vocabulary word it is an English inflection of (``grabbing`` ->
+``grab``, ``choked`` -> ``choke``), common word or not.
 
 Words typed together are split (``killmyself`` -> ``kill my self``) when every piece is in the
 vocabulary, and a Creole pronoun glued to a vocabulary word is split off (``papam`` -> ``papa m``); two tokens that make a vocabulary word together are joined (``my self``); entries
@@ -27,7 +31,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from search_index.known_words import is_known
-from search_index.text_forms import deletions, fold, phonetic_key, tokens, within_one_edit
+from search_index.text_forms import (
+    deletions,
+    fold,
+    inflection_bases,
+    phonetic_key,
+    tokens,
+    transpositions,
+    within_one_edit,
+)
 
 #: Shortest token (and vocabulary word) corrected within one edit.
 FUZZY_MIN = 5
@@ -172,17 +184,18 @@ class Lexicon:
         return word in self.word_groups
 
     def corrections(self, token: str) -> tuple[str, ...]:
-        """The vocabulary words ``token`` may be a misspelling of (empty for a vocabulary word,
-        a common English or Spanish word, or a token too short to tell)."""
+        """The vocabulary words ``token`` may be a misspelling or an inflection of: none for a
+        vocabulary word or a token too short to tell, only inflections for a common English or
+        Spanish word."""
         if token in self.word_groups or not token.isalpha() or len(token) < PHONETIC_MIN:
             return ()
+        bases = {b for b in inflection_bases(token) if self.word_groups.get(b)}  # grabbing -> grab
         if is_known(token):
-            base = token[:-1]
-            return (base,) if token.endswith("s") and base in self.word_groups else ()
-        found: set[str] = set()
-        if token.endswith("s") and token[:-1] in self.word_groups:  # plural or possessive
-            found.add(token[:-1])
-        if len(token) >= FUZZY_MIN:
+            return tuple(sorted(bases))
+        found: set[str] = set(bases)
+        if len(token) < FUZZY_MIN:
+            found.update(w for w in transpositions(token) if w in self.word_groups and w not in self.exact_only)
+        else:
             for key in deletions(token) | {token}:
                 for word in self._by_deletion.get(key, ()):
                     if within_one_edit(token, word):

@@ -10,6 +10,9 @@ people write on a kiosk or a phone: no accents, no apostrophes, all capitals, ph
   (``suiside``/``suicide``, ``biolo``/``violo``, ``kiero``/``quiero``).
 * :func:`within_one_edit` -- one insertion, deletion, substitution or swap of neighbours.
 * :func:`deletions` -- the strings one deletion away (a SymSpell-style index of a vocabulary).
+* :func:`inflection_bases` -- the English base forms a word may be inflected from
+  (``grabbing`` -> ``grab``, ``choked`` -> ``choke``, ``bullies`` -> ``bully``).
+* :func:`transpositions` -- the strings made by swapping two neighbouring letters (``wnat``).
 """
 
 from __future__ import annotations
@@ -121,3 +124,32 @@ def within_one_edit(a: str, b: str) -> bool:
 def deletions(word: str) -> set[str]:
     """Every string made by deleting one character of ``word``."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def inflection_bases(word: str) -> list[str]:
+    """The base forms an English ``word`` may be inflected from with -s, -es, -ies, -ed, -ied or
+    -ing (a final e restored, a doubled consonant undoubled); bases shorter than three letters
+    are left out."""
+    bases: list[str] = []
+    if word.endswith("ies") or word.endswith("ied"):
+        bases.append(word[:-3] + "y")
+    if word.endswith("ing"):
+        stem = word[:-3]
+        bases += [stem, stem + "e"]
+        if len(stem) > 2 and stem[-1] == stem[-2]:
+            bases.append(stem[:-1])
+    elif word.endswith("ed"):
+        stem = word[:-2]
+        bases += [stem, word[:-1]]
+        if len(stem) > 2 and stem[-1] == stem[-2]:
+            bases.append(stem[:-1])
+    elif word.endswith("es"):
+        bases += [word[:-2], word[:-1]]
+    elif word.endswith("s") and not word.endswith("ss"):
+        bases.append(word[:-1])
+    return [b for b in bases if len(b) >= 3]
+
+
+def transpositions(word: str) -> set[str]:
+    """Every string made by swapping two neighbouring letters of ``word``."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)} - {word}
