@@ -34,7 +34,14 @@ from pathlib import Path
 
 from search_index.lexicon import Lexicon, Reading
 from search_index.text_forms import tokens
-from search_index.word_patterns import Match, Pattern, PatternError, compile_pattern, literal_words
+from search_index.word_patterns import (
+    Match,
+    Pattern,
+    PatternError,
+    PatternIndex,
+    compile_pattern,
+    literal_words,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "directory_data"
 WORDS_PATH = DATA_DIR / "crisis_words.csv"
@@ -261,6 +268,8 @@ class CrisisRules:
     guards: tuple[Guard, ...]
     lines: dict[str, CrisisLine]
     words: CardWords
+    trigger_index: PatternIndex
+    guard_index: PatternIndex
 
     def read(self, text: str) -> Reading:
         """``text`` read by the lexicon."""
@@ -272,17 +281,17 @@ class CrisisRules:
         reading = self.lexicon.read(text)
         present = reading.present
         found: list[tuple[Trigger, Match]] = []
-        for trigger in self.triggers:
-            if trigger.pattern.possible(present):
-                match = trigger.pattern.find(reading)
-                if match is not None:
-                    found.append((trigger, match))
+        for number in self.trigger_index.candidates(present):
+            trigger = self.triggers[number]
+            match = trigger.pattern.find(reading)
+            if match is not None:
+                found.append((trigger, match))
         if not found:
             return Detection((), False, False, reading.language)
         guard_matches = [
             (guard, m)
-            for guard in self.guards
-            if guard.row not in skip_guards and guard.pattern.possible(present)
+            for guard in (self.guards[n] for n in self.guard_index.candidates(present))
+            if guard.row not in skip_guards
             for m in [guard.pattern.find(reading, negation=False)]
             if m is not None
         ]
@@ -437,7 +446,15 @@ def parse_rules(
     for item in [*triggers, *guards]:
         extra |= literal_words(item.pattern)
     lexicon = Lexicon.build(triples, extra)
-    return CrisisRules(lexicon, tuple(triggers), tuple(guards), lines, card_words)
+    sizes: dict[str, int] = {}
+    for group, _, _ in triples:
+        sizes[group] = sizes.get(group, 0) + 1
+    cost = lambda key: sizes.get(key, 1)  # noqa: E731 - a group weighs as many entries as it has
+    return CrisisRules(
+        lexicon, tuple(triggers), tuple(guards), lines, card_words,
+        PatternIndex.build([t.pattern for t in triggers], cost),
+        PatternIndex.build([g.pattern for g in guards], cost),
+    )
 
 
 #: Seconds between two looks at the files' modification times.

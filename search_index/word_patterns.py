@@ -22,6 +22,7 @@ itself names ``NEG`` is never negated.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from search_index.lexicon import Item, Reading
@@ -130,6 +131,41 @@ class Pattern:
                 continue
             return match
         return None
+
+
+@dataclass(frozen=True)
+class PatternIndex:
+    """Patterns filed under the words and groups of one of their elements, the *anchor*: a text
+    only tries the patterns whose anchor it holds (a pattern whose elements all take word
+    prefixes is always tried). The anchor is the element least likely to be in a text, by
+    ``cost``: the summed size of its keys (a word counts 1, a group as many words as it has)."""
+
+    by_key: dict[str, tuple[int, ...]]
+    always: tuple[int, ...]
+
+    @classmethod
+    def build(cls, patterns: Sequence[Pattern], cost: Callable[[str], int]) -> PatternIndex:
+        """The index of ``patterns`` (numbered by their position)."""
+        by_key: dict[str, list[int]] = {}
+        always: list[int] = []
+        for number, pattern in enumerate(patterns):
+            anchors = [e for p in pattern.parts for e in p.elements if not e.prefixes]
+            if not anchors:
+                always.append(number)
+                continue
+            anchor = min(anchors, key=lambda e: sum(cost(k) for k in e.words | e.groups))
+            for key in anchor.words | anchor.groups:
+                by_key.setdefault(key, []).append(number)
+        return cls({k: tuple(v) for k, v in by_key.items()}, tuple(always))
+
+    def candidates(self, present: frozenset[str]) -> list[int]:
+        """The numbers, in order, of the patterns a text holding ``present`` may match."""
+        found = set(self.always)
+        for key in present:
+            numbers = self.by_key.get(key)
+            if numbers:
+                found.update(numbers)
+        return sorted(found)
 
 
 def _part_matches(part: Part, reading: Reading) -> list[Match]:
