@@ -12,6 +12,10 @@ English or Spanish word (:mod:`search_index.known_words`) and
 * sounds like one (:func:`~search_index.text_forms.phonetic_key`, both at least
   :data:`PHONETIC_MIN` letters).
 
+A token of four letters may also be a longer vocabulary word with one letter left out (``mony``),
+and a token that is no vocabulary word at all may start with a ``word*`` stem of five or more
+letters typed with one letter wrong (``maltartado``).
+
 A token also stands for the vocabulary word it is an English inflection of (``grabbing`` ->
 ``grab``, ``choked`` -> ``choke``), common word or not.
 
@@ -193,8 +197,9 @@ class Lexicon:
         if is_known(token):
             return tuple(sorted(bases))
         found: set[str] = set(bases)
-        if len(token) < FUZZY_MIN:
+        if len(token) < FUZZY_MIN:  # a letter swapped, or a longer word with one letter left out
             found.update(w for w in transpositions(token) if w in self.word_groups and w not in self.exact_only)
+            found.update(self._by_deletion.get(token, ()))
         else:
             for key in deletions(token) | {token}:
                 for word in self._by_deletion.get(key, ()):
@@ -212,7 +217,9 @@ class Lexicon:
         for form in forms:
             groups.update(self.word_groups.get(form, ()))
         for stem, group in self.prefixes:
-            if token.startswith(stem):
+            if token.startswith(stem) or (
+                len(stem) >= FUZZY_MIN and len(forms) == 1 and token not in self.word_groups and not is_known(token) and _near_prefix(token, stem)
+            ):
                 groups.add(group)
         result = (forms, frozenset(groups))
         with self._lock:
@@ -313,6 +320,12 @@ class Lexicon:
                 scores[lang] += 1.0
         best = max(LANGUAGES, key=lambda lang: scores[lang])
         return best if scores[best] > 0 else None
+
+
+def _near_prefix(token: str, stem: str) -> bool:
+    """Whether ``token`` starts with ``stem`` typed with one letter wrong, missing or extra."""
+    n = len(stem)
+    return any(within_one_edit(token[:k], stem) for k in (n - 1, n, n + 1) if k <= len(token))
 
 
 def fold_entry(entry: str) -> str:
