@@ -216,10 +216,9 @@ class Lexicon:
         groups: set[str] = set()
         for form in forms:
             groups.update(self.word_groups.get(form, ()))
+        unknown = len(forms) == 1 and token not in self.word_groups and not is_known(token)
         for stem, group in self.prefixes:
-            if token.startswith(stem) or (
-                len(stem) >= FUZZY_MIN and len(forms) == 1 and token not in self.word_groups and not is_known(token) and _near_prefix(token, stem)
-            ):
+            if token.startswith(stem) or (unknown and len(stem) >= FUZZY_MIN and _near_prefix(token, stem)):
                 groups.add(group)
         result = (forms, frozenset(groups))
         with self._lock:

@@ -5,7 +5,8 @@ and meant for any other understanding of free text (needs, places) that must sur
 people write on a kiosk or a phone: no accents, no apostrophes, all capitals, phonetic spellings.
 
 * :func:`tokens` -- the folded words of a text: lower case, accents off, ``don't`` -> ``dont``,
-  ``I'm`` -> ``im``, but Haitian Creole (and French) elisions split: ``m'ap`` -> ``m ap``.
+  ``I'm`` -> ``im``, but Haitian Creole (and French) elisions split: ``m'ap`` -> ``m ap``; an age
+  typed short spelled out (``2yo`` -> ``2 year old``).
 * :func:`phonetic_key` -- a rough sound key shared by English, Spanish and Creole spellings
   (``suiside``/``suicide``, ``biolo``/``violo``, ``kiero``/``quiero``).
 * :func:`within_one_edit` -- one insertion, deletion, substitution or swap of neighbours.
@@ -21,6 +22,9 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
+#: An age typed short: "2yo", "14 yr", "3 y/o" -> "2 year old"; "18mo" -> "18 month old".
+_SHORT_AGE = re.compile(r"\b(\d{1,3}) ?(?:yrs? old|yo|y/o|yrs?)\b")
+_SHORT_MONTHS = re.compile(r"\b(\d{1,2}) ?mos?\b")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 
 #: Single letters before an apostrophe that are elided words (Creole ``m'``, ``l'``, ``n'``,
@@ -40,7 +44,10 @@ def fold(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The folded word tokens of ``text``, apostrophes resolved (see the module docstring)."""
     out: list[str] = []
-    for raw in _WORD.findall(fold(text)):
+    folded = fold(text)
+    if any(c.isdigit() for c in folded):
+        folded = _SHORT_MONTHS.sub(r"\1 month old", _SHORT_AGE.sub(r"\1 year old", folded))
+    for raw in _WORD.findall(folded):
         if "'" not in raw:
             out.append(raw)
             continue

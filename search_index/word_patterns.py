@@ -33,7 +33,7 @@ SHORT_GAP = 1
 MEDIUM_GAP = 3
 LONG_GAP = 6
 #: Widest span (in words) of a pattern whose parts come in any order.
-WINDOW = 18
+WINDOW = 24
 #: Most matches of one part considered (queries are short; this bounds the work).
 MAX_PART_MATCHES = 24
 NEG = "NEG"

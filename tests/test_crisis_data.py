@@ -155,6 +155,7 @@ def test_look_alikes_and_negations_pin_nothing(query: str) -> None:
 
 def test_text_forms() -> None:
     assert tokens("I’m DON'T m'ap l'ap grandma's Tèt") == ["im", "dont", "m", "ap", "l", "ap", "grandma", "tet"]
+    assert tokens("my 2yo and her 18mo") == ["my", "2", "year", "old", "and", "her", "18", "month", "old"]
     assert phonetic_key("suiside") == phonetic_key("suicide")
     assert phonetic_key("biolo") == phonetic_key("violo")
     assert phonetic_key("kiero") == phonetic_key("quiero")
