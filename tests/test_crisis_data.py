@@ -6,6 +6,7 @@ apostrophes, glued words, misspellings, real words left alone, Creole spellings)
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 
 import pytest
@@ -23,6 +24,7 @@ from search_index.crisis import (
     parse_rules,
 )
 from search_index.text_forms import phonetic_key, tokens
+from search_index.word_patterns import PatternIndex
 
 RULES = load_rules()
 TRIGGERS = {t.row: t for t in RULES.triggers}
@@ -148,9 +150,26 @@ def test_how_people_type(query: str, line: str) -> None:
     "no quiero matarme, solo necesito hablar con alguien",
     "m pa vle touye tèt mwen, m bezwen yon doktè",
     "mwen pa ta janm touye tet mwen",
+    "$165 per week plus field-trip fees",
+    "i have my papers ready for the interview",
+    "carbon monoxide detector batteries",
+    "my phone is dead where can i charge it",
+    "loteria de visas dv 2026",
 ])
 def test_look_alikes_and_negations_pin_nothing(query: str) -> None:
     assert RULES.detect(query).lines == (), query
+
+
+def test_the_index_finds_what_trying_every_row_finds() -> None:
+    """Rows filed under their rarest element: a query tries only some rows, and finds the same."""
+    every = dataclasses.replace(
+        RULES,
+        trigger_index=PatternIndex({}, tuple(range(len(RULES.triggers)))),
+        guard_index=PatternIndex({}, tuple(range(len(RULES.guards)))),
+    )
+    queries = [t.example for t in RULES.triggers] + [g.example for g in RULES.guards]
+    for query in queries:
+        assert RULES.detect(query) == every.detect(query), query
 
 
 def test_text_forms() -> None:
