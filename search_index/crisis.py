@@ -16,10 +16,10 @@ documents its format in its header):
 
 :meth:`CrisisRules.detect` reads a text, tries the trigger rows it could match (each row is filed
 under its rarest element, :class:`~search_index.word_patterns.PatternIndex`), keeps the matches
-that no guard stops and that are not negated ("I'm not suicidal"), and orders their lines: lines named by a *danger* row before
-lines named only by *topic* rows (a topic row only names the subject, "domestic violence"), then
-by line priority. The card leads with "Call 911 now" when a matched danger row says so, or when
-the query holds a ``NOW`` or ``WEAPON`` word.
+that no guard stops and that are not negated ("I'm not suicidal"), and orders their lines: lines
+named by a *danger* row before lines named only by *topic* rows (a topic row only names the
+subject, "domestic violence"), then by line priority. The card leads with "Call 911 now" when a
+matched danger row says so, or when the query holds a ``NOW`` or ``WEAPON`` word.
 The card's language is the query's when it reads as Spanish or Haitian Creole, else the
 interface's (:func:`card_language`).
 """
