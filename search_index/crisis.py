@@ -14,11 +14,12 @@ documents its format in its header):
   priority;
 * ``crisis_card.csv``     -- every word of the pinned card in English, Spanish and Haitian Creole.
 
-:meth:`CrisisRules.detect` reads a text, keeps the trigger matches that no guard stops and that
-are not negated ("I'm not suicidal"), and orders their lines: lines named by a *danger* row before
-lines named only by *topic* rows (a topic row only names the subject, "domestic violence"), then
-by line priority. The card leads with "Call 911 now" when a matched danger row says so, or when
-the query holds a ``NOW`` or ``WEAPON`` word.
+:meth:`CrisisRules.detect` reads a text, tries the trigger rows it could match (each row is filed
+under its rarest element, :class:`~search_index.word_patterns.PatternIndex`), keeps the matches
+that no guard stops and that are not negated ("I'm not suicidal"), and orders their lines: lines
+named by a *danger* row before lines named only by *topic* rows (a topic row only names the
+subject, "domestic violence"), then by line priority. The card leads with "Call 911 now" when a
+matched danger row says so, or when the query holds a ``NOW`` or ``WEAPON`` word.
 The card's language is the query's when it reads as Spanish or Haitian Creole, else the
 interface's (:func:`card_language`).
 """
@@ -34,7 +35,14 @@ from pathlib import Path
 
 from search_index.lexicon import Lexicon, Reading
 from search_index.text_forms import tokens
-from search_index.word_patterns import Match, Pattern, PatternError, compile_pattern, literal_words
+from search_index.word_patterns import (
+    Match,
+    Pattern,
+    PatternError,
+    PatternIndex,
+    compile_pattern,
+    literal_words,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "directory_data"
 WORDS_PATH = DATA_DIR / "crisis_words.csv"
@@ -261,6 +269,8 @@ class CrisisRules:
     guards: tuple[Guard, ...]
     lines: dict[str, CrisisLine]
     words: CardWords
+    trigger_index: PatternIndex
+    guard_index: PatternIndex
 
     def read(self, text: str) -> Reading:
         """``text`` read by the lexicon."""
@@ -272,17 +282,17 @@ class CrisisRules:
         reading = self.lexicon.read(text)
         present = reading.present
         found: list[tuple[Trigger, Match]] = []
-        for trigger in self.triggers:
-            if trigger.pattern.possible(present):
-                match = trigger.pattern.find(reading)
-                if match is not None:
-                    found.append((trigger, match))
+        for number in self.trigger_index.candidates(present):
+            trigger = self.triggers[number]
+            match = trigger.pattern.find(reading)
+            if match is not None:
+                found.append((trigger, match))
         if not found:
             return Detection((), False, False, reading.language)
         guard_matches = [
             (guard, m)
-            for guard in self.guards
-            if guard.row not in skip_guards and guard.pattern.possible(present)
+            for guard in (self.guards[n] for n in self.guard_index.candidates(present))
+            if guard.row not in skip_guards
             for m in [guard.pattern.find(reading, negation=False)]
             if m is not None
         ]
@@ -405,7 +415,7 @@ def parse_rules(
 ) -> CrisisRules:
     """The rules from the texts of the five data files; :class:`CrisisDataError` on a bad row."""
     triples = parse_words(words_text)
-    groups = frozenset(g for g, _, _ in triples) | {"NEG", "NEG_GAP", "NOW", "WEAPON"}
+    groups = frozenset(g for g, _, _ in triples) | {"NEG", "NEG_GAP", "NEG_VERB", "NOW", "WEAPON"}
     lines, card_words = parse_lines(lines_text, card_text)
     triggers: list[Trigger] = []
     for number, row in _rows(triggers_text, "crisis_triggers.csv"):
@@ -437,7 +447,15 @@ def parse_rules(
     for item in [*triggers, *guards]:
         extra |= literal_words(item.pattern)
     lexicon = Lexicon.build(triples, extra)
-    return CrisisRules(lexicon, tuple(triggers), tuple(guards), lines, card_words)
+    sizes: dict[str, int] = {}
+    for group, _, _ in triples:
+        sizes[group] = sizes.get(group, 0) + 1
+    cost = lambda key: sizes.get(key, 1)  # noqa: E731 - a group weighs as many entries as it has
+    return CrisisRules(
+        lexicon, tuple(triggers), tuple(guards), lines, card_words,
+        PatternIndex.build([t.pattern for t in triggers], cost),
+        PatternIndex.build([g.pattern for g in guards], cost),
+    )
 
 
 #: Seconds between two looks at the files' modification times.

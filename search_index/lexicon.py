@@ -7,13 +7,22 @@ use them. :meth:`Lexicon.read` turns a text into a :class:`Reading`: for each to
 their groups. A token stands for a vocabulary word when it is one, or when it is not a common
 English or Spanish word (:mod:`search_index.known_words`) and
 
-* is within one edit of one (both at least :data:`FUZZY_MIN` letters), or
+* is within one edit of one (both at least :data:`FUZZY_MIN` letters), or two neighbouring
+  letters swapped (``wnat``, at least :data:`PHONETIC_MIN` letters), or
 * sounds like one (:func:`~search_index.text_forms.phonetic_key`, both at least
   :data:`PHONETIC_MIN` letters).
 
+A token of four letters may also be a longer vocabulary word with one letter left out (``mony``),
+and a token that is no vocabulary word at all may start with a ``word*`` stem of five or more
+letters typed with one letter wrong (``maltartado``).
+
+A token also stands for the vocabulary word it is an English inflection of (``grabbing`` ->
+``grab``, ``choked`` -> ``choke``), common word or not.
+
 Words typed together are split (``killmyself`` -> ``kill my self``) when every piece is in the
-vocabulary; two tokens that make a vocabulary word together are joined (``my self``); entries
-of several words (``better off``, ``kounye a``) are matched as one item. A word written ``=word``
+vocabulary, and a Creole pronoun glued to a vocabulary word is split off (``papam`` -> ``papa
+m``); two tokens that make a vocabulary word together are joined (``my self``); entries of several
+words (``better off``, ``kounye a``) are matched as one item. A word written ``=word``
 in a group is matched exactly only (no correction leads to it).
 
 The reading also guesses the language (en, es or ht) from the languages of the words it holds.
@@ -27,7 +36,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from search_index.known_words import is_known
-from search_index.text_forms import deletions, fold, phonetic_key, tokens, within_one_edit
+from search_index.text_forms import (
+    deletions,
+    fold,
+    inflection_bases,
+    phonetic_key,
+    tokens,
+    transpositions,
+    within_one_edit,
+)
 
 #: Shortest token (and vocabulary word) corrected within one edit.
 FUZZY_MIN = 5
@@ -39,6 +56,9 @@ SPLIT_MIN = 6
 SPLIT_MAX = 5
 #: Single letters that may be a piece of a glued token (``imgonna``, Creole ``mvle``).
 SINGLE_PIECES = frozenset({"i", "m", "l", "a", "y"})
+#: Haitian Creole pronouns typed glued to the word before them (``papam`` = ``papa m``, "my
+#: father"; ``touyel`` = ``touye l``).
+GLUED_PRONOUNS = frozenset({"m", "l"})
 #: Most distinct tokens whose corrections are kept in memory.
 CACHE_SIZE = 50_000
 #: Languages guessed; the first wins a tie.
@@ -169,17 +189,19 @@ class Lexicon:
         return word in self.word_groups
 
     def corrections(self, token: str) -> tuple[str, ...]:
-        """The vocabulary words ``token`` may be a misspelling of (empty for a vocabulary word,
-        a common English or Spanish word, or a token too short to tell)."""
+        """The vocabulary words ``token`` may be a misspelling or an inflection of: none for a
+        vocabulary word or a token too short to tell, only inflections for a common English or
+        Spanish word."""
         if token in self.word_groups or not token.isalpha() or len(token) < PHONETIC_MIN:
             return ()
+        bases = {b for b in inflection_bases(token) if self.word_groups.get(b)}  # grabbing -> grab
         if is_known(token):
-            base = token[:-1]
-            return (base,) if token.endswith("s") and base in self.word_groups else ()
-        found: set[str] = set()
-        if token.endswith("s") and token[:-1] in self.word_groups:  # plural or possessive
-            found.add(token[:-1])
-        if len(token) >= FUZZY_MIN:
+            return tuple(sorted(bases))
+        found: set[str] = set(bases)
+        if len(token) < FUZZY_MIN:  # a letter swapped, or a longer word with one letter left out
+            found.update(w for w in transpositions(token) if w in self.word_groups and w not in self.exact_only)
+            found.update(self._by_deletion.get(token, ()))
+        else:
             for key in deletions(token) | {token}:
                 for word in self._by_deletion.get(key, ()):
                     if within_one_edit(token, word):
@@ -195,8 +217,9 @@ class Lexicon:
         groups: set[str] = set()
         for form in forms:
             groups.update(self.word_groups.get(form, ()))
+        unknown = len(forms) == 1 and token not in self.word_groups and not is_known(token)
         for stem, group in self.prefixes:
-            if token.startswith(stem):
+            if token.startswith(stem) or (unknown and len(stem) >= FUZZY_MIN and _near_prefix(token, stem)):
                 groups.add(group)
         result = (forms, frozenset(groups))
         with self._lock:
@@ -208,8 +231,13 @@ class Lexicon:
     def split(self, token: str) -> list[str] | None:
         """``token`` as several vocabulary words typed together (``killmyself`` -> ``kill my
         self``), or None: not for a token that reads as one misspelled word, and at least one
-        piece of three or more letters must belong to a group other than ``LANG``."""
-        if len(token) < SPLIT_MIN or not token.isalpha() or token in self.word_groups or is_known(token):
+        piece of three or more letters must belong to a group other than ``LANG``. A Creole pronoun
+        glued to a vocabulary word of three or more letters comes off first (``frem`` -> ``fre m``)."""
+        if not token.isalpha() or token in self.word_groups or is_known(token):
+            return None
+        if len(token) >= 4 and token[-1] in GLUED_PRONOUNS and token[:-1] in self.word_groups:
+            return [token[:-1], token[-1]]
+        if len(token) < SPLIT_MIN:
             return None
         if self.corrections(token):  # a misspelling of one word, not several words
             return None
@@ -292,6 +320,12 @@ class Lexicon:
                 scores[lang] += 1.0
         best = max(LANGUAGES, key=lambda lang: scores[lang])
         return best if scores[best] > 0 else None
+
+
+def _near_prefix(token: str, stem: str) -> bool:
+    """Whether ``token`` starts with ``stem`` typed with one letter wrong, missing or extra."""
+    n = len(stem)
+    return any(within_one_edit(token[:k], stem) for k in (n - 1, n, n + 1) if k <= len(token))
 
 
 def fold_entry(entry: str) -> str:

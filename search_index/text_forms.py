@@ -5,11 +5,15 @@ and meant for any other understanding of free text (needs, places) that must sur
 people write on a kiosk or a phone: no accents, no apostrophes, all capitals, phonetic spellings.
 
 * :func:`tokens` -- the folded words of a text: lower case, accents off, ``don't`` -> ``dont``,
-  ``I'm`` -> ``im``, but Haitian Creole (and French) elisions split: ``m'ap`` -> ``m ap``.
+  ``I'm`` -> ``im``, but Haitian Creole (and French) elisions split: ``m'ap`` -> ``m ap``; an age
+  typed short spelled out (``2yo`` -> ``2 year old``).
 * :func:`phonetic_key` -- a rough sound key shared by English, Spanish and Creole spellings
   (``suiside``/``suicide``, ``biolo``/``violo``, ``kiero``/``quiero``).
 * :func:`within_one_edit` -- one insertion, deletion, substitution or swap of neighbours.
 * :func:`deletions` -- the strings one deletion away (a SymSpell-style index of a vocabulary).
+* :func:`inflection_bases` -- the English base forms a word may be inflected from
+  (``grabbing`` -> ``grab``, ``choked`` -> ``choke``, ``bullies`` -> ``bully``).
+* :func:`transpositions` -- the strings made by swapping two neighbouring letters (``wnat``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
+#: An age typed short: "2yo", "14 yr", "3 y/o" -> "2 year old"; "18mo" -> "18 month old".
+_SHORT_AGE = re.compile(r"\b(\d{1,3}) ?(?:yrs? old|yo|y/o|yrs?)\b")
+_SHORT_MONTHS = re.compile(r"\b(\d{1,2}) ?mos?\b")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 
 #: Single letters before an apostrophe that are elided words (Creole ``m'``, ``l'``, ``n'``,
@@ -37,7 +44,10 @@ def fold(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The folded word tokens of ``text``, apostrophes resolved (see the module docstring)."""
     out: list[str] = []
-    for raw in _WORD.findall(fold(text)):
+    folded = fold(text)
+    if any(c.isdigit() for c in folded):
+        folded = _SHORT_MONTHS.sub(r"\1 month old", _SHORT_AGE.sub(r"\1 year old", folded))
+    for raw in _WORD.findall(folded):
         if "'" not in raw:
             out.append(raw)
             continue
@@ -64,6 +74,8 @@ _PHONETIC_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"q", "k"),
         (r"c(?=[eiy])", "s"),
         (r"c", "k"),
+        (r"g(?=[ei])", "j"),
+        (r"ll(?=[aeiou])", "y"),
         (r"z", "s"),
         (r"v", "b"),
         (r"x", "ks"),
@@ -80,7 +92,8 @@ def phonetic_key(word: str) -> str:
     """A rough sound key of a folded ``word``: ``suiside`` and ``suicide`` -> ``suisid``.
 
     Spellings that sound alike in English, Spanish or Creole typing share it: c/k/q, c/s before
-    e and i, z/s, v/b, y/i, ou/u/w, a silent h, doubled letters, and a final e.
+    e and i, g/j before e and i, ll/y before a vowel, z/s, v/b, y/i, ou/u/w, a silent h, doubled
+    letters, and a final e.
     """
     key = word
     for pattern, replacement in _PHONETIC_RULES:
@@ -118,3 +131,32 @@ def within_one_edit(a: str, b: str) -> bool:
 def deletions(word: str) -> set[str]:
     """Every string made by deleting one character of ``word``."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def inflection_bases(word: str) -> list[str]:
+    """The base forms an English ``word`` may be inflected from with -s, -es, -ies, -ed, -ied or
+    -ing (a final e restored, a doubled consonant undoubled); bases shorter than three letters
+    are left out."""
+    bases: list[str] = []
+    if word.endswith("ies") or word.endswith("ied"):
+        bases.append(word[:-3] + "y")
+    if word.endswith("ing"):
+        stem = word[:-3]
+        bases += [stem, stem + "e"]
+        if len(stem) > 2 and stem[-1] == stem[-2]:
+            bases.append(stem[:-1])
+    elif word.endswith("ed"):
+        stem = word[:-2]
+        bases += [stem, word[:-1]]
+        if len(stem) > 2 and stem[-1] == stem[-2]:
+            bases.append(stem[:-1])
+    elif word.endswith("es"):
+        bases += [word[:-2], word[:-1]]
+    elif word.endswith("s") and not word.endswith("ss"):
+        bases.append(word[:-1])
+    return [b for b in bases if len(b) >= 3]
+
+
+def transpositions(word: str) -> set[str]:
+    """Every string made by swapping two neighbouring letters of ``word``."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)} - {word}

@@ -14,12 +14,15 @@ Literal words are read like the query (case, accents and apostrophes folded; ``d
 
 A match may be *negated*: a word of the ``NEG`` group right before one of its elements (or two
 before, with a word of ``NEG_GAP`` such as "me" or "really" between), unless that word is part of
-the match. A pattern that itself names ``NEG`` is never negated.
+the match. Words of ``NEG_VERB`` ("want to", "going to", "vle", "quiero") carry a negation over to
+the words after them: "I'm NOT going to kill myself", "m PA vle touye tèt mwen". A pattern that
+itself names ``NEG`` is never negated.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from search_index.lexicon import Item, Reading
@@ -30,11 +33,14 @@ SHORT_GAP = 1
 MEDIUM_GAP = 3
 LONG_GAP = 6
 #: Widest span (in words) of a pattern whose parts come in any order.
-WINDOW = 14
+WINDOW = 24
 #: Most matches of one part considered (queries are short; this bounds the work).
 MAX_PART_MATCHES = 24
 NEG = "NEG"
 NEG_GAP = "NEG_GAP"
+NEG_VERB = "NEG_VERB"
+#: Most ``NEG_VERB`` items a negation carries over ("not going to want to ...").
+NEG_VERB_HOPS = 2
 
 
 class PatternError(ValueError):
@@ -127,6 +133,41 @@ class Pattern:
         return None
 
 
+@dataclass(frozen=True)
+class PatternIndex:
+    """Patterns filed under the words and groups of one of their elements, the *anchor*: a text
+    only tries the patterns whose anchor it holds (a pattern whose elements all take word
+    prefixes is always tried). The anchor is the element least likely to be in a text, by
+    ``cost``: the summed size of its keys (a word counts 1, a group as many words as it has)."""
+
+    by_key: dict[str, tuple[int, ...]]
+    always: tuple[int, ...]
+
+    @classmethod
+    def build(cls, patterns: Sequence[Pattern], cost: Callable[[str], int]) -> PatternIndex:
+        """The index of ``patterns`` (numbered by their position)."""
+        by_key: dict[str, list[int]] = {}
+        always: list[int] = []
+        for number, pattern in enumerate(patterns):
+            anchors = [e for p in pattern.parts for e in p.elements if not e.prefixes]
+            if not anchors:
+                always.append(number)
+                continue
+            anchor = min(anchors, key=lambda e: sum(cost(k) for k in e.words | e.groups))
+            for key in anchor.words | anchor.groups:
+                by_key.setdefault(key, []).append(number)
+        return cls({k: tuple(v) for k, v in by_key.items()}, tuple(always))
+
+    def candidates(self, present: frozenset[str]) -> list[int]:
+        """The numbers, in order, of the patterns a text holding ``present`` may match."""
+        found = set(self.always)
+        for key in present:
+            numbers = self.by_key.get(key)
+            if numbers:
+                found.update(numbers)
+        return sorted(found)
+
+
 def _part_matches(part: Part, reading: Reading) -> list[Match]:
     found: list[Match] = []
     n = len(reading.tokens)
@@ -152,10 +193,16 @@ def _part_matches(part: Part, reading: Reading) -> list[Match]:
 
 
 def negated(match: Match, reading: Reading) -> bool:
-    """Whether a ``NEG`` word stands right before an element of ``match`` (see the module
-    docstring)."""
+    """Whether a ``NEG`` word stands right before an element of ``match``, possibly across
+    ``NEG_VERB`` items and one ``NEG_GAP`` word (see the module docstring)."""
     for start in match.starts:
-        before = start - 1
+        position = start
+        for _ in range(NEG_VERB_HOPS):
+            carrier = _neg_verb_before(position, match, reading)
+            if carrier is None:
+                break
+            position = carrier
+        before = position - 1
         if before < 0 or before in match.positions:
             continue
         groups = reading.groups_at(before)
@@ -165,6 +212,17 @@ def negated(match: Match, reading: Reading) -> bool:
             if NEG in reading.groups_at(before - 1):
                 return True
     return False
+
+
+def _neg_verb_before(position: int, match: Match, reading: Reading) -> int | None:
+    """The start of a ``NEG_VERB`` item ending right before ``position`` and outside ``match``."""
+    for start in range(max(0, position - 3), position):
+        if start in match.positions:
+            continue
+        for item in reading.items[start]:
+            if item.end == position and NEG_VERB in item.groups:
+                return start
+    return None
 
 
 def compile_pattern(source: str, known_groups: frozenset[str] | None = None) -> Pattern:
