@@ -145,6 +145,6 @@ class ScheduleClock:
     def last_change(self, names: set[str | None]) -> dt.datetime | None:
         """The latest offset change at or before ``now`` of the zones schedules with
         ``timezone`` ``names`` are read in (None: none in two years)."""
-        changes = [last_transition(self.zone_name(n), self.now) for n in {self.zone_name(n) for n in names}]
-        known = [c for c in changes if c is not None]
-        return max(known) if known else None
+        zones = {self.zone_name(name) for name in names}
+        changes = [c for c in (last_transition(zone, self.now) for zone in zones) if c is not None]
+        return max(changes) if changes else None
