@@ -155,16 +155,16 @@ class ServiceObjects:
         return extension_attributes(table, record, sources=self.sources is None or table in self.sources)
 
     def record(self, table: str, record: Any) -> dict[str, Any]:
-        """A record without records of its own: its fields and attributes."""
+        """A record without records of its own: its fields and attributes (when it has any)."""
         obj = self.fields(table, record)
-        obj["attributes"] = self.attributes(table, record)
+        _put(obj, "attributes", self.attributes(table, record))
         return obj
 
     def phone(self, phone: Phone, private: bool = False) -> dict[str, Any]:
         """The HSDS 3.0 phone with its languages; without its description when ``private``."""
         obj = self.fields("phone", phone)
         _put(obj, "languages", [self.record("language", lang) for lang in _by_id(phone.languages)])
-        obj["attributes"] = self.attributes("phone", phone)
+        _put(obj, "attributes", self.attributes("phone", phone))
         return withheld(obj, WITHHELD_PHONE_FIELDS, private)
 
     def schedule(self, schedule: Schedule, private: bool = False) -> dict[str, Any]:
@@ -235,7 +235,7 @@ class ServiceObjects:
         schedules = link.schedules if self._sal_schedules is None else self._sal_schedules.get(link.id, [])
         _put(obj, "schedules", [self.schedule(s, private) for s in _by_id(schedules)])
         obj["location"] = self.location(link.location)
-        obj["attributes"] = self.attributes("service_at_location", link)
+        _put(obj, "attributes", self.attributes("service_at_location", link))
         return withheld(obj, WITHHELD_LINK_FIELDS, private)
 
     def location(self, location: Location) -> dict[str, Any]:
