@@ -197,13 +197,17 @@ def links_near(session: Session, conditions: Sequence[ColumnElement[bool]], plac
             if keep is None or keep(r[1])]
     if not rows:
         return []
-    coarse = [bool(r[4]) and not place.precise for r in rows]
-    points = [coarse_point(r[2], r[3]) if c else (r[2], r[3]) for r, c in zip(rows, coarse)]
-    km = haversine_many_km(np.array([p[0] for p in points]), np.array([p[1] for p in points]), place.origin)
-    mask = np.array(coarse)
-    km[mask] = np.round(km[mask] / DISTANCE_STEP_KM) * DISTANCE_STEP_KM
+    rows.sort()  # by id: the stable sort below keeps ties (equal distances) in id order
+    coarse = np.fromiter((bool(r[4]) and not place.precise for r in rows), dtype=bool, count=len(rows))
+    lat = np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows))
+    lon = np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows))
+    for i in np.flatnonzero(coarse).tolist():
+        lat[i], lon[i] = coarse_point(lat[i], lon[i])
+    km = haversine_many_km(lat, lon, place.origin)
+    km[coarse] = np.round(km[coarse] / DISTANCE_STEP_KM) * DISTANCE_STEP_KM
     inside = np.flatnonzero(km <= place.radius_km)
-    return [rows[i][0] for i in sorted(inside.tolist(), key=lambda i: (km[i], rows[i][0]))]
+    order = inside[np.argsort(km[inside], kind="stable")]
+    return [rows[i][0] for i in order.tolist()]
 
 
 def _box(origin: Point, radius_km: float) -> ColumnElement[bool]:
