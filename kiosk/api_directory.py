@@ -80,7 +80,9 @@ def _json(body: Any, status: int = 200) -> Response:
                     mimetype="application/json")
 
 
-def _one(items: list[Obj], what: str) -> Response:
+def _one(record_id: str, build: Callable[[list[str]], list[Obj]], what: str) -> Response:
+    """The object of ``record_id`` (404 when there is none)."""
+    items = build([record_id]) if p.printable(record_id) else []
     if not items:
         raise NotFound(f"no such {what}")
     return _json(items[0])
@@ -146,9 +148,9 @@ def _service_filter() -> q.ServiceFilter:
         since = since - overlap if since - dt.datetime.min.replace(tzinfo=dt.timezone.utc) > overlap \
             else dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     return q.ServiceFilter(
-        taxonomy_term_id=p.text("taxonomy_term_id"),
-        taxonomy_id=p.text("taxonomy_id"),
-        organization_id=p.text("organization_id"),
+        taxonomy_term_id=p.identifier("taxonomy_term_id"),
+        taxonomy_id=p.identifier("taxonomy_id"),
+        organization_id=p.identifier("organization_id"),
         modified_since=since,
     )
 
@@ -205,7 +207,8 @@ def services() -> ResponseReturnValue:
 def service(id: str) -> ResponseReturnValue:  # noqa: A002 - the specification's name
     """One service, fully nested (any status; 404 when unknown)."""
     p.check_names(())
-    return _one(_objects().services([id], full=True), "service")
+    objects = _objects()
+    return _one(id, lambda ids: objects.services(ids, full=True), "service")
 
 
 # Taxonomies and terms ------------------------------------------------------------------------
@@ -223,7 +226,7 @@ def taxonomies() -> ResponseReturnValue:
 def taxonomy(id: str) -> ResponseReturnValue:  # noqa: A002
     """One taxonomy."""
     p.check_names(())
-    return _one(_objects().taxonomies([id]), "taxonomy")
+    return _one(id, _objects().taxonomies, "taxonomy")
 
 
 @bp.get("/taxonomy_terms")
@@ -232,8 +235,8 @@ def taxonomy_terms() -> ResponseReturnValue:
     terms without a parent; ``parent_id``: the children of a term)."""
     p.check_names(("search", "taxonomy_id", "top_only", "parent_id", *PAGING))
     paging, objects = p.paging(), _objects()
-    terms = q.TermFilter(text=p.text("search"), taxonomy_id=p.text("taxonomy_id"),
-                         top_only=p.flag("top_only"), parent_id=p.text("parent_id"))
+    terms = q.TermFilter(text=p.text("search"), taxonomy_id=p.identifier("taxonomy_id"),
+                         top_only=p.flag("top_only"), parent_id=p.identifier("parent_id"))
     if terms.top_only and terms.parent_id:
         raise p.BadParameter("top_only", "does not go with parent_id: terms with a parent are not top terms")
     return _list(paging, lambda o, n: q.taxonomy_term_page(objects.session, terms, o, n), objects.taxonomy_terms)
@@ -243,7 +246,7 @@ def taxonomy_terms() -> ResponseReturnValue:
 def taxonomy_term(id: str) -> ResponseReturnValue:  # noqa: A002
     """One taxonomy term, with its taxonomy."""
     p.check_names(())
-    return _one(_objects().taxonomy_terms([id]), "taxonomy term")
+    return _one(id, _objects().taxonomy_terms, "taxonomy term")
 
 
 # Organizations -------------------------------------------------------------------------------
@@ -264,8 +267,8 @@ def organizations() -> ResponseReturnValue:
 def organization(id: str) -> ResponseReturnValue:  # noqa: A002
     """One organization, fully nested, with its services (``full_service``: fully nested)."""
     p.check_names(("full_service",))
-    full_service = p.flag("full_service")
-    return _one(_objects().organizations([id], full=True, full_service=full_service), "organization")
+    full_service, objects = p.flag("full_service"), _objects()
+    return _one(id, lambda ids: objects.organizations(ids, full=True, full_service=full_service), "organization")
 
 
 # Service at locations ------------------------------------------------------------------------
@@ -273,7 +276,7 @@ def organization(id: str) -> ResponseReturnValue:  # noqa: A002
 
 def _place(objects: ApiObjects) -> q.Place:
     """Where ``postcode`` and ``proximity`` (metres from the postcode's centroid) look."""
-    postcode = p.text("postcode", max_length=20)
+    postcode = p.identifier("postcode", max_length=20)
     meters = p.number("proximity", 0, 500_000)
     precise = not objects.public
     if meters is None:
@@ -325,4 +328,5 @@ def service_at_locations() -> ResponseReturnValue:
 def service_at_location(id: str) -> ResponseReturnValue:  # noqa: A002
     """One service at one place, fully nested, with its service."""
     p.check_names(())
-    return _one(_objects().service_at_locations([id], full=True), "service at location")
+    objects = _objects()
+    return _one(id, lambda ids: objects.service_at_locations(ids, full=True), "service at location")

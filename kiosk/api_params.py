@@ -18,6 +18,7 @@ from werkzeug.exceptions import BadRequest
 
 _TRUE = {"true", "1", "yes"}
 _FINER_THAN_MICROSECONDS = re.compile(r"(\.\d{6})\d+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FALSE = {"false", "0", "no"}
 
 #: Formats of the lists: a page of JSON, or every result as newline-delimited JSON.
@@ -44,14 +45,33 @@ def check_names(allowed: Iterable[str]) -> None:
 
 
 def text(name: str, max_length: int = 200) -> str | None:
-    """A text parameter with its spaces tidied; None when absent or blank."""
+    """Free text (``search``) with its spaces tidied and control characters read as spaces;
+    None when absent or blank."""
     raw = request.args.get(name)
     if raw is None:
         return None
-    value = " ".join(raw.split())
+    value = " ".join(_CONTROL.sub(" ", raw).split())
     if len(value) > max_length:
         raise BadParameter(name, f"is longer than {max_length} characters")
     return value or None
+
+
+def identifier(name: str, max_length: int = 200) -> str | None:
+    """An id (or a postcode): printable text; None when absent or blank."""
+    raw = request.args.get(name)
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip()
+    if len(value) > max_length:
+        raise BadParameter(name, f"is longer than {max_length} characters")
+    if _CONTROL.search(value):
+        raise BadParameter(name, "holds a control character, which no id or postcode has")
+    return value
+
+
+def printable(value: str) -> bool:
+    """Whether ``value`` (a path's id) holds no control character (no record's id does)."""
+    return not _CONTROL.search(value)
 
 
 def integer(name: str, default: int, low: int, high: int) -> int:

@@ -139,7 +139,7 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 
 _FLAG = {"type": "boolean"}
-_ID = {"type": "string", "minLength": 1, "maxLength": 200}
+_ID = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^\\x00-\\x1f\\x7f]+$"}
 
 SEARCH = _query("search", {"type": "string", "maxLength": 200},
                 "Text to search for. Services: ranked by the search index, listed services only; "

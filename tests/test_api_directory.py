@@ -142,6 +142,7 @@ def test_a_retired_service_is_served_as_defunct_and_an_unknown_one_is_a_json_404
     assert directory.defunct in _service_ids(listed), "retired listings stay in the lists"
     missing = _get(client, "/api/v1/services/nope", 404)
     assert missing == {"error": "no such service", "status": 404}
+    assert _get(client, "/api/v1/services/a%00b", 404)["status"] == 404, "no id holds a control character"
 
 
 def test_service_list_pages_in_id_order(client: FlaskClient, directory: Directory) -> None:
@@ -203,6 +204,7 @@ def test_filters_of_the_specification(client: FlaskClient, directory: Directory,
     ("modified_after=yesterday", "modified_after"),
     ("modified_after=0000-01-01T00:00:00Z", "modified_after"),
     ("search=" + "x" * 201, "search"),
+    ("organization_id=a%00b", "organization_id"),
 ])
 def test_a_parameter_that_cannot_be_honoured_is_a_400_naming_it(
     client: FlaskClient, query: str, parameter: str
