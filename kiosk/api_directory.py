@@ -55,7 +55,8 @@ bp = Blueprint("api_directory", __name__, url_prefix="/api/v1")
 
 #: HSDS version this API follows.
 HSDS_VERSION = "3.0"
-#: Most results a ``search`` list holds (ranked by the index, then filtered).
+#: Most services a ``search`` is ranked for when its results are filtered further (other
+#: filters, service-at-locations): more is a 400 rather than an incomplete list.
 MAX_SEARCH_RESULTS = 10_000
 #: ``minimal`` lists aim to hold every service in one page.
 MINIMAL_PER_PAGE = 10_000
@@ -162,8 +163,9 @@ def _conditions(objects: ApiObjects, filters: q.ServiceFilter) -> list[Any]:
         raise p.BadParameter(error.parameter, str(error)) from None
 
 
-def _ranked(text: str) -> list[str]:
-    """The ids of the listed services ``text`` finds, best first (at most MAX_SEARCH_RESULTS)."""
+def _ranked(text: str, limit: int) -> tuple[list[str], int]:
+    """The ids of the first ``limit`` listed services ``text`` finds, best first, and how many
+    it finds."""
     from search_index.request import SearchRequest
     from search_index.searching import ranked_service_ids
 
@@ -174,7 +176,16 @@ def _ranked(text: str) -> list[str]:
     search = SearchRequest(q=text, now=now, today=now.date(),
                            stale_after_days=int(current_app.config["STALE_AFTER_DAYS"]))
     with searcher() as s:
-        ids, _total = ranked_service_ids(s, search, MAX_SEARCH_RESULTS)
+        return ranked_service_ids(s, search, limit)
+
+
+def _all_ranked(text: str) -> list[str]:
+    """Every listed service ``text`` finds, best first, for a list that filters them further;
+    a 400 when they are more than MAX_SEARCH_RESULTS (the list could not be complete)."""
+    ids, total = _ranked(text, MAX_SEARCH_RESULTS)
+    if total > len(ids):
+        raise p.BadParameter("search", f"finds {total} services, more than the {MAX_SEARCH_RESULTS} a filtered "
+                                       "or located list is made from: narrow the search or leave a filter out")
     return ids
 
 
@@ -193,8 +204,11 @@ def services() -> ResponseReturnValue:
     session = objects.session
 
     def fetch(offset: int, limit: int) -> q.Page:
+        if text and not conditions:  # exact at any depth: the index ranks as far as the page
+            ids, total = _ranked(text, offset + limit)
+            return q.Page(ids[offset:], total)
         if text:
-            return q.slice_of(q.in_rank_order(session, _ranked(text), conditions), offset, limit)
+            return q.slice_of(q.in_rank_order(session, _all_ranked(text), conditions), offset, limit)
         return q.service_page(session, conditions, offset, limit)
 
     def build(ids: list[str]) -> list[Obj]:
@@ -312,7 +326,7 @@ def service_at_locations() -> ResponseReturnValue:
     session = objects.session
 
     def fetch(offset: int, limit: int) -> q.Page:
-        ranked = _ranked(text) if text else None
+        ranked = _all_ranked(text) if text else None
         if place.radius_km is not None:
             keep = set(ranked).__contains__ if ranked is not None else None
             return q.slice_of(q.links_near(session, conditions, place, keep), offset, limit)

@@ -171,6 +171,16 @@ def test_list_form_minimal_and_full(client: FlaskClient, directory: Directory) -
     assert refused["parameter"] == "minimal"
 
 
+def test_a_search_too_broad_to_filter_completely_is_a_400(
+    client: FlaskClient, directory: Directory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api_directory, "MAX_SEARCH_RESULTS", 1)
+    assert _get(client, "/api/v1/services?search=housing&per_page=1")["total_items"] == 2, "unfiltered: exact"
+    refused = _get(client, "/api/v1/services?search=housing&organization_id=x", 400)
+    assert refused["parameter"] == "search" and "finds 2 services" in refused["error"]
+    assert _get(client, "/api/v1/service_at_locations?search=housing", 400)["parameter"] == "search"
+
+
 def test_filters_of_the_specification(client: FlaskClient, directory: Directory, app: Flask) -> None:
     with get_database(app).session_factory() as session:
         term = session.scalar(select(TaxonomyTerm).where(TaxonomyTerm.code == "RP-1500"))
