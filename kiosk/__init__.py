@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         admin,
         api,
         api_directory,
+        api_errors,
         api_referrals,
         auth,
         health,
@@ -56,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     admin.init_app(app)
     problem_reports.init_app(app)
     unavailable.init_app(app)
+    api_errors.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(patrol.bp)

@@ -48,6 +48,11 @@ def default_config() -> dict[str, Any]:
         "PATROL_DISTRICTS": (),
         # Results shown per page on the kiosk and the patrol view.
         "RESULTS_PER_PAGE": 10,
+        # The HSDS API: the profile its "/" names, and how many seconds before a modified_after
+        # instant a list starts, so that a change committed late, or journaled by a host whose
+        # clock is behind, still reaches a client syncing from its last sync's start.
+        "API_PROFILE_URL": "https://github.com/openreferral/specification/tree/3.0",
+        "API_SYNC_OVERLAP_SECONDS": 120,
         # The one cookie the app sets: signed, not readable by scripts, gone when the browser
         # closes. Set KIOSK_SESSION_COOKIE_SECURE=true when served over HTTPS.
         "SESSION_COOKIE_NAME": "kiosk",

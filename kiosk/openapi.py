@@ -11,13 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from . import __version__
+from .openapi_hsds import PATHS, SCHEMAS, SERVICE_EXTRA
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 
 ERROR = {
     "type": "object",
     "required": ["error", "status"],
-    "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+    "properties": {"error": {"type": "string"}, "status": {"type": "integer"},
+                   "parameter": {"type": "string", "description": "the query parameter at fault"}},
 }
 
 ATTRIBUTE = {
@@ -52,13 +54,16 @@ LOCATION = {
         "longitude": {"type": ["number", "null"]},
         "addresses": {"type": "array", "items": {"type": "object", "required": ["id"]}},
         "phones": {"type": "array", "items": {"$ref": "#/components/schemas/Phone"}},
+        "schedules": {"type": "array", "items": {"$ref": "#/components/schemas/Schedule"}},
         "attributes": {"type": "array", "items": {"$ref": "#/components/schemas/Attribute"}},
     },
 }
 
 SERVICE = {
     "type": "object",
-    "description": "An Open Referral HSDS 3.0 service object. For anonymous callers, officer-only "
+    "description": "An Open Referral HSDS 3.0 service: its own fields and its organization's (the "
+                   "list form), only id, name, status and last_modified (minimal), or fully "
+                   "nested. For anonymous callers, officer-only "
                    "phones and officer notes are left out, and a confidential location keeps only "
                    "its id, name, type, public phones (without descriptions), hours (without "
                    "notes) and languages: no addresses, coordinates, accessibility or other free "
@@ -76,7 +81,6 @@ SERVICE = {
         "assured_date": _NULLABLE_STRING,
         "organization": {"type": "object", "required": ["id", "name"]},
         "phones": {"type": "array", "items": {"$ref": "#/components/schemas/Phone"}},
-        "schedules": {"type": "array", "items": {"type": "object", "required": ["id"]}},
         "languages": {"type": "array", "items": {"type": "object", "required": ["id"]}},
         "cost_options": {"type": "array", "items": {"type": "object", "required": ["id"]}},
         "service_at_locations": {
@@ -85,26 +89,12 @@ SERVICE = {
                 "type": "object",
                 "required": ["id", "location"],
                 "properties": {"id": {"type": "string"},
-                               "location": {"$ref": "#/components/schemas/Location"}},
+                               "location": {"$ref": "#/components/schemas/Location"},
+                               "schedules": {"type": "array", "items": {"$ref": "#/components/schemas/Schedule"}}},
             },
         },
         "attributes": {"type": "array", "items": {"$ref": "#/components/schemas/Attribute"}},
-    },
-}
-
-SERVICE_PAGE = {
-    "type": "object",
-    "required": ["total_items", "total_pages", "page_number", "size", "first_page", "last_page",
-                 "empty", "contents"],
-    "properties": {
-        "total_items": {"type": "integer", "minimum": 0},
-        "total_pages": {"type": "integer", "minimum": 1},
-        "page_number": {"type": "integer", "minimum": 1},
-        "size": {"type": "integer", "minimum": 0},
-        "first_page": {"type": "boolean"},
-        "last_page": {"type": "boolean"},
-        "empty": {"type": "boolean"},
-        "contents": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}},
+        **SERVICE_EXTRA,
     },
 }
 
@@ -284,28 +274,6 @@ def openapi_document() -> dict[str, Any]:
                 "503": _json("SearchError", "The index or the database is not available yet"),
             },
         }},
-        "/api/v1/services": {"get": {
-            "operationId": "listServices",
-            "summary": "Services in the HSDS 3.0 paginated list form",
-            "parameters": [
-                {"name": "search", "in": "query", "required": False,
-                 "description": "Text to search for; results are ranked by relevance. "
-                                "Without it, every listed service by name.",
-                 "schema": {"type": "string", "maxLength": 200}},
-                _int_param("page", "Page number", 1, 1000, 1),
-                _int_param("per_page", "Services per page", 1, 50, 20),
-            ],
-            "responses": {"200": _json("ServicePage", "A page of services"),
-                          "400": _json("Error", "A parameter is out of range")},
-        }},
-        "/api/v1/services/{id}": {"get": {
-            "operationId": "getService",
-            "summary": "One service as an HSDS 3.0 service object",
-            "parameters": [{"name": "id", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],
-            "responses": {"200": _json("Service", "The service"),
-                          "404": _json("Error", "No listed service has this id")},
-        }},
         "/api/v1/openapi.json": {"get": {
             "operationId": "openapi",
             "summary": "This document",
@@ -336,19 +304,22 @@ def openapi_document() -> dict[str, Any]:
                           "503": _json("Health", "The database does not answer or the index cannot be searched")},
         }},
     }
+    paths.update(PATHS)
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Community resource directory API",
             "version": __version__,
-            "description": "Read-only access to the directory in Open Referral HSDS 3.0 shapes. "
-                           "No key is needed; nothing about callers is kept.",
+            "description": "Read-only access to the directory: the Open Referral HSDS 3.0 API "
+                           "(every path and parameter of its OpenAPI document, under /api/v1), "
+                           "the directory search, referrals and health. No key is needed; nothing "
+                           "about callers is kept. Errors under /api/ are JSON.",
         },
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {"schemas": {
             "Error": ERROR, "Attribute": ATTRIBUTE, "Phone": PHONE, "Location": LOCATION,
-            "Service": SERVICE, "ServicePage": SERVICE_PAGE, "Health": HEALTH,
+            "Service": SERVICE, "Health": HEALTH, **SCHEMAS,
             "SearchResult": SEARCH_RESULT, "SearchResults": SEARCH_RESULTS, "SearchError": SEARCH_ERROR,
             "ReferralRequest": REFERRAL_REQUEST, "Referral": REFERRAL,
         }},

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh.searching import Searcher
 
 from search_index.geo import Point
 from search_index.request import Effective
-from search_index.view import IndexView, Leaves
+from search_index.view import IndexView, Leaves, view_for
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,14 @@ def resolve_origin(view: IndexView, leaves: Leaves, request: Effective) -> tuple
         centroid = view.geo(leaves).zip_centroids.get(request.zip_code)
         return centroid, centroid is None
     return None, False
+
+
+def zip_centroid(searcher: Searcher, zip_code: str) -> Point | None:
+    """The centroid of ``zip_code`` that ``zip=`` searches use (the mean of the public places
+    in it, see :func:`resolve_origin`), or None when no listed public place has that ZIP code;
+    worked out once per index state."""
+    view, leaves = view_for(searcher)
+    return view.geo(leaves).zip_centroids.get(zip_code)
 
 
 def build_filters(view: IndexView, leaves: Leaves, request: Effective) -> Filters:

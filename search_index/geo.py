@@ -1,4 +1,4 @@
-"""Distances: great-circle distance, every document's distance to a point, and ZIP centroids.
+"""Distances: great-circle distance (:mod:`directory_data.distance`), every document's distance to a point, and ZIP centroids.
 
 The ZIP centroid is computed from the directory's own addresses (the mean of the points of the
 locations in that ZIP code), so no external gazetteer is needed. A :class:`GeoIndex` is built
@@ -16,28 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from directory_data.confidential import DISTANCE_STEP_KM
+from directory_data.distance import EARTH_RADIUS_KM, Point, haversine_km, haversine_many_km
 
-EARTH_RADIUS_KM = 6371.0088
-
-Point = tuple[float, float]
-
-
-def haversine_km(a: Point, b: Point) -> float:
-    """The great-circle distance between two ``(lat, lon)`` points, in kilometres."""
-    lat1, lon1 = math.radians(a[0]), math.radians(a[1])
-    lat2, lon2 = math.radians(b[0]), math.radians(b[1])
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
-def haversine_many_km(lat: np.ndarray, lon: np.ndarray, origin: Point) -> np.ndarray:
-    """Distances in km from ``origin`` to each point of the arrays ``lat``/``lon`` (degrees)."""
-    lat1, lon1 = math.radians(origin[0]), math.radians(origin[1])
-    lat2 = np.radians(lat)
-    dlat = lat2 - lat1
-    dlon = np.radians(lon) - lon1
-    h = np.sin(dlat / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+__all__ = ["EARTH_RADIUS_KM", "GeoIndex", "Point", "haversine_km", "haversine_many_km", "parse_geo"]
 
 
 def _haversine_prepared(lat: np.ndarray, lon: np.ndarray, cos_lat: np.ndarray, origin: Point) -> np.ndarray:

@@ -195,13 +195,23 @@ def _crisis(
     return match, pinned
 
 
-def _run(
-    view: IndexView,
-    leaves: Leaves,
-    req: Effective,
-    concepts: tuple[Concept, ...],
-    words: tuple[str, ...],
-) -> _Cached:
+@dataclasses.dataclass(frozen=True)
+class _Ranking:
+    """What a search ranks: the scores, the candidate mask (after every filter), the pinned
+    crisis lines' doc numbers, the facets, and what the page's hits need."""
+
+    raw: np.ndarray
+    candidates: np.ndarray
+    pinned: list[int]
+    facets: dict[str, dict[str, int]]
+    filters: Any
+    crisis: CrisisMatch | None
+    concept_list: list[Concept]
+    tiebreak: np.ndarray | None
+    scorer: Scorer
+
+
+def _rank(view: IndexView, leaves: Leaves, req: Effective, concepts: tuple[Concept, ...]) -> _Ranking:
     table = load_synonyms()
     scorer = Scorer(view, leaves)
     filters = build_filters(view, leaves, req)
@@ -230,18 +240,51 @@ def _run(
 
     if pinned:
         candidates[pinned] = False
-    total = int(np.count_nonzero(candidates)) + len(pinned)
+    return _Ranking(raw, candidates, pinned, facets, filters, crisis, concept_list, tiebreak, scorer)
+
+
+def _ordered(view: IndexView, leaves: Leaves, req: Effective, ranking: _Ranking, need: int) -> list[tuple[float, int]]:
+    """The best ``need`` candidates of ``ranking`` (pinned lines not included), best first."""
+    docs = np.flatnonzero(ranking.candidates) if need else np.zeros(0, dtype=np.int64)
+    final = ranking.raw[docs] * quality(view, leaves, req.today, req.stale_after_days)[docs]
+    if ranking.filters.distances is not None:
+        final *= distance_factor(ranking.filters.distances[docs])
+    if ranking.tiebreak is not None:
+        final -= ranking.tiebreak[docs] * (1e-7 / max(view.doc_count, 1))
+    return top(docs, final, need, ranking.tiebreak)
+
+
+def ranked_service_ids(searcher: Searcher, request: SearchRequest, limit: int) -> tuple[list[str], int]:
+    """The ids of the first ``limit`` services ``request`` finds, in rank order (pinned crisis
+    lines first, as :func:`search` orders them; ``page`` and ``per_page`` are not used), and how
+    many it finds in all. For lists that filter the results further by other means."""
+    req = effective(dataclasses.replace(request, page=1, per_page=1), _now())
+    view, leaves = view_for(searcher)
+    parsed = parse_query(req.q, load_synonyms())
+    req = dataclasses.replace(req, q=parsed.text)
+    ranking = _rank(view, leaves, req, parsed.concepts)
+    total = int(np.count_nonzero(ranking.candidates)) + len(ranking.pinned)
+    docs = ranking.pinned[:limit] + [d for _, d in _ordered(view, leaves, req, ranking,
+                                                            max(0, limit - len(ranking.pinned)))]
+    return [str(view.stored_fields(leaves, d).get("id", "")) for d in docs], total
+
+
+def _run(
+    view: IndexView,
+    leaves: Leaves,
+    req: Effective,
+    concepts: tuple[Concept, ...],
+    words: tuple[str, ...],
+) -> _Cached:
+    ranking = _rank(view, leaves, req, concepts)
+    scorer, pinned, crisis = ranking.scorer, ranking.pinned, ranking.crisis
+    filters, concept_list = ranking.filters, ranking.concept_list
+    facets = ranking.facets
+    total = int(np.count_nonzero(ranking.candidates)) + len(pinned)
     start = (req.page - 1) * req.per_page
     stop = start + req.per_page
     need_regular = max(0, stop - len(pinned))
-
-    docs = np.flatnonzero(candidates) if need_regular else np.zeros(0, dtype=np.int64)
-    final = raw[docs] * quality(view, leaves, req.today, req.stale_after_days)[docs]
-    if filters.distances is not None:
-        final *= distance_factor(filters.distances[docs])
-    if tiebreak is not None:
-        final -= tiebreak[docs] * (1e-7 / max(view.doc_count, 1))
-    ranked = top(docs, final, need_regular, tiebreak)
+    ranked = _ordered(view, leaves, req, ranking, need_regular)
 
     top_score = ranked[0][0] if ranked else 1.0
     ordered: list[tuple[float, int, bool]] = [(top_score + 1.0, d, True) for d in pinned]

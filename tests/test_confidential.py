@@ -238,6 +238,51 @@ def test_anonymous_answers_reveal_only_the_cell_of_a_confidential_place(
         assert "latitude" not in text and "longitude" not in text
 
 
+def test_hsds_proximity_and_postcode_reveal_only_the_cell_of_a_confidential_place(
+    app: Flask, client: FlaskClient, shelters: Map, factory: sessionmaker[Session]
+) -> None:
+    """``/service_at_locations?postcode=&proximity=`` (metres from the postcode's centroid): the
+    attacker sweeps the radius from each ZIP code with public places at known points."""
+    public = set(shelters.public.values())
+    centroids = {"32771": tuple(np.mean([PUBLIC["north"][0], PUBLIC["east"][0]], axis=0)),
+                 "32750": PUBLIC["west"][0], "32708": PUBLIC["south"][0]}
+
+    def about(order: list[str], target: str) -> tuple[bool, int | None]:
+        if target not in order:
+            return (False, None)
+        return (True, sum(1 for s in order[:order.index(target)] if s in public))
+
+    def near(caller: FlaskClient, postcode: str, metres: float) -> list[str]:
+        body = caller.get("/api/v1/service_at_locations", query_string={
+            "postcode": postcode, "proximity": metres, "per_page": 1000}).get_json()
+        assert body["total_items"] == body["size"]
+        return [link["service_id"] for link in body["contents"]]
+
+    for postcode, centroid in centroids.items():
+        cell_km = public_distance_km(haversine_km(centroid, CENTRE))
+        for metres in range(500, 30_001, 500):
+            order = near(client, postcode, metres)
+            assert about(order, shelters.a) == about(order, shelters.b), (postcode, metres)
+            assert about(order, shelters.a)[0] == (cell_km <= metres / 1000), (postcode, metres)
+
+    # postcode alone: a confidential place's postcode is not public.
+    body = client.get("/api/v1/service_at_locations", query_string={"postcode": "32771"}).get_json()
+    found = {link["service_id"] for link in body["contents"]}
+    assert found == {shelters.public["north"], shelters.public["east"]}
+    assert all("latitude" not in link["location"] for link in body["contents"]
+               if link["service_id"] in (shelters.a, shelters.b))
+
+    # Officers measure to the true points (and see the true postcode).
+    officer = signed_in(app, factory)("officer")
+    officer_found = {link["service_id"] for link in officer.get(
+        "/api/v1/service_at_locations", query_string={"postcode": "32771"}).get_json()["contents"]}
+    assert {shelters.a, shelters.b} <= officer_found
+    origin = centroids["32771"]
+    between = (haversine_km(origin, SHELTER_A) + haversine_km(origin, SHELTER_B)) / 2 * 1000
+    order = near(officer, "32771", between)
+    assert (shelters.a in order) != (shelters.b in order), "true distances tell the two apart"
+
+
 # --------------------------------------------------------------------------------------------
 # 3. Free text of a confidential place
 # --------------------------------------------------------------------------------------------
@@ -281,9 +326,15 @@ def test_public_views_of_a_confidential_place_hold_none_of_its_free_text(
     location = shown["service_at_locations"][0]["location"]
     assert location["name"] == "Quiet Harbor Refuge"  # what is safe stays: name, phone, hours
     assert [p["number"] for p in location["phones"]] == ["(407) 555-0161"]
-    assert location["schedules"][0]["opens_at"] == "00:00"
+    assert location["schedules"][0]["opens_at"].startswith("00:00")
     pages = {
         "api service": json.dumps(shown),
+        "api services ndjson": client.get("/api/v1/services?format=ndjson&full=true").get_data(as_text=True),
+        "api service_at_locations": client.get("/api/v1/service_at_locations?per_page=1000").get_data(as_text=True),
+        "api service_at_locations full": client.get("/api/v1/service_at_locations?full=true&per_page=1000")
+        .get_data(as_text=True),
+        "api organizations": client.get("/api/v1/organizations?full=true&full_service=true&per_page=1000")
+        .get_data(as_text=True),
         "api list": client.get("/api/v1/services", query_string={"search": "quiet harbor"}).get_data(as_text=True),
         "api search": client.get("/api/v1/search", query_string={"q": "quiet harbor"}).get_data(as_text=True),
         "kiosk detail": client.get(f"/services/{refuge}").get_data(as_text=True),

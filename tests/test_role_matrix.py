@@ -20,8 +20,17 @@ ACCESS: dict[str, str] = {
     "health.healthz": "public",
     "api.search_endpoint": "public",
     "api_directory.openapi": "public",
+    "api_directory.root": "public",
     "api_directory.service": "public",
     "api_directory.services": "public",
+    "api_directory.taxonomies": "public",
+    "api_directory.taxonomy": "public",
+    "api_directory.taxonomy_terms": "public",
+    "api_directory.taxonomy_term": "public",
+    "api_directory.organizations": "public",
+    "api_directory.organization": "public",
+    "api_directory.service_at_locations": "public",
+    "api_directory.service_at_location": "public",
     "auth.login": "public",
     "auth.logout": "public",
     "lobby.home": "public", "lobby.results": "public", "lobby.category": "public",
@@ -87,7 +96,7 @@ def matrix_app(app_factory, session_factory: sessionmaker[Session]) -> tuple[Fla
     token = made.get_json()["token"]
     args = {"service_id": directory.counseling, "organization_id": organization, "location_id": location,
             "report_id": report_id, "user_id": spare_id, "token": token, "slug": "housing",
-            "code": "es", "mode": "large", "filename": "kiosk.css"}
+            "code": "es", "mode": "large", "filename": "kiosk.css", "id": directory.counseling}
     for role in ROLES[1:]:
         make_account(session_factory, role, f"matrix.{role}")
     return app, args

@@ -343,7 +343,7 @@ def test_security_headers_on_every_response(
     admin = signed_in(app, session_factory)("admin")
     args = {"service_id": directory.counseling, "organization_id": "none", "report_id": "none",
             "user_id": "none", "token": "none", "slug": "housing", "code": "es", "mode": "large",
-            "filename": "kiosk.css"}
+            "filename": "kiosk.css", "id": directory.counseling}
     seen = []
     for client in (app.test_client(), admin):
         for endpoint, method, rule in _routes(app):

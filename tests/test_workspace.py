@@ -163,10 +163,12 @@ def test_verify_retire_restore_through_the_workspace(
     assert "Sanford Housing Help Desk" not in client.get("/admin/?stale=1").get_data(as_text=True)
     assert client.post(base + "/retire", data={"csrf_token": token}).status_code == 303
     assert app.test_client().get(f"/services/{directory.housing_near}").status_code == 404
-    assert app.test_client().get(f"/api/v1/services/{directory.housing_near}").status_code == 404
+    # The HSDS API keeps serving it, as defunct, so copies kept in sync learn of the retirement.
+    assert app.test_client().get(f"/api/v1/services/{directory.housing_near}").get_json()["status"] == "defunct"
     assert "Retired" in client.get("/admin/?status=retired").get_data(as_text=True)
     assert client.post(base + "/restore", data={"csrf_token": token}).status_code == 303
     assert app.test_client().get(f"/services/{directory.housing_near}").status_code == 200
+    assert app.test_client().get(f"/api/v1/services/{directory.housing_near}").get_json()["status"] == "active"
     history = client.get(base + "/history").get_data(as_text=True)
     assert "assured_date" in history and "retired_at" in history
 

@@ -11,14 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from directory_data.models import (
-    Location,
-    Phone,
-    Schedule,
-    Service,
-    Taxonomy,
-    TaxonomyTerm,
-)
+from directory_data.models import Service, Taxonomy, TaxonomyTerm
 from directory_data.models.base import ID_NAMESPACE
 
 from . import extensions as ext
@@ -38,23 +31,26 @@ EXTENSION_TAXONOMY_OBJECT: dict[str, str] = {
 }
 
 
-def extension_attributes(table: str, record: Any) -> list[dict[str, Any]]:
+def extension_attributes(table: str, record: Any, *, sources: bool = True) -> list[dict[str, Any]]:
     """The ``kiosk:*`` attributes of ``record``, a row of ``table`` (``"service"``, ``"phone"`` ...).
 
-    Every record gets ``kiosk:source`` and, when it has one, ``kiosk:source-id``; services,
+    Every record gets ``kiosk:source`` and, when it has one, ``kiosk:source-id`` (unless
+    ``sources`` is false: the API shows them on services, organizations and locations only); services,
     locations, phones and schedules also get their own extension fields (a service's categories:
     only those its listing names, see :func:`listed_categories`).
     """
-    values: list[tuple[str, str]] = [(ext.SOURCE, record.source)]
-    if record.source_id:
-        values.append((ext.SOURCE_ID, record.source_id))
-    if isinstance(record, Service):
+    values: list[tuple[str, str]] = []
+    if sources:
+        values.append((ext.SOURCE, record.source))
+        if record.source_id:
+            values.append((ext.SOURCE_ID, record.source_id))
+    if table == "service":
         values.extend(_service_values(record))
-    elif isinstance(record, Location):
+    elif table == "location":
         values.append((ext.CONFIDENTIAL, _bool(record.confidential)))
-    elif isinstance(record, Phone):
+    elif table == "phone":
         values.append((ext.AUDIENCE, record.audience.value))
-    elif isinstance(record, Schedule) and record.timezone:
+    elif table == "schedule" and record.timezone:
         values.append((ext.TIMEZONE, record.timezone))
     return [ext.attribute_object(record.id, table, code, value) for code, value in values]
 

@@ -51,6 +51,17 @@ def required_columns(table: str) -> frozenset[str]:
 
 
 @cache
+def deprecated_columns(table: str) -> frozenset[str]:
+    """The columns of ``table`` the spec marks as deprecated (its description says so): the
+    file exports keep them, so nothing the model holds is lost, the API leaves them out."""
+    return frozenset(
+        field["name"]
+        for field in _resource(table)["schema"]["fields"]
+        if str(field.get("description", "")).startswith("DEPRECATED")
+    )
+
+
+@cache
 def uri_columns(table: str) -> frozenset[str]:
     """The columns of ``table`` whose values the spec wants as URIs (``format: uri``)."""
     return frozenset(

@@ -16,9 +16,10 @@ are not in a service list: the CSV data package carries the whole directory.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,6 @@ from directory_data.confidential import (
     WITHHELD_SCHEDULE_FIELDS,
 )
 from directory_data.models import (
-    Accessibility,
-    Address,
-    CostOption,
-    Language,
     Location,
     Organization,
     Phone,
@@ -47,8 +44,9 @@ from directory_data.models import (
 
 from . import extensions as ext
 from .export_attributes import extension_attributes, taxonomy_attribute, taxonomy_term_object
-from .export_fields import json_fields
+from .export_fields import deprecated_columns, format_datetime, json_fields
 from .export_load import load_services, schedules_by_service_at_location
+from .schedule_times import ScheduleClock
 
 #: File name used when the JSON export is given an existing directory.
 DEFAULT_JSON_NAME = "directory.json"
@@ -110,40 +108,95 @@ class ServiceObjects:
     public phones (without descriptions), hours (without notes) and languages. Its addresses,
     coordinates, accessibility, free text (alternate name, description, transportation, web
     address, external identifiers), source id and the service-at-location description are left out.
+
+    The HSDS API (``kiosk/api_directory.py``) also gives ``clock``, ``last_modified`` and
+    ``current_only``: schedules then carry their zone's UTC offset at ``clock.now`` as
+    ``timezone`` and on their times (:mod:`directory_data.hsds.schedule_times`), a service's
+    ``last_modified`` is its time in ``last_modified`` (:mod:`directory_data.change_times`), and the
+    fields HSDS 3.0 deprecates (``wait_time``, ``licenses``, ``tax_status``, ``tax_id``) are left
+    out; ``sources`` names the tables whose records carry the ``kiosk:source`` and
+    ``kiosk:source-id`` attributes (None: every table). The file exports keep what the model
+    holds, so a re-import loses nothing.
     """
 
-    def __init__(self, sal_schedules: dict[str, list[Schedule]], *, public: bool = False) -> None:
+    def __init__(
+        self, sal_schedules: dict[str, list[Schedule]] | None = None, *, public: bool = False,
+        clock: ScheduleClock | None = None, last_modified: Mapping[str, dt.datetime] | None = None,
+        current_only: bool = False, sources: frozenset[str] | None = None,
+    ) -> None:
         """``sal_schedules``: schedules of service-at-location links, by link id
-        (see :func:`directory_data.hsds.export_load.schedules_by_service_at_location`)."""
+        (see :func:`directory_data.hsds.export_load.schedules_by_service_at_location`); None:
+        each link's own ``schedules`` (as :func:`~directory_data.hsds.export_load.load_services`
+        gives them)."""
         self._sal_schedules = sal_schedules
         self.public = public
+        self.clock = clock
+        self.last_modified = last_modified
+        self.current_only = current_only
+        self.sources = sources
         self._organizations: dict[str, dict[str, Any]] = {}
         self._locations: dict[str, dict[str, Any]] = {}
         self._terms: dict[str, dict[str, Any]] = {}
 
+    def fields(self, table: str, record: Any) -> dict[str, Any]:
+        """The record's own HSDS fields (without the deprecated ones when ``current_only``)."""
+        obj = json_fields(table, record)
+        if self.current_only:
+            for name in deprecated_columns(table):
+                obj.pop(name, None)
+        if table == "service" and self.last_modified is not None:
+            changed = self.last_modified.get(record.id)
+            if changed is not None:
+                obj["last_modified"] = format_datetime(changed)
+        return obj
+
+    def attributes(self, table: str, record: Any) -> list[dict[str, Any]]:
+        """The record's ``kiosk:*`` attributes (its source ones only if ``sources`` allows)."""
+        return extension_attributes(table, record, sources=self.sources is None or table in self.sources)
+
+    def record(self, table: str, record: Any) -> dict[str, Any]:
+        """A record without records of its own: its fields and attributes (when it has any)."""
+        obj = self.fields(table, record)
+        _put(obj, "attributes", self.attributes(table, record))
+        return obj
+
+    def phone(self, phone: Phone, private: bool = False) -> dict[str, Any]:
+        """The HSDS 3.0 phone with its languages; without its description when ``private``."""
+        obj = self.fields("phone", phone)
+        _put(obj, "languages", [self.record("language", lang) for lang in _by_id(phone.languages)])
+        _put(obj, "attributes", self.attributes("phone", phone))
+        return withheld(obj, WITHHELD_PHONE_FIELDS, private)
+
+    def schedule(self, schedule: Schedule, private: bool = False) -> dict[str, Any]:
+        """The HSDS schedule object, with its offset when the objects have a ``clock``; without
+        its free text when ``private`` (hours of a confidential place in a public object)."""
+        obj = withheld(self.record("schedule", schedule), WITHHELD_SCHEDULE_FIELDS, private)
+        if self.clock is not None:
+            self.clock.apply(obj, schedule.timezone)
+        return obj
+
     def service(self, service: Service) -> dict[str, Any]:
         """The full HSDS 3.0 service object of ``service``."""
-        obj = json_fields("service", service)
+        obj = self.fields("service", service)
         if service.organization is not None:
             obj["organization"] = self.organization(service.organization)
         hidden = {link.location_id for link in service.location_links if self._private(link.location)}
-        _put(obj, "phones", [_withheld(phone_object(p), WITHHELD_PHONE_FIELDS, p.location_id in hidden)
-                             for p in self._shown(service.phones)])
+        _put(obj, "phones", [self.phone(p, p.location_id in hidden) for p in self._shown(service.phones)])
         _put(obj, "schedules", [
-            schedule_object(s) for s in _by_id(service.schedules)
+            self.schedule(s) for s in _by_id(service.schedules)
             if s.service_at_location_id is None
         ])
         _put(obj, "service_at_locations", [
             self.service_at_location(link) for link in _by_id(service.location_links)
         ])
         _put(obj, "languages", [
-            language_object(lang) for lang in _by_id(service.languages) if lang.phone_id is None
+            self.record("language", lang) for lang in _by_id(service.languages) if lang.phone_id is None
         ])
-        _put(obj, "cost_options", [cost_option_object(c) for c in _by_id(service.cost_options)])
+        _put(obj, "cost_options", [self.record("cost_option", c) for c in _by_id(service.cost_options)])
         terms = sorted((link.term for link in service.taxonomy_links), key=lambda t: t.id)
         obj["attributes"] = [taxonomy_attribute(service.id, self.term(term)) for term in terms]
         obj["attributes"].extend(
-            a for a in extension_attributes("service", service)
+            a for a in self.attributes("service", service)
             if not (self.public and a["taxonomy_term"]["code"] == ext.OFFICER_NOTES)
         )
         return obj
@@ -161,13 +214,13 @@ class ServiceObjects:
     def organization(self, organization: Organization) -> dict[str, Any]:
         """The HSDS 3.0 organization (without its services), with its own phones."""
         if organization.id not in self._organizations:
-            obj = json_fields("organization", organization)
+            obj = self.fields("organization", organization)
             _put(obj, "phones", [
-                phone_object(p)
+                self.phone(p)
                 for p in self._shown(organization.phones)
                 if p.service_id is None and p.location_id is None
             ])
-            obj["attributes"] = extension_attributes("organization", organization)
+            obj["attributes"] = self.attributes("organization", organization)
             self._organizations[organization.id] = obj
         return self._organizations[organization.id]
 
@@ -179,12 +232,11 @@ class ServiceObjects:
         """The HSDS 3.0 service-at-location link with its schedules and nested location."""
         private = self._private(link.location)
         obj = json_fields("service_at_location", link)
-        schedules = self._sal_schedules.get(link.id, [])
-        _put(obj, "schedules", [_withheld(schedule_object(s), WITHHELD_SCHEDULE_FIELDS, private)
-                                for s in _by_id(schedules)])
+        schedules = link.schedules if self._sal_schedules is None else self._sal_schedules.get(link.id, [])
+        _put(obj, "schedules", [self.schedule(s, private) for s in _by_id(schedules)])
         obj["location"] = self.location(link.location)
-        obj["attributes"] = extension_attributes("service_at_location", link)
-        return _withheld(obj, WITHHELD_LINK_FIELDS, private)
+        _put(obj, "attributes", self.attributes("service_at_location", link))
+        return withheld(obj, WITHHELD_LINK_FIELDS, private)
 
     def location(self, location: Location) -> dict[str, Any]:
         """The HSDS 3.0 location with addresses, accessibility and its own phones, hours, languages."""
@@ -192,69 +244,29 @@ class ServiceObjects:
             private = self._private(location)
             obj = json_fields("location", location)
             _put(obj, "languages", [
-                language_object(lang)
+                self.record("language", lang)
                 for lang in _by_id(location.languages)
                 if lang.service_id is None and lang.phone_id is None
             ])
             if not private:
-                _put(obj, "addresses", [address_object(a) for a in _by_id(location.addresses)])
+                _put(obj, "addresses", [self.record("address", a) for a in _by_id(location.addresses)])
                 _put(obj, "accessibility", [
-                    accessibility_object(a) for a in _by_id(location.accessibility)
+                    self.record("accessibility", a) for a in _by_id(location.accessibility)
                 ])
             _put(obj, "phones", [
-                _withheld(phone_object(p), WITHHELD_PHONE_FIELDS, private)
-                for p in self._shown(location.phones) if p.service_id is None
+                self.phone(p, private) for p in self._shown(location.phones) if p.service_id is None
             ])
             _put(obj, "schedules", [
-                _withheld(schedule_object(s), WITHHELD_SCHEDULE_FIELDS, private)
+                self.schedule(s, private)
                 for s in _by_id(location.schedules)
                 if s.service_id is None and s.service_at_location_id is None
             ])
-            obj["attributes"] = extension_attributes("location", location)
-            self._locations[location.id] = _withheld(obj, WITHHELD_LOCATION_FIELDS, private)
+            obj["attributes"] = self.attributes("location", location)
+            self._locations[location.id] = withheld(obj, WITHHELD_LOCATION_FIELDS, private)
         return self._locations[location.id]
 
 
-def phone_object(phone: Phone) -> dict[str, Any]:
-    """The HSDS 3.0 phone with its languages."""
-    obj = json_fields("phone", phone)
-    _put(obj, "languages", [language_object(lang) for lang in _by_id(phone.languages)])
-    obj["attributes"] = extension_attributes("phone", phone)
-    return obj
-
-
-def schedule_object(schedule: Schedule) -> dict[str, Any]:
-    """The HSDS 3.0 schedule (its IANA time zone as the ``kiosk:timezone`` attribute)."""
-    return _with_attributes("schedule", schedule)
-
-
-def language_object(language: Language) -> dict[str, Any]:
-    """The HSDS 3.0 language."""
-    return _with_attributes("language", language)
-
-
-def address_object(address: Address) -> dict[str, Any]:
-    """The HSDS 3.0 address."""
-    return _with_attributes("address", address)
-
-
-def accessibility_object(accessibility: Accessibility) -> dict[str, Any]:
-    """The HSDS 3.0 accessibility record."""
-    return _with_attributes("accessibility", accessibility)
-
-
-def cost_option_object(cost_option: CostOption) -> dict[str, Any]:
-    """The HSDS 3.0 cost option."""
-    return _with_attributes("cost_option", cost_option)
-
-
-def _with_attributes(table: str, record: Any) -> dict[str, Any]:
-    obj = json_fields(table, record)
-    obj["attributes"] = extension_attributes(table, record)
-    return obj
-
-
-def _withheld(obj: dict[str, Any], fields: frozenset[str], private: bool) -> dict[str, Any]:
+def withheld(obj: dict[str, Any], fields: frozenset[str], private: bool) -> dict[str, Any]:
     """``obj`` without ``fields`` and its ``kiosk:source-id`` attribute when ``private`` (a record
     of a confidential location in a public object), else ``obj`` as it is."""
     if private:

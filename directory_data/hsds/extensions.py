@@ -28,7 +28,9 @@ import uuid
 from dataclasses import dataclass
 from functools import cache
 
-from directory_data.models.base import ID_NAMESPACE
+from directory_data.models.base import ID_NAMESPACE, uuid5_text
+
+_NAMESPACE_BYTES = ID_NAMESPACE.bytes
 
 EXTENSION_TAXONOMY = "kiosk-extensions"
 EXTENSION_TAXONOMY_ID = str(uuid.uuid5(ID_NAMESPACE, f"taxonomy\x1f{EXTENSION_TAXONOMY}"))
@@ -92,7 +94,13 @@ def term_object(code: str) -> dict[str, str]:
 
 def attribute_id(link_id: str, code: str, value: str) -> str:
     """A stable id for the attribute linking ``link_id`` to ``code`` with ``value``."""
-    return str(uuid.uuid5(ID_NAMESPACE, f"attribute\x1f{link_id}\x1f{code}\x1f{value}"))
+    return uuid5_text(_NAMESPACE_BYTES, f"attribute\x1f{link_id}\x1f{code}\x1f{value}")
+
+
+@cache
+def _shared_term_object(code: str) -> dict[str, str]:
+    """:func:`term_object`, built once per code and shared by every attribute (never changed)."""
+    return term_object(code)
 
 
 def attribute_object(link_id: str, link_entity: str, code: str, value: str) -> dict[str, object]:
@@ -104,7 +112,7 @@ def attribute_object(link_id: str, link_entity: str, code: str, value: str) -> d
         "link_entity": link_entity,
         "taxonomy_term_id": term_id(code),
         "value": value,
-        "taxonomy_term": term_object(code),
+        "taxonomy_term": _shared_term_object(code),
     }
 
 
