@@ -5,8 +5,10 @@ carry no need never decide on their own.
 :class:`NeedPlan` for one index state:
 
 * the listings serving each need: those carrying one of its taxonomy codes (a mask per need,
-  kept per index state), and listings without any taxonomy code whose text holds the need's
-  search words, weighted by :meth:`~search_index.needs.NeedReading.weights`;
+  kept per index state) but none of its ``unless`` codes (a service for a narrower group of
+  people) unless another need of the query covers them, and listings without any taxonomy code
+  whose text holds the need's search words, weighted by
+  :meth:`~search_index.needs.NeedReading.weights`;
 * the needs no listing serves (*out of scope*: the search says so and hands off to 211 instead
   of showing near misses);
 * the text concepts left to score: the words the needs were read from give way to each need's
@@ -121,6 +123,15 @@ def uncoded_mask(view: IndexView, leaves: Leaves) -> np.ndarray:
     return view.memo("uncoded", build)
 
 
+def _lifted(view: IndexView, leaves: Leaves, need: Need, reading: NeedReading) -> bool:
+    """Whether another need of the query covers one of ``need``'s ``unless`` codes (a query
+    that names crime victims may see immigration help for crime victims)."""
+    assert need.unless is not None
+    restricted = covered_codes(view, leaves, need.unless)
+    return any(other.key != need.key and any(other.codes.covers(c) for c in restricted)
+               for other in reading.needs)
+
+
 def _folded(word: str) -> str:
     return "".join(tokens(word))
 
@@ -162,6 +173,9 @@ def plan_needs(scorer: Scorer, reading: NeedReading, concepts: tuple[Concept, ..
     served: np.ndarray | None = None
     for need in reading.needs:
         mask = need_mask(view, leaves, need)
+        if need.unless is not None and not _lifted(view, leaves, need, reading):
+            mask = mask & ~view.bounded(("need", need.unless), lambda n=need: _codes_mask(
+                view, leaves, covered_codes(view, leaves, n.unless)))
         by_text = None
         if uncoded.any():
             text = scorer.concept_vector(need_concepts[need.key])

@@ -39,7 +39,9 @@ from pathlib import Path
 
 from search_index.crisis import CrisisDataError, parse_words
 from search_index.data_rows import cell_list, data_rows
+from search_index.known_words import is_known
 from search_index.lexicon import Lexicon, Reading
+from search_index.scoring import edit_distance
 from search_index.text_forms import tokens
 from search_index.word_patterns import Pattern, PatternError, compile_pattern, literal_words
 
@@ -56,6 +58,8 @@ NONEED = "NONEED"
 FILLER = "FILLER"
 KINDS = ("need", "group")
 CATEGORY_LANGUAGES = ("en", "es", "ht")
+#: Shortest token read as a word two edits away (shorter ones: one edit, :mod:`search_index.lexicon`).
+RESPELL_MIN = 8
 #: Weights of the needs of one query (see :meth:`NeedReading.weights`).
 LEAD_WEIGHT = 1.0
 FOLLOW_WEIGHT = 0.5
@@ -122,6 +126,7 @@ class Need:
     mission: str = ""
     refines: tuple[str, ...] = ()
     leads: bool = False
+    unless: CodeSet | None = None
     row: int = 0
 
 
@@ -203,9 +208,16 @@ class NeedRules:
     _anchors: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
     _always: tuple[int, ...] = field(default=(), repr=False)
     _cache: OrderedDict[str, NeedReading] = field(default_factory=OrderedDict, repr=False)
+    _respelled: dict[str, str] = field(default_factory=dict, repr=False)
+    _long_words: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
+        long_words: dict[str, list[str]] = {}
+        for word in self.lexicon.word_groups:
+            if len(word) >= RESPELL_MIN - 2 and word.isalpha() and word not in self.lexicon.exact_only:
+                long_words.setdefault(word[0], []).append(word)
+        self._long_words = {k: tuple(sorted(v)) for k, v in long_words.items()}
         anchors: dict[str, list[int]] = {}
         always: list[int] = []
         for index, phrase in enumerate(self.phrases):
@@ -221,6 +233,34 @@ class NeedRules:
     #: Most distinct texts whose reading is kept.
     CACHE_SIZE = 4096
 
+    def respelled(self, token: str) -> str:
+        """``token`` as the vocabulary word it is a misspelling of within two edits, for a token of
+        :data:`RESPELL_MIN` letters or more that the lexicon reads as nothing (``councling`` ->
+        ``counseling``, ``persription`` -> ``prescription``); otherwise ``token`` itself. Only a
+        single best candidate with the same first letter is taken."""
+        if len(token) < RESPELL_MIN or not token.isalpha():
+            return token
+        cached = self._respelled.get(token)
+        if cached is not None:
+            return cached
+        found = token
+        lexicon = self.lexicon
+        if not (lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token)):
+            best: list[tuple[int, str]] = []
+            for word in self._long_words.get(token[0], ()):
+                if abs(len(word) - len(token)) <= 2:
+                    distance = edit_distance(token, word, 3)
+                    if distance <= 2:
+                        best.append((distance, word))
+            best.sort()
+            if best and (len(best) == 1 or best[0][0] < best[1][0]):
+                found = best[0][1]
+        with self._lock:
+            if len(self._respelled) >= self.CACHE_SIZE * 4:
+                self._respelled.clear()
+            self._respelled[token] = found
+        return found
+
     def read(self, text: str, *, skip: frozenset[int] = frozenset()) -> NeedReading:
         """The needs ``text`` expresses (see the module docstring). ``skip``: phrase rows to leave
         out (the data test shows each row is needed for its example)."""
@@ -228,7 +268,7 @@ class NeedRules:
             cached = self._cache.get(text)
             if cached is not None:
                 return cached
-        reading = self.lexicon.read(text)
+        reading = self.lexicon.read(" ".join(self.respelled(t) for t in tokens(text)))
         result = self._read(reading, skip)
         if not skip:
             with self._lock:
@@ -326,13 +366,30 @@ def parse_needs(text: str, categories: dict[str, NeedCategory]) -> dict[str, Nee
         leads = row.get("leads", "").lower()
         if leads not in ("", "yes"):
             raise NeedDataError(f"{where}: leads {leads!r} must be yes or empty")
+        unless = tuple(c.lower() for c in cell_list(row.get("unless", "")))
         needs[key] = Need(key, category, kind, CodeSet(include, exclude), search, mission, refines,
-                          leads == "yes", number)
+                          leads == "yes", CodeSet(unless) if unless else None, number)
     for need in needs.values():
         unknown = [r for r in need.refines if r not in needs]
         if unknown:
             raise NeedDataError(f"needs.csv line {need.row}: {need.key} refines unknown need(s) {', '.join(unknown)}")
     return needs
+
+
+def _joined_phrases(source: str, joined: dict[str, str]) -> str:
+    """``source`` with every option of words joined by ``_`` (``locked_out``, a phrase that is one
+    choice among others: ``lockout/locked_out``) replaced by a word group of that phrase alone,
+    recorded in ``joined`` (phrase -> group name)."""
+    elements = []
+    for raw in source.split(" "):
+        options = []
+        for option in raw.split("/"):
+            if "_" in option.strip("_") and not option.isupper():
+                words = " ".join(tokens(option.replace("_", " ")))
+                option = joined.setdefault(words, f"PHRASE{len(joined) + 1}")
+            options.append(option)
+        elements.append("/".join(options))
+    return " ".join(elements)
 
 
 def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_text: str,
@@ -356,20 +413,23 @@ def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_
     categories = parse_categories(categories_text)
     needs = parse_needs(needs_text, categories)
     phrases: list[NeedPhrase] = []
+    joined: dict[str, str] = {}
     for number, row in data_rows(phrases_text):
         where = f"need_phrases.csv line {number}"
         keys = cell_list(row.get("need", ""))
         unknown = [k for k in keys if k not in needs]
         if not keys or unknown:
             raise NeedDataError(f"{where}: need {row.get('need')!r} is not in needs.csv")
+        source = _joined_phrases(row.get("pattern", ""), joined)
         try:
-            pattern = compile_pattern(row.get("pattern", ""), groups)
+            pattern = compile_pattern(source, groups | set(joined.values()))
         except PatternError as error:
             raise NeedDataError(f"{where}: {error}") from None
         phrases.append(NeedPhrase(number, keys, row.get("language", ""), pattern, row.get("example", "")))
     extra: set[str] = set()
     for phrase in phrases:
         extra |= literal_words(phrase.pattern)
+    triples += [(group, "*", words) for words, group in joined.items()]
     lexicon = Lexicon.build(triples, extra)
     return NeedRules(lexicon, needs, tuple(phrases), categories)
 
