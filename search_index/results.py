@@ -33,7 +33,8 @@ class SearchResults:
     ``notices`` holds machine-readable remarks such as ``"zip-unknown"``. ``needs``: the keys of
     the needs read from the text (:mod:`search_index.needs`); ``unmet_needs``: the categories of
     those no listing of the directory serves; ``out_of_scope``: the text asks only for such needs,
-    so nothing is shown as if it matched (pinned crisis lines still are).
+    so nothing is shown as if it matched (pinned crisis lines still are); ``covered``: when
+    a need is unmet, the category slugs of the directory's listings (what it does cover).
     """
 
     query: str
@@ -48,6 +49,7 @@ class SearchResults:
     needs: tuple[str, ...] = ()
     unmet_needs: tuple[str, ...] = ()
     out_of_scope: bool = False
+    covered: tuple[str, ...] = ()
 
     @property
     def service_ids(self) -> list[str]:

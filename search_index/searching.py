@@ -286,6 +286,7 @@ def _run(
         notices=("zip-unknown",) if filters.zip_unknown else (),
         needs=plan.reading.keys if plan is not None else (),
         unmet_needs=plan.unmet_categories if plan is not None else (),
+        covered=view.lexicon(leaves, "categories") if plan is not None and plan.unmet else (),
     )
     docnums = tuple(d for _, d, _ in page)
     depends = None
@@ -324,7 +325,7 @@ def _out_of_scope(
     results = SearchResults(
         query=req.q, total=len(pinned), page=req.page, per_page=req.per_page, hits=hits,
         facets={"category": {}}, crisis=crisis, needs=plan.reading.keys,
-        unmet_needs=plan.unmet_categories, out_of_scope=True,
+        unmet_needs=plan.unmet_categories, out_of_scope=True, covered=view.lexicon(leaves, "categories"),
     )
     docnums = tuple(page)
     return _Cached(results, docnums, positions(view, docnums), None)

@@ -76,3 +76,24 @@ def test_judged_set(searchers: dict[str, Searcher], path: Path) -> None:
     assert mine.precision_at_5 >= PRECISION_BAR
     weak = {kind: scores[0] for kind, scores in mine.by_kind.items() if scores[0] < KIND_SUCCESS_BAR}
     assert not weak, (weak, mine.misses)
+
+
+@pytest.mark.parametrize(("query", "never"), [
+    ("a safe place for me and my kids", ("lj-5000.8000",)),  # Safe Havens for Abandoned Newborns
+    ("need a safe place", ("lj-5000.8000",)),  # these three brought Safe Havens before the needs layer
+    ("i need somewhere safe", ("lj-5000.8000",)),
+    ("a safe place for my baby and me", ("lj-5000.8000",)),
+    ("I need to stop drinking", ("rx-8450.7900", "rx-8470.8100", "rx-8250.8000")),  # stop smoking
+    ("I can't stop crying since my mom died", ("rx-8450.7900", "rx-8470.8100", "rx-8250.8000")),
+    ("free help with my electric bill", ("bm-5050", "bv-8900.1700")),  # free phones
+    ("dan mwen fè m mal", ("lj-5000.8000",)),
+])
+def test_words_that_carry_no_need_decide_nothing(searchers: dict[str, Searcher], query: str, never: tuple[str, ...]) -> None:
+    """Over the Miami import: a word such as "safe", "stop" or "free" never brings a listing whose
+    only tie to the query is that word (every first-five listing serves the need instead)."""
+    from judging import Judgment
+
+    ids, _ = ours_with_scope(searchers["miami"], query)
+    codes = {doc["id"]: tuple((doc.get("taxonomy_codes") or "").split(",")) for doc in searchers["miami"].all_stored_fields()}
+    wrong = Judgment(query, never, ())
+    assert ids and not [i for i in ids[:5] if wrong.is_relevant(codes[i])], query
