@@ -42,7 +42,7 @@ from search_index.data_rows import cell_list, data_rows
 from search_index.known_words import is_known
 from search_index.lexicon import Lexicon, Reading
 from search_index.scoring import edit_distance
-from search_index.text_forms import tokens
+from search_index.text_forms import deletions, tokens
 from search_index.word_patterns import Pattern, PatternError, compile_pattern, literal_words
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "directory_data"
@@ -209,15 +209,16 @@ class NeedRules:
     _always: tuple[int, ...] = field(default=(), repr=False)
     _cache: OrderedDict[str, NeedReading] = field(default_factory=OrderedDict, repr=False)
     _respelled: dict[str, str] = field(default_factory=dict, repr=False)
-    _long_words: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _by_deletions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
-        long_words: dict[str, list[str]] = {}
+        by_deletions: dict[str, set[str]] = {}
         for word in self.lexicon.word_groups:
             if len(word) >= RESPELL_MIN - 2 and word.isalpha() and word not in self.lexicon.exact_only:
-                long_words.setdefault(word[0], []).append(word)
-        self._long_words = {k: tuple(sorted(v)) for k, v in long_words.items()}
+                for key in _two_deletions(word):
+                    by_deletions.setdefault(key, set()).add(word)
+        self._by_deletions = {k: tuple(sorted(v)) for k, v in by_deletions.items()}
         anchors: dict[str, list[int]] = {}
         always: list[int] = []
         for index, phrase in enumerate(self.phrases):
@@ -237,7 +238,8 @@ class NeedRules:
         """``token`` as the vocabulary word it is a misspelling of within two edits, for a token of
         :data:`RESPELL_MIN` letters or more that the lexicon reads as nothing (``councling`` ->
         ``counseling``, ``persription`` -> ``prescription``); otherwise ``token`` itself. Only a
-        single best candidate with the same first letter is taken."""
+        single best candidate with the same first letter is taken; candidates come from an index
+        of the vocabulary's one- and two-character deletions, so no word list is scanned."""
         if len(token) < RESPELL_MIN or not token.isalpha():
             return token
         cached = self._respelled.get(token)
@@ -246,13 +248,11 @@ class NeedRules:
         found = token
         lexicon = self.lexicon
         if not (lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token)):
-            best: list[tuple[int, str]] = []
-            for word in self._long_words.get(token[0], ()):
-                if abs(len(word) - len(token)) <= 2:
-                    distance = edit_distance(token, word, 3)
-                    if distance <= 2:
-                        best.append((distance, word))
-            best.sort()
+            candidates: set[str] = set()
+            for key in _two_deletions(token):
+                candidates.update(self._by_deletions.get(key, ()))
+            best = sorted((edit_distance(token, word, 3), word) for word in candidates if word[0] == token[0])
+            best = [(d, w) for d, w in best if d <= 2]
             if best and (len(best) == 1 or best[0][0] < best[1][0]):
                 found = best[0][1]
         with self._lock:
@@ -317,6 +317,16 @@ class NeedRules:
         filler = frozenset(t for i, t in enumerate(reading.tokens) if FILLER in reading.groups_at(i))
         rows = tuple(sorted({f.phrase for f in found}))
         return NeedReading(reading.tokens, tuple(found), explained, noneed, filler, reading.language, rows)
+
+
+def _two_deletions(word: str) -> set[str]:
+    """``word`` and every string made by deleting one or two of its characters: two words within
+    two edits share one of these (a SymSpell-style index)."""
+    once = deletions(word)
+    found = {word} | once
+    for shorter in once:
+        found |= deletions(shorter)
+    return found
 
 
 # -- reading the files ---------------------------------------------------------------------------
