@@ -60,6 +60,8 @@ KINDS = ("need", "group")
 CATEGORY_LANGUAGES = ("en", "es", "ht")
 #: Shortest token read as a word two edits away (shorter ones: one edit, :mod:`search_index.lexicon`).
 RESPELL_MIN = 8
+#: Length of the tokens read as a word one edit away here (the lexicon corrects from five letters).
+SHORT_RESPELL = 4
 #: Weights of the needs of one query (see :meth:`NeedReading.weights`).
 LEAD_WEIGHT = 1.0
 FOLLOW_WEIGHT = 0.5
@@ -210,6 +212,7 @@ class NeedRules:
     _cache: OrderedDict[str, NeedReading] = field(default_factory=OrderedDict, repr=False)
     _respelled: dict[str, str] = field(default_factory=dict, repr=False)
     _by_deletions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _short_by_deletion: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -219,6 +222,12 @@ class NeedRules:
                 for key in _two_deletions(word):
                     by_deletions.setdefault(key, set()).add(word)
         self._by_deletions = {k: tuple(sorted(v)) for k, v in by_deletions.items()}
+        short: dict[str, set[str]] = {}
+        for word in self.lexicon.word_groups:
+            if SHORT_RESPELL <= len(word) <= SHORT_RESPELL + 1 and word.isalpha() and word not in self.lexicon.exact_only:
+                for key in deletions(word) | {word}:
+                    short.setdefault(key, set()).add(word)
+        self._short_by_deletion = {k: tuple(sorted(v)) for k, v in short.items()}
         anchors: dict[str, list[int]] = {}
         always: list[int] = []
         for index, phrase in enumerate(self.phrases):
@@ -237,10 +246,12 @@ class NeedRules:
     def respelled(self, token: str) -> str:
         """``token`` as the vocabulary word it is a misspelling of within two edits, for a token of
         :data:`RESPELL_MIN` letters or more that the lexicon reads as nothing (``councling`` ->
-        ``counseling``, ``persription`` -> ``prescription``); otherwise ``token`` itself. Only a
+        ``counseling``, ``persription`` -> ``prescription``), or within one edit for a token of
+        :data:`SHORT_RESPELL` letters that is no common word (``ordr`` -> ``order``); otherwise
+        ``token`` itself. Only a
         single best candidate with the same first letter is taken; candidates come from an index
         of the vocabulary's one- and two-character deletions, so no word list is scanned."""
-        if len(token) < RESPELL_MIN or not token.isalpha():
+        if not (len(token) >= RESPELL_MIN or len(token) == SHORT_RESPELL) or not token.isalpha():
             return token
         cached = self._respelled.get(token)
         if cached is not None:
@@ -249,10 +260,16 @@ class NeedRules:
         lexicon = self.lexicon
         if not (lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token)):
             candidates: set[str] = set()
-            for key in _two_deletions(token):
-                candidates.update(self._by_deletions.get(key, ()))
+            if len(token) == SHORT_RESPELL:
+                for key in deletions(token) | {token}:
+                    candidates.update(self._short_by_deletion.get(key, ()))
+                limit = 1
+            else:
+                for key in _two_deletions(token):
+                    candidates.update(self._by_deletions.get(key, ()))
+                limit = 2
             best = sorted((edit_distance(token, word, 3), word) for word in candidates if word[0] == token[0])
-            best = [(d, w) for d, w in best if d <= 2]
+            best = [(d, w) for d, w in best if d <= limit]
             if best and (len(best) == 1 or best[0][0] < best[1][0]):
                 found = best[0][1]
         with self._lock:
