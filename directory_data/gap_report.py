@@ -1,4 +1,5 @@
-"""The gap report for command staff: what residents look for and do not find, and how much the
+"""The gap report for command staff: what residents look for and do not find (terms that found
+nothing, and needs the directory has no services for by category of need), and how much the
 directory is used per category, per station and per week.
 
 Built only from day-level aggregates (:mod:`directory_data.search_stats`), so nothing in it can
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from directory_data.models import SearchCount, ZeroResultTerm
 from directory_data.referrals import referral_activity
 from directory_data.search_stats import WITHHELD_TERM
+from directory_data.unmet_needs import unmet_needs_by_category
 
 #: A term that found nothing is shown only when at least this many searches share it.
 MIN_SHARED_SEARCHES = 5
@@ -75,6 +77,9 @@ class GapReport:
     measures: list[str]
     rows: list[Activity]
     unmet: list[tuple[str, int]]
+    #: Searches for needs the directory has no services for, per category of need (never the
+    #: words typed; :mod:`directory_data.unmet_needs`), most first.
+    unmet_by_need: list[tuple[str, int]] = field(default_factory=list)
 
     def totals(self, by: str) -> list[tuple[str, dict[str, int]]]:
         """Counts summed per ``by`` (``"category"``, ``"station"`` or ``"week"``), sorted."""
@@ -125,7 +130,8 @@ def gap_report(
                 cell = cells[key] = Activity(*key, counts=dict.fromkeys(measures, 0))
             cell.counts[name] += n
     rows = sorted(cells.values(), key=lambda a: (a.week, a.category, a.station))
-    return GapReport(since, until, measures, rows, unmet_needs(session, since, until))
+    return GapReport(since, until, measures, rows, unmet_needs(session, since, until),
+                     unmet_needs_by_category(session, since, until))
 
 
 def _cell(value: str) -> str:
@@ -133,7 +139,8 @@ def _cell(value: str) -> str:
 
 
 def report_csv(report: GapReport) -> str:
-    """The report as CSV: one row per week, category and station, then the unmet needs."""
+    """The report as CSV: one row per week, category and station, then the terms that found
+    nothing, then the needs with no services per category of need."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["week", "category", "station", *report.measures])
@@ -144,4 +151,8 @@ def report_csv(report: GapReport) -> str:
     writer.writerow(["search that found nothing", f"searches (at least {MIN_SHARED_SEARCHES})"])
     for term, n in report.unmet:
         writer.writerow([_cell(term), n])
+    writer.writerow([])
+    writer.writerow(["need with no services in the directory (category)", "searches"])
+    for category, n in report.unmet_by_need:
+        writer.writerow([_cell(category), n])
     return out.getvalue()

@@ -19,7 +19,12 @@ Parameters (all optional):
 ==============  ==============================================================================
 
 The answer is ``{"query", "total", "page", "per_page", "results", "facets", "suggestion",
-"crisis"}``; ``crisis`` is null or the pinned card: ``{"message", "danger", "now" (lead with
+"crisis", "needs", "out_of_scope", "unmet_needs", "scope_message"}``; ``needs`` are the keys of
+the needs read from ``q`` (``directory_data/needs.csv``); ``out_of_scope`` is true when ``q`` asks
+only for needs no listing of the directory serves (then ``results`` holds no listing, only pinned
+crisis lines if any); ``unmet_needs`` lists those needs' categories as ``{"category", "name",
+"handoff"}`` ("For food, call 211 or text your ZIP code to 898-211."), in the interface language,
+and ``scope_message`` says so with what the directory covers (null when every need is met); ``crisis`` is null or the pinned card: ``{"message", "danger", "now" (lead with
 "Call 911 now"), "language", "heading", "lead", "lines": [{"key", "name", "for", "call", "phones",
 "hours", "actions"}]}``, lines in pin order (keys ``988``, ``dv``, ``rainn``, ``childhelp``,
 ``florida-abuse``, ``trafficking``, ``poison``); each result carries ``id, name, organization, categories, taxonomy, snippet, phones
@@ -54,6 +59,7 @@ from directory_data.models import Address, AddressType, Location, PhoneAudience,
 from .auth import is_officer
 from .db import get_session
 from .pages import local_now
+from .scope_notice import scope_notice
 from .search import searcher
 
 log = logging.getLogger(__name__)
@@ -265,6 +271,7 @@ def search_endpoint() -> ResponseReturnValue:
         log.warning("database unavailable", exc_info=True)
         return _error(503, "the directory database is unavailable; try again shortly")
     hits = {hit.service_id: hit for hit in results.hits}
+    scope = scope_notice(results, get_session())
     return jsonify({
         "query": results.query,
         "total": results.total,
@@ -274,6 +281,11 @@ def search_endpoint() -> ResponseReturnValue:
         "facets": {"category": dict(results.facets.get("category", {}))},
         "suggestion": results.suggestion,
         "crisis": _crisis_json(results.crisis),
+        "needs": list(results.needs),
+        "out_of_scope": results.out_of_scope,
+        "unmet_needs": [] if scope is None else [
+            {"category": c, "name": n, "handoff": h} for c, n, h in zip(scope.categories, scope.names, scope.handoffs)],
+        "scope_message": None if scope is None else " ".join(p for p in (scope.heading, scope.covers) if p),
     })
 
 

@@ -53,6 +53,10 @@ def default_config() -> dict[str, Any]:
         # clock is behind, still reaches a client syncing from its last sync's start.
         "API_PROFILE_URL": "https://github.com/openreferral/specification/tree/3.0",
         "API_SYNC_OVERLAP_SECONDS": 120,
+        # Where a search for a need the directory has no services for is handed off: a number to
+        # call and a number to text a ZIP code to (211's national text line).
+        "HANDOFF_CALL": "211",
+        "HANDOFF_TEXT": "898-211",
         # The one cookie the app sets: signed, not readable by scripts, gone when the browser
         # closes. Set KIOSK_SESSION_COOKIE_SECURE=true when served over HTTPS.
         "SESSION_COOKIE_NAME": "kiosk",

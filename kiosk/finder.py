@@ -1,6 +1,7 @@
 """Finding services for the kiosk and the patrol view: read what was asked, search the index,
-load the rows in rank order in one round of queries, make the cards, and count the search
-(day-level aggregates only, see :mod:`directory_data.search_stats`)."""
+load the rows in rank order in one round of queries, make the cards, say when the directory has no
+services for the need asked for (:mod:`kiosk.scope_notice`), and count the search (day-level
+aggregates only, see :mod:`directory_data.search_stats` and :mod:`directory_data.unmet_needs`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from .i18n import current_language
 from .listing_cache import listing_facts_for
 from .pages import local_now
 from .request_language import gettext
+from .scope_notice import ScopeNotice, scope_notice
 from .search import searcher
 
 MAX_QUERY_LENGTH = 200
@@ -65,6 +67,7 @@ class ResultsPage:
     suggestion: str | None = None
     crisis: CrisisCard | None = None
     facets: dict[str, Any] = field(default_factory=dict)
+    scope: ScopeNotice | None = None
 
     @property
     def pages(self) -> int:
@@ -156,7 +159,17 @@ def count_search(response: Response, query: Query, page: ResultsPage) -> None:
     if query.page != 1 or is_warm_up_request():
         return
     search_tally.count_search(response, local_now().date(), category=query.category, term=query.text,
-                              found=page.total, station=str(current_app.config["STATION_NAME"]))
+                              found=page.total, station=str(current_app.config["STATION_NAME"]),
+                              unmet=page.scope.categories if page.scope is not None else ())
+
+
+def count_unmet_needs(response: Response, query: Query, page: ResultsPage) -> None:
+    """Count the categories of needs no listing served, for the patrol view (first pages only;
+    aggregates of day, category of need and station, never the words)."""
+    if query.page != 1 or page.scope is None or is_warm_up_request():
+        return
+    search_tally.count_unmet(response, local_now().date(), page.scope.categories,
+                             str(current_app.config["STATION_NAME"]))
 
 
 def search_request(query: Query, *, per_page: int | None = None, precise: bool = False) -> SearchRequest:
@@ -206,6 +219,7 @@ def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
         suggestion=results.suggestion,
         crisis=crisis.card() if crisis is not None else None,
         facets=results.facets,
+        scope=scope_notice(results, session),
     )
 
 

@@ -134,9 +134,19 @@ SEARCH_RESULT = {
 
 SEARCH_RESULTS = {
     "type": "object",
-    "required": ["query", "total", "page", "per_page", "results", "facets", "suggestion", "crisis"],
+    "required": ["query", "total", "page", "per_page", "results", "facets", "suggestion", "crisis",
+                 "needs", "out_of_scope", "unmet_needs", "scope_message"],
     "properties": {
         "query": {"type": "string"},
+        "needs": {"type": "array", "items": {"type": "string"},
+                  "description": "keys of the needs read from q (directory_data/needs.csv)"},
+        "out_of_scope": {"type": "boolean",
+                         "description": "q asks only for needs no listing serves: results holds no listing "
+                                        "(pinned crisis lines only)"},
+        "unmet_needs": {"type": "array", "items": {"type": "object", "required": ["category", "name", "handoff"],
+                        "properties": {"category": {"type": "string"}, "name": {"type": "string"},
+                                       "handoff": {"type": "string"}}}},
+        "scope_message": _NULLABLE_STRING,
         "total": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1},

@@ -8,7 +8,7 @@ without it the station is used.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from directory_data.models import MISSION_CATEGORIES
@@ -55,7 +55,7 @@ def home() -> ResponseReturnValue:
     spanish = current_language() == "es"
     topics = [(slug, names[1] if spanish else names[0]) for slug, names in MISSION_CATEGORIES.items()]
     extra = {"lat": f"{point[0]:.3f}", "lon": f"{point[1]:.3f}"} if device else {}
-    return render_template(
+    response = make_response(render_template(
         "patrol/home.html",
         results=page,
         query=query.text,
@@ -67,7 +67,9 @@ def home() -> ResponseReturnValue:
         lon=extra.get("lon", ""),
         heading=finder.heading(query, category),
         page_url=lambda n: url_for("patrol.home", **query.url_args(page=n), **extra),
-    )
+    ))
+    finder.count_unmet_needs(response, query, page)
+    return response
 
 
 @bp.get("/services/<service_id>")

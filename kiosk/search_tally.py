@@ -1,7 +1,8 @@
 """This process's search counts, written to the database every few seconds instead of per search.
 
 The kiosk and the patrol view count every first results page (day, category, station, and the
-term when nothing was found: see :mod:`directory_data.search_stats`). Writing that row in a
+term when nothing was found: see :mod:`directory_data.search_stats`; and the categories of the
+needs no listing serves: :mod:`directory_data.unmet_needs`). Writing that row in a
 transaction of its own after every page costs a commit per search, and every worker on every
 host updates the same few rows. Instead the counts are added up in memory
 (:class:`~directory_data.search_stats.SearchTally`, aggregates only) and written in one
@@ -24,6 +25,7 @@ from flask import Flask, Response, current_app
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.search_stats import SearchTally, record_tally
+from directory_data.unmet_needs import UnmetNeedTally, record_unmet_needs
 
 from .db import get_database
 
@@ -42,6 +44,7 @@ class AppTally:
         self.session_factory = session_factory
         self.interval = interval
         self.tally = SearchTally()
+        self.unmet = UnmetNeedTally()
         self._written_at = time.monotonic()
         self._lock = threading.Lock()
 
@@ -57,14 +60,17 @@ class AppTally:
         try:
             self._written_at = time.monotonic()
             counts = self.tally.drain()
-            if not counts:
+            unmet = self.unmet.drain()
+            if not counts and not unmet:
                 return
             try:
                 with self.session_factory() as session:
                     record_tally(session, counts)
+                    record_unmet_needs(session, unmet)
                     session.commit()
             except Exception:  # noqa: BLE001 - statistics never break a page
                 self.tally.restore(counts)
+                self.unmet.restore(unmet)
                 log.warning("search statistics not written yet; kept for the next try", exc_info=True)
         finally:
             self._lock.release()
@@ -84,9 +90,20 @@ def get_tally(app: Flask | None = None) -> AppTally:
 
 
 def count_search(response: Response, day: dt.date, *, category: str | None, term: str, found: int,
-                 station: str) -> None:
-    """Count one search; when the counts are due, write them once ``response`` has been sent."""
+                 station: str, unmet: tuple[str, ...] = ()) -> None:
+    """Count one search (and the categories of the needs it asked for that no listing serves,
+    ``unmet``); when the counts are due, write them once ``response`` has been sent."""
     tally = get_tally()
     tally.tally.add(day, category=category, term=term, found=found, station=station)
+    tally.unmet.add(day, unmet, station)
     if tally.due():
+        response.call_on_close(tally.write)
+
+
+def count_unmet(response: Response, day: dt.date, categories: tuple[str, ...], station: str) -> None:
+    """Count only the categories of needs no listing served, for a view whose searches are not
+    counted otherwise (the patrol view); written as :func:`count_search` writes."""
+    tally = get_tally()
+    tally.unmet.add(day, categories, station)
+    if categories and tally.due():
         response.call_on_close(tally.write)

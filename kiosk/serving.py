@@ -85,10 +85,17 @@ def freeze_heap(thaw_seconds: float = THAW_SECONDS) -> HeapKeeper:
 
 def warm_up(app: Flask) -> None:
     """Catch the worker's index up with the journal, read the postings of the common words
-    (:mod:`search_index.warming`), load the crisis rules and their word lists, fill the listing caches results are shown from, and render
+    (:mod:`search_index.warming`), load the crisis and need rules and their word lists, fill the listing caches results are shown from, and render
     the public pages once (:mod:`kiosk.warm_pages`); never raises."""
     from search_index.synonyms import load_synonyms
-    from search_index.warming import common_words, table_words, warm_crisis_rules, warm_words
+    from search_index.warming import (
+        common_words,
+        need_words,
+        table_words,
+        warm_crisis_rules,
+        warm_need_rules,
+        warm_words,
+    )
 
     from .api import api_listing_cache
     from .db import get_database
@@ -102,12 +109,13 @@ def warm_up(app: Flask) -> None:
             if search.layout.current() is not None:
                 started = time.monotonic()
                 with search.pool.searcher() as searcher:
-                    words = table_words(load_synonyms()) + common_words(searcher)
+                    words = table_words(load_synonyms()) + need_words() + common_words(searcher)
                     held = warm_words(searcher, words)
                 log.info("postings of %d words read in %.1f s", held, time.monotonic() - started)
             started = time.monotonic()
             warm_crisis_rules()
-            log.info("crisis rules and known words loaded in %.1f s", time.monotonic() - started)
+            warm_need_rules()
+            log.info("crisis and need rules and known words loaded in %.1f s", time.monotonic() - started)
             if app.config.get("PREFILL_LISTINGS", True):
                 started = time.monotonic()
                 with get_database(app).session_factory() as session:

@@ -30,7 +30,11 @@ class SearchResults:
     """A page of results. ``query`` is the normalised text searched; ``total`` counts every
     result over all pages (pinned crisis lines included); ``facets`` is
     ``{"category": {slug: count}}`` over the results before the category filter.
-    ``notices`` holds machine-readable remarks such as ``"zip-unknown"``.
+    ``notices`` holds machine-readable remarks such as ``"zip-unknown"``. ``needs``: the keys of
+    the needs read from the text (:mod:`search_index.needs`); ``unmet_needs``: the categories of
+    those no listing of the directory serves; ``out_of_scope``: the text asks only for such needs,
+    so nothing is shown as if it matched (pinned crisis lines still are); ``covered``: when
+    a need is unmet, the category slugs of the directory's listings (what it does cover).
     """
 
     query: str
@@ -42,6 +46,10 @@ class SearchResults:
     suggestion: str | None = None
     crisis: CrisisMatch | None = None
     notices: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    unmet_needs: tuple[str, ...] = ()
+    out_of_scope: bool = False
+    covered: tuple[str, ...] = ()
 
     @property
     def service_ids(self) -> list[str]:

@@ -8,8 +8,8 @@ common words every second under a caseworker's steady editing).
 A cached result of a text search is still exactly right in the new state when
 
 * none of the documents that changed between the two states (deleted since, added since, or
-  moved by a merge) holds any word the search scored, so no document entered or left the
-  results and none of them changed score; and
+  moved by a merge) holds any word the search scored or a taxonomy code of a need the text
+  expresses, so no document entered or left the results and none of them changed score; and
 * every word's field weights (field weight times its idf, rounded: see
   :data:`search_index.scoring.IDF_DECIMALS`) are the same, every typed word is still in the
   vocabulary and "very common" still means the same for it, so every other document keeps its
@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from search_index import segments
+from search_index.need_ranking import covered_codes
+from search_index.needs import CodeSet
 from search_index.scoring import Scorer, field_terms
 from search_index.understanding import Concept
 from search_index.view import IndexView, Leaves
@@ -56,11 +58,14 @@ class Dependencies:
     vocabulary: tuple[str, ...]
     common: tuple[tuple[str, bool], ...]
     category: str | None = None
+    codes: tuple[tuple[CodeSet, tuple[str, ...]], ...] = ()
 
 
-def text_dependencies(scorer: Scorer, concepts: list[Concept]) -> Dependencies | None:
-    """The dependencies of a text search over ``concepts`` (after typo handling), or None when
-    it cannot be kept across edits (a typo correction was used)."""
+def text_dependencies(scorer: Scorer, concepts: list[Concept],
+                      needs: Iterable[CodeSet] = ()) -> Dependencies | None:
+    """The dependencies of a text search over ``concepts`` (after typo handling) and the
+    taxonomy codes of its ``needs``, or None when it cannot be kept across edits (a typo
+    correction was used)."""
     if any(a.kind == "fuzzy" for c in concepts for a in c.alternatives):
         return None
     words = sorted({w for c in concepts for a in c.alternatives for w in a.words})
@@ -69,6 +74,7 @@ def text_dependencies(scorer: Scorer, concepts: list[Concept]) -> Dependencies |
         vocabulary=tuple(sorted({c.typed[0] for c in concepts if len(c.typed) == 1})),
         common=tuple(sorted((c.typed[0], scorer.is_common(c.typed[0]))
                             for c in concepts if len(c.typed) == 1 and len(c.alternatives) == 1)),
+        codes=tuple((codes, covered_codes(scorer.view, scorer.leaves, codes)) for codes in dict.fromkeys(needs)),
     )
 
 
@@ -160,6 +166,12 @@ def still_valid(deps: Dependencies, old: IndexView, new: IndexView, leaves: Leav
                         else segments.cached_word_postings(key, word, pairs))
             if postings is None or _holds(postings.ids, docs):
                 return False
+        for code_set, old_codes in deps.codes:
+            for code in covered_codes(new, leaves, code_set) if leaf is not None else old_codes:
+                ids = (segments.doc_ids(leaf, "taxonomy_codes", code) if leaf is not None
+                       else segments.cached_doc_ids(key, "taxonomy_codes", code))
+                if ids is None or _holds(ids, docs):
+                    return False
     if deps.category is not None:
         return True
     scorer = Scorer(new, leaves)

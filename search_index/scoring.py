@@ -94,11 +94,12 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
 
 @dataclass
 class Scorer:
-    """Scores concepts against one index state; memoises word vectors per search."""
+    """Scores concepts against one index state; memoises word and concept vectors per search."""
 
     view: IndexView
     leaves: Leaves
     _words: dict[str, np.ndarray | None] = field(default_factory=dict)
+    _concepts: dict[Concept, np.ndarray | None] = field(default_factory=dict)
 
     # -- statistics ------------------------------------------------------------------------
 
@@ -259,6 +260,13 @@ class Scorer:
         :data:`OTHER_ALTERNATIVES_SHARE` of the scores of the other alternatives it matches
         (a listing that says both "Baker Act" and "crisis stabilization" ranks above one that
         only says the latter)."""
+        if concept in self._concepts:
+            return self._concepts[concept]
+        vector = self._concept_vector(concept)
+        self._concepts[concept] = vector
+        return vector
+
+    def _concept_vector(self, concept: Concept) -> np.ndarray | None:
         alternatives = concept.alternatives
         if len(alternatives) == 1 and alternatives[0].weight == 1.0:
             return self.alternative_vector(alternatives[0])

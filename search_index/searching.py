@@ -1,9 +1,11 @@
 """Search: :func:`search` runs a :class:`SearchRequest` against a Whoosh searcher.
 
-Flow: normalise the text -> concepts (synonyms, filler out) -> crisis check -> typo
-alternatives from the index vocabulary -> BM25 scores with coverage -> filters -> facets ->
-crisis lines pinned -> top of the list by score and quality factors -> snippets, distances,
-open-now and stale flags -> a "did you mean" when results are few. Results are cached per index
+Flow: normalise the text -> concepts (synonyms, filler out) -> needs (:mod:`search_index.needs`:
+what the words ask for, and whether any listing serves it) -> crisis check -> typo alternatives
+from the index vocabulary -> BM25 scores with coverage -> filters -> facets -> crisis lines
+pinned -> top of the list by need tier, score and quality factors
+(:mod:`search_index.need_ranking`) -> snippets, distances, open-now and stale flags -> a "did
+you mean" when results are few. Results are cached per index
 state and request. ``search`` never raises: parameters it cannot use are clamped or dropped
 (:func:`search_index.request.validate_request` is where bad input is rejected), and the text
 never reaches a query parser.
@@ -22,6 +24,8 @@ from whoosh.searching import Searcher
 from search_index.cache import ResultCache, default_cache
 from search_index.crisis import CrisisMatch, CrisisRules, card_language, load_rules
 from search_index.filters import build_filters
+from search_index.need_ranking import NeedPlan, bearing_mask, need_scores, plan_needs
+from search_index.needs import load_needs
 from search_index.ranking import distance_factor, quality, stale_mask, top
 from search_index.request import (
     Effective,
@@ -43,7 +47,7 @@ from search_index.revalidate import (
 )
 from search_index.scoring import Scorer
 from search_index.snippets import highlight, query_forms
-from search_index.synonyms import load_synonyms
+from search_index.synonyms import SynonymTable, load_synonyms
 from search_index.understanding import FILLER, Alternative, Concept, parse_query
 from search_index.view import IndexView, Leaves, view_for, view_of_state
 
@@ -209,6 +213,7 @@ class _Ranking:
     concept_list: list[Concept]
     tiebreak: np.ndarray | None
     scorer: Scorer
+    plan: NeedPlan | None
 
 
 def _rank(view: IndexView, leaves: Leaves, req: Effective, concepts: tuple[Concept, ...]) -> _Ranking:
@@ -216,14 +221,29 @@ def _rank(view: IndexView, leaves: Leaves, req: Effective, concepts: tuple[Conce
     scorer = Scorer(view, leaves)
     filters = build_filters(view, leaves, req)
     crisis, pinned = _crisis(load_rules(), view, leaves, req.q, req.lang)
+    plan = _need_plan(scorer, req.q, concepts, table)
+    if plan is not None and plan.out_of_scope:
+        # Nothing ranks: the caller answers with the pinned lines and the unmet needs alone.
+        nothing = np.zeros(view.doc_count, dtype=bool)
+        return _Ranking(np.zeros(view.doc_count), nothing, pinned, {"category": {}}, filters, crisis, [], None,
+                        scorer, plan)
 
-    # Raw scores; a crisis adds its lines' related listings as a concept.
-    concept_list = scorer.with_typos(concepts, table) if concepts else []
+    # Raw scores; the needs replace the words they were read from; a crisis adds its lines'
+    # related listings as a concept.
+    text_concepts = concepts if plan is None else tuple(c for c in plan.concepts if c.typed[0] != "need")
+    concept_list = scorer.with_typos(text_concepts, table) if text_concepts else []
+    if plan is not None:
+        concept_list += [c for c in plan.concepts if c.typed[0] == "need"]
     if crisis is not None and concept_list:
         concept_list.append(_related_concept(crisis))
     if concept_list:
         raw = scorer.score(concept_list).astype(np.float64)
-        candidates = (raw > 0) & view.live
+        candidates = raw > 0
+        if plan is not None and plan.bearing is not None:
+            candidates &= bearing_mask(scorer, plan.bearing)
+        if plan is not None and plan.served is not None:
+            candidates |= plan.served > 0
+        candidates &= view.live
         tiebreak = None
     else:
         raw = np.ones(view.doc_count, dtype=np.float64)
@@ -240,15 +260,19 @@ def _rank(view: IndexView, leaves: Leaves, req: Effective, concepts: tuple[Conce
 
     if pinned:
         candidates[pinned] = False
-    return _Ranking(raw, candidates, pinned, facets, filters, crisis, concept_list, tiebreak, scorer)
+    return _Ranking(raw, candidates, pinned, facets, filters, crisis, concept_list, tiebreak, scorer, plan)
 
 
 def _ordered(view: IndexView, leaves: Leaves, req: Effective, ranking: _Ranking, need: int) -> list[tuple[float, int]]:
     """The best ``need`` candidates of ``ranking`` (pinned lines not included), best first."""
     docs = np.flatnonzero(ranking.candidates) if need else np.zeros(0, dtype=np.int64)
-    final = ranking.raw[docs] * quality(view, leaves, req.today, req.stale_after_days)[docs]
+    factors = quality(view, leaves, req.today, req.stale_after_days)[docs]
     if ranking.filters.distances is not None:
-        final *= distance_factor(ranking.filters.distances[docs])
+        factors = factors * distance_factor(ranking.filters.distances[docs])
+    if ranking.plan is not None and ranking.concept_list:
+        final = need_scores(ranking.plan, ranking.raw, docs, factors)
+    else:
+        final = ranking.raw[docs] * factors
     if ranking.tiebreak is not None:
         final -= ranking.tiebreak[docs] * (1e-7 / max(view.doc_count, 1))
     return top(docs, final, need, ranking.tiebreak)
@@ -277,7 +301,9 @@ def _run(
     words: tuple[str, ...],
 ) -> _Cached:
     ranking = _rank(view, leaves, req, concepts)
-    scorer, pinned, crisis = ranking.scorer, ranking.pinned, ranking.crisis
+    scorer, pinned, crisis, plan = ranking.scorer, ranking.pinned, ranking.crisis, ranking.plan
+    if plan is not None and plan.out_of_scope:
+        return _out_of_scope(view, leaves, req, crisis, pinned, plan)
     filters, concept_list = ranking.filters, ranking.concept_list
     facets = ranking.facets
     total = int(np.count_nonzero(ranking.candidates)) + len(pinned)
@@ -310,15 +336,51 @@ def _run(
         suggestion=suggestion,
         crisis=crisis,
         notices=("zip-unknown",) if filters.zip_unknown else (),
+        needs=plan.reading.keys if plan is not None else (),
+        unmet_needs=plan.unmet_categories if plan is not None else (),
+        covered=view.lexicon(leaves, "categories") if plan is not None and plan.unmet else (),
     )
     docnums = tuple(d for _, d, _ in page)
     depends = None
     if crisis is None and suggestion is None and req.zip_code is None:
-        if concept_list:
+        if concept_list and plan is not None:
+            depends = text_dependencies(scorer, [*concept_list, *plan.need_concepts], plan.code_sets)
+        elif concept_list:
             depends = text_dependencies(scorer, concept_list)
         elif _category_browse(req):
             depends = browse_dependencies(req.categories[0])
     return _Cached(results, docnums, positions(view, docnums), depends)
+
+
+def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: SynonymTable) -> NeedPlan | None:
+    """The needs ``text`` expresses, planned for this index state (None when it expresses none
+    and holds no word that carries no need)."""
+    if not concepts:
+        return None
+    reading = load_needs().read(text)
+    if not reading.found and not reading.noneed and not reading.filler:
+        return None
+    return plan_needs(scorer, reading, concepts, table)
+
+
+def _out_of_scope(
+    view: IndexView, leaves: Leaves, req: Effective, crisis: CrisisMatch | None, pinned: list[int],
+    plan: NeedPlan,
+) -> _Cached:
+    """The answer to a text that asks only for needs no listing serves: no listing shown as if it
+    matched, the pinned crisis lines (if any), and the unmet needs' categories."""
+    stale = stale_mask(view, leaves, req.today, req.stale_after_days)
+    filters = build_filters(view, leaves, req)
+    start = (req.page - 1) * req.per_page
+    page = pinned[start:start + req.per_page]
+    hits = [_hit(view, leaves, filters.distances, stale, req, frozenset(), d, 1.0, True) for d in page]
+    results = SearchResults(
+        query=req.q, total=len(pinned), page=req.page, per_page=req.per_page, hits=hits,
+        facets={"category": {}}, crisis=crisis, needs=plan.reading.keys,
+        unmet_needs=plan.unmet_categories, out_of_scope=True, covered=view.lexicon(leaves, "categories"),
+    )
+    docnums = tuple(page)
+    return _Cached(results, docnums, positions(view, docnums), None)
 
 
 def _category_browse(req: Effective) -> bool:

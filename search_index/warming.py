@@ -5,8 +5,8 @@ first time a process needs them and kept per segment afterwards (:mod:`search_in
 For a word held by thousands of listings that first read is most of the search: on a
 10,000-service directory a new worker's first searches took 0.3-1.4 s each, then 5 ms.
 :func:`warm_words` reads them ahead, for the words of the synonym table (the topics residents
-and officers ask about: "shelter", "counseling", "rent" ...) and the words most listings hold
-(:func:`common_words`).
+and officers ask about: "shelter", "counseling", "rent" ...), the words the needs search for
+(:func:`need_words`) and the words most listings hold (:func:`common_words`).
 """
 
 from __future__ import annotations
@@ -60,3 +60,18 @@ def warm_crisis_rules() -> None:
 
     load_rules()
     known_words()
+
+
+def need_words() -> list[str]:
+    """Every word the needs search listings' text for (``needs.csv``'s ``search`` column), sorted."""
+    from search_index.needs import load_needs
+
+    return sorted({w for need in load_needs().needs.values() for phrase in need.search for w in phrase})
+
+
+def warm_need_rules() -> None:
+    """Load the needs data files (:mod:`search_index.needs`, about half a second with the index
+    of misspellings), so that the first query a worker reads for needs does not wait for them."""
+    from search_index.needs import load_needs
+
+    load_needs()

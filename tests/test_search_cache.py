@@ -72,10 +72,10 @@ def test_a_commit_invalidates(tmp_path: Path) -> None:
     cache = ResultCache()
     searcher = ix.searcher()
     try:
-        request = SearchRequest(q="warming center", now=MONDAY_NOON)
+        request = SearchRequest(q="quilting circle", now=MONDAY_NOON)
         assert search(searcher, request, cache=cache).total == 0
         writer = ix.writer()
-        writer.add_document(**_doc(99, "Warming Center", "Open on cold nights"))
+        writer.add_document(**_doc(99, "Quilting Circle", "Open on Tuesday nights"))
         writer.commit()
         assert search(searcher, request, cache=cache).total == 0  # the old searcher sees the old index
         searcher.close()

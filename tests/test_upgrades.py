@@ -318,6 +318,7 @@ def test_0007_cuts_referral_times_to_the_hour_and_withholds_personal_terms(fresh
         minute=0, second=0, microsecond=0)
     assert moment(times["legacytoken0001"]) == NOW  # already on the hour
     assert terms == {(day, "dental care"): 5, (day, "(withheld)"): 7, (other, "(withheld)"): 3}
+    migrate.upgrade(fresh_engine)
     _schema_matches_models(fresh_engine)
 
 

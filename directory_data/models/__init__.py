@@ -19,6 +19,7 @@ from .problem import ProblemKind, ProblemReport
 from .referral import QRMode, Referral, ReferralCount
 from .schedule import WEEKDAYS, Schedule
 from .search_stats import NO_CATEGORY, SearchCount, ZeroResultTerm
+from .unmet_need import UnmetNeedCount
 from .service import DEFAULT_STALE_AFTER_DAYS, CostOption, Service, ServiceStatus
 from .taxonomy import ServiceTaxonomy, Taxonomy, TaxonomyTerm
 from .throttle import ThrottleEvent
@@ -52,6 +53,7 @@ __all__ = [
     "Schedule",
     "SearchCount",
     "StaffSession",
+    "UnmetNeedCount",
     "Service",
     "ServiceAtLocation",
     "ServiceCategory",

@@ -1,6 +1,6 @@
 """Reports: stale listings per category (with a one-click list to work through), and the gap
-report for command staff (searches that found nothing, activity per category, station and week,
-a chart and a CSV download). Everything here comes from aggregates: nothing identifies a person."""
+report for command staff (searches that found nothing, needs the directory has no services for by
+category of need, activity per category, station and week, a chart and a CSV download). Everything here comes from aggregates: nothing identifies a person."""
 
 from __future__ import annotations
 
@@ -57,6 +57,14 @@ def category_name(slug: str) -> str:
     return names[1] if current_language() == "es" else names[0]
 
 
+def need_category_name(key: str) -> str:
+    """A category of need (``need_categories.csv``) in the interface language."""
+    from search_index.needs import load_needs
+
+    found = load_needs().categories.get(key)
+    return found.name(current_language()) if found is not None else key
+
+
 def measure_name(measure: str) -> str:
     """The name of a counted activity."""
     return {"searches": gettext("Searches"), "referrals": gettext("Referrals")}.get(measure, measure)
@@ -83,6 +91,7 @@ def reports() -> ResponseReturnValue:
     report = gap_report(get_session(), since, until)
     return render_template("admin/reports.html", report=report, weeks=weeks, chart=_chart(report),
                            category_name=category_name, measure_name=measure_name,
+                           need_category_name=need_category_name,
                            min_shared=MIN_SHARED_SEARCHES,
                            districts=referrals_by_district(get_session(), since, until))
 

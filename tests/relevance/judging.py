@@ -170,3 +170,111 @@ def report(name: str, results: dict[str, Scores]) -> str:
     rows = [f"{name}: {'ranker':<12} success@5  precision@5"]
     rows += [f"{'':>{len(name) + 2}}{k:<12} {v.success_at_5:9.3f}  {v.precision_at_5:11.3f}" for k, v in results.items()]
     return "\n".join(rows)
+
+
+# -- judged sets over both directories (search_*.csv) ------------------------------------------
+
+#: Kinds of query in a judged set; ``outofscope`` rows have no relevant codes.
+KINDS = ("distress", "typo", "spanish", "creole", "shorthand", "keyword", "outofscope")
+DIRECTORIES = ("miami", "curated")
+
+
+@dataclass(frozen=True)
+class JudgedQuery:
+    """A row of a ``search_*.csv`` set: a judgment over one directory, of one kind."""
+
+    judgment: Judgment
+    directory: str
+    kind: str
+    note: str = ""
+
+
+def load_judged_set(path: Path) -> list[JudgedQuery]:
+    """The rows of the judged set ``path`` (columns query, directory, kind, relevant, exclude,
+    note; ``#`` lines are comments)."""
+    lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip() and not l.startswith("#")]
+    split = lambda cell: tuple(p.strip().lower() for p in (cell or "").split("|") if p.strip())  # noqa: E731
+    rows = []
+    for row in csv.DictReader(io.StringIO("\n".join(lines))):
+        judgment = Judgment(row["query"], split(row["relevant"]), split(row.get("exclude", "")))
+        rows.append(JudgedQuery(judgment, row["directory"].strip(), row["kind"].strip(), row.get("note") or ""))
+    return rows
+
+
+#: A ranker that also says whether the search called the text out of scope.
+ScopeRanker = Callable[[Searcher, str], tuple[list[str], bool]]
+
+
+def ours_with_scope(searcher: Searcher, query: str) -> tuple[list[str], bool]:
+    """Our search's first five service ids, and whether it said the need is out of scope."""
+    results = search(searcher, SearchRequest(q=query, per_page=5, now=NOW, today=NOW.date()), cache=None)
+    return results.service_ids, results.out_of_scope
+
+
+def without_scope(rank: Ranker) -> ScopeRanker:
+    """``rank`` as a :data:`ScopeRanker` that never says out of scope (plain Whoosh cannot)."""
+    return lambda searcher, query: (rank(searcher, query), False)
+
+
+@dataclass(frozen=True)
+class SetScores:
+    """success@5 and precision@5 over a judged set, overall and per kind, with the misses."""
+
+    success_at_5: float
+    precision_at_5: float
+    by_kind: dict[str, tuple[float, float, int]]
+    misses: tuple[str, ...]
+
+
+def evaluate_set(searchers: dict[str, Searcher], rows: list[JudgedQuery], rank: ScopeRanker) -> SetScores:
+    """Score ``rank`` on ``rows``, each over the searcher of its directory. An ``outofscope``
+    row succeeds (success and precision 1) when the search says out of scope and shows no
+    listing; any other row as in :func:`evaluate`."""
+    per_kind: dict[str, list[tuple[float, float]]] = {}
+    misses: list[str] = []
+    codes_of: dict[str, dict[str, tuple[str, ...]]] = {
+        name: {doc["id"]: tuple(c for c in (doc.get("taxonomy_codes") or "").split(",") if c)
+               for doc in searcher.all_stored_fields()}
+        for name, searcher in searchers.items()
+    }
+    for row in rows:
+        judgment = row.judgment
+        ids, out_of_scope = rank(searchers[row.directory], judgment.query)
+        top = ids[:5]
+        if row.kind == "outofscope":
+            success = precision = 1.0 if out_of_scope and not top else 0.0
+        else:
+            codes = codes_of[row.directory]
+            relevant_total = sum(1 for c in codes.values() if judgment.is_relevant(c))
+            assert relevant_total, f"no relevant listing for {judgment.query!r}: fix the judgment"
+            good = sum(1 for sid in top if judgment.is_relevant(codes.get(sid, ())))
+            success, precision = (1.0 if good else 0.0), good / min(5, relevant_total)
+        per_kind.setdefault(row.kind, []).append((success, precision))
+        if not success:
+            misses.append(f"[{row.directory}/{row.kind}] {judgment.query}")
+    every = [pair for pairs in per_kind.values() for pair in pairs]
+    return SetScores(
+        statistics.fmean(s for s, _ in every),
+        statistics.fmean(p for _, p in every),
+        {kind: (statistics.fmean(s for s, _ in pairs), statistics.fmean(p for _, p in pairs), len(pairs))
+         for kind, pairs in sorted(per_kind.items())},
+        tuple(misses),
+    )
+
+
+def set_report(name: str, results: dict[str, SetScores]) -> str:
+    """A table of ``results`` (ranker -> scores) per kind, also written to
+    ``test-artifacts/relevance-<name>.json``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"relevance-{name}.json").write_text(
+        json.dumps({k: asdict(v) for k, v in results.items()}, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    kinds = sorted({k for v in results.values() for k in v.by_kind})
+    rows = [f"{name}: success@5 / precision@5"]
+    rows.append(f"  {'ranker':<11} {'all':>11}  " + "  ".join(f"{k:>11}" for k in kinds))
+    for ranker, scores in results.items():
+        cells = [f"{scores.by_kind[k][0]:.2f} / {scores.by_kind[k][1]:.2f}" if k in scores.by_kind else "" for k in kinds]
+        rows.append(f"  {ranker:<11} {scores.success_at_5:.2f} / {scores.precision_at_5:.2f}  "
+                    + "  ".join(f"{c:>11}" for c in cells))
+    rows.append("  queries per kind: " + ", ".join(f"{k} {results[next(iter(results))].by_kind[k][2]}" for k in kinds))
+    return "\n".join(rows)
