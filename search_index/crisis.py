@@ -18,7 +18,9 @@ documents its format in its header):
 under its rarest element, :class:`~search_index.word_patterns.PatternIndex`), keeps the matches
 that no guard stops and that are not negated ("I'm not suicidal"), and orders their lines: lines
 named by a *danger* row before lines named only by *topic* rows (a topic row only names the
-subject, "domestic violence"), then by line priority. The card leads with "Call 911 now" when a
+subject, "domestic violence"), then a line some row lists first before lines rows list only after
+another ("my husband forced me to sign a loan" pins the ``dv|rainn`` row: the domestic violence
+line leads), then by line priority. The card leads with "Call 911 now" when a
 matched danger row says so, or when the query holds a ``NOW`` or ``WEAPON`` word.
 The card's language is the query's when it reads as Spanish or Haitian Creole, else the
 interface's (:func:`card_language`).
@@ -304,11 +306,11 @@ class CrisisRules:
                 stopped.update(stoppers)
             else:
                 kept.append(trigger)
-        rank: dict[str, tuple[int, int]] = {}
+        rank: dict[str, tuple[bool, int, int]] = {}
         for trigger in kept:
-            for key in trigger.lines:
+            for place, key in enumerate(trigger.lines):
                 if key in self.lines:
-                    here = (trigger.kind != "danger", self._priority(key))
+                    here = (trigger.kind != "danger", place, self._priority(key))
                     rank[key] = min(rank.get(key, here), here)
         keys = sorted(rank, key=lambda k: rank[k])
         danger = any(t.kind == "danger" for t in kept)
