@@ -12,8 +12,9 @@ What it does (not a test; run it when the machine is quiet, ``uptime``):
    (the list form, then ``full=true``) at random pages, and ``/api/v1/service_at_locations`` with
    ``postcode`` and ``proximity`` (2-20 km) around the corpus's ZIP codes; p50/p95/p99 in ms;
 4. a **full sync**: pages ``/api/v1/services?full=true&modified_after=1970-01-01T00:00:00Z``
-   with ``--sync-per-page`` services a page until the last page, checks every service came once,
-   and reports the time and the bytes; then an incremental sync after 100 edits.
+   with ``--sync-per-page`` services a page until the last page, one page at a time and then
+   ``--sync-clients`` pages at a time, checks every service came once, and reports the time and
+   the bytes; then an incremental sync after 100 edits.
 
 Usage::
 
@@ -119,30 +120,33 @@ def timed(host: Any, paths: list[str]) -> dict[str, float]:
     return _percentiles(times)
 
 
-def full_sync(host: Any, per_page: int, since: str) -> dict[str, Any]:
-    """Page every service changed since ``since`` (fully nested); time, count, bytes."""
-    seen: set[str] = set()
-    pages = size = 0
-    started = time.perf_counter()
-    page = 1
-    while True:
-        answer = host.get(f"/api/v1/services?full=true&modified_after={since}&per_page={per_page}&page={page}",
-                          timeout=300)
+def full_sync(host: Any, per_page: int, since: str, clients: int = 1) -> dict[str, Any]:
+    """Page every service changed since ``since`` (fully nested), ``clients`` pages at a time
+    after the first (a client may fetch the pages of one sync side by side: they are slices of
+    one list in id order); time, count, bytes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def page(number: int) -> tuple[dict[str, Any], int]:
+        answer = host.get(f"/api/v1/services?full=true&modified_after={since}&per_page={per_page}&page={number}",
+                          timeout=600)
         if answer.status != 200:
-            raise SystemExit(f"sync page {page}: {answer.status} {answer.body[:300]!r}")
-        body = answer.json()
-        pages += 1
-        size += len(answer.body)
-        ids = [s["id"] for s in body["contents"]]
-        if seen & set(ids):
-            raise SystemExit(f"sync page {page}: a service came twice")
-        seen.update(ids)
-        if body["last_page"]:
-            break
-        page += 1
+            raise SystemExit(f"sync page {number}: {answer.status} {answer.body[:300]!r}")
+        return answer.json(), len(answer.body)
+
+    started = time.perf_counter()
+    first, size = page(1)
+    bodies = [first]
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for body, length in pool.map(page, range(2, first["total_pages"] + 1)):
+            bodies.append(body)
+            size += length
     elapsed = time.perf_counter() - started
-    return {"seconds": round(elapsed, 1), "services": len(seen), "pages": pages, "megabytes": round(size / 1e6, 1),
-            "services_per_second": round(len(seen) / elapsed) if elapsed else None, "total_items": body["total_items"]}
+    ids = [s["id"] for body in bodies for s in body["contents"]]
+    if len(ids) != len(set(ids)):
+        raise SystemExit("sync: a service came twice")
+    return {"seconds": round(elapsed, 1), "services": len(ids), "pages": len(bodies), "clients": clients,
+            "megabytes": round(size / 1e6, 1), "services_per_second": round(len(ids) / elapsed) if elapsed else None,
+            "total_items": first["total_items"]}
 
 
 def edit_some(url: str, count: int) -> None:
@@ -171,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="the host's home (default: /tmp/kiosk-api-<N>)")
     parser.add_argument("--requests", type=int, default=200, help="requests of each kind")
     parser.add_argument("--sync-per-page", type=int, default=1000)
+    parser.add_argument("--sync-clients", type=int, nargs="+", default=[1, 2],
+                        help="full syncs with this many pages fetched at a time (one sync each)")
     parser.add_argument("--no-sync", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -204,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             f"/api/v1/service_at_locations?postcode={rng.choice(zips)}&proximity={rng.randint(2, 20) * 1000}"
             f"&per_page=50" for _ in range(n)])
         if not args.no_sync:
-            result["full_sync"] = full_sync(host, args.sync_per_page, "1970-01-01T00:00:00Z")
+            for clients in args.sync_clients:
+                result[f"full_sync_{clients}"] = full_sync(host, args.sync_per_page, "1970-01-01T00:00:00Z", clients)
             since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             edit_some(url, 100)
             result["incremental_sync_100_edits"] = full_sync(host, args.sync_per_page, since)
@@ -219,10 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("services_page_50", "proximity_page_50"):
             if result[key]["p95"] > TARGET_P95_MS:
                 missed.append(f"{key} p95 {result[key]['p95']} ms > {TARGET_P95_MS}")
-    if "full_sync" in result and args.services >= 100_000 and result["full_sync"]["seconds"] > TARGET_SYNC_S:
-        missed.append(f"full sync {result['full_sync']['seconds']} s > {TARGET_SYNC_S}")
-    if "full_sync" in result and result["full_sync"]["services"] != result["full_sync"]["total_items"]:
-        missed.append("the full sync did not get every service")
+    syncs = [value for key, value in result.items() if key.startswith("full_sync_")]
+    if syncs and args.services >= 100_000 and min(s["seconds"] for s in syncs) > TARGET_SYNC_S:
+        missed.append(f"full sync {min(s['seconds'] for s in syncs)} s > {TARGET_SYNC_S}")
+    if any(s["services"] != s["total_items"] for s in syncs):
+        missed.append("a full sync did not get every service")
     for line in missed:
         print("MISSED:", line)
     return 1 if missed else 0
