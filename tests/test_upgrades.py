@@ -115,6 +115,11 @@ def rows_for(revision: str) -> dict[str, list[dict[str, Any]]]:
                                     "last_action_type": "retire", "field_name": "status",
                                     "previous_value": "active", "replacement_value": "retired",
                                     "updated_by": "legacy.caseworker"})
+    if revision >= "0006":  # the release of 0006 kept retirement in the column (every row names it)
+        rows["location"][0]["retired_at"] = None
+        rows["location"][-1]["retired_at"] = NOW
+    if revision >= "0007":
+        rows["unmet_need_count"] = [{"day": NOW.date(), "need_category": "food", "station": "", "searches": 3}]
     return rows
 
 
