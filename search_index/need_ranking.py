@@ -28,7 +28,7 @@ import numpy as np
 
 from search_index import segments
 from search_index.needs import FOLLOW_WEIGHT, CodeSet, Need, NeedReading
-from search_index.scoring import Scorer
+from search_index.scoring import Scorer, field_terms
 from search_index.text_forms import tokens
 from search_index.synonyms import SynonymTable
 from search_index.understanding import FILLER, SYNONYM_WEIGHT, Alternative, Concept
@@ -213,6 +213,33 @@ def plan_needs(scorer: Scorer, reading: NeedReading, concepts: tuple[Concept, ..
     if not bearing:  # only words that carry no need: they are all there is to search
         return NeedPlan(reading, served, tuple(met), tuple(unmet), tuple(left), None, every)
     return NeedPlan(reading, served, tuple(met), tuple(unmet), tuple(left), tuple(bearing), every)
+
+
+#: Fields a listing is named by (a query of words all in one listing's name is a search for it).
+NAME_FIELDS = ("name", "name_es")
+
+
+def names_a_listing(scorer: Scorer, concepts: tuple[Concept, ...], reading: NeedReading) -> bool:
+    """Whether the words typed (filler aside) are all in the name of one live listing and one of
+    them is not a word a need was read from as typed: then the text is a search for that listing
+    ("Harborlight", read as "harbor light"), never out of scope."""
+    words = [w for c in concepts for w in c.typed if w not in FILLER and _folded(w) not in reading.filler]
+    if not words or all(_folded(w) in reading.explained for w in words):
+        return False
+    view, leaves = scorer.view, scorer.leaves
+    named = view.live.copy()
+    for word in words:
+        holding = np.zeros(view.doc_count, dtype=bool)
+        for field_name, term in field_terms(word):
+            if field_name in NAME_FIELDS:
+                for leaf, offset in leaves:
+                    ids = segments.doc_ids(leaf, field_name, term)
+                    if ids.size:
+                        holding[ids + offset] = True
+        named &= holding
+        if not named.any():
+            return False
+    return True
 
 
 def bearing_mask(scorer: Scorer, concepts: tuple[Concept, ...]) -> np.ndarray:

@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 from search_index.cache import ResultCache, default_cache
 from search_index.crisis import CrisisMatch, CrisisRules, card_language, load_rules
 from search_index.filters import build_filters
-from search_index.need_ranking import NeedPlan, bearing_mask, need_scores, plan_needs
+from search_index.need_ranking import NeedPlan, bearing_mask, names_a_listing, need_scores, plan_needs
 from search_index.needs import load_needs
 from search_index.ranking import distance_factor, quality, stale_mask, top
 from search_index.request import (
@@ -360,7 +360,10 @@ def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: 
     reading = load_needs().read(text)
     if not reading.found and not reading.noneed and not reading.filler:
         return None
-    return plan_needs(scorer, reading, concepts, table)
+    plan = plan_needs(scorer, reading, concepts, table)
+    if plan.out_of_scope and names_a_listing(scorer, concepts, reading):
+        return None  # a listing's name, read as needs the directory does not serve
+    return plan
 
 
 def _out_of_scope(

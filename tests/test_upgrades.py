@@ -118,6 +118,8 @@ def rows_for(revision: str) -> dict[str, list[dict[str, Any]]]:
     if revision >= "0006":  # the release that stores when a place was retired
         rows["location"][0]["retired_at"] = None  # (every row names the column: one executemany)
         rows["location"][1]["retired_at"] = NOW
+    if revision >= "0008":
+        rows["unmet_need_count"] = [{"day": NOW.date(), "need_category": "food", "station": "", "searches": 3}]
     return rows
 
 
