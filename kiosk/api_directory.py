@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from directory_data.hsds.export_json import ServiceObjects
 from directory_data.hsds.export_load import load_services, schedules_by_service_at_location
 from directory_data.models import Service
-from directory_data.service_rows import SHOWN_STATUSES
+from directory_data.service_rows import listed
 
 from . import finder
 from .auth import is_officer
@@ -65,7 +65,7 @@ def _objects(ids: list[str]) -> list[dict[str, Any]]:
 def service(service_id: str) -> ResponseReturnValue:
     """One service as an HSDS 3.0 service object (404 when unknown or not listed)."""
     shown = get_session().scalar(
-        select(Service.id).where(Service.id == service_id, Service.status.in_(SHOWN_STATUSES))
+        select(Service.id).where(Service.id == service_id, listed())
     )
     if shown is None:
         return _error(404, "no such service")
@@ -98,10 +98,10 @@ def services() -> ResponseReturnValue:
 
 def _by_name(page: int, per_page: int) -> tuple[list[str], int]:
     session = get_session()
-    listed = Service.status.in_(SHOWN_STATUSES)
-    total = int(session.scalar(select(func.count()).select_from(Service).where(listed)) or 0)
+    shown = listed()
+    total = int(session.scalar(select(func.count()).select_from(Service).where(shown)) or 0)
     ids = session.scalars(
-        select(Service.id).where(listed).order_by(Service.name, Service.id)
+        select(Service.id).where(shown).order_by(Service.name, Service.id)
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
     return list(ids), total
