@@ -68,7 +68,7 @@ def prepare(home: Path) -> Flask:
 
     from directory_data import migrate
     from directory_data.accounts import add_user
-    from directory_data.curated import CURATED_SOURCE, curated_path
+    from directory_data.curated import SAMPLE_SOURCE, parts
     from directory_data.hsds.importer import import_path
     from directory_data.models import Role, Service, User
     from kiosk import create_app
@@ -82,12 +82,13 @@ def prepare(home: Path) -> Flask:
     migrate.upgrade(database.engine)
     factory = database.session_factory
     with factory.begin() as session:
-        if session.scalar(select(Service.id).where(Service.source == CURATED_SOURCE).limit(1)) is None:
-            import_path(session, curated_path(), source=CURATED_SOURCE)
+        if session.scalar(select(Service.id).where(Service.source == SAMPLE_SOURCE).limit(1)) is None:
+            for path, source in parts():
+                import_path(session, path, source=source)
         if session.scalar(select(User).where(User.name == OFFICER)) is None:
             add_user(session, OFFICER, PASSWORD, Role.officer)
     with factory() as session:
-        curated = len(session.scalars(select(Service.id).where(Service.source == CURATED_SOURCE)).all())
+        curated = len(session.scalars(select(Service.id).where(Service.source.in_([s for _, s in parts()]))).all())
     populate(factory, curated + SYNTHETIC_SERVICES)
     bring_up_to_date(IndexLayout(home / "index"), factory)
     return app

@@ -52,7 +52,7 @@ RESULTS_PAGES = [
 def prepare(home: Path, db_url: str | None) -> Flask:
     """An app on a database holding the curated directory, with its index built."""
     from directory_data import migrate
-    from directory_data.curated import CURATED_SOURCE, curated_path
+    from directory_data.curated import SAMPLE_SOURCE, parts
     from directory_data.hsds.importer import import_path
     from directory_data.models import Service
     from kiosk import create_app
@@ -68,8 +68,9 @@ def prepare(home: Path, db_url: str | None) -> Flask:
         database = get_database(app)
         migrate.upgrade(database.engine)
         with database.session_factory.begin() as session:
-            if session.scalar(select(Service.id).where(Service.source == CURATED_SOURCE).limit(1)) is None:
-                import_path(session, curated_path(), source=CURATED_SOURCE)
+            if session.scalar(select(Service.id).where(Service.source == SAMPLE_SOURCE).limit(1)) is None:
+                for path, source in parts():
+                    import_path(session, path, source=source)
         catch_up_index(database.session_factory, index_dir(app.config))
     return app
 

@@ -3,7 +3,11 @@
 * :func:`save_listing` applies a :class:`~directory_data.listing_edit.ListingEdit` to a service
   if nobody saved it since the caseworker loaded it (optimistic locking on ``version``), else
   raises :class:`EditConflict` and changes nothing;
-* :func:`create_listing`, :func:`verify_listing`, :func:`retire_listing`, :func:`restore_listing`.
+* :func:`create_listing`, :func:`verify_listing`, :func:`retire_listing`, :func:`restore_listing`;
+* :func:`publish_listing` checks a held listing against the publication rules again.
+
+Saving and creating apply the publication rules (:mod:`directory_data.publication`): a listing
+nobody can reach, or without a category, is held for review; one that passes is published.
 
 Every use-case names the acting account to the audit trail (:mod:`directory_data.audit`), so
 the trail is written in the same transaction, and bumps the service's ``version``: any change to
@@ -42,6 +46,7 @@ from directory_data.models import (
     new_id,
     utcnow,
 )
+from directory_data.publication import review_listing
 
 #: The ``source`` of records made in the workspace.
 LOCAL_SOURCE = "local"
@@ -111,6 +116,7 @@ def save_listing(
         session.rollback()
         current = load_listing(session, service.id)
         raise EditConflict(edit_of(current), current.version) from None
+    review_listing(session, service)
     return service
 
 
@@ -121,6 +127,7 @@ def create_listing(session: Session, edit: ListingEdit, *, actor: str) -> Servic
     _begin(session, actor, service)
     _apply(session, service, edit)
     session.flush()
+    review_listing(session, service)
     return service
 
 
@@ -249,6 +256,14 @@ def verify_listing(
     _touch(service)
     session.flush()
     return service
+
+
+def publish_listing(session: Session, service: Service, *, actor: str) -> tuple[str, ...]:
+    """Check the listing against the publication rules again as ``actor`` (after its
+    organization or places changed, say): published when it passes; the reasons it is still
+    held for (empty: published)."""
+    _begin(session, actor, service)
+    return review_listing(session, service)
 
 
 def retire_listing(session: Session, service: Service, *, actor: str) -> Service:

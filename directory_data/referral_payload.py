@@ -76,6 +76,7 @@ class Entry:
     """One service of a referral, as every public surface may show it."""
 
     id: str
+    sample: bool  # one of the fictional sample directory's listings (every surface marks it)
     name: str
     phones: tuple[tuple[str, str], ...]  # (shown, dialled)
     addresses: tuple[str, ...]
@@ -166,6 +167,7 @@ def _entry(service: Service, lang: str, labels: Labels) -> Entry:
                                       if s.service_id is None]
     return Entry(
         id=service.id,
+        sample=service.is_sample,
         name=(service.name_es if lang == "es" and service.name_es else service.name),
         phones=_phones(service, locations),
         addresses=tuple(dict.fromkeys(addresses)),

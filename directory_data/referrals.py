@@ -62,7 +62,7 @@ from directory_data.referral_payload import (
     link_payload,
     text_payload,
 )
-from directory_data.service_rows import SHOWN_STATUSES
+from directory_data.service_rows import listed
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ def _entry_options() -> list[Any]:
 def listed_services(session: Session, ids: Sequence[str]) -> list[Service]:
     """The listed (shown) services among ``ids`` in that order, loaded for referral entries."""
     rows = session.scalars(select(Service).where(
-        Service.id.in_(list(ids)), Service.status.in_(SHOWN_STATUSES)).options(*_entry_options()))
+        Service.id.in_(list(ids)), listed()).options(*_entry_options()))
     by_id = {service.id: service for service in rows}
     return [by_id[i] for i in ids if i in by_id]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -21,6 +21,18 @@ from directory_data.models import (
 
 #: Statuses a resident or an officer may see (inactive and defunct services are hidden).
 SHOWN_STATUSES = (ServiceStatus.active, ServiceStatus.temporarily_closed)
+
+
+def listed() -> ColumnElement[bool]:
+    """SQL: a service residents and officers may see: a shown status, and not held for review
+    (:mod:`directory_data.publication`)."""
+    return and_(Service.status.in_(SHOWN_STATUSES), Service.review_reasons.is_(None))
+
+
+def searchable() -> ColumnElement[bool]:
+    """SQL: a service that belongs in the search index: not defunct, and not held for review
+    (an inactive service is indexed, ranked down, and left out when the results are loaded)."""
+    return and_(Service.status != ServiceStatus.defunct, Service.review_reasons.is_(None))
 
 
 def display_options() -> list[LoaderOption]:
@@ -47,12 +59,13 @@ def display_options() -> list[LoaderOption]:
 
 
 def services_in_order(session: Session, ids: Sequence[str]) -> list[Service]:
-    """The shown services among ``ids``, in the order of ``ids`` (missing or hidden ones dropped)."""
+    """The shown services among ``ids``, in the order of ``ids`` (missing, hidden or held ones
+    dropped)."""
     if not ids:
         return []
     rows = session.scalars(
         select(Service)
-        .where(Service.id.in_(list(ids)), Service.status.in_(SHOWN_STATUSES))
+        .where(Service.id.in_(list(ids)), listed())
         .options(*display_options())
     )
     by_id = {service.id: service for service in rows}

@@ -1,5 +1,6 @@
-"""Read queries of the caseworker workspace: the filtered list of listings and the staleness
-report (a listing not verified for ``stale_after_days`` days is stale)."""
+"""Read queries of the caseworker workspace: the filtered list of listings, how many are held
+for review, and the staleness report (a listing not verified for ``stale_after_days`` days is
+stale)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class ListingFilter:
 
     text: str = ""
     category: str | None = None
-    status: str | None = None  # a ServiceStatus value, or "retired"
+    status: str | None = None  # a ServiceStatus value, "retired", or "held" (held for review)
     stale: bool = False
     problems: bool = False
     page: int = 1
@@ -67,6 +68,8 @@ def _filtered(query: ListingFilter, today: dt.date, stale_after_days: int) -> Se
                                                    ServiceCategory.category_slug == query.category))
     if query.status == "retired":
         statement = statement.where(Service.retired_at.is_not(None))
+    elif query.status == "held":
+        statement = statement.where(Service.review_reasons.is_not(None), Service.retired_at.is_(None))
     elif query.status:
         statement = statement.where(Service.status == ServiceStatus(query.status),
                                     Service.retired_at.is_(None))
@@ -95,6 +98,12 @@ def find_listings(
         .order_by(*order).offset((max(query.page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     )
     return list(rows), total
+
+
+def held_count(session: Session) -> int:
+    """How many listings that are not retired are held for review."""
+    return int(session.scalar(select(func.count()).select_from(Service).where(
+        Service.review_reasons.is_not(None), Service.retired_at.is_(None))) or 0)
 
 
 def open_problem_counts(session: Session, ids: list[str]) -> dict[str, int]:

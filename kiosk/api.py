@@ -27,7 +27,7 @@ crisis lines if any); ``unmet_needs`` lists those needs' categories as ``{"categ
 and ``scope_message`` says so with what the directory covers (null when every need is met); ``crisis`` is null or the pinned card: ``{"message", "danger", "now" (lead with
 "Call 911 now"), "language", "heading", "lead", "lines": [{"key", "name", "for", "call", "phones",
 "hours", "actions"}]}``, lines in pin order (keys ``988``, ``dv``, ``rainn``, ``childhelp``,
-``florida-abuse``, ``trafficking``, ``poison``); each result carries ``id, name, organization, categories, taxonomy, snippet, phones
+``florida-abuse``, ``trafficking``, ``poison``); each result carries ``id, sample (a fictional sample listing), name, organization, categories, taxonomy, snippet, phones
 (public numbers only), address (null when the location is confidential), distance_km, open_now,
 languages, stale, crisis``. For anonymous callers every distance, radius test, order, total and
 facet uses a confidential place's public position only: the centre of its 5.6 km grid cell, its
@@ -192,6 +192,7 @@ def listing_json(service: Service) -> ListingJson:
     terms = [link.term for link in service.taxonomy_links if link.term is not None]
     return ListingJson(service.status, {
         "id": service.id,
+        "sample": service.is_sample,
         "name": service.name,
         "organization": service.organization.name if service.organization else None,
         "categories": service.category_slugs,

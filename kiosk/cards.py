@@ -78,6 +78,8 @@ class ListingFacts:
     """Everything a card or a detail page may show of one service, independent of the request."""
 
     id: str
+    #: One of the fictional sample directory's listings (every surface marks it).
+    sample: bool
     status: ServiceStatus
     name: str
     name_es: str | None
@@ -110,6 +112,8 @@ class ServiceCard:
     """Everything a card or a detail page shows of one service for one request."""
 
     id: str
+    #: One of the fictional sample directory's listings (every surface marks it).
+    sample: bool
     name: str
     organization: str | None
     summary: str | None
@@ -183,6 +187,7 @@ def listing_facts(service: Service, *, default_timezone: str = DEFAULT_TIMEZONE)
     hours = encode_schedules(_schedules(service, locations), default_timezone)
     return ListingFacts(
         id=service.id,
+        sample=service.is_sample,
         status=service.status,
         name=service.name,
         name_es=service.name_es,
@@ -279,6 +284,7 @@ def make_card(
     description = listing_text(facts, "description", language)
     return ServiceCard(
         id=facts.id,
+        sample=facts.sample,
         name=listing_text(facts, "name", language) or facts.name,
         organization=facts.organization,
         summary=summary_line(description),

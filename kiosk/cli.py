@@ -96,22 +96,32 @@ main.add_command(index_group)
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app`` so ``flask --app kiosk`` offers them too."""
-    for command in (init_command, serve_command, import_command, export_command, index_group):
+    from .cli_sample import sample_group
+
+    for command in (init_command, serve_command, import_command, export_command, index_group,
+                    sample_group):
         app.cli.add_command(command)
 
 
 @click.command("init")
+@click.option("--sample/--no-sample", "sample", default=None,
+              help="Load the fictional sample directory whatever the directory holds, or bring a "
+                   "retired one back (--sample); never load it (--no-sample). Default: only into "
+                   "an empty directory.")
 @with_appcontext
-def init_command() -> None:
-    """Prepare the instance: migrate, load the curated directory, build the search index.
+def init_command(sample: bool | None) -> None:
+    """Prepare the instance: migrate, load the real help lines (and the sample directory into an
+    empty directory), build the search index.
 
-    Safe to run again: migrations and the curated import are idempotent, and the index only
-    catches up with what changed.
+    Safe to run again: migrations and the curated imports are idempotent, and the index only
+    catches up with what changed. A directory with listings of its own, or whose sample was
+    retired, never gets the sample back unless --sample asks for it.
     """
     from directory_data import migrate
-    from directory_data.curated import CURATED_SOURCE, curated_path
-    from directory_data.hsds.importer import import_path
+    from directory_data.sample import is_empty, load_national, load_sample, sample_state
 
+    from .cli_sample import describe
+    from .cli_users import cli_actor
     from .search import catch_up_index
 
     home = Path(current_app.config["KIOSK_HOME"])
@@ -125,8 +135,16 @@ def init_command() -> None:
     click.echo(f"database: {database.engine.url.render_as_string(hide_password=True)} at "
                f"revision {migrate.current_revision(database.engine)}")
     with database.session_factory.begin() as session:
-        report = import_path(session, curated_path(), source=CURATED_SOURCE)
-    click.echo(f"curated directory: {report.summary()}")
+        report = load_national(session)
+        click.echo(f"national and Florida help lines: {report.summary()}")
+        if sample is None and is_empty(session):
+            sample = True
+        if sample:
+            loaded, restored = load_sample(session, actor=cli_actor())
+            click.echo(f"sample directory: {loaded.summary()}"
+                       + (f"; {restored:,} retired sample listings restored" if restored else ""))
+        state = sample_state(session)
+    click.echo(f"sample directory: {describe(state.live, state.retired, state.own)}")
     applied = catch_up_index(database.session_factory, index_dir(current_app.config))
     click.echo(f"search index: {index_dir(current_app.config)} ({applied})")
 
@@ -179,21 +197,32 @@ def serve_command(host: str, port: int, workers: int | None, threads: int | None
     help="Write the import report (per-table counts, every skipped row) as JSON here.",
 )
 @click.option("--dry-run", is_flag=True, help="Read and check everything, then roll back.")
+@click.option("--retire-sample", is_flag=True,
+              help="Retire the fictional sample listings in the same transaction (the real "
+                   "national and Florida help lines stay).")
 @with_appcontext
-def import_command(path: Path, source: str | None, report_path: Path | None, dry_run: bool) -> None:
+def import_command(path: Path, source: str | None, report_path: Path | None, dry_run: bool,
+                   retire_sample: bool) -> None:
     """Import an HSDS package: a folder of CSVs, a datapackage.json, or an HSDS JSON file.
 
     Everything is imported in one transaction: on a fatal error the database is left exactly
-    as it was and the command exits with status 2.
+    as it was and the command exits with status 2. Listings that cannot be shown (no way to
+    reach them, no category) are held for review in the workspace; the summary counts them.
     """
     from directory_data.hsds.importer import HSDSImportError, import_path
+    from directory_data.sample import retire_sample as retire, sample_state
 
+    from .cli_users import cli_actor
     from .search import catch_up_index
 
     database = get_database()
     session = database.session_factory()
+    retired = live_sample = 0
     try:
         report = import_path(session, path, source=source)
+        if retire_sample:
+            retired = retire(session, actor=cli_actor())
+        live_sample = sample_state(session).live
         if dry_run:
             session.rollback()
         else:
@@ -207,6 +236,16 @@ def import_command(path: Path, source: str | None, report_path: Path | None, dry
     if report_path is not None:
         report_path.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
     click.echo(("dry run, nothing saved: " if dry_run else "imported: ") + report.summary())
+    if report.held_total:
+        click.echo(f"held for review: {report.held_total:,} services are not shown until a caseworker "
+                   f"fixes them (workspace: Listings, \"Held for review\")")
+    if retire_sample:
+        click.echo(f"sample directory: {retired:,} sample listings "
+                   + ("would be retired" if dry_run else "retired") + "; the real help lines stay")
+    elif live_sample:
+        click.echo(f"sample directory: {live_sample:,} fictional sample listings are still shown "
+                   f"beside this data; import with --retire-sample (or run kiosk sample retire) to "
+                   f"retire them in the same transaction")
     if not dry_run:
         started = time.perf_counter()
         applied = catch_up_index(database.session_factory, index_dir(current_app.config))

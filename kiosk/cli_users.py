@@ -26,7 +26,8 @@ def user_group() -> None:
     """Staff accounts: officers (patrol view), caseworkers (workspace), admins (accounts)."""
 
 
-def _actor() -> str:
+def cli_actor() -> str:
+    """Who a command acts as in the audit trail: ``cli:<operating system user>``."""
     try:
         return f"cli:{getpass.getuser()}"[:80]
     except (KeyError, OSError):
@@ -50,7 +51,7 @@ def add_command(name: str, role: str, password_stdin: bool) -> None:
     """Create the account NAME (the password is never taken from the command line)."""
     password = _read_password(password_stdin)
     with get_database().session_factory() as session:
-        set_actor(session, _actor())
+        set_actor(session, cli_actor())
         try:
             user = add_user(session, name, password, Role(role))
             session.commit()
@@ -63,7 +64,7 @@ def add_command(name: str, role: str, password_stdin: bool) -> None:
 
 def _change(name: str, change: str, password_stdin: bool = False) -> None:
     with get_database().session_factory() as session:
-        set_actor(session, _actor())
+        set_actor(session, cli_actor())
         user = find_user(session, name)
         if user is None:
             click.echo(f"error: no account is called {name.strip().lower()!r}", err=True)

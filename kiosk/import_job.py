@@ -6,11 +6,14 @@ grow the web worker that serves everyone else. The worker saves the upload to di
 and hands the import to this process, whose data segment is capped with ``RLIMIT_DATA``: a
 package that needs more fails here with a clear message and the worker does not grow.
 
-Input (stdin, JSON): ``{"path", "source", "commit", "actor", "memory_limit"}``. The database,
-home and index come from the ``KIOSK_*`` environment, as for ``kiosk import``. It imports in
-one transaction; with ``commit`` it records the import in the audit trail and commits, else it
+Input (stdin, JSON): ``{"path", "source", "commit", "actor", "memory_limit", "retire_sample"}``.
+The database, home and index come from the ``KIOSK_*`` environment, as for ``kiosk import``. It
+imports in one transaction (retiring the fictional sample listings in it when
+``retire_sample``); with ``commit`` it records the import in the audit trail and commits, else it
 rolls back. Output (stdout, JSON): ``{"ok": true, "report": {...}}`` with the report trimmed to
-what the preview shows, or ``{"ok": false, "error": "...", "kind": "invalid"|"memory"}``.
+what the preview shows (with the services held for review, ``sample_live``: the sample listings
+still shown after the import, and ``sample_retired``), or ``{"ok": false, "error": "...",
+"kind": "invalid"|"memory"}``.
 Exit status 0 in both cases; anything else means the process died (killed, out of memory
 before it could answer).
 """
@@ -40,13 +43,16 @@ def trimmed(report: Any) -> dict[str, Any]:
     full = report.to_dict()
     return {"source": report.source, "summary": report.summary(), "journaled": report.journaled,
             "tables": full["tables"], "warnings": full["warnings"][:SHOWN],
-            "skipped": full["skipped"][:SHOWN], "skipped_total": len(full["skipped"])}
+            "skipped": full["skipped"][:SHOWN], "skipped_total": len(full["skipped"]),
+            "held": report.held_total, "held_by_reason": dict(report.held),
+            "published": report.published}
 
 
 def run(job: dict[str, Any]) -> dict[str, Any]:
     """Import as ``job`` says; the answer (see the module docstring)."""
     from directory_data.audit import record_action
     from directory_data.hsds.importer import HSDSImportError, import_path
+    from directory_data.sample import retire_sample, sample_state
 
     from . import create_cli_app
     from .db import get_database
@@ -55,8 +61,11 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     with app.app_context(), get_database(app).session_factory() as session:
         try:
             report = import_path(session, Path(job["path"]), source=job.get("source"))
+            actor = str(job.get("actor") or "")
+            retired = retire_sample(session, actor=actor) if job.get("retire_sample") else 0
+            live = sample_state(session).live
             if job.get("commit"):
-                record_action(session, action="import", actor=str(job.get("actor") or ""),
+                record_action(session, action="import", actor=actor,
                               resource_type="import", resource_id=report.source[:60],
                               replacement=report.summary()[:2000])
                 session.commit()
@@ -65,7 +74,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         except HSDSImportError as error:
             session.rollback()
             return {"ok": False, "kind": "invalid", "error": str(error)}
-        return {"ok": True, "report": trimmed(report)}
+        return {"ok": True, "report": {**trimmed(report), "sample_live": live, "sample_retired": retired}}
 
 
 def main() -> None:

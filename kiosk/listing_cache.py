@@ -23,7 +23,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from directory_data.models import Service
-from directory_data.service_rows import SHOWN_STATUSES, services_in_order
+from directory_data.service_rows import SHOWN_STATUSES, listed, services_in_order
 from search_index.change_feed import ChangeFeed
 
 from .cards import ListingFacts, listing_facts
@@ -154,7 +154,7 @@ def prefill(session: Session, caches: Sequence[ListingCache], batch: int = 500) 
     from sqlalchemy import select
 
     limit = min(cache.capacity for cache in caches)
-    ids = list(session.scalars(select(Service.id).where(Service.status.in_(SHOWN_STATUSES)).limit(limit)))
+    ids = list(session.scalars(select(Service.id).where(listed()).limit(limit)))
     for start in range(0, len(ids), batch):
         seen = [cache.mark() for cache in caches]
         rows = services_in_order(session, ids[start:start + batch])

@@ -107,10 +107,12 @@ SEARCH_ERROR = {
 
 SEARCH_RESULT = {
     "type": "object",
-    "required": ["id", "name", "categories", "snippet", "phones", "address", "distance_km",
+    "required": ["id", "sample", "name", "categories", "snippet", "phones", "address", "distance_km",
                  "open_now", "languages", "stale", "crisis"],
     "properties": {
         "id": {"type": "string"},
+        "sample": {"type": "boolean",
+                   "description": "one of the fictional sample directory's listings, not a real service"},
         "name": {"type": "string"},
         "organization": _NULLABLE_STRING,
         "categories": {"type": "array", "items": {"type": "string"}},

@@ -38,10 +38,10 @@ from directory_data.models import (
     Service,
     ServiceAtLocation,
     ServiceCategory,
-    ServiceStatus,
     ServiceTaxonomy,
     TaxonomyTerm,
 )
+from directory_data.service_rows import searchable
 
 #: Columns of the mixins that say where a record came from, when it changed and its lock
 #: version: no document reads them (the timestamps alone cost a conversion per value).
@@ -122,7 +122,7 @@ def _load(
 
     ``service_key(column)`` restricts a column holding a service id to the same services.
     """
-    live = service_condition & (Service.status != ServiceStatus.defunct)
+    live = service_condition & searchable()
     services = _rows(session, Service, live)
     if not services:
         return []

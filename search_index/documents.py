@@ -26,7 +26,7 @@ from directory_data.models import (
     Service,
     ServiceStatus,
 )
-from directory_data.service_rows import display_options
+from directory_data.service_rows import display_options, searchable
 from search_index.analysis import words
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
 
@@ -226,10 +226,11 @@ def service_document(
 def load_for_indexing(session: Session, ids: Collection[str] | None = None) -> Iterator[Service]:
     """The services that belong in the index, eager-loaded in batches of :data:`BATCH_SIZE`.
 
-    With ``ids`` None: every service that is not defunct, in id order. Otherwise: those of
-    ``ids`` that exist and are not defunct (the caller deletes the other ids from the index).
+    With ``ids`` None: every service that belongs in the index (not defunct, not held for
+    review: :func:`directory_data.service_rows.searchable`), in id order. Otherwise: those of
+    ``ids`` that exist and belong in it (the caller deletes the other ids from the index).
     """
-    live = Service.status != ServiceStatus.defunct
+    live = searchable()
     if ids is None:
         last = ""
         while True:

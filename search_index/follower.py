@@ -26,7 +26,8 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory_data.models import Service, ServiceStatus
+from directory_data.models import Service
+from directory_data.service_rows import searchable
 from search_index.hours import DEFAULT_TIMEZONE
 from search_index.integrity import verify_current
 from search_index.layout import IndexLayout
@@ -61,7 +62,7 @@ def rebuild_pays(backlog: int, processes: int, session_factory: sessionmaker[Ses
         return False
     with session_factory() as session:
         services = session.scalar(
-            select(func.count()).select_from(Service).where(Service.status != ServiceStatus.defunct))
+            select(func.count()).select_from(Service).where(searchable()))
     return backlog * processes > int(services or 0)
 
 

@@ -14,14 +14,14 @@ from flask import Flask
 from sqlalchemy import Engine, func, select
 
 from conftest import wipe
-from directory_data.curated import CURATED_SOURCE
+from directory_data.curated import NATIONAL_SOURCE, SAMPLE_SOURCE
 from directory_data.models import AuditEntry, ChangeJournalEntry, Service
 from kiosk import create_cli_app
 from kiosk.cli import main
 from kiosk.db import get_database
 
 
-@pytest.mark.parametrize("command", ["init", "serve", "import", "export"])
+@pytest.mark.parametrize("command", ["init", "serve", "import", "export", "sample"])
 def test_every_command_has_help(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0, result.output
@@ -53,7 +53,7 @@ def test_init_loads_curated_directory_and_is_idempotent(app: Flask, tmp_path: Pa
     assert _service_count(app) == count
     with get_database(app).session_factory() as session:
         sources = set(session.scalars(select(Service.source).distinct()))
-    assert sources == {CURATED_SOURCE}
+    assert sources == {NATIONAL_SOURCE, SAMPLE_SOURCE}
 
 
 def test_import_and_export_through_the_cli(app: Flask, tmp_path: Path) -> None:
@@ -113,5 +113,6 @@ def test_the_console_script_exits_with_the_commands_status_and_closes_the_databa
     assert failed.returncode == 2 and "does not exist" in failed.stderr
     done = _kiosk(["init"], env)
     assert done.returncode == 0, done.stderr
-    assert "curated directory:" in done.stdout and "search index:" in done.stdout
+    assert "help lines:" in done.stdout and "sample directory:" in done.stdout
+    assert "search index:" in done.stdout
     assert (home / "kiosk.db").is_file() and not (home / "kiosk.db-wal").exists()

@@ -1,6 +1,7 @@
-"""The curated Seminole County sample directory: schema-valid HSDS 3.0, up to date, and sensible.
+"""The curated directory (the real lines and the Seminole County sample): schema-valid HSDS 3.0,
+up to date, and sensible.
 
-No database: these tests read the committed JSON (and rebuild it from the TOML source).
+No database: these tests read the committed JSON files (and rebuild them from the TOML source).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from directory_data.curated import CURATED_SOURCE, SAMPLE_SENTENCE, curated_path, source_dir
-from directory_data.curated.build_curated import SourceError, build, render
+from directory_data.curated import ID_SEED, SAMPLE_SENTENCE, TAXONOMY_SOURCE, source_dir
+from directory_data.curated.build_curated import PARTS, SourceError, build, output_paths, render
 from directory_data.hsds import extensions as ext
 from directory_data.models.base import stable_id
 
@@ -41,13 +42,18 @@ HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 @pytest.fixture(scope="module")
-def page() -> dict[str, Any]:
-    return json.loads(curated_path().read_text(encoding="utf-8"))
+def pages() -> dict[str, dict[str, Any]]:
+    return {part: json.loads(path.read_text(encoding="utf-8")) for part, path in output_paths().items()}
+
+
+@pytest.fixture(scope="module", params=PARTS)
+def page(request: pytest.FixtureRequest, pages: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return pages[request.param]
 
 
 @pytest.fixture(scope="module")
-def services(page: dict[str, Any]) -> list[dict[str, Any]]:
-    return page["contents"]
+def services(pages: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [service for part in PARTS for service in pages[part]["contents"]]
 
 
 def attr_values(obj: dict[str, Any], code: str) -> list[str]:
@@ -176,9 +182,26 @@ def test_page_shape(page: dict[str, Any]) -> None:
 
 
 def test_committed_file_is_the_build_of_the_source() -> None:
-    assert curated_path().read_text(encoding="utf-8") == render(), (
-        "seminole_county.json is out of date: run python -m directory_data.curated.build_curated"
-    )
+    texts = render()
+    for part, path in output_paths().items():
+        assert path.read_text(encoding="utf-8") == texts[part], (
+            f"{path.name} is out of date: run python -m directory_data.curated.build_curated"
+        )
+
+
+def test_the_real_lines_and_the_sample_are_apart(pages: dict[str, dict[str, Any]]) -> None:
+    """national.json holds exactly the real lines, seminole_county.json exactly the fictional
+    listings; their taxonomy terms are upserted under one source of their own, by code."""
+    assert pages["national"]["contents"] and all(is_national(s) for s in pages["national"]["contents"])
+    assert len(pages["sample"]["contents"]) >= 150
+    assert not any(is_national(s) for s in pages["sample"]["contents"])
+    for part in PARTS:
+        for service in pages[part]["contents"]:
+            for attribute in service["attributes"]:
+                if attribute["link_type"] == "taxonomy":
+                    term = attribute["taxonomy_term"]
+                    assert attr_values(term, ext.SOURCE) == [TAXONOMY_SOURCE]
+                    assert attr_values(term, ext.SOURCE_ID) == [term["code"]]
 
 
 def test_build_is_deterministic() -> None:
@@ -225,8 +248,8 @@ def test_ids_are_uuids_and_each_id_is_one_object(services: list[dict[str, Any]])
 
 
 def test_service_ids_are_stable_ids() -> None:
-    svc = next(s for s in build()["contents"] if s["name"] == "Crisis Nursery")
-    assert svc["id"] == stable_id(CURATED_SOURCE, "service", "nursery-crisis")
+    svc = next(s for s in build()["sample"]["contents"] if s["name"] == "Crisis Nursery")
+    assert svc["id"] == stable_id(ID_SEED, "service", "nursery-crisis")
 
 
 def test_links_point_at_their_parents(services: list[dict[str, Any]]) -> None:

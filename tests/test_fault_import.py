@@ -22,7 +22,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from curated_app import with_curated_directory
-from directory_data.curated import curated_path
+from directory_data.curated import SAMPLE_SOURCE, sample_path
 from directory_data.hsds.loader import Loader
 from directory_data.models import Service
 from kiosk.config import index_dir
@@ -32,13 +32,13 @@ from search_index.layout import IndexLayout
 from table_rows import table_rows
 
 CHILD = Path(__file__).with_name("import_child.py")
-SOURCE = "seminole-sample"
+SOURCE = SAMPLE_SOURCE
 
 
 @pytest.fixture
 def revised(tmp_path: Path) -> Path:
     """The curated directory with every listing's name and description revised (an update import)."""
-    document = json.loads(curated_path().read_text(encoding="utf-8"))
+    document = json.loads(sample_path().read_text(encoding="utf-8"))
     for service in document["contents"]:
         service["name"] = f"{service['name']} (revised)"
         service["description"] = f"{service['description']} Revised."

@@ -1043,10 +1043,10 @@ def test_round_trip_keeps_ids_not_derived_from_source_ids(
 
 @pytest.fixture
 def curated_file() -> Path:
-    """The built curated directory (``seminole_county.json``)."""
-    from directory_data.curated import curated_path
+    """The built curated sample directory (``seminole_county.json``)."""
+    from directory_data.curated import sample_path
 
-    path = curated_path()
+    path = sample_path()
     if not path.is_file():
         pytest.fail(f"the curated directory {path} is missing")
     return path
@@ -1057,9 +1057,12 @@ def test_curated_directory_round_trips(
     curated_file: Path, engine: Engine, session_factory: sessionmaker[Session],
     spec_dir: Path, tmp_path: Path, fmt: str,
 ) -> None:
-    from directory_data.curated import CURATED_SOURCE
+    from directory_data.curated import NATIONAL_SOURCE, SAMPLE_SOURCE, national_path
+    from directory_data.hsds.importer import import_path
 
-    import_into_empty_database(engine, session_factory, curated_file, CURATED_SOURCE)
+    import_into_empty_database(engine, session_factory, curated_file, SAMPLE_SOURCE)
+    with session_factory.begin() as session:  # the real lines beside the sample
+        import_path(session, national_path(), source=NATIONAL_SOURCE)
     before, after = round_trip(engine, session_factory, tmp_path, fmt)
     assert len(before["service"]) >= 150
     if fmt == "json":

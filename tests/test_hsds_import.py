@@ -435,24 +435,30 @@ def test_a_changed_listing_category_is_replaced(tmp_path: Path,
 def test_curated_directory_imports_with_no_skips(
     engine: Engine, session_factory: sessionmaker[Session]
 ) -> None:
-    from directory_data.curated import CURATED_SOURCE, curated_path
+    from directory_data.curated import NATIONAL_SOURCE, SAMPLE_SOURCE, national_path, sample_path
 
-    path = curated_path()
-    if not path.is_file():
-        missing(f"the curated directory {path} is not built yet")
-    report = import_and_commit(session_factory, path, source=CURATED_SOURCE)
-    assert_accounted(report)
-    assert report.skipped == [] and report.totals()["skipped"] == 0
+    for path in (national_path(), sample_path()):
+        if not path.is_file():
+            missing(f"the curated directory {path} is not built yet")
+    national = import_and_commit(session_factory, national_path(), source=NATIONAL_SOURCE)
+    report = import_and_commit(session_factory, sample_path(), source=SAMPLE_SOURCE)
+    for done in (national, report):
+        assert_accounted(done)
+        assert done.skipped == [] and done.totals()["skipped"] == 0 and done.warnings == []
+        assert done.held_total == 0, "every curated listing can be reached and has a category"
     assert report.totals("service")["created"] >= 100
     with session_factory() as session:
         services = session.scalars(select(Service)).all()
-        assert {s.source for s in services} == {CURATED_SOURCE}
+        assert {s.source for s in services} == {NATIONAL_SOURCE, SAMPLE_SOURCE}
+        assert {s.source for s in services if not s.organization.description.endswith(
+            "Fictional sample listing for demonstration.")} == {NATIONAL_SOURCE}
         assert sum(1 for s in services if s.name_es) > len(services) / 2
         assert session.scalars(select(ServiceTaxonomy)).first() is not None
         slugs = {c.category_slug for c in session.scalars(select(ServiceCategory))}
         assert {"mental-health", "childcare", "abuse", "housing"} <= slugs
         assert session.scalars(select(Organization)).first() is not None
     counts = row_counts(engine)
-    again = import_and_commit(session_factory, path, source=CURATED_SOURCE)
-    assert again.totals()["created"] == again.totals()["updated"] == 0
+    for path, source in ((national_path(), NATIONAL_SOURCE), (sample_path(), SAMPLE_SOURCE)):
+        again = import_and_commit(session_factory, path, source=source)
+        assert again.totals()["created"] == again.totals()["updated"] == 0
     assert row_counts(engine) == counts

@@ -18,7 +18,7 @@ from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.writing import SegmentWriter
 
-from directory_data.curated import CURATED_SOURCE, curated_path
+from directory_data.curated import parts
 from directory_data.hsds.importer import import_path
 from directory_data.models import Service
 from search_factory import add_sample_directory
@@ -82,7 +82,8 @@ def test_same_segment_for_the_sample_directory(
 ) -> None:
     with session_factory.begin() as session:
         ids = add_sample_directory(session)
-        import_path(session, curated_path(), source=CURATED_SOURCE)
+        for path, source in parts():
+            import_path(session, path, source=source)
     with session_factory() as session:
         every = list(session.scalars(select(Service.id)))
         documents = [service_document(s) for s in load_services(session, every)]

@@ -47,6 +47,7 @@ ACCESS: dict[str, str] = {
     "patrol.referral_make": "officer",
     "admin.home": "caseworker", "admin.new_listing": "caseworker",
     "admin.edit_listing": "caseworker", "admin.verify": "caseworker", "admin.retire": "caseworker",
+    "admin.publish": "caseworker",
     "admin.restore": "caseworker", "admin.history": "caseworker", "admin.history_csv": "caseworker",
     "admin.audit_export": "caseworker", "admin.organizations": "caseworker",
     "admin.new_organization": "caseworker", "admin.edit_organization": "caseworker",

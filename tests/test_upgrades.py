@@ -324,6 +324,103 @@ def test_0007_cuts_referral_times_to_the_hour_and_withholds_personal_terms(fresh
     _schema_matches_models(fresh_engine)
 
 
+def _curated_rows() -> tuple[dict[str, list[dict[str, Any]]], dict[str, str]]:
+    """Rows of the curated directory as releases before 0009 stored them (every record under
+    ``seminole-sample``): the 988 line and one fictional listing, from the committed files; and
+    the ids of what they hold."""
+    import json
+
+    from directory_data.curated import national_path, sample_path
+
+    stamps = {"created_at": NOW, "updated_at": NOW, "version": 1}
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in (
+        "organization", "service", "location", "service_at_location", "phone", "address", "taxonomy_term")}
+    ids: dict[str, str] = {}
+
+    def sourced(obj: dict[str, Any]) -> dict[str, Any]:
+        return {"id": obj["id"], "source": "seminole-sample", "source_id": obj["id"]}
+
+    for part, path in (("national", national_path()), ("sample", sample_path())):
+        service = json.loads(path.read_text(encoding="utf-8"))["contents"][0]
+        org, link = service["organization"], service["service_at_locations"][0]
+        location = link["location"]
+        ids[f"{part}-service"], ids[f"{part}-organization"] = service["id"], org["id"]
+        rows["organization"].append({**sourced(org), "name": org["name"], "description": org["description"],
+                                     **stamps})
+        rows["service"].append({**sourced(service), "organization_id": org["id"], "name": service["name"],
+                                "description": service["description"], "status": "active", **stamps})
+        rows["location"].append({**sourced(location), "organization_id": org["id"], "name": location["name"],
+                                 "location_type": location["location_type"], "confidential": False,
+                                 "retired_at": None, **stamps})
+        rows["service_at_location"].append({**sourced(link), "service_id": service["id"],
+                                            "location_id": location["id"]})
+        phone = service["phones"][0]
+        ids[f"{part}-phone"] = phone["id"]
+        rows["phone"].append({**sourced(phone), "service_id": service["id"], "number": phone["number"],
+                              "type": "voice", "audience": "public"})
+        for address in location.get("addresses", []):
+            rows["address"].append({**sourced(address), "location_id": location["id"],
+                                    "address_1": address["address_1"], "city": address["city"],
+                                    "state_province": "FL", "postal_code": address["postal_code"],
+                                    "country": "US", "address_type": "physical"})
+    term = next(a["taxonomy_term"] for a in json.loads(national_path().read_text(encoding="utf-8"))
+                ["contents"][0]["attributes"] if a["link_type"] == "taxonomy")
+    ids["term"], ids["term-code"] = term["id"], term["code"]
+    rows["taxonomy_term"].append({**sourced(term), "code": term["code"], "name": term["name"],
+                                  "description": term["description"]})
+    return rows, ids
+
+
+def _sources(engine: Engine) -> dict[str, tuple[str, str]]:
+    """``(source, source_id)`` of every row of the curated tables, by id."""
+    found: dict[str, tuple[str, str]] = {}
+    with engine.connect() as connection:
+        for name in ("organization", "service", "location", "service_at_location", "phone", "address",
+                     "taxonomy_term"):
+            found.update({i: (src, sid) for i, src, sid in connection.execute(
+                text(f'SELECT id, source, source_id FROM "{name}"')).all()})
+    return found
+
+
+def test_0009_puts_the_sample_and_the_real_lines_apart(
+    fresh_engine: Engine, fresh_url: str, app_factory: Callable[..., Flask]
+) -> None:
+    """The curated records of an earlier release get their part's source (``national`` or
+    ``sample``; terms ``airs-211`` by code), ids unchanged; the downgrade puts them back; and
+    ``kiosk init`` then finds its records (no second copy of a line) and, the sample being there,
+    loads no other."""
+    migrate.upgrade(fresh_engine, "0008")
+    rows, ids = _curated_rows()
+    insert_rows(fresh_engine, rows)
+    before = _sources(fresh_engine)
+    migrate.upgrade(fresh_engine, "0009")
+    after = _sources(fresh_engine)
+    assert set(after) == set(before)
+    for part in ("national", "sample"):
+        for kind in ("service", "organization", "phone"):
+            assert after[ids[f"{part}-{kind}"]] == (part, ids[f"{part}-{kind}"])
+    assert {src for i, (src, _) in after.items() if i != ids["term"]} == {"national", "sample"}
+    assert after[ids["term"]] == ("airs-211", ids["term-code"])
+
+    from alembic import command
+
+    command.downgrade(migrate.alembic_config(fresh_engine), "0008")
+    assert _sources(fresh_engine) == before
+    assert "review_reasons" not in {c["name"] for c in inspect(fresh_engine).get_columns("service")}
+
+    app = app_factory(DATABASE_URL=fresh_url)
+    result = app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    assert "sample directory: 1 sample listings shown" in result.output
+    with Session(get_database(app).engine) as session:
+        from directory_data.models import Service
+
+        services = session.execute(select(Service.id, Service.source, Service.review_reasons)).all()
+    assert sum(1 for i, _, _ in services if i == ids["national-service"]) == 1
+    assert sorted(src for _, src, _ in services) == ["national"] * 8 + ["sample"]
+    assert all(reasons is None for _, _, reasons in services)
+
+
 def test_downgrade_and_upgrade_again(fresh_engine: Engine) -> None:
     migrate.upgrade(fresh_engine)
     base_rows = rows_for("0001")

@@ -161,7 +161,12 @@ def test_verify_retire_restore_through_the_workspace(
     token = csrf_token(client.get(base).get_data(as_text=True))
     assert client.post(base + "/verify", data={"csrf_token": token}).status_code == 303
     assert "Sanford Housing Help Desk" not in client.get("/admin/?stale=1").get_data(as_text=True)
-    assert client.post(base + "/retire", data={"csrf_token": token}).status_code == 303
+    asked = client.post(base + "/retire", data={"csrf_token": token})  # not from the question
+    assert asked.status_code == 303 and asked.headers["Location"].endswith(base + "/retire")
+    assert app.test_client().get(f"/services/{directory.housing_near}").status_code == 200, "not retired"
+    question = client.get(base + "/retire").get_data(as_text=True)
+    assert "Retire “Sanford Housing Help Desk”?" in question and 'name="confirmed" value="1"' in question
+    assert client.post(base + "/retire", data={"csrf_token": token, "confirmed": "1"}).status_code == 303
     assert app.test_client().get(f"/services/{directory.housing_near}").status_code == 404
     # The HSDS API keeps serving it, as defunct, so copies kept in sync learn of the retirement.
     assert app.test_client().get(f"/api/v1/services/{directory.housing_near}").get_json()["status"] == "defunct"

@@ -1,7 +1,9 @@
-"""Expand the curated TOML source into the HSDS 3.0 JSON file the importer loads.
+"""Expand the curated TOML source into the two HSDS 3.0 JSON files the importer loads.
 
 Run ``python -m directory_data.curated.build_curated`` after editing anything in ``source/``; add
-``--check`` to only verify that the committed JSON is up to date (exit status 1 if not).
+``--check`` to only verify that the committed JSON files are up to date (exit status 1 if not).
+The services of ``national.toml`` go to ``national.json`` (the real lines), every other service to
+``seminole_county.json`` (the fictional sample); see :mod:`directory_data.curated`.
 
 Source files (all in ``source/``, read in this order):
 
@@ -52,7 +54,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from directory_data.curated import CURATED_SOURCE, SAMPLE_SENTENCE, curated_path, source_dir
+from directory_data.curated import (
+    ID_SEED,
+    SAMPLE_SENTENCE,
+    TAXONOMY_SOURCE,
+    national_path,
+    sample_path,
+    source_dir,
+)
 from directory_data.hsds import extensions as ext
 from directory_data.models.base import stable_id
 
@@ -115,7 +124,7 @@ class SourceError(ValueError):
 
 
 def _id(table: str, key: str) -> str:
-    return stable_id(CURATED_SOURCE, table, key)
+    return stable_id(ID_SEED, table, key)
 
 
 def _load(name: str, folder: Path) -> dict[str, Any]:
@@ -142,12 +151,16 @@ def _as_list(value: Any) -> list[Any]:
 def _taxonomy_terms(folder: Path) -> dict[str, dict[str, Any]]:
     terms = {}
     for code, row in _load("taxonomy", folder).items():
+        term_id = _id("taxonomy_term", code)
         terms[code] = {
-            "id": _id("taxonomy_term", code),
+            "id": term_id,
             "code": code,
             "name": row["name"],
             "description": row["description"],
             "taxonomy": TAXONOMY_NAME,
+            # one record per term, whichever part of the directory is imported first
+            "attributes": [ext.attribute_object(term_id, "taxonomy_term", ext.SOURCE, TAXONOMY_SOURCE),
+                           ext.attribute_object(term_id, "taxonomy_term", ext.SOURCE_ID, code)],
         }
     return terms
 
@@ -543,24 +556,7 @@ def _check(services: list[tuple[dict[str, Any], bool]]) -> None:
             seen_numbers[number] = s["name"]
 
 
-def build(folder: Path | None = None) -> dict[str, Any]:
-    """The HSDS 3.0 page of every curated service, built from the TOML source in ``folder``."""
-    folder = folder or source_dir()
-    terms = _taxonomy_terms(folder)
-    orgs, locations = _organizations(folder)
-    services: list[tuple[dict[str, Any], bool]] = []
-    keys: set[str] = set()
-    for name in CATEGORY_FILES:
-        data = _load(name, folder)
-        defaults = data.get("defaults", {})
-        for svc in data.get("service", []):
-            if svc["key"] in keys:
-                raise SourceError(f"duplicate service key {svc['key']}")
-            keys.add(svc["key"])
-            national = orgs.get(svc["org"], {}).get("_national", False)
-            services.append((_service(svc, defaults, orgs, locations, terms), national))
-    _check(services)
-    contents = [s for s, _ in services]
+def _page(contents: list[dict[str, Any]]) -> dict[str, Any]:
     n = len(contents)
     return {
         "total_items": n,
@@ -574,31 +570,68 @@ def build(folder: Path | None = None) -> dict[str, Any]:
     }
 
 
-def render(folder: Path | None = None) -> str:
-    """The JSON text of :func:`build`, exactly as committed."""
-    return json.dumps(build(folder), indent=1, ensure_ascii=False) + "\n"
+#: The parts of the curated directory: the real lines of ``national.toml``, and the sample.
+PARTS = ("national", "sample")
+
+
+def build(folder: Path | None = None) -> dict[str, dict[str, Any]]:
+    """The HSDS 3.0 page of each part of the curated directory (``national`` and ``sample``),
+    built from the TOML source in ``folder``."""
+    folder = folder or source_dir()
+    terms = _taxonomy_terms(folder)
+    orgs, locations = _organizations(folder)
+    services: list[tuple[dict[str, Any], bool]] = []
+    parts: dict[str, list[dict[str, Any]]] = {part: [] for part in PARTS}
+    keys: set[str] = set()
+    for name in CATEGORY_FILES:
+        data = _load(name, folder)
+        defaults = data.get("defaults", {})
+        for svc in data.get("service", []):
+            if svc["key"] in keys:
+                raise SourceError(f"duplicate service key {svc['key']}")
+            keys.add(svc["key"])
+            national = orgs.get(svc["org"], {}).get("_national", False)
+            if national != (name == "national"):
+                raise SourceError(f"service {svc['key']}: the services of national organizations, "
+                                  f"and only they, belong in national.toml")
+            service = _service(svc, defaults, orgs, locations, terms)
+            services.append((service, national))
+            parts["national" if national else "sample"].append(service)
+    _check(services)
+    return {part: _page(contents) for part, contents in parts.items()}
+
+
+def output_paths() -> dict[str, Path]:
+    """Where each part of the curated directory is committed."""
+    return {"national": national_path(), "sample": sample_path()}
+
+
+def render(folder: Path | None = None) -> dict[str, str]:
+    """The JSON text of each part of :func:`build`, exactly as committed."""
+    return {part: json.dumps(page, indent=1, ensure_ascii=False) + "\n"
+            for part, page in build(folder).items()}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check the JSON is up to date")
-    parser.add_argument("--output", type=Path, default=curated_path(), help="where to write")
+    parser.add_argument("--check", action="store_true", help="only check the JSON files are up to date")
     args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != text:
-            print(
-                f"{args.output} is out of date: run python -m directory_data.curated.build_curated",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{args.output} is up to date")
-        return 0
-    args.output.write_text(text, encoding="utf-8")
-    total = json.loads(text)["total_items"]
-    print(f"wrote {total} services to {args.output}")
-    return 0
+    texts = render()
+    status = 0
+    for part, path in output_paths().items():
+        text = texts[part]
+        if args.check:
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                print(f"{path} is out of date: run python -m directory_data.curated.build_curated",
+                      file=sys.stderr)
+                status = 1
+            else:
+                print(f"{path} is up to date")
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {json.loads(text)['total_items']} services to {path}")
+    return status
 
 
 if __name__ == "__main__":

@@ -35,11 +35,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from directory_data.change_times import last_modified_times
 from directory_data.confidential import WITHHELD_LINK_FIELDS, WITHHELD_LOCATION_FIELDS
+from directory_data.curated import SAMPLE_SOURCE
 from directory_data.id_lists import in_ids
 from directory_data.locations import live_location_link
 from directory_data.models import (
@@ -48,6 +49,7 @@ from directory_data.models import (
     Phone,
     Service,
     ServiceAtLocation,
+    ServiceStatus,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -66,6 +68,12 @@ Obj = dict[str, Any]
 #: re-imports; on every phone, schedule and language they made up three quarters of a service's
 #: JSON.)
 SOURCES = frozenset({"service", "organization", "location"})
+
+#: What the API lists: not a listing held for review (not published, :mod:`directory_data.publication`),
+#: and not a retired listing of the fictional sample directory (a real department's copy never
+#: needs those; every other retired listing is listed, ``defunct``, so a copy learns of it).
+PUBLISHED = and_(Service.review_reasons.is_(None),
+                 or_(Service.source != SAMPLE_SOURCE, Service.status != ServiceStatus.defunct))
 
 
 def extension_taxonomy() -> Obj:
@@ -96,8 +104,15 @@ class ApiObjects:
 
     # Services --------------------------------------------------------------------------------
 
+    def published(self, ids: Sequence[str]) -> list[str]:
+        """``ids`` less what the API does not list (:data:`PUBLISHED`)."""
+        shown = set(self.session.scalars(select(Service.id).where(
+            in_ids(self.session, Service.id, list(ids)), PUBLISHED)))
+        return [i for i in ids if i in shown]
+
     def services(self, ids: Sequence[str], *, full: bool) -> list[Obj]:
-        """The services of ``ids`` (unknown ones dropped), in that order."""
+        """The published services of ``ids`` (unknown and held ones dropped), in that order."""
+        ids = self.published(ids)
         if full:
             services = load_services(self.session, ids, live_locations_only=True)
             builder = self._builder(ids, services)
@@ -108,7 +123,8 @@ class ApiObjects:
         return [self.service_list_object(builder, loaded[i]) for i in ids if i in loaded]
 
     def minimal_services(self, ids: Sequence[str]) -> list[Obj]:
-        """``id``, ``name``, ``status`` and ``last_modified`` of the services of ``ids``."""
+        """``id``, ``name``, ``status`` and ``last_modified`` of the published services of ``ids``."""
+        ids = self.published(ids)
         times = last_modified_times(self.session, ids, self.clock)
         rows = {sid: (name, status) for sid, name, status in self.session.execute(
             select(Service.id, Service.name, Service.status).where(in_ids(self.session, Service.id, ids)))}

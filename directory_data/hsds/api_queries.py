@@ -40,7 +40,7 @@ from directory_data.models import (
 )
 
 from . import extensions as ext
-from .api_objects import extension_terms
+from .api_objects import PUBLISHED, extension_terms
 from .schedule_times import ScheduleClock
 
 #: Kilometres between a confidential place's true point and its cell centre, at most (a cell is
@@ -134,7 +134,7 @@ def slice_of(ids: Sequence[str], offset: int, limit: int) -> Page:
 
 def service_page(session: Session, conditions: Sequence[ColumnElement[bool]], offset: int, limit: int) -> Page:
     """A page of the services meeting ``conditions``, in id order."""
-    return page_of(session, select(Service.id).where(*conditions), Service.id, offset, limit)
+    return page_of(session, select(Service.id).where(PUBLISHED, *conditions), Service.id, offset, limit)
 
 
 # Service at locations ------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def link_select(conditions: Sequence[ColumnElement[bool]], place: Place) -> Sele
     """SQL: ids of the service-at-location links of live places whose service meets
     ``conditions`` (and, without a radius, whose place has ``place.postcode``)."""
     statement = (select(ServiceAtLocation.id).join(Service, Service.id == ServiceAtLocation.service_id)
-                 .where(live_location_link(), *conditions))
+                 .where(live_location_link(), PUBLISHED, *conditions))
     if place.postcode is not None and place.radius_km is None:
         in_postcode = exists().where(Address.location_id == ServiceAtLocation.location_id,
                                      _postcode_is(place.postcode))
@@ -187,7 +187,7 @@ def links_near(session: Session, conditions: Sequence[ColumnElement[bool]], plac
                Location.confidential)
     base = (select(*columns).join(Location, Location.id == ServiceAtLocation.location_id)
             .join(Service, Service.id == ServiceAtLocation.service_id)
-            .where(Location.retired_at.is_(None), *conditions))
+            .where(Location.retired_at.is_(None), PUBLISHED, *conditions))
     if place.precise:
         boxes = [_box(place.origin, place.radius_km)]
     else:

@@ -2,8 +2,8 @@
 
 A service's taxonomy terms are attributes with ``link_type`` ``"taxonomy"``; everything the model
 holds that HSDS 3.0 has no field for (categories, Spanish text, officer notes, walk-in, location
-confidentiality, phone audience, schedule time zone, and every record's source and source id) is
-an extension attribute (see :mod:`directory_data.hsds.extensions`).
+confidentiality, phone audience, schedule time zone, a sample listing's mark, and every record's
+source and source id) is an extension attribute (see :mod:`directory_data.hsds.extensions`).
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ def _service_values(service: Service) -> list[tuple[str, str]]:
             values.append((code, text))
     if service.walk_in is not None:
         values.append((ext.WALK_IN, _bool(service.walk_in)))
+    if service.is_sample:
+        values.append((ext.SAMPLE, "true"))
     return values
 
 

@@ -19,7 +19,12 @@ kiosk:audience         phone        Phone.audience                  ``public`` /
 kiosk:timezone         schedule     Schedule.timezone               IANA zone name
 kiosk:source           any          <model>.source                  import source name
 kiosk:source-id        any          <model>.source_id               id in that source
+kiosk:sample           service      Service.is_sample (read only)   ``true`` on sample listings
 =====================  ===========  ==============================  ==========================
+
+``kiosk:sample`` says in every HSDS object of a fictional sample listing (the public API's too)
+that it is not a real service; it follows from the source (``sample``), so the importer reads
+nothing from it.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ AUDIENCE = "kiosk:audience"
 TIMEZONE = "kiosk:timezone"
 SOURCE = "kiosk:source"
 SOURCE_ID = "kiosk:source-id"
+SAMPLE = "kiosk:sample"
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ EXTENSIONS: dict[str, Extension] = {
         Extension(TIMEZONE, "schedule", "IANA time zone of the schedule"),
         Extension(SOURCE, "*", "Name of the source the record was imported from"),
         Extension(SOURCE_ID, "*", "Id of the record in its source"),
+        Extension(SAMPLE, "service", "A fictional sample listing, not a real service (true)"),
     )
 }
 

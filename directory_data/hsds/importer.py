@@ -9,7 +9,10 @@ in the caller's session, in one transaction the caller commits or rolls back:
    (unreadable, not UTF-8, cut off, missing required column, not HSDS) surface here, before
    anything is written, as :class:`HSDSImportError`;
 3. :mod:`.build` decides ids, values and links, and which rows are skipped and why;
-4. :mod:`.loader` writes with bulk statements and journals the changed services.
+4. :mod:`.loader` writes with bulk statements;
+5. :func:`directory_data.publication.review` holds the services that may not be shown (no way
+   to reach them, no category) and publishes those that now may, for every service the import
+   names; then every changed service is journaled.
 
 Re-importing the same data changes nothing and reports every row unchanged.
 """
@@ -23,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from directory_data.publication import REASONS, review
 from directory_data.taxonomy_crosswalk import Crosswalk, load_crosswalk
 
 from .build import Plan, build_plan
@@ -103,6 +107,10 @@ def _import(session: Session, path: Path, source: str | None, crosswalk: Crosswa
                       result.covered)
     loader = Loader(session, plan, existing)
     status = loader.run()
+    reviewed = review(session, set(plan.records.get("service", {})) | loader.changed_services)
+    loader.changed_services |= reviewed.changed
+    report.held = {reason: reviewed.held[reason] for reason in REASONS if reviewed.held[reason]}
+    report.held_total, report.published = reviewed.held_total, reviewed.published
     report.journaled = loader.journal()
     session.flush()
     session.expire_all()

@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from directory_data.publication import REASON_TEXT
+
 STATUSES = ("created", "updated", "unchanged", "skipped")
 _EXAMPLES = 3
 
@@ -74,6 +76,11 @@ class ImportReport:
     removed: dict[str, int] = field(default_factory=dict)
     records: dict[str, dict[str, int]] = field(default_factory=dict)
     journaled: int = 0
+    #: Services of the import held for review after it, by reason (see
+    #: :mod:`directory_data.publication`), how many in all, and how many it published again.
+    held: dict[str, int] = field(default_factory=dict)
+    held_total: int = 0
+    published: int = 0
     seconds: float = 0.0
 
     def table(self, name: str, kind: str) -> TableCounts:
@@ -136,8 +143,14 @@ class ImportReport:
             f"{services['skipped']:,} skipped); all {total['rows']:,} rows in "
             f"{len(self.tables)} tables: {total['created']:,} created, {total['updated']:,} "
             f"updated, {total['unchanged']:,} unchanged, {total['skipped']:,} skipped, "
-            f"{removed:,} removed; {warnings} warnings ({self.seconds:.1f} s)"
+            f"{removed:,} removed; {warnings} warnings{self._held_text()} ({self.seconds:.1f} s)"
         )
+
+    def _held_text(self) -> str:
+        if not self.held_total:
+            return ""
+        why = "; ".join(f"{count:,} {REASON_TEXT[reason]}" for reason, count in self.held.items())
+        return f"; {self.held_total:,} services held for review: {why}"
 
     def to_dict(self) -> dict[str, Any]:
         """The whole report as JSON-ready data."""
@@ -151,6 +164,8 @@ class ImportReport:
             "removed": dict(self.removed),
             "records": {name: dict(counts) for name, counts in self.records.items()},
             "journaled_services": self.journaled,
+            "held_for_review": {"services": self.held_total, "by_reason": dict(self.held),
+                                "published": self.published},
             "warnings": [*self.warnings, *self.field_problem_warnings()],
             "ignored": list(self.ignored),
             "skipped": [row.to_dict() for row in self.skipped],

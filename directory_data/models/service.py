@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from directory_data.curated import SAMPLE_SOURCE
+
 from .base import Base, SourcedMixin, TimestampMixin, UTCDateTime, VersionedMixin
 
 if TYPE_CHECKING:
@@ -89,6 +91,9 @@ class Service(SourcedMixin, TimestampMixin, VersionedMixin, Base):
     #: When a caseworker retired the listing (status ``defunct``); ``None`` when it is live.
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_modified: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: Why the listing is held for review instead of shown (reason codes of
+    #: :mod:`directory_data.publication`, separated by spaces); ``None`` when it is published.
+    review_reasons: Mapped[str | None] = mapped_column(String(100))
     # The kiosk's own fields (exported as HSDS attributes, see directory_data.hsds.extensions).
     name_es: Mapped[str | None] = mapped_column(String(300))
     description_es: Mapped[str | None] = mapped_column(Text)
@@ -112,6 +117,16 @@ class Service(SourcedMixin, TimestampMixin, VersionedMixin, Base):
     def category_slugs(self) -> list[str]:
         """The slugs of the service's categories, sorted."""
         return sorted(link.category_slug for link in self.category_links)
+
+    @property
+    def is_sample(self) -> bool:
+        """Whether the listing is one of the fictional sample directory's."""
+        return self.source == SAMPLE_SOURCE
+
+    @property
+    def held_for(self) -> list[str]:
+        """The reasons the listing is held for review (empty when it is published)."""
+        return (self.review_reasons or "").split()
 
     @property
     def is_free(self) -> bool:

@@ -52,8 +52,16 @@ def status_name(value: str) -> str:
     return {
         "active": gettext("Active"), "inactive": gettext("Inactive"),
         "temporarily closed": gettext("Temporarily closed"), "defunct": gettext("Defunct"),
-        "retired": gettext("Retired"),
+        "retired": gettext("Retired"), "held": gettext("Held for review"),
     }.get(value, value)
+
+
+def hold_reason_names(reasons: Iterable[str]) -> list[str]:
+    """Why listings are held for review (:mod:`directory_data.publication` reason codes), in
+    the interface language."""
+    names = {"no-contact": gettext("no public phone, address or web site"),
+             "no-category": gettext("no category")}
+    return [names.get(reason, reason) for reason in reasons]
 
 
 def field_label(kind: str) -> str:
@@ -105,6 +113,7 @@ def action_name(action: str) -> str:
         "create": gettext("Created"), "update": gettext("Changed"), "delete": gettext("Removed"),
         "retire": gettext("Retired"), "restore": gettext("Restored"),
         "resolve": gettext("Report closed"), "import": gettext("Imported"),
+        "retire-sample": gettext("Sample directory retired"),
     }.get(action, action)
 
 
@@ -126,4 +135,5 @@ def workspace_context() -> dict[str, Any]:
         "action_name": action_name,
         "surface_name": surface_name,
         "role_name": role_name,
+        "hold_reason_names": hold_reason_names,
     }

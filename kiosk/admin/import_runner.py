@@ -42,12 +42,14 @@ def _environment() -> dict[str, str]:
             "KIOSK_DATABASE_URL": database_url(config), "KIOSK_INDEX_DIR": str(index_dir(config))}
 
 
-def run_import(path: Path, source: str | None, *, commit: bool, actor: str = "") -> Outcome:
-    """Import (``commit``) or try (roll back) the package at ``path`` in a child process."""
+def run_import(path: Path, source: str | None, *, commit: bool, actor: str = "",
+               retire_sample: bool = False) -> Outcome:
+    """Import (``commit``) or try (roll back) the package at ``path`` in a child process; with
+    ``retire_sample``, retire the fictional sample listings in the same transaction."""
     config = current_app.config
     limit_mb = int(config.get("IMPORT_MEMORY_LIMIT_MB", 1024))
     job = {"path": str(path), "source": source, "commit": commit, "actor": actor,
-           "memory_limit": limit_mb * 1024 * 1024}
+           "memory_limit": limit_mb * 1024 * 1024, "retire_sample": retire_sample}
     started = time.monotonic()
     try:
         done = subprocess.run(

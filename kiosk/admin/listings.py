@@ -1,5 +1,12 @@
 """Listings in the workspace: the searchable, filterable list; create and edit (with the
-conflict view when someone saved first); mark verified; retire and restore; the audit trail."""
+conflict view when someone saved first); mark verified; retire (after a confirmation, with an
+undo) and restore; publish a listing held for review; the audit trail.
+
+"Save and mark verified" is a submit button of the editor's own form: the form's changes are
+checked and saved first, and the listing is marked verified only when they were (a field in
+error, or a conflict with someone else's save, saves and verifies nothing). Saving applies the
+publication rules (:mod:`directory_data.publication`): the message says when a listing is held
+for review, or published again."""
 
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ from directory_data.listings import (
     ListingNotFound,
     create_listing,
     load_listing,
+    publish_listing,
     restore_listing,
     retire_listing,
     save_listing,
@@ -42,16 +50,27 @@ from directory_data.workspace_queries import (
     PAGE_SIZE,
     ListingFilter,
     find_listings,
+    held_count,
     open_problem_counts,
 )
 
 from ..auth import role_required
 from ..db import get_session
 from .blueprint import bp
-from .common import ActionForm, actor, errors_by_field, stale_after_days, status_name, today
+from .common import (
+    ActionForm,
+    actor,
+    errors_by_field,
+    hold_reason_names,
+    stale_after_days,
+    status_name,
+    today,
+)
 from .organization_field import organization_field
 
-STATUS_FILTERS = ("active", "inactive", "temporarily closed", "defunct", "retired")
+STATUS_FILTERS = ("active", "inactive", "temporarily closed", "defunct", "retired", "held")
+#: The flash category that gives a message an "Undo" button posting to the URL after it.
+UNDO = "undo:"
 
 
 def _listing_or_404(service_id: str) -> Service:
@@ -92,6 +111,7 @@ def home() -> ResponseReturnValue:
         "admin/listings.html", rows=rows, total=total, query=query, problems=problems,
         categories=_categories(), statuses=STATUS_FILTERS, today=today(),
         stale_days=stale_after_days(), pages=pages, action_form=ActionForm(),
+        held=held_count(get_session()),
         page_url=lambda n: url_for("admin.home", **args, page=n),
     )
 
@@ -99,6 +119,7 @@ def home() -> ResponseReturnValue:
 def _form_page(
     *, values: FormValues, errors: dict[str, list[str]], service: Service | None, version: int | None,
     conflict: list[Difference] | None = None, status: int = 200, pick: OrganizationPick | None = None,
+    verify: bool = False,
 ) -> ResponseReturnValue:
     session = get_session()
     organization, values = organization_field(
@@ -109,7 +130,7 @@ def _form_page(
         template, values=values, errors=errors, service=service, version=version,
         counts=counts, categories=_categories(), organization=organization,
         status_options=[(s.value, status_name(s.value)) for s in ServiceStatus],
-        form=ActionForm(), differences=conflict,
+        form=ActionForm(), differences=conflict, verify=verify,
         reports=reports_for(session, service.id) if service is not None else [],
         organization_names=organization_names(
             session, [name for d in conflict or [] if d.kind == "organization_id" for name in (d.theirs, d.mine)]),
@@ -140,14 +161,22 @@ def new_listing() -> ResponseReturnValue:
     service = create_listing(get_session(), edit, actor=actor())
     get_session().commit()
     flash(gettext("The listing was created."))
+    if service.held_for:
+        flash(_held_message(service.held_for))
     return redirect(url_for("admin.edit_listing", service_id=service.id), 303)
+
+
+def _held_message(reasons: list[str]) -> str:
+    return gettext("It is held for review, not shown to residents or officers, until it is fixed: "
+                   "%(reasons)s.", reasons="; ".join(hold_reason_names(reasons)))
 
 
 @bp.route("/listings/<service_id>", methods=["GET", "POST"])
 @role_required("caseworker")
 def edit_listing(service_id: str) -> ResponseReturnValue:
-    """Edit a listing. Saving a version someone else has changed since shows both side by
-    side and saves nothing."""
+    """Edit a listing; with ``verify`` ("Save and mark verified") also mark it verified, once
+    the changes are saved. Saving a version someone else has changed since shows both side by
+    side and saves (and verifies) nothing."""
     service = _listing_or_404(service_id)
     if request.method == "GET":
         return _form_page(values=form_values(edit_of(service)), errors={}, service=service,
@@ -158,21 +187,30 @@ def edit_listing(service_id: str) -> ResponseReturnValue:
         expected = int(request.form.get("version", ""))
     except ValueError:
         abort(400)
+    and_verify = request.form.get("verify") == "1" and service.retired_at is None
     edit, errors, pick = _parse(request.form, service)
     values = with_organization(request.form, pick)
     if errors:
         return _form_page(values=values, errors=errors, service=service, version=expected,
-                          status=422, pick=pick)
+                          status=422, pick=pick, verify=and_verify)
     session = get_session()
+    was_held = bool(service.held_for)
     try:
         save_listing(session, service, edit, expected_version=expected, actor=actor())
     except EditConflict as conflict:
         session.rollback()
         current = load_listing(session, service_id)
         return _form_page(values=values, errors={}, service=current, version=conflict.version,
-                          conflict=differences(conflict.current, edit), status=409)
+                          conflict=differences(conflict.current, edit), status=409, verify=and_verify)
+    if and_verify:
+        verify_listing(session, service, actor=actor(), today=today())
     session.commit()
-    flash(gettext("Your changes were saved."))
+    flash(gettext("Your changes were saved and the listing was marked verified today.") if and_verify
+          else gettext("Your changes were saved."))
+    if service.held_for:
+        flash(_held_message(service.held_for))
+    elif was_held:
+        flash(gettext("It is published: residents and officers can see it now."))
     return redirect(url_for("admin.edit_listing", service_id=service_id), 303)
 
 
@@ -183,9 +221,15 @@ def _action(service_id: str) -> Service:
 
 
 def _back(service_id: str) -> str:
+    return _back_from(request.form.get("next"), service_id)
+
+
+def _back_from(next_url: str | None, service_id: str) -> str:
+    """Where to go after an action: ``next_url`` when it is a page of this site, else the
+    listing's editor."""
     from ..pages import safe_next
 
-    return safe_next(request.form.get("next"), url_for("admin.edit_listing", service_id=service_id))
+    return safe_next(next_url, url_for("admin.edit_listing", service_id=service_id))
 
 
 @bp.post("/listings/<service_id>/verify")
@@ -199,23 +243,48 @@ def verify(service_id: str) -> ResponseReturnValue:
     return redirect(_back(service_id), 303)
 
 
-@bp.post("/listings/<service_id>/retire")
+@bp.post("/listings/<service_id>/publish")
+@role_required("caseworker")
+def publish(service_id: str) -> ResponseReturnValue:
+    """Check a held listing against the publication rules again (after its organization or
+    places were fixed, say): published when it passes, else the reasons are shown."""
+    service = _action(service_id)
+    reasons = publish_listing(get_session(), service, actor=actor())
+    get_session().commit()
+    flash(_held_message(list(reasons)) if reasons else
+          gettext("“%(name)s” is published: residents and officers can see it now.", name=service.name))
+    return redirect(_back(service_id), 303)
+
+
+@bp.route("/listings/<service_id>/retire", methods=["GET", "POST"])
 @role_required("caseworker")
 def retire(service_id: str) -> ResponseReturnValue:
-    """Take the listing off every public surface (it can be restored)."""
-    retire_listing(get_session(), _action(service_id), actor=actor())
+    """Ask, then take the listing off every public surface (it can be restored: the message
+    after it has an "Undo" button). A POST that did not come from the question asks it."""
+    if request.method == "GET":
+        service = _listing_or_404(service_id)
+        if service.retired_at is not None:
+            return redirect(url_for("admin.edit_listing", service_id=service_id), 303)
+        return render_template("admin/retire_confirm.html", service=service,
+                               back=_back_from(request.args.get("next"), service_id))
+    service = _action(service_id)
+    if request.form.get("confirmed") != "1":
+        return redirect(url_for("admin.retire", service_id=service_id), 303)
+    retire_listing(get_session(), service, actor=actor())
     get_session().commit()
-    flash(gettext("The listing was retired. Residents and officers no longer see it."))
+    flash(gettext("“%(name)s” was retired. Residents and officers no longer see it.", name=service.name),
+          UNDO + url_for("admin.restore", service_id=service_id))
     return redirect(_back(service_id), 303)
 
 
 @bp.post("/listings/<service_id>/restore")
 @role_required("caseworker")
 def restore(service_id: str) -> ResponseReturnValue:
-    """Put a retired listing back."""
-    restore_listing(get_session(), _action(service_id), actor=actor())
+    """Put a retired listing back (also the "Undo" of a retirement)."""
+    service = _action(service_id)
+    restore_listing(get_session(), service, actor=actor())
     get_session().commit()
-    flash(gettext("The listing was restored."))
+    flash(gettext("“%(name)s” was restored.", name=service.name))
     return redirect(_back(service_id), 303)
 
 

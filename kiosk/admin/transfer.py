@@ -2,7 +2,9 @@
 
 Import in two steps: the uploaded package (an HSDS JSON file, or a ZIP of a CSV folder with or
 without ``datapackage.json``) is imported and rolled back, and the importer's report is shown as
-a preview; confirming imports it again, for real, in one transaction. The upload waits in
+a preview (with the listings it would hold for review, and why); confirming imports it again, for
+real, in one transaction. While listings of the fictional sample directory are shown, the preview
+offers (ticked) to retire them in that same transaction; the real help lines stay. The upload waits in
 ``KIOSK_HOME/uploads/<random token>/`` (the token is also kept in the caseworker's session, so
 nobody else can confirm it) and is removed after the import or after a day.
 
@@ -183,8 +185,10 @@ def confirm_import() -> ResponseReturnValue:
         shutil.rmtree(folder, ignore_errors=True)
         flash(gettext("The upload was dropped; nothing was imported."))
         return redirect(url_for("admin.import_package"), 303)
+    retire_sample = request.form.get("retire_sample") == "1"
     try:
-        outcome = run_import(folder / pending["path"], pending.get("source"), commit=True, actor=actor())
+        outcome = run_import(folder / pending["path"], pending.get("source"), commit=True, actor=actor(),
+                             retire_sample=retire_sample)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if outcome.error is not None:
@@ -194,6 +198,13 @@ def confirm_import() -> ResponseReturnValue:
 
     get_search().after_commit(max(int(outcome.report.get("journaled") or 0), 1))
     flash(gettext("Imported: %(summary)s", summary=outcome.report["summary"]))
+    if outcome.report.get("sample_retired"):
+        flash(gettext("%(count)s sample listings were retired; the real national and Florida help "
+                      "lines stay.", count="{:,}".format(outcome.report["sample_retired"])))
+    if outcome.report.get("held"):
+        flash(gettext("%(count)s listings are held for review: residents and officers do not see "
+                      "them until they are fixed.", count="{:,}".format(outcome.report["held"])))
+        return redirect(url_for("admin.home", status="held"), 303)
     return redirect(url_for("admin.home"), 303)
 
 

@@ -1,5 +1,5 @@
-"""A caseworker's day in real Chromium: sign in, find a stale listing, fix its phone number, mark
-it verified, see both in the audit log; and axe-core finds no WCAG 2.2 A/AA violation on any
+"""A caseworker's day in real Chromium: sign in, find a stale listing, fix its phone number, save
+it and mark it verified, see both in the audit log; and axe-core finds no WCAG 2.2 A/AA violation on any
 workspace page (English and Spanish), the conflict view, or the problem report form."""
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ ADMIN = ("admin.avery", "administrator passphrase")
 
 
 def served_workspace(
-    tmp_path_factory: pytest.TempPathFactory, folder: str, accounts: dict[tuple[str, str], Role], **config: Any
+    tmp_path_factory: pytest.TempPathFactory, folder: str, accounts: dict[tuple[str, str], Role],
+    prepare: Callable[[Any, Any], None] | None = None, **config: Any
 ) -> Iterator[Site]:
-    """A site on its own instance (in ``folder``) with the test directory and ``accounts``."""
+    """A site on its own instance (in ``folder``) with the test directory and ``accounts``
+    (``prepare(session, directory)`` may add to it before the app starts)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is missing")
     home = tmp_path_factory.mktemp(folder)
@@ -37,6 +39,8 @@ def served_workspace(
         directory = make_directory(session)
         for account, role in accounts.items():
             add_user(session, *account, role)
+        if prepare is not None:
+            prepare(session, directory)
         session.commit()
     engine.dispose()
     app = _make_app(home, **config)
@@ -92,8 +96,8 @@ def test_a_caseworkers_day(open_context: Callable[..., Any], workspace_site: Sit
     expect(page.get_by_label("Phone 1: number")).to_have_value("(407) 555-0188")
     expect(page.get_by_role("group", name="Span 2").get_by_label("Opens")).to_have_value("10:00")
 
-    page.get_by_role("button", name="Mark verified").first.click()
-    expect(page.get_by_role("status")).to_contain_text("Marked verified today.")
+    page.get_by_role("button", name="Save and mark verified").click()
+    expect(page.get_by_role("status")).to_contain_text("Your changes were saved and the listing was marked verified today.")
     expect(page.locator(".summary-box")).to_contain_text("case.morgan")
 
     page.get_by_role("link", name="Audit log").click()

@@ -98,14 +98,15 @@ def index_database(session_factory: sessionmaker[Session], folder: Path) -> Inde
     return index.open_dir(str(generation.path))
 
 
-def import_and_index(engine: Engine, source: Path, folder: Path) -> Index:
-    """Import ``source`` with the HSDS importer, index every listing in ``folder``, clear the DB."""
+def import_and_index(engine: Engine, sources: Path | list[Path], folder: Path) -> Index:
+    """Import ``sources`` with the HSDS importer, index every listing in ``folder``, clear the DB."""
     from directory_data.hsds.importer import import_path
 
     factory = make_session_factory(engine)
     try:
         with factory() as session:
-            import_path(session, source)
+            for source in sources if isinstance(sources, list) else [sources]:
+                import_path(session, source)
             session.commit()
         return index_database(factory, folder)
     finally:

@@ -15,11 +15,11 @@ JUDGMENTS = load_judgments("curated_judgments.csv")
 
 @pytest.fixture(scope="module")
 def searcher(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Searcher]:
-    from directory_data.curated import curated_path
+    from directory_data.curated import parts
 
-    if not curated_path().exists():
-        pytest.skip("the curated directory (directory_data/curated/seminole_county.json) is not built yet")
-    ix = import_and_index(engine, curated_path(), tmp_path_factory.mktemp("curated-index"))
+    if not all(path.exists() for path, _ in parts()):
+        pytest.skip("the curated directory (directory_data/curated/*.json) is not built yet")
+    ix = import_and_index(engine, [path for path, _ in parts()], tmp_path_factory.mktemp("curated-index"))
     with ix.searcher() as s:
         yield s
 
