@@ -13,7 +13,9 @@ class Hit:
 
     ``distance_km`` is None without a location in the request or in the listing; ``open_now``
     is None when the listing has no hours; ``stale`` means not verified within the request's
-    ``stale_after_days``; ``crisis`` marks a pinned crisis line.
+    ``stale_after_days``; ``crisis`` marks a pinned crisis line. Sorted by distance,
+    ``best_match`` says whether the hit is among the best matches (nearest first) or among the
+    other matches that follow them (nearest first too); otherwise it is always true.
     """
 
     service_id: str
@@ -23,6 +25,7 @@ class Hit:
     open_now: bool | None
     stale: bool
     crisis: bool = False
+    best_match: bool = True
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,9 @@ class SearchResults:
     """A page of results. ``query`` is the normalised text searched; ``total`` counts every
     result over all pages (pinned crisis lines included); ``facets`` is
     ``{"category": {slug: count}}`` over the results before the category filter.
-    ``notices`` holds machine-readable remarks such as ``"zip-unknown"``.
+    ``notices`` holds machine-readable remarks such as ``"zip-unknown"``. ``sorted_by`` is
+    ``"distance"`` when the hits are nearest first within relevance
+    (:func:`search_index.ranking.nearest_first`), else ``"relevance"``.
     """
 
     query: str
@@ -42,6 +47,7 @@ class SearchResults:
     suggestion: str | None = None
     crisis: CrisisMatch | None = None
     notices: tuple[str, ...] = ()
+    sorted_by: str = "relevance"
 
     @property
     def service_ids(self) -> list[str]:

@@ -22,7 +22,14 @@ from whoosh.searching import Searcher
 from search_index.cache import ResultCache, default_cache
 from search_index.crisis import CrisisMatch, CrisisRules, card_language, load_rules
 from search_index.filters import build_filters
-from search_index.ranking import distance_factor, quality, stale_mask, top
+from search_index.ranking import (
+    BEST_MATCH_SHARE,
+    distance_factor,
+    nearest_first,
+    quality,
+    stale_mask,
+    top,
+)
 from search_index.request import (
     Effective,
     InvalidRequest,
@@ -75,7 +82,7 @@ def _request_key(req: Effective) -> tuple[Any, ...]:
     return (
         req.q, req.categories, req.languages, req.open_now, near, req.zip_code, req.radius_km,
         req.free, req.age, req.walk_in, req.page, req.per_page, req.today, req.stale_after_days,
-        req.lang, minute, req.precise,
+        req.lang, minute, req.precise, req.sort,
     )
 
 
@@ -237,15 +244,22 @@ def _run(
 
     docs = np.flatnonzero(candidates) if need_regular else np.zeros(0, dtype=np.int64)
     final = raw[docs] * quality(view, leaves, req.today, req.stale_after_days)[docs]
-    if filters.distances is not None:
-        final *= distance_factor(filters.distances[docs])
-    if tiebreak is not None:
-        final -= tiebreak[docs] * (1e-7 / max(view.doc_count, 1))
-    ranked = top(docs, final, need_regular, tiebreak)
+    by_distance = req.sort == "distance" and filters.distances is not None
+    if by_distance:
+        # Nearest first among the best matches, then among the others (the score decides
+        # which group a listing is in, its distance where in it).
+        ranked = nearest_first(docs, final, filters.distances[docs], need_regular, tiebreak,
+                               share=BEST_MATCH_SHARE if concept_list else 0.0)
+    else:
+        if filters.distances is not None:
+            final *= distance_factor(filters.distances[docs])
+        if tiebreak is not None:
+            final -= tiebreak[docs] * (1e-7 / max(view.doc_count, 1))
+        ranked = [(score, d, True) for score, d in top(docs, final, need_regular, tiebreak)]
 
-    top_score = ranked[0][0] if ranked else 1.0
-    ordered: list[tuple[float, int, bool]] = [(top_score + 1.0, d, True) for d in pinned]
-    ordered += [(score, d, False) for score, d in ranked]
+    top_score = max((score for score, _, _ in ranked), default=1.0)
+    ordered: list[tuple[float, int, bool, bool]] = [(top_score + 1.0, d, True, True) for d in pinned]
+    ordered += [(score, d, False, best) for score, d, best in ranked]
     page = ordered[start:stop]
 
     forms = query_forms(
@@ -253,8 +267,8 @@ def _run(
     )
     stale = stale_mask(view, leaves, req.today, req.stale_after_days)
     hits = [
-        _hit(view, leaves, filters.distances, stale, req, forms, d, score, is_pin)
-        for score, d, is_pin in page
+        _hit(view, leaves, filters.distances, stale, req, forms, d, score, is_pin, best)
+        for score, d, is_pin, best in page
     ]
     suggestion = _suggest(scorer, concepts, words) if concepts and total < SUGGEST_BELOW else None
     results = SearchResults(
@@ -267,8 +281,9 @@ def _run(
         suggestion=suggestion,
         crisis=crisis,
         notices=("zip-unknown",) if filters.zip_unknown else (),
+        sorted_by="distance" if by_distance else "relevance",
     )
-    docnums = tuple(d for _, d, _ in page)
+    docnums = tuple(d for _, d, _, _ in page)
     depends = None
     if crisis is None and suggestion is None and req.zip_code is None:
         if concept_list:
@@ -310,6 +325,7 @@ def _hit(
     docnum: int,
     score: float,
     crisis: bool,
+    best_match: bool = True,
 ) -> Hit:
     stored = view.stored_fields(leaves, docnum)
     texts = [stored.get("description_es", ""), stored.get("description", "")]
@@ -333,6 +349,7 @@ def _hit(
         open_now=view.open_flag(leaves, docnum, req.now),
         stale=bool(stale[docnum]),
         crisis=crisis,
+        best_match=best_match,
     )
 
 
