@@ -36,6 +36,15 @@ _ID_MARK = "service-id-mark"
 
 
 @dataclass(frozen=True)
+class Directions:
+    """The way to a place: the place, its maps link and that link's QR code."""
+
+    place: Any
+    link: str
+    code: Markup
+
+
+@dataclass(frozen=True)
 class PlacedCard:
     """A card known by its id only: what its referral form needs."""
 
@@ -94,9 +103,10 @@ class CardContext:
 
     @cached_property
     def inplace(self) -> bool:
-        """Whether the cards' referral forms may be answered in place by the page's script (not
-        on the referral page itself, where a removed service leaves the list)."""
-        return not self.here.startswith(url_for(self.referral_endpoint))
+        """Whether the cards' referral forms are answered in place by the kiosk's script (not on
+        the referral page itself, where a removed service leaves the list; not on the patrol
+        view, whose forms come back to the page at the card)."""
+        return not self.officer and not self.here.startswith(url_for(self.referral_endpoint))
 
     def distance_words(self, km: float) -> str:
         """``km`` in words: from this station (kiosk), away (from the officer's tablet), or from
@@ -126,10 +136,10 @@ class CardContext:
         """The week's hours table of ``card`` at the page's clock (None: no hours listed)."""
         return week_hours_at(card.hours_key, self.now_local)
 
-    def directions(self, card: Any) -> tuple[Any, str, Markup] | None:
-        """``(place, link, code)`` of the first place of ``card`` a resident may be sent to: its
-        maps link (:mod:`directory_data.directions`) and that link's QR code. Never for a
-        confidential place; None when no place has a position or an address."""
+    def directions(self, card: Any) -> Directions | None:
+        """The :class:`Directions` to the first place of ``card`` a resident may be sent to (its
+        maps link: :mod:`directory_data.directions`). Never for a confidential place; None when
+        no place has a position or an address."""
         template = str(current_app.config["DIRECTIONS_URL"])
         for place in card.places:
             try:
@@ -139,7 +149,7 @@ class CardContext:
                 log.warning("no directions code: %s", error)
                 return None
             if link is not None:
-                return place, link, qr.svg_markup(link)
+                return Directions(place, link, qr.svg_markup(link))
         return None
 
     def detail_url(self, service_id: str) -> str:

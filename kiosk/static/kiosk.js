@@ -101,6 +101,14 @@
   /* a card's referral form, answered in place */
   var statusEl = document.getElementById("referral-status");
   var countEl = document.getElementById("referral-count");
+  var statusTimer = null;
+
+  function announce(message) {
+    if (!statusEl) { return; }
+    statusEl.textContent = message;
+    clearTimeout(statusTimer);
+    statusTimer = setTimeout(function () { statusEl.textContent = ""; }, 6000);
+  }
 
   function inPlace(form, params) {
     var hadFocus = form.contains(document.activeElement);
@@ -120,7 +128,7 @@
       if (!fresh) { throw new Error("no form"); }
       form.replaceWith(fresh);
       if (countEl) { countEl.innerHTML = answer.badge; }
-      if (statusEl) { statusEl.textContent = answer.message; }
+      announce(answer.message);
       var button = fresh.querySelector("button");
       if (hadFocus && button) { button.focus(); }
     }).catch(function () { form.submit(); });
