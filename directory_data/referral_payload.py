@@ -11,8 +11,12 @@ words in the referral's language, supplied by the caller, since this package kno
 * :func:`contact_payload` -- one service as a MECARD contact;
 * :func:`hotline_payload` -- a ``tel:`` code for the crisis line that fits the referral.
 
-Discreet mode keeps abuse words out of every title and payload: a sensitive service is named
-with :attr:`Labels.neutral_service`.
+Discreet mode keeps abuse words out of every title and payload: a sensitive service -- one in
+the abuse category, or whose name says so (:data:`SENSITIVE_WORDS`; a housing shelter is not
+one) -- is named with :attr:`Labels.neutral_service` and its kind of help in neutral words
+("Support service — housing", :mod:`directory_data.help_kinds`), so entries stay apart.
+A text-only line is worded as what to send where ("Text START to 88788"), never as a number to
+call, and a service open around the clock says "Open 24 hours".
 """
 
 from __future__ import annotations
@@ -24,14 +28,18 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from directory_data.models import AddressType, Location, PhoneAudience, Schedule, Service
+from directory_data.help_kinds import help_kind
+from directory_data.models import AddressType, Location, PhoneAudience, PhoneType, Schedule, Service
+from directory_data.text_lines import text_keyword
 
 #: The category whose services make a referral sensitive (discreet mode is offered).
 SENSITIVE_CATEGORY = "abuse"
-#: Words a discreet slip or code must not show (English and Spanish, lower case stems).
+#: Words of a name that reveal abuse (English and Spanish, lower case stems): a discreet slip or
+#: code never shows such a name. "Shelter" and "refugio" alone do not: a homeless shelter keeps
+#: its name ("Domestic violence shelter" is caught by its other words).
 SENSITIVE_WORDS = re.compile(
     r"abus|violen|domestic|dom[eé]stic|assault|agresi[oó]n|rape|violaci|victim|v[ií]ctima|"
-    r"batter|maltrat|trafic|traffick|stalk|acoso|sexual|\bdv\b|safe ?house|refugio|shelter",
+    r"batter|maltrat|trafic|traffick|stalk|acoso|sexual|\bdv\b|safe ?house",
     re.IGNORECASE,
 )
 _DAY_ORDER = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -69,6 +77,16 @@ class Labels:
     confidential: str  # "Address given by phone"
     days: Sequence[str]  # Monday .. Sunday, short
     clock12: bool = True  # 9am-5pm (English) or 9:00-17:00
+    open_24_hours: str = "Open 24 hours"  # every day, around the clock
+    all_day: str = "24 hours"  # "Sat-Sun 24 hours"
+    text_to: str = "Text %(keyword)s to %(number)s"
+    text_number: str = "Text %(number)s"
+    #: The neutral words of each kind of help (:data:`directory_data.help_kinds.KINDS`).
+    kinds: tuple[tuple[str, str], ...] = ()
+
+    def kind_words(self, kind: str) -> str | None:
+        """The words of ``kind``, if given."""
+        return dict(self.kinds).get(kind)
 
 
 @dataclass(frozen=True)
@@ -78,11 +96,13 @@ class Entry:
     id: str
     sample: bool  # one of the fictional sample directory's listings (every surface marks it)
     name: str
-    phones: tuple[tuple[str, str], ...]  # (shown, dialled)
+    phones: tuple[tuple[str, str], ...]  # (shown, dialled): numbers to call
     addresses: tuple[str, ...]
     confidential: bool  # a place whose address is withheld
     hours: tuple[str, ...]
     categories: tuple[str, ...]
+    texts: tuple[tuple[str, str], ...] = ()  # ("Text START to 88788", dialled): text-only lines
+    kind: str = "support"  # the kind of help, directory_data.help_kinds
 
     @property
     def sensitive(self) -> bool:
@@ -90,8 +110,12 @@ class Entry:
         return SENSITIVE_CATEGORY in self.categories or bool(SENSITIVE_WORDS.search(self.name))
 
     def shown_name(self, labels: Labels, *, discreet: bool) -> str:
-        """The name to show: the neutral label for a sensitive service in discreet mode."""
-        return labels.neutral_service if discreet and self.sensitive else self.name
+        """The name to show: for a sensitive service in discreet mode the neutral label and its
+        kind of help ("Support service — housing")."""
+        if not (discreet and self.sensitive):
+            return self.name
+        words = labels.kind_words(self.kind)
+        return f"{labels.neutral_service} — {words}" if words else labels.neutral_service
 
 
 def phone_text(number: str) -> tuple[str, str]:
@@ -126,8 +150,14 @@ def _day_ranges(days: list[int], names: Sequence[str]) -> str:
     return ", ".join(names[r[0]] if len(r) == 1 else f"{names[r[0]]}-{names[r[-1]]}" for r in runs)
 
 
+def _around_the_clock(opens: dt.time, closes: dt.time) -> bool:
+    """Whether a span from ``opens`` to ``closes`` is a whole day (00:00 to 00:00 or 23:59)."""
+    return opens == dt.time(0, 0) and closes in (dt.time(0, 0), dt.time(23, 59))
+
+
 def hours_lines(schedules: Iterable[Schedule], labels: Labels) -> tuple[str, ...]:
-    """Weekly hours as short lines, ``"Mon-Fri 9am-5pm"``; spans with the same hours share a line."""
+    """Weekly hours as short lines, ``"Mon-Fri 9am-5pm"``; spans with the same hours share a line.
+    Around the clock: ``"Open 24 hours"`` every day, else ``"Sat-Sun 24 hours"``."""
     spans: dict[tuple[dt.time, dt.time], list[int]] = {}
     for row in schedules:
         if row.freq != "WEEKLY" or not row.byday or row.opens_at is None or row.closes_at is None:
@@ -135,24 +165,43 @@ def hours_lines(schedules: Iterable[Schedule], labels: Labels) -> tuple[str, ...
         days = [_DAY_ORDER.index(d) for d in row.byday.upper().split(",") if d in _DAY_ORDER]
         spans.setdefault((row.opens_at, row.closes_at), []).extend(days)
     ordered = sorted(spans.items(), key=lambda item: (min(item[1]), item[0][0]))
-    return tuple(
-        f"{_day_ranges(days, labels.days)} {_clock(opens, labels.clock12)}-{_clock(closes, labels.clock12)}"
-        for (opens, closes), days in ordered
-    )
+    lines = []
+    for (opens, closes), days in ordered:
+        if _around_the_clock(opens, closes):
+            lines.append(labels.open_24_hours if len(set(days)) == 7
+                         else f"{_day_ranges(days, labels.days)} {labels.all_day}")
+        else:
+            lines.append(f"{_day_ranges(days, labels.days)} "
+                         f"{_clock(opens, labels.clock12)}-{_clock(closes, labels.clock12)}")
+    return tuple(lines)
 
 
 def _locations(service: Service) -> list[Location]:
     return [link.location for link in service.location_links if link.location is not None]
 
 
-def _phones(service: Service, locations: list[Location]) -> tuple[tuple[str, str], ...]:
-    seen: dict[str, tuple[str, str]] = {}
+#: Phone types that are neither called nor texted by a resident (left off a referral).
+_NOT_FOR_RESIDENTS = frozenset({PhoneType.fax, PhoneType.pager})
+
+
+def _phones(service: Service, locations: list[Location],
+            labels: Labels) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The public numbers to call, ``(shown, dialled)``, and the text-only lines, ``("Text
+    START to 88788", dialled)``."""
+    calls: dict[str, tuple[str, str]] = {}
+    texts: dict[str, tuple[str, str]] = {}
     for phone in list(service.phones) + [p for loc in locations for p in loc.phones]:
-        if phone.audience == PhoneAudience.officer or not phone.number:
+        if phone.audience == PhoneAudience.officer or not phone.number or phone.type in _NOT_FOR_RESIDENTS:
             continue
         shown, dialled = phone_text(phone.number)
-        seen.setdefault(dialled, (shown, dialled))
-    return tuple(seen.values())
+        if phone.type == PhoneType.text:
+            keyword = text_keyword(phone.description)
+            words = (labels.text_to % {"keyword": keyword, "number": shown} if keyword
+                     else labels.text_number % {"number": shown})
+            texts.setdefault(dialled, (words, dialled))
+        else:
+            calls.setdefault(dialled, (shown, dialled))
+    return tuple(calls.values()), tuple(t for d, t in texts.items() if d not in calls)
 
 
 def _entry(service: Service, lang: str, labels: Labels) -> Entry:
@@ -165,15 +214,19 @@ def _entry(service: Service, lang: str, labels: Labels) -> Entry:
             addresses.append(address.one_line())
     schedules = service.schedules or [s for loc in locations for s in loc.schedules
                                       if s.service_id is None]
+    calls, texts = _phones(service, locations, labels)
+    codes = [link.term.code for link in service.taxonomy_links if link.term is not None and link.term.code]
     return Entry(
         id=service.id,
         sample=service.is_sample,
         name=(service.name_es if lang == "es" and service.name_es else service.name),
-        phones=_phones(service, locations),
+        phones=calls,
         addresses=tuple(dict.fromkeys(addresses)),
         confidential=any(loc.confidential for loc in locations),
         hours=hours_lines(schedules, labels),
         categories=tuple(service.category_slugs),
+        texts=texts,
+        kind=help_kind(service.category_slugs, codes),
     )
 
 
@@ -209,6 +262,7 @@ def text_payload(
         lines.append("")
         lines.append(f"{n}. {entry.shown_name(labels, discreet=discreet)}")
         lines.extend(shown for shown, _ in entry.phones)
+        lines.extend(words for words, _ in entry.texts)
         lines.extend(entry.addresses)
         if entry.confidential and not entry.addresses:
             lines.append(labels.confidential)

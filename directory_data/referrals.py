@@ -51,6 +51,7 @@ from directory_data.models import (
     ReferralCount,
     Service,
     ServiceAtLocation,
+    ServiceTaxonomy,
 )
 from directory_data.referral_payload import (
     Entry,
@@ -187,7 +188,9 @@ def _entry_options() -> list[Any]:
     location = (selectinload(Service.location_links.and_(live_location_link()))
                 .selectinload(ServiceAtLocation.location))
     return [selectinload(Service.phones), selectinload(Service.schedules),
-            selectinload(Service.category_links), location.selectinload(Location.addresses),
+            selectinload(Service.category_links),
+            selectinload(Service.taxonomy_links).selectinload(ServiceTaxonomy.term),
+            location.selectinload(Location.addresses),
             location.selectinload(Location.phones), location.selectinload(Location.schedules)]
 
 

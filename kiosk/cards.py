@@ -34,6 +34,7 @@ from directory_data.models import (
     Service,
     ServiceStatus,
 )
+from directory_data.text_lines import text_keyword
 from search_index.documents import language_code
 from search_index.geo import haversine_km
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
@@ -46,10 +47,16 @@ SUMMARY_LENGTH = 110
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 
+#: Phone types a person can call (a "scan to call" code and tap-to-call make sense for them).
+CALLABLE_TYPES = frozenset({None, PhoneType.voice, PhoneType.cell})
+
+
 @dataclass(frozen=True)
 class PhoneLine:
     """A phone number as shown and as dialled, with what it is for (``private_description``:
-    the phone of a confidential location, whose description only officers see)."""
+    the phone of a confidential location, whose description only officers see). A text-only
+    line (``is_text``) has the ``keyword`` to send, when its description names one; ``callable``
+    says whether a person can call it (not a text line, a fax or a pager)."""
 
     shown: str
     dialled: str
@@ -57,6 +64,8 @@ class PhoneLine:
     officer_only: bool
     is_text: bool
     private_description: bool = False
+    keyword: str | None = None
+    callable: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,10 @@ class ServiceCard:
     last_checked: dt.date | None
     stale: bool
     crisis: bool = False
+    #: Sorted by distance: among the best matches (False: among the other matches after them).
+    best_match: bool = True
+    #: The listing's hours (:func:`search_index.opening.hours_key`), for the week's table.
+    hours_key: str | None = None
     eligibility: str | None = None
     fees: str | None = None
     application: str | None = None
@@ -161,9 +174,12 @@ def _phone_lines(service: Service, locations: list[Location]) -> tuple[PhoneLine
         shown, dialled = phone_display(phone.number)
         if phone.extension:
             shown = f"{shown} ext {phone.extension}"
+        is_text = phone.type == PhoneType.text
         lines.append(PhoneLine(shown, dialled, phone.description,
-                               phone.audience == PhoneAudience.officer, phone.type == PhoneType.text,
-                               private and bool(phone.description)))
+                               phone.audience == PhoneAudience.officer, is_text,
+                               private and bool(phone.description),
+                               text_keyword(phone.description) if is_text else None,
+                               phone.type in CALLABLE_TYPES))
     lines.sort(key=lambda line: line.officer_only)  # public numbers first, largest
     return tuple(lines)
 
@@ -277,6 +293,7 @@ def make_card(
     crisis: bool = False,
     officer: bool = False,
     language: str | None = None,
+    best_match: bool = True,
 ) -> ServiceCard:
     """The card of a service at ``now`` in ``language`` (default: the request's), distances
     from ``point``."""
@@ -300,6 +317,8 @@ def make_card(
         last_checked=facts.assured_date,
         stale=facts.is_stale(today, stale_after_days),
         crisis=crisis,
+        best_match=best_match,
+        hours_key=facts.hours_key,
         eligibility=facts.eligibility,
         fees=facts.fees,
         application=facts.application,

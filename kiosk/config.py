@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from directory_data.directions import DEFAULT_TEMPLATE as DEFAULT_DIRECTIONS_TEMPLATE
+
 
 def default_config() -> dict[str, Any]:
     """The settings every app starts from; ``KIOSK_*`` environment variables override them."""
@@ -45,7 +47,16 @@ def default_config() -> dict[str, Any]:
         "PUBLIC_BASE_URL": None,
         "REFERRAL_DAYS": 30,
         "REFERRAL_PRINT_LAYOUT": "letter",
+        # The kiosk's print screen goes back to the start this many seconds after printing
+        # began, whatever the printer does (a stalled print never leaves the slip on screen).
+        "PRINT_RETURN_SECONDS": 20,
         "PATROL_DISTRICTS": (),
+        # The patrol view measures a visit's detail and referral pages from the point of its
+        # last results (the tablet's, else the station) for at most this many minutes.
+        "PATROL_POSITION_MINUTES": 30,
+        # What a detail page's "Get directions" code holds: a link with {destination} (the
+        # place's coordinates, or its address); see directory_data/directions.py.
+        "DIRECTIONS_URL": DEFAULT_DIRECTIONS_TEMPLATE,
         # Results shown per page on the kiosk and the patrol view.
         "RESULTS_PER_PAGE": 10,
         # The HSDS API: the profile its "/" names, and how many seconds before a modified_after

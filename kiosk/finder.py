@@ -68,6 +68,8 @@ class ResultsPage:
     crisis: CrisisCard | None = None
     facets: dict[str, Any] = field(default_factory=dict)
     scope: ScopeNotice | None = None
+    #: "distance": nearest first within relevance (cards say whether they are best matches).
+    sorted_by: str = "relevance"
 
     @property
     def pages(self) -> int:
@@ -139,7 +141,8 @@ def heading(query: Query, category: CategoryName | None) -> str:
 def card_maker(
     *, point: tuple[float, float] | None, officer: bool
 ) -> Callable[..., ServiceCard]:
-    """Make cards for this request: ``make(facts, hit_distance_km=None, crisis=False)``, all at
+    """Make cards for this request: ``make(facts, hit_distance_km=None, crisis=False,
+    best_match=True)``, all at
     the same moment, in the request's language, distances from ``point``."""
     now = local_now()
     settings = {"now": now, "today": now.date(), "point": point, "officer": officer,
@@ -147,8 +150,9 @@ def card_maker(
                 "language": current_language()}
 
     def make(facts: ListingFacts, *, hit_distance_km: float | None = None,
-             crisis: bool = False) -> ServiceCard:
-        return make_card(facts, hit_distance_km=hit_distance_km, crisis=crisis, **settings)
+             crisis: bool = False, best_match: bool = True) -> ServiceCard:
+        return make_card(facts, hit_distance_km=hit_distance_km, crisis=crisis,
+                         best_match=best_match, **settings)
 
     return make
 
@@ -190,6 +194,7 @@ def search_request(query: Query, *, per_page: int | None = None, precise: bool =
         stale_after_days=int(config["STALE_AFTER_DAYS"]),
         lang=current_language(),
         precise=precise,
+        sort=query.sort,
     )
 
 
@@ -207,7 +212,8 @@ def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
     hits = {hit.service_id: hit for hit in results.hits}
     make = card_maker(point=query.point, officer=officer)
     cards = [
-        make(facts, hit_distance_km=hits[facts.id].distance_km, crisis=hits[facts.id].crisis)
+        make(facts, hit_distance_km=hits[facts.id].distance_km, crisis=hits[facts.id].crisis,
+             best_match=hits[facts.id].best_match)
         for facts in listing_facts_for(session, results.service_ids)
     ]
     crisis = results.crisis
@@ -220,6 +226,7 @@ def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
         crisis=crisis.card() if crisis is not None else None,
         facets=results.facets,
         scope=scope_notice(results, session),
+        sorted_by=results.sorted_by,
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Hashable
 
 import phonenumbers
+from babel.dates import format_skeleton
 from flask_babel import format_date, format_decimal, format_time, gettext
 
 from .request_language import request_language
@@ -71,10 +72,17 @@ def time_text(value: dt.datetime) -> str:
                  lambda: format_time(value, "short", rebase=False))
 
 
-def weekday_text(value: dt.datetime) -> str:
-    """The weekday of ``value``: ``Tuesday`` / ``martes``."""
-    day = value.date()
+def weekday_text(value: dt.datetime | dt.date) -> str:
+    """The weekday of ``value`` (a date-time or a date): ``Tuesday`` / ``martes``."""
+    day = value.date() if isinstance(value, dt.datetime) else value
     return _memo(("weekday", request_language().code, day), lambda: format_date(day, "EEEE"))
+
+
+def day_text(value: dt.date) -> str:
+    """A day of the coming weeks, with its weekday and without the year, in the order of the
+    request's language: ``Thu, Nov 26`` / ``jue, 26 nov``."""
+    code = request_language().code
+    return _memo(("day", code, value), lambda: format_skeleton("MMMEd", value, locale=code))
 
 
 def date_text(value: dt.date | None) -> str | None:

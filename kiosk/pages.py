@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, redirect, request, url_for
 
-from . import formatting, visit
+from markupsafe import Markup
+
+from . import formatting, qr, visit
 from .icons import icon
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -88,6 +90,17 @@ def _context() -> dict[str, Any]:
     }
 
 
+def tel_href(number: str) -> str:
+    """How ``number`` is dialled (``+18007997233``, ``988``)."""
+    return formatting.phone_display(number)[1]
+
+
+def call_code(number: str) -> Markup:
+    """The "scan to call" QR code of ``number`` (a ``tel:`` URI), for the lobby kiosk, which
+    cannot call: a resident's phone can."""
+    return qr.svg_markup(f"tel:{tel_href(number)}")
+
+
 def init_app(app: Flask) -> None:
     """Register the page context and the formatting helpers with ``app``'s templates."""
     app.context_processor(_context)
@@ -96,8 +109,11 @@ def init_app(app: Flask) -> None:
         distance_text=formatting.distance_text,
         time_text=formatting.time_text,
         weekday_text=formatting.weekday_text,
+        day_text=formatting.day_text,
         date_text=formatting.date_text,
-        tel_href=lambda number: formatting.phone_display(number)[1],
+        tel_href=tel_href,
+        phone_shown=lambda number: formatting.phone_display(number)[0],
+        call_code=call_code,
     )
     app.add_template_global(local_now, "local_now")
 

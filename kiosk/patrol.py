@@ -3,7 +3,10 @@ open now by default, tap-to-call, officer-only phones and notes, and a referral 
 full-screen for the resident to scan.
 
 "Near me" comes from the tablet's geolocation (``static/patrol.js`` fills ``lat``/``lon``);
-without it the station is used.
+without it the station is used. With a position the results are nearest first within relevance
+(the best matches nearest first, then the other matches), and the visit keeps the point its
+results were measured from (:func:`kiosk.visit.remember_position`): the detail and referral
+pages of the same visit measure from it, so a service is as far on each of them.
 """
 
 from __future__ import annotations
@@ -27,8 +30,20 @@ bp = Blueprint("patrol", __name__, url_prefix="/patrol")
 
 @bp.context_processor
 def _patrol_context() -> dict[str, object]:
+    _point, from_device = _visit_point()
     return {"card_context": CardContext(detail_endpoint="patrol.service",
-                                        referral_endpoint="patrol.referral", officer=True)}
+                                        referral_endpoint="patrol.referral", officer=True,
+                                        from_device=from_device)}
+
+
+def _visit_point() -> tuple[tuple[float, float], bool]:
+    """The point this page measures from, and whether it is the officer's tablet: the
+    position in the request (``lat``/``lon``), else the visit's (kept by the results page),
+    else the station."""
+    device = _device_point() or visit.position()
+    if device is not None:
+        return device, True
+    return station(current_app.config), False
 
 
 def _device_point() -> tuple[float, float] | None:
@@ -48,6 +63,7 @@ def _device_point() -> tuple[float, float] | None:
 def home() -> ResponseReturnValue:
     """Search, nearest first: from the tablet's position, else from the station."""
     device = _device_point()
+    visit.remember_position(device)
     point = device or station(current_app.config)
     query = finder.parse_query(request.args, point=point, default_open=True, sort="distance")
     page = finder.find(get_session(), query, officer=True)
@@ -63,6 +79,7 @@ def home() -> ResponseReturnValue:
         open_only=query.open_only,
         topics=topics,
         here_is_device=device is not None,
+        sorted_by=page.sorted_by,
         lat=extra.get("lat", ""),
         lon=extra.get("lon", ""),
         heading=finder.heading(query, category),
@@ -75,8 +92,9 @@ def home() -> ResponseReturnValue:
 @bp.get("/services/<service_id>")
 @officer_required
 def service(service_id: str) -> ResponseReturnValue:
-    """A service's detail with officer-only phones and notes."""
-    point = _device_point() or station(current_app.config)
+    """A service's detail with officer-only phones and notes, its distance from the visit's
+    point."""
+    point, _from_device = _visit_point()
     cards = finder.cards_for(get_session(), [service_id], point=point, officer=True)
     if not cards:
         abort(404)
@@ -87,7 +105,7 @@ def service(service_id: str) -> ResponseReturnValue:
 
 def _referral_page(errors: dict[str, str] | None = None,
                    values: dict[str, object] | None = None) -> str:
-    cards = finder.cards_for(get_session(), visit.referral_ids(), point=station(current_app.config),
+    cards = finder.cards_for(get_session(), visit.referral_ids(), point=_visit_point()[0],
                              officer=True)
     form = referrals.form_context([c.id for c in cards], visit.made_token(), errors=errors,
                                   values=values)

@@ -15,8 +15,10 @@ without it).
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 import qrcode
+from markupsafe import Markup
 from PIL import Image
 from qrcode import base, util
 from qrcode.constants import ERROR_CORRECT_M
@@ -119,3 +121,10 @@ def render(payload: str) -> tuple[str, bytes]:
     """``(svg, png)`` of ``payload``'s code, from one matrix."""
     modules = matrix(payload)
     return svg_from_matrix(modules), png_from_matrix(modules)
+
+
+@lru_cache(maxsize=512)
+def svg_markup(payload: str) -> Markup:
+    """The SVG of ``payload``'s code for a page (kept per process: a detail page shows the same
+    few "scan to call" and directions codes to every visitor)."""
+    return Markup(svg_from_matrix(matrix(payload)))

@@ -47,14 +47,14 @@ def public(token: str) -> ResponseReturnValue:
 
 @bp.get("/r/<token>/print")
 def print_slip(token: str) -> ResponseReturnValue:
-    """The printed slip; ``auto=1`` prints at once (silently with ``--kiosk-printing``)."""
+    """The printed slip, with a Print button (the kiosk prints from its own print screen,
+    :func:`kiosk.views.referral_print`)."""
     layout = request.args.get("layout")
     if layout not in LAYOUTS:
         layout = str(current_app.config["REFERRAL_PRINT_LAYOUT"])
     layout = layout if layout in LAYOUTS else LAYOUTS[0]
     back = safe_next(request.args.get("back"), url_for("referrals.public", token=token))
-    return _page(token, "referral/print.html", layout=layout, back_url=back,
-                 auto_print=request.args.get("auto") == "1")
+    return _page(token, "referral/print.html", layout=layout, back_url=back)
 
 
 def _stored_code(token: str, extension: str) -> ResponseReturnValue:

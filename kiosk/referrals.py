@@ -72,15 +72,37 @@ ERROR_MESSAGES = {
 }
 
 
-def mode_choices() -> list[tuple[str, str]]:
-    """``(mode, label)`` for the form, in the interface language: the :func:`offered_modes`."""
+#: The form's "how the list is put in the code" choice that leaves it to the kiosk.
+AUTO = "auto"
+
+
+#: The neutral words of each kind of help (:mod:`directory_data.help_kinds`), for discreet names.
+KIND_WORDS = {
+    "support-line": lazy_gettext("support line"),
+    "housing": lazy_gettext("housing"),
+    "legal-help": lazy_gettext("legal help"),
+    "counseling": lazy_gettext("counseling"),
+    "support-group": lazy_gettext("support group"),
+    "health-care": lazy_gettext("health care"),
+    "family-support": lazy_gettext("family support"),
+    "advocacy": lazy_gettext("one-to-one support"),
+    "classes": lazy_gettext("classes"),
+    "money-and-jobs": lazy_gettext("money and jobs"),
+    "child-care": lazy_gettext("child care"),
+}  # "support" (nothing more telling): plain "Support service"
+
+
+def list_mode_choices() -> list[tuple[str, str]]:
+    """``(value, label)`` of the form's "More options" for the list, in the interface language:
+    chosen for you (the default, see :func:`offered_modes`), then the :func:`offered_modes` that
+    hold the list or its first service."""
     labels = {
         QRMode.link: gettext("A link to a page with the list (needs internet)"),
         QRMode.text: gettext("The list itself, readable without internet"),
         QRMode.contact: gettext("The first service as a phone contact"),
-        QRMode.hotline: gettext("A crisis line to call"),
     }
-    return [(mode.value, labels[mode]) for mode in offered_modes()]
+    return [(AUTO, gettext("Chosen for you (recommended)"))] + [
+        (mode.value, labels[mode]) for mode in offered_modes() if mode in labels]
 
 
 def offered_modes() -> tuple[QRMode, ...]:
@@ -100,6 +122,11 @@ def labels() -> Labels:
         days=[gettext("Mon"), gettext("Tue"), gettext("Wed"), gettext("Thu"), gettext("Fri"),
               gettext("Sat"), gettext("Sun")],
         clock12=gettext("clock:12h") != "clock:24h",
+        open_24_hours=gettext("Open 24 hours"),
+        all_day=gettext("24 hours"),
+        text_to=gettext("Text %(keyword)s to %(number)s"),
+        text_number=gettext("Text %(number)s"),
+        kinds=tuple((kind, str(words)) for kind, words in KIND_WORDS.items()),
     )
 
 
@@ -243,13 +270,28 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(local_now().tzinfo).date()
 
 
+def form_mode(want: str | None, list_mode: str | None) -> str:
+    """The QR mode the form asks for: the hotline when the resident wants only a number to call
+    (``want``), else the list's mode from "More options" (``auto`` or none: the default of
+    :func:`offered_modes`)."""
+    if want == QRMode.hotline.value:
+        return QRMode.hotline.value
+    if not list_mode or list_mode == AUTO:
+        return offered_modes()[0].value
+    return list_mode
+
+
 def form_data(form: Mapping[str, str], ids: list[str]) -> dict[str, Any]:
-    """The API-shaped request of the HTML form (``mode``, ``note``, ``discreet``) for ``ids``
-    in the interface language."""
+    """The API-shaped request of the HTML form (``want``, ``mode``, ``note``, ``discreet``) for
+    ``ids`` in the interface language; ``want`` and ``list_mode`` keep what the form said, to
+    show it again."""
     from .i18n import current_language
 
+    want, list_mode = form.get("want"), form.get("mode")
     return {"service_ids": ids, "note": form.get("note", ""), "lang": current_language(),
-            "mode": form.get("mode") or offered_modes()[0].value, "discreet": form.get("discreet") == "1"}
+            "mode": form_mode(want, list_mode), "discreet": form.get("discreet") == "1",
+            "want": "hotline" if form_mode(want, list_mode) == QRMode.hotline.value else "list",
+            "list_mode": list_mode if list_mode != QRMode.hotline.value else AUTO}
 
 
 def form_context(
@@ -261,12 +303,13 @@ def form_context(
     this visit (if it still lives)."""
     made = find(made_token) if made_token else None
     chosen = dict(values or {})
-    chosen.setdefault("mode", offered_modes()[0].value)
+    chosen.setdefault("want", "list")
+    chosen.setdefault("list_mode", AUTO)
     chosen.setdefault("note", "")
     if "discreet" not in chosen:
         chosen["discreet"] = bool(ids) and suggest_discreet(get_session(), ids)
     return {
-        "modes": mode_choices(), "links_offered": base_url() is not None,
+        "list_modes": list_mode_choices(), "links_offered": base_url() is not None,
         "values": chosen, "errors": dict(errors or {}),
         "made": made, "made_view": view_of(get_session(), made) if made else None,
         "made_svg": code_markup(get_session(), made) if made else None,

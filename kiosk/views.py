@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -26,7 +27,7 @@ from directory_data.models import MISSION_CATEGORIES
 from directory_data.referrals import InvalidReferral
 
 from . import finder, referrals, visit
-from .card_context import CardContext
+from .card_context import CardContext, PlacedCard
 from .config import station
 from .db import get_session
 from .i18n import LANGUAGE_KEY, current_language
@@ -77,9 +78,9 @@ def results() -> ResponseReturnValue:
         results=page,
         query=query.text,
         category=category,
+        category_label=finder.category_name(category) if category is not None else None,
         open_only=query.open_only,
         free_only=query.free_only,
-        heading=finder.heading(query, category),
         page_url=lambda n: url_for("lobby.results", **query.url_args(page=n)),
     ))
     finder.count_search(response, query, page)
@@ -133,6 +134,42 @@ def referral_make() -> ResponseReturnValue:
     return after_post(url_for("lobby.referral"))
 
 
+def _referral_changed(service_id: str, message: str) -> ResponseReturnValue:
+    """Where a card's "Add to my referral" or "remove" form leads: posted in place by kiosk.js
+    (``X-Kiosk-Navigation: inplace``), the card's new form, the referral's count and the message
+    as JSON, so the page stays where the resident was; otherwise back to the page, at the card
+    (its ``next`` carries the ``#card-<id>`` fragment)."""
+    target = safe_next(request.form.get("next"), url_for("lobby.referral"))
+    if request.headers.get("X-Kiosk-Navigation") != "inplace":
+        flash(message)
+        return after_post(target)
+    context = CardContext(detail_endpoint="lobby.service", referral_endpoint="lobby.referral",
+                          officer=False, page=target.split("#", 1)[0])
+    count = len(visit.referral_ids())
+    return jsonify(
+        form=render_template("lobby/_in_place.html", card=PlacedCard(service_id), card_context=context),
+        count=count, badge=render_template("lobby/_badge.html", count=count), message=message)
+
+
+@bp.get("/referral/print")
+def referral_print() -> ResponseReturnValue:
+    """The print screen of the referral made in this visit: the slip goes to the printer, the
+    screen says to take it and goes back to the start after ``PRINT_RETURN_SECONDS`` (the
+    referral page when none has been made)."""
+    token = visit.made_token()
+    made = referrals.find(token) if token else None
+    if made is None:
+        return redirect(url_for("lobby.referral"), 303)
+    layout = str(current_app.config["REFERRAL_PRINT_LAYOUT"])
+    with referrals.in_language(made.lang):
+        return render_template(
+            "lobby/print.html", view=referrals.view_of(get_session(), made),
+            qr_svg=referrals.code_markup(get_session(), made),
+            made_on=referrals.local_date(made.created_at), expires_on=referrals.local_date(made.expires_at),
+            layout=layout if layout in ("letter", "receipt") else "letter",
+            return_seconds=int(current_app.config["PRINT_RETURN_SECONDS"]))
+
+
 @bp.post("/referral/add")
 def referral_add() -> ResponseReturnValue:
     """Collect a service for the referral, then go back where the resident was."""
@@ -140,18 +177,16 @@ def referral_add() -> ResponseReturnValue:
     if not finder.cards_for(get_session(), [service_id], point=None, officer=False):
         abort(404)
     if visit.add_to_referral(service_id):
-        flash(gettext("Added to your referral."))
-    else:
-        flash(gettext("Your referral is full. Remove a service to add another."))
-    return after_post(safe_next(request.form.get("next"), url_for("lobby.referral")))
+        return _referral_changed(service_id, gettext("Added to your referral."))
+    return _referral_changed(service_id, gettext("Your referral is full. Remove a service to add another."))
 
 
 @bp.post("/referral/remove")
 def referral_remove() -> ResponseReturnValue:
     """Drop a service from the referral."""
-    visit.remove_from_referral(request.form.get("service_id", ""))
-    flash(gettext("Removed from your referral."))
-    return after_post(safe_next(request.form.get("next"), url_for("lobby.referral")))
+    service_id = request.form.get("service_id", "")
+    visit.remove_from_referral(service_id)
+    return _referral_changed(service_id, gettext("Removed from your referral."))
 
 
 @bp.post("/referral/clear")

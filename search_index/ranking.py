@@ -1,4 +1,5 @@
-"""Final ranking: raw score times quality factors, and the top of the list.
+"""Final ranking: raw score times quality factors, and the top of the list (or, sorted by
+distance, the nearest of the best matches first: :func:`nearest_first`).
 
 ``final = raw * stale * status * distance`` where each factor is at most 1: a listing not
 verified within ``stale_after_days`` counts :data:`STALE_FACTOR`, an inactive or temporarily
@@ -20,6 +21,8 @@ INACTIVE_FACTOR = 0.5
 DISTANCE_FLOOR = 0.35
 DISTANCE_SCALE_KM = 8.0
 INACTIVE_STATUSES = ("inactive", "temporarily closed")
+#: Sorted by distance, the "best matches" are those scoring at least this share of the best.
+BEST_MATCH_SHARE = 0.5
 
 
 def distance_factor(distances_km: np.ndarray) -> np.ndarray:
@@ -69,3 +72,20 @@ def top(docs: np.ndarray, scores: np.ndarray, need: int, tiebreak: np.ndarray | 
     second = tiebreak[docs] if tiebreak is not None else docs
     order = np.lexsort((docs, second, -scores))[:need]
     return [(float(scores[i]), int(docs[i])) for i in order]
+
+
+def nearest_first(
+    docs: np.ndarray, scores: np.ndarray, distances_km: np.ndarray, need: int,
+    tiebreak: np.ndarray | None = None, share: float = BEST_MATCH_SHARE,
+) -> list[tuple[float, int, bool]]:
+    """The first ``need`` of ``docs`` sorted by distance within relevance, as ``(score, docnum,
+    best)``: the best matches (a score at least ``share`` of the highest) nearest first, then the
+    other matches nearest first; unknown distances last in each group, then by score, then by
+    ``tiebreak`` (default: doc number). ``scores`` and ``distances_km`` are per item of ``docs``."""
+    if need <= 0 or not docs.size:
+        return []
+    best = scores >= share * float(scores.max())
+    distance = np.where(np.isfinite(distances_km), distances_km, np.inf)
+    second = tiebreak[docs] if tiebreak is not None else docs
+    order = np.lexsort((docs, second, -scores, distance, ~best))[:need]
+    return [(float(scores[i]), int(docs[i]), bool(best[i])) for i in order]

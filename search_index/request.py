@@ -39,7 +39,9 @@ class SearchRequest:
     ``now`` (aware) decides open-now, ``today`` staleness; None means the current time.
     ``precise`` (only for a signed-in officer; never read from a query string) measures
     distances to the true positions of confidential places instead of their public cell
-    centres (:mod:`directory_data.confidential`).
+    centres (:mod:`directory_data.confidential`). ``sort`` is ``"relevance"`` (distance only
+    weighs in) or ``"distance"`` (with a location: the best matches nearest first, then the
+    other matches nearest first; :func:`search_index.ranking.nearest_first`).
     """
 
     q: str = ""
@@ -59,6 +61,11 @@ class SearchRequest:
     stale_after_days: int = 180
     lang: str = "en"
     precise: bool = False
+    sort: str = "relevance"
+
+
+#: The orders a search can be sorted in.
+SORTS = ("relevance", "distance")
 
 
 class InvalidRequest(ValueError):
@@ -132,6 +139,8 @@ def validate_request(request: SearchRequest) -> dict[str, str]:
         errors["stale_after_days"] = "must be a whole number of days from 1 to 3650"
     if not isinstance(request.lang, str) or request.lang not in LANGS:
         errors["lang"] = "must be en or es"
+    if request.sort not in SORTS:
+        errors["sort"] = "must be relevance or distance"
     return errors
 
 
@@ -248,6 +257,7 @@ class Effective:
     stale_after_days: int
     lang: str
     precise: bool = False
+    sort: str = "relevance"
 
 
 def effective(request: SearchRequest, clock: dt.datetime) -> Effective:
@@ -295,6 +305,7 @@ def effective(request: SearchRequest, clock: dt.datetime) -> Effective:
         stale_after_days=clamp_int(request.stale_after_days, 1, 3650, 180),
         lang=request.lang if request.lang in LANGS else "en",
         precise=request.precise is True,
+        sort=request.sort if request.sort in SORTS else "relevance",
     )
 
 

@@ -13,7 +13,9 @@ class Hit:
 
     ``distance_km`` is None without a location in the request or in the listing; ``open_now``
     is None when the listing has no hours; ``stale`` means not verified within the request's
-    ``stale_after_days``; ``crisis`` marks a pinned crisis line.
+    ``stale_after_days``; ``crisis`` marks a pinned crisis line. Sorted by distance,
+    ``best_match`` says whether the hit is among the best matches (nearest first) or among the
+    other matches that follow them (nearest first too); otherwise it is always true.
     """
 
     service_id: str
@@ -23,6 +25,7 @@ class Hit:
     open_now: bool | None
     stale: bool
     crisis: bool = False
+    best_match: bool = True
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class SearchResults:
     those no listing of the directory serves; ``out_of_scope``: the text asks only for such needs,
     so nothing is shown as if it matched (pinned crisis lines still are); ``covered``: when
     a need is unmet, the category slugs of the directory's listings (what it does cover).
+    ``sorted_by`` is ``"distance"`` when the hits are nearest first within relevance
+    (:func:`search_index.ranking.nearest_first`), else ``"relevance"``.
     """
 
     query: str
@@ -50,6 +55,7 @@ class SearchResults:
     unmet_needs: tuple[str, ...] = ()
     out_of_scope: bool = False
     covered: tuple[str, ...] = ()
+    sorted_by: str = "relevance"
 
     @property
     def service_ids(self) -> list[str]:

@@ -26,7 +26,14 @@ from search_index.crisis import CrisisMatch, CrisisRules, card_language, load_ru
 from search_index.filters import build_filters
 from search_index.need_ranking import NeedPlan, bearing_mask, names_a_listing, need_scores, plan_needs
 from search_index.needs import load_needs
-from search_index.ranking import distance_factor, quality, stale_mask, top
+from search_index.ranking import (
+    BEST_MATCH_SHARE,
+    distance_factor,
+    nearest_first,
+    quality,
+    stale_mask,
+    top,
+)
 from search_index.request import (
     Effective,
     InvalidRequest,
@@ -79,7 +86,7 @@ def _request_key(req: Effective) -> tuple[Any, ...]:
     return (
         req.q, req.categories, req.languages, req.open_now, near, req.zip_code, req.radius_km,
         req.free, req.age, req.walk_in, req.page, req.per_page, req.today, req.stale_after_days,
-        req.lang, minute, req.precise,
+        req.lang, minute, req.precise, req.sort,
     )
 
 
@@ -263,19 +270,30 @@ def _rank(view: IndexView, leaves: Leaves, req: Effective, concepts: tuple[Conce
     return _Ranking(raw, candidates, pinned, facets, filters, crisis, concept_list, tiebreak, scorer, plan)
 
 
-def _ordered(view: IndexView, leaves: Leaves, req: Effective, ranking: _Ranking, need: int) -> list[tuple[float, int]]:
-    """The best ``need`` candidates of ``ranking`` (pinned lines not included), best first."""
+def _ordered(
+    view: IndexView, leaves: Leaves, req: Effective, ranking: _Ranking, need: int
+) -> tuple[list[tuple[float, int, bool]], bool]:
+    """The best ``need`` candidates of ``ranking`` (pinned lines not included), best first, as
+    ``(score, docnum, best)``, and whether they are nearest first: with ``sort=distance`` and a
+    position, the best matches (a score at least :data:`BEST_MATCH_SHARE` of the highest) nearest
+    first, then the others nearest first; otherwise by score (``best`` is then always true)."""
     docs = np.flatnonzero(ranking.candidates) if need else np.zeros(0, dtype=np.int64)
     factors = quality(view, leaves, req.today, req.stale_after_days)[docs]
-    if ranking.filters.distances is not None:
+    by_distance = req.sort == "distance" and ranking.filters.distances is not None
+    if not by_distance and ranking.filters.distances is not None:
         factors = factors * distance_factor(ranking.filters.distances[docs])
     if ranking.plan is not None and ranking.concept_list:
         final = need_scores(ranking.plan, ranking.raw, docs, factors)
     else:
         final = ranking.raw[docs] * factors
+    if by_distance:
+        # The score decides which group a listing is in, its distance where in it.
+        share = BEST_MATCH_SHARE if ranking.concept_list else 0.0
+        return nearest_first(docs, final, ranking.filters.distances[docs], need, ranking.tiebreak,
+                             share=share), True
     if ranking.tiebreak is not None:
         final -= ranking.tiebreak[docs] * (1e-7 / max(view.doc_count, 1))
-    return top(docs, final, need, ranking.tiebreak)
+    return [(score, d, True) for score, d in top(docs, final, need, ranking.tiebreak)], False
 
 
 def ranked_service_ids(searcher: Searcher, request: SearchRequest, limit: int) -> tuple[list[str], int]:
@@ -288,8 +306,8 @@ def ranked_service_ids(searcher: Searcher, request: SearchRequest, limit: int) -
     req = dataclasses.replace(req, q=parsed.text)
     ranking = _rank(view, leaves, req, parsed.concepts)
     total = int(np.count_nonzero(ranking.candidates)) + len(ranking.pinned)
-    docs = ranking.pinned[:limit] + [d for _, d in _ordered(view, leaves, req, ranking,
-                                                            max(0, limit - len(ranking.pinned)))]
+    ordered, _ = _ordered(view, leaves, req, ranking, max(0, limit - len(ranking.pinned)))
+    docs = ranking.pinned[:limit] + [d for _, d, _ in ordered]
     return [str(view.stored_fields(leaves, d).get("id", "")) for d in docs], total
 
 
@@ -310,11 +328,11 @@ def _run(
     start = (req.page - 1) * req.per_page
     stop = start + req.per_page
     need_regular = max(0, stop - len(pinned))
-    ranked = _ordered(view, leaves, req, ranking, need_regular)
+    ranked, by_distance = _ordered(view, leaves, req, ranking, need_regular)
 
-    top_score = ranked[0][0] if ranked else 1.0
-    ordered: list[tuple[float, int, bool]] = [(top_score + 1.0, d, True) for d in pinned]
-    ordered += [(score, d, False) for score, d in ranked]
+    top_score = max((score for score, _, _ in ranked), default=1.0)
+    ordered: list[tuple[float, int, bool, bool]] = [(top_score + 1.0, d, True, True) for d in pinned]
+    ordered += [(score, d, False, best) for score, d, best in ranked]
     page = ordered[start:stop]
 
     forms = query_forms(
@@ -322,8 +340,8 @@ def _run(
     )
     stale = stale_mask(view, leaves, req.today, req.stale_after_days)
     hits = [
-        _hit(view, leaves, filters.distances, stale, req, forms, d, score, is_pin)
-        for score, d, is_pin in page
+        _hit(view, leaves, filters.distances, stale, req, forms, d, score, is_pin, best)
+        for score, d, is_pin, best in page
     ]
     suggestion = _suggest(scorer, concepts, words) if concepts and total < SUGGEST_BELOW else None
     results = SearchResults(
@@ -339,8 +357,9 @@ def _run(
         needs=plan.reading.keys if plan is not None else (),
         unmet_needs=plan.unmet_categories if plan is not None else (),
         covered=view.lexicon(leaves, "categories") if plan is not None and plan.unmet else (),
+        sorted_by="distance" if by_distance else "relevance",
     )
-    docnums = tuple(d for _, d, _ in page)
+    docnums = tuple(d for _, d, _, _ in page)
     depends = None
     if crisis is None and suggestion is None and req.zip_code is None:
         if concept_list and plan is not None:
@@ -418,6 +437,7 @@ def _hit(
     docnum: int,
     score: float,
     crisis: bool,
+    best_match: bool = True,
 ) -> Hit:
     stored = view.stored_fields(leaves, docnum)
     texts = [stored.get("description_es", ""), stored.get("description", "")]
@@ -441,6 +461,7 @@ def _hit(
         open_now=view.open_flag(leaves, docnum, req.now),
         stale=bool(stale[docnum]),
         crisis=crisis,
+        best_match=best_match,
     )
 
 

@@ -1,7 +1,9 @@
 """A small directory for the kiosk's tests: real rows through the models, around Sanford FL.
 
 Six services: two near the station, one confidential shelter, one stale listing, one with
-Spanish text and officer-only fields, one defunct (never shown).
+Spanish text and officer-only fields, one defunct (never shown). :func:`add_journey_listings`
+adds four more for the resident's and officer's journey (hours of every kind and a text line,
+abuse services of two kinds of help, a homeless shelter far away).
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ from directory_data.models import (
     Phone,
     PhoneAudience,
     Schedule,
+    PhoneType,
     Service,
     ServiceAtLocation,
     ServiceCategory,
     ServiceStatus,
+    ServiceTaxonomy,
+    TaxonomyTerm,
 )
 
 WEEKDAYS = "MO,TU,WE,TH,FR"
@@ -127,3 +132,63 @@ def make_directory(session: Session) -> Directory:
     session.commit()
     return Directory(counseling.id, shelter.id, childcare.id, housing_near.id, housing_far.id,
                      defunct.id)
+
+
+@dataclass
+class JourneyListings:
+    """The ids of :func:`add_journey_listings`' services, by role."""
+
+    family_center: str  # several spans a day, overnight spans, open 24 hours, a holiday; texts
+    dv_shelter: str  # abuse, its help a shelter (housing)
+    dv_counseling: str  # abuse, its help counseling
+    homeless_shelter: str  # housing, far from the station: keeps its name in discreet mode
+    holiday: dt.date  # the family center's coming holiday closure
+
+
+def _weekly(service: Service, days: str, opens: str, closes: str) -> Schedule:
+    return Schedule(**src(), service_id=service.id, freq="WEEKLY", byday=days,
+                    opens_at=dt.time.fromisoformat(opens), closes_at=dt.time.fromisoformat(closes),
+                    timezone="America/New_York")
+
+
+def _term(session: Session, service: Service, code: str, name: str) -> None:
+    term = TaxonomyTerm(**src(), code=code, name=name)
+    session.add(term)
+    session.flush()
+    session.add(ServiceTaxonomy(service_id=service.id, taxonomy_term_id=term.id))
+
+
+def add_journey_listings(session: Session) -> JourneyListings:
+    """Add the journey's listings to ``session`` and commit them."""
+    center = _service(
+        session, name="Eastside Family Resource Center", category="childcare", lat=28.7950,
+        lon=-81.2650, street="250 E 25th St", city="Sanford", phone="(407) 555-0177",
+        description="Parenting classes, a drop-in play room and an overnight family help desk.",
+        hours=None)
+    session.add_all([
+        _weekly(center, "MO,WE,FR", "09:00", "12:00"), _weekly(center, "MO,WE,FR", "13:00", "17:00"),
+        _weekly(center, "FR,SA", "20:00", "06:00"), _weekly(center, "SU", "00:00", "00:00"),
+        Phone(**src(), service_id=center.id, number="88788", type=PhoneType.text,
+              description="Text START", audience=PhoneAudience.public),
+    ])
+    holiday = TODAY + dt.timedelta(days=3)
+    session.add(Schedule(**src(), service_id=center.id, valid_from=holiday, valid_to=holiday,
+                         description="Closed for the holiday"))
+    dv_shelter = _service(
+        session, name="Harbor Light Domestic Violence Shelter", category="abuse", lat=29.2100,
+        lon=-81.0200, street="40 Beach St", city="Daytona Beach", phone="(386) 555-0181",
+        description="Emergency shelter for survivors of domestic violence and their children.",
+        hours=(EVERY_DAY, "00:00", "23:59"))
+    _term(session, dv_shelter, "BH-1800.1500-100", "Domestic Violence Shelters")
+    dv_counseling = _service(
+        session, name="Family Violence Counseling Program", category="abuse", lat=29.2110,
+        lon=-81.0210, street="42 Beach St", city="Daytona Beach", phone="(386) 555-0182",
+        description="Counseling for adults and children who lived with violence at home.")
+    _term(session, dv_counseling, "RP-1400.8000-020.80", "Domestic Violence Counseling")
+    homeless = _service(
+        session, name="Volusia Homeless Shelter", category="housing", lat=29.2120, lon=-81.0220,
+        street="44 Beach St", city="Daytona Beach", phone="(386) 555-0183",
+        description="Beds and meals for people without a home.", hours=(EVERY_DAY, "00:00", "23:59"))
+    _term(session, homeless, "BH-1800.8500", "Homeless Shelter")
+    session.commit()
+    return JourneyListings(center.id, dv_shelter.id, dv_counseling.id, homeless.id, holiday)

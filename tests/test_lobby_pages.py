@@ -37,8 +37,9 @@ def test_home_has_four_tiles_search_and_crisis_lines(kiosk: FlaskClient) -> None
     for slug in ("mental-health", "childcare", "abuse", "housing"):
         assert f'href="/search?category={slug}"' in html
     assert 'role="search"' in html
-    for number in ('href="tel:911"', 'href="tel:988"', 'href="tel:+18007997233"'):
+    for number in ("<strong>911</strong>", "<strong>988</strong>", "<strong>1-800-799-7233</strong>"):
         assert number in html
+    assert "tel:" not in html, "the kiosk cannot call: its numbers are text"
     assert 'id="quick-exit"' in html
 
 
@@ -60,7 +61,8 @@ def test_language_switch_never_redirects_off_site(kiosk: FlaskClient) -> None:
 def test_detail_shows_public_fields_only(kiosk: FlaskClient, directory: Directory) -> None:
     html = kiosk.get(f"/services/{directory.counseling}").get_data(as_text=True)
     assert "Seminole Crisis Counseling Center" in html
-    assert "tel:+14075550100" in html and "(407) 555-0100" in html
+    assert "tel:+14075550100" not in html and "(407) 555-0100" in html
+    assert "Scan to call" in html
     assert "555-0199" not in html, "officer-only phone on a public page"
     assert "on-call clinician" not in html, "officer notes on a public page"
     assert "Open now" in html
@@ -83,8 +85,9 @@ def test_hidden_services_are_not_found(kiosk: FlaskClient, directory: Directory)
 def test_referral_collects_and_forgets(kiosk: FlaskClient, directory: Directory) -> None:
     token = csrf(kiosk)
     response = kiosk.post("/referral/add", data={"csrf_token": token, "service_id": directory.childcare,
-                                                 "next": "/"})
-    assert response.status_code == 303 and response.headers["Location"] == "/"
+                                                 "next": f"/search?q=care#card-{directory.childcare}"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/search?q=care#card-{directory.childcare}"
     html = kiosk.get("/referral").get_data(as_text=True)
     assert "Little Steps Child Care" in html
     kiosk.post("/referral/remove", data={"csrf_token": token, "service_id": directory.childcare})

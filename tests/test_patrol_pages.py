@@ -100,3 +100,38 @@ def test_kiosk_searches_are_counted_without_identifying_anyone(
         terms = [(row.term, row.searches) for row in session.scalars(select(ZeroResultTerm))]
     assert counts == {"housing": 1, "": 1}
     assert terms == [("tax storage", 1)]
+
+
+def test_a_visit_measures_its_detail_and_referral_pages_from_its_results_point(
+    client: FlaskClient, directory: Directory
+) -> None:
+    """The results page keeps its point (the tablet's, rounded; or none for the station) in the
+    visit; the detail and referral pages measure from it, until it is too old."""
+    assert sign_in(client) == 303
+
+    def distance(html: str) -> str:
+        found = re.search(r"<dt>Distance</dt><dd>([^<]+)</dd>", html)
+        assert found, html
+        return found.group(1)
+
+    results = client.get("/patrol/?category=housing&open=0&lat=28.6615&lon=-81.3655").get_data(as_text=True)
+    on_card = re.search(r'id="card-' + directory.housing_near + r'".*?<span>([\d.]+ mi away)</span>', results, re.S)
+    assert on_card, results
+    with client.session_transaction() as session:
+        assert session["patrol_point"][:2] == [round(28.6615, 3), round(-81.3655, 3)]  # about 100 m
+    detail = client.get(f"/patrol/services/{directory.housing_near}").get_data(as_text=True)
+    assert distance(detail) == on_card.group(1)
+    token = _token(detail)
+    client.post("/patrol/referral/add", data={"csrf_token": token, "service_id": directory.housing_near})
+    referral = client.get("/patrol/referral").get_data(as_text=True)
+    assert f"<span>{on_card.group(1)}</span>" in referral
+
+    with client.session_transaction() as session:  # taken 31 minutes ago: the station again
+        session["patrol_point"] = session["patrol_point"][:2] + [session["patrol_point"][2] - 31]
+    assert distance(client.get(f"/patrol/services/{directory.housing_near}").get_data(as_text=True)).endswith(
+        "from the station")
+    client.get("/patrol/?category=housing&open=0")  # results from the station: the point is dropped
+    with client.session_transaction() as session:
+        assert "patrol_point" not in session
+    assert distance(client.get(f"/patrol/services/{directory.housing_near}").get_data(as_text=True)).endswith(
+        "from the station")

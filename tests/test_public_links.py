@@ -79,7 +79,8 @@ def test_without_a_public_address_link_codes_are_not_offered_and_the_page_says_w
     client.post("/referral/add", data={"csrf_token": _token(client), "service_id": directory.counseling})
     page = client.get("/referral").get_data(as_text=True)
     assert 'value="link"' not in page
-    assert 'value="text" checked' in page and 'value="contact"' in page and 'value="hotline"' in page
+    assert 'name="want" value="list" checked' in page and 'name="want" value="hotline"' in page
+    assert 'name="mode" value="auto" checked' in page and 'value="text"' in page and 'value="contact"' in page
     assert "no public web address set up" in page
     spanish = client.get("/referral", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "no tiene una dirección web pública" in spanish and 'value="link"' not in spanish
@@ -89,10 +90,13 @@ def test_without_a_public_address_link_codes_are_not_offered_and_the_page_says_w
     assert _stored(session_factory) == []
     assert client.post("/referral/make", data={"csrf_token": _token(client)}).status_code == 303
     assert _stored(session_factory)[0].qr_mode == "text"
+    client.post("/referral/add", data={"csrf_token": _token(client), "service_id": directory.housing_near})
+    chosen = client.post("/referral/make", data={"csrf_token": _token(client), "want": "list", "mode": "auto"})
+    assert chosen.status_code == 303 and [r.qr_mode for r in _stored(session_factory)] == ["text", "text"]
     api = client.post("/api/v1/referrals", json={"service_ids": [directory.counseling], "mode": "link"},
                       headers={"X-CSRFToken": _token(client)})
     assert api.status_code == 400 and "public web address" in api.get_json()["fields"]["mode"]
-    assert len(_stored(session_factory)) == 1, "nothing stored for a refused request"
+    assert len(_stored(session_factory)) == 2, "nothing stored for a refused request"
     # the officer's referral page too
     make_account(session_factory, "officer", "officer.links")
     officer = app.test_client()

@@ -263,7 +263,8 @@ def test_public_page_is_readable_without_script_and_withholds_confidential_addre
                  "note": "Walk in before noon"}).get_json()["token"]
     page = client.get(f"/r/{token}").get_data(as_text=True)
     assert "Seminole Crisis Counseling Center" in page and 'href="tel:+14075550100"' in page
-    assert "100 E 1st St, Sanford, FL 32771" in page and "Mon-Sun 12am-11:59pm" in page
+    assert "100 E 1st St, Sanford, FL 32771" in page and "Open 24 hours" in page
+    assert "12am" not in page
     assert "999 Hidden Way" not in page and "address is given by phone" in page
     assert "555-0199" not in page  # officer-only
     assert "Walk in before noon" in page and "If you are in danger, call 911" in page
@@ -365,25 +366,31 @@ def test_lobby_form_makes_the_referral_and_shows_its_code(
         referral = session.scalars(select(Referral)).one()
     assert referral.discreet and referral.surface == "kiosk"
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="qr"' in page
-    assert f"/r/{referral.token}/print?auto=1" in page and "Your referral is ready" in page
+    assert 'href="/referral/print"' in page and "Your referral is ready" in page
+    assert "See the page it opens" in page and "The page it opens works until" in page
 
 
-def test_a_kiosk_slip_that_does_not_print_leaves_the_screen_after_the_idle_time(
+def test_the_kiosk_print_screen_keeps_the_lobby_safe_and_returns_to_the_start(
     client: FlaskClient, app: Flask, directory: Directory, session_factory: sessionmaker[Session]
 ) -> None:
+    assert client.get("/referral/print").headers["Location"] == "/referral"  # nothing made yet
     token = csrf_token(client.get(f"/services/{directory.counseling}").get_data(as_text=True))
     client.post("/referral/add", data={"csrf_token": token, "service_id": directory.counseling})
     made = client.post("/referral/make", data={"csrf_token": csrf_token(client.get("/referral").get_data(as_text=True)),
                                                "mode": "link", "note": ""})
     assert made.status_code == 303
-    with session_factory() as session:
-        referral = session.scalars(select(Referral)).one()
-    idle = app.config["IDLE_TIMEOUT_SECONDS"]
-    kiosk_slip = client.get(f"/r/{referral.token}/print?auto=1").get_data(as_text=True)
-    assert f'data-idle="{idle}"' in kiosk_slip
-    assert re.search(rf'<noscript><meta http-equiv="refresh" content="{idle};url=[^"]+"></noscript>', kiosk_slip)
-    phone_slip = client.get(f"/r/{referral.token}/print").get_data(as_text=True)
-    assert "data-idle" not in phone_slip and 'http-equiv="refresh"' not in phone_slip
+    screen = client.get("/referral/print").get_data(as_text=True)
+    seconds = app.config["PRINT_RETURN_SECONDS"]
+    assert seconds <= 20
+    assert f'data-print-return="{seconds}"' in screen and 'data-reset-url="/reset"' in screen
+    assert re.search(rf'<noscript><meta http-equiv="refresh" content="{seconds};url=/reset"></noscript>', screen)
+    assert 'id="quick-exit"' in screen and 'class="crisis"' in screen
+    assert "Take your slip from the printer" in screen
+    # The slip is in the page for the printer only.
+    screen_part, printed = screen.split('<div class="print-only">', 1)
+    assert "Seminole Crisis Counseling Center" not in screen_part.split("<main")[1]
+    assert "Seminole Crisis Counseling Center" in printed and 'class="qr"' in printed
+    assert 'media="print" href="/static/print-letter.css' in screen
 
 
 def test_lobby_form_errors_are_shown_and_nothing_is_stored(

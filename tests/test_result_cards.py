@@ -85,8 +85,10 @@ def kiosk_client(app: Flask) -> Iterator[FlaskClient]:
 
 def cards(html: str) -> dict[str, str]:
     """Each result card's HTML by service id."""
-    found = re.findall(r'<article class="card[^"]*" aria-labelledby="name-([^"]+)">.*?</article>', html, re.S)
-    articles = re.findall(r'<article class="card[^"]*" aria-labelledby="name-[^"]+">.*?</article>', html, re.S)
+    found = re.findall(r'<article class="card[^"]*" id="card-[^"]+" aria-labelledby="name-([^"]+)">.*?</article>',
+                       html, re.S)
+    articles = re.findall(r'<article class="card[^"]*" id="card-[^"]+" aria-labelledby="name-[^"]+">.*?</article>',
+                          html, re.S)
     return dict(zip(found, articles))
 
 
@@ -109,14 +111,17 @@ def test_kiosk_cards_show_every_fact(kiosk_client: FlaskClient, directory: Direc
     assert '<p class="summary">Help with rent, deposits and utility bills for Sanford residents.</p>' in near
     assert f"<strong>Open now</strong> · closes at {short_time(17, 0)}" in near
     assert re.search(r"<span>0\.\d mi from this station</span>", near)
-    assert '<a href="tel:+14075550133">' in near and "(407) 555-0133" in near
+    assert "tel:" not in near, "the kiosk cannot call: numbers are text"
+    assert '<span class="number">' in near and "<span>(407) 555-0133</span>" in near
     assert '<p class="address">300 N Park Ave, Sanford, FL 32771</p>' in near
     assert "<span>English</span>" in near
     checked = format_date(TODAY - dt.timedelta(days=400), "medium", locale="en")
     assert f'<p class="checked stale">Last checked {checked} · may be out of date</p>' in near
     assert 'action="/referral/add"' in near and f'name="csrf_token" value="{page_token}"' in near
     assert f'name="service_id" value="{directory.housing_near}"' in near
-    assert 'name="next" value="/search?category=housing"' in near and "Add to my referral" in near
+    assert f'name="next" value="/search?category=housing#card-{directory.housing_near}"' in near
+    assert f'id="card-{directory.housing_near}"' in near and "Add to my referral" in near
+    assert "data-inplace" in near
     far = shown[directory.housing_far]
     assert "<strong>Open now</strong> · 24 hours" in far
     assert re.search(r"<span>\d+(\.\d)? mi from this station</span>", far)
@@ -184,8 +189,9 @@ def test_patrol_cards_and_detail_show_officer_fields(client: FlaskClient, direct
     html = client.get("/patrol/?category=mental-health&open=0").get_data(as_text=True)
     counseling = cards(html)[directory.counseling]
     assert f'<a href="/patrol/services/{directory.counseling}">' in counseling
-    assert re.search(r"<span>0\.\d mi away</span>", counseling)
+    assert re.search(r"<span>0\.\d mi from the station</span>", counseling)  # no position given
     assert '<p class="phone officer"><a href="tel:+14075550199">' in counseling
+    assert '<a href="tel:+14075550100">' in counseling, "the patrol view keeps tap-to-call"
     assert '<span class="tag">Officers only</span>' in counseling
     assert 'action="/patrol/referral/add"' in counseling
     detail = client.get(f"/patrol/services/{directory.counseling}").get_data(as_text=True)
@@ -203,7 +209,10 @@ def test_detail_page_shows_every_fact(kiosk_client: FlaskClient, directory: Dire
     assert f"<strong>Open now</strong> · closes at {short_time(17, 0)}" in html
     assert '<p class="description">Help with rent, deposits and utility bills for Sanford residents.</p>' in html
     assert f'name="csrf_token" value="{page_token}"' in html and 'action="/referral/add"' in html
-    assert '<a href="tel:+14075550133">' in html and "<dt>Distance</dt>" in html
+    assert "tel:" not in html and "<span>(407) 555-0133</span>" in html and "<dt>Distance</dt>" in html
+    assert 'aria-label="QR code to call (407) 555-0133: scan it with your phone camera"' in html
+    assert "Scan to call" in html and "<h2>Hours</h2>" in html
+    assert '<tr class="today" aria-current="date">' in html and "Get directions" in html
     assert re.search(r"<dd>0\.\d mi from this station</dd>", html)
     assert "<dt>Cost</dt><dd>Ask when you call</dd>" in html
     assert "Notes for officers" not in html

@@ -131,6 +131,29 @@ def test_distance_aware_ranking_and_distances(searcher: Searcher, sample: Sample
     assert miami.distance_km == pytest.approx(haversine_km(SANFORD, MIAMI), abs=0.05)
 
 
+def test_sorted_by_distance_the_best_matches_come_nearest_first(searcher: Searcher, sample: Sample) -> None:
+    relevance = run(searcher, "shelter", near=SANFORD)
+    assert relevance.sorted_by == "relevance" and all(h.best_match for h in relevance.hits)
+    nearest = run(searcher, "shelter", near=SANFORD, sort="distance")
+    assert nearest.sorted_by == "distance" and nearest.total == relevance.total
+    assert {h.service_id for h in nearest.hits} == {h.service_id for h in relevance.hits}
+    best = [h for h in nearest.hits if h.best_match]
+    others = [h for h in nearest.hits if not h.best_match]
+    assert best and nearest.hits == best + others, "the best matches first, then the others"
+    for group in (best, others):
+        known = [h.distance_km for h in group if h.distance_km is not None]
+        assert known == sorted(known)
+    top = max(h.score for h in nearest.hits)
+    assert all(h.score >= 0.5 * top for h in best) and all(h.score < 0.5 * top for h in others)
+    # Browsing has no better or worse matches: everything nearest first.
+    browse = run(searcher, "", near=OVIEDO, sort="distance")
+    assert all(h.best_match for h in browse.hits)
+    known = [h.distance_km for h in browse.hits if h.distance_km is not None]
+    assert known == sorted(known) and len(known) > 3
+    # Without a point there is nothing to sort by.
+    assert run(searcher, "shelter", sort="distance").sorted_by == "relevance"
+
+
 def test_browse_near_a_point_orders_by_distance(searcher: Searcher, sample: Sample) -> None:
     results = run(searcher, "", near=OVIEDO)
     distances = [h.distance_km for h in results.hits if h.distance_km is not None and not h.stale]

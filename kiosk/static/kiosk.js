@@ -3,7 +3,11 @@
  *   then everything is wiped (storage, form fields, scroll) and the home page is loaded with
  *   location.replace, so no page of the visit stays in the browser's history;
  * - quick exit on Escape, and for the Quick exit button, with the same wipe;
- * - navigation by location.replace (links, search forms, buttons), so Back shows nothing. */
+ * - navigation by location.replace (links, search forms, buttons), so Back shows nothing;
+ * - a card's "Add to my referral" / "remove" posted in place (forms marked data-inplace): the
+ *   card's new form and the referral's count are swapped in, so the page stays where it was;
+ * - the print screen (body data-print-return): print the slip, then back to the start after
+ *   data-print-return seconds whatever the printer does. */
 (function () {
   "use strict";
   var body = document.body;
@@ -94,6 +98,42 @@
     go(url.href);
   });
 
+  /* a card's referral form, answered in place */
+  var statusEl = document.getElementById("referral-status");
+  var countEl = document.getElementById("referral-count");
+  var statusTimer = null;
+
+  function announce(message) {
+    if (!statusEl) { return; }
+    statusEl.textContent = message;
+    clearTimeout(statusTimer);
+    statusTimer = setTimeout(function () { statusEl.textContent = ""; }, 6000);
+  }
+
+  function inPlace(form, params) {
+    var hadFocus = form.contains(document.activeElement);
+    window.fetch(new URL(form.action, window.location.href).href, {
+      method: "POST",
+      body: params,
+      credentials: "same-origin",
+      headers: { "X-Kiosk-Navigation": "inplace", "Accept": "application/json" },
+      redirect: "manual"
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (answer) {
+      var holder = document.createElement("div");
+      holder.innerHTML = answer.form;
+      var fresh = holder.querySelector("form");
+      if (!fresh) { throw new Error("no form"); }
+      form.replaceWith(fresh);
+      if (countEl) { countEl.innerHTML = answer.badge; }
+      announce(answer.message);
+      var button = fresh.querySelector("button");
+      if (hadFocus && button) { button.focus(); }
+    }).catch(function () { form.submit(); });
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented || !form || form.method === undefined) { return; }
@@ -104,6 +144,10 @@
     if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
     var params = new URLSearchParams();
     data.forEach(function (value, key) { if (typeof value === "string") { params.append(key, value); } });
+    if (form.hasAttribute("data-inplace") && form.method.toLowerCase() === "post") {
+      inPlace(form, params);
+      return;
+    }
     if (form.method.toLowerCase() === "get") {
       action.search = params.toString();
       go(action.href);
@@ -120,6 +164,20 @@
       if (next) { go(next); } else { form.submit(); }
     }).catch(function () { form.submit(); });
   });
+
+  /* the print screen: print at once, and back to the start within its time whatever the
+     printer does (the timer is set before printing, which may hold the page) */
+  var printReturn = Number(body.getAttribute("data-print-return"));
+  if (printReturn > 0) {
+    var secondsLeft = document.getElementById("print-seconds");
+    var left = printReturn;
+    setTimeout(function () { leave(resetUrl); }, printReturn * 1000);
+    setInterval(function () {
+      left = Math.max(left - 1, 0);
+      if (secondsLeft) { secondsLeft.textContent = String(left); }
+    }, 1000);
+    window.addEventListener("load", function () { setTimeout(function () { window.print(); }, 0); });
+  }
 
   restart();
 }());

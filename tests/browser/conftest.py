@@ -27,7 +27,7 @@ from directory_data import migrate
 from directory_data.accounts import add_user
 from directory_data.db import make_engine, make_session_factory
 from directory_data.models import Role
-from kiosk_directory import Directory, make_directory
+from kiosk_directory import Directory, JourneyListings, add_journey_listings, make_directory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -105,6 +105,22 @@ def site(browser_home: tuple[Path, Directory]) -> Iterator[Site]:
     url, stop = _serve(app)
     yield Site(url, app, directory)
     stop()
+
+
+@pytest.fixture(scope="session")
+def journey(site: Site) -> JourneyListings:
+    """The journey's listings (kiosk_directory.add_journey_listings) added to the site's
+    directory, searchable once this returns."""
+    from kiosk.config import index_dir
+    from kiosk.db import get_database
+    from kiosk.search import catch_up_index
+
+    with site.app.app_context():
+        factory = get_database(site.app).session_factory
+        with factory() as session:
+            added = add_journey_listings(session)
+        catch_up_index(factory, index_dir(site.app.config))
+    return added
 
 
 @pytest.fixture(scope="session")
@@ -195,4 +211,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
-__all__ = ["ALTAMONTE", "IN_CI", "LANDSCAPE", "OFFICER", "PORTRAIT", "Site", "shot"]
+__all__ = ["ALTAMONTE", "IN_CI", "LANDSCAPE", "OFFICER", "PORTRAIT", "JourneyListings", "Site", "shot"]

@@ -10,8 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from .conftest import LANDSCAPE, PORTRAIT, Site, shot
-from .test_patrol import sign_in
+from .conftest import LANDSCAPE, OFFICER, PORTRAIT, JourneyListings, Site, shot
 
 WCAG_22_AA = {"runOnly": {"type": "tag", "values": [
     "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]},
@@ -20,6 +19,19 @@ ORIENTATIONS = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
 LOCALES = {"en": "en-US", "es": "es-ES"}
 
 _axe = Axe()
+#: The sign-in form's labels and buttons: name, password, sign in, sign out.
+LOCALE_SIGN_IN = {"en": ("Name", "Password", "Sign in", "Sign out"),
+                  "es": ("Nombre", "Contraseña", "Entrar", "Salir")}
+
+
+def sign_in(page: Any, site: Site, labels: tuple[str, str, str, str], *, go: bool = True) -> None:
+    """Sign the test officer in with the form in the page's language (``go``: open it first)."""
+    if go:
+        page.goto(site.url + "/officer/login")
+    page.get_by_label(labels[0]).fill(OFFICER[0])
+    page.get_by_label(labels[1]).fill(OFFICER[1])
+    page.get_by_role("button", name=labels[2]).tap()
+    expect(page.get_by_role("button", name=labels[3])).to_be_visible()
 
 
 def violations(page: Any) -> list[str]:
@@ -54,7 +66,7 @@ def test_kiosk_pages(open_context: Callable[..., Any], site: Site, lang: str, or
     check(page, f"crisis-results-{tag}")
     page.goto(f"{site.url}/services/{site.directory.counseling}")
     page.get_by_role("button", name="Add to my referral" if lang == "en" else "Agregar a mi referido").tap()
-    expect(page.locator(".notice")).to_be_visible()
+    expect(page.locator(".add-form button.added")).to_be_visible()  # answered in place
     check(page, f"detail-{tag}")
     page.goto(f"{site.url}/services/{site.directory.shelter}")
     check(page, f"detail-confidential-{tag}")
@@ -63,7 +75,7 @@ def test_kiosk_pages(open_context: Callable[..., Any], site: Site, lang: str, or
     page.locator(".make-referral button[type=submit]").tap()
     expect(page.locator(".made svg.qr")).to_be_visible()
     check(page, f"referral-made-{tag}")
-    slip = page.locator(".made a[href*='/print']").get_attribute("href").split("?")[0]
+    slip = page.locator(".made a[href^='/r/']").get_attribute("href") + "/print"
     for layout in ("letter", "receipt"):
         page.goto(f"{site.url}{slip}?layout={layout}")
         check(page, f"referral-print-{layout}-{tag}")
@@ -102,14 +114,7 @@ def test_patrol_pages(open_context: Callable[..., Any], site: Site, lang: str) -
     page = open_context(viewport={"width": 1280, "height": 800}, locale=LOCALES[lang]).new_page()
     page.goto(site.url + "/officer/login")
     check(page, f"login-{lang}")
-    sign_in_label = {"en": ("Name", "Password", "Sign in", "Sign out"),
-                     "es": ("Nombre", "Contraseña", "Entrar", "Salir")}[lang]
-    from .conftest import OFFICER
-
-    page.get_by_label(sign_in_label[0]).fill(OFFICER[0])
-    page.get_by_label(sign_in_label[1]).fill(OFFICER[1])
-    page.get_by_role("button", name=sign_in_label[2]).tap()
-    expect(page.get_by_role("button", name=sign_in_label[3])).to_be_visible()
+    sign_in(page, site, LOCALE_SIGN_IN[lang], go=False)
     page.goto(site.url + "/patrol/?category=mental-health&open=0")
     check(page, f"patrol-results-{lang}")
     page.goto(site.url + "/patrol/?q=food")
@@ -124,6 +129,61 @@ def test_patrol_pages(open_context: Callable[..., Any], site: Site, lang: str) -
     page.locator(".make-referral button[type=submit]").tap()
     expect(page.locator("svg.qr")).to_be_visible()
     check(page, f"patrol-qr-{lang}")
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_journey_states(open_context: Callable[..., Any], site: Site, journey: JourneyListings, lang: str) -> None:
+    """The states of the resident's and officer's journey: the detail page's week, holidays,
+    directions and "scan to call" codes; a card added in place; the referral form with "More
+    options" open; a hotline code; a discreet referral whose note was left off; the print screen;
+    larger text in landscape; patrol results with "Other matches" and a detail with its maps
+    link."""
+    context = open_context(locale=LOCALES[lang])
+    context.add_init_script("window.print = () => {};")
+    page = context.new_page()
+    page.goto(f"{site.url}/services/{journey.family_center}")
+    expect(page.locator("table.week-hours")).to_be_visible()
+    check(page, f"journey-detail-hours-{lang}")
+    page.goto(site.url + "/search?category=abuse")
+    for card in page.locator("article.card").all()[:2]:
+        card.locator(".add-form button").tap()
+        expect(card.locator(".add-form button.added")).to_be_visible()
+    expect(page.locator("#referral-status")).not_to_be_empty()
+    check(page, f"journey-added-in-place-{lang}")
+    page.goto(site.url + "/referral")
+    page.locator(".more-options summary").tap()
+    page.locator("#note").fill("Ask for Ana")
+    check(page, f"journey-more-options-{lang}")
+    page.locator(".make-referral input[value=text]").check()
+    page.locator(".make-referral button[type=submit]").tap()
+    expect(page.locator("#note-left-off")).to_be_visible()
+    check(page, f"journey-discreet-note-left-off-{lang}")
+    page.locator(".made a[href$='/referral/print']").tap()
+    expect(page.locator(".print-screen")).to_be_visible()
+    check(page, f"journey-print-screen-{lang}")
+
+    wide = open_context(locale=LOCALES[lang], viewport=LANDSCAPE).new_page()
+    wide.goto(f"{site.url}/services/{journey.dv_shelter}")
+    wide.locator(".add-form button").tap()
+    expect(wide.locator(".add-form button.added")).to_be_visible()
+    wide.goto(site.url + "/referral")
+    wide.locator(".make-referral input[value=hotline]").check()
+    wide.locator(".make-referral button[type=submit]").tap()
+    expect(wide.locator(".made figcaption")).to_be_visible()
+    check(wide, f"journey-hotline-made-{lang}")
+    wide.goto(site.url + "/search")
+    wide.locator("form[action$='/display/large'] button").tap()
+    expect(wide.locator("html.mode-large")).to_have_count(1)
+    check(wide, f"journey-landscape-large-{lang}")
+
+    tablet = open_context(viewport={"width": 1280, "height": 800}, locale=LOCALES[lang]).new_page()
+    sign_in(tablet, site, LOCALE_SIGN_IN[lang])
+    tablet.goto(site.url + "/patrol/?q=housing+help&open=0&lat=28.662&lon=-81.366")
+    expect(tablet.locator("#other-matches")).to_be_visible()
+    check(tablet, f"journey-patrol-other-matches-{lang}")
+    tablet.goto(f"{site.url}/patrol/services/{journey.family_center}")
+    expect(tablet.locator(".directions a")).to_be_visible()
+    check(tablet, f"journey-patrol-detail-{lang}")
 
 
 def test_an_introduced_violation_is_caught(page: Any, site: Site) -> None:

@@ -69,6 +69,7 @@ def test_quick_exit_by_escape(page: Any, site: Site) -> None:
     _start_a_visit(page, site)
     page.keyboard.press("Escape")
     expect(page).to_have_url(site.url + "/welcome")
+    page.wait_for_load_state("load")  # kiosk.js (deferred) navigates without history from here on
     page.get_by_role("link", name="Touch to start").tap()
     _assert_wiped(page, site)
 

@@ -101,7 +101,7 @@ def test_every_code_decodes_from_the_png_and_a_screenshot(
         "hotline": "tel:+18007997233",
     }.get(mode) or _stored_payload(site, made["token"])
     if mode == "text-es":
-        assert "Centro de Consejería en Crisis de Seminole" in intended and "Lun-Dom" in intended
+        assert "Centro de Consejería en Crisis de Seminole" in intended and "Abierto las 24 horas" in intended
     png = page.request.get(made["qr_png_url"])
     assert png.headers["content-type"] == "image/png"
     assert _decoded(png.body()) == [intended]
@@ -120,13 +120,19 @@ def test_the_form_works_without_javascript(open_context: Callable[..., Any], sit
     expect(page.get_by_role("button", name="In my referral: remove")).to_be_visible()
     page.goto(site.url + "/referral")
     expect(page.get_by_label("Discreet: a neutral title, no words about abuse")).to_be_checked()
+    page.get_by_text("More options").tap()  # a <details>: opens without JavaScript
     page.get_by_label("The list itself, readable without internet").check()
     page.get_by_role("button", name="Make my referral").tap()
     expect(page.get_by_role("heading", name="Your referral is ready")).to_be_visible()
     (text,) = _decoded(page.locator(".made svg.qr").screenshot())
     assert text.startswith("Community resources") and "Support service" in text
     assert "Domestic" not in text and "Safe Harbor" not in text
-    page.get_by_role("link", name="See the page it opens").tap()
+    expect(page.get_by_role("link", name="See the page it opens")).to_have_count(0)  # it opens no page
+    from kiosk.db import get_database
+
+    with site.app.app_context(), get_database(site.app).session_factory() as session:
+        token = session.scalar(select(Referral.token).where(Referral.qr_payload == text))
+    page.goto(f"{site.url}/r/{token}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Community resources")
     expect(page.locator(".entry .phone a")).to_have_attribute("href", "tel:+14075550111")
     assert "999 Hidden Way" not in page.content()
