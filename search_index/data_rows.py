@@ -1,11 +1,19 @@
 """Reading the caseworker-edited CSV files of ``directory_data/``: ``#`` lines are comments, each
-row keeps its line number (so a message can name it), cells are stripped, lists are ``|``-separated.
+row keeps its line number (so a message can name it), cells are stripped, lists are ``|``-separated;
+and :class:`WatchedFiles`, what was parsed from a set of them, parsed again when one changes.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 def data_rows(text: str) -> list[tuple[int, dict[str, str]]]:
@@ -29,3 +37,48 @@ def data_rows(text: str) -> list[tuple[int, dict[str, str]]]:
 def cell_list(cell: str) -> tuple[str, ...]:
     """The non-empty ``|``-separated parts of ``cell``, stripped."""
     return tuple(p.strip() for p in cell.split("|") if p.strip())
+
+
+class WatchedFiles(Generic[T]):
+    """What ``parse`` makes of the texts of a set of files, parsed again when one of them changes
+    (their modification times are looked at most every ``recheck`` seconds).
+
+    A file that cannot be read, or texts that ``parse`` rejects with one of ``errors``, keep what
+    was parsed last; on the first load they raise (the shipped files are tested).
+    """
+
+    def __init__(self, parse: Callable[..., T], errors: tuple[type[Exception], ...], recheck: float = 1.0) -> None:
+        self.parse = parse
+        self.errors = errors
+        self.recheck = recheck
+        self._lock = threading.Lock()
+        self._parsed: dict[tuple[Path, ...], tuple[tuple[float, ...], T]] = {}
+        self._checked: dict[tuple[Path, ...], float] = {}
+
+    def load(self, paths: tuple[Path, ...]) -> T:
+        """What the files ``paths`` hold now (see the class docstring)."""
+        now = time.monotonic()
+        parsed = self._parsed.get(paths)
+        if parsed is not None and now - self._checked.get(paths, 0.0) < self.recheck:
+            return parsed[1]
+        self._checked[paths] = now
+        try:
+            stamp = tuple(p.stat().st_mtime for p in paths)
+        except OSError:
+            if parsed is not None:
+                return parsed[1]
+            raise
+        if parsed is not None and parsed[0] == stamp:
+            return parsed[1]
+        with self._lock:
+            parsed = self._parsed.get(paths)
+            if parsed is not None and parsed[0] == stamp:
+                return parsed[1]
+            try:
+                value = self.parse(*(p.read_text(encoding="utf-8") for p in paths))
+            except (OSError, *self.errors):
+                if parsed is not None:
+                    return parsed[1]
+                raise
+            self._parsed[paths] = (stamp, value)
+        return value

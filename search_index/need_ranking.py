@@ -22,6 +22,7 @@ text score, quality and distance.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,10 +85,21 @@ class NeedPlan:
 
 
 def covered_codes(view: IndexView, leaves: Leaves, codes: CodeSet) -> tuple[str, ...]:
-    """The taxonomy codes of the index that ``codes`` covers (kept per index state)."""
+    """The taxonomy codes of the index that ``codes`` covers (kept per index state; each entry
+    is looked up in the sorted lexicon of codes, not compared with every code)."""
 
     def build() -> tuple[str, ...]:
-        return tuple(c for c in view.lexicon(leaves, "taxonomy_codes") if codes.covers(c))
+        lexicon = view.lexicon(leaves, "taxonomy_codes")
+        found: set[str] = set()
+        for entry in codes.include:
+            prefix = entry.lstrip("=")
+            start = bisect.bisect_left(lexicon, prefix)
+            for code in lexicon[start:]:
+                if not code.startswith(prefix):
+                    break
+                if codes.covers(code):
+                    found.add(code)
+        return tuple(sorted(found))
 
     return view.memo(("need-codes", codes), build)
 

@@ -32,13 +32,12 @@ every pattern. When two needs are read from overlapping words, the one read from
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from search_index.crisis import CrisisDataError, parse_words
-from search_index.data_rows import cell_list, data_rows
+from search_index.data_rows import WatchedFiles, cell_list, data_rows
 from search_index.known_words import is_known
 from search_index.lexicon import Lexicon, Reading
 from search_index.scoring import edit_distance
@@ -461,41 +460,13 @@ def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_
     return NeedRules(lexicon, needs, tuple(phrases), categories)
 
 
-#: Seconds between two looks at the files' modification times.
-RECHECK_SECONDS = 1.0
 DEFAULT_PATHS = (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH, CRISIS_WORDS_PATH)
 
-_lock = threading.Lock()
-_cache: dict[tuple[Path, ...], tuple[tuple[float, ...], NeedRules]] = {}
-_checked: dict[tuple[Path, ...], float] = {}
+_files: WatchedFiles[NeedRules] = WatchedFiles(lambda *texts: parse_rules(*texts), (NeedDataError,))
 
 
 def load_needs(paths: tuple[Path, ...] = DEFAULT_PATHS) -> NeedRules:
     """The rules from the data files (words, phrases, needs, categories, crisis words; defaults in
-    ``directory_data``), re-read when one changes. A file that cannot be read or parsed keeps the
-    rules last loaded (or raises on the first load: the shipped files are tested)."""
-    now = time.monotonic()
-    cached = _cache.get(paths)
-    if cached is not None and now - _checked.get(paths, 0.0) < RECHECK_SECONDS:
-        return cached[1]
-    _checked[paths] = now
-    try:
-        stamp = tuple(p.stat().st_mtime for p in paths)
-    except OSError:
-        if cached is not None:
-            return cached[1]
-        raise
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    with _lock:
-        cached = _cache.get(paths)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        try:
-            rules = parse_rules(*(p.read_text(encoding="utf-8") for p in paths))
-        except (OSError, NeedDataError):
-            if cached is not None:
-                return cached[1]
-            raise
-        _cache[paths] = (stamp, rules)
-    return rules
+    ``directory_data``), re-read within a second of one changing. A file that cannot be read or
+    parsed keeps the rules last loaded (or raises on the first load: the shipped files are tested)."""
+    return _files.load(paths)
