@@ -75,26 +75,37 @@ def _chunks(ids: Collection[str]) -> Iterable[list[str]]:
 
 
 def _reachable(session: Session, ids: list[str]) -> set[str]:
-    """Those of ``ids`` a resident can reach: a public phone, a public address or a web site."""
+    """Those of ``ids`` a resident can reach: a public phone, a web site or a public address.
+
+    Each question is asked only of the services the earlier ones left open (most have a phone):
+    asked of every service, the place questions let SQLite walk every place in use, and the
+    review of the Miami export's 4,260 services took 1.4 s instead of 0.1-0.2 s."""
     public_phone = and_(Phone.audience == PhoneAudience.public, func.trim(Phone.number) != "")
     found = set(session.scalars(select(Phone.service_id).where(Phone.service_id.in_(ids), public_phone)))
-    found |= set(session.scalars(select(Service.id).where(
-        Service.id.in_(ids), func.trim(func.coalesce(Service.url, "")) != "")))
-    at_places = (select(ServiceAtLocation.service_id)
-                 .join(Location, Location.id == ServiceAtLocation.location_id)
-                 .where(ServiceAtLocation.service_id.in_(ids), Location.retired_at.is_(None)))
-    found |= set(session.scalars(at_places.join(Phone, Phone.location_id == Location.id).where(public_phone)))
-    found |= set(session.scalars(
-        at_places.join(Address, Address.location_id == Location.id)
-        .where(Location.confidential.is_not(True), Address.address_type == AddressType.physical,
-               func.trim(Address.address_1) != "")))
+    open_ids = [i for i in ids if i not in found]
+    if open_ids:
+        found |= set(session.scalars(select(Service.id).where(
+            Service.id.in_(open_ids), func.trim(func.coalesce(Service.url, "")) != "")))
+        open_ids = [i for i in open_ids if i not in found]
+    if open_ids:
+        at_places = (select(ServiceAtLocation.service_id)
+                     .join(Location, Location.id == ServiceAtLocation.location_id)
+                     .where(ServiceAtLocation.service_id.in_(open_ids), Location.retired_at.is_(None)))
+        found |= set(session.scalars(at_places.join(Phone, Phone.location_id == Location.id).where(public_phone)))
+        found |= set(session.scalars(
+            at_places.join(Address, Address.location_id == Location.id)
+            .where(Location.confidential.is_not(True), Address.address_type == AddressType.physical,
+                   func.trim(Address.address_1) != "")))
     return found
 
 
 def _classified(session: Session, ids: list[str]) -> set[str]:
     """Those of ``ids`` with a category or a taxonomy term."""
     found = set(session.scalars(select(ServiceCategory.service_id).where(ServiceCategory.service_id.in_(ids))))
-    found |= set(session.scalars(select(ServiceTaxonomy.service_id).where(ServiceTaxonomy.service_id.in_(ids))))
+    open_ids = [i for i in ids if i not in found]
+    if open_ids:
+        found |= set(session.scalars(select(ServiceTaxonomy.service_id).where(
+            ServiceTaxonomy.service_id.in_(open_ids))))
     return found
 
 

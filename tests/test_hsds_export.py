@@ -980,9 +980,10 @@ def test_round_trip_keeps_ordinal_weekdays(
     db_session: Session, engine: Engine, session_factory: sessionmaker[Session], tmp_path: Path,
     fmt: str,
 ) -> None:
-    service = Service(**_ids("service")(), name="Food pantry")
+    service = Service(**_ids("service")(), name="Food pantry", url="https://pantry.example.org")
     db_session.add(service)
     db_session.flush()
+    db_session.add(ServiceCategory(service_id=service.id, category_slug="housing", assigned_by="listing"))
     db_session.add(Schedule(**_ids("schedule")(), service_id=service.id, freq="MONTHLY",
                             byday="1SA,-1FR", opens_at=dt.time(9), closes_at=dt.time(12)))
     db_session.commit()
@@ -1032,9 +1033,12 @@ def test_round_trip_keeps_ids_not_derived_from_source_ids(
     db_session: Session, engine: Engine, session_factory: sessionmaker[Session], tmp_path: Path,
     fmt: str,
 ) -> None:
-    service = Service(id=new_id(), source=SOURCE, source_id="hand-made", name="Food pantry")
+    service = Service(id=new_id(), source=SOURCE, source_id="hand-made", name="Food pantry",
+                      url="https://pantry.example.org")  # (one nobody could reach would be held)
     assert service.id != stable_id(SOURCE, "service", "hand-made")
     db_session.add(service)
+    db_session.flush()
+    db_session.add(ServiceCategory(service_id=service.id, category_slug="housing", assigned_by="listing"))
     db_session.commit()
     before, after = round_trip(engine, session_factory, tmp_path, fmt)
     assert_round_trip(before, after)
