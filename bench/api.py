@@ -109,7 +109,13 @@ def _percentiles(values: list[float]) -> dict[str, float]:
 
 
 def timed(host: Any, paths: list[str]) -> dict[str, float]:
-    """Each of ``paths`` once, in turn; latency percentiles in ms (every answer must be 200)."""
+    """Each of ``paths`` once, in turn; latency percentiles in ms (every answer must be 200), and
+    the CPU time the workers used per request on average (less sensitive to other load than
+    the latencies on a shared machine)."""
+    from load_mix import process_cpu
+
+    workers = sorted(host.worker_pids())
+    cpu_before = process_cpu(workers)
     times = []
     for path in paths:
         started = time.perf_counter()
@@ -117,7 +123,9 @@ def timed(host: Any, paths: list[str]) -> dict[str, float]:
         times.append((time.perf_counter() - started) * 1000)
         if answer.status != 200:
             raise SystemExit(f"{path}: {answer.status} {answer.body[:300]!r}")
-    return _percentiles(times)
+    figures = _percentiles(times)
+    figures["server_cpu_ms_mean"] = round((process_cpu(workers) - cpu_before) * 1000 / len(paths), 1)
+    return figures
 
 
 def full_sync(host: Any, per_page: int, since: str, clients: int = 1) -> dict[str, Any]:

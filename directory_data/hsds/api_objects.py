@@ -157,15 +157,15 @@ class ApiObjects:
         rows = self.session.scalars(select(Organization).where(Organization.id.in_(list(ids))).options(*options))
         loaded = {o.id: o for o in rows}
         service_ids = sorted({s.id for o in loaded.values() for s in o.services}) if (full or full_service) else []
-        services = load_services(self.session, service_ids, live_locations_only=True) if full_service else None
-        builder = self._builder(service_ids, services)
-        full_services = {s.id: builder.service(s) for s in services or ()}
+        loaded_services = load_services(self.session, service_ids, live_locations_only=True) if full_service else None
+        builder = self._builder(service_ids, loaded_services)
+        full_services = {s.id: builder.service(s) for s in loaded_services or ()}
         out = []
         for org_id in ids:
             org = loaded.get(org_id)
             if org is None:
                 continue
-            services = sorted(org.services, key=lambda s: s.id)
+            own = sorted(org.services, key=lambda s: s.id)
             if full:
                 obj = dict(builder.organization(org))
                 places = [builder.location(loc) for loc in sorted(org.locations, key=lambda x: x.id)
@@ -175,10 +175,9 @@ class ApiObjects:
             else:
                 obj = builder.fields("organization", org)
             if full_service:
-                obj["services"] = [full_services[s.id] for s in services if s.id in full_services]
+                obj["services"] = [full_services[s.id] for s in own if s.id in full_services]
             elif full:
-                obj["services"] = [self.service_list_object(builder, s, with_organization=False)
-                                   for s in services]
+                obj["services"] = [self.service_list_object(builder, s, with_organization=False) for s in own]
             out.append(obj)
         return out
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from operator import itemgetter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -193,11 +194,11 @@ def links_near(session: Session, conditions: Sequence[ColumnElement[bool]], plac
     else:
         boxes = [and_(Location.confidential.is_not(True), _box(place.origin, place.radius_km)),
                  and_(Location.confidential.is_(True), _box(place.origin, place.radius_km + _CELL_MARGIN_KM))]
-    rows = [r for box in boxes for r in session.connection().execute(base.where(box)).all()
+    rows = [tuple(r) for box in boxes for r in session.connection().execute(base.where(box)).all()
             if keep is None or keep(r[1])]
     if not rows:
         return []
-    rows.sort()  # by id: the stable sort below keeps ties (equal distances) in id order
+    rows.sort(key=itemgetter(0))  # by id: the stable sort below keeps ties (equal distances) in id order
     coarse = np.fromiter((bool(r[4]) and not place.precise for r in rows), dtype=bool, count=len(rows))
     lat = np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows))
     lon = np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows))
