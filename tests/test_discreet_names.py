@@ -22,7 +22,7 @@ LABELS = Labels("Your referral", "Community resources", "Support service",
 def entry(name: str, categories: tuple[str, ...], kind: str = "support", **fields: object) -> Entry:
     values: dict[str, object] = {"phones": (), "addresses": (), "confidential": False, "hours": ()}
     values.update(fields)
-    return Entry("id-" + name, name, categories=categories, kind=kind, **values)  # type: ignore[arg-type]
+    return Entry("id-" + name, False, name, categories=categories, kind=kind, **values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name, categories, sensitive", [

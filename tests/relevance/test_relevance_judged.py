@@ -45,10 +45,10 @@ def searchers(
 ) -> Iterator[dict[str, Searcher]]:
     """A searcher on each directory: the Miami import (the run's shared database) and the
     curated directory, indexed as the kiosk indexes them."""
-    from directory_data.curated import curated_path
+    from directory_data.curated import parts
 
     miami = index_database(miami_database.session_factory, tmp_path_factory.mktemp("judged-miami"))
-    curated = import_and_index(engine, curated_path(), tmp_path_factory.mktemp("judged-curated"))
+    curated = import_and_index(engine, [path for path, _ in parts()], tmp_path_factory.mktemp("judged-curated"))
     with miami.searcher() as m, curated.searcher() as c:
         yield {"miami": m, "curated": c}
 
