@@ -132,6 +132,9 @@ def test_miami_imports_every_service_and_reimports_unchanged(miami_database: Imp
         _spot_checks(session)
         last = session.scalar(select(func.max(ChangeJournalEntry.seq)))
     counts = row_counts(engine)
+    with session_factory() as session:
+        # a listing the import held for review took one version more when it was held
+        versions = dict(session.execute(select(Service.id, Service.version)).tuples().all())
 
     again = import_and_commit(session_factory, miami)
     assert_accounted(again)
@@ -143,7 +146,8 @@ def test_miami_imports_every_service_and_reimports_unchanged(miami_database: Imp
     assert row_counts(engine) == counts
     with session_factory() as session:
         assert session.scalar(select(func.max(ChangeJournalEntry.seq))) == last
-        assert session.scalar(select(func.max(Service.version))) == 1
+        assert dict(session.execute(select(Service.id, Service.version)).tuples().all()) == versions
+        assert set(versions.values()) <= {1, 2}
 
 
 def test_miami_through_its_datapackage(hsds_dir: Path,
