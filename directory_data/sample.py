@@ -49,10 +49,12 @@ class SampleState:
 def sample_state(session: Session) -> SampleState:
     """The sample listings live and retired, and the listings of every other source but the
     real lines (the department's own, imported or made in the workspace)."""
-    rows = dict(session.execute(
-        select(Service.source == SAMPLE_SOURCE, func.count())
-        .where(Service.source != NATIONAL_SOURCE, Service.retired_at.is_(None))
-        .group_by(Service.source == SAMPLE_SOURCE)).tuples().all())
+    # (two counts rather than a GROUP BY of "source = :sample": PostgreSQL binds the comparison
+    # twice and then refuses the grouping)
+    live = select(func.count()).select_from(Service).where(
+        Service.source != NATIONAL_SOURCE, Service.retired_at.is_(None))
+    rows = {True: session.scalar(live.where(Service.source == SAMPLE_SOURCE)) or 0,
+            False: session.scalar(live.where(Service.source != SAMPLE_SOURCE)) or 0}
     retired = session.scalar(select(func.count()).select_from(Service).where(
         Service.source == SAMPLE_SOURCE, Service.retired_at.is_not(None)))
     own_retired = session.scalar(select(func.count()).select_from(Service).where(
