@@ -68,7 +68,10 @@ def test_an_edit_through_one_host_reaches_every_worker_of_every_host(
     factory: sessionmaker[Session], require_postgres: str, tmp_path: Path, hosts: list[Host]
 ) -> None:
     with factory.begin() as session:
-        ids = [make_service(session, f"Clinic {i}", description="walk-in clinic").id for i in range(20)]
+        # Each has a phone and a category: an edit through the workspace applies the publication
+        # rules, and a listing nobody can reach or place would be held from search.
+        ids = [make_service(session, f"Clinic {i}", description="walk-in clinic", categories=["mental-health"],
+                            phones=[f"305-555-01{i:02d}"]).id for i in range(20)]
     caseworker = make_account(factory, "caseworker", "case.worker")
     hosts.extend(Host(tmp_path / name, require_postgres, workers=2) for name in ("host-a", "host-b"))
     for host in hosts:
