@@ -81,6 +81,8 @@ class Labels:
     all_day: str = "24 hours"  # "Sat-Sun 24 hours"
     text_to: str = "Text %(keyword)s to %(number)s"
     text_number: str = "Text %(number)s"
+    #: The line under a listing of the fictional sample directory (every surface marks it).
+    sample: str = "Sample listing, not a real service"
     #: The neutral words of each kind of help (:data:`directory_data.help_kinds.KINDS`).
     kinds: tuple[tuple[str, str], ...] = ()
 
@@ -254,13 +256,15 @@ def text_payload(
     entries: Sequence[Entry], labels: Labels, *, discreet: bool, station: str, day: dt.date,
     note: str = "",
 ) -> str:
-    """The referral as compact plain text: title, station and date, each service's name, phones,
-    addresses (confidential ones said so) and hours, the note (not in discreet mode), and the
-    911 line."""
+    """The referral as compact plain text: title, station and date, each service's name (a sample
+    listing's marked on the next line), phones, addresses (confidential ones said so) and hours,
+    the note (not in discreet mode), and the 911 line."""
     lines = [title(labels, discreet=discreet), f"{station} {day.isoformat()}"]
     for n, entry in enumerate(entries, 1):
         lines.append("")
         lines.append(f"{n}. {entry.shown_name(labels, discreet=discreet)}")
+        if entry.sample:
+            lines.append(labels.sample)
         lines.extend(shown for shown, _ in entry.phones)
         lines.extend(words for words, _ in entry.texts)
         lines.extend(entry.addresses)
@@ -278,13 +282,15 @@ def _mecard_escape(value: str) -> str:
 
 
 def contact_payload(entry: Entry, labels: Labels, *, discreet: bool) -> str:
-    """``entry`` as a MECARD (name, phones, first public address, hours as a note)."""
+    """``entry`` as a MECARD (name, phones, first public address, hours as a note; a sample
+    listing's note starts with its mark)."""
     fields = [f"N:{_mecard_escape(entry.shown_name(labels, discreet=discreet))}"]
     fields.extend(f"TEL:{_mecard_escape(dialled)}" for _, dialled in entry.phones)
     if entry.addresses:
         fields.append(f"ADR:{_mecard_escape(entry.addresses[0])}")
-    if entry.hours:
-        fields.append(f"NOTE:{_mecard_escape('; '.join(entry.hours))}")
+    note = ([labels.sample] if entry.sample else []) + list(entry.hours)
+    if note:
+        fields.append(f"NOTE:{_mecard_escape('; '.join(note))}")
     return "MECARD:" + ";".join(fields) + ";;"
 
 

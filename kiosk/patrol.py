@@ -93,11 +93,11 @@ def home() -> ResponseReturnValue:
 @officer_required
 def service(service_id: str) -> ResponseReturnValue:
     """A service's detail with officer-only phones and notes, its distance from the visit's
-    point."""
+    point (a page saying it is not available, 404, for a listing patrol does not show)."""
     point, _from_device = _visit_point()
     cards = finder.cards_for(get_session(), [service_id], point=point, officer=True)
-    if not cards:
-        abort(404)
+    if not cards:  # held for review, retired or never listed
+        return render_template("patrol/not_listed.html"), 404
     card = cards[0]
     back = safe_next(request.args.get("back"), url_for("patrol.home"))
     return render_template("patrol/service.html", card=card, back_url=back)

@@ -126,6 +126,7 @@ def labels() -> Labels:
         all_day=gettext("24 hours"),
         text_to=gettext("Text %(keyword)s to %(number)s"),
         text_number=gettext("Text %(number)s"),
+        sample=gettext("Sample listing, not a real service"),
         kinds=tuple((kind, str(words)) for kind, words in KIND_WORDS.items()),
     )
 

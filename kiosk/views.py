@@ -95,11 +95,12 @@ def category(slug: str) -> ResponseReturnValue:
 
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> ResponseReturnValue:
-    """One service's detail page, with its distance from this station."""
+    """One service's detail page, with its distance from this station (a kiosk page saying it is
+    not available, 404, for a listing the kiosk does not show)."""
     cards = finder.cards_for(get_session(), [service_id], point=station(current_app.config),
                              officer=False)
-    if not cards:
-        abort(404)
+    if not cards:  # held for review, retired or never listed
+        return render_template("lobby/not_listed.html"), 404
     card = cards[0]
     back = safe_next(request.args.get("back"), url_for("lobby.home"))
     return render_template("lobby/service.html", card=card, back_url=back)

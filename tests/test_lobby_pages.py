@@ -78,8 +78,15 @@ def test_detail_in_spanish_uses_listing_spanish_text(kiosk: FlaskClient, directo
 
 
 def test_hidden_services_are_not_found(kiosk: FlaskClient, directory: Directory) -> None:
-    assert kiosk.get(f"/services/{directory.defunct}").status_code == 404
+    """404 on a kiosk page of its own: quick exit and crisis lines kept, nothing of the listing."""
+    gone = kiosk.get(f"/services/{directory.defunct}")
+    assert gone.status_code == 404
+    page = gone.get_data(as_text=True)
+    assert "This service is not available" in page and "Quick exit" in page and "988" in page
+    assert "Defunct" not in page
     assert kiosk.get("/services/nope").status_code == 404
+    spanish = kiosk.get("/services/nope", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Este servicio no está disponible" in spanish
 
 
 def test_referral_collects_and_forgets(kiosk: FlaskClient, directory: Directory) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.gap_report import gap_report, report_csv
-from directory_data.models import Referral, ReferralCount
+from directory_data.models import Referral, ReferralCount, Service
 from directory_data.referral_payload import Labels, contact_payload, entries_for, text_payload
 from directory_data.referrals import MAX_TEXT_BYTES, purge_expired
 from directory_data.service_rows import services_in_order
@@ -490,6 +490,22 @@ def test_payload_builders(directory: Directory, session_factory: sessionmaker[Se
     assert len(text.encode()) <= MAX_TEXT_BYTES
     card = contact_payload(entries[1], LABELS, discreet=True)
     assert card.startswith("MECARD:N:Support service;TEL:+14075550111;") and "Hidden" not in card
+
+
+def test_the_codes_mark_a_sample_listing(directory: Directory, session_factory: sessionmaker[Session]) -> None:
+    """A listing of the fictional sample directory is marked in the code a resident carries away
+    (the text list and the phone contact), as on every page and slip; a real one is not."""
+    with session_factory() as session:
+        session.get_one(Service, directory.childcare).source = "sample"
+        session.commit()
+        entries = entries_for(services_in_order(session, [directory.childcare, directory.counseling]), "en", LABELS)
+    assert [entry.sample for entry in entries] == [True, False]
+    lines = text_payload(entries, LABELS, discreet=False, station="Sanford PD", day=dt.date(2026, 12, 7)).splitlines()
+    first = lines.index("1. Little Steps Child Care")
+    assert lines[first + 1] == "Sample listing, not a real service"
+    assert lines.count("Sample listing, not a real service") == 1
+    assert contact_payload(entries[0], LABELS, discreet=False).count(";NOTE:Sample listing\\, not a real service") == 1
+    assert "Sample listing" not in contact_payload(entries[1], LABELS, discreet=False)
 
 
 def test_anonymous_writes_are_throttled_per_address(
