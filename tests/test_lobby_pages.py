@@ -83,7 +83,7 @@ def test_hidden_services_are_not_found(kiosk: FlaskClient, directory: Directory)
     assert gone.status_code == 404
     page = gone.get_data(as_text=True)
     assert "This service is not available" in page and "Quick exit" in page and "988" in page
-    assert "Defunct" not in page
+    assert "Closed Housing Office" not in page
     assert kiosk.get("/services/nope").status_code == 404
     spanish = kiosk.get("/services/nope", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "Este servicio no está disponible" in spanish

@@ -32,7 +32,7 @@ from werkzeug.datastructures import FileStorage
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from ..auth import role_required
 from ..db import get_session
@@ -199,11 +199,15 @@ def confirm_import() -> ResponseReturnValue:
     get_search().after_commit(max(int(outcome.report.get("journaled") or 0), 1))
     flash(gettext("Imported: %(summary)s", summary=outcome.report["summary"]))
     if outcome.report.get("sample_retired"):
-        flash(gettext("%(count)s sample listings were retired; the real national and Florida help "
-                      "lines stay.", count="{:,}".format(outcome.report["sample_retired"])))
+        retired = int(outcome.report["sample_retired"])
+        flash(ngettext("%(count)s sample listing was retired; the real national and Florida help lines stay.",
+                       "%(count)s sample listings were retired; the real national and Florida help lines stay.",
+                       retired, count="{:,}".format(retired)))
     if outcome.report.get("held"):
-        flash(gettext("%(count)s listings are held for review: residents and officers do not see "
-                      "them until they are fixed.", count="{:,}".format(outcome.report["held"])))
+        held = int(outcome.report["held"])
+        flash(ngettext("%(count)s listing is held for review: residents and officers do not see it until it "
+                       "is fixed.", "%(count)s listings are held for review: residents and officers do not see "
+                       "them until they are fixed.", held, count="{:,}".format(held)))
         return redirect(url_for("admin.home", status="held"), 303)
     return redirect(url_for("admin.home"), 303)
 
