@@ -4,7 +4,8 @@ and directions code; numbers as text with "scan to call" on the kiosk and tap-to
 adding to the referral without losing one's place, the referral one tap away, a plain QR
 question; the print screen; discreet mode; larger text, landscape and no query in a large
 heading; patrol distances nearest first and the same on every page of a visit. Screenshots go to
-``test-artifacts/journey-*.png``; every code is decoded with zbar."""
+``test-artifacts/journey-*.png``; every code is decoded with zbar; axe-core finds no WCAG 2.2 A/AA
+violation in any state a test visits with JavaScript on (:func:`look`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pyzbar.pyzbar import decode
 from kiosk_directory import TODAY, JourneyListings
 
 from .conftest import ALTAMONTE, ARTIFACTS, LANDSCAPE, Site, shot
+from .test_accessibility import violations
 from .test_patrol import sign_in
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -27,6 +29,13 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 def codes(locator: Any) -> list[str]:
     """What the QR codes in a screenshot of ``locator`` hold."""
     return [found.data.decode("utf-8") for found in decode(Image.open(io.BytesIO(locator.screenshot())))]
+
+
+def look(page: Any, name: str) -> None:
+    """A full-page screenshot ``journey-<name>``, and no WCAG 2.2 A/AA violation in the state."""
+    shot(page, f"journey-{name}")
+    found = violations(page)
+    assert found == [], f"{name}: {found}"
 
 
 def miles(text: str) -> float:
@@ -80,15 +89,16 @@ def test_detail_page_shows_the_week_holidays_and_directions(
     assert codes(directions.locator("svg.qr")) == [
         "https://www.google.com/maps/dir/?api=1&destination=28.79500,-81.26500"]
     expect(directions).to_contain_text("your maps app opens with the way to Eastside Family Resource Center")
-    shot(page, "journey-detail-hours-directions")
+    look(page, "detail-hours-directions")
 
     page.goto(f"{site.url}/services/{site.directory.counseling}")
     expect(page.locator(".all-day")).to_have_text("Open 24 hours, every day")
+    look(page, "detail-open-all-day")
     page.goto(f"{site.url}/services/{site.directory.shelter}")  # confidential: never a way there
     expect(page.locator(".detail")).to_contain_text("Confidential location")
     expect(page.locator(".directions")).to_have_count(0)
     assert "maps" not in page.content().lower()
-    shot(page, "journey-detail-confidential-no-directions")
+    look(page, "detail-confidential-no-directions")
 
 
 # 5. Kiosk numbers are text, patrol numbers are links ---------------------------------------
@@ -109,7 +119,7 @@ def test_kiosk_numbers_are_large_text_with_scan_to_call_and_patrol_keeps_tap_to_
     # A tap on a number opens nothing and does not swallow the next tap.
     card.locator(".phone .number").first.tap()
     add_in_place(page, card)
-    shot(page, "journey-kiosk-numbers-as-text")
+    look(page, "kiosk-numbers-as-text")
 
     page.goto(f"{site.url}/services/{journey.family_center}")
     assert page.locator("a[href^='tel:'], a[href^='sms:']").count() == 0
@@ -119,7 +129,7 @@ def test_kiosk_numbers_are_large_text_with_scan_to_call_and_patrol_keeps_tap_to_
     expect(call).to_contain_text("Scan to call")
     assert codes(call.locator("svg.qr")) == ["tel:+14075550177"]
     expect(phones).to_contain_text("Text START to 88788")
-    shot(page, "journey-kiosk-scan-to-call")
+    look(page, "kiosk-scan-to-call")
 
     page.goto(f"{site.url}/search?q=I+want+to+kill+myself")
     banner = page.locator("section.crisis-banner")
@@ -128,6 +138,7 @@ def test_kiosk_numbers_are_large_text_with_scan_to_call_and_patrol_keeps_tap_to_
     assert codes(banner.locator(".call-code svg.qr").first) == ["tel:988"]
     assert page.locator("footer a[href^='tel:'], aside.crisis a").count() == 0
     expect(page.locator("aside.crisis")).to_contain_text("988")
+    look(page, "kiosk-crisis-banner-scan-to-call")
 
     tablet = open_context(viewport={"width": 1280, "height": 800}).new_page()
     sign_in(tablet, site)
@@ -136,7 +147,7 @@ def test_kiosk_numbers_are_large_text_with_scan_to_call_and_patrol_keeps_tap_to_
     expect(detail.locator("a[href='tel:+14075550177']")).to_contain_text("(407) 555-0177")
     expect(detail.locator("a[href='sms:88788']")).to_have_text("Text START to 88788")
     expect(detail.locator(".call-code")).to_have_count(0)
-    shot(tablet, "journey-patrol-tap-to-call")
+    look(tablet, "patrol-tap-to-call")
 
 
 # 6. A calmer referral flow -------------------------------------------------------------------
@@ -161,7 +172,7 @@ def test_adding_keeps_the_residents_place_with_and_without_javascript(
     assert page.evaluate("history.length") == history
     expect(page.locator("#referral-count")).to_contain_text("1")
     expect(page.locator("#referral-status")).to_have_text("Added to your referral.")
-    shot(page, "journey-added-in-place")
+    look(page, "added-in-place")
     card.get_by_role("button", name="In my referral: remove").tap()
     expect(card.get_by_role("button", name="Add to my referral")).to_be_visible()
     expect(page.locator("#referral-count")).to_contain_text("0")
@@ -199,13 +210,13 @@ def test_my_referral_is_one_tap_away_and_the_code_question_is_plain(
     expect(question.get_by_role("radio")).to_have_count(2)
     expect(question.get_by_label("The list of these services")).to_be_checked()
     expect(page.get_by_label("A link to a page with the list (needs internet)")).to_be_hidden()
-    shot(page, "journey-referral-plain-question")
+    look(page, "referral-plain-question")
     page.get_by_text("More options").tap()
     expect(page.get_by_label("Chosen for you (recommended)")).to_be_checked()
     for label in ("The list itself, readable without internet", "A link to a page with the list (needs internet)",
                   "The first service as a phone contact"):
         expect(page.get_by_label(label)).to_be_visible()
-    shot(page, "journey-referral-more-options")
+    look(page, "referral-more-options")
 
     question.get_by_label("Only a number to call for help, nothing else").check()
     make.tap()
@@ -215,7 +226,7 @@ def test_my_referral_is_one_tap_away_and_the_code_question_is_plain(
     assert "works until" not in made.inner_text().lower()
     expect(made.get_by_role("link", name="See the page it opens")).to_have_count(0)
     assert codes(made.locator("svg.qr")) == ["tel:+18007997233"]
-    shot(page, "journey-referral-hotline-code")
+    look(page, "referral-hotline-code")
 
 
 # 7. The print screen ---------------------------------------------------------------------------
@@ -248,7 +259,7 @@ def test_the_print_screen_keeps_the_lobby_safe_and_starts_over_within_20_seconds
     expect(page.locator("#referral-link")).to_be_visible()
     expect(page.get_by_text("Eastside Family Resource Center")).to_be_hidden()  # the slip is not on screen
     page.wait_for_function("window.__prints === 1")
-    shot(page, "journey-print-screen")
+    shot(page, "journey-print-screen")  # axe on this state below, without the faked clock
     pdf = page.pdf(prefer_css_page_size=True)
     from pypdf import PdfReader
 
@@ -265,8 +276,10 @@ def test_the_print_screen_keeps_the_lobby_safe_and_starts_over_within_20_seconds
     _made_referral(escape, site, journey.family_center)
     escape.goto(site.url + "/referral/print")
     escape.wait_for_load_state("load")
+    look(escape, "print-screen-checked")  # axe here: the first page's clock is faked
     escape.keyboard.press("Escape")
     expect(escape).to_have_url(site.url + "/welcome")
+    look(escape, "quick-exit-welcome")
 
 
 # 8. Discreet mode --------------------------------------------------------------------------
@@ -297,7 +310,7 @@ def test_discreet_mode_renames_only_what_reveals_abuse_and_says_the_note_is_left
     assert "Open 24 hours" in text and "12am" not in text and "Mon-Sun" not in text
     assert "Ask for Ana" not in text and "Domestic" not in text and "Violence" not in text
     assert lines[0] == "Community resources"
-    shot(page, "journey-discreet-made")
+    look(page, "discreet-made")
 
 
 # 9. Readable for low vision ----------------------------------------------------------------
@@ -319,7 +332,7 @@ def test_larger_text_landscape_and_no_query_in_a_large_heading(
     heading_size = heading.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     body_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert heading_size <= 1.2 * body_size, (heading_size, body_size)
-    shot(page, "journey-landscape-results")
+    look(page, "landscape-results")
 
     page.goto(site.url + "/search")
     viewport_bottom = page.evaluate("innerHeight - document.querySelector('aside.crisis').getBoundingClientRect().height")
@@ -329,13 +342,17 @@ def test_larger_text_landscape_and_no_query_in_a_large_heading(
     assert len(above_fold) >= 3, boxes
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "journey-landscape-three-cards.png"))  # what is above the fold
+    assert violations(page) == []
 
-    normal = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.card .summary')).fontSize)")
+    # the same card's summary before and after (the order of a browse may change between loads)
+    card_id = page.locator("article.card:has(.summary)").first.get_attribute("id")
+    size = f"parseFloat(getComputedStyle(document.querySelector('#{card_id} .summary')).fontSize)"
+    normal = page.evaluate(size)
     page.get_by_role("button", name="Larger text").tap()
     expect(page.get_by_role("button", name="Larger text")).to_have_attribute("aria-pressed", "true")
-    large = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.card .summary')).fontSize)")
+    large = page.evaluate(size)
     assert large >= 1.5 * normal, (normal, large)
-    shot(page, "journey-landscape-larger-text")
+    look(page, "landscape-larger-text")
 
 
 # 10. Patrol distances ----------------------------------------------------------------------
@@ -362,7 +379,7 @@ def test_patrol_sorts_nearest_first_and_measures_every_page_from_the_same_point(
     assert [miles(t) for t in best] == sorted(miles(t) for t in best), best
     others = page.locator("#other-matches + ol.cards article.card .facts li:first-child").all_inner_texts()
     assert [miles(t) for t in others] == sorted(miles(t) for t in others), others
-    shot(page, "journey-patrol-nearest-first")
+    look(page, "patrol-nearest-first")
 
     card = page.locator("article.card", has_text="Sanford Housing Help Desk")
     on_card = card.locator(".facts li:first-child").inner_text()
@@ -378,4 +395,4 @@ def test_patrol_sorts_nearest_first_and_measures_every_page_from_the_same_point(
     page.goto(site.url + "/patrol/referral")
     expect(page.locator("article.card", has_text="Sanford Housing Help Desk").locator(
         ".facts li:first-child")).to_have_text(on_card)
-    shot(page, "journey-patrol-same-distance")
+    look(page, "patrol-same-distance")
