@@ -4,6 +4,7 @@ fixes it (a save that fixes it publishes it) or publishes it once it passes."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -59,7 +60,15 @@ def _public(app: Flask, service_id: str, query: str) -> dict[str, bool]:
     made = client.post("/api/v1/referrals", json={"service_ids": [service_id], "mode": "text"},
                        headers={"X-CSRFToken": token.group(1)})
     assert made.status_code == 201 or "no longer listed" in made.get_json()["fields"]["service_ids"], made.get_json()
+    def in_list(path: str, **query: str) -> bool:
+        answer = client.get(path, query_string={"per_page": 50, **query}).get_json()
+        assert answer["total_pages"] == 1, path
+        return service_id in json.dumps(answer["contents"])
+
     return {
+        "organizations": in_list("/api/v1/organizations", full="true"),
+        "organizations, services in full": in_list("/api/v1/organizations", full_service="true"),
+        "service_at_locations": in_list("/api/v1/service_at_locations"),
         "detail": client.get(f"/services/{service_id}").status_code == 200,
         "api": client.get(f"/api/v1/services/{service_id}").status_code == 200,
         "search": service_id in [hit["id"] for hit in search["results"]],

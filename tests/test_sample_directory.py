@@ -9,6 +9,7 @@ init`` never brings it back. The real national and Florida lines stay throughout
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.curated import NATIONAL_SOURCE, SAMPLE_SOURCE
 from directory_data.hsds import extensions as ext
-from directory_data.models import Service, ServiceStatus
+from directory_data.models import Location, Organization, Service, ServiceAtLocation, ServiceStatus
 from directory_data.sample import sample_state
 from directory_data.service_rows import listed
 from hsds_packages import small_v1_package
@@ -159,7 +160,9 @@ def test_after_the_miami_import_with_retirement_no_sample_listing_is_public(
     app: Flask, session_factory: sessionmaker[Session], hsds_dir: Path
 ) -> None:
     """The issue's check: ``kiosk init``, then the Miami 211 export imported with the retirement
-    accepted; no sample listing in any public search, page or API answer (the real lines stay)."""
+    accepted; no sample listing in any public search (kiosk, patrol, ``/api/v1/search``), page
+    (kiosk and patrol detail) or HSDS answer (services, service_at_locations, organizations, in
+    full, and each record by its id); the real lines stay."""
     _init(app)
     sample = _ids(session_factory, SAMPLE_SOURCE)
     national = _ids(session_factory, NATIONAL_SOURCE)
@@ -195,6 +198,61 @@ def test_after_the_miami_import_with_retirement_no_sample_listing_is_public(
         assert client.get(f"/api/v1/services/{service_id}").status_code == 404
     for service_id in national:
         assert client.get(f"/services/{service_id}").status_code == 200
+        assert client.get(f"/api/v1/services/{service_id}").status_code == 200
+
+    # Every HSDS answer, in full: no record of the retired sample anywhere in it.
+    gone = sample | _retired_sample_records(session_factory)
+    services = _every(client, "/api/v1/services", full="true")
+    assert len(services) == answer["total_items"] and national <= {s["id"] for s in services}
+    assert not _ids_in(services) & gone
+    links = _every(client, "/api/v1/service_at_locations", full="true")
+    assert links and not _ids_in(links) & gone
+    assert national & {link["service"]["id"] for link in links if link.get("service")}
+    organizations = _every(client, "/api/v1/organizations", full_service="true")
+    assert organizations and not _ids_in(organizations) & gone
+    for record_id in sorted(gone)[::10]:
+        for path in ("services", "organizations", "service_at_locations"):
+            assert client.get(f"/api/v1/{path}/{record_id}").status_code == 404, (path, record_id)
+
+    officer = signed_in(app, session_factory)("officer")
+    for query in QUERIES:
+        page = officer.get("/patrol/", query_string={"q": query, "open": "0"}).get_data(as_text=True)
+        assert MARK not in page and not any(f"/services/{i}" in page for i in sample), query
+    for service_id in sorted(sample)[::8]:
+        assert officer.get(f"/patrol/services/{service_id}").status_code == 404
+    line = sorted(national)[0]
+    assert officer.get(f"/patrol/services/{line}").status_code == 200
+
+
+def _every(client: FlaskClient, path: str, **query: str) -> list[dict[str, object]]:
+    """Every object of an HSDS list, one a line (``format=ndjson``: no paging)."""
+    answer = client.get(path, query_string={"format": "ndjson", **query})
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
+    return [json.loads(line) for line in answer.get_data(as_text=True).splitlines() if line.strip()]
+
+
+def _ids_in(value: object) -> set[str]:
+    """Every ``id`` anywhere in a JSON value."""
+    if isinstance(value, dict):
+        found = {value["id"]} if isinstance(value.get("id"), str) else set()
+        return found.union(*(_ids_in(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_ids_in(v) for v in value))
+    return set()
+
+
+def _retired_sample_records(session_factory: sessionmaker[Session]) -> set[str]:
+    """The ids of the sample's retired organizations and places, and of its services' links to
+    their places."""
+    with session_factory() as session:
+        organizations = session.scalars(select(Organization.id).where(
+            Organization.source == SAMPLE_SOURCE, Organization.retired_at.is_not(None))).all()
+        places = session.scalars(select(Location.id).where(
+            Location.source == SAMPLE_SOURCE, Location.retired_at.is_not(None))).all()
+        links = session.scalars(select(ServiceAtLocation.id).join(Service).where(
+            Service.source == SAMPLE_SOURCE)).all()
+    assert organizations and places and links
+    return {*organizations, *places, *links}
 
 
 def _upload(client: FlaskClient, token: str, package: Path) -> str:

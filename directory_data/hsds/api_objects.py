@@ -74,6 +74,9 @@ SOURCES = frozenset({"service", "organization", "location"})
 #: needs those; every other retired listing is listed, ``defunct``, so a copy learns of it).
 PUBLISHED = and_(Service.review_reasons.is_(None),
                  or_(Service.source != SAMPLE_SOURCE, Service.status != ServiceStatus.defunct))
+#: The organizations the API lists: not a retired organization of the fictional sample directory
+#: (its services are gone from the lists; a real organization, retired or not, stays listed).
+LISTED_ORGANIZATION = or_(Organization.source != SAMPLE_SOURCE, Organization.retired_at.is_(None))
 
 
 def extension_taxonomy() -> Obj:
@@ -142,8 +145,10 @@ class ApiObjects:
     # Organizations ---------------------------------------------------------------------------
 
     def organizations(self, ids: Sequence[str], *, full: bool, full_service: bool) -> list[Obj]:
-        """The organizations of ``ids``, in that order (see the module docstring for the forms)."""
-        options = [selectinload(Organization.services)]
+        """The listed organizations of ``ids`` (:data:`LISTED_ORGANIZATION`), in that order, each
+        with only its published services (:data:`PUBLISHED`); see the module docstring for the
+        forms."""
+        options = [selectinload(Organization.services.and_(PUBLISHED))]  # as the service lists
         if full:
             live = Organization.locations.and_(Location.retired_at.is_(None))
             options += [
@@ -154,7 +159,8 @@ class ApiObjects:
                 selectinload(live).selectinload(Location.schedules),
                 selectinload(live).selectinload(Location.languages),
             ]
-        rows = self.session.scalars(select(Organization).where(Organization.id.in_(list(ids))).options(*options))
+        rows = self.session.scalars(select(Organization).where(Organization.id.in_(list(ids)), LISTED_ORGANIZATION)
+                                    .options(*options))
         loaded = {o.id: o for o in rows}
         service_ids = sorted({s.id for o in loaded.values() for s in o.services}) if (full or full_service) else []
         loaded_services = load_services(self.session, service_ids, live_locations_only=True) if full_service else None

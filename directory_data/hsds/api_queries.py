@@ -41,7 +41,7 @@ from directory_data.models import (
 )
 
 from . import extensions as ext
-from .api_objects import PUBLISHED, extension_terms
+from .api_objects import LISTED_ORGANIZATION, PUBLISHED, extension_terms
 from .schedule_times import ScheduleClock
 
 #: Kilometres between a confidential place's true point and its cell centre, at most (a cell is
@@ -247,9 +247,11 @@ def _text_match(text: str | None, *columns: Any) -> list[ColumnElement[bool]]:
 
 
 def organization_page(session: Session, text: str | None, offset: int, limit: int) -> Page:
-    """A page of the organizations whose name or description holds ``text``, in id order."""
+    """A page of the listed organizations (:data:`.api_objects.LISTED_ORGANIZATION`) whose name or
+    description holds ``text``, in id order."""
     statement = select(Organization.id).where(
-        *_text_match(text, Organization.name, Organization.alternate_name, Organization.description))
+        LISTED_ORGANIZATION, *_text_match(text, Organization.name, Organization.alternate_name,
+                                          Organization.description))
     return page_of(session, statement, Organization.id, offset, limit)
 
 
