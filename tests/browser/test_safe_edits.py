@@ -95,6 +95,39 @@ def test_a_form_in_error_is_neither_saved_nor_verified(open_context: Callable[..
     expect(page.get_by_label("Wait time", exact=True)).to_have_value("")
 
 
+def test_mark_verified_after_someone_else_saved_refuses_and_says_what_differs(
+    open_context: Callable[..., Any], safe_site: Site
+) -> None:
+    """Two caseworkers open the shelter; the first saves a wait time; the second's "Save and mark
+    verified" saves nothing and verifies nothing, and names the field that differs, keeping what
+    they typed."""
+    site = safe_site
+    editor = f"{site.url}/admin/listings/{site.directory.shelter}"
+    first, second = _desk(open_context), _desk(open_context)
+    for page in (first, second):
+        sign_in(page, site, CASEWORKER)
+        page.goto(editor)
+    verified = re.compile(r"Last verified: [^·]+")
+    before = verified.search(second.locator(".summary-box p").first.inner_text()).group(0)
+    first.get_by_label("Wait time", exact=True).fill("Two days")
+    first.get_by_role("button", name="Save", exact=True).tap()
+    expect(first.locator(".notice[role=status]")).to_be_visible()
+    second.get_by_label("Wait time", exact=True).fill("Same week")
+    second.get_by_role("button", name="Save and mark verified").tap()
+    expect(second.get_by_role("heading", level=1)).to_have_text("Someone else saved this listing")
+    alert = second.get_by_role("alert")
+    expect(alert).to_contain_text("Nothing of yours has been saved yet.")
+    expect(alert).to_contain_text("The listing was not marked verified either.")
+    row = second.locator("table.compare tbody tr").filter(has_text="Wait time")
+    expect(row.locator(".theirs")).to_have_text("Two days")
+    expect(row.locator(".mine")).to_have_text("Same week")
+    expect(second.get_by_label("Wait time", exact=True)).to_have_value("Same week")
+    check(second, "safe-edit-verify-conflict")
+    second.goto(editor)
+    assert verified.search(second.locator(".summary-box p").first.inner_text()).group(0) == before
+    expect(second.get_by_label("Wait time", exact=True)).to_have_value("Two days")
+
+
 @pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
 def test_retiring_asks_first_and_undo_brings_it_back(
     open_context: Callable[..., Any], safe_site: Site, script: bool
