@@ -110,3 +110,35 @@ def test_the_first_import_holds_what_cannot_be_shown_and_retires_the_sample(
     check(tablet, "import-patrol-search")
     for gone in (site.directory.childcare, held_id):
         assert tablet.goto(f"{site.url}/patrol/services/{gone}").status == 404, gone
+
+
+def test_an_edit_that_leaves_no_category_holds_the_listing_until_it_is_fixed(
+    open_context: Callable[..., Any], import_site: Site
+) -> None:
+    site = import_site
+    listing = site.directory.housing_near
+    desk = open_context(viewport={"width": 1366, "height": 900}).new_page()  # touch screen
+    sign_in(desk, site, CASEWORKER)
+    desk.goto(f"{site.url}/admin/listings/{listing}")
+    categories = desk.locator("input[name=categories]:checked")
+    ticked = [box.get_attribute("value") for box in categories.all()]
+    assert ticked, "the listing has a category"
+    for value in ticked:
+        desk.locator(f"input[name=categories][value='{value}']").uncheck()
+    desk.get_by_role("button", name="Save", exact=True).tap()
+    notice = desk.locator(".notice[role=status]")
+    expect(notice).to_contain_text("It is held for review, not shown to residents or officers, until it is "
+                                   "fixed: no category.")
+    expect(desk.locator(".held-note")).to_contain_text("Residents and officers do not see it: no category.")
+    check(desk, "edit-held-no-category")
+    kiosk = open_context().new_page()
+    assert kiosk.goto(f"{site.url}/services/{listing}").status == 404
+    expect(kiosk.get_by_role("heading", level=1)).to_have_text("This service is not available")
+
+    for value in ticked:
+        desk.locator(f"input[name=categories][value='{value}']").check()
+    desk.get_by_role("button", name="Save", exact=True).tap()
+    expect(desk.locator(".notice[role=status]")).to_contain_text("It is published")
+    expect(desk.locator(".held-note")).to_have_count(0)
+    check(desk, "edit-published-again")
+    assert kiosk.goto(f"{site.url}/services/{listing}").status == 200
