@@ -21,11 +21,10 @@ A token also stands for the vocabulary word it is an English inflection of (``gr
 
 Words typed together are split (``killmyself`` -> ``kill my self``) when every piece is in the
 vocabulary, and a Creole pronoun glued to a vocabulary word is split off (``papam`` -> ``papa
-m``); two tokens that make a vocabulary word together are joined (``my self``), unless one of them is
-a small common word of the group ``LANG`` and the other a vocabulary word too (``at a`` is not
-``ata``); entries of several
-words (``better off``, ``kounye a``) are matched as one item. A word written ``=word``
-in a group is matched exactly only (no correction leads to it).
+m``); two tokens that make a vocabulary word together are joined (``my self``), unless one of
+them is a small common word of the group ``LANG`` and the other a vocabulary word too (``at a`` is
+not ``ata``); entries of several words (``better off``, ``kounye a``) are matched as one item. A
+word written ``=word`` in a group is matched exactly only (no correction leads to it).
 
 The reading also guesses the language (en, es or ht) from the languages of the words it holds.
 Everything per token is cached, so reading a query costs a few dictionary look-ups per word.
