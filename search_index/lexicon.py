@@ -21,9 +21,10 @@ A token also stands for the vocabulary word it is an English inflection of (``gr
 
 Words typed together are split (``killmyself`` -> ``kill my self``) when every piece is in the
 vocabulary, and a Creole pronoun glued to a vocabulary word is split off (``papam`` -> ``papa
-m``); two tokens that make a vocabulary word together are joined (``my self``); entries of several
-words (``better off``, ``kounye a``) are matched as one item. A word written ``=word``
-in a group is matched exactly only (no correction leads to it).
+m``); two tokens that make a vocabulary word together are joined (``my self``), unless one of
+them is a small common word of the group ``LANG`` and the other a vocabulary word too (``at a`` is
+not ``ata``); entries of several words (``better off``, ``kounye a``) are matched as one item. A
+word written ``=word`` in a group is matched exactly only (no correction leads to it).
 
 The reading also guesses the language (en, es or ht) from the languages of the words it holds.
 Everything per token is cached, so reading a query costs a few dictionary look-ups per word.
@@ -228,6 +229,16 @@ class Lexicon:
             self._cache[token] = result
         return result
 
+    def _two_words(self, first: str, second: str) -> bool:
+        """Whether ``first second`` are two words and not one typed apart: one is a small common
+        word (group ``LANG``: "at", "to", "be", Creole "m", "li") and the other a vocabulary word
+        too. "at a" is not the Spanish "ata", "be at" is not "beat", "pitit fi m" is not "fim";
+        "al anon" is still "alanon" ("anon" is no vocabulary word)."""
+        groups = self.word_groups
+        return ("LANG" in groups.get(first, frozenset()) and second in groups) or (
+            "LANG" in groups.get(second, frozenset()) and first in groups
+        )
+
     def split(self, token: str) -> list[str] | None:
         """``token`` as several vocabulary words typed together (``killmyself`` -> ``kill my
         self``), or None: not for a token that reads as one misspelled word, and at least one
@@ -283,7 +294,11 @@ class Lexicon:
             present.update(groups)
         for i in range(len(words) - 1):
             joined = words[i] + words[i + 1]
-            if joined in self.word_groups and joined not in (words[i], words[i + 1]):
+            if (
+                joined in self.word_groups
+                and joined not in (words[i], words[i + 1])
+                and not self._two_words(words[i], words[i + 1])
+            ):
                 groups = self.word_groups[joined]
                 items[i].append(Item(i, i + 2, frozenset({joined}), groups))
                 present.add(joined)

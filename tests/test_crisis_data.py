@@ -194,6 +194,16 @@ def test_real_words_are_not_corrected_into_danger_words() -> None:
     assert lexicon.split("program") is None
 
 
+def test_two_tokens_join_into_a_word_but_not_with_a_small_common_word() -> None:
+    """"my self" is "myself"; "at a" is not the Spanish "ata" (ties), "be at" is not "beat", and
+    Creole "pitit fi m" (my daughter) is not "fim" (a film)."""
+    assert "myself" in RULES.read("i want to kill my self").present
+    for text, word in (("volunteer at a nursing home", "ata"), ("i will be at home", "beat"),
+                       ("pitit fi m malad", "fim")):
+        assert word not in RULES.read(text).present, (text, word)
+    assert RULES.detect("volunteer at a nursing home").lines == ()
+
+
 def test_language_guess() -> None:
     assert RULES.read("mwen bezwen ed").language == "ht"
     assert RULES.read("necesito ayuda con mi esposo").language == "es"
