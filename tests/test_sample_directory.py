@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.curated import NATIONAL_SOURCE, SAMPLE_SOURCE
 from directory_data.hsds import extensions as ext
-from directory_data.models import Service, ServiceStatus
+from directory_data.models import Service
 from directory_data.sample import sample_state
 from directory_data.service_rows import listed
 from hsds_packages import small_v1_package
@@ -184,15 +184,16 @@ def test_after_the_miami_import_with_retirement_no_sample_listing_is_public(
     with session_factory() as session:
         shown = session.scalar(select(func.count()).select_from(Service).where(listed()))
     answer = client.get("/api/v1/services", query_string={"per_page": 50}).get_json()
-    # the HSDS list also holds retired real listings (defunct, so a copy kept in sync learns of
-    # them), never a listing of the retired sample
+    # the HSDS list also holds retired real listings (inactive, so a copy kept in sync learns of
+    # them), and the retired sample's listings only as withdrawn stubs (id, name, status inactive,
+    # last_modified: a copy that held them learns that they went)
     with session_factory() as session:
-        retired_real = session.scalar(select(func.count()).select_from(Service).where(
-            Service.status == ServiceStatus.defunct, Service.source != SAMPLE_SOURCE))
-    assert answer["total_items"] == shown + retired_real and shown > 3000
-    for service_id in sample:  # ... no sample listing is one of them
+        unlisted = session.scalar(select(func.count()).select_from(Service).where(~listed()))
+    assert answer["total_items"] == shown + unlisted and shown > 3000
+    for service_id in sample:  # ... no sample listing's content is in them
         assert client.get(f"/services/{service_id}").status_code == 404
-        assert client.get(f"/api/v1/services/{service_id}").status_code == 404
+        stub = client.get(f"/api/v1/services/{service_id}").get_json()
+        assert stub.keys() == {"id", "name", "status", "last_modified"} and stub["status"] == "inactive"
     for service_id in national:
         assert client.get(f"/services/{service_id}").status_code == 200
 
