@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -264,6 +265,9 @@ def test_a_mirror_kept_by_modified_after_equals_the_export_every_round(sync_app:
     assert stubs and all(s["status"] == "inactive" for s in stubs), "held and retired sample ones came as stubs"
     assert states["held"] and states["sample_retired"] and states["published_again"], states
     assert incremental[0] < 14, ("a sync fetches what changed, not everything", incremental)
+    # The next sync starts in a later second than the last change and more than the overlap
+    # (0.2 s) after it: a change in the last 0.2 s of a second is (rightly) fetched once more.
+    time.sleep(0.25)
     _wait_for_next_second()
     mirror.sync()
     assert mirror.sync() == 0, "nothing changed since the last sync"
@@ -306,8 +310,6 @@ def test_a_late_commit_is_caught_by_the_overlap_and_missed_without_it(
 
 def _wait_for_next_second() -> None:
     """So that the next sync starts in a later second than the flush (the boundary under test)."""
-    import time
-
     time.sleep(1.05 - utcnow().microsecond / 1e6)
 
 
