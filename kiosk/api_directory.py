@@ -23,7 +23,8 @@ no officer notes, and of a confidential place no position, address or free text;
 never matches a confidential place and ``proximity`` measures to its grid cell's centre, rounded
 to whole km. A signed-in officer's session gets the full objects and true positions.
 
-Services of every status are listed (a retired listing is ``defunct``), in id order: with
+Services of every status are listed (a retired listing is ``inactive``; one held for review, or a
+retired sample listing, is a withdrawn stub: ``id``, ``name``, ``status``, ``last_modified``), in id order: with
 ``modified_after`` a copy of the directory stays in sync (README, "Keeping a copy in sync").
 ``search`` ranks the listed services through the search index. What the objects hold:
 :mod:`directory_data.hsds.api_objects`; which records a list holds: :mod:`directory_data.hsds.api_queries`.

@@ -209,9 +209,12 @@ PATHS: dict[str, Any] = {
          _query("minimal", _FLAG, "Only id, name, status and last_modified, all in one page by "
                                   "default (not with full)"),
          _query("full", _FLAG, "Fully nested services (not with minimal)")],
-        "Services of every status (a retired listing is defunct), in id order, unless `search` "
-        "ranks them. Rules between parameters (400): minimal and full exclude each other."),
-    "/api/v1/services/{id}": _by_id("getService", "One service, fully nested (any status)", "Service"),
+        "Services of every status (a retired listing is inactive), in id order, unless `search` "
+        "ranks them. A listing held for review, or a retired sample listing, is a withdrawn stub: "
+        "id, name, status inactive and last_modified only. Rules between parameters (400): "
+        "minimal and full exclude each other."),
+    "/api/v1/services/{id}": _by_id("getService", "One service, fully nested (any status; a retired "
+                                                  "listing inactive; a held one its withdrawn stub)", "Service"),
     "/api/v1/taxonomies": _listing("listTaxonomies", "Taxonomies (the kiosk-extensions one last)",
                                    "TaxonomyPage", [SEARCH, PAGE, PER_PAGE, FORMAT]),
     "/api/v1/taxonomies/{id}": _by_id("getTaxonomy", "One taxonomy", "Taxonomy"),

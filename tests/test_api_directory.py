@@ -1,7 +1,8 @@
 """The HSDS 3.0 API's services, its errors and its OpenAPI document (issue 17).
 
 Services: the public view for anonymous callers, the full one for signed-in officers; the list
-form, ``minimal`` and ``full``; every status (a retired listing is ``defunct``); the filters of
+form, ``minimal`` and ``full``; every status (a retired listing is ``inactive``, one held for
+review a withdrawn stub and nowhere else); the filters of
 the specification, and a 400 naming any parameter that is not taken or cannot be honoured;
 schedules with their UTC offset; ``last_modified`` from the change journal and no deprecated
 field; ``format=ndjson``. Errors under ``/api/`` are JSON (400, 404, 405, 500). schemathesis holds
@@ -26,10 +27,13 @@ from schemathesis.checks import positive_data_acceptance
 from sqlalchemy import select
 
 from directory_data.hsds import extensions as ext
+from directory_data.listings import retire_listing
+from directory_data.publication import NO_CONTACT
 from directory_data.models import (
     Phone,
     Schedule,
     Service,
+    ServiceAtLocation,
     ServiceTaxonomy,
     Taxonomy,
     TaxonomyTerm,
@@ -143,6 +147,50 @@ def test_a_retired_service_is_served_as_defunct_and_an_unknown_one_is_a_json_404
     missing = _get(client, "/api/v1/services/nope", 404)
     assert missing == {"error": "no such service", "status": 404}
     assert _get(client, "/api/v1/services/a%00b", 404)["status"] == 404, "no id holds a control character"
+
+
+def test_a_retired_listing_is_inactive_in_every_form(app: Flask, client: FlaskClient, directory: Directory) -> None:
+    with get_database(app).session_factory.begin() as session:
+        retire_listing(session, session.get(Service, directory.childcare), actor="test")
+    assert _get(client, f"/api/v1/services/{directory.childcare}")["status"] == "inactive"
+    for form in ("", "&full=true", "&minimal=true"):
+        listed = {s["id"]: s for s in _get(client, f"/api/v1/services?per_page=50{form}")["contents"]}
+        assert listed[directory.childcare]["status"] == "inactive", form
+        assert listed[directory.defunct]["status"] == "defunct", "an imported status stays as it is"
+    links = _get(client, "/api/v1/service_at_locations?per_page=50&full=true")["contents"]
+    assert {link["service"]["status"] for link in links if link["service"]["id"] == directory.childcare} == {"inactive"}
+
+
+def test_a_held_listing_is_a_withdrawn_stub_in_the_service_lists_and_nowhere_else(
+    app: Flask, client: FlaskClient, directory: Directory
+) -> None:
+    with get_database(app).session_factory.begin() as session:
+        held = session.get(Service, directory.counseling)
+        held.review_reasons = NO_CONTACT
+        organization_id = held.organization_id
+    stub = _get(client, f"/api/v1/services/{directory.counseling}")
+    assert stub.keys() == {"id", "name", "status", "last_modified"} and stub["status"] == "inactive"
+    for form in ("", "&full=true", "&minimal=true", "&format=ndjson"):
+        answer = _get(client, f"/api/v1/services?{form.lstrip('&')}" if "ndjson" in form
+                      else f"/api/v1/services?per_page=50{form}")
+        found = ([json.loads(line) for line in answer.splitlines()] if isinstance(answer, str)
+                 else answer["contents"])
+        assert {k: v for k, v in next(s for s in found if s["id"] == directory.counseling).items()
+                if k != "last_modified"} == {k: v for k, v in stub.items() if k != "last_modified"}, form
+    everywhere = json.dumps([
+        _get(client, "/api/v1/service_at_locations?per_page=50&full=true"),
+        _get(client, "/api/v1/service_at_locations?per_page=50"),
+        _get(client, "/api/v1/organizations?per_page=50&full=true&full_service=true"),
+        _get(client, f"/api/v1/organizations/{organization_id}?full_service=true"),
+        _get(client, f"/api/v1/organizations/{organization_id}"),
+    ])
+    assert directory.counseling not in everywhere and "(407) 555-0100" not in everywhere
+    links = _get(app.test_client(), f"/api/v1/services/{directory.childcare}")["service_at_locations"]
+    assert links and _get(client, f"/api/v1/service_at_locations/{links[0]['id']}")["service"]["id"]
+    with get_database(app).session_factory() as session:
+        held_link = session.scalars(select(ServiceAtLocation.id).where(
+            ServiceAtLocation.service_id == directory.counseling)).first()
+    _get(client, f"/api/v1/service_at_locations/{held_link}", 404)
 
 
 def test_service_list_pages_in_id_order(client: FlaskClient, directory: Directory) -> None:

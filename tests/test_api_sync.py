@@ -3,9 +3,11 @@
 A client pages ``GET /api/v1/services?full=true&modified_after=T`` (T: the start of its previous
 sync, to the second, as an HTTP ``Date`` header gives it) and upserts what it gets. Between syncs,
 and in some rounds while it pages, caseworkers make random changes: listings edited, created,
-retired and restored, phones added, removed and made officer-only, places moved, made
-confidential, retired and restored, organizations renamed and retired, terms renamed. After every
-round the copy must equal the export: every service of the directory as the API shows it now.
+retired and restored (sample listings among them), held for review and published again, phones
+added, removed and made officer-only, places moved, made confidential, retired and restored,
+organizations renamed and retired, terms renamed. After every round the copy must equal the
+export: every service of the directory as the API shows it now (a retired listing ``inactive``;
+one held for review, or a retired sample listing, as its withdrawn stub).
 
 Then the boundaries: a change committed late, after a sync that could not see it, with a journal
 time before that sync started, is caught by the overlap (and missed without it); an offset change
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +28,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory_data.curated import SAMPLE_SOURCE
 from directory_data.hsds.api_objects import ApiObjects
 from directory_data.hsds.schedule_times import ScheduleClock
 from directory_data.listings import restore_listing, retire_listing
@@ -45,6 +49,7 @@ from directory_data.models import (
     utcnow,
 )
 from directory_data.organizations import restore_organization, retire_organization
+from directory_data.publication import NO_CONTACT
 from kiosk import api_directory
 from kiosk.db import get_database
 from kiosk_directory import make_directory, src
@@ -133,11 +138,21 @@ class Caseworker:
                              opens_at=dt.time(8, 30), closes_at=dt.time(12, 0), timezone="America/Chicago"))
 
     def retire(self, session: Session) -> None:
-        service = self._service(session)
+        samples = session.scalars(select(Service).where(Service.source == SAMPLE_SOURCE).order_by(Service.id)).all()
+        service = self.rng.choice(samples) if self.rng.random() < 0.4 else self._service(session)
         if service.retired_at is None:
             retire_listing(session, service, actor=ACTOR)
         else:
             restore_listing(session, service, actor=ACTOR)
+
+    def hold(self, session: Session) -> None:
+        """Hold a listing for review (what the publication rules write when it loses every
+        contact), or publish a held one again (a caseworker fixed it)."""
+        held = session.scalars(select(Service).where(Service.review_reasons.is_not(None)).order_by(Service.id)).all()
+        if held and self.rng.random() < 0.5:
+            self.rng.choice(held).review_reasons = None
+        else:
+            self._service(session).review_reasons = NO_CONTACT
 
     def phone(self, session: Session) -> None:
         service = self._service(session)
@@ -187,7 +202,7 @@ class Caseworker:
             term.name = f"Shelter {self.rng.randrange(1000)}"
 
     KINDS: dict[str, Callable[[Caseworker, Session], None]] = {
-        "edit": edit, "create": create, "retire": retire, "phone": phone, "move": move,
+        "edit": edit, "create": create, "retire": retire, "hold": hold, "phone": phone, "move": move,
         "confidential": confidential, "retire_place": retire_place, "organization": organization,
         "term": term,
     }
@@ -195,14 +210,16 @@ class Caseworker:
 
 @pytest.fixture
 def sync_app(app_factory: Callable[..., Flask]) -> Flask:
-    """The test directory and eight more listings, with an overlap of 0.2 s: this test's
-    transactions commit at once, and a smaller overlap makes each sync fetch only what changed."""
+    """The test directory and eight more listings (three of them sample listings), with an
+    overlap of 0.2 s: this test's transactions commit at once, and a smaller overlap makes each
+    sync fetch only what changed."""
     app = app_factory(API_SYNC_OVERLAP_SECONDS=0.2)
     with get_database(app).session_factory() as session:
         make_directory(session)
         for n in range(8):
             org = Organization(**src(), name=f"Extra org {n}", description="")
-            service = Service(**src(), name=f"Extra service {n}", description="An extra listing.",
+            origin = {"source": SAMPLE_SOURCE, "source_id": f"sample-{n}"} if n < 3 else src()
+            service = Service(**origin, name=f"Extra service {n}", description="An extra listing.",
                               organization=org, status=ServiceStatus.active)
             location = Location(**src(), name=f"Extra place {n}", latitude=28.7, longitude=-81.3, organization=org)
             location.addresses.append(Address(**src(), address_1=f"{n} Extra St", city="Sanford",
@@ -228,6 +245,7 @@ def test_a_mirror_kept_by_modified_after_equals_the_export_every_round(sync_app:
     assert mirror.services == export(sync_app)
     kinds: set[str] = set()
     incremental: list[int] = []
+    states = {"held": 0, "sample_retired": 0, "published_again": 0}
     for round_number in range(ROUNDS):
         for _ in range(rng.randint(1, 5)):
             kinds.add(caseworker.change())
@@ -239,12 +257,33 @@ def test_a_mirror_kept_by_modified_after_equals_the_export_every_round(sync_app:
         assert mirror.services.keys() == expected.keys(), f"round {round_number}"
         for sid, service in expected.items():
             assert mirror.services[sid] == service, f"round {round_number}: {service['name']}"
+        states = _count_states(sync_app, states)
     assert kinds == set(Caseworker.KINDS), "every kind of change was made"
-    assert any(s["status"] == "defunct" for s in mirror.services.values()), "retired ones came as defunct"
+    stubs = [s for s in mirror.services.values() if s.keys() == {"id", "name", "status", "last_modified"}]
+    retired = [s for s in mirror.services.values() if s["status"] == "inactive" and s not in stubs]
+    assert retired, "retired listings came, inactive, in full"
+    assert stubs and all(s["status"] == "inactive" for s in stubs), "held and retired sample ones came as stubs"
+    assert states["held"] and states["sample_retired"] and states["published_again"], states
     assert incremental[0] < 14, ("a sync fetches what changed, not everything", incremental)
+    # The next sync starts in a later second than the last change and more than the overlap
+    # (0.2 s) after it: a change in the last 0.2 s of a second is (rightly) fetched once more.
+    time.sleep(0.25)
     _wait_for_next_second()
     mirror.sync()
     assert mirror.sync() == 0, "nothing changed since the last sync"
+
+
+def _count_states(app: Flask, seen: dict[str, int]) -> dict[str, int]:
+    """``seen`` plus how many listings are held for review, retired sample listings, and
+    published after a hold, now."""
+    with get_database(app).session_factory() as session:
+        services = session.scalars(select(Service)).all()
+        held = {s.id for s in services if s.review_reasons is not None}
+        seen["published_again"] += len(seen.setdefault("_held", set()) - held)  # type: ignore[operator,arg-type]
+        seen["_held"] = held  # type: ignore[assignment]
+        seen["held"] += len(held)
+        seen["sample_retired"] += sum(s.source == SAMPLE_SOURCE and s.retired_at is not None for s in services)
+    return seen
 
 
 @pytest.mark.parametrize("overlap, caught", [(120, True), (0, False)])
@@ -271,8 +310,6 @@ def test_a_late_commit_is_caught_by_the_overlap_and_missed_without_it(
 
 def _wait_for_next_second() -> None:
     """So that the next sync starts in a later second than the flush (the boundary under test)."""
-    import time
-
     time.sleep(1.05 - utcnow().microsecond / 1e6)
 
 

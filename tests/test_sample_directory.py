@@ -187,15 +187,16 @@ def test_after_the_miami_import_with_retirement_no_sample_listing_is_public(
     with session_factory() as session:
         shown = session.scalar(select(func.count()).select_from(Service).where(listed()))
     answer = client.get("/api/v1/services", query_string={"per_page": 50}).get_json()
-    # the HSDS list also holds retired real listings (defunct, so a copy kept in sync learns of
-    # them), never a listing of the retired sample
+    # the HSDS list also holds retired real listings (inactive, so a copy kept in sync learns of
+    # them), and the retired sample's listings only as withdrawn stubs (id, name, status inactive,
+    # last_modified: a copy that held them learns that they went)
     with session_factory() as session:
-        retired_real = session.scalar(select(func.count()).select_from(Service).where(
-            Service.status == ServiceStatus.defunct, Service.source != SAMPLE_SOURCE))
-    assert answer["total_items"] == shown + retired_real and shown > 3000
-    for service_id in sample:  # ... no sample listing is one of them
+        unlisted = session.scalar(select(func.count()).select_from(Service).where(~listed()))
+    assert answer["total_items"] == shown + unlisted and shown > 3000
+    for service_id in sample:  # ... no sample listing's content is in them
         assert client.get(f"/services/{service_id}").status_code == 404
-        assert client.get(f"/api/v1/services/{service_id}").status_code == 404
+        stub = client.get(f"/api/v1/services/{service_id}").get_json()
+        assert stub.keys() == {"id", "name", "status", "last_modified"} and stub["status"] == "inactive"
     for service_id in national:
         assert client.get(f"/services/{service_id}").status_code == 200
         assert client.get(f"/api/v1/services/{service_id}").status_code == 200
@@ -204,7 +205,10 @@ def test_after_the_miami_import_with_retirement_no_sample_listing_is_public(
     gone = sample | _retired_sample_records(session_factory)
     services = _every(client, "/api/v1/services", full="true")
     assert len(services) == answer["total_items"] and national <= {s["id"] for s in services}
-    assert not _ids_in(services) & gone
+    withdrawn = [s for s in services if s["id"] in sample]  # stubs only: id, name, inactive
+    assert all(s.keys() == {"id", "name", "status", "last_modified"} and s["status"] == "inactive"
+               for s in withdrawn)
+    assert not _ids_in([s for s in services if s["id"] not in sample]) & gone
     links = _every(client, "/api/v1/service_at_locations", full="true")
     assert links and not _ids_in(links) & gone
     assert national & {link["service"]["id"] for link in links if link.get("service")}
@@ -212,6 +216,8 @@ def test_after_the_miami_import_with_retirement_no_sample_listing_is_public(
     assert organizations and not _ids_in(organizations) & gone
     for record_id in sorted(gone)[::10]:
         for path in ("services", "organizations", "service_at_locations"):
+            if path == "services" and record_id in sample:
+                continue  # its withdrawn stub, checked above
             assert client.get(f"/api/v1/{path}/{record_id}").status_code == 404, (path, record_id)
 
     officer = signed_in(app, session_factory)("officer")

@@ -168,8 +168,8 @@ def test_verify_retire_restore_through_the_workspace(
     assert "Retire “Sanford Housing Help Desk”?" in question and 'name="confirmed" value="1"' in question
     assert client.post(base + "/retire", data={"csrf_token": token, "confirmed": "1"}).status_code == 303
     assert app.test_client().get(f"/services/{directory.housing_near}").status_code == 404
-    # The HSDS API keeps serving it, as defunct, so copies kept in sync learn of the retirement.
-    assert app.test_client().get(f"/api/v1/services/{directory.housing_near}").get_json()["status"] == "defunct"
+    # The HSDS API keeps serving it, as inactive, so copies kept in sync learn of the retirement.
+    assert app.test_client().get(f"/api/v1/services/{directory.housing_near}").get_json()["status"] == "inactive"
     assert "Retired" in client.get("/admin/?status=retired").get_data(as_text=True)
     assert client.post(base + "/restore", data={"csrf_token": token}).status_code == 303
     assert app.test_client().get(f"/services/{directory.housing_near}").status_code == 200

@@ -10,7 +10,14 @@ nested records, so every object follows the same rules:
 * schedule times carry their zone's UTC offset at ``clock.now`` (:mod:`.schedule_times`);
 * ``last_modified`` comes from the change history (:mod:`directory_data.change_times`);
 * only HSDS 3.0's current fields (no ``wait_time``, ``licenses``, ``tax_status``, ``tax_id``);
-* retired places are left out, as on every public surface.
+* retired places are left out, as on every public surface;
+* a retired listing's ``status`` is ``inactive`` (HSDS: not in operation now; a caseworker can
+  restore it), whatever status it had;
+* a listing the public may not see -- held for review (:mod:`directory_data.publication`) or a
+  retired listing of the fictional sample -- is only a **withdrawn stub** in the service lists and
+  at ``/services/{id}``: ``id``, ``name``, ``status`` ``inactive`` and ``last_modified`` (never
+  its content), so a copy kept in sync by ``modified_after`` learns that it went (it drops out of
+  every other list: service-at-locations and organizations' services).
 
 The forms (compiled schemas of the HSDS 3.0 specification):
 
@@ -69,9 +76,13 @@ Obj = dict[str, Any]
 #: JSON.)
 SOURCES = frozenset({"service", "organization", "location"})
 
-#: What the API lists: not a listing held for review (not published, :mod:`directory_data.publication`),
-#: and not a retired listing of the fictional sample directory (a real department's copy never
-#: needs those; every other retired listing is listed, ``defunct``, so a copy learns of it).
+#: The ``status`` the API gives a retired listing and a withdrawn stub.
+INACTIVE = ServiceStatus.inactive.value
+
+#: What the API shows in full: not a listing held for review (not published, :mod:`directory_data.publication`),
+#: and not a retired listing of the fictional sample directory. The others are withdrawn stubs
+#: in the service lists (see the module docstring); every other retired listing is listed in
+#: full, ``inactive``.
 PUBLISHED = and_(Service.review_reasons.is_(None),
                  or_(Service.source != SAMPLE_SOURCE, Service.status != ServiceStatus.defunct))
 #: The organizations the API lists: not a retired organization of the fictional sample directory
@@ -108,36 +119,56 @@ class ApiObjects:
     # Services --------------------------------------------------------------------------------
 
     def published(self, ids: Sequence[str]) -> list[str]:
-        """``ids`` less what the API does not list (:data:`PUBLISHED`)."""
+        """``ids`` less what the API does not show in full (:data:`PUBLISHED`)."""
         shown = set(self.session.scalars(select(Service.id).where(
             in_ids(self.session, Service.id, list(ids)), PUBLISHED)))
         return [i for i in ids if i in shown]
 
+    def withdrawn(self, ids: Sequence[str]) -> dict[str, Obj]:
+        """The withdrawn stubs of the services of ``ids`` the API does not show in full (held
+        for review, retired sample listings), by id: ``id``, ``name``, ``status`` ``inactive``,
+        ``last_modified``."""
+        rows = dict(self.session.execute(select(Service.id, Service.name).where(
+            in_ids(self.session, Service.id, list(ids)), ~PUBLISHED)).tuples().all())
+        times = last_modified_times(self.session, list(rows), self.clock)
+        return {sid: {"id": sid, "name": name, "status": INACTIVE, "last_modified": format_datetime(times[sid])}
+                for sid, name in rows.items()}
+
     def services(self, ids: Sequence[str], *, full: bool) -> list[Obj]:
-        """The published services of ``ids`` (unknown and held ones dropped), in that order."""
-        ids = self.published(ids)
+        """The services of ``ids`` (unknown ones dropped), in that order: published ones in the
+        list or full form, the others as withdrawn stubs."""
+        shown = self.published(ids)
+        found = self.withdrawn([i for i in ids if i not in set(shown)]) if len(shown) < len(ids) else {}
         if full:
-            services = load_services(self.session, ids, live_locations_only=True)
-            builder = self._builder(ids, services)
-            loaded = {s.id: s for s in services}
-            return [builder.service(loaded[i]) for i in ids if i in loaded]
-        builder = self._builder(ids)
-        loaded = self._services_with_organizations(ids)
-        return [self.service_list_object(builder, loaded[i]) for i in ids if i in loaded]
+            services = load_services(self.session, shown, live_locations_only=True)
+            builder = self._builder(shown, services)
+            found.update((s.id, self.full_service_object(builder, s)) for s in services)
+        else:
+            builder = self._builder(shown)
+            loaded = self._services_with_organizations(shown)
+            found.update((sid, self.service_list_object(builder, s)) for sid, s in loaded.items())
+        return [found[i] for i in ids if i in found]
 
     def minimal_services(self, ids: Sequence[str]) -> list[Obj]:
-        """``id``, ``name``, ``status`` and ``last_modified`` of the published services of ``ids``."""
-        ids = self.published(ids)
+        """``id``, ``name``, ``status`` and ``last_modified`` of the services of ``ids`` (a
+        withdrawn one as its stub)."""
         times = last_modified_times(self.session, ids, self.clock)
-        rows = {sid: (name, status) for sid, name, status in self.session.execute(
-            select(Service.id, Service.name, Service.status).where(in_ids(self.session, Service.id, ids)))}
-        return [{"id": i, "name": rows[i][0], "status": rows[i][1].value,
+        rows = {sid: (name, status, retired, published) for sid, name, status, retired, published
+                in self.session.execute(select(Service.id, Service.name, Service.status, Service.retired_at,
+                                               PUBLISHED).where(in_ids(self.session, Service.id, list(ids))))}
+        return [{"id": i, "name": rows[i][0],
+                 "status": rows[i][1].value if rows[i][2] is None and rows[i][3] else INACTIVE,
                  "last_modified": format_datetime(times[i])} for i in ids if i in rows]
+
+    @staticmethod
+    def full_service_object(builder: ServiceObjects, service: Any) -> Obj:
+        """A service fully nested (a retired one ``inactive``)."""
+        return _api_status(builder.service(service), service)
 
     @staticmethod
     def service_list_object(builder: ServiceObjects, service: Service, *, with_organization: bool = True) -> Obj:
         """A service in the list form: its own fields and its organization's."""
-        obj = builder.fields("service", service)
+        obj = _api_status(builder.fields("service", service), service)
         if with_organization and service.organization is not None:
             obj["organization"] = builder.fields("organization", service.organization)
         return obj
@@ -162,16 +193,18 @@ class ApiObjects:
         rows = self.session.scalars(select(Organization).where(Organization.id.in_(list(ids)), LISTED_ORGANIZATION)
                                     .options(*options))
         loaded = {o.id: o for o in rows}
-        service_ids = sorted({s.id for o in loaded.values() for s in o.services}) if (full or full_service) else []
+        service_ids = self.published(sorted({s.id for o in loaded.values() for s in o.services})) \
+            if (full or full_service) else []
         loaded_services = load_services(self.session, service_ids, live_locations_only=True) if full_service else None
         builder = self._builder(service_ids, loaded_services)
-        full_services = {s.id: builder.service(s) for s in loaded_services or ()}
+        full_services = {s.id: self.full_service_object(builder, s) for s in loaded_services or ()}
+        listed = set(service_ids)
         out = []
         for org_id in ids:
             org = loaded.get(org_id)
             if org is None:
                 continue
-            own = sorted(org.services, key=lambda s: s.id)
+            own = sorted((s for s in org.services if s.id in listed), key=lambda s: s.id)
             if full:
                 obj = dict(builder.organization(org))
                 places = [builder.location(loc) for loc in sorted(org.locations, key=lambda x: x.id)
@@ -191,8 +224,10 @@ class ApiObjects:
 
     def service_at_locations(self, ids: Sequence[str], *, full: bool) -> list[Obj]:
         """The service-at-location links of ``ids`` (links to retired places dropped), in that order."""
-        links = {link.id: link for link in record_rows(
-            self.session, ServiceAtLocation, and_(in_ids(self.session, ServiceAtLocation.id, ids), live_location_link()))}
+        published = select(Service.id).where(PUBLISHED)
+        links = {link.id: link for link in record_rows(self.session, ServiceAtLocation, and_(
+            in_ids(self.session, ServiceAtLocation.id, ids), live_location_link(),
+            ServiceAtLocation.service_id.in_(published)))}
         service_ids = sorted({link.service_id for link in links.values()})
         if not full:
             services = self._services_with_organizations(service_ids)
@@ -204,7 +239,7 @@ class ApiObjects:
         loaded = load_services(self.session, service_ids, live_locations_only=True)
         builder = self._builder(service_ids, loaded)
         services = {s.id: s for s in loaded}
-        full_services = {sid: builder.service(s) for sid, s in services.items()}
+        full_services = {sid: self.full_service_object(builder, s) for sid, s in services.items()}
         nested = {link.id: link for s in services.values() for link in s.location_links}
         out = []
         for link_id in ids:
@@ -249,3 +284,10 @@ class ApiObjects:
         for term in extension_terms():
             rows.setdefault(term["id"], term)
         return [rows[i] for i in ids if i in rows]
+
+
+def _api_status(obj: Obj, service: Any) -> Obj:
+    """``obj`` (a service's object) with ``status`` ``inactive`` when the listing is retired."""
+    if service.retired_at is not None:
+        obj["status"] = INACTIVE
+    return obj

@@ -3,8 +3,10 @@
 Every list is in ``id`` order unless it is ranked (search text, distance): a record never changes
 its id, so paging through a list while the directory changes never skips a record that stays in
 it (a record that joins it may shift the rest by one, so one may appear twice). Services are
-listed whatever their status: a retired listing is ``defunct``, and a copy kept in sync needs to
-learn that (:mod:`directory_data.change_times`).
+listed whatever their status and publication: a retired listing is ``inactive``, one held for
+review (or a retired sample listing) a withdrawn stub (:mod:`.api_objects`), and a copy kept in
+sync needs to learn of both (:mod:`directory_data.change_times`). Service-at-locations list only
+published services' links.
 
 The ``kiosk-extensions`` taxonomy and its ``kiosk:*`` terms (the taxonomy of the attributes that
 carry the kiosk's own fields, :mod:`directory_data.hsds.extensions`) are listed after the
@@ -134,8 +136,9 @@ def slice_of(ids: Sequence[str], offset: int, limit: int) -> Page:
 
 
 def service_page(session: Session, conditions: Sequence[ColumnElement[bool]], offset: int, limit: int) -> Page:
-    """A page of the services meeting ``conditions``, in id order."""
-    return page_of(session, select(Service.id).where(PUBLISHED, *conditions), Service.id, offset, limit)
+    """A page of the services meeting ``conditions``, in id order (published or not: the
+    unpublished ones are withdrawn stubs, so a synced copy learns that they went)."""
+    return page_of(session, select(Service.id).where(*conditions), Service.id, offset, limit)
 
 
 # Service at locations ------------------------------------------------------------------------
