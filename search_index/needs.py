@@ -171,8 +171,8 @@ class NeedPhrase:
 
 @dataclass(frozen=True)
 class NeedGuard:
-    """A row of ``need_guards.csv``: where ``pattern`` matches, ``needs`` (None: every need) are
-    not read from its words (``overlap``) or not read at all (``all``)."""
+    """A row of ``need_guards.csv``: where ``pattern`` matches, ``needs`` (None: every need but
+    those it ``keeps``) are not read from its words (``overlap``) or not read at all (``all``)."""
 
     row: int
     needs: frozenset[str] | None
@@ -180,10 +180,11 @@ class NeedGuard:
     language: str
     pattern: Pattern
     example: str
+    keeps: frozenset[str] = frozenset()
 
     def stops(self, need: str, positions: frozenset[int], guard_positions: frozenset[int]) -> bool:
         """Whether this guard, matched at ``guard_positions``, cancels ``need`` read at ``positions``."""
-        if self.needs is not None and need not in self.needs:
+        if need in self.keeps or (self.needs is not None and need not in self.needs):
             return False
         return self.scope == "all" or not positions.isdisjoint(guard_positions)
 
@@ -517,9 +518,12 @@ def parse_guards(text: str, needs: dict[str, Need], groups: frozenset[str],
     for number, row in data_rows(text):
         where = f"need_guards.csv line {number}"
         cell = row.get("need", "")
-        keys = None if cell == "*" else frozenset(cell_list(cell))
-        if keys is not None and (not keys or keys - set(needs)):
-            raise NeedDataError(f"{where}: need {cell!r} is not * or needs of needs.csv")
+        entries = cell_list(cell)
+        keeps = frozenset(e[1:] for e in entries if e.startswith("!"))
+        named = frozenset(e for e in entries if not e.startswith("!"))
+        keys = None if named == {"*"} else named
+        if (keys is not None and (not keys or keys - set(needs))) or (keeps and keys is not None) or keeps - set(needs):
+            raise NeedDataError(f"{where}: need {cell!r} is not needs of needs.csv, or * with !needs to keep")
         scope = row.get("scope", "")
         if scope not in GUARD_SCOPES:
             raise NeedDataError(f"{where}: scope {scope!r} must be one of {', '.join(GUARD_SCOPES)}")
@@ -528,7 +532,7 @@ def parse_guards(text: str, needs: dict[str, Need], groups: frozenset[str],
             pattern = compile_pattern(source, groups | set(joined.values()))
         except PatternError as error:
             raise NeedDataError(f"{where}: {error}") from None
-        guards.append(NeedGuard(number, keys, scope, row.get("language", ""), pattern, row.get("example", "")))
+        guards.append(NeedGuard(number, keys, scope, row.get("language", ""), pattern, row.get("example", ""), keeps))
     return tuple(guards)
 
 
