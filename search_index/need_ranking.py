@@ -4,8 +4,8 @@ carry no need never decide on their own.
 :func:`plan_needs` turns the needs read from a query (:mod:`search_index.needs`) into a
 :class:`NeedPlan` for one index state:
 
-* the listings serving each need: those carrying one of its taxonomy codes (a mask per need,
-  kept per index state) but none of its ``unless`` codes (a service for a narrower group of
+* the listings serving each need: those carrying one of its taxonomy codes, or one of its broad
+  codes and nothing finer below it (a mask per need, kept per index state) but none of its ``unless`` codes (a service for a narrower group of
   people) unless another need of the query covers them, and listings without any taxonomy code
   whose text holds the need's search words, weighted by
   :meth:`~search_index.needs.NeedReading.weights`;
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search_index import segments
-from search_index.needs import FOLLOW_WEIGHT, CodeSet, Need, NeedReading
+from search_index.needs import FOLLOW_WEIGHT, CodeSet, Need, NeedReading, is_ancestor
 from search_index.scoring import Scorer, field_terms
 from search_index.text_forms import tokens
 from search_index.synonyms import SynonymTable
@@ -84,27 +84,37 @@ class NeedPlan:
         return tuple(dict.fromkeys(n.category for n in self.unmet))
 
 
+def _below(lexicon: list[str] | tuple[str, ...], prefix: str) -> list[str]:
+    """The codes of the sorted ``lexicon`` that start with ``prefix`` (found by bisection)."""
+    start = bisect.bisect_left(lexicon, prefix)
+    found = []
+    for code in lexicon[start:]:
+        if not code.startswith(prefix):
+            break
+        found.append(code)
+    return found
+
+
 def covered_codes(view: IndexView, leaves: Leaves, codes: CodeSet) -> tuple[str, ...]:
-    """The taxonomy codes of the index that ``codes`` covers (kept per index state; each entry
-    is looked up in the sorted lexicon of codes, not compared with every code)."""
+    """The taxonomy codes of the index that ``codes`` covers, its broad codes included (kept per
+    index state; each entry is looked up in the sorted lexicon of codes, not compared with every
+    code)."""
 
     def build() -> tuple[str, ...]:
         lexicon = view.lexicon(leaves, "taxonomy_codes")
         found: set[str] = set()
         for entry in codes.include:
-            prefix = entry.lstrip("=")
-            start = bisect.bisect_left(lexicon, prefix)
-            for code in lexicon[start:]:
-                if not code.startswith(prefix):
-                    break
-                if codes.covers(code):
-                    found.add(code)
+            found.update(c for c in _below(lexicon, entry.lstrip("=")) if codes.covers(c))
+        for broad in codes.broad:
+            position = bisect.bisect_left(lexicon, broad)
+            if position < len(lexicon) and lexicon[position] == broad:
+                found.add(broad)
         return tuple(sorted(found))
 
     return view.memo(("need-codes", codes), build)
 
 
-def _codes_mask(view: IndexView, leaves: Leaves, codes: tuple[str, ...]) -> np.ndarray:
+def _codes_mask(view: IndexView, leaves: Leaves, codes: tuple[str, ...] | list[str]) -> np.ndarray:
     mask = np.zeros(view.doc_count, dtype=bool)
     for leaf, offset in leaves:
         for code in codes:
@@ -117,9 +127,25 @@ def _codes_mask(view: IndexView, leaves: Leaves, codes: tuple[str, ...]) -> np.n
 
 
 def need_mask(view: IndexView, leaves: Leaves, need: Need) -> np.ndarray:
-    """The live documents carrying a taxonomy code that serves ``need`` (kept per index state)."""
-    return view.bounded(("need", need.codes),
-                        lambda: _codes_mask(view, leaves, covered_codes(view, leaves, need.codes)))
+    """The live documents carrying a taxonomy code that serves ``need``, or one of its broad
+    codes and no finer code below it (kept per index state)."""
+
+    def build() -> np.ndarray:
+        codes = need.codes
+        covered = covered_codes(view, leaves, codes)
+        mask = _codes_mask(view, leaves, [c for c in covered if codes.covers(c)])
+        broad = [c for c in covered if c in codes.broad]
+        if not broad:
+            return mask
+        mask = mask.copy()
+        lexicon = view.lexicon(leaves, "taxonomy_codes")
+        for code in broad:
+            finer = [c for c in _below(lexicon, code) if is_ancestor(code, c)]
+            mask |= _codes_mask(view, leaves, [code]) & ~_codes_mask(view, leaves, finer)
+        mask.setflags(write=False)
+        return mask
+
+    return view.bounded(("need", need.codes), build)
 
 
 def uncoded_mask(view: IndexView, leaves: Leaves) -> np.ndarray:

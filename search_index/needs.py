@@ -18,7 +18,10 @@ format in its header):
 * ``need_words.csv``      -- the word groups of those patterns in the three languages, and the
   groups with a fixed meaning: ``NONEED`` (words that carry no need on their own: "safe", "stop",
   "help", "free") and ``FILLER`` (small words of a request, Creole ones included);
-* ``need_categories.csv`` -- the categories of need in English, Spanish and Haitian Creole.
+* ``need_categories.csv`` -- the categories of need in English, Spanish and Haitian Creole;
+* ``need_guards.csv``     -- context that cancels a need: words around the words a need was read
+  from that give them another meaning ("*animal* shelter", "*tropical* depression", "*doggy*
+  daycare", "*trauma* surgeon").
 
 The negation words (``NEG``, ``NEG_GAP``) and the language hints (``LANG``) are those of
 ``crisis_words.csv``, so "I'm not homeless" and "li pa bat mwen" are read the same way everywhere.
@@ -26,7 +29,9 @@ Text is read by :mod:`search_index.lexicon` (case, accents, apostrophes, Creole 
 misspellings, glued words). A pattern is tried only when the query holds its anchor (a word or
 group of its first element), so reading costs a few dictionary look-ups per word, not a scan of
 every pattern. When two needs are read from overlapping words, the one read from more words wins
-("immigration lawyer" is immigration legal help, not any lawyer).
+("immigration lawyer" is immigration legal help, not any lawyer). A guard cancels the needs it
+names where it matches: "animal shelter" reads pets, not a shelter; "a shelter for me and my dog"
+still reads a shelter.
 """
 
 from __future__ import annotations
@@ -42,13 +47,14 @@ from search_index.known_words import is_known
 from search_index.lexicon import Lexicon, Reading
 from search_index.scoring import edit_distance
 from search_index.text_forms import deletions, tokens
-from search_index.word_patterns import Pattern, PatternError, compile_pattern, literal_words
+from search_index.word_patterns import Pattern, PatternError, PatternIndex, compile_pattern, literal_words
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "directory_data"
 NEEDS_PATH = DATA_DIR / "needs.csv"
 PHRASES_PATH = DATA_DIR / "need_phrases.csv"
 WORDS_PATH = DATA_DIR / "need_words.csv"
 CATEGORIES_PATH = DATA_DIR / "need_categories.csv"
+GUARDS_PATH = DATA_DIR / "need_guards.csv"
 #: The crisis detector's word groups: its NEG, NEG_GAP and LANG groups are shared.
 CRISIS_WORDS_PATH = DATA_DIR / "crisis_words.csv"
 SHARED_GROUPS = ("NEG", "NEG_GAP", "LANG")
@@ -56,6 +62,8 @@ SHARED_GROUPS = ("NEG", "NEG_GAP", "LANG")
 NONEED = "NONEED"
 FILLER = "FILLER"
 KINDS = ("need", "group")
+#: Scopes of a guard (see ``need_guards.csv``).
+GUARD_SCOPES = ("overlap", "all")
 CATEGORY_LANGUAGES = ("en", "es", "ht")
 #: Shortest token read as a word two edits away (shorter ones: one edit, :mod:`search_index.lexicon`).
 RESPELL_MIN = 8
@@ -86,18 +94,37 @@ def code_covers(code: str, entry: str) -> bool:
     return code.startswith(entry) and (entry.endswith((".", "-")) or code[len(entry)] in ".-")
 
 
+def is_ancestor(broad: str, code: str) -> bool:
+    """Whether the taxonomy code ``broad`` is above ``code`` in the AIRS/211 hierarchy (both lower
+    case): ``r`` (a top level) is above ``rp``, ``rp-1400`` and every code starting with r;
+    ``rp`` is above ``rp-1400.8000``, not above ``rpx``."""
+    if code == broad or not code.startswith(broad):
+        return False
+    return len(broad) == 1 or code_covers(code, broad)
+
+
 @dataclass(frozen=True)
 class CodeSet:
-    """Taxonomy codes that make a listing serve a need, minus those that never do."""
+    """Taxonomy codes that make a listing serve a need, minus those that never do; ``broad``:
+    codes above them that serve the need too on a listing coded no finer in their branch (a
+    listing whose only mental health code is "R", Mental Health Care and Counseling, serves a
+    search for counseling)."""
 
     include: tuple[str, ...]
     exclude: tuple[str, ...] = ()
+    broad: tuple[str, ...] = ()
 
     def covers(self, code: str) -> bool:
-        """Whether a listing carrying ``code`` serves the need (``code`` in lower case)."""
+        """Whether a listing carrying ``code`` serves the need (``code`` in lower case; a broad
+        code serves it only on a listing with no finer code below it, see :meth:`serves`)."""
         return any(code_covers(code, e) for e in self.include) and not any(
             code_covers(code, e) for e in self.exclude
         )
+
+    def serves(self, codes: tuple[str, ...]) -> bool:
+        """Whether a listing carrying ``codes`` (all of its codes, lower case) serves the need."""
+        return any(self.covers(c) for c in codes) or any(
+            b in codes and not any(is_ancestor(b, c) for c in codes) for b in self.broad)
 
 
 # -- the data ----------------------------------------------------------------------------------
@@ -143,6 +170,26 @@ class NeedPhrase:
 
 
 @dataclass(frozen=True)
+class NeedGuard:
+    """A row of ``need_guards.csv``: where ``pattern`` matches, ``needs`` (None: every need but
+    those it ``keeps``) are not read from its words (``overlap``) or not read at all (``all``)."""
+
+    row: int
+    needs: frozenset[str] | None
+    scope: str
+    language: str
+    pattern: Pattern
+    example: str
+    keeps: frozenset[str] = frozenset()
+
+    def stops(self, need: str, positions: frozenset[int], guard_positions: frozenset[int]) -> bool:
+        """Whether this guard, matched at ``guard_positions``, cancels ``need`` read at ``positions``."""
+        if need in self.keeps or (self.needs is not None and need not in self.needs):
+            return False
+        return self.scope == "all" or not positions.isdisjoint(guard_positions)
+
+
+@dataclass(frozen=True)
 class FoundNeed:
     """A need read from a query: the token positions it was read from and the phrase row."""
 
@@ -158,7 +205,8 @@ class NeedReading:
     ``found``: the needs, in the order they were read; ``explained``: the words (folded tokens)
     the needs were read from; ``noneed``: the words that carry no need on their own; ``filler``:
     the small words of a request; ``language``: en, es, ht or None; ``rows``: the phrase rows
-    that were read (after overlaps and refinements were resolved).
+    that were read (after overlaps and refinements were resolved); ``guarded``: the guard rows
+    that cancelled a need.
     """
 
     tokens: tuple[str, ...]
@@ -168,6 +216,7 @@ class NeedReading:
     filler: frozenset[str]
     language: str | None
     rows: tuple[int, ...] = ()
+    guarded: tuple[int, ...] = ()
 
     @property
     def needs(self) -> tuple[Need, ...]:
@@ -206,7 +255,9 @@ class NeedRules:
     needs: dict[str, Need]
     phrases: tuple[NeedPhrase, ...]
     categories: dict[str, NeedCategory]
+    guards: tuple[NeedGuard, ...] = ()
     _anchors: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
+    _guard_index: PatternIndex | None = field(default=None, repr=False)
     _always: tuple[int, ...] = field(default=(), repr=False)
     _cache: OrderedDict[str, NeedReading] = field(default_factory=OrderedDict, repr=False)
     _respelled: dict[str, str] = field(default_factory=dict, repr=False)
@@ -238,6 +289,12 @@ class NeedRules:
                 anchors.setdefault(key, []).append(index)
         self._anchors = {k: tuple(v) for k, v in anchors.items()}
         self._always = tuple(always)
+        sizes: dict[str, int] = {}
+        for groups in self.lexicon.word_groups.values():
+            for group in groups:
+                sizes[group] = sizes.get(group, 0) + 1
+        # A guard is filed under its rarest element (a group weighs as many words as it has).
+        self._guard_index = PatternIndex.build([g.pattern for g in self.guards], lambda key: sizes.get(key, 1))
 
     #: Most distinct texts whose reading is kept.
     CACHE_SIZE = 4096
@@ -277,16 +334,18 @@ class NeedRules:
             self._respelled[token] = found
         return found
 
-    def read(self, text: str, *, skip: frozenset[int] = frozenset()) -> NeedReading:
+    def read(self, text: str, *, skip: frozenset[int] = frozenset(),
+             skip_guards: frozenset[int] = frozenset()) -> NeedReading:
         """The needs ``text`` expresses (see the module docstring). ``skip``: phrase rows to leave
-        out (the data test shows each row is needed for its example)."""
-        if not skip:
+        out, ``skip_guards``: guard rows to leave out (the data test shows each row is needed for
+        its example)."""
+        if not skip and not skip_guards:
             cached = self._cache.get(text)
             if cached is not None:
                 return cached
         reading = self.lexicon.read(" ".join(self.respelled(t) for t in tokens(text)))
-        result = self._read(reading, skip)
-        if not skip:
+        result = self._read(reading, skip, skip_guards)
+        if not skip and not skip_guards:
             with self._lock:
                 self._cache[text] = result
                 while len(self._cache) > self.CACHE_SIZE:
@@ -299,40 +358,70 @@ class NeedRules:
             found.update(self._anchors.get(key, ()))
         return sorted(found)
 
-    def _covers(self, phrase: NeedPhrase, positions: frozenset[int], other: NeedPhrase,
+    def _covers(self, needs: tuple[str, ...], positions: frozenset[int], other: tuple[str, ...],
                 other_positions: frozenset[int]) -> bool:
-        """Whether ``phrase``, read from more words that include all of ``other``'s, makes
-        ``other`` (of another need) a part of it. A group of people never covers a need ("my
+        """Whether a phrase of ``needs``, read from more words that include all of ``other``'s,
+        makes ``other`` (of other needs) a part of it. A group of people never covers a need ("my
         brother is on drugs": the family's group and the drug use both count)."""
-        if not other_positions < positions or not set(phrase.needs).isdisjoint(other.needs):
+        if not other_positions < positions or not set(needs).isdisjoint(other):
             return False
-        return any(self.needs[k].kind == "need" for k in phrase.needs) or all(
-            self.needs[k].kind == "group" for k in other.needs)
+        return any(self.needs[k].kind == "need" for k in needs) or all(
+            self.needs[k].kind == "group" for k in other)
 
-    def _read(self, reading: Reading, skip: frozenset[int]) -> NeedReading:
-        matches: list[tuple[NeedPhrase, frozenset[int]]] = []
+    def _guarded(self, reading: Reading, skip_guards: frozenset[int]
+                 ) -> list[tuple[NeedGuard, frozenset[int]]]:
+        """The guards that match ``reading``, with the positions of their words."""
+        assert self._guard_index is not None
+        found = []
+        for number in self._guard_index.candidates(reading.present):
+            guard = self.guards[number]
+            if guard.row in skip_guards:
+                continue
+            match = guard.pattern.find(reading, negation=False)
+            if match is not None:
+                found.append((guard, match.positions))
+        return found
+
+    def _read(self, reading: Reading, skip: frozenset[int], skip_guards: frozenset[int]) -> NeedReading:
+        matches: list[tuple[NeedPhrase, frozenset[int], tuple[str, ...]]] = []
         for index in self._candidates(reading.present):
             phrase = self.phrases[index]
             if phrase.row in skip or not phrase.pattern.possible(reading.present):
                 continue
             match = phrase.pattern.find(reading)
             if match is not None:
-                matches.append((phrase, match.positions))
-        refined = {r for phrase, _ in matches for key in phrase.needs for r in self.needs[key].refines}
-        matches = [(p, pos) for p, pos in matches if not set(p.needs) <= refined]
-        kept = [(phrase, positions) for phrase, positions in matches
-                if not any(self._covers(other_phrase, other, phrase, positions)
-                           for other_phrase, other in matches)]
+                matches.append((phrase, match.positions, phrase.needs))
+        guarded: set[int] = set()
+        if matches and self.guards:
+            guards = self._guarded(reading, skip_guards)
+            if guards:
+                kept_matches = []
+                for phrase, positions, keys in matches:
+                    left = []
+                    for key in keys:
+                        stoppers = [g.row for g, where in guards if g.stops(key, positions, where)]
+                        guarded.update(stoppers)
+                        if not stoppers:
+                            left.append(key)
+                    if left:
+                        kept_matches.append((phrase, positions, tuple(left)))
+                matches = kept_matches
+        refined = {r for _, _, keys in matches for key in keys for r in self.needs[key].refines}
+        matches = [(p, pos, keys) for p, pos, keys in matches if not set(keys) <= refined]
+        kept = [(phrase, positions, keys) for phrase, positions, keys in matches
+                if not any(self._covers(other_keys, other, keys, positions)
+                           for _, other, other_keys in matches)]
         found: list[FoundNeed] = []
-        for phrase, positions in sorted(kept, key=lambda m: (min(m[1]), m[0].row)):
-            for key in phrase.needs:
+        for phrase, positions, keys in sorted(kept, key=lambda m: (min(m[1]), m[0].row)):
+            for key in keys:
                 if key not in refined:
                     found.append(FoundNeed(self.needs[key], positions, phrase.row))
         explained = frozenset(reading.tokens[p] for f in found for p in f.positions)
         noneed = frozenset(t for i, t in enumerate(reading.tokens) if NONEED in reading.groups_at(i))
         filler = frozenset(t for i, t in enumerate(reading.tokens) if FILLER in reading.groups_at(i))
         rows = tuple(sorted({f.phrase for f in found}))
-        return NeedReading(reading.tokens, tuple(found), explained, noneed, filler, reading.language, rows)
+        return NeedReading(reading.tokens, tuple(found), explained, noneed, filler, reading.language, rows,
+                           tuple(sorted(guarded)))
 
 
 def _two_deletions(word: str) -> set[str]:
@@ -393,7 +482,11 @@ def parse_needs(text: str, categories: dict[str, NeedCategory]) -> dict[str, Nee
         if leads not in ("", "yes"):
             raise NeedDataError(f"{where}: leads {leads!r} must be yes or empty")
         unless = tuple(c.lower() for c in cell_list(row.get("unless", "")))
-        needs[key] = Need(key, category, kind, CodeSet(include, exclude), search, mission, refines,
+        broad = tuple(c.lower() for c in cell_list(row.get("broader", "")))
+        for code in broad:
+            if not any(is_ancestor(code, c.lstrip("=")) for c in include):
+                raise NeedDataError(f"{where}: broader code {code!r} is not above any of the need's codes")
+        needs[key] = Need(key, category, kind, CodeSet(include, exclude, broad), search, mission, refines,
                           leads == "yes", CodeSet(unless) if unless else None, number)
     for need in needs.values():
         unknown = [r for r in need.refines if r not in needs]
@@ -418,8 +511,33 @@ def _joined_phrases(source: str, joined: dict[str, str]) -> str:
     return " ".join(elements)
 
 
+def parse_guards(text: str, needs: dict[str, Need], groups: frozenset[str],
+                 joined: dict[str, str]) -> tuple[NeedGuard, ...]:
+    """The guards of ``need_guards.csv``."""
+    guards: list[NeedGuard] = []
+    for number, row in data_rows(text):
+        where = f"need_guards.csv line {number}"
+        cell = row.get("need", "")
+        entries = cell_list(cell)
+        keeps = frozenset(e[1:] for e in entries if e.startswith("!"))
+        named = frozenset(e for e in entries if not e.startswith("!"))
+        keys = None if named == {"*"} else named
+        if (keys is not None and (not keys or keys - set(needs))) or (keeps and keys is not None) or keeps - set(needs):
+            raise NeedDataError(f"{where}: need {cell!r} is not needs of needs.csv, or * with !needs to keep")
+        scope = row.get("scope", "")
+        if scope not in GUARD_SCOPES:
+            raise NeedDataError(f"{where}: scope {scope!r} must be one of {', '.join(GUARD_SCOPES)}")
+        source = _joined_phrases(row.get("pattern", ""), joined)
+        try:
+            pattern = compile_pattern(source, groups | set(joined.values()))
+        except PatternError as error:
+            raise NeedDataError(f"{where}: {error}") from None
+        guards.append(NeedGuard(number, keys, scope, row.get("language", ""), pattern, row.get("example", ""), keeps))
+    return tuple(guards)
+
+
 def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_text: str,
-                crisis_words_text: str = "") -> NeedRules:
+                crisis_words_text: str = "", guards_text: str = "") -> NeedRules:
     """The rules from the texts of the data files; :class:`NeedDataError` on a bad row."""
     triples: list[tuple[str, str, str]] = []
     for number, row in data_rows(words_text):
@@ -452,21 +570,22 @@ def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_
         except PatternError as error:
             raise NeedDataError(f"{where}: {error}") from None
         phrases.append(NeedPhrase(number, keys, row.get("language", ""), pattern, row.get("example", "")))
+    guards = parse_guards(guards_text, needs, groups, joined)
     extra: set[str] = set()
-    for phrase in phrases:
-        extra |= literal_words(phrase.pattern)
+    for pattern in [*(p.pattern for p in phrases), *(g.pattern for g in guards)]:
+        extra |= literal_words(pattern)
     triples += [(group, "*", words) for words, group in joined.items()]
     lexicon = Lexicon.build(triples, extra)
-    return NeedRules(lexicon, needs, tuple(phrases), categories)
+    return NeedRules(lexicon, needs, tuple(phrases), categories, guards)
 
 
-DEFAULT_PATHS = (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH, CRISIS_WORDS_PATH)
+DEFAULT_PATHS = (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH, CRISIS_WORDS_PATH, GUARDS_PATH)
 
 _files: WatchedFiles[NeedRules] = WatchedFiles(lambda *texts: parse_rules(*texts), (NeedDataError,))
 
 
 def load_needs(paths: tuple[Path, ...] = DEFAULT_PATHS) -> NeedRules:
-    """The rules from the data files (words, phrases, needs, categories, crisis words; defaults in
-    ``directory_data``), re-read within a second of one changing. A file that cannot be read or
+    """The rules from the data files (words, phrases, needs, categories, crisis words, guards;
+    defaults in ``directory_data``), re-read within a second of one changing. A file that cannot be read or
     parsed keeps the rules last loaded (or raises on the first load: the shipped files are tested)."""
     return _files.load(paths)

@@ -5,6 +5,7 @@ Syntax (one pattern per data-file row; see ``directory_data/crisis_triggers.csv`
     WANT to DIE                 elements in order; at most one other word between two of them
     WANT .. DIE                 ".." allows up to MEDIUM_GAP other words there
     WANT ... DIE                "..." allows up to LONG_GAP other words there
+    animal _ shelter            "_" allows no other word there (the two are next to each other)
     PARTNER + HIT + ME          parts joined by " + " may come in any order, all within WINDOW words
     kill/murder/KILL SELF       "a/b/GROUP": any of these; UPPER-CASE names are lexicon groups
     suicid*                     any word starting with "suicid"
@@ -28,7 +29,8 @@ from dataclasses import dataclass
 from search_index.lexicon import Item, Reading
 from search_index.text_forms import tokens
 
-#: Other words allowed between two elements (default, and after "...").
+#: Other words allowed between two elements (after "_", by default, after ".." and after "...").
+NO_GAP = 0
 SHORT_GAP = 1
 MEDIUM_GAP = 3
 LONG_GAP = 6
@@ -233,8 +235,8 @@ def compile_pattern(source: str, known_groups: frozenset[str] | None = None) -> 
         gaps: list[int] = []
         gap = SHORT_GAP
         for raw in part_source.split():
-            if raw in ("..", "..."):
-                gap = MEDIUM_GAP if raw == ".." else LONG_GAP
+            if raw in ("..", "...", "_"):
+                gap = {"..": MEDIUM_GAP, "...": LONG_GAP, "_": NO_GAP}[raw]
                 continue
             elements.append(_element(raw, known_groups, source))
             gaps.append(gap)

@@ -1,7 +1,8 @@
 """The needs data files (``directory_data/need*.csv``): every phrase row reads its example, every
-need, word group and category is used, every taxonomy code is a real AIRS/211 code, a broken row
-is reported with its file and line; and how queries are read (negation, words that carry no
-need, overlaps and refinements, misspellings, Haitian Creole for the four topics)."""
+guard cancels a need in its example, every need, word group and category is used, every taxonomy
+code is a real AIRS/211 code, a broken row is reported with its file and line; and how queries are
+read (negation, words that carry no need, overlaps and refinements, context that cancels a need,
+misspellings, Haitian Creole for the four topics)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from search_index.needs import (
     CATEGORIES_PATH,
     CATEGORY_LANGUAGES,
     CRISIS_WORDS_PATH,
+    GUARDS_PATH,
     NEEDS_PATH,
     PHRASES_PATH,
     WORDS_PATH,
@@ -26,6 +28,7 @@ from search_index.needs import (
 
 RULES = load_needs()
 PHRASES = {p.row: p for p in RULES.phrases}
+GUARDS = {g.row: g for g in RULES.guards}
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -42,10 +45,24 @@ def test_every_phrase_row_reads_its_example(row: int) -> None:
     assert set(phrase.needs) <= set(found.keys)
 
 
+@pytest.mark.parametrize("row", sorted(GUARDS), ids=lambda r: f"guard-line-{r}")
+def test_every_guard_cancels_a_need_in_its_example(row: int) -> None:
+    """The guard takes a need it names away from its example (a phrase read it there), and the
+    example is not read as that need from the guard's words."""
+    guard = GUARDS[row]
+    assert guard.example, f"need_guards.csv line {row} has no example"
+    reading = RULES.read(guard.example)
+    assert row in reading.guarded, (
+        f"need_guards.csv line {row} ({guard.pattern.source!r}) cancels nothing in {guard.example!r}: {reading.keys}")
+    named = set(RULES.needs) - guard.keeps if guard.needs is None else guard.needs
+    if guard.scope == "all":
+        assert not named & set(reading.keys), (row, reading.keys)
+
+
 def test_every_need_word_group_and_category_is_used() -> None:
     phrased = {key for p in RULES.phrases for key in p.needs}
     assert set(RULES.needs) - phrased == set(), "needs no phrase expresses"
-    named = {g for p in RULES.phrases for g in p.pattern.groups}
+    named = {g for p in (*RULES.phrases, *RULES.guards) for g in p.pattern.groups}
     groups = {row["group"] for row in rows(WORDS_PATH.read_text(encoding="utf-8"))}
     assert groups - named - {"NONEED", "FILLER"} == set(), "word groups no phrase uses"
     used = {n.category for n in RULES.needs.values()}
@@ -149,8 +166,36 @@ def test_code_sets_cover_at_code_boundaries() -> None:
     assert codes.covers("rx-1700") and not codes.covers("rx-1700.1700")
 
 
+@pytest.mark.parametrize(("query", "needs"), [
+    # the misleading word keeps its meaning where nothing else changes it
+    ("pet friendly shelter", {"with-pets", "shelter"}),
+    ("emergency shelter for me and my dog", {"shelter", "with-pets"}),
+    ("pet friendly domestic violence shelter", {"dv-shelter"}),
+    ("depression counseling", {"depression"}),
+    ("trauma therapy for kids", {"trauma", "child-counseling"}),
+    ("can't sleep since the hurricane, keep having nightmares", {"trauma"}),
+    ("daycare for my toddler", {"child-care"}),
+    ("i need a place to crash tonight", {"shelter"}),
+    ("he won't let me see my friends and takes my phone", {"dv"}),
+    # context gives it another meaning
+    ("animal shelter near me", {"pets"}),
+    ("refugio de animales", {"pets"}),
+    ("abri pou bèt", {"pets"}),
+    ("doggy daycare", {"pets"}),
+    ("emergency vet open tonight", {"pets"}),
+    ("tropical depression forecast", {"weather"}),
+    ("la depresión tropical viene para florida", {"weather"}),
+    ("nearest trauma center", {"trauma-care"}),
+    ("tax shelter for my small business", {"business"}),
+    ("section 8 inspector job openings", {"jobs"}),
+    ("my ex wont let me see my children", {"custody"}),
+])
+def test_context_that_cancels_a_need(query: str, needs: set[str]) -> None:
+    assert set(RULES.read(query).keys) == needs, (query, RULES.read(query).keys)
+
+
 def test_bad_rows_are_reported_with_their_file_and_line() -> None:
-    texts = [p.read_text(encoding="utf-8") for p in (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH, CRISIS_WORDS_PATH)]
+    texts = [p.read_text(encoding="utf-8") for p in (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH, CRISIS_WORDS_PATH, GUARDS_PATH)]
     with pytest.raises(NeedDataError, match="need_phrases.csv line .*NO_SUCH_GROUP"):
         parse_rules(texts[0], texts[1] + "food,en,NO_SUCH_GROUP food,x,\n", *texts[2:])
     with pytest.raises(NeedDataError, match="need_phrases.csv line .*no-such-need"):
@@ -161,6 +206,14 @@ def test_bad_rows_are_reported_with_their_file_and_line() -> None:
         parse_rules(texts[0], texts[1], texts[2] + "ghost,food,need,,,,,,,,\n", *texts[3:])
     with pytest.raises(NeedDataError, match="need_words.csv line .*NEG is shared"):
         parse_rules(texts[0] + "NEG,en,nope,\n", *texts[1:])
+    with pytest.raises(NeedDataError, match="needs.csv line .*broader code 'l'"):
+        parse_rules(texts[0], texts[1], texts[2] + "ghost,food,need,,BD-1800|RF-3300,,,,,,,L\n", *texts[3:])
+    with pytest.raises(NeedDataError, match="need_guards.csv line .*scope 'near'"):
+        parse_rules(*texts[:5], texts[5] + "shelter,near,en,animal,animal shelter,\n")
+    with pytest.raises(NeedDataError, match="need_guards.csv line .*no-such-need"):
+        parse_rules(*texts[:5], texts[5] + "no-such-need,overlap,en,animal,animal shelter,\n")
+    with pytest.raises(NeedDataError, match="need_guards.csv line .*'shelter\\|!jobs'"):
+        parse_rules(*texts[:5], texts[5] + "shelter|!jobs,all,en,animal,animal shelter,\n")
 
 
 def test_reading_is_cheap_and_kept() -> None:

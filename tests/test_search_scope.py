@@ -51,6 +51,10 @@ def api(app: Flask, q: str, **params: Any) -> dict[str, Any]:
     ("necesito un trabajo", "en", "jobs and job training", "For jobs and job training, call 211"),
     ("bus pass", "es", "transporte", "Para transporte, llame al 211"),
     ("immigration lawyer", "en", "immigration", "For immigration, call 211"),
+    ("animal shelter near me", "en", "pets and animals", "For pets and animals, call 211"),
+    ("register to vote", "en", "voting and government services", "For voting and government services, call 211"),
+    ("la depresión tropical viene para florida", "es", "el clima y los desastres",
+     "Para el clima y los desastres, llame al 211"),
 ])
 def test_the_api_says_out_of_scope_and_hands_off(curated: Flask, q: str, lang: str, name: str, handoff: str) -> None:
     body = api(curated, q, lang=lang)
