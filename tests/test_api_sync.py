@@ -154,6 +154,13 @@ class Caseworker:
         else:
             self._service(session).review_reasons = NO_CONTACT
 
+    def retire_a_sample_listing(self, session: Session) -> None:
+        """Retire a live listing of the fictional sample (as a department's first import does)."""
+        live = session.scalars(select(Service).where(Service.source == SAMPLE_SOURCE, Service.retired_at.is_(None))
+                               .order_by(Service.id)).all()
+        if live:
+            retire_listing(session, self.rng.choice(live), actor=ACTOR)
+
     def phone(self, session: Session) -> None:
         service = self._service(session)
         phones = session.scalars(select(Phone).where(Phone.service_id == service.id).order_by(Phone.id)).all()
@@ -249,6 +256,20 @@ def test_a_mirror_kept_by_modified_after_equals_the_export_every_round(sync_app:
     for round_number in range(ROUNDS):
         for _ in range(rng.randint(1, 5)):
             kinds.add(caseworker.change())
+        if round_number == ROUNDS // 2:
+            # The random changes may leave the sample alone (ids are random, so which listing a
+            # change picks differs from run to run): one sample listing is retired for certain.
+            with caseworker.factory.begin() as session:
+                caseworker.retire_a_sample_listing(session)
+        if round_number in (ROUNDS // 2 + 1, ROUNDS // 2 + 3):
+            # ... and a listing is held, then every held one published again, for certain.
+            with caseworker.factory.begin() as session:
+                held = session.scalars(select(Service).where(Service.review_reasons.is_not(None))).all()
+                if round_number == ROUNDS // 2 + 1:
+                    caseworker._service(session).review_reasons = NO_CONTACT
+                else:
+                    for service in held:
+                        service.review_reasons = None
         if round_number % 4 == 3:
             # Changes while the client pages: the copy is right after its next sync.
             mirror.sync(during=lambda: [kinds.add(caseworker.change()) for _ in range(3)])
