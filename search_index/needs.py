@@ -74,6 +74,9 @@ LEAD_WEIGHT = 1.0
 FOLLOW_WEIGHT = 0.5
 GROUP_WEIGHT = 0.25
 MISSIONS = ("mental-health", "childcare", "abuse", "housing")
+#: The category of need (need_categories.csv) handed off when a query asks for something the needs
+#: data do not name.
+OTHER_CATEGORY = "other"
 
 
 class NeedDataError(ValueError):
