@@ -390,6 +390,9 @@ def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: 
 #: Whether a text that expresses no need and whose best listing matches fewer than half of its
 #: words is answered as out of scope (see :func:`_weak_only`).
 WEAK_MATCHES_OUT_OF_SCOPE = True
+#: Longest text (in words that carry meaning) the rule applies to: a sentence of distress often
+#: shares only a few of its words with the listing that serves it.
+WEAK_RULE_MAX_WORDS = 3
 
 
 def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int, bool]]) -> bool:
@@ -411,7 +414,7 @@ def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int,
         vector = ranking.scorer.concept_vector(concept)
         if vector is not None and vector[best] > 0:
             matched += 1
-    return matched == 0
+    return len(content) <= WEAK_RULE_MAX_WORDS and matched * 2 < len(content)
 
 
 def _out_of_scope(
