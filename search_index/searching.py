@@ -387,8 +387,8 @@ def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: 
     return plan
 
 
-#: Whether a text that expresses no need and whose best listing matches fewer than half of its
-#: words is answered as out of scope (see :func:`_weak_only`).
+#: Whether a short text that expresses no need and whose best listing matches fewer than half of
+#: its words is answered as out of scope (see :func:`_weak_only`).
 WEAK_MATCHES_OUT_OF_SCOPE = True
 #: Longest text (in words that carry meaning) the rule applies to: a sentence of distress often
 #: shares only a few of its words with the listing that serves it.
@@ -397,16 +397,17 @@ WEAK_RULE_MAX_WORDS = 3
 
 def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int, bool]]) -> bool:
     """Whether ``ranking`` has only weak matches for a text that expresses no need: no need was
-    read (nor set aside by context), no crisis, no filter chosen, and the best listing matches
-    fewer than half of the text's words ("concert tickets this weekend" shares "weekend" with an
-    after-school program). Uses the concept vectors the scoring already computed."""
+    read (nor set aside by context), no crisis, no category chosen, at most
+    :data:`WEAK_RULE_MAX_WORDS` words that carry meaning, and the best listing matches fewer than
+    half of them ("lawn mower repair" shares only "repair" with a home-repair program). Uses the
+    concept vectors the scoring already computed."""
     plan = ranking.plan
     if ranking.crisis is not None or not ranked or req.categories or req.page != 1:
         return False
     if plan is not None and (plan.reading.found or plan.reading.guarded):
         return False
     content = [c for c in ranking.concept_list if c.typed[0] != "need" and c.weight >= 1.0]
-    if not content:
+    if not content or len(content) > WEAK_RULE_MAX_WORDS:
         return False
     best = ranked[0][1]
     matched = 0
@@ -414,7 +415,7 @@ def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int,
         vector = ranking.scorer.concept_vector(concept)
         if vector is not None and vector[best] > 0:
             matched += 1
-    return len(content) <= WEAK_RULE_MAX_WORDS and matched * 2 < len(content)
+    return matched * 2 < len(content)
 
 
 def _out_of_scope(
