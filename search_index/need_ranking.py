@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search_index import segments
-from search_index.needs import FOLLOW_WEIGHT, CodeSet, Need, NeedReading, is_ancestor
+from search_index.needs import FOLLOW_WEIGHT, OTHER_CATEGORY, CodeSet, Need, NeedReading, is_ancestor
 from search_index.scoring import Scorer, field_terms
 from search_index.text_forms import tokens
 from search_index.synonyms import SynonymTable
@@ -72,15 +72,28 @@ class NeedPlan:
         return tuple(n.codes for n in self.reading.needs)
 
     @property
+    def set_aside(self) -> bool:
+        """Whether context cancelled every need the words would have said and none is left:
+        the query is about something else ("video game for stress relief", "stress ball toy"),
+        which no listing serves as a need."""
+        return not self.reading.found and bool(self.reading.guarded)
+
+    @property
     def out_of_scope(self) -> bool:
         """Whether the query asks only for needs no listing of the directory serves (a group of
-        people beside them, such as veterans, does not make it in scope)."""
+        people beside them, such as veterans, does not make it in scope), or only for what
+        context set aside (:attr:`set_aside`)."""
+        if self.set_aside:
+            return True
         weights = self.reading.weights()
         return bool(self.unmet) and not any(weights[n.key] >= FOLLOW_WEIGHT for n in self.met)
 
     @property
     def unmet_categories(self) -> tuple[str, ...]:
-        """The categories of the unmet needs (each once, in reading order)."""
+        """The categories of the unmet needs (each once, in reading order); ``other`` when the
+        query was set aside with no need of its own."""
+        if self.set_aside and not self.unmet:
+            return (OTHER_CATEGORY,)
         return tuple(dict.fromkeys(n.category for n in self.unmet))
 
 

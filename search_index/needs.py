@@ -63,7 +63,7 @@ NONEED = "NONEED"
 FILLER = "FILLER"
 KINDS = ("need", "group")
 #: Scopes of a guard (see ``need_guards.csv``).
-GUARD_SCOPES = ("overlap", "all")
+GUARD_SCOPES = ("overlap", "next", "all")
 CATEGORY_LANGUAGES = ("en", "es", "ht")
 #: Shortest token read as a word two edits away (shorter ones: one edit, :mod:`search_index.lexicon`).
 RESPELL_MIN = 8
@@ -74,6 +74,9 @@ LEAD_WEIGHT = 1.0
 FOLLOW_WEIGHT = 0.5
 GROUP_WEIGHT = 0.25
 MISSIONS = ("mental-health", "childcare", "abuse", "housing")
+#: The category of need (need_categories.csv) handed off when a query asks for something the needs
+#: data do not name.
+OTHER_CATEGORY = "other"
 
 
 class NeedDataError(ValueError):
@@ -172,7 +175,9 @@ class NeedPhrase:
 @dataclass(frozen=True)
 class NeedGuard:
     """A row of ``need_guards.csv``: where ``pattern`` matches, ``needs`` (None: every need but
-    those it ``keeps``) are not read from its words (``overlap``) or not read at all (``all``)."""
+    those it ``keeps``) are not read from its words (``overlap``), not read from words right beside
+    its words (``next``: "anxiety *vest*", "*liquor* licence", "*blanket for* anxiety", where the
+    guard's words say what the query is about) or not read at all (``all``)."""
 
     row: int
     needs: frozenset[str] | None
@@ -186,6 +191,11 @@ class NeedGuard:
         """Whether this guard, matched at ``guard_positions``, cancels ``need`` read at ``positions``."""
         if need in self.keeps or (self.needs is not None and need not in self.needs):
             return False
+        if self.scope == "next":
+            # Beside the guard's words, not among them ("my husband took my passport" keeps its
+            # abuse, read from the passport itself; "passport renewal" is not about abuse).
+            return positions.isdisjoint(guard_positions) and bool(positions) and bool(guard_positions) and (
+                max(positions) + 1 == min(guard_positions) or max(guard_positions) + 1 == min(positions))
         return self.scope == "all" or not positions.isdisjoint(guard_positions)
 
 

@@ -25,7 +25,7 @@ from search_index.cache import ResultCache, default_cache
 from search_index.crisis import CrisisMatch, CrisisRules, card_language, load_rules
 from search_index.filters import build_filters
 from search_index.need_ranking import NeedPlan, bearing_mask, names_a_listing, need_scores, plan_needs
-from search_index.needs import load_needs
+from search_index.needs import OTHER_CATEGORY, load_needs
 from search_index.ranking import (
     BEST_MATCH_SHARE,
     distance_factor,
@@ -329,6 +329,8 @@ def _run(
     stop = start + req.per_page
     need_regular = max(0, stop - len(pinned))
     ranked, by_distance = _ordered(view, leaves, req, ranking, need_regular)
+    if WEAK_MATCHES_OUT_OF_SCOPE and _weak_only(req, ranking, ranked):
+        return _out_of_scope(view, leaves, req, crisis, pinned, plan, unmet=(OTHER_CATEGORY,))
 
     top_score = max((score for score, _, _ in ranked), default=1.0)
     ordered: list[tuple[float, int, bool, bool]] = [(top_score + 1.0, d, True, True) for d in pinned]
@@ -377,7 +379,7 @@ def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: 
     if not concepts:
         return None
     reading = load_needs().read(text)
-    if not reading.found and not reading.noneed and not reading.filler:
+    if not reading.found and not reading.noneed and not reading.filler and not reading.guarded:
         return None
     plan = plan_needs(scorer, reading, concepts, table)
     if plan.out_of_scope and names_a_listing(scorer, concepts, reading):
@@ -385,12 +387,44 @@ def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: 
     return plan
 
 
+#: Whether a short text that expresses no need and whose best listing matches fewer than half of
+#: its words is answered as out of scope (see :func:`_weak_only`).
+WEAK_MATCHES_OUT_OF_SCOPE = True
+#: Longest text (in words that carry meaning) the rule applies to: a sentence of distress often
+#: shares only a few of its words with the listing that serves it.
+WEAK_RULE_MAX_WORDS = 3
+
+
+def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int, bool]]) -> bool:
+    """Whether ``ranking`` has only weak matches for a text that expresses no need: no need was
+    read (nor set aside by context), no crisis, no category chosen, at most
+    :data:`WEAK_RULE_MAX_WORDS` words that carry meaning, and the best listing matches fewer than
+    half of them ("lawn mower repair" shares only "repair" with a home-repair program). Uses the
+    concept vectors the scoring already computed."""
+    plan = ranking.plan
+    if ranking.crisis is not None or not ranked or req.categories or req.page != 1:
+        return False
+    if plan is not None and (plan.reading.found or plan.reading.guarded):
+        return False
+    content = [c for c in ranking.concept_list if c.typed[0] != "need" and c.weight >= 1.0]
+    if not content or len(content) > WEAK_RULE_MAX_WORDS:
+        return False
+    best = ranked[0][1]
+    matched = 0
+    for concept in content:
+        vector = ranking.scorer.concept_vector(concept)
+        if vector is not None and vector[best] > 0:
+            matched += 1
+    return matched * 2 < len(content)
+
+
 def _out_of_scope(
     view: IndexView, leaves: Leaves, req: Effective, crisis: CrisisMatch | None, pinned: list[int],
-    plan: NeedPlan,
+    plan: NeedPlan | None, unmet: tuple[str, ...] = (),
 ) -> _Cached:
     """The answer to a text that asks only for needs no listing serves: no listing shown as if it
-    matched, the pinned crisis lines (if any), and the unmet needs' categories."""
+    matched, the pinned crisis lines (if any), and the unmet needs' categories (``unmet`` when
+    given, else those of ``plan``)."""
     stale = stale_mask(view, leaves, req.today, req.stale_after_days)
     filters = build_filters(view, leaves, req)
     start = (req.page - 1) * req.per_page
@@ -398,8 +432,8 @@ def _out_of_scope(
     hits = [_hit(view, leaves, filters.distances, stale, req, frozenset(), d, 1.0, True) for d in page]
     results = SearchResults(
         query=req.q, total=len(pinned), page=req.page, per_page=req.per_page, hits=hits,
-        facets={"category": {}}, crisis=crisis, needs=plan.reading.keys,
-        unmet_needs=plan.unmet_categories, out_of_scope=True, covered=view.lexicon(leaves, "categories"),
+        facets={"category": {}}, crisis=crisis, needs=plan.reading.keys if plan is not None else (),
+        unmet_needs=unmet or (plan.unmet_categories if plan is not None else ()), out_of_scope=True, covered=view.lexicon(leaves, "categories"),
     )
     docnums = tuple(page)
     return _Cached(results, docnums, positions(view, docnums), None)

@@ -189,6 +189,18 @@ def test_code_sets_cover_at_code_boundaries() -> None:
     ("tax shelter for my small business", {"business"}),
     ("section 8 inspector job openings", {"jobs"}),
     ("my ex wont let me see my children", {"custody"}),
+    # word classes: an object, a licence, travel, a hobby, an official beside a need's words
+    ("anxiety vest for a dog", {"pets"}),
+    ("liquor licence", {"licences"}),
+    ("depression-era glass", {"hobbies"}),
+    ("abuse of power complaint", {"government-complaint"}),
+    ("cheap flights to haiti for the holidays", {"travel"}),
+    ("weighted blanket for anxiety on amazon", {"shopping"}),
+    ("set up autopay for my duke energy account", {"banking"}),
+    # ... and the same words beside a real need keep it
+    ("a shelter that takes my dog", {"shelter", "pets"}),
+    ("my husband took my passport and won't let me leave", {"dv", "trafficking"}),
+    ("my landlord is evicting me", {"eviction"}),
 ])
 def test_context_that_cancels_a_need(query: str, needs: set[str]) -> None:
     assert set(RULES.read(query).keys) == needs, (query, RULES.read(query).keys)
@@ -222,3 +234,12 @@ def test_reading_is_cheap_and_kept() -> None:
     unrelated = RULES._candidates(RULES.lexicon.read("zzqx qqzx").present)
     assert len(unrelated) < 10
     assert RULES.read("manje pou fanmi m") is RULES.read("manje pou fanmi m")
+
+
+def test_a_next_guard_acts_only_beside_the_needs_words() -> None:
+    """A ``next`` guard cancels a need read from words right beside its own ("video game for
+    stress relief"), never one read from the guard's words themselves or from words further off."""
+    video = RULES.read("video game for stress relief")
+    assert video.keys == () and video.guarded
+    assert "dv" in RULES.read("my husband took my passport and won't let me leave").keys
+    assert "anxiety" in RULES.read("my anxiety is bad and i want a weighted blanket").keys
