@@ -50,7 +50,6 @@ def required_columns(table: str) -> frozenset[str]:
     )
 
 
-@cache
 def deprecated_columns(table: str) -> frozenset[str]:
     """The columns of ``table`` the spec marks as deprecated (its description says so): the
     file exports keep them, so nothing the model holds is lost, the API leaves them out."""

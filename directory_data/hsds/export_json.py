@@ -137,12 +137,17 @@ class ServiceObjects:
         self._organizations: dict[str, dict[str, Any]] = {}
         self._locations: dict[str, dict[str, Any]] = {}
         self._terms: dict[str, dict[str, Any]] = {}
+        #: The deprecated columns of each table this answer has shown (read from the spec once
+        #: per answer and table, not once per record).
+        self._deprecated: dict[str, frozenset[str]] = {}
 
     def fields(self, table: str, record: Any) -> dict[str, Any]:
         """The record's own HSDS fields (without the deprecated ones when ``current_only``)."""
         obj = json_fields(table, record)
         if self.current_only:
-            for name in deprecated_columns(table):
+            if table not in self._deprecated:
+                self._deprecated[table] = deprecated_columns(table)
+            for name in self._deprecated[table]:
                 obj.pop(name, None)
         if table == "service" and self.last_modified is not None:
             changed = self.last_modified.get(record.id)

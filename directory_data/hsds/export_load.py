@@ -94,27 +94,26 @@ def _not_loaded(self: Any, name: str) -> Any:
 def record_class(model: type) -> type:
     """A plain class standing for rows of ``model``: its columns are attributes (set per object;
     :func:`~directory_data.hsds.export_fields.model_columns` finds them on the class), the model's
-    properties are shared (they read only attributes), and anything not loaded raises."""
+    properties are shared (they read only attributes), and anything not loaded raises; its
+    ``record_keys`` are the columns read. Made once per model: the one class of a model is what
+    :func:`~directory_data.hsds.export_fields.model_columns` is kept for, so a class made per
+    query would grow that table with every answer (this is identity, not a speed-up)."""
     namespace: dict[str, Any] = {
         name: value for klass in reversed(model.__mro__) for name, value in vars(klass).items()
         if isinstance(value, property)
     }
-    namespace.update({key: None for key in _keys(model)})
-    namespace.update(__getattr__=_not_loaded, __module__=__name__,
+    keys = tuple(attr.key for attr in inspect(model).column_attrs
+                 if attr.key not in _BOOKKEEPING or (model is Service and attr.key == "created_at"))
+    namespace.update({key: None for key in keys})
+    namespace.update(__getattr__=_not_loaded, __module__=__name__, record_keys=keys,
                      __doc__=f"A row of {model.__name__} read for an HSDS export.")
     return type(f"{model.__name__}Record", (), namespace)
 
 
-@functools.cache
-def _keys(model: type) -> tuple[str, ...]:
-    return tuple(attr.key for attr in inspect(model).column_attrs
-                 if attr.key not in _BOOKKEEPING or (model is Service and attr.key == "created_at"))
-
-
 def record_rows(session: Session, model: type, condition: ColumnElement[bool]) -> list[Any]:
     """Record objects of ``model`` (:func:`record_class`) for the rows matching ``condition``."""
-    keys = _keys(model)
     cls = record_class(model)
+    keys = cls.record_keys
     new = object.__new__
     out: list[Any] = []
     statement = select(*(getattr(model, key) for key in keys)).where(condition)

@@ -104,12 +104,6 @@ def attribute_id(link_id: str, code: str, value: str) -> str:
     return uuid5_text(_NAMESPACE_BYTES, f"attribute\x1f{link_id}\x1f{code}\x1f{value}")
 
 
-@cache
-def _shared_term_object(code: str) -> dict[str, str]:
-    """:func:`term_object`, built once per code and shared by every attribute (never changed)."""
-    return term_object(code)
-
-
 def attribute_object(link_id: str, link_entity: str, code: str, value: str) -> dict[str, object]:
     """An HSDS 3.0 ``attribute`` carrying extension ``code`` with ``value`` for ``link_id``."""
     return {
@@ -119,7 +113,7 @@ def attribute_object(link_id: str, link_entity: str, code: str, value: str) -> d
         "link_entity": link_entity,
         "taxonomy_term_id": term_id(code),
         "value": value,
-        "taxonomy_term": _shared_term_object(code),
+        "taxonomy_term": term_object(code),
     }
 
 

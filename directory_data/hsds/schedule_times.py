@@ -28,9 +28,9 @@ _YEARS_BACK = 2
 UTC = dt.timezone.utc
 
 
-@functools.lru_cache(maxsize=256)
 def zone_info(name: str) -> ZoneInfo | None:
-    """The zone called ``name``, or None when there is no such IANA zone."""
+    """The zone called ``name``, or None when there is no such IANA zone (``ZoneInfo`` keeps
+    the zones it has read, so asking again costs a look-up)."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
