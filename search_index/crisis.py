@@ -28,13 +28,12 @@ interface's (:func:`card_language`).
 
 from __future__ import annotations
 
-import csv
-import io
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search_index.data_rows import cell_list, data_rows
 from search_index.lexicon import Lexicon, Reading
 from search_index.text_forms import tokens
 from search_index.word_patterns import (
@@ -343,36 +342,14 @@ class CrisisRules:
 # -- reading the files ---------------------------------------------------------------------------
 
 
-def _rows(text: str, name: str) -> list[tuple[int, dict[str, str]]]:
-    """The rows of a data file (``#`` lines are comments), each with its line number."""
-    kept: list[str] = []
-    numbers: list[int] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip() and not line.lstrip().startswith("#"):
-            kept.append(line)
-            numbers.append(number)
-    if not kept:
-        return []
-    reader = csv.DictReader(io.StringIO("\n".join(kept)))
-    rows = []
-    for index, row in enumerate(reader):
-        rows.append((numbers[index + 1] if index + 1 < len(numbers) else 0,
-                     {k.strip(): (v or "").strip() for k, v in row.items() if k}))
-    return rows
-
-
-def _split(cell: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in cell.split("|") if p.strip())
-
-
 def parse_words(text: str) -> list[tuple[str, str, str]]:
     """The ``(group, language, entry)`` triples of ``crisis_words.csv``."""
     triples = []
-    for number, row in _rows(text, "crisis_words.csv"):
+    for number, row in data_rows(text):
         group = row.get("group", "")
         if not group or not group.replace("_", "").isalnum() or not group.isupper():
             raise CrisisDataError(f"crisis_words.csv line {number}: group {group!r} must be UPPER_CASE")
-        for entry in _split(row.get("words", "")):
+        for entry in cell_list(row.get("words", "")):
             triples.append((group, row.get("language", "*") or "*", entry))
     return triples
 
@@ -380,13 +357,13 @@ def parse_words(text: str) -> list[tuple[str, str, str]]:
 def parse_lines(lines_text: str, card_text: str) -> tuple[dict[str, CrisisLine], CardWords]:
     """The lines of ``crisis_lines.csv`` with their words from ``crisis_card.csv``."""
     texts: dict[str, dict[str, str]] = {}
-    for number, row in _rows(card_text, "crisis_card.csv"):
+    for number, row in data_rows(card_text):
         key = row.get("key", "")
         if not key:
             raise CrisisDataError(f"crisis_card.csv line {number}: no key")
         texts[key] = {lang: row[lang] for lang in CARD_LANGUAGES if row.get(lang)}
     lines: dict[str, CrisisLine] = {}
-    for number, row in _rows(lines_text, "crisis_lines.csv"):
+    for number, row in data_rows(lines_text):
         key = row.get("line", "")
         if not key:
             raise CrisisDataError(f"crisis_lines.csv line {number}: no line key")
@@ -396,8 +373,8 @@ def parse_lines(lines_text: str, card_text: str) -> tuple[dict[str, CrisisLine],
                 words[name] = texts[f"{key}.{name}"]
         lines[key] = CrisisLine(
             key=key,
-            phones=_split(row.get("phones", "")),
-            taxonomy_codes=tuple(c.lower() for c in _split(row.get("taxonomy_codes", ""))),
+            phones=cell_list(row.get("phones", "")),
+            taxonomy_codes=tuple(c.lower() for c in cell_list(row.get("taxonomy_codes", ""))),
             call=row.get("call", ""),
             priority=int(row.get("priority") or 99),
             text=row.get("text", ""),
@@ -405,7 +382,7 @@ def parse_lines(lines_text: str, card_text: str) -> tuple[dict[str, CrisisLine],
             chat=row.get("chat", ""),
             online=row.get("online", ""),
             hours=row.get("hours", "") or "24/7",
-            related=tuple(p for p in (tuple(tokens(x)) for x in _split(row.get("related", ""))) if p),
+            related=tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("related", ""))) if p),
             source=row.get("source", ""),
             words=words,
         )
@@ -420,8 +397,8 @@ def parse_rules(
     groups = frozenset(g for g, _, _ in triples) | {"NEG", "NEG_GAP", "NEG_VERB", "NOW", "WEAPON"}
     lines, card_words = parse_lines(lines_text, card_text)
     triggers: list[Trigger] = []
-    for number, row in _rows(triggers_text, "crisis_triggers.csv"):
-        keys = _split(row.get("line", ""))
+    for number, row in data_rows(triggers_text):
+        keys = cell_list(row.get("line", ""))
         kind = row.get("kind", "")
         unknown = [k for k in keys if k not in lines]
         if not keys or unknown or kind not in KINDS:
@@ -434,7 +411,7 @@ def parse_rules(
         triggers.append(Trigger(number, keys, kind, row.get("now", "").lower() == "yes",
                                 row.get("language", ""), pattern, row.get("example", "")))
     guards: list[Guard] = []
-    for number, row in _rows(guards_text, "crisis_guards.csv"):
+    for number, row in data_rows(guards_text):
         line = row.get("line", "")
         scope = row.get("scope", "")
         if (line != "*" and line not in lines) or scope not in SCOPES:

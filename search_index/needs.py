@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -537,13 +538,19 @@ def parse_guards(text: str, needs: dict[str, Need], groups: frozenset[str],
         scope = row.get("scope", "")
         if scope not in GUARD_SCOPES:
             raise NeedDataError(f"{where}: scope {scope!r} must be one of {', '.join(GUARD_SCOPES)}")
-        source = _joined_phrases(row.get("pattern", ""), joined)
-        try:
-            pattern = compile_pattern(source, groups | set(joined.values()))
-        except PatternError as error:
-            raise NeedDataError(f"{where}: {error}") from None
+        pattern = _row_pattern(row, groups, joined, where)
         guards.append(NeedGuard(number, keys, scope, row.get("language", ""), pattern, row.get("example", ""), keeps))
     return tuple(guards)
+
+
+def _row_pattern(row: dict[str, str], groups: Collection[str], joined: dict[str, str], where: str) -> Pattern:
+    """The compiled ``pattern`` cell of a phrase or guard row (its joined phrases expanded);
+    :class:`NeedDataError` naming ``where`` when it does not compile."""
+    source = _joined_phrases(row.get("pattern", ""), joined)
+    try:
+        return compile_pattern(source, set(groups) | set(joined.values()))
+    except PatternError as error:
+        raise NeedDataError(f"{where}: {error}") from None
 
 
 def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_text: str,
@@ -574,11 +581,7 @@ def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_
         unknown = [k for k in keys if k not in needs]
         if not keys or unknown:
             raise NeedDataError(f"{where}: need {row.get('need')!r} is not in needs.csv")
-        source = _joined_phrases(row.get("pattern", ""), joined)
-        try:
-            pattern = compile_pattern(source, groups | set(joined.values()))
-        except PatternError as error:
-            raise NeedDataError(f"{where}: {error}") from None
+        pattern = _row_pattern(row, groups, joined, where)
         phrases.append(NeedPhrase(number, keys, row.get("language", ""), pattern, row.get("example", "")))
     guards = parse_guards(guards_text, needs, groups, joined)
     extra: set[str] = set()
