@@ -28,12 +28,10 @@ interface's (:func:`card_language`).
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search_index.data_rows import cell_list, data_rows
+from search_index.data_rows import WatchedFiles, cell_list, data_rows
 from search_index.lexicon import Lexicon, Reading
 from search_index.text_forms import tokens
 from search_index.word_patterns import (
@@ -437,41 +435,14 @@ def parse_rules(
     )
 
 
-#: Seconds between two looks at the files' modification times.
-RECHECK_SECONDS = 1.0
 DEFAULT_PATHS = (WORDS_PATH, TRIGGERS_PATH, GUARDS_PATH, LINES_PATH, CARD_PATH)
 
-_lock = threading.Lock()
-_cache: dict[tuple[Path, ...], tuple[tuple[float, ...], CrisisRules]] = {}
-_checked: dict[tuple[Path, ...], float] = {}
+_files: WatchedFiles[CrisisRules] = WatchedFiles(lambda *texts: parse_rules(*texts), (CrisisDataError,))
 
 
 def load_rules(paths: tuple[Path, ...] = DEFAULT_PATHS) -> CrisisRules:
     """The rules from the five data files (words, triggers, guards, lines, card; defaults in
-    ``directory_data``), re-read when one changes. A file that cannot be read or parsed keeps the
-    rules last loaded (or raises on the first load: the shipped files are tested)."""
-    now = time.monotonic()
-    cached = _cache.get(paths)
-    if cached is not None and now - _checked.get(paths, 0.0) < RECHECK_SECONDS:
-        return cached[1]
-    _checked[paths] = now
-    try:
-        stamp = tuple(p.stat().st_mtime for p in paths)
-    except OSError:
-        if cached is not None:
-            return cached[1]
-        raise
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    with _lock:
-        cached = _cache.get(paths)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        try:
-            rules = parse_rules(*(p.read_text(encoding="utf-8") for p in paths))
-        except (OSError, CrisisDataError):
-            if cached is not None:
-                return cached[1]
-            raise
-        _cache[paths] = (stamp, rules)
-    return rules
+    ``directory_data``), re-read when one changes (:class:`~search_index.data_rows.WatchedFiles`:
+    looked at every second at most). A file that cannot be read or parsed keeps the rules last
+    loaded (or raises on the first load: the shipped files are tested)."""
+    return _files.load(paths)
