@@ -13,7 +13,7 @@ from .conftest import Site, shot
 def test_browser_language_then_switch(open_context: Callable[..., Any], site: Site) -> None:
     page = open_context(locale="es-MX").new_page()
     page.goto(site.url + "/")
-    assert page.get_attribute("html", "lang") == "es"
+    expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.get_by_role("heading", level=1)).to_have_text("¿Cómo podemos ayudarle hoy?")
     expect(page.get_by_role("link", name="Salida rápida")).to_be_visible()
     page.get_by_role("link", name="Salud mental").tap()
@@ -23,14 +23,14 @@ def test_browser_language_then_switch(open_context: Callable[..., Any], site: Si
     shot(page, "language-es-results")
 
     page.get_by_role("link", name="English").tap()
-    assert page.get_attribute("html", "lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("article.card").first).to_contain_text("Seminole Crisis Counseling Center")
     expect(page.get_by_role("link", name="Español")).to_have_attribute("lang", "es")
     page.get_by_role("link", name="Find help").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("How can we help you today?")
 
     page.get_by_role("link", name="Español").tap()
-    assert page.get_attribute("html", "lang") == "es"
+    expect(page.locator("html")).to_have_attribute("lang", "es")
 
 
 def test_reset_forgets_the_language_choice(open_context: Callable[..., Any], site: Site) -> None:
@@ -41,4 +41,4 @@ def test_reset_forgets_the_language_choice(open_context: Callable[..., Any], sit
     page.wait_for_load_state("load")  # kiosk.js (deferred) listens for Escape from here on
     page.keyboard.press("Escape")
     expect(page).to_have_url(site.url + "/welcome")
-    assert page.get_attribute("html", "lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
