@@ -350,6 +350,9 @@ def test_larger_text_landscape_and_no_query_in_a_large_heading(
     normal = page.evaluate(size)
     page.get_by_role("button", name="Larger text").tap()
     expect(page.get_by_role("button", name="Larger text")).to_have_attribute("aria-pressed", "true")
+    # the setting is a form that reloads the page: measure once its style sheet has loaded (measured
+    # before, the browser's own 16 px came back now and then)
+    page.wait_for_load_state("load")
     large = page.evaluate(size)
     assert large >= 1.5 * normal, (normal, large)
     look(page, "landscape-larger-text")
