@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import default_config
+from kiosk.config import default_config
 
 __version__ = "0.1.0"
 

@@ -56,11 +56,11 @@ from werkzeug.exceptions import HTTPException
 
 from directory_data.models import Address, AddressType, Location, PhoneAudience, Service, ServiceStatus
 
-from .auth import is_officer
-from .db import get_session
-from .pages import local_now
-from .scope_notice import scope_notice
-from .search import searcher
+from kiosk.auth import is_officer
+from kiosk.db import get_session
+from kiosk.pages import local_now
+from kiosk.scope_notice import scope_notice
+from kiosk.search import searcher
 
 log = logging.getLogger(__name__)
 

@@ -47,10 +47,10 @@ from directory_data.hsds.api_objects import ApiObjects
 from directory_data.hsds.schedule_times import ScheduleClock
 from directory_data.models import ServiceAtLocation, utcnow
 
-from . import api_params as p
-from .auth import is_officer
-from .db import get_session
-from .openapi import openapi_document
+from kiosk import api_params as p
+from kiosk.auth import is_officer
+from kiosk.db import get_session
+from kiosk.openapi import openapi_document
 
 bp = Blueprint("api_directory", __name__, url_prefix="/api/v1")
 

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from directory_data.models import Referral
 from directory_data.referrals import InvalidReferral
 
-from . import referrals
+from kiosk import referrals
 
 bp = Blueprint("api_referrals", __name__, url_prefix="/api/v1")
 

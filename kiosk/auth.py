@@ -43,11 +43,11 @@ from directory_data.accounts import authenticate, credential_stamp
 from directory_data.models import Role, User, utcnow
 from directory_data.staff_sessions import open_session, purge_sessions, session_account
 
-from . import throttle
-from .db import get_session
-from .i18n import LANGUAGE_KEY
-from .pages import safe_next
-from .staff_session import SESSION_ID_KEY, end_staff_session, mark_active
+from kiosk import throttle
+from kiosk.db import get_session
+from kiosk.i18n import LANGUAGE_KEY
+from kiosk.pages import safe_next
+from kiosk.staff_session import SESSION_ID_KEY, end_staff_session, mark_active
 
 bp = Blueprint("auth", __name__, url_prefix="/officer")
 login_manager = LoginManager()

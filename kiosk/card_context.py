@@ -24,10 +24,10 @@ from markupsafe import Markup
 from directory_data.directions import DirectionsTemplateError, directions_url
 from search_index.week_hours import WeekHours, week_hours_at
 
-from . import qr, visit
-from .formatting import distance_text
-from .pages import here, local_now
-from .request_language import gettext
+from kiosk import qr, visit
+from kiosk.formatting import distance_text
+from kiosk.pages import here, local_now
+from kiosk.request_language import gettext
 
 log = logging.getLogger(__name__)
 

@@ -40,8 +40,8 @@ from search_index.geo import haversine_km
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
 from search_index.opening import OpeningStatus, hours_key, opening_status, opening_status_at_minute
 
-from .formatting import phone_display
-from .i18n import current_language, listing_text
+from kiosk.formatting import phone_display
+from kiosk.i18n import current_language, listing_text
 
 SUMMARY_LENGTH = 110
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")

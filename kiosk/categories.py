@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from directory_data.models import Category
 from search_index.change_feed import ChangeFeed
 
-from .app_state import app_object
-from .search import get_change_feed
+from kiosk.app_state import app_object
+from kiosk.search import get_change_feed
 
 _EXTENSION = "kiosk_categories"
 

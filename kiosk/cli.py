@@ -14,9 +14,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .cli_index import index_group
-from .config import index_dir
-from .db import get_database
+from kiosk.cli_index import index_group
+from kiosk.config import index_dir
+from kiosk.db import get_database
 
 # The import, export, migration (Alembic) and search modules are imported inside the commands that
 # use them, so that the app (and ``kiosk --help``) starts without loading them.

@@ -17,9 +17,9 @@ from flask.cli import with_appcontext
 
 from sqlalchemy.exc import OperationalError
 
-from . import __version__
-from .config import index_dir
-from .db import get_database
+from kiosk import __version__
+from kiosk.config import index_dir
+from kiosk.db import get_database
 
 
 def _fail(error: Exception) -> NoReturn:

@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .config import index_dir
-from .db import get_database
+from kiosk.config import index_dir
+from kiosk.db import get_database
 
 # The search_index modules (and Whoosh) are imported inside the commands, so that the app and
 # ``kiosk --help`` start without loading them.

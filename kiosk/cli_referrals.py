@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from directory_data.models import utcnow
 from directory_data.referrals import purge_expired
 
-from .db import get_database
+from kiosk.db import get_database
 
 
 @click.command("purge")

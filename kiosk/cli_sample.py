@@ -7,9 +7,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .cli_users import cli_actor
-from .config import index_dir
-from .db import get_database
+from kiosk.cli_users import cli_actor
+from kiosk.config import index_dir
+from kiosk.db import get_database
 
 #: What every listing of the sample is, in the words of the commands.
 SAMPLE_NOTE = ("fictional Seminole County listings for trying the kiosk out, marked "

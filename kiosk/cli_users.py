@@ -18,7 +18,7 @@ from directory_data.accounts import AccountError, add_user, find_user, set_activ
 from directory_data.audit import set_actor
 from directory_data.models import Role
 
-from .db import get_database
+from kiosk.db import get_database
 
 
 @click.group("user")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.db import make_engine, make_session_factory
 
-from .config import database_url
+from kiosk.config import database_url
 
 _EXTENSION = "kiosk_db"
 

@@ -17,16 +17,16 @@ from search_index.crisis import CrisisCard
 from search_index.request import SearchRequest
 from search_index.results import SearchResults
 
-from . import search_tally
-from .warm_pages import is_warm_up_request
-from .cards import ListingFacts, ServiceCard, make_card
-from .categories import CategoryName, get_category_names
-from .i18n import current_language
-from .listing_cache import listing_facts_for
-from .pages import local_now
-from .request_language import gettext
-from .scope_notice import ScopeNotice, scope_notice
-from .search import searcher
+from kiosk import search_tally
+from kiosk.warm_pages import is_warm_up_request
+from kiosk.cards import ListingFacts, ServiceCard, make_card
+from kiosk.categories import CategoryName, get_category_names
+from kiosk.i18n import current_language
+from kiosk.listing_cache import listing_facts_for
+from kiosk.pages import local_now
+from kiosk.request_language import gettext
+from kiosk.scope_notice import ScopeNotice, scope_notice
+from kiosk.search import searcher
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 100

@@ -9,7 +9,7 @@ import phonenumbers
 from babel.dates import format_skeleton
 from flask_babel import format_date, format_decimal, format_time, gettext
 
-from .request_language import request_language
+from kiosk.request_language import request_language
 
 KM_PER_MILE = 1.609344
 

@@ -30,9 +30,9 @@ from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
-from . import __version__
-from .db import get_session
-from .search import get_search
+from kiosk import __version__
+from kiosk.db import get_session
+from kiosk.search import get_search
 
 log = logging.getLogger(__name__)
 

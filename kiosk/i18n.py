@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, current_app, request, session
 from flask_babel import Babel
 
-from .request_language import (
+from kiosk.request_language import (
     forget_request_language,
     request_language,
     template_gettext,

@@ -26,9 +26,9 @@ from directory_data.models import Service
 from directory_data.service_rows import SHOWN_STATUSES, listed, services_in_order
 from search_index.change_feed import ChangeFeed
 
-from .cards import ListingFacts, listing_facts
-from .app_state import app_object
-from .search import get_change_feed
+from kiosk.cards import ListingFacts, listing_facts
+from kiosk.app_state import app_object
+from kiosk.search import get_change_feed
 
 _EXTENSION = "kiosk_listing_cache"
 DEFAULT_CAPACITY = 20_000

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import __version__
-from .openapi_hsds import PATHS, SCHEMAS, SERVICE_EXTRA
+from kiosk import __version__
+from kiosk.openapi_hsds import PATHS, SCHEMAS, SERVICE_EXTRA
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 

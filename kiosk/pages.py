@@ -14,8 +14,8 @@ from flask import Flask, Response, current_app, redirect, request, url_for
 
 from markupsafe import Markup
 
-from . import formatting, qr, visit
-from .icons import icon
+from kiosk import formatting, qr, visit
+from kiosk.icons import icon
 
 STATIC_DIR = Path(__file__).with_name("static")
 _ASSET_URLS = "kiosk_asset_urls"

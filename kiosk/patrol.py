@@ -17,13 +17,13 @@ from flask.typing import ResponseReturnValue
 from directory_data.models import MISSION_CATEGORIES
 from directory_data.referrals import InvalidReferral
 
-from . import finder, referrals, visit
-from .auth import officer_required
-from .card_context import CardContext
-from .config import station
-from .db import get_session
-from .i18n import current_language
-from .pages import after_post, safe_next
+from kiosk import finder, referrals, visit
+from kiosk.auth import officer_required
+from kiosk.card_context import CardContext
+from kiosk.config import station
+from kiosk.db import get_session
+from kiosk.i18n import current_language
+from kiosk.pages import after_post, safe_next
 
 bp = Blueprint("patrol", __name__, url_prefix="/patrol")
 

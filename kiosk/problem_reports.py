@@ -17,10 +17,10 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from directory_data.models import ProblemKind
 from directory_data.problems import MAX_DETAILS, report_problem
 
-from . import finder
-from .auth import is_officer
-from .db import get_session
-from .pages import after_post, local_now, safe_next
+from kiosk import finder
+from kiosk.auth import is_officer
+from kiosk.db import get_session
+from kiosk.pages import after_post, local_now, safe_next
 
 bp = Blueprint("problems", __name__)
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from . import referrals
-from .db import get_session
-from .pages import safe_next
+from kiosk import referrals
+from kiosk.db import get_session
+from kiosk.pages import safe_next
 
 bp = Blueprint("referrals", __name__)
 

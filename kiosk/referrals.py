@@ -45,11 +45,11 @@ from directory_data.referrals import (
     purge_now_and_then,
 )
 
-from . import qr
-from .config import PublicBaseUrlError, public_base_url
-from .db import get_session
-from .pages import local_now
-from .request_language import forget_request_language
+from kiosk import qr
+from kiosk.config import PublicBaseUrlError, public_base_url
+from kiosk.db import get_session
+from kiosk.pages import local_now
+from kiosk.request_language import forget_request_language
 
 #: Form and API messages for the error codes of :data:`directory_data.referrals.MESSAGES`.
 ERROR_MESSAGES = {

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from directory_data.models import MISSION_CATEGORIES
 from search_index.results import SearchResults
 
-from .categories import get_category_names
-from .i18n import current_language
-from .request_language import gettext
+from kiosk.categories import get_category_names
+from kiosk.i18n import current_language
+from kiosk.request_language import gettext
 
 
 @dataclass(frozen=True)

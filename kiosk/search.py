@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from search_index.hours import DEFAULT_TIMEZONE
 from search_index.journal_hooks import install_journal_hooks
 
-from .app_state import app_object
-from .config import index_dir
-from .db import get_database
+from kiosk.app_state import app_object
+from kiosk.config import index_dir
+from kiosk.db import get_database
 
 if TYPE_CHECKING:
     from whoosh.searching import Searcher

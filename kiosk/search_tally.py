@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory_data.search_stats import SearchTally, record_tally
 from directory_data.unmet_needs import UnmetNeedTally, record_unmet_needs
 
-from .db import get_database
+from kiosk.db import get_database
 
 log = logging.getLogger(__name__)
 

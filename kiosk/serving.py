@@ -26,10 +26,10 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 
-from .heap import THAW_SECONDS, HeapKeeper
-from .logs import JsonFormatter, configure_logging
-from .request_log import RequestLog
-from .warm_pages import warm_pages
+from kiosk.heap import THAW_SECONDS, HeapKeeper
+from kiosk.logs import JsonFormatter, configure_logging
+from kiosk.request_log import RequestLog
+from kiosk.warm_pages import warm_pages
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from flask_login import current_user, logout_user
 
 from directory_data.staff_sessions import end_session
 
-from .db import get_session
+from kiosk.db import get_session
 
 #: Session key of the token of the staff session started at sign-in (its row in the database).
 SESSION_ID_KEY = "sid"

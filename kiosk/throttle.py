@@ -33,7 +33,7 @@ from flask.typing import ResponseReturnValue
 from directory_data.models import utcnow
 from directory_data.throttle import LOGIN, WRITE, Attempt, Rules, forgive, keyed_hash, parse_rates, reserve
 
-from .db import get_database
+from kiosk.db import get_database
 
 log = logging.getLogger(__name__)
 

@@ -26,14 +26,14 @@ from directory_data.models import MISSION_CATEGORIES
 
 from directory_data.referrals import InvalidReferral
 
-from . import finder, referrals, visit
-from .card_context import CardContext, PlacedCard
-from .config import station
-from .db import get_session
-from .i18n import LANGUAGE_KEY, current_language
-from .pages import after_post, safe_next
-from .request_language import gettext
-from .security import CLEAR_SITE_DATA
+from kiosk import finder, referrals, visit
+from kiosk.card_context import CardContext, PlacedCard
+from kiosk.config import station
+from kiosk.db import get_session
+from kiosk.i18n import LANGUAGE_KEY, current_language
+from kiosk.pages import after_post, safe_next
+from kiosk.request_language import gettext
+from kiosk.security import CLEAR_SITE_DATA
 
 bp = Blueprint("lobby", __name__)
 

@@ -18,9 +18,9 @@ from markupsafe import Markup, escape
 
 from directory_data.audit import install_audit_hooks
 
-from ..db import get_database
-from . import listings, locations, organizations, problems, reports, transfer, users
-from .blueprint import bp
+from kiosk.db import get_database
+from kiosk.admin import listings, locations, organizations, problems, reports, transfer, users
+from kiosk.admin.blueprint import bp
 
 __all__ = ["bp", "init_app", "listings", "locations", "organizations", "problems", "reports", "transfer", "users"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from .common import workspace_context
+from kiosk.admin.common import workspace_context
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.context_processor(workspace_context)

@@ -16,8 +16,8 @@ from directory_data.models import WEEKDAYS
 from directory_data.problems import open_report_count
 from directory_data.validation import FieldError
 
-from ..db import get_session
-from ..pages import local_now
+from kiosk.db import get_session
+from kiosk.pages import local_now
 
 
 class ActionForm(FlaskForm):

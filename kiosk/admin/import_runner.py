@@ -23,7 +23,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext
 
-from ..config import database_url, index_dir
+from kiosk.config import database_url, index_dir
 
 log = logging.getLogger(__name__)
 

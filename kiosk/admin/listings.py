@@ -54,10 +54,10 @@ from directory_data.workspace_queries import (
     open_problem_counts,
 )
 
-from ..auth import role_required
-from ..db import get_session
-from .blueprint import bp
-from .common import (
+from kiosk.auth import role_required
+from kiosk.db import get_session
+from kiosk.admin.blueprint import bp
+from kiosk.admin.common import (
     ActionForm,
     actor,
     errors_by_field,
@@ -66,7 +66,7 @@ from .common import (
     status_name,
     today,
 )
-from .organization_field import organization_field
+from kiosk.admin.organization_field import organization_field
 
 STATUS_FILTERS = ("active", "inactive", "temporarily closed", "defunct", "retired", "held")
 #: The flash category that gives a message an "Undo" button posting to the URL after it.

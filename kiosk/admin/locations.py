@@ -18,10 +18,10 @@ from directory_data.locations import (
 )
 from directory_data.models import Location
 
-from ..auth import role_required
-from ..db import get_session
-from .blueprint import bp
-from .common import ActionForm, actor
+from kiosk.auth import role_required
+from kiosk.db import get_session
+from kiosk.admin.blueprint import bp
+from kiosk.admin.common import ActionForm, actor
 
 SHOWN = {"live": False, "retired": True}
 

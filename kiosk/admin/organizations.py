@@ -17,10 +17,10 @@ from directory_data.organizations import (
     save_organization,
 )
 
-from ..auth import role_required
-from ..db import get_session
-from .blueprint import bp
-from .common import ActionForm, actor, errors_by_field
+from kiosk.auth import role_required
+from kiosk.db import get_session
+from kiosk.admin.blueprint import bp
+from kiosk.admin.common import ActionForm, actor, errors_by_field
 
 
 def _organization_or_404(organization_id: str) -> Organization:

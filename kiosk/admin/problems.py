@@ -9,11 +9,11 @@ from flask_babel import gettext
 from directory_data.models import ProblemReport
 from directory_data.problems import open_reports, resolve_report
 
-from ..auth import role_required
-from ..db import get_session
-from ..pages import safe_next
-from .blueprint import bp
-from .common import ActionForm, actor
+from kiosk.auth import role_required
+from kiosk.db import get_session
+from kiosk.pages import safe_next
+from kiosk.admin.blueprint import bp
+from kiosk.admin.common import ActionForm, actor
 
 
 @bp.get("/problems")

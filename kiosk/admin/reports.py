@@ -15,13 +15,13 @@ from directory_data.models import MISSION_CATEGORIES
 from directory_data.referrals import referrals_by_district
 from directory_data.workspace_queries import stale_counts
 
-from ..auth import role_required
-from ..db import get_session
-from ..i18n import current_language
-from ..search_tally import get_tally
-from .blueprint import bp
-from .chart import bar_chart
-from .common import stale_after_days, today
+from kiosk.auth import role_required
+from kiosk.db import get_session
+from kiosk.i18n import current_language
+from kiosk.search_tally import get_tally
+from kiosk.admin.blueprint import bp
+from kiosk.admin.chart import bar_chart
+from kiosk.admin.common import stale_after_days, today
 
 #: Weeks the gap report covers unless asked otherwise, and at most.
 DEFAULT_WEEKS, MAX_WEEKS = 12, 104

@@ -34,11 +34,11 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 
-from ..auth import role_required
-from ..db import get_session
-from .blueprint import bp
-from .common import ActionForm, actor
-from .import_runner import run_import
+from kiosk.auth import role_required
+from kiosk.db import get_session
+from kiosk.admin.blueprint import bp
+from kiosk.admin.common import ActionForm, actor
+from kiosk.admin.import_runner import run_import
 
 UPLOAD_KEY = "import_upload"
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")

@@ -15,10 +15,10 @@ from directory_data.accounts import AccountError, add_user, list_users, set_acti
 from directory_data.audit import set_actor
 from directory_data.models import Role, User
 
-from ..auth import role_required
-from ..db import get_session
-from .blueprint import bp
-from .common import ActionForm, actor
+from kiosk.auth import role_required
+from kiosk.db import get_session
+from kiosk.admin.blueprint import bp
+from kiosk.admin.common import ActionForm, actor
 
 
 def _page(error: str | None = None, status: int = 200) -> ResponseReturnValue:
