@@ -62,8 +62,8 @@ def prepare(url: str, services: int, home: Path) -> None:
     from directory_data.models import ChangeJournalEntry, Location, Service, utcnow
     from load import ensure_database
     from rebuild import populate
-    from search_index.follower import bring_up_to_date
-    from search_index.layout import IndexLayout
+    from search_index.upkeep.follower import bring_up_to_date
+    from search_index.engine.layout import IndexLayout
 
     if url.startswith("postgresql"):
         ensure_database(url)
@@ -163,7 +163,7 @@ def edit_some(url: str, count: int) -> None:
 
     from directory_data.db import make_engine, make_session_factory
     from directory_data.models import Service
-    from search_index.journal_hooks import install_journal_hooks
+    from search_index.upkeep.journal_hooks import install_journal_hooks
 
     engine = make_engine(url)
     factory = make_session_factory(engine)

@@ -99,8 +99,8 @@ def prepare(url: str, services: int, home: Path) -> list[str]:
     from directory_data.accounts import add_user
     from directory_data.db import make_engine, make_session_factory
     from directory_data.models import Role, Service, User
-    from search_index.follower import bring_up_to_date
-    from search_index.layout import IndexLayout
+    from search_index.upkeep.follower import bring_up_to_date
+    from search_index.engine.layout import IndexLayout
 
     if url.startswith("postgresql"):
         ensure_database(url)

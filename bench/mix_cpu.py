@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk import create_app
     from kiosk.db import get_database
     from kiosk.listing_cache import get_listing_cache, prefill
-    from kiosk.api import api_listing_cache
+    from kiosk.api.routes import api_listing_cache
     from kiosk.serving import freeze_heap
 
     home = args.workdir / "host"

@@ -1,4 +1,4 @@
-"""What the needs layer costs per query (:mod:`search_index.needs`, :mod:`search_index.need_ranking`).
+"""What the needs layer costs per query (:mod:`search_index.query.needs`, :mod:`search_index.query.need_ranking`).
 
 Over the judged queries (``tests/relevance/search_*.csv``):
 
@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from search_index import searching  # noqa: E402
-from search_index.needs import load_needs  # noqa: E402
-from search_index.searching import SearchRequest, search  # noqa: E402
+from search_index.query.needs import load_needs  # noqa: E402
+from search_index.query.searching import SearchRequest, search  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.timezone.utc)
 
@@ -78,8 +78,8 @@ def miami_index(source: Path, workdir: Path) -> Path:
     from directory_data import migrate
     from directory_data.db import make_engine, make_session_factory
     from directory_data.hsds.importer import import_path
-    from search_index.layout import IndexLayout
-    from search_index.rebuild import rebuild_index
+    from search_index.engine.layout import IndexLayout
+    from search_index.upkeep.rebuild import rebuild_index
 
     root = workdir / "miami-index"
     layout = IndexLayout(root)

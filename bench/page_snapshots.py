@@ -73,8 +73,8 @@ def prepare(home: Path) -> Flask:
     from directory_data.models import Role, Service, User
     from kiosk import create_app
     from kiosk.db import get_database
-    from search_index.follower import bring_up_to_date
-    from search_index.layout import IndexLayout
+    from search_index.upkeep.follower import bring_up_to_date
+    from search_index.engine.layout import IndexLayout
 
     home.mkdir(parents=True, exist_ok=True)
     app = create_app({"KIOSK_HOME": str(home), "SECRET_KEY": "snapshots", "TIMEZONE": "America/New_York"})

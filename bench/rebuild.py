@@ -56,11 +56,11 @@ from directory_data.models import (  # noqa: E402
     TaxonomyTerm,
     new_id,
 )
-from search_index.follower import Follower  # noqa: E402
-from search_index.journal_hooks import install_journal_hooks  # noqa: E402
-from search_index.layout import IndexLayout  # noqa: E402
-from search_index.rebuild import rebuild_index  # noqa: E402
-from search_index.store import SearcherPool, open_current, refresh_searcher  # noqa: E402
+from search_index.upkeep.follower import Follower  # noqa: E402
+from search_index.upkeep.journal_hooks import install_journal_hooks  # noqa: E402
+from search_index.engine.layout import IndexLayout  # noqa: E402
+from search_index.upkeep.rebuild import rebuild_index  # noqa: E402
+from search_index.engine.store import SearcherPool, open_current, refresh_searcher  # noqa: E402
 
 CHILD = ROOT / "tests" / "index_child.py"
 

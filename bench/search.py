@@ -52,10 +52,10 @@ from whoosh.searching import Searcher  # noqa: E402
 
 from search_corpus import PLACES, ZIP_BOX, synthetic_services  # noqa: E402
 from search_index import segments, view  # noqa: E402
-from search_index.cache import ResultCache  # noqa: E402
+from search_index.query.cache import ResultCache  # noqa: E402
 from search_index.documents import service_document  # noqa: E402
-from search_index.schema import ENGLISH_FIELDS, SCHEMA_VERSION, SPANISH_FIELDS, build_schema  # noqa: E402
-from search_index.searching import SearchRequest, search  # noqa: E402
+from search_index.engine.schema import ENGLISH_FIELDS, SCHEMA_VERSION, SPANISH_FIELDS, build_schema  # noqa: E402
+from search_index.query.searching import SearchRequest, search  # noqa: E402
 
 SEED = 7
 TOPICS = [

@@ -20,7 +20,7 @@ times only move forward: the set of services changed since a given instant only 
 
 Timestamps are the app hosts' clocks when the change was flushed, with microseconds. A
 transaction that commits some time after it was journaled carries the earlier time; the API
-widens every ``modified_after`` by an overlap (see ``kiosk/api_directory.py``) so a client that
+widens every ``modified_after`` by an overlap (see ``kiosk/api/directory.py``) so a client that
 syncs from the start of its previous sync does not miss it.
 """
 

@@ -2,7 +2,7 @@
 flush, never commit).
 
 A search whose need no listing serves ("food" on a directory of mental health, child care, abuse
-and housing services) is told so and handed off to 211 (:mod:`search_index.need_ranking`). The gap
+and housing services) is told so and handed off to 211 (:mod:`search_index.query.need_ranking`). The gap
 report counts it under the need's category (``food``, ``legal``, ``transportation`` ...: the
 categories of ``directory_data/need_categories.csv``), per day and station, never under the words
 typed: a category is one of a fixed list, so it can be shown however few searches share it.

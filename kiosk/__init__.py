@@ -24,12 +24,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect
 
-    from . import (
+    from kiosk.api import directory as api_directory
+    from kiosk.api import errors as api_errors
+    from kiosk.api import referrals as api_referrals
+    from kiosk.api import routes as api
+    from kiosk import (
         admin,
-        api,
-        api_directory,
-        api_errors,
-        api_referrals,
         auth,
         health,
         i18n,
@@ -89,7 +89,11 @@ def create_cli_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from directory_data.audit import install_audit_hooks
 
-    from . import cli, cli_backup, cli_referrals, cli_users, db, search
+    from kiosk import db, search
+    from kiosk.cli import backup as cli_backup
+    from kiosk.cli import commands as cli
+    from kiosk.cli import referrals as cli_referrals
+    from kiosk.cli import users as cli_users
 
     db.init_app(app)
     search.init_app(app)

@@ -24,7 +24,8 @@ from markupsafe import Markup
 from directory_data.directions import DirectionsTemplateError, directions_url
 from search_index.week_hours import WeekHours, week_hours_at
 
-from kiosk import qr, visit
+from kiosk import qr
+from kiosk import visit
 from kiosk.formatting import distance_text
 from kiosk.pages import here, local_now
 from kiosk.request_language import gettext

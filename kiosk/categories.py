@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory_data.models import Category
-from search_index.change_feed import ChangeFeed
+from search_index.upkeep.change_feed import ChangeFeed
 
 from kiosk.app_state import app_object
 from kiosk.search import get_change_feed

@@ -13,9 +13,9 @@ from typing import Any
 from flask import Response, current_app
 from sqlalchemy.orm import Session
 
-from search_index.crisis import CrisisCard
-from search_index.request import SearchRequest
-from search_index.results import SearchResults
+from search_index.query.crisis import CrisisCard
+from search_index.query.request import SearchRequest
+from search_index.query.results import SearchResults
 
 from kiosk import search_tally
 from kiosk.warm_pages import is_warm_up_request
@@ -200,7 +200,7 @@ def search_request(query: Query, *, per_page: int | None = None, precise: bool =
 
 def run_search(request: SearchRequest) -> SearchResults:
     """``request`` run on this process's index (a pooled searcher, see :mod:`kiosk.search`)."""
-    from search_index.searching import search
+    from search_index.query.searching import search
 
     with searcher() as s:
         return search(s, request)

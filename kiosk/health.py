@@ -49,7 +49,7 @@ def _database_ok() -> bool:
 
 def index_report(database_ok: bool) -> dict[str, Any]:
     """The ``index`` part of the answer, for the current app's index in this process."""
-    from search_index.freshness import MIN_FREE_BYTES, index_status
+    from search_index.upkeep.freshness import MIN_FREE_BYTES, index_status
 
     search = get_search()
     if database_ok:

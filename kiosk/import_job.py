@@ -54,8 +54,8 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     from directory_data.hsds.importer import HSDSImportError, import_path
     from directory_data.sample import retire_sample, sample_state
 
-    from . import create_cli_app
-    from .db import get_database
+    from kiosk import create_cli_app
+    from kiosk.db import get_database
 
     app = create_cli_app()
     with app.app_context(), get_database(app).session_factory() as session:

@@ -2,10 +2,10 @@
 
 Loading ten services with everything a card shows costs a dozen ORM queries (tens of ms here);
 a results page must be served in a few. So the facts of each shown service are kept per process,
-and the app's :class:`~search_index.change_feed.ChangeFeed` tells the cache which services were
+and the app's :class:`~search_index.upkeep.change_feed.ChangeFeed` tells the cache which services were
 journaled: those are dropped and read again when next shown. Every committed change to a service,
 its phones, hours, places or organization is journaled in its own transaction
-(:mod:`search_index.journal_hooks`, :func:`directory_data.journal.record_service_changes`). The
+(:mod:`search_index.upkeep.journal_hooks`, :func:`directory_data.journal.record_service_changes`). The
 feed reads the journal at once after this process commits, and at most every
 ``LISTING_FRESHNESS_SECONDS`` (0.25) otherwise, so no request asks the database about freshness:
 a listing is never shown older than its last change made in this process, nor more than that
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from directory_data.models import Service
 from directory_data.service_rows import SHOWN_STATUSES, listed, services_in_order
-from search_index.change_feed import ChangeFeed
+from search_index.upkeep.change_feed import ChangeFeed
 
 from kiosk.cards import ListingFacts, listing_facts
 from kiosk.app_state import app_object

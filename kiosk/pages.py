@@ -14,7 +14,9 @@ from flask import Flask, Response, current_app, redirect, request, url_for
 
 from markupsafe import Markup
 
-from kiosk import formatting, qr, visit
+from kiosk import formatting
+from kiosk import qr
+from kiosk import visit
 from kiosk.icons import icon
 
 STATIC_DIR = Path(__file__).with_name("static")

@@ -17,7 +17,9 @@ from flask.typing import ResponseReturnValue
 from directory_data.models import MISSION_CATEGORIES
 from directory_data.referrals import InvalidReferral
 
-from kiosk import finder, referrals, visit
+from kiosk import finder
+from kiosk import referrals
+from kiosk import visit
 from kiosk.auth import officer_required
 from kiosk.card_context import CardContext
 from kiosk.config import station

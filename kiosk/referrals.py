@@ -286,7 +286,7 @@ def form_data(form: Mapping[str, str], ids: list[str]) -> dict[str, Any]:
     """The API-shaped request of the HTML form (``want``, ``mode``, ``note``, ``discreet``) for
     ``ids`` in the interface language; ``want`` and ``list_mode`` keep what the form said, to
     show it again."""
-    from .i18n import current_language
+    from kiosk.i18n import current_language
 
     want, list_mode = form.get("want"), form.get("mode")
     return {"service_ids": ids, "note": form.get("note", ""), "lang": current_language(),

@@ -1,7 +1,7 @@
 """What a results page (and the API) says when a search asks for a need the directory has no
 services for: that it has none, what it does cover, and where to turn instead ("For food, call 211
 or text your ZIP code to 898-211"). The needs and their categories come from
-:mod:`search_index.needs`; the hand-off numbers are ``HANDOFF_CALL`` and ``HANDOFF_TEXT``."""
+:mod:`search_index.query.needs`; the hand-off numbers are ``HANDOFF_CALL`` and ``HANDOFF_TEXT``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from directory_data.models import MISSION_CATEGORIES
-from search_index.results import SearchResults
+from search_index.query.results import SearchResults
 
 from kiosk.categories import get_category_names
 from kiosk.i18n import current_language
@@ -55,7 +55,7 @@ def scope_notice(results: SearchResults, session: Session) -> ScopeNotice | None
     """The notice for ``results`` in the request's language (None: every need was met)."""
     if not results.unmet_needs:
         return None
-    from search_index.needs import load_needs
+    from search_index.query.needs import load_needs
 
     lang = current_language()
     known = load_needs().categories

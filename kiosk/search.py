@@ -28,7 +28,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session, sessionmaker
 
 from search_index.hours import DEFAULT_TIMEZONE
-from search_index.journal_hooks import install_journal_hooks
+from search_index.upkeep.journal_hooks import install_journal_hooks
 
 from kiosk.app_state import app_object
 from kiosk.config import index_dir
@@ -37,7 +37,7 @@ from kiosk.db import get_database
 if TYPE_CHECKING:
     from whoosh.searching import Searcher
 
-    from search_index.change_feed import ChangeFeed
+    from search_index.upkeep.change_feed import ChangeFeed
 
 # Whoosh and the index modules load on first use (see AppSearch), not when the app starts.
 
@@ -49,9 +49,9 @@ class AppSearch:
     """One app's index directory, searcher pool and follower."""
 
     def __init__(self, app: Flask) -> None:
-        from search_index.follower import Follower
-        from search_index.layout import IndexLayout
-        from search_index.store import SearcherPool
+        from search_index.upkeep.follower import Follower
+        from search_index.engine.layout import IndexLayout
+        from search_index.engine.store import SearcherPool
 
         config = app.config
         self.layout = IndexLayout(index_dir(config))
@@ -69,7 +69,7 @@ class AppSearch:
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """A current searcher for the ``with`` block (raises ``IndexUnavailable``)."""
-        from search_index.store import IndexUnavailable
+        from search_index.engine.store import IndexUnavailable
 
         self.follower.poll()
         if self.layout.current() is None and not self.follower.wait_ready(self.ready_timeout):
@@ -96,9 +96,9 @@ def init_app(app: Flask) -> None:
 
 
 def get_change_feed(app: Flask | None = None) -> ChangeFeed:
-    """The app's :class:`~search_index.change_feed.ChangeFeed` (made on first use), which tells
+    """The app's :class:`~search_index.upkeep.change_feed.ChangeFeed` (made on first use), which tells
     its display caches what changed; ``LISTING_FRESHNESS_SECONDS`` between reads (0.25)."""
-    from search_index.change_feed import DEFAULT_INTERVAL, ChangeFeed
+    from search_index.upkeep.change_feed import DEFAULT_INTERVAL, ChangeFeed
 
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     interval = float(app.config.get("LISTING_FRESHNESS_SECONDS", DEFAULT_INTERVAL))
@@ -126,8 +126,8 @@ def catch_up_index(
     Builds it when it is missing, corrupt or of another schema version (or far behind), else
     applies the journal entries it has not seen. Used by ``kiosk init`` and ``kiosk import``.
     """
-    from search_index.follower import bring_up_to_date
-    from search_index.layout import IndexLayout
+    from search_index.upkeep.follower import bring_up_to_date
+    from search_index.engine.layout import IndexLayout
 
     if timezone is None:
         timezone = DEFAULT_TIMEZONE

@@ -85,10 +85,10 @@ def freeze_heap(thaw_seconds: float = THAW_SECONDS) -> HeapKeeper:
 
 def warm_up(app: Flask) -> None:
     """Catch the worker's index up with the journal, read the postings of the common words
-    (:mod:`search_index.warming`), load the crisis and need rules and their word lists, fill the listing caches results are shown from, and render
+    (:mod:`search_index.query.warming`), load the crisis and need rules and their word lists, fill the listing caches results are shown from, and render
     the public pages once (:mod:`kiosk.warm_pages`); never raises."""
-    from search_index.synonyms import load_synonyms
-    from search_index.warming import (
+    from search_index.query.synonyms import load_synonyms
+    from search_index.query.warming import (
         common_words,
         need_words,
         table_words,
@@ -97,10 +97,10 @@ def warm_up(app: Flask) -> None:
         warm_words,
     )
 
-    from .api import api_listing_cache
-    from .db import get_database
-    from .listing_cache import get_listing_cache, prefill
-    from .search import get_search
+    from kiosk.api.routes import api_listing_cache
+    from kiosk.db import get_database
+    from kiosk.listing_cache import get_listing_cache, prefill
+    from kiosk.search import get_search
 
     try:
         with app.app_context():
@@ -156,7 +156,7 @@ def _warm_up_worker(app: Flask) -> None:
 
 def _worker_exit(_server: Any, worker: Any) -> None:
     """gunicorn hook: a stopping worker writes the search counts it still holds."""
-    from .search_tally import get_tally
+    from kiosk.search_tally import get_tally
 
     app = getattr(worker.wsgi, "app", None)
     if isinstance(app, Flask):
@@ -181,7 +181,7 @@ class KioskServer(BaseApplication):
 
     def load(self) -> RequestLog:
         """Create this worker's app (called in each worker, after the fork)."""
-        from . import create_app
+        from kiosk import create_app
 
         return wsgi_app(create_app(self.app_config))
 
@@ -212,8 +212,8 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
     """Serve until stopped (SIGTERM or SIGINT), with gunicorn in this process as master."""
     configure_logging()
     # Imported once in the master, so workers fork with them loaded (shared pages, fast start).
-    import search_index.follower  # noqa: F401
-    import search_index.searching  # noqa: F401
+    import search_index.upkeep.follower  # noqa: F401
+    import search_index.query.searching  # noqa: F401
 
     KioskServer(gunicorn_options(host, port, workers, threads)).run()
 

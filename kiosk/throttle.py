@@ -69,7 +69,7 @@ class Throttle:
         uri = str(config.get("RATELIMIT_STORAGE_URI") or "database")
         self.redis = None
         if uri.startswith(("redis://", "rediss://", "unix://")):
-            from .throttle_redis import RedisAttempts
+            from kiosk.throttle_redis import RedisAttempts
 
             self.redis = RedisAttempts(uri, str(config.get("RATELIMIT_KEY_PREFIX") or "kiosk"))
         elif uri != "database":
@@ -84,7 +84,7 @@ class Throttle:
         """Count ``attempt`` if the rules let it go ahead, else ``None``."""
         rules = self.rules[attempt.scope]
         if self.redis is not None:
-            from .throttle_redis import RedisError
+            from kiosk.throttle_redis import RedisError
 
             try:
                 ticket = self.redis.reserve(attempt, rules)
@@ -100,7 +100,7 @@ class Throttle:
     def forgive(self, reserved: Reserved) -> None:
         """The reserved sign-in succeeded (see :func:`directory_data.throttle.forgive`)."""
         if reserved.store == "redis" and self.redis is not None:
-            from .throttle_redis import RedisError
+            from kiosk.throttle_redis import RedisError
 
             try:
                 self.redis.forgive(reserved.attempt, reserved.ticket)

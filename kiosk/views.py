@@ -26,7 +26,9 @@ from directory_data.models import MISSION_CATEGORIES
 
 from directory_data.referrals import InvalidReferral
 
-from kiosk import finder, referrals, visit
+from kiosk import finder
+from kiosk import referrals
+from kiosk import visit
 from kiosk.card_context import CardContext, PlacedCard
 from kiosk.config import station
 from kiosk.db import get_session
@@ -51,7 +53,7 @@ def _tiles() -> list[dict[str, str]]:
         "abuse": gettext("Domestic violence, shelters, legal help"),
         "housing": gettext("Shelter, rent help, utilities"),
     }
-    from .icons import CATEGORY_ICONS
+    from kiosk.icons import CATEGORY_ICONS
 
     spanish = current_language() == "es"
     return [

@@ -27,7 +27,7 @@ from directory_data.models import (
     ServiceStatus,
 )
 from directory_data.service_rows import display_options, searchable
-from search_index.analysis import words
+from search_index.engine.analysis import words
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
 
 #: How many services one loading batch reads.
@@ -134,7 +134,7 @@ def _schedules(service: Service, locations: list[Location]) -> list[Schedule]:
 def service_document(
     service: Service, *, default_timezone: str = DEFAULT_TIMEZONE
 ) -> dict[str, object]:
-    """The index document of ``service`` (fields as in :mod:`search_index.schema`).
+    """The index document of ``service`` (fields as in :mod:`search_index.engine.schema`).
 
     Pure: reads only ``service`` and its loaded relationships (organization, phones, schedules,
     languages, cost options, locations with addresses/accessibility/schedules/phones/languages,

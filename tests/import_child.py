@@ -15,7 +15,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from directory_data.hsds.loader import Loader  # noqa: E402
-from kiosk.cli import main  # noqa: E402
+from kiosk.cli.commands import main  # noqa: E402
 
 _write = Loader._write
 

@@ -31,11 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from directory_data.db import make_engine, make_session_factory  # noqa: E402
 from directory_data.models import Service  # noqa: E402
 from search_factory import make_service  # noqa: E402
-from search_index.follower import Follower  # noqa: E402
-from search_index.journal_hooks import install_journal_hooks  # noqa: E402
-from search_index.layout import IndexLayout  # noqa: E402
-from search_index.store import IndexUnavailable, SearcherPool  # noqa: E402
-from search_index.sync import IndexSync  # noqa: E402
+from search_index.upkeep.follower import Follower  # noqa: E402
+from search_index.upkeep.journal_hooks import install_journal_hooks  # noqa: E402
+from search_index.engine.layout import IndexLayout  # noqa: E402
+from search_index.engine.store import IndexUnavailable, SearcherPool  # noqa: E402
+from search_index.upkeep.sync import IndexSync  # noqa: E402
 
 
 def say(*parts: object) -> None:

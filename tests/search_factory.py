@@ -2,7 +2,7 @@
 
 Shared by ``tests/test_search_*.py`` (imported as a plain module: pytest puts ``tests/`` on
 ``sys.path``). Nothing here fakes the search layer: services are real ORM objects flushed to the
-test database and indexed with :func:`search_index.schema.build_schema` and
+test database and indexed with :func:`search_index.engine.schema.build_schema` and
 :func:`search_index.documents.service_document`.
 """
 
@@ -45,7 +45,7 @@ from directory_data.models import (
     new_id,
 )
 from search_index.documents import load_for_indexing, service_document
-from search_index.schema import build_schema
+from search_index.engine.schema import build_schema
 
 WEEKDAY_SPAN = "MO,TU,WE,TH,FR"
 

@@ -38,8 +38,8 @@ from directory_data.models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from kiosk import api_directory
-from kiosk.api_params import parse_instant
+from kiosk.api import directory as api_directory
+from kiosk.api.params import parse_instant
 from kiosk.config import index_dir
 from kiosk.db import get_database
 from kiosk.search import catch_up_index

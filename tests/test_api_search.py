@@ -245,7 +245,7 @@ def test_a_schema_mismatched_index_is_rebuilt_at_start(app_factory: Any, directo
     import json
 
     from kiosk.config import index_dir
-    from search_index.layout import IndexLayout
+    from search_index.engine.layout import IndexLayout
 
     app = app_factory(SEARCH_POLL_INTERVAL=0.0)
     client = app.test_client()

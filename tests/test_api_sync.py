@@ -50,7 +50,7 @@ from directory_data.models import (
 )
 from directory_data.organizations import restore_organization, retire_organization
 from directory_data.publication import NO_CONTACT
-from kiosk import api_directory
+from kiosk.api import directory as api_directory
 from kiosk.db import get_database
 from kiosk_directory import make_directory, src
 

@@ -20,10 +20,10 @@ from directory_data.accounts import add_user
 from directory_data.audit import set_actor
 from directory_data.models import AuditEntry, Role, Service, User
 from kiosk.db import get_database
-from search_index.drift import find_drift
-from search_index.layout import IndexLayout
-from search_index.rebuild import rebuild_index
-from search_index.sync import IndexSync
+from search_index.upkeep.drift import find_drift
+from search_index.engine.layout import IndexLayout
+from search_index.upkeep.rebuild import rebuild_index
+from search_index.upkeep.sync import IndexSync
 from table_rows import table_rows
 
 PASSWORD = "a staff passphrase"

@@ -14,7 +14,7 @@ from directory_data.journal import record_service_changes
 from directory_data.models import ChangeJournalEntry, Phone, Service, utcnow
 from kiosk.db import get_database
 from kiosk_directory import make_directory
-from search_index.change_feed import ChangeFeed
+from search_index.upkeep.change_feed import ChangeFeed
 
 
 class Clock:

@@ -17,7 +17,7 @@ from conftest import wipe
 from directory_data.curated import NATIONAL_SOURCE, SAMPLE_SOURCE
 from directory_data.models import AuditEntry, ChangeJournalEntry, Service
 from kiosk import create_cli_app
-from kiosk.cli import main
+from kiosk.cli.commands import main
 from kiosk.db import get_database
 
 
@@ -98,8 +98,8 @@ def test_commands_run_in_an_app_without_the_pages_but_with_the_journal_and_audit
 
 
 def _kiosk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The console script ``kiosk`` (kiosk.cli:run) in a process of its own."""
-    return subprocess.run([sys.executable, "-c", "from kiosk.cli import run; run()", *args],
+    """The console script ``kiosk`` (kiosk.cli.commands:run) in a process of its own."""
+    return subprocess.run([sys.executable, "-c", "from kiosk.cli.commands import run; run()", *args],
                           env=env, capture_output=True, text=True, timeout=300)
 
 

@@ -11,7 +11,7 @@ import io
 
 import pytest
 
-from search_index.crisis import (
+from search_index.query.crisis import (
     CARD_LANGUAGES,
     CARD_PATH,
     GUARDS_PATH,
@@ -23,8 +23,8 @@ from search_index.crisis import (
     load_rules,
     parse_rules,
 )
-from search_index.text_forms import phonetic_key, tokens
-from search_index.word_patterns import PatternIndex
+from search_index.query.text_forms import phonetic_key, tokens
+from search_index.query.word_patterns import PatternIndex
 
 RULES = load_rules()
 TRIGGERS = {t.row: t for t in RULES.triggers}

@@ -2,7 +2,7 @@
 
 Each kind of damage is met twice: by a newly started app (its first search rebuilds and answers)
 and by ``kiosk init``. Bytes damaged in the middle of a segment file still open, so only the
-checksums recorded at commit (``search_index/integrity.py``) reveal them; without that check
+checksums recorded at commit (``search_index/engine/integrity.py``) reveal them; without that check
 searches touching them fail with ``zlib.error``.
 """
 
@@ -18,11 +18,11 @@ from flask import Flask
 from kiosk.config import index_dir
 from kiosk.db import get_database
 from search_factory import make_service
-from search_index.drift import find_drift
-from search_index.journal_hooks import install_journal_hooks
-from search_index.layout import Generation, IndexLayout
-from search_index.rebuild import rebuild_index
-from search_index.store import index_health
+from search_index.upkeep.drift import find_drift
+from search_index.upkeep.journal_hooks import install_journal_hooks
+from search_index.engine.layout import Generation, IndexLayout
+from search_index.upkeep.rebuild import rebuild_index
+from search_index.engine.store import index_health
 
 pytestmark = pytest.mark.slow
 

@@ -27,8 +27,8 @@ from directory_data.hsds.loader import Loader
 from directory_data.models import Service
 from kiosk.config import index_dir
 from kiosk.db import get_database
-from search_index.drift import find_drift
-from search_index.layout import IndexLayout
+from search_index.upkeep.drift import find_drift
+from search_index.engine.layout import IndexLayout
 from table_rows import table_rows
 
 CHILD = Path(__file__).with_name("import_child.py")

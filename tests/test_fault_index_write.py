@@ -28,9 +28,9 @@ from curated_app import with_curated_directory
 from directory_data.models import Service
 from kiosk.config import index_dir
 from kiosk.db import get_database
-from search_index import layout as layout_module
-from search_index.drift import find_drift
-from search_index.layout import IndexLayout
+from search_index.engine import layout as layout_module
+from search_index.upkeep.drift import find_drift
+from search_index.engine.layout import IndexLayout
 
 Fault = Callable[[Flask, pytest.MonkeyPatch], Any]
 
@@ -68,7 +68,7 @@ def _read_only(root: Path) -> Iterator[str]:
 
 
 class _FullDiskOs:
-    """The ``os`` module as :mod:`search_index.layout` sees it on a full disk: ``fsync`` fails."""
+    """The ``os`` module as :mod:`search_index.engine.layout` sees it on a full disk: ``fsync`` fails."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(os, name)

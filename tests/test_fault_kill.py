@@ -22,12 +22,12 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from search_factory import make_service
-from search_index.drift import find_drift
-from search_index.journal_hooks import install_journal_hooks
-from search_index.layout import IndexLayout
-from search_index.rebuild import rebuild_index
-from search_index.store import SearcherPool, index_health, open_current
-from search_index.sync import IndexSync
+from search_index.upkeep.drift import find_drift
+from search_index.upkeep.journal_hooks import install_journal_hooks
+from search_index.engine.layout import IndexLayout
+from search_index.upkeep.rebuild import rebuild_index
+from search_index.engine.store import SearcherPool, index_health, open_current
+from search_index.upkeep.sync import IndexSync
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,8 @@ from kiosk.config import index_dir
 from kiosk.db import get_database
 from kiosk.search import catch_up_index, get_search
 from search_factory import make_service
-from search_index import freshness
-from search_index.layout import IndexLayout
+from search_index.upkeep import freshness
+from search_index.engine.layout import IndexLayout
 
 
 def _ready(app: Flask, count: int = 3) -> list[str]:

@@ -20,7 +20,7 @@ from directory_data.models import (
     new_id,
 )
 from search_factory import make_service
-from search_index.bulk_load import load_service_range, load_services
+from search_index.upkeep.bulk_load import load_service_range, load_services
 from search_index.documents import load_for_indexing, service_document
 
 

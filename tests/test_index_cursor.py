@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.journal import record_service_changes
 from directory_data.models import ChangeJournalEntry, utcnow
-from search_index.cursor import Gap, JournalBatch, JournalCursor
+from search_index.upkeep.cursor import Gap, JournalBatch, JournalCursor
 
 
 def _insert_at(session: Session, seq: int, service_id: str) -> None:

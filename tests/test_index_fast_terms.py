@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search_index.fast_terms import analyze_word, analyze_words, fast_index, word_splitter
-from search_index.schema import build_schema
+from search_index.engine.fast_terms import analyze_word, analyze_words, fast_index, word_splitter
+from search_index.engine.schema import build_schema
 
 SCHEMA = build_schema()
 FAST = {name: fast_index(SCHEMA[name]) for name in SCHEMA.names() if SCHEMA[name].indexed}

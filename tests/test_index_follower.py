@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.journal import record_service_changes
 from search_factory import make_service
-from search_index import follower as follower_module
-from search_index.follower import Follower, bring_up_to_date
-from search_index.journal_hooks import install_journal_hooks
-from search_index.layout import IndexLayout
-from search_index.rebuild import rebuild_index
-from search_index.store import SearcherPool, index_health
-from search_index.sync import IndexSync
+from search_index.upkeep import follower as follower_module
+from search_index.upkeep.follower import Follower, bring_up_to_date
+from search_index.upkeep.journal_hooks import install_journal_hooks
+from search_index.engine.layout import IndexLayout
+from search_index.upkeep.rebuild import rebuild_index
+from search_index.engine.store import SearcherPool, index_health
+from search_index.upkeep.sync import IndexSync
 
 
 class Clock:

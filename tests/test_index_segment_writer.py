@@ -22,12 +22,12 @@ from directory_data.curated import parts
 from directory_data.hsds.importer import import_path
 from directory_data.models import Service
 from search_factory import add_sample_directory
-from search_index.analysis import english_analyzer
-from search_index.bulk_load import load_services
+from search_index.engine.analysis import english_analyzer
+from search_index.upkeep.bulk_load import load_services
 from search_index.documents import service_document
-from search_index.segment_writer import GroupedSegmentWriter
-from search_index.store import create_index
-from search_index.w3_postings import grouped_codec
+from search_index.engine.segment_writer import GroupedSegmentWriter
+from search_index.engine.store import create_index
+from search_index.engine.w3_postings import grouped_codec
 
 Document = dict[str, Any]
 

@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.models import Service, ServiceStatus
 from search_factory import make_service
-from search_index.journal_hooks import install_journal_hooks
-from search_index.layout import IndexLayout
-from search_index.rebuild import rebuild_index
+from search_index.upkeep.journal_hooks import install_journal_hooks
+from search_index.engine.layout import IndexLayout
+from search_index.upkeep.rebuild import rebuild_index
 
 pytestmark = pytest.mark.slow
 

@@ -12,11 +12,11 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
 from search_factory import make_service
-from search_index.journal_hooks import install_journal_hooks
-from search_index.layout import IndexLayout
-from search_index.rebuild import rebuild_index
-from search_index.store import IndexUnavailable, SearcherPool, index_health, open_current, refresh_searcher
-from search_index.sync import IndexSync
+from search_index.upkeep.journal_hooks import install_journal_hooks
+from search_index.engine.layout import IndexLayout
+from search_index.upkeep.rebuild import rebuild_index
+from search_index.engine.store import IndexUnavailable, SearcherPool, index_health, open_current, refresh_searcher
+from search_index.upkeep.sync import IndexSync
 
 
 def _toy_index(path: Path) -> whoosh_index.FileIndex:

@@ -12,13 +12,13 @@ from whoosh.searching import Searcher
 from directory_data.journal import record_service_changes
 from directory_data.models import Service, ServiceStatus
 from search_factory import make_service
-from search_index.journal_hooks import install_journal_hooks
-from search_index.layout import IndexLayout
-from search_index.rebuild import rebuild_index
-from search_index.segment_writer import GroupedSegmentWriter
-from search_index.store import IndexUnavailable, SearcherPool
-from search_index import sync as sync_module
-from search_index.sync import IndexSync, read_cursor
+from search_index.upkeep.journal_hooks import install_journal_hooks
+from search_index.engine.layout import IndexLayout
+from search_index.upkeep.rebuild import rebuild_index
+from search_index.engine.segment_writer import GroupedSegmentWriter
+from search_index.engine.store import IndexUnavailable, SearcherPool
+from search_index.upkeep import sync as sync_module
+from search_index.upkeep.sync import IndexSync, read_cursor
 
 
 @pytest.fixture

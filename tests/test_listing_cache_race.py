@@ -12,7 +12,7 @@ from directory_data.models import Service
 from kiosk import listing_cache
 from kiosk.db import get_database
 from kiosk.listing_cache import ListingCache
-from search_index.change_feed import ChangeFeed
+from search_index.upkeep.change_feed import ChangeFeed
 from search_factory import make_service
 
 
@@ -70,7 +70,7 @@ def test_prefill_reads_each_batch_once_for_every_cache(app: Flask, monkeypatch: 
 
 
 def test_a_miss_is_read_once_for_every_cache_of_the_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kiosk.api import api_listing_cache
+    from kiosk.api.routes import api_listing_cache
     from kiosk.listing_cache import get_listing_cache
 
     factory: sessionmaker[Session] = get_database(app).session_factory

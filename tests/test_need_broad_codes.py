@@ -17,10 +17,10 @@ from whoosh.searching import Searcher
 
 from directory_data.db import make_session_factory
 from search_factory import Sample, build_index, clear_directory, make_service
-from search_index.needs import CodeSet, is_ancestor, load_needs
-from search_index.request import SearchRequest
-from search_index.results import SearchResults
-from search_index.searching import search
+from search_index.query.needs import CodeSet, is_ancestor, load_needs
+from search_index.query.request import SearchRequest
+from search_index.query.results import SearchResults
+from search_index.query.searching import search
 
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.timezone.utc)
 R = ("R", "Mental Health Care and Counseling")

@@ -11,7 +11,7 @@ import io
 
 import pytest
 
-from search_index.needs import (
+from search_index.query.needs import (
     CATEGORIES_PATH,
     CATEGORY_LANGUAGES,
     CRISIS_WORDS_PATH,

@@ -135,7 +135,7 @@ def test_kiosk_serve_warns_once_without_a_public_address(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path
 ) -> None:
     from kiosk import serving
-    from kiosk.cli import main
+    from kiosk.cli.commands import main
 
     monkeypatch.setattr(serving, "run_gunicorn", lambda *args: None)
     env = {"KIOSK_HOME": str(tmp_path)}

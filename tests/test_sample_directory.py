@@ -29,9 +29,9 @@ from hsds_packages import small_v1_package
 from kiosk.config import index_dir
 from kiosk.db import get_database
 from kiosk_directory import make_directory
-from search_index.drift import index_fingerprints
-from search_index.layout import IndexLayout
-from search_index.store import open_current
+from search_index.upkeep.drift import index_fingerprints
+from search_index.engine.layout import IndexLayout
+from search_index.engine.store import open_current
 from staff import csrf_token, signed_in
 
 MARK = "Sample listing"

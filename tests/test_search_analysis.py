@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from search_index.analysis import english_analyzer, fold, plain_analyzer, spanish_analyzer, terms, words
-from search_index.normalize import MAX_QUERY_CHARS, normalize_query
-from search_index.synonyms import load_synonyms, parse_synonyms
-from search_index.understanding import parse_query
+from search_index.engine.analysis import english_analyzer, fold, plain_analyzer, spanish_analyzer, terms, words
+from search_index.query.normalize import MAX_QUERY_CHARS, normalize_query
+from search_index.query.synonyms import load_synonyms, parse_synonyms
+from search_index.query.understanding import parse_query
 
 
 def test_accents_fold_before_stemming() -> None:

@@ -14,10 +14,10 @@ from whoosh import index
 from whoosh.index import Index
 
 from search_factory import no_search_errors
-from search_index.cache import ResultCache
+from search_index.query.cache import ResultCache
 from search_index.hours import encode_schedules
-from search_index.schema import build_schema
-from search_index.searching import SearchRequest, search
+from search_index.engine.schema import build_schema
+from search_index.query.searching import SearchRequest, search
 
 MONDAY_NOON = dt.datetime(2026, 11, 23, 17, 0, tzinfo=dt.timezone.utc)
 
@@ -160,8 +160,8 @@ def test_a_states_word_weights_outlive_the_searcher_that_read_them(tmp_path: Pat
     """Word weights are kept per index state; a later searcher of the same state (the first one
     closed, the segment caches emptied) scores with its own readers instead of closed ones."""
     from search_index import segments
-    from search_index.scoring import Scorer
-    from search_index.view import view_for
+    from search_index.query.scoring import Scorer
+    from search_index.engine.view import view_for
 
     ix = _index(tmp_path)
     with ix.searcher() as searcher:

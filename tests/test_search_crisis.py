@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 from whoosh.searching import Searcher
 
 from search_factory import no_search_errors, SANFORD, TODAY, Sample, build_sample
-from search_index.crisis import load_rules, parse_rules
-from search_index.text_forms import within_one_edit
-from search_index.results import SearchResults
-from search_index.searching import SearchRequest, search
+from search_index.query.crisis import load_rules, parse_rules
+from search_index.query.text_forms import within_one_edit
+from search_index.query.results import SearchResults
+from search_index.query.searching import SearchRequest, search
 
 DANGER: dict[str, list[str]] = {
     "988": [
@@ -184,7 +184,7 @@ def test_several_lines_when_several_dangers(searcher: Searcher) -> None:
 def test_line_shown_even_without_a_listing(tmp_path: Path) -> None:
     from whoosh import index
 
-    from search_index.schema import build_schema
+    from search_index.engine.schema import build_schema
 
     ix = index.create_in(str(tmp_path), build_schema())
     ix.writer().commit()

@@ -14,7 +14,7 @@ from whoosh import index
 from directory_data.models import ServiceStatus
 from search_factory import no_search_errors, build_index, make_service
 from search_index.documents import load_for_indexing, phone_digits, service_document
-from search_index.schema import SCHEMA_VERSION, build_schema
+from search_index.engine.schema import SCHEMA_VERSION, build_schema
 
 
 def test_document_carries_search_filter_and_ranking_fields(db_session: Session) -> None:

@@ -15,8 +15,8 @@ from whoosh.searching import Searcher
 from search_factory import no_search_errors, ALTAMONTE, MIAMI, OVIEDO, SANFORD, TODAY, Sample, build_sample
 from search_index.geo import haversine_km
 from search_index.hours import is_open
-from search_index.results import SearchResults
-from search_index.searching import SearchRequest, search
+from search_index.query.results import SearchResults
+from search_index.query.searching import SearchRequest, search
 
 NY = ZoneInfo("America/New_York")
 CHI = ZoneInfo("America/Chicago")
@@ -208,7 +208,7 @@ def test_several_categories_are_any_of(searcher: Searcher, sample: Sample) -> No
 
 
 def test_open_mask_agrees_with_is_open_everywhere(searcher: Searcher) -> None:
-    from search_index.view import view_for
+    from search_index.engine.view import view_for
 
     view, leaves = view_for(searcher)
     start = dt.datetime(2026, 11, 23, 0, 7, tzinfo=dt.timezone.utc)

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from whoosh.searching import Searcher
 
 from search_factory import no_search_errors, TODAY, Sample, build_sample
-from search_index.results import SearchResults
-from search_index.searching import SearchRequest, search
+from search_index.query.results import SearchResults
+from search_index.query.searching import SearchRequest, search
 
 NY = ZoneInfo("America/New_York")
 NOW = dt.datetime(2026, 11, 24, 10, 30, tzinfo=NY)  # a Tuesday morning

@@ -20,8 +20,8 @@ from curated_app import with_curated_directory
 from directory_data.models import Category, Service, ServiceCategory, ServiceStatus
 from kiosk.db import get_database
 from kiosk.search import get_search
-from search_index.cache import ResultCache
-from search_index.searching import SearchRequest, search
+from search_index.query.cache import ResultCache
+from search_index.query.searching import SearchRequest, search
 
 NOW = dt.datetime(2026, 11, 23, 17, 0, tzinfo=dt.timezone.utc)
 

@@ -15,9 +15,9 @@ from sqlalchemy import Engine
 from whoosh.searching import Searcher
 
 from search_factory import Sample, build_sample
-from search_index.request import InvalidRequest, SearchRequest, parse_request, validate_request
-from search_index.results import SearchResults
-from search_index.searching import search
+from search_index.query.request import InvalidRequest, SearchRequest, parse_request, validate_request
+from search_index.query.results import SearchResults
+from search_index.query.searching import search
 
 NASTY = [
     "",

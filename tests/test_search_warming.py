@@ -9,12 +9,12 @@ from pathlib import Path
 from whoosh import index
 from whoosh.index import Index
 
-from search_index import segments
-from search_index.schema import build_schema
-from search_index.scoring import field_terms
-from search_index.searching import SearchRequest, search
-from search_index.synonyms import parse_synonyms
-from search_index.warming import common_words, table_words, warm_words
+from search_index.engine import segments
+from search_index.engine.schema import build_schema
+from search_index.query.scoring import field_terms
+from search_index.query.searching import SearchRequest, search
+from search_index.query.synonyms import parse_synonyms
+from search_index.query.warming import common_words, table_words, warm_words
 
 MONDAY_NOON = dt.datetime(2026, 11, 23, 17, 0, tzinfo=dt.timezone.utc)
 

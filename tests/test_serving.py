@@ -19,7 +19,7 @@ from werkzeug.test import Client
 
 from directory_data.models import ZeroResultTerm
 from kiosk import serving
-from kiosk.cli import main
+from kiosk.cli.commands import main
 from kiosk.logs import JsonFormatter, without_query
 from kiosk.request_log import RequestLog
 from served import KIOSK, Host, kiosk_env
@@ -171,7 +171,7 @@ def test_gunicorn_serves_with_several_workers_and_logs_json(tmp_path: Path, data
 
 
 def test_warm_up_builds_the_index_and_fills_the_listing_caches(app: Flask) -> None:
-    from kiosk.api import api_listing_cache
+    from kiosk.api.routes import api_listing_cache
     from kiosk.db import get_database
     from kiosk.listing_cache import get_listing_cache
     from kiosk.search import get_search

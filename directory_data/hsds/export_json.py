@@ -109,7 +109,7 @@ class ServiceObjects:
     coordinates, accessibility, free text (alternate name, description, transportation, web
     address, external identifiers), source id and the service-at-location description are left out.
 
-    The HSDS API (``kiosk/api_directory.py``) also gives ``clock``, ``last_modified`` and
+    The HSDS API (``kiosk/api/directory.py``) also gives ``clock``, ``last_modified`` and
     ``current_only``: schedules then carry their zone's UTC offset at ``clock.now`` as
     ``timezone`` and on their times (:mod:`directory_data.hsds.schedule_times`), a service's
     ``last_modified`` is its time in ``last_modified`` (:mod:`directory_data.change_times`), and the

@@ -227,7 +227,7 @@ def _back(service_id: str) -> str:
 def _back_from(next_url: str | None, service_id: str) -> str:
     """Where to go after an action: ``next_url`` when it is a page of this site, else the
     listing's editor."""
-    from ..pages import safe_next
+    from kiosk.pages import safe_next
 
     return safe_next(next_url, url_for("admin.edit_listing", service_id=service_id))
 

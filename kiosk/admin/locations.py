@@ -61,7 +61,7 @@ def _change(location_id: str, use_case: Callable[..., int], done: str) -> Respon
         return _page(status=409)
     session.commit()
     flash(done)
-    from ..pages import safe_next
+    from kiosk.pages import safe_next
 
     return redirect(safe_next(request.form.get("next"), url_for("admin.locations")), 303)
 

@@ -59,7 +59,7 @@ def category_name(slug: str) -> str:
 
 def need_category_name(key: str) -> str:
     """A category of need (``need_categories.csv``) in the interface language."""
-    from search_index.needs import load_needs
+    from search_index.query.needs import load_needs
 
     found = load_needs().categories.get(key)
     return found.name(current_language()) if found is not None else key

@@ -194,7 +194,7 @@ def confirm_import() -> ResponseReturnValue:
     if outcome.error is not None:
         flash(outcome.error)
         return redirect(url_for("admin.import_package"), 303)
-    from ..search import get_search
+    from kiosk.search import get_search
 
     get_search().after_commit(max(int(outcome.report.get("journaled") or 0), 1))
     flash(gettext("Imported: %(summary)s", summary=outcome.report["summary"]))

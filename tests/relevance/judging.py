@@ -32,10 +32,10 @@ from whoosh.searching import Searcher
 
 from directory_data.db import make_session_factory
 from directory_data.models import MISSION_CATEGORIES, Base
-from search_index.layout import IndexLayout
-from search_index.rebuild import rebuild_index
-from search_index.schema import ENGLISH_FIELDS, SPANISH_FIELDS
-from search_index.searching import SearchRequest, search
+from search_index.engine.layout import IndexLayout
+from search_index.upkeep.rebuild import rebuild_index
+from search_index.engine.schema import ENGLISH_FIELDS, SPANISH_FIELDS
+from search_index.query.searching import SearchRequest, search
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE.parents[1] / "test-artifacts"
@@ -89,7 +89,7 @@ def clear_directory(engine: Engine) -> None:
 
 def index_database(session_factory: sessionmaker[Session], folder: Path) -> Index:
     """Index every listing of the database in ``folder`` as the kiosk's full rebuild does
-    (:func:`search_index.rebuild.rebuild_index`, in this process): on Miami that takes 10 s of
+    (:func:`search_index.upkeep.rebuild.rebuild_index`, in this process): on Miami that takes 10 s of
     CPU where a plain writer over ``load_for_indexing`` took 18 s, for the same documents."""
     layout = IndexLayout(folder)
     rebuild_index(layout, session_factory, processes=1)

@@ -1,0 +1,1 @@
+"""The ``kiosk`` command line: serve, init, import/export, index upkeep, users, backups, referrals."""

@@ -1,0 +1,88 @@
+"""The ``kiosk sample`` commands: the fictional sample directory's status, loading it on request,
+and retiring it (see :mod:`directory_data.sample`)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from kiosk.cli.users import cli_actor
+from kiosk.config import index_dir
+from kiosk.db import get_database
+
+#: What every listing of the sample is, in the words of the commands.
+SAMPLE_NOTE = ("fictional Seminole County listings for trying the kiosk out, marked "
+               "\"Sample listing\" on every page")
+
+
+def describe(live: int, retired: int, own: int) -> str:
+    """One line on the sample's state in a directory."""
+    if not (live or retired):
+        return "not loaded"
+    parts = []
+    if live:
+        parts.append(f"{live:,} sample listings shown ({SAMPLE_NOTE})")
+    if retired:
+        parts.append(f"{retired:,} retired")
+    if live and own:
+        parts.append(f"beside {own:,} listings of your own: retire the sample with kiosk sample retire")
+    return "; ".join(parts)
+
+
+def catch_up() -> str:
+    """Bring this host's index up to date; what was done, in words."""
+    from kiosk.search import catch_up_index
+
+    return catch_up_index(get_database().session_factory, index_dir(current_app.config))
+
+
+@click.group("sample")
+def sample_group() -> None:
+    """The fictional sample directory: status, load on request, retire.
+
+    The real national and Florida help lines are not part of it and are never retired.
+    """
+
+
+@sample_group.command("status")
+@with_appcontext
+def status_command() -> None:
+    """How many sample listings are shown and retired."""
+    from directory_data.sample import sample_state
+
+    with get_database().session_factory() as session:
+        state = sample_state(session)
+    click.echo(f"sample directory: {describe(state.live, state.retired, state.own)}")
+
+
+@sample_group.command("load")
+@with_appcontext
+def load_command() -> None:
+    """Load the sample directory, or bring a retired one back (whatever else the directory holds)."""
+    from directory_data.sample import load_sample
+
+    with get_database().session_factory.begin() as session:
+        report, restored = load_sample(session, actor=cli_actor())
+    click.echo(f"sample directory: {report.summary()}; {restored:,} retired sample listings restored")
+    click.echo(f"search index: {catch_up()}")
+
+
+@sample_group.command("retire")
+@with_appcontext
+def retire_command() -> None:
+    """Retire every sample listing, and the sample's organizations and places (the workspace can
+    restore them one by one; kiosk sample load brings them all back)."""
+    from directory_data.sample import retire_sample
+
+    with get_database().session_factory.begin() as session:
+        retired = retire_sample(session, actor=cli_actor())
+    click.echo(f"sample directory: {retired:,} sample listings retired" if retired
+               else "sample directory: no sample listing is shown; nothing to retire")
+    if retired:
+        click.echo(f"search index: {catch_up()}")
+
+
+def init_app(app: Flask) -> None:
+    """Register ``kiosk sample`` on ``app``."""
+    app.cli.add_command(sample_group)

@@ -1,0 +1,93 @@
+"""Checksums of an index generation's segment files, to find damage that still opens.
+
+Whoosh reads a segment's directory when it opens it, so a truncated or overwritten segment file
+is noticed at once (:func:`search_index.engine.store.open_generation`), but bytes damaged in the middle
+of one are not: the index opens, and searches that touch them fail later (``zlib.error``). Whoosh
+never changes a segment file once it is committed, so a checksum taken right after the commit
+that wrote it tells whether it is still intact.
+
+``checksums.json`` in a generation maps each segment file to its size and SHA-256.
+:func:`record_checksums` adds the files of new segments after every commit (rebuild, journal
+catch-up, drift repair; the caller holds the generation's sync lock or owns the build).
+:func:`verify_checksums` hashes the live segments' files and names the first that differs; a
+serving process runs it once per generation (and ``kiosk init`` always), and rebuilds from the
+database when it fails. Files without a recorded checksum (an index from before this file
+existed, or a process killed between commit and record) are not judged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.index import FileIndex
+
+from search_index.engine.layout import IndexLayout, read_json, write_atomic
+
+#: The checksum file's name inside a generation.
+CHECKSUMS = "checksums.json"
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def segment_files(ix: FileIndex) -> list[str]:
+    """The names of the files of the segments the latest table of contents of ``ix`` lists."""
+    toc = ix._read_toc()
+    return sorted(name for segment in toc.segments for name in segment.list_files(ix.storage))
+
+
+def record_checksums(ix: FileIndex) -> int:
+    """Record checksums of the live segment files of ``ix`` not recorded yet; return how many."""
+    folder = Path(ix.storage.folder)
+    recorded: dict[str, Any] = (read_json(folder / CHECKSUMS) or {}).get("files", {})
+    names = segment_files(ix)
+    fresh = {name: recorded[name] for name in names if name in recorded}
+    added = 0
+    for name in names:
+        if name not in fresh:
+            path = folder / name
+            fresh[name] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+            added += 1
+    if added or fresh.keys() != recorded.keys():
+        write_atomic(folder / CHECKSUMS, json.dumps({"files": fresh}, indent=1, sort_keys=True))
+    return added
+
+
+def verify_checksums(path: Path) -> str | None:
+    """None when every recorded live segment file of the index in ``path`` is intact, else why not.
+
+    Raises what :func:`whoosh.index.open_dir` raises when the index cannot be opened at all.
+    """
+    recorded: dict[str, Any] = (read_json(Path(path) / CHECKSUMS) or {}).get("files", {})
+    if not recorded:
+        return None
+    ix = whoosh_index.open_dir(str(path))
+    for name in segment_files(ix):
+        expected = recorded.get(name)
+        if expected is None:
+            continue
+        file = Path(path) / name
+        try:
+            size = file.stat().st_size
+        except OSError as error:
+            return f"{file}: {error.strerror or error}"
+        if size != expected["size"] or _sha256(file) != expected["sha256"]:
+            return f"{file}: damaged (its checksum differs from the one recorded at commit)"
+    return None
+
+
+def verify_current(layout: IndexLayout) -> str | None:
+    """:func:`verify_checksums` of the live generation of ``layout`` (None when there is none)."""
+    generation = layout.current()
+    if generation is None:
+        return None
+    try:
+        return verify_checksums(generation.path)
+    except Exception as error:  # Whoosh raises many kinds on a damaged directory
+        return f"{generation.path}: cannot be checked ({error!r})"

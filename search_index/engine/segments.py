@@ -1,0 +1,503 @@
+"""Per-segment data read straight from a Whoosh segment, as numpy arrays, cached across searches.
+
+Whoosh's matcher tree scores one posting at a time through several layers of Python calls;
+that is what makes a bare query slow on a large index. Here a term's postings are decoded a
+block at a time into arrays, with the BM25 term-frequency part already applied, and kept in a
+bounded LRU cache keyed by the segment's id. A segment's files never change once written
+(deletions are recorded beside it), so an entry stays valid for as long as the segment exists,
+across commits; deleted documents are masked out later, per reader.
+
+Columns (ages, assured date, hours, points, names) are loaded and parsed the same way: once per
+segment, so a commit that adds a small segment only reads that segment.
+
+Reading uses a few private attributes of Whoosh-Reloaded 2.7.5 (pinned exactly in setup.cfg)
+for speed, and falls back to the public matcher and column APIs whenever they are absent.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh.reading import IndexReader, TermNotFound
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from search_index.geo import parse_geo
+
+#: BM25 parameters (the Okapi defaults).
+K1 = 1.2
+B = 0.75
+
+#: Segments of at most this many documents keep their vocabulary in memory (``small_vocabulary``).
+SMALL_SEGMENT = 2000
+
+#: How many documents' stored fields are kept (those shown in results: a few KB each).
+MAX_CACHED_DOCUMENTS = 20_000
+
+#: How many postings the cache keeps in total, over all terms and segments (8 bytes each).
+MAX_CACHED_POSTINGS = 8_000_000
+
+Postings = tuple[np.ndarray, np.ndarray]  # (local doc numbers int32, BM25 tf parts float32)
+EMPTY_IDS = np.zeros(0, dtype=np.int32)
+EMPTY: Postings = (EMPTY_IDS, np.zeros(0, dtype=np.float32))
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+def segment_key(leaf: IndexReader) -> str:
+    """A key naming ``leaf``'s segment for as long as it exists (its files never change).
+
+    Whoosh names a segment with the index name and 16 random characters, so the id is unique
+    across index directories too (a rebuild into a new directory makes new segments).
+    """
+    key = getattr(leaf, "_kiosk_segment_key", None)
+    if key is None:
+        segment = leaf.segment()
+        key = f"reader-{id(leaf)}" if segment is None else str(segment.segment_id())
+        try:
+            leaf._kiosk_segment_key = key  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    return key
+
+
+class LRU:
+    """A thread-safe LRU mapping bounded by the total "size" of its values."""
+
+    def __init__(self, max_size: int) -> None:
+        self._data: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._size = 0
+        self._max = max_size
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        """The value for ``key`` (now most recently used), or None."""
+        with self._lock:
+            item = self._data.get(key)
+            if item is None:
+                return None
+            self._data.move_to_end(key)
+            return item[0]
+
+    def put(self, key: Any, value: Any, size: int = 1) -> None:
+        """Keep ``value``, dropping the least recently used entries beyond the bound."""
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._size -= old[1]
+            self._data[key] = (value, size)
+            self._size += size
+            while self._size > self._max and len(self._data) > 1:
+                _, (_, dropped) = self._data.popitem(last=False)
+                self._size -= dropped
+
+    def get_or_build(self, key: Any, build: Callable[[], Any], size: Callable[[Any], int] = lambda v: 1) -> Any:
+        """The value for ``key``, built (outside the lock) and kept when absent."""
+        value = self.get(key)
+        if value is None:
+            value = build()
+            self.put(key, value, size(value))
+        return value
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._data.clear()
+            self._size = 0
+
+
+_postings = LRU(MAX_CACHED_POSTINGS)
+_columns = LRU(1024)
+_stored = LRU(MAX_CACHED_DOCUMENTS)
+
+
+def clear_caches() -> None:
+    """Forget every cached posting list and column (tests, memory pressure)."""
+    _postings.clear()
+    _columns.clear()
+    _stored.clear()
+
+
+# -- postings ----------------------------------------------------------------------------------
+
+
+def _raw_matcher(leaf: IndexReader, field: str, text: str) -> Any:
+    """The segment's matcher for a term without the deleted-documents filter, or None."""
+    terms = getattr(leaf, "_terms", None)
+    try:
+        if terms is not None:
+            btext = leaf.schema[field].to_bytes(text)
+            if (field, btext) not in terms:
+                return None
+            return terms.matcher(field, btext, leaf.schema[field].format)
+        return leaf.postings(field, text)
+    except (TermNotFound, KeyError):
+        return None
+
+
+def _read_all(matcher: Any) -> tuple[array, array]:
+    """All (doc number, weight) pairs of a matcher, a block at a time when possible."""
+    ids = array("i")
+    weights = array("f")
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_nextoffset"):
+        while not matcher._atend:
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+        return ids, weights
+    plain_ids = getattr(matcher, "_ids", None)
+    if plain_ids is not None and type(matcher).__name__ == "ListMatcher":
+        ids.extend(plain_ids)
+        raw = matcher._weights
+        weights.extend(raw if raw is not None else [1.0] * len(plain_ids))
+        return ids, weights
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights
+
+
+def _length_bytes(leaf: IndexReader, field: str) -> np.ndarray:
+    """The segment's per-document encoded lengths of ``field`` (uint8, one per document)."""
+
+    def build() -> np.ndarray:
+        count = leaf.doc_count_all()
+        data = b""
+        perdoc = getattr(leaf, "_perdoc", None)
+        name = f"_{field}_len"
+        try:
+            if perdoc is not None and perdoc.has_column(name):
+                from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+
+                reader = perdoc.column_reader(name, LENGTHS_COLUMN)
+                data = bytes(reader._dbfile.get(reader._basepos, reader._count))
+        except (AttributeError, ImportError):
+            data = bytes(length_to_byte(leaf.doc_field_length(d, field, 0) or 0) for d in range(count))
+        values = np.zeros(count, dtype=np.uint8)
+        raw = np.frombuffer(data, dtype=np.uint8)[:count]
+        values[: raw.size] = raw
+        return values
+
+    return _columns.get_or_build((segment_key(leaf), field, "lengths"), build)
+
+
+def _read_scored(leaf: IndexReader, field: str, text: str) -> Postings:
+    """The segment's postings of ``field:text`` with their BM25 tf parts, read now."""
+    matcher = _raw_matcher(leaf, field, text)
+    if matcher is None:
+        return EMPTY
+    raw_ids, raw_weights = _read_all(matcher)
+    ids = np.frombuffer(raw_ids, dtype=np.int32).copy() if raw_ids.itemsize == 4 else np.array(raw_ids, dtype=np.int32)
+    tf = np.frombuffer(raw_weights, dtype=np.float32).astype(np.float64)
+    count = max(leaf.doc_count_all(), 1)
+    avgdl = (leaf.field_length(field) or 0) / count or 1.0
+    lengths = _BYTE_LENGTHS[_length_bytes(leaf, field)[ids]]
+    parts = (tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / avgdl))).astype(np.float32)
+    return ids, parts
+
+
+def scored_postings(leaf: IndexReader, field: str, text: str) -> Postings:
+    """The segment's postings of ``field:text`` as (local doc numbers, BM25 tf parts).
+
+    The tf part is ``tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))``; the caller
+    multiplies it by the term's idf and the field's weight.
+    """
+    key = (segment_key(leaf), field, text, True)
+    cached = _postings.get(key)
+    if cached is not None:
+        return cached
+    result = _read_scored(leaf, field, text)
+    _postings.put(key, result, result[0].size + 1)
+    return result
+
+
+@dataclass(frozen=True)
+class WordPostings:
+    """A word's postings in one segment over every ``(field, term)`` pair it is searched as.
+
+    ``ids`` and ``parts`` are the pairs' postings (local doc numbers, BM25 tf parts) one pair
+    after the other, ``pair`` says which pair each posting belongs to, and ``counts`` holds
+    each pair's document frequency in the segment (deleted documents included, as Whoosh's).
+    Scoring a word is then one weighted ``bincount`` per segment instead of one scatter per
+    pair and segment.
+    """
+
+    ids: np.ndarray
+    parts: np.ndarray
+    pair: np.ndarray
+    counts: np.ndarray
+
+
+def word_postings(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ...]) -> WordPostings:
+    """The segment's :class:`WordPostings` of ``word`` searched as ``pairs`` (cached per segment)."""
+    key = (segment_key(leaf), "word", word, pairs)
+    cached = _postings.get(key)
+    if cached is not None:
+        return cached
+    vocabulary = small_vocabulary(leaf)
+    read = [
+        _read_scored(leaf, field, term) if vocabulary is None or (field, term) in vocabulary else EMPTY
+        for field, term in pairs
+    ]
+    counts = np.array([ids.size for ids, _parts in read], dtype=np.int64)
+    if counts.any():
+        result = WordPostings(
+            np.concatenate([ids for ids, _parts in read]),
+            np.concatenate([parts for _ids, parts in read]),
+            np.repeat(np.arange(len(pairs), dtype=np.int32), counts),
+            counts,
+        )
+    else:
+        result = WordPostings(EMPTY_IDS, EMPTY[1], EMPTY_IDS, counts)
+    _postings.put(key, result, int(counts.sum()) + 1)
+    return result
+
+
+def cached_word_postings(key: str, word: str, pairs: tuple[tuple[str, str], ...]) -> WordPostings | None:
+    """:func:`word_postings` of the segment ``key`` if it is still cached, else None (for a
+    segment no longer in the index, whose reader is gone)."""
+    return _postings.get((key, "word", word, pairs))
+
+
+def cached_doc_ids(key: str, field: str, text: str) -> np.ndarray | None:
+    """:func:`doc_ids` of the segment ``key`` if it is still cached, else None."""
+    return _postings.get((key, field, text, False))
+
+
+def word_scores(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ...],
+                weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The segment's documents holding ``word`` and their scores with the pairs' ``weights``
+    (field weight times idf, float32): ``(local doc numbers, scores)``, cached per segment.
+
+    The weights change only when a term's rounded idf does (see
+    :func:`search_index.query.scoring.Scorer.word_vector`), so a state made by an edit finds the large
+    segments' scores here and only computes those of the new small segment.
+    """
+    key = (segment_key(leaf), "scores", word, pairs, weights.tobytes())
+    cached = _postings.get(key)
+    if cached is not None:
+        return cached
+    postings = word_postings(leaf, word, pairs)
+    if not postings.ids.size:
+        result: tuple[np.ndarray, np.ndarray] = (EMPTY_IDS, EMPTY[1])
+    else:
+        dense = np.bincount(postings.ids, weights=postings.parts * weights[postings.pair],
+                            minlength=leaf.doc_count_all())
+        ids = np.flatnonzero(dense).astype(np.int32)
+        result = (ids, dense[ids].astype(np.float32))
+    _postings.put(key, result, result[0].size + 1)
+    return result
+
+
+def stored_fields(leaf: IndexReader, local: int) -> dict[str, Any]:
+    """The stored fields of the segment's document ``local`` (cached: a segment's stored fields
+    never change, and the same listings are shown again and again). Read-only by convention."""
+    key = (segment_key(leaf), local)
+    found = _stored.get(key)
+    if found is None:
+        found = leaf.stored_fields(local)
+        _stored.put(key, found)
+    return found
+
+
+def small_vocabulary(leaf: IndexReader) -> frozenset[tuple[str, str]] | None:
+    """Every ``(field, term)`` of a segment of at most :data:`SMALL_SEGMENT` documents, or None
+    for a larger one.
+
+    Each edit adds a small segment, and every word a search scores must then be looked up in it:
+    a set lookup instead of Whoosh's on-disk hash lookup per field (most words are not there).
+    """
+    if leaf.doc_count_all() > SMALL_SEGMENT:
+        return None
+
+    def build() -> frozenset[tuple[str, str]]:
+        return frozenset(
+            (field, term.decode("utf-8", "replace") if isinstance(term, bytes) else str(term))
+            for field, term in leaf.all_terms()
+        )
+
+    return _columns.get_or_build((segment_key(leaf), "vocabulary"), build)
+
+
+def doc_ids(leaf: IndexReader, field: str, text: str) -> np.ndarray:
+    """The segment's local doc numbers holding ``field:text`` (deleted ones included)."""
+    key = (segment_key(leaf), field, text, False)
+    cached = _postings.get(key)
+    if cached is not None:
+        return cached
+    matcher = _raw_matcher(leaf, field, text)
+    ids = np.array(_read_all(matcher)[0], dtype=np.int32) if matcher is not None else EMPTY_IDS
+    _postings.put(key, ids, ids.size + 1)
+    return ids
+
+
+# -- columns -----------------------------------------------------------------------------------
+
+
+def _numeric(leaf: IndexReader, field: str, default: int) -> np.ndarray:
+    count = leaf.doc_count_all()
+    values = np.full(count, default, dtype=np.int32)
+    try:
+        reader = leaf.column_reader(field, translate=False)
+    except Exception:  # noqa: BLE001 - a segment without the column: every doc has the default
+        return values
+    try:
+        size = reader._fixedlen
+        raw = bytes(reader._dbfile.get(reader._basepos, reader._count * size))
+        read = np.frombuffer(raw, dtype=np.dtype(reader._typecode).newbyteorder(">"))
+    except AttributeError:
+        read = np.array([reader[d] for d in range(count)])
+    n = min(read.size, count)
+    values[:n] = read[:n]
+    return values
+
+
+def _bytes_values(leaf: IndexReader, field: str) -> list[bytes]:
+    count = leaf.doc_count_all()
+    try:
+        reader = leaf.column_reader(field, translate=False)
+    except Exception:  # noqa: BLE001 - a segment without the column
+        return [b""] * count
+    return [reader[d] for d in range(count)]
+
+
+def int_column(leaf: IndexReader, field: str, default: int) -> np.ndarray:
+    """The segment's integer column ``field`` (int32, ``default`` where a document has none)."""
+    return _columns.get_or_build((segment_key(leaf), field, "int"), lambda: _numeric(leaf, field, default))
+
+
+def names(leaf: IndexReader) -> list[str]:
+    """The segment's folded service names (``sort_name`` column)."""
+    return _columns.get_or_build(
+        (segment_key(leaf), "sort_name", "names"),
+        lambda: [v.decode("utf-8", "ignore") for v in _bytes_values(leaf, "sort_name")],
+    )
+
+
+@dataclass(frozen=True)
+class SegmentHours:
+    """The segment's distinct opening-hours encodings and each document's index (-1: none)."""
+
+    decoded: tuple[dict[str, Any], ...]
+    groups: np.ndarray
+
+
+def hours(leaf: IndexReader) -> SegmentHours:
+    """The segment's opening hours, grouped by distinct encoding."""
+
+    def build() -> SegmentHours:
+        distinct: dict[bytes, int] = {}
+        decoded: list[dict[str, Any]] = []
+        values = _bytes_values(leaf, "hours_key")
+        groups = np.full(len(values), -1, dtype=np.int32)
+        for local, value in enumerate(values):
+            if not value:
+                continue
+            index = distinct.get(value)
+            if index is None:
+                try:
+                    parsed = json.loads(value)
+                except ValueError:
+                    continue
+                index = distinct[value] = len(decoded)
+                decoded.append(parsed)
+            groups[local] = index
+        return SegmentHours(tuple(decoded), groups)
+
+    return _columns.get_or_build((segment_key(leaf), "hours_key", "hours"), build)
+
+
+@dataclass(frozen=True)
+class SegmentPoints:
+    """The segment's points: latitude, longitude, local doc number, ZIP code and whether it is
+    a confidential place's cell centre (``coarse``) of each."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    doc: np.ndarray
+    zips: tuple[str, ...]
+    coarse: np.ndarray
+
+
+def points(leaf: IndexReader, field: str = "geo") -> SegmentPoints:
+    """The segment's points, from the ``geo`` column (public positions) or ``geo_exact``."""
+
+    def build() -> SegmentPoints:
+        lats: list[float] = []
+        lons: list[float] = []
+        docs: list[int] = []
+        zips: list[str] = []
+        coarse: list[bool] = []
+        for local, value in enumerate(_bytes_values(leaf, field)):
+            if value:
+                for lat, lon, zip_code, is_coarse in parse_geo(value):
+                    lats.append(lat)
+                    lons.append(lon)
+                    docs.append(local)
+                    zips.append(zip_code)
+                    coarse.append(is_coarse)
+        return SegmentPoints(
+            np.array(lats, dtype=np.float64),
+            np.array(lons, dtype=np.float64),
+            np.array(docs, dtype=np.int32),
+            tuple(zips),
+            np.array(coarse, dtype=bool),
+        )
+
+    return _columns.get_or_build((segment_key(leaf), field, "points"), build)
+
+
+# -- vocabulary --------------------------------------------------------------------------------
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def spelling_index(leaf: IndexReader) -> dict[str, tuple[str, ...]]:
+    """The segment's ``spell`` words under themselves and every one-letter deletion of them.
+
+    Two words within one edit (insertion, deletion, substitution or swap of neighbours) share a
+    key of this table or of the other's deletions, which makes typo lookup a few dictionary
+    reads instead of a Levenshtein automaton walking the term index.
+    """
+
+    def build() -> dict[str, tuple[str, ...]]:
+        table: dict[str, list[str]] = {}
+        try:
+            terms = leaf.lexicon("spell")
+        except Exception:  # noqa: BLE001 - no spell field in this segment
+            return {}
+        for raw in terms:
+            word = raw.decode("utf-8", "ignore") if isinstance(raw, bytes) else str(raw)
+            if len(word) < 3 or not word.isalpha():
+                continue
+            table.setdefault(word, []).append(word)
+            for key in _deletes(word):
+                table.setdefault(key, []).append(word)
+        return {k: tuple(v) for k, v in table.items()}
+
+    return _columns.get_or_build((segment_key(leaf), "spell", "deletes"), build)
+
+
+def spelling_candidates(leaf: IndexReader, word: str, two_edits: bool) -> set[str]:
+    """Words of the segment's vocabulary that may be within one edit of ``word`` (two when
+    ``two_edits``, for most two-edit typos); the caller checks the real distance."""
+    table = spelling_index(leaf)
+    keys = {word} | _deletes(word)
+    if two_edits:
+        keys |= {d2 for d1 in _deletes(word) for d2 in _deletes(d1)}
+    found: set[str] = set()
+    for key in keys:
+        found.update(table.get(key, ()))
+    return found

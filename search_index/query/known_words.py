@@ -1,0 +1,52 @@
+"""Real English and Spanish words, so that a spelling correction never turns one into another.
+
+A correction within one edit or by sound is what lets ``suicde`` or ``golpia`` be understood,
+but it would also read ``cooked`` as ``choked`` or ``taped`` as ``raped``. A word that is common
+in English or Spanish is therefore never corrected. The words come from the frequency lists that
+ship with ``pyspellchecker`` (subtitle and web corpora); only words seen at least
+:data:`MIN_COUNT` times and of at least four letters are kept, accents folded.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from importlib import resources
+
+from search_index.query.text_forms import fold
+
+#: Fewer occurrences than this in a language's list: not a known word (rare forms there are
+#: often misspellings themselves).
+MIN_COUNT = 30
+LANGUAGES = ("en", "es")
+
+_lock = threading.Lock()
+_words: frozenset[str] | None = None
+
+
+def _load() -> frozenset[str]:
+    found: set[str] = set()
+    for lang in LANGUAGES:
+        try:
+            data = (resources.files("spellchecker") / "resources" / f"{lang}.json.gz").read_bytes()
+        except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - a declared dependency
+            continue
+        counts: dict[str, int] = json.loads(gzip.decompress(data))
+        found.update(fold(word) for word, count in counts.items() if count >= MIN_COUNT and len(word) >= 4)
+    return frozenset(found)
+
+
+def known_words() -> frozenset[str]:
+    """The known words (loaded once per process, about half a second)."""
+    global _words
+    if _words is None:
+        with _lock:
+            if _words is None:
+                _words = _load()
+    return _words
+
+
+def is_known(word: str) -> bool:
+    """Whether folded ``word`` is a common English or Spanish word."""
+    return word in known_words()

@@ -1,0 +1,605 @@
+"""Understanding needs: what a person's words ask for, before any word is matched to a listing.
+
+``"he takes my phone and won't let me leave"``, ``"mi esposo me controla el dinero"`` and
+``"mari m bat mwen"`` name no service, yet each asks for help with domestic violence. This module
+reads a query against phrase patterns in English, Spanish and Haitian Creole and answers with the
+*needs* it expresses; each need resolves to AIRS/211 taxonomy codes (what the listings of an
+imported 211 directory carry), a category of need (for the gap report and the hand-off when the
+directory has nothing for it) and, where it is one of the kiosk's topics, a mission category.
+
+Everything a caseworker may read or extend is data in ``directory_data/`` (each file documents its
+format in its header):
+
+* ``needs.csv``           -- the needs: key, category, kind (``need`` or ``group``: a group of
+  people such as veterans, which only sharpens a need), taxonomy codes, excluded codes, words
+  searched in listings' text for it;
+* ``need_phrases.csv``    -- patterns (:mod:`search_index.query.word_patterns`) that express a need, each
+  with an example it must be read from;
+* ``need_words.csv``      -- the word groups of those patterns in the three languages, and the
+  groups with a fixed meaning: ``NONEED`` (words that carry no need on their own: "safe", "stop",
+  "help", "free") and ``FILLER`` (small words of a request, Creole ones included);
+* ``need_categories.csv`` -- the categories of need in English, Spanish and Haitian Creole;
+* ``need_guards.csv``     -- context that cancels a need: words around the words a need was read
+  from that give them another meaning ("*animal* shelter", "*tropical* depression", "*doggy*
+  daycare", "*trauma* surgeon").
+
+The negation words (``NEG``, ``NEG_GAP``) and the language hints (``LANG``) are those of
+``crisis_words.csv``, so "I'm not homeless" and "li pa bat mwen" are read the same way everywhere.
+Text is read by :mod:`search_index.query.lexicon` (case, accents, apostrophes, Creole elisions,
+misspellings, glued words). A pattern is tried only when the query holds its anchor (a word or
+group of its first element), so reading costs a few dictionary look-ups per word, not a scan of
+every pattern. When two needs are read from overlapping words, the one read from more words wins
+("immigration lawyer" is immigration legal help, not any lawyer). A guard cancels the needs it
+names where it matches: "animal shelter" reads pets, not a shelter; "a shelter for me and my dog"
+still reads a shelter.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import directory_data
+from search_index.query.crisis import CrisisDataError, parse_words
+from search_index.query.data_rows import WatchedFiles, cell_list, data_rows
+from search_index.query.known_words import is_known
+from search_index.query.lexicon import Lexicon, Reading
+from search_index.query.scoring import edit_distance
+from search_index.query.text_forms import deletions, tokens
+from search_index.query.word_patterns import Pattern, PatternError, PatternIndex, compile_pattern, literal_words
+
+DATA_DIR = Path(directory_data.__file__).resolve().parent
+NEEDS_PATH = DATA_DIR / "needs.csv"
+PHRASES_PATH = DATA_DIR / "need_phrases.csv"
+WORDS_PATH = DATA_DIR / "need_words.csv"
+CATEGORIES_PATH = DATA_DIR / "need_categories.csv"
+GUARDS_PATH = DATA_DIR / "need_guards.csv"
+#: The crisis detector's word groups: its NEG, NEG_GAP and LANG groups are shared.
+CRISIS_WORDS_PATH = DATA_DIR / "crisis_words.csv"
+SHARED_GROUPS = ("NEG", "NEG_GAP", "LANG")
+#: Groups with a fixed meaning in ``need_words.csv``.
+NONEED = "NONEED"
+FILLER = "FILLER"
+KINDS = ("need", "group")
+#: Scopes of a guard (see ``need_guards.csv``).
+GUARD_SCOPES = ("overlap", "next", "all")
+CATEGORY_LANGUAGES = ("en", "es", "ht")
+#: Shortest token read as a word two edits away (shorter ones: one edit, :mod:`search_index.query.lexicon`).
+RESPELL_MIN = 8
+#: Length of the tokens read as a word one edit away here (the lexicon corrects from five letters).
+SHORT_RESPELL = 4
+#: Weights of the needs of one query (see :meth:`NeedReading.weights`).
+LEAD_WEIGHT = 1.0
+FOLLOW_WEIGHT = 0.5
+GROUP_WEIGHT = 0.25
+MISSIONS = ("mental-health", "childcare", "abuse", "housing")
+#: The category of need (need_categories.csv) handed off when a query asks for something the needs
+#: data do not name.
+OTHER_CATEGORY = "other"
+
+
+class NeedDataError(ValueError):
+    """A row of a needs data file that cannot be used (the message names file and line)."""
+
+
+# -- taxonomy codes ----------------------------------------------------------------------------
+
+
+def code_covers(code: str, entry: str) -> bool:
+    """Whether the taxonomy ``entry`` covers ``code`` (both lower case): ``bh-1800`` covers itself
+    and the codes below it at a code boundary (``bh-1800.8500-185``, not ``bh-18000``); ``=bh-1800``
+    covers that exact code only."""
+    if entry.startswith("="):
+        return code == entry[1:]
+    if code == entry:
+        return True
+    return code.startswith(entry) and (entry.endswith((".", "-")) or code[len(entry)] in ".-")
+
+
+def is_ancestor(broad: str, code: str) -> bool:
+    """Whether the taxonomy code ``broad`` is above ``code`` in the AIRS/211 hierarchy (both lower
+    case): ``r`` (a top level) is above ``rp``, ``rp-1400`` and every code starting with r;
+    ``rp`` is above ``rp-1400.8000``, not above ``rpx``."""
+    if code == broad or not code.startswith(broad):
+        return False
+    return len(broad) == 1 or code_covers(code, broad)
+
+
+@dataclass(frozen=True)
+class CodeSet:
+    """Taxonomy codes that make a listing serve a need, minus those that never do; ``broad``:
+    codes above them that serve the need too on a listing coded no finer in their branch (a
+    listing whose only mental health code is "R", Mental Health Care and Counseling, serves a
+    search for counseling)."""
+
+    include: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    broad: tuple[str, ...] = ()
+
+    def covers(self, code: str) -> bool:
+        """Whether a listing carrying ``code`` serves the need (``code`` in lower case; a broad
+        code serves it only on a listing with no finer code below it, see :meth:`serves`)."""
+        return any(code_covers(code, e) for e in self.include) and not any(
+            code_covers(code, e) for e in self.exclude
+        )
+
+    def serves(self, codes: tuple[str, ...]) -> bool:
+        """Whether a listing carrying ``codes`` (all of its codes, lower case) serves the need."""
+        return any(self.covers(c) for c in codes) or any(
+            b in codes and not any(is_ancestor(b, c) for c in codes) for b in self.broad)
+
+
+# -- the data ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NeedCategory:
+    """A category of need (``food``, ``legal``, ``housing`` ...) with its names in three languages."""
+
+    key: str
+    names: dict[str, str] = field(compare=False, hash=False)
+
+    def name(self, lang: str = "en") -> str:
+        """The category's name in ``lang`` (English when missing)."""
+        return self.names.get(lang) or self.names.get("en") or self.key
+
+
+@dataclass(frozen=True)
+class Need:
+    """A row of ``needs.csv``."""
+
+    key: str
+    category: str
+    kind: str
+    codes: CodeSet
+    search: tuple[tuple[str, ...], ...]
+    mission: str = ""
+    refines: tuple[str, ...] = ()
+    leads: bool = False
+    unless: CodeSet | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class NeedPhrase:
+    """A row of ``need_phrases.csv``: ``pattern`` expresses ``needs``."""
+
+    row: int
+    needs: tuple[str, ...]
+    language: str
+    pattern: Pattern
+    example: str
+
+
+@dataclass(frozen=True)
+class NeedGuard:
+    """A row of ``need_guards.csv``: where ``pattern`` matches, ``needs`` (None: every need but
+    those it ``keeps``) are not read from its words (``overlap``), not read from words right beside
+    its words (``next``: "anxiety *vest*", "*liquor* licence", "*blanket for* anxiety", where the
+    guard's words say what the query is about) or not read at all (``all``)."""
+
+    row: int
+    needs: frozenset[str] | None
+    scope: str
+    language: str
+    pattern: Pattern
+    example: str
+    keeps: frozenset[str] = frozenset()
+
+    def stops(self, need: str, positions: frozenset[int], guard_positions: frozenset[int]) -> bool:
+        """Whether this guard, matched at ``guard_positions``, cancels ``need`` read at ``positions``."""
+        if need in self.keeps or (self.needs is not None and need not in self.needs):
+            return False
+        if self.scope == "next":
+            # Beside the guard's words, not among them ("my husband took my passport" keeps its
+            # abuse, read from the passport itself; "passport renewal" is not about abuse).
+            return positions.isdisjoint(guard_positions) and bool(positions) and bool(guard_positions) and (
+                max(positions) + 1 == min(guard_positions) or max(guard_positions) + 1 == min(positions))
+        return self.scope == "all" or not positions.isdisjoint(guard_positions)
+
+
+@dataclass(frozen=True)
+class FoundNeed:
+    """A need read from a query: the token positions it was read from and the phrase row."""
+
+    need: Need
+    positions: frozenset[int]
+    phrase: int
+
+
+@dataclass(frozen=True)
+class NeedReading:
+    """What :meth:`NeedRules.read` found in a text.
+
+    ``found``: the needs, in the order they were read; ``explained``: the words (folded tokens)
+    the needs were read from; ``noneed``: the words that carry no need on their own; ``filler``:
+    the small words of a request; ``language``: en, es, ht or None; ``rows``: the phrase rows
+    that were read (after overlaps and refinements were resolved); ``guarded``: the guard rows
+    that cancelled a need.
+    """
+
+    tokens: tuple[str, ...]
+    found: tuple[FoundNeed, ...]
+    explained: frozenset[str]
+    noneed: frozenset[str]
+    filler: frozenset[str]
+    language: str | None
+    rows: tuple[int, ...] = ()
+    guarded: tuple[int, ...] = ()
+
+    @property
+    def needs(self) -> tuple[Need, ...]:
+        """The needs found, first read first, each once."""
+        return tuple(dict.fromkeys(f.need for f in self.found))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys of :attr:`needs`."""
+        return tuple(n.key for n in self.needs)
+
+    def weights(self) -> dict[str, float]:
+        """How much each need found counts in ranking: :data:`LEAD_WEIGHT` for a need that
+        leads (or for every need when none does), :data:`FOLLOW_WEIGHT` for the other needs
+        beside one that leads, :data:`GROUP_WEIGHT` for a group of people (which counts as a
+        need when the query names no need)."""
+        needs = self.needs
+        kinds = {n.kind for n in needs}
+        leading = any(n.leads for n in needs)
+        weights: dict[str, float] = {}
+        for need in needs:
+            if need.kind == "group" and "need" in kinds:
+                weights[need.key] = GROUP_WEIGHT
+            elif leading and not need.leads:
+                weights[need.key] = FOLLOW_WEIGHT
+            else:
+                weights[need.key] = LEAD_WEIGHT
+        return weights
+
+
+@dataclass
+class NeedRules:
+    """The needs data, compiled (see the module docstring)."""
+
+    lexicon: Lexicon
+    needs: dict[str, Need]
+    phrases: tuple[NeedPhrase, ...]
+    categories: dict[str, NeedCategory]
+    guards: tuple[NeedGuard, ...] = ()
+    _anchors: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
+    _guard_index: PatternIndex | None = field(default=None, repr=False)
+    _always: tuple[int, ...] = field(default=(), repr=False)
+    _cache: OrderedDict[str, NeedReading] = field(default_factory=OrderedDict, repr=False)
+    _respelled: dict[str, str] = field(default_factory=dict, repr=False)
+    _by_deletions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _short_by_deletion: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        by_deletions: dict[str, set[str]] = {}
+        for word in self.lexicon.word_groups:
+            if len(word) >= RESPELL_MIN - 2 and word.isalpha() and word not in self.lexicon.exact_only:
+                for key in _two_deletions(word):
+                    by_deletions.setdefault(key, set()).add(word)
+        self._by_deletions = {k: tuple(sorted(v)) for k, v in by_deletions.items()}
+        short: dict[str, set[str]] = {}
+        for word in self.lexicon.word_groups:
+            if SHORT_RESPELL <= len(word) <= SHORT_RESPELL + 1 and word.isalpha() and word not in self.lexicon.exact_only:
+                for key in deletions(word) | {word}:
+                    short.setdefault(key, set()).add(word)
+        self._short_by_deletion = {k: tuple(sorted(v)) for k, v in short.items()}
+        anchors: dict[str, list[int]] = {}
+        always: list[int] = []
+        for index, phrase in enumerate(self.phrases):
+            first = phrase.pattern.parts[0].elements[0]
+            if first.prefixes:
+                always.append(index)
+                continue
+            for key in first.words | first.groups:
+                anchors.setdefault(key, []).append(index)
+        self._anchors = {k: tuple(v) for k, v in anchors.items()}
+        self._always = tuple(always)
+        sizes: dict[str, int] = {}
+        for groups in self.lexicon.word_groups.values():
+            for group in groups:
+                sizes[group] = sizes.get(group, 0) + 1
+        # A guard is filed under its rarest element (a group weighs as many words as it has).
+        self._guard_index = PatternIndex.build([g.pattern for g in self.guards], lambda key: sizes.get(key, 1))
+
+    #: Most distinct texts whose reading is kept.
+    CACHE_SIZE = 4096
+
+    def respelled(self, token: str) -> str:
+        """``token`` as the vocabulary word it is a misspelling of within two edits, for a token of
+        :data:`RESPELL_MIN` letters or more that the lexicon reads as nothing (``councling`` ->
+        ``counseling``, ``persription`` -> ``prescription``), or within one edit for a token of
+        :data:`SHORT_RESPELL` letters that is no common word (``ordr`` -> ``order``); otherwise
+        ``token`` itself. Only a
+        single best candidate with the same first letter is taken; candidates come from an index
+        of the vocabulary's one- and two-character deletions, so no word list is scanned."""
+        if not (len(token) >= RESPELL_MIN or len(token) == SHORT_RESPELL) or not token.isalpha():
+            return token
+        cached = self._respelled.get(token)
+        if cached is not None:
+            return cached
+        found = token
+        lexicon = self.lexicon
+        if not (lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token)):
+            candidates: set[str] = set()
+            if len(token) == SHORT_RESPELL:
+                for key in deletions(token) | {token}:
+                    candidates.update(self._short_by_deletion.get(key, ()))
+                limit = 1
+            else:
+                for key in _two_deletions(token):
+                    candidates.update(self._by_deletions.get(key, ()))
+                limit = 2
+            best = sorted((edit_distance(token, word, 3), word) for word in candidates if word[0] == token[0])
+            best = [(d, w) for d, w in best if d <= limit]
+            if best and (len(best) == 1 or best[0][0] < best[1][0]):
+                found = best[0][1]
+        with self._lock:
+            if len(self._respelled) >= self.CACHE_SIZE * 4:
+                self._respelled.clear()
+            self._respelled[token] = found
+        return found
+
+    def read(self, text: str, *, skip: frozenset[int] = frozenset(),
+             skip_guards: frozenset[int] = frozenset()) -> NeedReading:
+        """The needs ``text`` expresses (see the module docstring). ``skip``: phrase rows to leave
+        out, ``skip_guards``: guard rows to leave out (the data test shows each row is needed for
+        its example)."""
+        if not skip and not skip_guards:
+            cached = self._cache.get(text)
+            if cached is not None:
+                return cached
+        reading = self.lexicon.read(" ".join(self.respelled(t) for t in tokens(text)))
+        result = self._read(reading, skip, skip_guards)
+        if not skip and not skip_guards:
+            with self._lock:
+                self._cache[text] = result
+                while len(self._cache) > self.CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return result
+
+    def _candidates(self, present: frozenset[str]) -> list[int]:
+        found: set[int] = set(self._always)
+        for key in present:
+            found.update(self._anchors.get(key, ()))
+        return sorted(found)
+
+    def _covers(self, needs: tuple[str, ...], positions: frozenset[int], other: tuple[str, ...],
+                other_positions: frozenset[int]) -> bool:
+        """Whether a phrase of ``needs``, read from more words that include all of ``other``'s,
+        makes ``other`` (of other needs) a part of it. A group of people never covers a need ("my
+        brother is on drugs": the family's group and the drug use both count)."""
+        if not other_positions < positions or not set(needs).isdisjoint(other):
+            return False
+        return any(self.needs[k].kind == "need" for k in needs) or all(
+            self.needs[k].kind == "group" for k in other)
+
+    def _guarded(self, reading: Reading, skip_guards: frozenset[int]
+                 ) -> list[tuple[NeedGuard, frozenset[int]]]:
+        """The guards that match ``reading``, with the positions of their words."""
+        assert self._guard_index is not None
+        found = []
+        for number in self._guard_index.candidates(reading.present):
+            guard = self.guards[number]
+            if guard.row in skip_guards:
+                continue
+            match = guard.pattern.find(reading, negation=False)
+            if match is not None:
+                found.append((guard, match.positions))
+        return found
+
+    def _read(self, reading: Reading, skip: frozenset[int], skip_guards: frozenset[int]) -> NeedReading:
+        matches: list[tuple[NeedPhrase, frozenset[int], tuple[str, ...]]] = []
+        for index in self._candidates(reading.present):
+            phrase = self.phrases[index]
+            if phrase.row in skip or not phrase.pattern.possible(reading.present):
+                continue
+            match = phrase.pattern.find(reading)
+            if match is not None:
+                matches.append((phrase, match.positions, phrase.needs))
+        guarded: set[int] = set()
+        if matches and self.guards:
+            guards = self._guarded(reading, skip_guards)
+            if guards:
+                kept_matches = []
+                for phrase, positions, keys in matches:
+                    left = []
+                    for key in keys:
+                        stoppers = [g.row for g, where in guards if g.stops(key, positions, where)]
+                        guarded.update(stoppers)
+                        if not stoppers:
+                            left.append(key)
+                    if left:
+                        kept_matches.append((phrase, positions, tuple(left)))
+                matches = kept_matches
+        refined = {r for _, _, keys in matches for key in keys for r in self.needs[key].refines}
+        matches = [(p, pos, keys) for p, pos, keys in matches if not set(keys) <= refined]
+        kept = [(phrase, positions, keys) for phrase, positions, keys in matches
+                if not any(self._covers(other_keys, other, keys, positions)
+                           for _, other, other_keys in matches)]
+        found: list[FoundNeed] = []
+        for phrase, positions, keys in sorted(kept, key=lambda m: (min(m[1]), m[0].row)):
+            for key in keys:
+                if key not in refined:
+                    found.append(FoundNeed(self.needs[key], positions, phrase.row))
+        explained = frozenset(reading.tokens[p] for f in found for p in f.positions)
+        noneed = frozenset(t for i, t in enumerate(reading.tokens) if NONEED in reading.groups_at(i))
+        filler = frozenset(t for i, t in enumerate(reading.tokens) if FILLER in reading.groups_at(i))
+        rows = tuple(sorted({f.phrase for f in found}))
+        return NeedReading(reading.tokens, tuple(found), explained, noneed, filler, reading.language, rows,
+                           tuple(sorted(guarded)))
+
+
+def _two_deletions(word: str) -> set[str]:
+    """``word`` and every string made by deleting one or two of its characters: two words within
+    two edits share one of these (a SymSpell-style index)."""
+    once = deletions(word)
+    found = {word} | once
+    for shorter in once:
+        found |= deletions(shorter)
+    return found
+
+
+# -- reading the files ---------------------------------------------------------------------------
+
+
+def _key_ok(key: str) -> bool:
+    return bool(key) and key.replace("-", "").isalnum() and key == key.lower()
+
+
+def parse_categories(text: str) -> dict[str, NeedCategory]:
+    """The categories of ``need_categories.csv``."""
+    categories: dict[str, NeedCategory] = {}
+    for number, row in data_rows(text):
+        key = row.get("category", "")
+        if not _key_ok(key):
+            raise NeedDataError(f"need_categories.csv line {number}: category {key!r} must be lower-case-with-hyphens")
+        names = {lang: row[lang] for lang in CATEGORY_LANGUAGES if row.get(lang)}
+        categories[key] = NeedCategory(key, names)
+    return categories
+
+
+def parse_needs(text: str, categories: dict[str, NeedCategory]) -> dict[str, Need]:
+    """The needs of ``needs.csv``."""
+    needs: dict[str, Need] = {}
+    for number, row in data_rows(text):
+        key = row.get("need", "")
+        where = f"needs.csv line {number}"
+        if not _key_ok(key):
+            raise NeedDataError(f"{where}: need {key!r} must be lower-case-with-hyphens")
+        if key in needs:
+            raise NeedDataError(f"{where}: need {key!r} is already on line {needs[key].row}")
+        category = row.get("category", "")
+        if category not in categories:
+            raise NeedDataError(f"{where}: category {category!r} is not in need_categories.csv")
+        kind = row.get("kind", "") or "need"
+        if kind not in KINDS:
+            raise NeedDataError(f"{where}: kind {kind!r} must be one of {', '.join(KINDS)}")
+        mission = row.get("mission", "")
+        if mission and mission not in MISSIONS:
+            raise NeedDataError(f"{where}: mission {mission!r} must be one of {', '.join(MISSIONS)}")
+        include = tuple(c.lower() for c in cell_list(row.get("codes", "")))
+        exclude = tuple(c.lower() for c in cell_list(row.get("exclude", "")))
+        if not include:
+            raise NeedDataError(f"{where}: need {key!r} has no taxonomy codes")
+        search = tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("search", ""))) if p)
+        refines = cell_list(row.get("refines", ""))
+        leads = row.get("leads", "").lower()
+        if leads not in ("", "yes"):
+            raise NeedDataError(f"{where}: leads {leads!r} must be yes or empty")
+        unless = tuple(c.lower() for c in cell_list(row.get("unless", "")))
+        broad = tuple(c.lower() for c in cell_list(row.get("broader", "")))
+        for code in broad:
+            if not any(is_ancestor(code, c.lstrip("=")) for c in include):
+                raise NeedDataError(f"{where}: broader code {code!r} is not above any of the need's codes")
+        needs[key] = Need(key, category, kind, CodeSet(include, exclude, broad), search, mission, refines,
+                          leads == "yes", CodeSet(unless) if unless else None, number)
+    for need in needs.values():
+        unknown = [r for r in need.refines if r not in needs]
+        if unknown:
+            raise NeedDataError(f"needs.csv line {need.row}: {need.key} refines unknown need(s) {', '.join(unknown)}")
+    return needs
+
+
+def _joined_phrases(source: str, joined: dict[str, str]) -> str:
+    """``source`` with every option of words joined by ``_`` (``locked_out``, a phrase that is one
+    choice among others: ``lockout/locked_out``) replaced by a word group of that phrase alone,
+    recorded in ``joined`` (phrase -> group name)."""
+    elements = []
+    for raw in source.split(" "):
+        options = []
+        for option in raw.split("/"):
+            if "_" in option.strip("_") and not option.isupper():
+                words = " ".join(tokens(option.replace("_", " ")))
+                option = joined.setdefault(words, f"PHRASE{len(joined) + 1}")
+            options.append(option)
+        elements.append("/".join(options))
+    return " ".join(elements)
+
+
+def parse_guards(text: str, needs: dict[str, Need], groups: frozenset[str],
+                 joined: dict[str, str]) -> tuple[NeedGuard, ...]:
+    """The guards of ``need_guards.csv``."""
+    guards: list[NeedGuard] = []
+    for number, row in data_rows(text):
+        where = f"need_guards.csv line {number}"
+        cell = row.get("need", "")
+        entries = cell_list(cell)
+        keeps = frozenset(e[1:] for e in entries if e.startswith("!"))
+        named = frozenset(e for e in entries if not e.startswith("!"))
+        keys = None if named == {"*"} else named
+        if (keys is not None and (not keys or keys - set(needs))) or (keeps and keys is not None) or keeps - set(needs):
+            raise NeedDataError(f"{where}: need {cell!r} is not needs of needs.csv, or * with !needs to keep")
+        scope = row.get("scope", "")
+        if scope not in GUARD_SCOPES:
+            raise NeedDataError(f"{where}: scope {scope!r} must be one of {', '.join(GUARD_SCOPES)}")
+        pattern = _row_pattern(row, groups, joined, where)
+        guards.append(NeedGuard(number, keys, scope, row.get("language", ""), pattern, row.get("example", ""), keeps))
+    return tuple(guards)
+
+
+def _row_pattern(row: dict[str, str], groups: Collection[str], joined: dict[str, str], where: str) -> Pattern:
+    """The compiled ``pattern`` cell of a phrase or guard row (its joined phrases expanded);
+    :class:`NeedDataError` naming ``where`` when it does not compile."""
+    source = _joined_phrases(row.get("pattern", ""), joined)
+    try:
+        return compile_pattern(source, set(groups) | set(joined.values()))
+    except PatternError as error:
+        raise NeedDataError(f"{where}: {error}") from None
+
+
+def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_text: str,
+                crisis_words_text: str = "", guards_text: str = "") -> NeedRules:
+    """The rules from the texts of the data files; :class:`NeedDataError` on a bad row."""
+    triples: list[tuple[str, str, str]] = []
+    for number, row in data_rows(words_text):
+        group = row.get("group", "")
+        if not group or not group.replace("_", "").isalnum() or not group.isupper():
+            raise NeedDataError(f"need_words.csv line {number}: group {group!r} must be UPPER_CASE")
+        if group in SHARED_GROUPS:
+            raise NeedDataError(f"need_words.csv line {number}: {group} is shared: add its words to crisis_words.csv")
+        for entry in cell_list(row.get("words", "")):
+            triples.append((group, row.get("language", "*") or "*", entry))
+    if crisis_words_text:
+        try:
+            triples += [t for t in parse_words(crisis_words_text) if t[0] in SHARED_GROUPS]
+        except CrisisDataError as error:
+            raise NeedDataError(str(error)) from None
+    groups = frozenset(g for g, _, _ in triples) | set(SHARED_GROUPS) | {NONEED, FILLER}
+    categories = parse_categories(categories_text)
+    needs = parse_needs(needs_text, categories)
+    phrases: list[NeedPhrase] = []
+    joined: dict[str, str] = {}
+    for number, row in data_rows(phrases_text):
+        where = f"need_phrases.csv line {number}"
+        keys = cell_list(row.get("need", ""))
+        unknown = [k for k in keys if k not in needs]
+        if not keys or unknown:
+            raise NeedDataError(f"{where}: need {row.get('need')!r} is not in needs.csv")
+        pattern = _row_pattern(row, groups, joined, where)
+        phrases.append(NeedPhrase(number, keys, row.get("language", ""), pattern, row.get("example", "")))
+    guards = parse_guards(guards_text, needs, groups, joined)
+    extra: set[str] = set()
+    for pattern in [*(p.pattern for p in phrases), *(g.pattern for g in guards)]:
+        extra |= literal_words(pattern)
+    triples += [(group, "*", words) for words, group in joined.items()]
+    lexicon = Lexicon.build(triples, extra)
+    return NeedRules(lexicon, needs, tuple(phrases), categories, guards)
+
+
+DEFAULT_PATHS = (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH, CRISIS_WORDS_PATH, GUARDS_PATH)
+
+_files: WatchedFiles[NeedRules] = WatchedFiles(lambda *texts: parse_rules(*texts), (NeedDataError,))
+
+
+def load_needs(paths: tuple[Path, ...] = DEFAULT_PATHS) -> NeedRules:
+    """The rules from the data files (words, phrases, needs, categories, crisis words, guards;
+    defaults in ``directory_data``), re-read within a second of one changing. A file that cannot be read or
+    parsed keeps the rules last loaded (or raises on the first load: the shipped files are tested)."""
+    return _files.load(paths)

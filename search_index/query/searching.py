@@ -1,0 +1,514 @@
+"""Search: :func:`search` runs a :class:`SearchRequest` against a Whoosh searcher.
+
+Flow: normalise the text -> concepts (synonyms, filler out) -> needs (:mod:`search_index.query.needs`:
+what the words ask for, and whether any listing serves it) -> crisis check -> typo alternatives
+from the index vocabulary -> BM25 scores with coverage -> filters -> facets -> crisis lines
+pinned -> top of the list by need tier, score and quality factors
+(:mod:`search_index.query.need_ranking`) -> snippets, distances, open-now and stale flags -> a "did
+you mean" when results are few. Results are cached per index
+state and request. ``search`` never raises: parameters it cannot use are clamped or dropped
+(:func:`search_index.query.request.validate_request` is where bad input is rejected), and the text
+never reaches a query parser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from typing import Any
+
+import numpy as np
+from whoosh.searching import Searcher
+
+from search_index.query.cache import ResultCache, default_cache
+from search_index.query.crisis import CrisisMatch, CrisisRules, card_language, load_rules
+from search_index.query.filters import build_filters
+from search_index.query.need_ranking import NeedPlan, bearing_mask, names_a_listing, need_scores, plan_needs
+from search_index.query.needs import OTHER_CATEGORY, load_needs
+from search_index.query.ranking import (
+    BEST_MATCH_SHARE,
+    distance_factor,
+    nearest_first,
+    quality,
+    stale_mask,
+    top,
+)
+from search_index.query.request import (
+    Effective,
+    InvalidRequest,
+    SearchRequest,
+    effective,
+    parse_request,
+    validate_request,
+)
+from search_index.query.results import Hit, SearchResults
+from search_index.query.revalidate import (
+    Dependencies,
+    Position,
+    browse_dependencies,
+    positions,
+    remap,
+    still_valid,
+    text_dependencies,
+)
+from search_index.query.scoring import Scorer
+from search_index.query.snippets import highlight, query_forms
+from search_index.query.synonyms import SynonymTable, load_synonyms
+from search_index.query.understanding import FILLER, Alternative, Concept, parse_query
+from search_index.engine.view import IndexView, Leaves, view_for, view_of_state
+
+__all__ = [
+    "Hit",
+    "InvalidRequest",
+    "SearchRequest",
+    "SearchResults",
+    "parse_request",
+    "search",
+    "validate_request",
+]
+
+log = logging.getLogger(__name__)
+
+#: Weight of the related listings of a pinned crisis line, as an alternative of the query.
+RELATED_WEIGHT = 0.9
+#: Fewer results than this bring a "did you mean" suggestion.
+SUGGEST_BELOW = 3
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _request_key(req: Effective) -> tuple[Any, ...]:
+    near = (round(req.near[0], 4), round(req.near[1], 4)) if req.near else None
+    minute = req.now.astimezone(dt.timezone.utc).replace(second=0, microsecond=0) if req.open_now else None
+    return (
+        req.q, req.categories, req.languages, req.open_now, near, req.zip_code, req.radius_km,
+        req.free, req.age, req.walk_in, req.page, req.per_page, req.today, req.stale_after_days,
+        req.lang, minute, req.precise, req.sort,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Cached:
+    """A result with its hits' doc numbers in the state it was computed in, their positions
+    (segment, local doc number) and what it depends on (None: not kept across commits)."""
+
+    results: SearchResults
+    docnums: tuple[int, ...]
+    positions: tuple[Position, ...] | None = None
+    depends: Dependencies | None = None
+
+
+def search(
+    searcher: Searcher,
+    request: SearchRequest,
+    *,
+    cache: ResultCache | None = default_cache,
+) -> SearchResults:
+    """Run ``request`` on ``searcher`` (see the module docstring). Never raises.
+
+    ``cache=None`` searches without the result cache.
+    """
+    req = effective(request, _now())
+    try:
+        return _search(searcher, req, cache)
+    except Exception:  # noqa: BLE001 - the last line of defence: a user never sees an error
+        log.exception("search failed for %r; answering with crisis lines only", req.q[:200])
+        return _fallback(req)
+
+
+def _fallback(req: Effective) -> SearchResults:
+    """Results with no hits but still the crisis lines the text calls for."""
+    try:
+        crisis = load_rules().match(req.q[:2000], req.lang)
+    except Exception:  # noqa: BLE001
+        crisis = None
+    return SearchResults(query=req.q[:2000], total=0, page=req.page, per_page=req.per_page, crisis=crisis)
+
+
+def _search(searcher: Searcher, req: Effective, cache: ResultCache | None) -> SearchResults:
+    view, leaves = view_for(searcher)
+    parsed = parse_query(req.q, load_synonyms())
+    req = dataclasses.replace(req, q=parsed.text)
+    key = _request_key(req)
+    if cache is not None:
+        cached = cache.get(view.key, key)
+        if cached is None:
+            cached = _carried_over(cache, key, view, leaves, req)
+        if cached is not None:
+            return _refresh_open_flags(cached, view, leaves, req.now)
+    cached = _run(view, leaves, req, parsed.concepts, parsed.words)
+    if cache is not None:
+        cache.put(view.key, key, cached)
+    return cached.results
+
+
+def _carried_over(
+    cache: ResultCache, key: tuple[Any, ...], view: IndexView, leaves: Leaves, req: Effective
+) -> _Cached | None:
+    """The result cached for ``key`` in an older state, if it is still exactly right in this
+    one (:mod:`search_index.query.revalidate`), now kept for this state."""
+    older = cache.older(key)
+    if older is None:
+        return None
+    state, entry = older
+    if entry.depends is None or entry.positions is None:
+        return None
+    old_view = view_of_state(state)
+    if old_view is None or not still_valid(entry.depends, old_view, view, leaves):
+        return None
+    docnums = remap(view, entry.positions)
+    if docnums is None:
+        return None
+    results = entry.results
+    if entry.depends.category is not None:  # a browse counts every listing in its facets
+        facets = {"category": _category_counts(view, leaves, view.live)}
+        results = dataclasses.replace(results, facets=facets)
+    carried = dataclasses.replace(entry, results=results, docnums=docnums)
+    cache.put(view.key, key, carried, revalidated=True)
+    return carried
+
+
+def _refresh_open_flags(cached: _Cached, view: IndexView, leaves: Leaves, now: dt.datetime) -> SearchResults:
+    hits = [
+        dataclasses.replace(hit, open_now=view.open_flag(leaves, d, now)) if d >= 0 else hit
+        for hit, d in zip(cached.results.hits, cached.docnums)
+    ]
+    return dataclasses.replace(cached.results, hits=hits)
+
+
+def _crisis(
+    rules: CrisisRules, view: IndexView, leaves: Leaves, text: str, lang: str
+) -> tuple[CrisisMatch | None, list[int]]:
+    found = rules.detect(text)
+    if not found.lines:
+        return None, []
+    lines = tuple(rules.lines[key] for key in found.lines)
+    assured = view.ints(leaves, "assured", 0)
+    pinned: list[int] = []
+    for line in lines:
+        mask = np.zeros(view.doc_count, dtype=bool)
+        for phone in line.phones:
+            mask |= view.term_mask(leaves, "phones", phone)
+        for code in line.taxonomy_codes:
+            mask |= view.term_mask(leaves, "taxonomy_codes", code)
+        if pinned:
+            mask[pinned] = False
+        docs = np.flatnonzero(mask)
+        if docs.size:
+            # The most recently verified listing of the line (the lowest doc number on a tie).
+            best = docs[np.lexsort((docs, -assured[docs]))[0]]
+            pinned.append(int(best))
+    ids = tuple(view.stored_fields(leaves, d).get("id", "") for d in pinned)
+    match = CrisisMatch(lines, ids, found.danger, found.now, card_language(lang, found.language), rules.words)
+    return match, pinned
+
+
+@dataclasses.dataclass(frozen=True)
+class _Ranking:
+    """What a search ranks: the scores, the candidate mask (after every filter), the pinned
+    crisis lines' doc numbers, the facets, and what the page's hits need."""
+
+    raw: np.ndarray
+    candidates: np.ndarray
+    pinned: list[int]
+    facets: dict[str, dict[str, int]]
+    filters: Any
+    crisis: CrisisMatch | None
+    concept_list: list[Concept]
+    tiebreak: np.ndarray | None
+    scorer: Scorer
+    plan: NeedPlan | None
+
+
+def _rank(view: IndexView, leaves: Leaves, req: Effective, concepts: tuple[Concept, ...]) -> _Ranking:
+    table = load_synonyms()
+    scorer = Scorer(view, leaves)
+    filters = build_filters(view, leaves, req)
+    crisis, pinned = _crisis(load_rules(), view, leaves, req.q, req.lang)
+    plan = _need_plan(scorer, req.q, concepts, table)
+    if plan is not None and plan.out_of_scope:
+        # Nothing ranks: the caller answers with the pinned lines and the unmet needs alone.
+        nothing = np.zeros(view.doc_count, dtype=bool)
+        return _Ranking(np.zeros(view.doc_count), nothing, pinned, {"category": {}}, filters, crisis, [], None,
+                        scorer, plan)
+
+    # Raw scores; the needs replace the words they were read from; a crisis adds its lines'
+    # related listings as a concept.
+    text_concepts = concepts if plan is None else tuple(c for c in plan.concepts if c.typed[0] != "need")
+    concept_list = scorer.with_typos(text_concepts, table) if text_concepts else []
+    if plan is not None:
+        concept_list += [c for c in plan.concepts if c.typed[0] == "need"]
+    if crisis is not None and concept_list:
+        concept_list.append(_related_concept(crisis))
+    if concept_list:
+        raw = scorer.score(concept_list).astype(np.float64)
+        candidates = raw > 0
+        if plan is not None and plan.bearing is not None:
+            candidates &= bearing_mask(scorer, plan.bearing)
+        if plan is not None and plan.served is not None:
+            candidates |= plan.served > 0
+        candidates &= view.live
+        tiebreak = None
+    else:
+        raw = np.ones(view.doc_count, dtype=np.float64)
+        candidates = view.live.copy()
+        # Browsing: equal scores, so order by name (folded into the score, far below any factor).
+        tiebreak = view.name_rank(leaves)
+    if filters.other is not None:
+        candidates &= filters.other
+
+    # Facets before the category filter.
+    facets = {"category": _category_counts(view, leaves, candidates)}
+    if filters.category is not None:
+        candidates &= filters.category
+
+    if pinned:
+        candidates[pinned] = False
+    return _Ranking(raw, candidates, pinned, facets, filters, crisis, concept_list, tiebreak, scorer, plan)
+
+
+def _ordered(
+    view: IndexView, leaves: Leaves, req: Effective, ranking: _Ranking, need: int
+) -> tuple[list[tuple[float, int, bool]], bool]:
+    """The best ``need`` candidates of ``ranking`` (pinned lines not included), best first, as
+    ``(score, docnum, best)``, and whether they are nearest first: with ``sort=distance`` and a
+    position, the best matches (a score at least :data:`BEST_MATCH_SHARE` of the highest) nearest
+    first, then the others nearest first; otherwise by score (``best`` is then always true)."""
+    docs = np.flatnonzero(ranking.candidates) if need else np.zeros(0, dtype=np.int64)
+    factors = quality(view, leaves, req.today, req.stale_after_days)[docs]
+    by_distance = req.sort == "distance" and ranking.filters.distances is not None
+    if not by_distance and ranking.filters.distances is not None:
+        factors = factors * distance_factor(ranking.filters.distances[docs])
+    if ranking.plan is not None and ranking.concept_list:
+        final = need_scores(ranking.plan, ranking.raw, docs, factors)
+    else:
+        final = ranking.raw[docs] * factors
+    if by_distance:
+        # The score decides which group a listing is in, its distance where in it.
+        share = BEST_MATCH_SHARE if ranking.concept_list else 0.0
+        return nearest_first(docs, final, ranking.filters.distances[docs], need, ranking.tiebreak,
+                             share=share), True
+    if ranking.tiebreak is not None:
+        final -= ranking.tiebreak[docs] * (1e-7 / max(view.doc_count, 1))
+    return [(score, d, True) for score, d in top(docs, final, need, ranking.tiebreak)], False
+
+
+def ranked_service_ids(searcher: Searcher, request: SearchRequest, limit: int) -> tuple[list[str], int]:
+    """The ids of the first ``limit`` services ``request`` finds, in rank order (pinned crisis
+    lines first, as :func:`search` orders them; ``page`` and ``per_page`` are not used), and how
+    many it finds in all. For lists that filter the results further by other means."""
+    req = effective(dataclasses.replace(request, page=1, per_page=1), _now())
+    view, leaves = view_for(searcher)
+    parsed = parse_query(req.q, load_synonyms())
+    req = dataclasses.replace(req, q=parsed.text)
+    ranking = _rank(view, leaves, req, parsed.concepts)
+    total = int(np.count_nonzero(ranking.candidates)) + len(ranking.pinned)
+    ordered, _ = _ordered(view, leaves, req, ranking, max(0, limit - len(ranking.pinned)))
+    docs = ranking.pinned[:limit] + [d for _, d, _ in ordered]
+    return [str(view.stored_fields(leaves, d).get("id", "")) for d in docs], total
+
+
+def _run(
+    view: IndexView,
+    leaves: Leaves,
+    req: Effective,
+    concepts: tuple[Concept, ...],
+    words: tuple[str, ...],
+) -> _Cached:
+    ranking = _rank(view, leaves, req, concepts)
+    scorer, pinned, crisis, plan = ranking.scorer, ranking.pinned, ranking.crisis, ranking.plan
+    if plan is not None and plan.out_of_scope:
+        return _out_of_scope(view, leaves, req, crisis, pinned, plan)
+    filters, concept_list = ranking.filters, ranking.concept_list
+    facets = ranking.facets
+    total = int(np.count_nonzero(ranking.candidates)) + len(pinned)
+    start = (req.page - 1) * req.per_page
+    stop = start + req.per_page
+    need_regular = max(0, stop - len(pinned))
+    ranked, by_distance = _ordered(view, leaves, req, ranking, need_regular)
+    if WEAK_MATCHES_OUT_OF_SCOPE and _weak_only(req, ranking, ranked):
+        return _out_of_scope(view, leaves, req, crisis, pinned, plan, unmet=(OTHER_CATEGORY,))
+
+    top_score = max((score for score, _, _ in ranked), default=1.0)
+    ordered: list[tuple[float, int, bool, bool]] = [(top_score + 1.0, d, True, True) for d in pinned]
+    ordered += [(score, d, False, best) for score, d, best in ranked]
+    page = ordered[start:stop]
+
+    forms = query_forms(
+        w for c in concept_list for a in c.alternatives for w in a.words if w not in FILLER
+    )
+    stale = stale_mask(view, leaves, req.today, req.stale_after_days)
+    hits = [
+        _hit(view, leaves, filters.distances, stale, req, forms, d, score, is_pin, best)
+        for score, d, is_pin, best in page
+    ]
+    suggestion = _suggest(scorer, concepts, words) if concepts and total < SUGGEST_BELOW else None
+    results = SearchResults(
+        query=req.q,
+        total=total,
+        page=req.page,
+        per_page=req.per_page,
+        hits=hits,
+        facets=facets,
+        suggestion=suggestion,
+        crisis=crisis,
+        notices=("zip-unknown",) if filters.zip_unknown else (),
+        needs=plan.reading.keys if plan is not None else (),
+        unmet_needs=plan.unmet_categories if plan is not None else (),
+        covered=view.lexicon(leaves, "categories") if plan is not None and plan.unmet else (),
+        sorted_by="distance" if by_distance else "relevance",
+    )
+    docnums = tuple(d for _, d, _, _ in page)
+    depends = None
+    if crisis is None and suggestion is None and req.zip_code is None:
+        if concept_list and plan is not None:
+            depends = text_dependencies(scorer, [*concept_list, *plan.need_concepts], plan.code_sets)
+        elif concept_list:
+            depends = text_dependencies(scorer, concept_list)
+        elif _category_browse(req):
+            depends = browse_dependencies(req.categories[0])
+    return _Cached(results, docnums, positions(view, docnums), depends)
+
+
+def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: SynonymTable) -> NeedPlan | None:
+    """The needs ``text`` expresses, planned for this index state (None when it expresses none
+    and holds no word that carries no need)."""
+    if not concepts:
+        return None
+    reading = load_needs().read(text)
+    if not reading.found and not reading.noneed and not reading.filler and not reading.guarded:
+        return None
+    plan = plan_needs(scorer, reading, concepts, table)
+    if plan.out_of_scope and names_a_listing(scorer, concepts, reading):
+        return None  # a listing's name, read as needs the directory does not serve
+    return plan
+
+
+#: Whether a short text that expresses no need and whose best listing matches fewer than half of
+#: its words is answered as out of scope (see :func:`_weak_only`).
+WEAK_MATCHES_OUT_OF_SCOPE = True
+#: Longest text (in words that carry meaning) the rule applies to: a sentence of distress often
+#: shares only a few of its words with the listing that serves it.
+WEAK_RULE_MAX_WORDS = 3
+
+
+def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int, bool]]) -> bool:
+    """Whether ``ranking`` has only weak matches for a text that expresses no need: no need was
+    read (nor set aside by context), no crisis, no category chosen, at most
+    :data:`WEAK_RULE_MAX_WORDS` words that carry meaning, and the best listing matches fewer than
+    half of them ("lawn mower repair" shares only "repair" with a home-repair program). Uses the
+    concept vectors the scoring already computed."""
+    plan = ranking.plan
+    if ranking.crisis is not None or not ranked or req.categories or req.page != 1:
+        return False
+    if plan is not None and (plan.reading.found or plan.reading.guarded):
+        return False
+    content = [c for c in ranking.concept_list if c.typed[0] != "need" and c.weight >= 1.0]
+    if not content or len(content) > WEAK_RULE_MAX_WORDS:
+        return False
+    best = ranked[0][1]
+    matched = 0
+    for concept in content:
+        vector = ranking.scorer.concept_vector(concept)
+        if vector is not None and vector[best] > 0:
+            matched += 1
+    return matched * 2 < len(content)
+
+
+def _out_of_scope(
+    view: IndexView, leaves: Leaves, req: Effective, crisis: CrisisMatch | None, pinned: list[int],
+    plan: NeedPlan | None, unmet: tuple[str, ...] = (),
+) -> _Cached:
+    """The answer to a text that asks only for needs no listing serves: no listing shown as if it
+    matched, the pinned crisis lines (if any), and the unmet needs' categories (``unmet`` when
+    given, else those of ``plan``)."""
+    stale = stale_mask(view, leaves, req.today, req.stale_after_days)
+    filters = build_filters(view, leaves, req)
+    start = (req.page - 1) * req.per_page
+    page = pinned[start:start + req.per_page]
+    hits = [_hit(view, leaves, filters.distances, stale, req, frozenset(), d, 1.0, True) for d in page]
+    results = SearchResults(
+        query=req.q, total=len(pinned), page=req.page, per_page=req.per_page, hits=hits,
+        facets={"category": {}}, crisis=crisis, needs=plan.reading.keys if plan is not None else (),
+        unmet_needs=unmet or (plan.unmet_categories if plan is not None else ()), out_of_scope=True, covered=view.lexicon(leaves, "categories"),
+    )
+    docnums = tuple(page)
+    return _Cached(results, docnums, positions(view, docnums), None)
+
+
+def _category_browse(req: Effective) -> bool:
+    """Whether ``req`` lists one category and asks nothing else."""
+    return (len(req.categories) == 1 and not req.languages and not req.open_now and req.near is None
+            and not req.free and req.age is None and not req.walk_in)
+
+
+def _related_concept(crisis: CrisisMatch) -> Concept:
+    alternatives = tuple(
+        Alternative(phrase, RELATED_WEIGHT, "synonym") for line in crisis.lines for phrase in line.related
+    )
+    return Concept(("crisis",), alternatives, False)
+
+
+def _category_counts(view: IndexView, leaves: Leaves, candidates: np.ndarray) -> dict[str, int]:
+    counts = {}
+    for slug in view.lexicon(leaves, "categories"):
+        n = int(np.count_nonzero(candidates & view.term_mask(leaves, "categories", slug)))
+        if n:
+            counts[slug] = n
+    return counts
+
+
+def _hit(
+    view: IndexView,
+    leaves: Leaves,
+    distances: np.ndarray | None,
+    stale: np.ndarray,
+    req: Effective,
+    forms: frozenset[str],
+    docnum: int,
+    score: float,
+    crisis: bool,
+    best_match: bool = True,
+) -> Hit:
+    stored = view.stored_fields(leaves, docnum)
+    texts = [stored.get("description_es", ""), stored.get("description", "")]
+    if req.lang != "es":
+        texts.reverse()
+    texts += [stored.get("name_es", "") if req.lang == "es" else "", stored.get("name", "")]
+    best = ("", -1)
+    for text in texts:
+        if text:
+            snippet, matches = highlight(text, forms)
+            if matches > best[1]:
+                best = (snippet, matches)
+            if matches > 0:
+                break
+    distance = float(distances[docnum]) if distances is not None else None
+    return Hit(
+        service_id=stored.get("id", ""),
+        score=round(float(score), 6),
+        snippet=best[0],
+        distance_km=round(distance, 2) if distance is not None and np.isfinite(distance) else None,
+        open_now=view.open_flag(leaves, docnum, req.now),
+        stale=bool(stale[docnum]),
+        crisis=crisis,
+        best_match=best_match,
+    )
+
+
+def _suggest(scorer: Scorer, concepts: tuple[Concept, ...], parsed_words: tuple[str, ...]) -> str | None:
+    """The query with each unknown word replaced by its best vocabulary correction, if any."""
+    replacements: dict[str, str] = {}
+    for concept in concepts:
+        for word in concept.typed:
+            if word in FILLER or scorer.in_vocabulary(word):
+                continue
+            found = scorer.corrections(word)
+            if found:
+                replacements[word] = found[0][0]
+    if not replacements:
+        return None
+    return " ".join(replacements.get(w, w) for w in parsed_words)

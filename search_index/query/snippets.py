@@ -1,0 +1,130 @@
+"""Highlighted snippets: the part of a listing's text that best matches the query.
+
+The text is escaped here (``html.escape``) and only the ``<mark>`` tags are added, so a snippet
+is safe to put in a page as it is, whatever the listing's text holds.
+
+Matching is by the same forms the search uses (folded word, English stem, Spanish stem), so
+"shelters" is marked for "shelter" and "Guardería" for "guarderia". To stay fast on long texts a
+regular expression of the forms' first letters finds the candidate words, which are then checked
+exactly.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from whoosh.lang import stemmer_for_language
+
+from search_index.engine.analysis import TOKEN_PATTERN, fold
+
+#: Longest snippet, in characters of the original text.
+MAX_CHARS = 260
+#: How much of a long text is searched for the best window.
+MAX_SCANNED = 4000
+#: Letters of a form that a candidate word must start with.
+HEAD_LETTERS = 4
+
+_TOKEN = re.compile(TOKEN_PATTERN, re.UNICODE)
+_stem_en = stemmer_for_language("en")
+_stem_es = stemmer_for_language("es")
+
+
+@functools.lru_cache(maxsize=50000)
+def word_forms(word: str) -> frozenset[str]:
+    """The folded word and its English and Spanish stems (how a query word can match it)."""
+    folded = fold(word)
+    return frozenset((folded, "en:" + _stem_en(folded), "es:" + _stem_es(folded)))
+
+
+def query_forms(words: Iterable[str]) -> frozenset[str]:
+    """All forms of the query's words (typed, synonyms, typo corrections)."""
+    forms: set[str] = set()
+    for word in words:
+        forms |= word_forms(word)
+    return frozenset(forms)
+
+
+@functools.lru_cache(maxsize=1024)
+def _candidates(forms: frozenset[str]) -> re.Pattern[str] | None:
+    heads = {f.split(":", 1)[-1][:HEAD_LETTERS] for f in forms}
+    heads.discard("")
+    if not heads:
+        return None
+    alternation = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})")
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    base = unicodedata.normalize("NFKD", char.lower())
+    kept = "".join(c for c in base if not unicodedata.combining(c))
+    return kept if len(kept) == 1 else char.lower()[:1] or char
+
+
+def _searchable(text: str) -> str:
+    """``text`` lower-cased and accent-folded character by character (same length, same offsets)."""
+    if text.isascii():
+        return text.lower()
+    return "".join(_fold_char(c) for c in text)
+
+
+def _word_start(text: str, position: int) -> int:
+    """``position`` moved back to the start of the word it falls in (a little at most)."""
+    space = text.rfind(" ", max(0, position - 30), position)
+    return space + 1 if space >= 0 else position
+
+
+def _word_end(text: str, begin: int, position: int) -> int:
+    """``position`` moved back to the end of the last whole word before it."""
+    space = text.rfind(" ", begin, position)
+    return space if space > begin else position
+
+
+def highlight(text: str, forms: frozenset[str], *, window: int = MAX_CHARS) -> tuple[str, int]:
+    """An HTML-safe snippet of ``text`` around its best run of matches, and how many it shows.
+
+    The snippet is at most ``window`` characters of the text (all of it when shorter), placed
+    where the most matching words fall; matching words are wrapped in ``<mark>`` and cut text is
+    marked with "…". Without matches the snippet is the start of the text.
+    """
+    if not text:
+        return "", 0
+    text = text[:MAX_SCANNED]
+    hits: list[tuple[int, int]] = []
+    pattern = _candidates(forms)
+    if pattern is not None:
+        for m in pattern.finditer(_searchable(text)):
+            token = _TOKEN.match(text, m.start())
+            if token is not None and word_forms(token.group()) & forms:
+                hits.append(token.span())
+    if len(text) <= window:
+        begin, end = 0, len(text)
+    else:
+        begin = 0
+        if hits:
+            best, best_count, j = 0, 0, 0
+            for i, (start, _) in enumerate(hits):  # windows beginning a little before a hit
+                limit = start + window - 40
+                while j < len(hits) and hits[j][0] < limit:
+                    j += 1
+                if j - i > best_count:
+                    best, best_count = i, j - i
+            begin = _word_start(text, max(0, hits[best][0] - 40))
+        end = min(len(text), begin + window)
+        if end < len(text):
+            end = _word_end(text, begin, end)
+    shown = [(s, e) for s, e in hits if begin <= s and e <= end]
+    parts = ["…"] if begin > 0 else []
+    cursor = begin
+    for s, e in shown:
+        parts.append(html.escape(text[cursor:s]))
+        parts.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        cursor = e
+    parts.append(html.escape(text[cursor:end]))
+    if end < len(text):
+        parts.append("…")
+    return "".join(parts).strip(), len(shown)

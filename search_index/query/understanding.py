@@ -1,0 +1,124 @@
+"""From what a person types to concepts: words, synonym phrases and filler.
+
+``"where can I find a place to sleep tonight"`` becomes one concept, the synonym phrase
+``place to sleep`` (which also finds ``shelter`` and ``homeless``), plus ``tonight``; the filler
+(``where can I find a``) is dropped so it does not sink recall. Each concept has alternatives
+(what was typed, then its synonyms); a document matches a concept when it matches any
+alternative, and matches an alternative when it holds all of its words.
+
+Typo alternatives need the index's vocabulary and are added at search time
+(:mod:`search_index.query.scoring`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search_index.engine.analysis import words
+from search_index.query.normalize import MAX_QUERY_WORDS, normalize_query
+from search_index.query.synonyms import SynonymTable
+
+#: Weight of an alternative found through the synonym table, relative to what was typed.
+SYNONYM_WEIGHT = 0.85
+
+#: Words that carry no need of their own in a request, in English and Spanish.
+FILLER: frozenset[str] = frozenset(
+    """
+    a an the i i'm im me my mine we us our you your he she they it its this that these those
+    need needs needed needing want wants wanted wanna looking look find finding get getting got
+    where wheres where's can could would should how who what which when is are am was were be been
+    any some someone somebody somewhere something anyone anybody anywhere there here
+    to for with of in on at by from about into near nearby around close closest nearest
+    help helping please pls plz thanks thank hi hello
+    do does did have has had know tell show give let go going gonna
+    and or but not no so if then just really very also too
+    today now tonight right asap urgent urgently immediately
+    info information
+    yo mi mis me necesito necesita necesitamos busco buscando buscar encontrar conseguir
+    donde puedo puede hay un una unos unas el la los las lo de del al a para por con en
+    que como quien cual cuando ayuda ayudar ayudame favor porfavor gracias hola
+    cerca aqui alli hoy ahora esta noche tengo tiene quiero quisiera y o pero es son estoy
+    """.split()
+)
+
+
+#: Words that name no need in particular ("program", "services"): they still count, at
+#: :data:`GENERIC_WEIGHT` of a word that does, so "after school program" is about after school.
+GENERIC: frozenset[str] = frozenset(
+    """
+    program programs programme service services center centers centre centres help helps
+    assistance assist resource resources agency agencies organization organizations
+    information referral referrals provider providers class classes group groups support
+    care office offices free local
+    programa programas servicio servicios centro centros recurso recursos agencia agencias
+    informacion clase clases grupo grupos apoyo gratis gratuito
+    """.split()
+)
+GENERIC_WEIGHT = 0.35
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way of matching a concept: all of ``words`` (folded, unstemmed), with a weight."""
+
+    words: tuple[str, ...]
+    weight: float
+    kind: str = "typed"  # typed | synonym | fuzzy
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the user asked for: the words typed and the alternatives that match it."""
+
+    typed: tuple[str, ...]
+    alternatives: tuple[Alternative, ...]
+    is_phrase: bool = False
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query reduced to concepts. ``text`` is the normalised text the user typed."""
+
+    text: str
+    words: tuple[str, ...]
+    concepts: tuple[Concept, ...]
+
+
+def _concept(typed: tuple[str, ...], table: SynonymTable, is_phrase: bool) -> Concept:
+    alternatives = [Alternative(typed, 1.0)]
+    for phrase in table.expand(typed):
+        alternatives.append(Alternative(phrase, SYNONYM_WEIGHT, "synonym"))
+    weight = GENERIC_WEIGHT if len(typed) == 1 and typed[0] in GENERIC else 1.0
+    return Concept(typed, tuple(alternatives), is_phrase, weight)
+
+
+def parse_query(text: str, table: SynonymTable) -> ParsedQuery:
+    """``text`` normalised and split into concepts (filler dropped unless nothing else is left)."""
+    normalized = normalize_query(text)
+    tokens = words(normalized)[:MAX_QUERY_WORDS]
+    spans = table.match(tokens)
+    concepts: list[Concept] = []
+    filler: list[Concept] = []
+    position = 0
+    seen: set[tuple[str, ...]] = set()
+
+    def add_word(word: str) -> None:
+        key = (word,)
+        if key in seen:
+            return
+        seen.add(key)
+        (filler if word in FILLER else concepts).append(_concept(key, table, False))
+
+    for start, end in spans:
+        for word in tokens[position:start]:
+            add_word(word)
+        phrase = tuple(tokens[start:end])
+        if phrase not in seen:
+            seen.add(phrase)
+            target = filler if all(w in FILLER for w in phrase) and len(phrase) == 1 else concepts
+            target.append(_concept(phrase, table, len(phrase) > 1))
+        position = end
+    for word in tokens[position:]:
+        add_word(word)
+    return ParsedQuery(normalized, tuple(tokens), tuple(concepts or filler))

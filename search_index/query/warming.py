@@ -1,0 +1,77 @@
+"""Read the postings of the directory's common words before the first search needs them.
+
+A search scores each word from its postings in every segment, read from the index files the
+first time a process needs them and kept per segment afterwards (:mod:`search_index.engine.segments`).
+For a word held by thousands of listings that first read is most of the search: on a
+10,000-service directory a new worker's first searches took 0.3-1.4 s each, then 5 ms.
+:func:`warm_words` reads them ahead, for the words of the synonym table (the topics residents
+and officers ask about: "shelter", "counseling", "rent" ...), the words the needs search for
+(:func:`need_words`) and the words most listings hold (:func:`common_words`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from whoosh.searching import Searcher
+
+from search_index.query.scoring import Scorer
+from search_index.query.synonyms import SynonymTable
+from search_index.engine.view import view_for
+
+#: How many of the directory's most frequent words :func:`common_words` gives.
+COMMON_WORDS = 400
+
+
+def table_words(table: SynonymTable) -> list[str]:
+    """Every word of every phrase of ``table`` (typed and meant), sorted."""
+    found: set[str] = set()
+    for phrase, others in table.expansions.items():
+        found.update(phrase)
+        for other in others:
+            found.update(other)
+    return sorted(found)
+
+
+def common_words(searcher: Searcher, limit: int = COMMON_WORDS) -> list[str]:
+    """The ``limit`` words held by the most documents (the ``spell`` field), most frequent first."""
+    reader = searcher.reader()
+    try:
+        ranked = reader.most_frequent_terms("spell", number=limit)
+    except Exception:  # noqa: BLE001 - an index without the field: nothing to warm
+        return []
+    return [term.decode("utf-8", "ignore") if isinstance(term, bytes) else str(term)
+            for _frequency, term in ranked]
+
+
+def warm_words(searcher: Searcher, words: Iterable[str]) -> int:
+    """Read and score the postings of ``words`` in every segment of ``searcher``'s index state;
+    return how many of them some document holds."""
+    view, leaves = view_for(searcher)
+    scorer = Scorer(view, leaves)
+    return sum(1 for word in dict.fromkeys(words) if scorer.word_vector(word) is not None)
+
+
+def warm_crisis_rules() -> None:
+    """Load the crisis data files and the known-word lists (about half a second), so that the
+    first query a worker reads for danger does not wait for them."""
+    from search_index.query.crisis import load_rules
+    from search_index.query.known_words import known_words
+
+    load_rules()
+    known_words()
+
+
+def need_words() -> list[str]:
+    """Every word the needs search listings' text for (``needs.csv``'s ``search`` column), sorted."""
+    from search_index.query.needs import load_needs
+
+    return sorted({w for need in load_needs().needs.values() for phrase in need.search for w in phrase})
+
+
+def warm_need_rules() -> None:
+    """Load the needs data files (:mod:`search_index.query.needs`, about half a second with the index
+    of misspellings), so that the first query a worker reads for needs does not wait for them."""
+    from search_index.query.needs import load_needs
+
+    load_needs()

@@ -1,0 +1,292 @@
+"""Bring an index up to date with the change journal: commit-safe, idempotent, crash-safe.
+
+One catch-up, for the live generation of one index directory:
+
+1. read the generation's cursor (``sync-state.json``) and ask the journal for entries past it
+   (one indexed query; nothing else happens when there are none);
+2. take the generation's ``sync.lock`` (one applier per index directory across processes;
+   readers never take it), re-read the cursor, read a batch of entries;
+3. re-read those services from the database (committed data only) and ``update_document`` them,
+   deleting the ids that no longer belong in the index; commit the Whoosh writer;
+4. only then save the advanced cursor (written atomically).
+
+A process killed anywhere in 2-4 leaves the cursor where it was (the OS drops its lock), so the
+next catch-up, in any process, applies the same entries again; applying is idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+from whoosh.index import FileIndex, LockError
+from whoosh.util.filelock import try_for
+from whoosh.writing import SegmentWriter
+
+from search_index.upkeep.bulk_load import load_services
+from search_index.upkeep.cursor import GAP_HORIZON, JournalBatch, JournalCursor
+from search_index.documents import load_for_indexing, service_document
+from search_index.hours import DEFAULT_TIMEZONE
+from search_index.engine.integrity import record_checksums
+from search_index.engine.layout import Generation, IndexLayout, read_json, write_atomic
+from search_index.engine.segment_writer import GroupedSegmentWriter
+from search_index.engine.store import ID_FIELD, IndexUnavailable, open_generation
+
+log = logging.getLogger(__name__)
+
+#: Journal entries applied per Whoosh commit.
+BATCH_ENTRIES = 2000
+
+#: Seconds a writer waits for Whoosh's own write lock (normally free: ``sync.lock`` is held).
+WRITER_TIMEOUT = 30.0
+
+#: From this many services on, a batch is written as a new segment by the grouped writer (the
+#: same segment bytes, for a fraction of the CPU); smaller batches (an edit saved in a request)
+#: go through Whoosh's own writer, which also merges small segments.
+GROUPED_BATCH = 100
+
+#: Services the bulk loader reads per query.
+BULK_CHUNK = 500
+
+
+def read_cursor(generation: Generation) -> JournalCursor:
+    """The journal cursor saved in ``generation`` (at 0 when none was saved)."""
+    return JournalCursor.from_json(read_json(generation.state_path))
+
+
+def write_cursor(generation: Generation, cursor: JournalCursor) -> None:
+    """Save ``cursor`` in ``generation``, atomically."""
+    payload = {**cursor.to_json(), "saved_at": time.time()}
+    write_atomic(generation.state_path, json.dumps(payload, sort_keys=True))
+
+
+def documents_for(
+    session: Session, ids: Collection[str] | None, timezone: str = DEFAULT_TIMEZONE, *, bulk: bool = False
+) -> Iterable[dict[str, object]]:
+    """The index documents of the services among ``ids`` (all when None) that belong in the index.
+
+    ``bulk`` (with ``ids``): read them with :func:`~search_index.upkeep.bulk_load.load_services`, in
+    chunks of :data:`BULK_CHUNK` (the same documents, see ``tests/test_index_bulk_load.py``).
+    """
+    if bulk and ids is not None:
+        wanted = sorted(set(ids))
+        services: Iterable[Any] = (
+            service for start in range(0, len(wanted), BULK_CHUNK)
+            for service in load_services(session, wanted[start : start + BULK_CHUNK])
+        )
+    else:
+        services = load_for_indexing(session, ids)
+    for service in services:
+        yield service_document(service, default_timezone=timezone)
+
+
+def apply_services(
+    ix: FileIndex,
+    session_factory: sessionmaker[Session],
+    ids: Collection[str],
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+    writer_timeout: float = WRITER_TIMEOUT,
+) -> tuple[int, int]:
+    """Re-index the services ``ids`` from the database; return (documents written, ids deleted).
+
+    Services that no longer exist or no longer belong in the index (defunct) are deleted from it.
+    They are read with the bulk loader (one edit's listing in about half the CPU of the ORM's
+    eager loads). A batch of :data:`GROUPED_BATCH` services or more is written as a new segment
+    by the grouped writer, a smaller one by Whoosh's writer.
+    """
+    if not ids:
+        return 0, 0
+    grouped = len(ids) >= GROUPED_BATCH
+    with session_factory() as session:
+        docs = list(documents_for(session, ids, timezone, bulk=True))
+    present = {str(doc[ID_FIELD]) for doc in docs}
+    gone = sorted(set(ids) - present)
+    writer = open_writer(ix, writer_timeout, grouped=grouped)
+    try:
+        # Delete every document of each id, then add: Whoosh's update_document() replaces only
+        # one document per unique value, so it would keep a duplicate (and it is slower).
+        with writer.searcher() as searcher:
+            for service_id in sorted(set(ids)):
+                writer.delete_by_term(ID_FIELD, service_id, searcher=searcher)
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit()
+    except BaseException:
+        abandon_writer(writer)
+        raise
+    record_checksums(ix)
+    return len(docs), len(gone)
+
+
+def open_writer(ix: FileIndex, timeout: float, *, grouped: bool = False) -> SegmentWriter:
+    """``ix.writer(timeout=...)`` that never leaves Whoosh's write lock held when it fails.
+
+    ``grouped``: a :class:`~search_index.engine.segment_writer.GroupedSegmentWriter` instead.
+
+    Whoosh takes ``WRITELOCK`` first and then creates the new segment's files; when creating
+    them fails (a full or read-only disk) the lock is only released once the half-made writer is
+    garbage collected, which a kept traceback (a log record, an error reporter) postpones for
+    ever: every later writer of this process then waits ``timeout`` and fails.
+    """
+    lock = ix.lock("WRITELOCK")
+    if not try_for(lock.acquire, timeout=timeout, delay=0.1):
+        raise LockError(f"{ix.storage}: the Whoosh write lock is held")
+    try:
+        writer = GroupedSegmentWriter(ix, lock=False) if grouped else SegmentWriter(ix, _lk=False)
+    except BaseException:
+        lock.release()
+        raise
+    writer.writelock = lock  # commit() and cancel() release it
+    return writer
+
+
+def abandon_writer(writer: SegmentWriter) -> None:
+    """Give up ``writer`` after a failure (in adding or committing): close it, release its lock.
+
+    Files a failed commit wrote but never listed in a table of contents are not part of the
+    index; Whoosh removes such leftovers on a later commit.
+    """
+    lock = writer.writelock
+    try:
+        if not writer.is_closed:
+            writer.cancel()
+    except Exception:  # noqa: BLE001 - the original error is what matters
+        log.debug("cancelling a failed index writer failed", exc_info=True)
+    finally:
+        if lock is not None and getattr(lock, "fd", None) is not None:
+            lock.release()
+
+
+@dataclass
+class CatchUp:
+    """What one catch-up did."""
+
+    entries: int = 0
+    written: int = 0
+    deleted: int = 0
+    position: int = 0
+    busy: bool = False
+    more: bool = False
+
+    def summary(self) -> str:
+        if self.busy:
+            return "another process is applying the journal"
+        if not self.entries:
+            return f"up to date (journal position {self.position})"
+        text = (
+            f"applied {self.entries} journal entries: {self.written} documents written, "
+            f"{self.deleted} removed (journal position {self.position})"
+        )
+        return text + (", more pending" if self.more else "")
+
+
+class IndexSync:
+    """Applies the change journal to the live generation of one index directory.
+
+    Thread-safe; several processes may each have one on the same directory.
+    """
+
+    def __init__(
+        self,
+        layout: IndexLayout,
+        session_factory: sessionmaker[Session],
+        *,
+        timezone: str = DEFAULT_TIMEZONE,
+        batch: int = BATCH_ENTRIES,
+        horizon: float = GAP_HORIZON,
+    ) -> None:
+        self.layout = layout
+        self.session_factory = session_factory
+        self.timezone = timezone
+        self.batch = batch
+        self.horizon = horizon
+        self._open: tuple[str, FileIndex] | None = None
+        self._lock = threading.Lock()
+
+    def live(self) -> tuple[Generation, FileIndex]:
+        """The live generation and its index (cached while the pointer does not move)."""
+        generation = self.layout.current()
+        if generation is None:
+            raise IndexUnavailable(f"{self.layout.root}: no index has been built")
+        with self._lock:
+            cached = self._open
+        if cached is not None and cached[0] == generation.name:
+            return generation, cached[1]
+        ix = open_generation(generation)
+        with self._lock:
+            self._open = (generation.name, ix)
+        return generation, ix
+
+    def pending(self, limit: int = 1) -> JournalBatch:
+        """Up to ``limit`` journal entries the live index has not applied (takes no lock)."""
+        generation, _ix = self.live()
+        return self._pending(generation, limit)
+
+    def catch_up(self, *, lock_timeout: float = 10.0, max_entries: int | None = None) -> CatchUp:
+        """Apply pending journal entries to the live index (see the module docstring).
+
+        Returns with ``busy`` set, having done nothing, when another process held the
+        generation's lock for ``lock_timeout`` seconds. ``max_entries`` bounds the work of one
+        call (``more`` is then set when entries remain).
+        """
+        generation, ix = self.live()
+        return self._catch_up(generation, ix, lock_timeout, max_entries)
+
+    def catch_up_generation(self, generation: Generation, *, lock_timeout: float = 10.0) -> CatchUp:
+        """Apply pending journal entries to ``generation`` (live or not: a rebuild before its swap)."""
+        return self._catch_up(generation, open_generation(generation), lock_timeout, None)
+
+    def _pending(self, generation: Generation, limit: int) -> JournalBatch:
+        cursor = read_cursor(generation)
+        with self.session_factory() as session:
+            return cursor.read(session, limit=limit)
+
+    def _catch_up(
+        self, generation: Generation, ix: FileIndex, lock_timeout: float, max_entries: int | None
+    ) -> CatchUp:
+        if not self._pending(generation, 1) and not self._gaps_to_expire(generation):
+            return CatchUp(position=read_cursor(generation).position)
+        lock = generation.sync_lock()
+        if not lock.acquire(lock_timeout):
+            return CatchUp(busy=True, position=read_cursor(generation).position)
+        result = CatchUp()
+        try:
+            while True:
+                cursor = read_cursor(generation)
+                room = self.batch if max_entries is None else min(self.batch, max_entries - result.entries)
+                with self.session_factory() as session:
+                    batch = cursor.read(session, limit=max(room, 1))
+                if not batch:
+                    expired = cursor.expire(horizon=self.horizon)
+                    if expired != cursor:
+                        write_cursor(generation, expired)
+                    result.position = cursor.position
+                    break
+                written, deleted = apply_services(
+                    ix, self.session_factory, batch.service_ids, timezone=self.timezone
+                )
+                advanced = cursor.advance(batch, horizon=self.horizon)
+                write_cursor(generation, advanced)
+                result.entries += len(batch.entries)
+                result.written += written
+                result.deleted += deleted
+                result.position = advanced.position
+                if max_entries is not None and result.entries >= max_entries:
+                    result.more = bool(self._pending(generation, 1))
+                    break
+        finally:
+            lock.release()
+        if result.entries:
+            log.info("index %s: %s", generation.name, result.summary())
+        return result
+
+    def _gaps_to_expire(self, generation: Generation) -> bool:
+        cursor = read_cursor(generation)
+        return cursor.expire(horizon=self.horizon) != cursor
