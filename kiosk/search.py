@@ -35,8 +35,7 @@ from kiosk.config import index_dir
 from kiosk.db import get_database
 
 if TYPE_CHECKING:
-    from whoosh.searching import Searcher
-
+    from search_index.engine.store import Searcher
     from search_index.upkeep.change_feed import ChangeFeed
 
 # Whoosh and the index modules load on first use (see AppSearch), not when the app starts.

@@ -15,6 +15,7 @@ from search_factory import make_service
 from search_index.upkeep.journal_hooks import install_journal_hooks
 from search_index.engine.layout import IndexLayout
 from search_index.upkeep.rebuild import rebuild_index
+from search_index.engine import writing as writing_module
 from search_index.engine.segment_writer import GroupedSegmentWriter
 from search_index.engine.store import IndexUnavailable, SearcherPool
 from search_index.upkeep import sync as sync_module
@@ -154,7 +155,7 @@ def test_a_large_batch_is_written_as_a_grouped_segment(
             written.append(self.doc_count())
             super().commit()
 
-    monkeypatch.setattr(sync_module, "GroupedSegmentWriter", Spy)
+    monkeypatch.setattr(writing_module, "GroupedSegmentWriter", Spy)
     with factory.begin() as session:
         old = [make_service(session, f"Old Clinic {i}", description="counseling").id for i in range(3)]
     rebuild_index(layout, factory)

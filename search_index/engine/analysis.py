@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from whoosh.analysis import (
     Analyzer,
@@ -24,7 +25,7 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.lang import stopwords_for_language
+from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.support.charset import accent_map
 
 #: Words: letters and digits, with inner apostrophes, dots or ampersands ("o'brien", "u.s").
@@ -59,6 +60,11 @@ def spanish_analyzer() -> Analyzer:
 def plain_analyzer() -> Analyzer:
     """Any text: tokens, lower case and accents folded; no stop words and no stemming."""
     return _base(None)
+
+
+def stemmer(lang: str) -> Callable[[str], str]:
+    """The Snowball stemmer of ``lang`` ("en", "es") that the analyzers' stem filters use."""
+    return stemmer_for_language(lang)  # type: ignore[no-any-return]
 
 
 def fold(text: str) -> str:

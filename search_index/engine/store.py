@@ -52,6 +52,11 @@ def create_index(path: Path) -> FileIndex:
     return whoosh_index.create_in(str(path), build_schema())
 
 
+def open_index(path: str | Path) -> FileIndex:
+    """The Whoosh index in ``path``, unchecked (a build in progress; see :func:`open_generation`)."""
+    return whoosh_index.open_dir(str(path))
+
+
 def build_meta(document_count: int, position: int) -> dict[str, object]:
     """The ``meta.json`` content of a generation built now."""
     return {
@@ -73,7 +78,7 @@ def open_generation(generation: Generation) -> FileIndex:
             f"this code uses {SCHEMA_VERSION!r}"
         )
     try:
-        ix = whoosh_index.open_dir(str(generation.path))
+        ix = open_index(generation.path)
         names = set(ix.schema.names())
         with ix.reader():
             pass

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.searching import Searcher
+from search_index.engine.store import Searcher
 
 from search_index.geo import Point
 from search_index.query.request import Effective

@@ -19,7 +19,7 @@ import logging
 from typing import Any
 
 import numpy as np
-from whoosh.searching import Searcher
+from search_index.engine.store import Searcher
 
 from search_index.query.cache import ResultCache, default_cache
 from search_index.query.crisis import CrisisMatch, CrisisRules, card_language, load_rules

@@ -17,9 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from whoosh.lang import stemmer_for_language
-
-from search_index.engine.analysis import TOKEN_PATTERN, fold
+from search_index.engine.analysis import TOKEN_PATTERN, fold, stemmer
 
 #: Longest snippet, in characters of the original text.
 MAX_CHARS = 260
@@ -29,8 +27,8 @@ MAX_SCANNED = 4000
 HEAD_LETTERS = 4
 
 _TOKEN = re.compile(TOKEN_PATTERN, re.UNICODE)
-_stem_en = stemmer_for_language("en")
-_stem_es = stemmer_for_language("es")
+_stem_en = stemmer("en")
+_stem_es = stemmer("es")
 
 
 @functools.lru_cache(maxsize=50000)

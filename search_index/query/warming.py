@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from whoosh.searching import Searcher
+from search_index.engine.store import Searcher
 
 from search_index.query.scoring import Scorer
 from search_index.query.synonyms import SynonymTable

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
-from whoosh.index import FileIndex
 
 from search_index.hours import DEFAULT_TIMEZONE
 from search_index.engine.layout import IndexLayout
-from search_index.engine.store import ID_FIELD, open_current
+from search_index.engine.store import ID_FIELD, FileIndex, open_current
 from search_index.upkeep.sync import BATCH_ENTRIES, apply_services, documents_for, read_cursor
 
 

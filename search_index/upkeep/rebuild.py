@@ -33,8 +33,6 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
-from whoosh import index as whoosh_index
-from whoosh.codec.base import Segment
 
 from directory_data.db import make_engine, make_session_factory
 from directory_data.models import Service
@@ -45,8 +43,8 @@ from search_index.hours import DEFAULT_TIMEZONE
 from search_index.engine.integrity import record_checksums
 from search_index.engine.layout import Generation, IndexLayout
 from search_index.engine.locking import LockTimeout
-from search_index.engine.segment_writer import GroupedSegmentWriter
-from search_index.engine.store import build_meta, create_index, index_health
+from search_index.engine.store import build_meta, create_index, index_health, open_index
+from search_index.engine.writing import NewSegment, Segment, list_segments
 from search_index.upkeep.sync import IndexSync, write_cursor
 
 log = logging.getLogger(__name__)
@@ -174,7 +172,7 @@ def rebuild_index(
             documents = _build_serial(build_dir, session_factory, ids, timezone)
         mark = time.monotonic()
         phases["write"] = mark - started - phases["prepare"]
-        record_checksums(whoosh_index.open_dir(str(build_dir)))
+        record_checksums(open_index(build_dir))
         write_cursor(Generation(build_dir), cursor)
         generation = layout.complete_build(build_dir, build_meta(documents, cursor.position))
         sync = IndexSync(layout, session_factory, timezone=timezone)
@@ -278,13 +276,7 @@ def start_method() -> str:
 
 def _commit_segments(build_dir: Path, results: Sequence[SegmentResult]) -> None:
     """List the written segments in the build's table of contents (with the unmodified schema)."""
-    segments = [r.segment for r in results if r.segment is not None]
-    ix = whoosh_index.open_dir(str(build_dir))
-    writer = ix.writer()
-    # Join the segments in one table of contents, as MpWriter(multisegment=True) does.
-    writer._close_segment()
-    writer._commit_toc(segments)
-    writer._finish()
+    list_segments(build_dir, [r.segment for r in results if r.segment is not None])
 
 
 def build_segment(task: SegmentTask) -> SegmentResult:
@@ -305,14 +297,12 @@ def write_segment(
 ) -> SegmentResult:
     """Write the services of the id ``ranges`` into one new, not yet listed segment of ``build_dir``.
 
-    The writer is a :class:`~search_index.engine.segment_writer.GroupedSegmentWriter` (the same
-    segment as Whoosh's writer, for less CPU); :func:`_commit_segments` lists it afterwards.
+    The segment is a :class:`~search_index.engine.writing.NewSegment`; :func:`_commit_segments`
+    lists it afterwards.
     """
     clock = time.process_time
     loading = writing = 0.0
-    ix = whoosh_index.open_dir(build_dir)
-    writer = GroupedSegmentWriter(ix, lock=False)
-    count = 0
+    segment = NewSegment(build_dir)
     try:
         with session_factory() as session:
             documents = rebuild_documents(session, ranges, timezone)
@@ -323,17 +313,13 @@ def write_segment(
                 loading += between - before
                 if doc is None:
                     break
-                writer.add_document(**doc)
+                segment.add(doc)
                 writing += clock() - between
-                count += 1
-        if count == 0:
-            writer._close_segment()
-            return SegmentResult(None, 0, loading, writing, 0.0)
         before = clock()
-        segment = writer._finalize_segment()
-        return SegmentResult(segment, count, loading, writing, clock() - before)
+        finished = segment.finish()
+        return SegmentResult(finished, segment.documents, loading, writing, clock() - before)
     except BaseException:
-        writer._close_segment()
+        segment.abandon()
         raise
 
 

@@ -25,9 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
-from whoosh.index import FileIndex, LockError
-from whoosh.util.filelock import try_for
-from whoosh.writing import SegmentWriter
 
 from search_index.upkeep.bulk_load import load_services
 from search_index.upkeep.cursor import GAP_HORIZON, JournalBatch, JournalCursor
@@ -35,8 +32,8 @@ from search_index.documents import load_for_indexing, service_document
 from search_index.hours import DEFAULT_TIMEZONE
 from search_index.engine.integrity import record_checksums
 from search_index.engine.layout import Generation, IndexLayout, read_json, write_atomic
-from search_index.engine.segment_writer import GroupedSegmentWriter
-from search_index.engine.store import ID_FIELD, IndexUnavailable, open_generation
+from search_index.engine.store import ID_FIELD, FileIndex, IndexUnavailable, open_generation
+from search_index.engine.writing import abandon_writer, open_writer
 
 log = logging.getLogger(__name__)
 
@@ -123,45 +120,6 @@ def apply_services(
         raise
     record_checksums(ix)
     return len(docs), len(gone)
-
-
-def open_writer(ix: FileIndex, timeout: float, *, grouped: bool = False) -> SegmentWriter:
-    """``ix.writer(timeout=...)`` that never leaves Whoosh's write lock held when it fails.
-
-    ``grouped``: a :class:`~search_index.engine.segment_writer.GroupedSegmentWriter` instead.
-
-    Whoosh takes ``WRITELOCK`` first and then creates the new segment's files; when creating
-    them fails (a full or read-only disk) the lock is only released once the half-made writer is
-    garbage collected, which a kept traceback (a log record, an error reporter) postpones for
-    ever: every later writer of this process then waits ``timeout`` and fails.
-    """
-    lock = ix.lock("WRITELOCK")
-    if not try_for(lock.acquire, timeout=timeout, delay=0.1):
-        raise LockError(f"{ix.storage}: the Whoosh write lock is held")
-    try:
-        writer = GroupedSegmentWriter(ix, lock=False) if grouped else SegmentWriter(ix, _lk=False)
-    except BaseException:
-        lock.release()
-        raise
-    writer.writelock = lock  # commit() and cancel() release it
-    return writer
-
-
-def abandon_writer(writer: SegmentWriter) -> None:
-    """Give up ``writer`` after a failure (in adding or committing): close it, release its lock.
-
-    Files a failed commit wrote but never listed in a table of contents are not part of the
-    index; Whoosh removes such leftovers on a later commit.
-    """
-    lock = writer.writelock
-    try:
-        if not writer.is_closed:
-            writer.cancel()
-    except Exception:  # noqa: BLE001 - the original error is what matters
-        log.debug("cancelling a failed index writer failed", exc_info=True)
-    finally:
-        if lock is not None and getattr(lock, "fd", None) is not None:
-            lock.release()
 
 
 @dataclass
