@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.matching import FilterMatcher
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -135,9 +137,13 @@ def _raw_matcher(leaf: IndexReader, field: str, text: str) -> Any:
             if (field, btext) not in terms:
                 return None
             return terms.matcher(field, btext, leaf.schema[field].format)
-        return leaf.postings(field, text)
+        matcher = leaf.postings(field, text)
     except (TermNotFound, KeyError):
         return None
+    if isinstance(matcher, FilterMatcher):  # the public reader's filter of deleted documents
+        matcher = matcher.child
+        matcher.reset()  # the filter moved it past the leading deleted ones
+    return matcher
 
 
 def _read_all(matcher: Any) -> tuple[array, array]:
@@ -153,12 +159,6 @@ def _read_all(matcher: Any) -> tuple[array, array]:
             if matcher._lastblock:
                 break
             matcher._goto(matcher._nextoffset)
-        return ids, weights
-    plain_ids = getattr(matcher, "_ids", None)
-    if plain_ids is not None and type(matcher).__name__ == "ListMatcher":
-        ids.extend(plain_ids)
-        raw = matcher._weights
-        weights.extend(raw if raw is not None else [1.0] * len(plain_ids))
         return ids, weights
     while matcher.is_active():
         ids.append(matcher.id())
@@ -177,11 +177,11 @@ def _length_bytes(leaf: IndexReader, field: str) -> np.ndarray:
         name = f"_{field}_len"
         try:
             if perdoc is not None and perdoc.has_column(name):
-                from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-
                 reader = perdoc.column_reader(name, LENGTHS_COLUMN)
                 data = bytes(reader._dbfile.get(reader._basepos, reader._count))
-        except (AttributeError, ImportError):
+        except AttributeError:
+            perdoc = None
+        if perdoc is None:
             data = bytes(length_to_byte(leaf.doc_field_length(d, field, 0) or 0) for d in range(count))
         values = np.zeros(count, dtype=np.uint8)
         raw = np.frombuffer(data, dtype=np.uint8)[:count]
@@ -192,7 +192,11 @@ def _length_bytes(leaf: IndexReader, field: str) -> np.ndarray:
 
 
 def _read_scored(leaf: IndexReader, field: str, text: str) -> Postings:
-    """The segment's postings of ``field:text`` with their BM25 tf parts, read now."""
+    """The segment's postings of ``field:text`` as (local doc numbers, BM25 tf parts), read now.
+
+    The tf part is ``tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))``, with the segment's
+    own average length; the caller multiplies it by the term's idf and the field's weight.
+    """
     matcher = _raw_matcher(leaf, field, text)
     if matcher is None:
         return EMPTY
@@ -204,21 +208,6 @@ def _read_scored(leaf: IndexReader, field: str, text: str) -> Postings:
     lengths = _BYTE_LENGTHS[_length_bytes(leaf, field)[ids]]
     parts = (tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / avgdl))).astype(np.float32)
     return ids, parts
-
-
-def scored_postings(leaf: IndexReader, field: str, text: str) -> Postings:
-    """The segment's postings of ``field:text`` as (local doc numbers, BM25 tf parts).
-
-    The tf part is ``tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))``; the caller
-    multiplies it by the term's idf and the field's weight.
-    """
-    key = (segment_key(leaf), field, text, True)
-    cached = _postings.get(key)
-    if cached is not None:
-        return cached
-    result = _read_scored(leaf, field, text)
-    _postings.put(key, result, result[0].size + 1)
-    return result
 
 
 @dataclass(frozen=True)
