@@ -1,6 +1,7 @@
-"""The Whoosh engine: the only code that knows how Whoosh stores an index.
+"""The Whoosh engine: the only code that imports Whoosh or knows how it stores an index.
 
-Schema and analyzers, the segment writer, the segment readers and word-vector views, the index store
-(open a state, refresh, check in and out searchers), integrity checks of the files on disk, the index
-directory's layout and its lock. Nothing outside this package uses Whoosh's private names.
+Schema and analyzers, the writers (Whoosh's, taken safely, and the grouped segment writer), the
+segment readers and word-vector views, the index store (open an index, refresh and pool
+searchers), integrity checks of the files on disk, the index directory's layout and its lock.
+``setup.cfg`` forbids Whoosh imports elsewhere and ``tests/test_layers.py`` its private names.
 """

@@ -11,7 +11,8 @@ Columns (ages, assured date, hours, points, names) are loaded and parsed the sam
 segment, so a commit that adds a small segment only reads that segment.
 
 Reading uses a few private attributes of Whoosh-Reloaded 2.7.5 (pinned exactly in setup.cfg)
-for speed, and falls back to the public matcher and column APIs whenever they are absent.
+for speed, and falls back to the public matcher and column APIs whenever they are absent
+(an empty index's reader); ``tests/test_engine_equivalence.py`` checks both against Whoosh.
 """
 
 from __future__ import annotations
@@ -118,11 +119,13 @@ _columns = LRU(1024)
 _stored = LRU(MAX_CACHED_DOCUMENTS)
 
 
-def clear_caches() -> None:
-    """Forget every cached posting list and column (tests, memory pressure)."""
+def clear_caches(*, columns: bool = True) -> None:
+    """Forget every cached posting list, stored document and (``columns``) column (tests,
+    benchmarks, memory pressure)."""
     _postings.clear()
-    _columns.clear()
     _stored.clear()
+    if columns:
+        _columns.clear()
 
 
 # -- postings ----------------------------------------------------------------------------------
