@@ -22,10 +22,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
 from search_index.engine.layout import IndexLayout, read_json, write_atomic
+from search_index.engine.store import open_index
 
 #: The checksum file's name inside a generation.
 CHECKSUMS = "checksums.json"
@@ -67,7 +67,7 @@ def verify_checksums(path: Path) -> str | None:
     recorded: dict[str, Any] = (read_json(Path(path) / CHECKSUMS) or {}).get("files", {})
     if not recorded:
         return None
-    ix = whoosh_index.open_dir(str(path))
+    ix = open_index(path)
     for name in segment_files(ix):
         expected = recorded.get(name)
         if expected is None:

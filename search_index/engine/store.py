@@ -41,11 +41,6 @@ class IndexUnavailable(Exception):
     """There is no sound live index (missing, corrupt, or built for another schema version)."""
 
 
-def schema_names() -> set[str]:
-    """The field names the current schema has."""
-    return set(build_schema().names())
-
-
 def create_index(path: Path) -> FileIndex:
     """A new, empty index with the current schema in ``path``."""
     path.mkdir(parents=True, exist_ok=True)
@@ -84,7 +79,7 @@ def open_generation(generation: Generation) -> FileIndex:
             pass
     except Exception as error:  # Whoosh raises many kinds on a damaged directory
         raise IndexUnavailable(f"{generation.path}: cannot be opened ({error!r})") from error
-    if names != schema_names():
+    if names != set(build_schema().names()):
         raise IndexUnavailable(f"{generation.path}: its fields differ from the current schema")
     return ix
 
@@ -106,10 +101,6 @@ def index_health(layout: IndexLayout) -> str | None:
     return None
 
 
-def _same_deletions(a: object, b: object) -> bool:
-    return set(a.deleted_docs()) == set(b.deleted_docs())  # type: ignore[attr-defined]
-
-
 def refresh_searcher(ix: FileIndex, old: Searcher) -> Searcher:
     """A searcher on the latest commit of ``ix``, reusing ``old``'s unchanged segment readers.
 
@@ -129,7 +120,7 @@ def refresh_searcher(ix: FileIndex, old: Searcher) -> Searcher:
     try:
         for segment in toc.segments:
             leaf = leaves.get(segment.segment_id())
-            if leaf is not None and _same_deletions(leaf.segment(), segment):
+            if leaf is not None and set(leaf.segment().deleted_docs()) == set(segment.deleted_docs()):
                 leaf._gen = toc.generation  # type: ignore[attr-defined]
                 readers.append(leaf)
                 reused.add(id(leaf))

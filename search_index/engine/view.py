@@ -32,11 +32,6 @@ Leaves = list[tuple[IndexReader, int]]
 MAX_VIEWS = 6
 
 
-def leaves_of(searcher: Searcher) -> Leaves:
-    """The searcher's segment readers with their doc-number offsets."""
-    return list(searcher.reader().leaf_readers())
-
-
 def state_key(searcher: Searcher) -> tuple[Any, ...]:
     """A key that changes whenever what ``searcher`` can find changes (any commit)."""
     reader = searcher.reader()
@@ -313,7 +308,7 @@ def view_of_state(key: tuple[Any, ...]) -> IndexView | None:
 def view_for(searcher: Searcher) -> tuple[IndexView, Leaves]:
     """The view of the index state ``searcher`` reads, and the searcher's leaves."""
     key = state_key(searcher)
-    leaves = leaves_of(searcher)
+    leaves: Leaves = list(searcher.reader().leaf_readers())
     with _views_lock:
         view = _views.get(key)
         if view is not None:
