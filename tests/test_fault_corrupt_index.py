@@ -19,7 +19,7 @@ from kiosk.config import index_dir
 from kiosk.db import get_database
 from search_factory import make_service
 from search_index.upkeep.drift import find_drift
-from search_index.upkeep.journal_hooks import install_journal_hooks
+from directory_data.journal import install_journal_hooks
 from search_index.engine.layout import Generation, IndexLayout
 from search_index.upkeep.rebuild import rebuild_index
 from search_index.engine.store import index_health

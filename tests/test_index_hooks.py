@@ -20,7 +20,7 @@ from directory_data.models import (
     new_id,
 )
 from search_factory import make_service
-from search_index.upkeep.journal_hooks import DISABLE_KEY, hooks_installed, install_journal_hooks
+from directory_data.journal import DISABLE_KEY, hooks_installed, install_journal_hooks
 
 
 @pytest.fixture
