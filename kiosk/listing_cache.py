@@ -24,7 +24,7 @@ from directory_data.service_rows import SHOWN_STATUSES, listed, services_in_orde
 
 from kiosk.cards import ListingFacts, listing_facts
 from kiosk.app_state import app_object
-from kiosk.search import subscribe
+from kiosk.search import get_search
 
 _EXTENSION = "kiosk_listing_cache"
 DEFAULT_CAPACITY = 20_000
@@ -40,11 +40,14 @@ class ListingCache:
 
     ``build`` makes what is kept of a loaded service (default: its :class:`ListingFacts`); any
     value with the service's ``status`` will do (the JSON API keeps its serialised fields).
-    :meth:`changed` is told what changed.
+    :meth:`changed` is told what changed; ``check`` raises when that may be stale (the journal
+    could not be read: no page is served from the cache then).
     """
 
     def __init__(self, timezone: str, capacity: int = DEFAULT_CAPACITY,
-                 build: Callable[[Service], Any] | None = None) -> None:
+                 build: Callable[[Service], Any] | None = None,
+                 check: Callable[[], None] = lambda: None) -> None:
+        self.check = check
         self.timezone = timezone
         self.capacity = capacity
         self.build = build or (lambda service: listing_facts(service, default_timezone=timezone))
@@ -74,6 +77,7 @@ class ListingCache:
     def mark(self) -> int:
         """How many notifications the cache has had: what is loaded after this is kept by
         :meth:`store` unless named since."""
+        self.check()
         with self._lock:
             return self._changes
 
@@ -128,8 +132,9 @@ def get_listing_cache(
 
     def make() -> ListingCache:
         capacity = int(app.config.get("LISTING_CACHE_SIZE", DEFAULT_CAPACITY))
-        cache = ListingCache(str(app.config["TIMEZONE"]), capacity, build=build)
-        subscribe(cache.changed, app)
+        follower = get_search(app).follower
+        cache = ListingCache(str(app.config["TIMEZONE"]), capacity, build=build, check=follower.check_read)
+        follower.subscribe(cache.changed)
         group: list[ListingCache] = app.extensions.setdefault(_GROUP, [])
         group.append(cache)
         cache.siblings = group

@@ -132,6 +132,17 @@ class Follower:
         #: ``(epoch seconds, what failed)`` of the last failed pass; None once one succeeds
         #: again (``/healthz`` reports it).
         self.last_error: tuple[float, str] | None = None
+        #: What the last read of the journal raised (None once a read succeeds).
+        self.read_error: Exception | None = None
+
+    def check_read(self) -> None:
+        """Raise what the last read of the journal raised, if it failed: what was read before
+        may be stale (display caches are not served then). Starts the thread if it is not
+        running (in a forked worker, say)."""
+        self.start()
+        error = self.read_error
+        if error is not None:
+            raise error.with_traceback(None)
 
     def subscribe(self, subscriber: Subscriber) -> None:
         """Tell ``subscriber`` about every change read from now on (after the index has it)."""
@@ -155,20 +166,14 @@ class Follower:
             thread.join(timeout)
 
     def wait_caught_up(self, timeout: float = 30.0) -> bool:
-        """Wait until a pass that started after this call has brought the index and the
-        subscribers up to the journal; whether one did within ``timeout`` seconds."""
+        """Wait for a pass that starts after this call; whether it brought the index and the
+        subscribers up to the journal within ``timeout`` seconds."""
         self.start()
-        deadline = time.monotonic() + timeout
         with self._passes:
             target = self._started + 1
             self._wake.set()
-            while self._finished < target:
-                left = deadline - time.monotonic()
-                if left <= 0 or self._stopped:
-                    return False
-                self._passes.wait(min(left, self.interval))
-                self._wake.set()
-        return True
+            self._passes.wait_for(lambda: self._ended >= target or self._stopped, timeout)
+            return self._finished >= target
 
     def committed(self, count: int) -> None:
         """This process committed changes to ``count`` services: wait for them when few."""
@@ -182,10 +187,10 @@ class Follower:
     def wait_ready(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for a sound index; return whether there is one."""
         deadline = time.monotonic() + timeout
-        while index_health(self.layout) is not None:
+        while index_health(self.layout) is not None and time.monotonic() < deadline and not self._stopped:
             if not self.wait_caught_up(max(deadline - time.monotonic(), 0.0)):
-                return index_health(self.layout) is None
-        return True
+                time.sleep(min(self.interval, max(deadline - time.monotonic(), 0.0)))
+        return index_health(self.layout) is None
 
     def poll(self) -> bool:
         """One pass (the thread's job): read the journal once, bring the index up to it, then
@@ -196,7 +201,12 @@ class Follower:
                 number = self._started
             done = False
             try:
-                changed = self._read()
+                try:
+                    changed = self._read()
+                except Exception as error:
+                    self.read_error = error
+                    raise
+                self.read_error = None
                 try:
                     done = self._update_index(changed != frozenset())
                 finally:
@@ -215,10 +225,11 @@ class Follower:
             return done
 
     def wait_first_pass(self, timeout: float) -> None:
-        """Start the thread and wait up to ``timeout`` seconds for its first pass to end."""
+        """Start the thread (if it is not running) and wait up to ``timeout`` seconds for its
+        first pass to end."""
+        self.start()
         if self._ended:
             return
-        self.start()
         with self._passes:
             self._wake.set()
             self._passes.wait_for(lambda: self._ended > 0 or self._stopped, timeout)
@@ -239,7 +250,7 @@ class Follower:
 
     def _update_index(self, changed: bool) -> bool:
         """Bring the index up to the journal when it may be behind; whether it is now."""
-        if not (changed or self._index_due):
+        if not (changed or self._index_due) and index_health(self.layout) is None:
             return True
         self._index_due = True
         damaged = self._verify_once()
