@@ -241,8 +241,3 @@ def install_journal_hooks(
         _installed[session_factory] = hooks
     if on_commit is not None and on_commit not in hooks.callbacks:
         hooks.callbacks.append(on_commit)
-
-
-def hooks_installed(session_factory: sessionmaker[Session]) -> bool:
-    """Whether :func:`install_journal_hooks` was called for ``session_factory``."""
-    return session_factory in _installed
