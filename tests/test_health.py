@@ -116,10 +116,10 @@ def test_a_failing_catch_up_shows_until_a_pass_succeeds(app: Flask, monkeypatch:
     _ready(app, 1)
     follower = get_search(app).follower
 
-    def broken(limit: int = 1) -> Any:
+    def broken(**_options: Any) -> Any:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(follower.sync, "pending", broken)
+    monkeypatch.setattr(follower.sync, "catch_up", broken)
     _ready(app, 1)  # the commit's pass of the journal reader fails to apply it
     code, body = _health(app)
     assert code == 200 and body["status"] == "degraded"

@@ -208,7 +208,7 @@ class Follower:
                     raise
                 self.read_error = None
                 try:
-                    done = self._update_index(changed != frozenset())
+                    done = self._update_index(changed)
                 finally:
                     if changed != frozenset():
                         for subscriber in list(self._subscribers):
@@ -248,10 +248,12 @@ class Follower:
             self._cursor = JournalCursor.start(session)
             return None
 
-    def _update_index(self, changed: bool) -> bool:
+    def _update_index(self, changed: frozenset[str] | None) -> bool:
         """Bring the index up to the journal when it may be behind; whether it is now."""
-        if not (changed or self._index_due) and index_health(self.layout) is None:
+        if changed == frozenset() and not self._index_due and index_health(self.layout) is None:
             return True
+        # A few changes read by a reader that was caught up: no backlog worth a rebuild.
+        few = changed is not None and len(changed) < PARALLEL_MIN and not self._index_due
         self._index_due = True
         damaged = self._verify_once()
         if damaged is not None:
@@ -260,7 +262,7 @@ class Follower:
         elif index_health(self.layout) is not None:
             self._rebuild(if_needed=True, lock_timeout=60.0)
         else:
-            backlog = len(self.sync.pending(limit=REBUILD_BACKLOG).entries)
+            backlog = 0 if few else len(self.sync.pending(limit=REBUILD_BACKLOG).entries)
             if rebuild_pays(backlog, default_processes(), self.session_factory):
                 self._rebuild(lock_timeout=0.0)
             else:
