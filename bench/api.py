@@ -163,7 +163,7 @@ def edit_some(url: str, count: int) -> None:
 
     from directory_data.db import make_engine, make_session_factory
     from directory_data.models import Service
-    from search_index.upkeep.journal_hooks import install_journal_hooks
+    from directory_data.journal import install_journal_hooks
 
     engine = make_engine(url)
     factory = make_session_factory(engine)

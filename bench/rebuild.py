@@ -57,7 +57,7 @@ from directory_data.models import (  # noqa: E402
     new_id,
 )
 from search_index.upkeep.follower import Follower  # noqa: E402
-from search_index.upkeep.journal_hooks import install_journal_hooks  # noqa: E402
+from directory_data.journal import install_journal_hooks  # noqa: E402
 from search_index.engine.layout import IndexLayout  # noqa: E402
 from search_index.upkeep.rebuild import rebuild_index  # noqa: E402
 from search_index.engine.store import SearcherPool, open_current, refresh_searcher  # noqa: E402
@@ -186,7 +186,7 @@ def bench_refresh(layout: IndexLayout, factory: sessionmaker[Session]) -> dict[s
     searcher = ix.searcher()
     opened = time.perf_counter() - started
     follower = Follower(layout, factory)
-    install_journal_hooks(factory, on_commit=follower.after_commit)
+    install_journal_hooks(factory, on_commit=follower.committed)
     with factory.begin() as session:
         service = session.scalars(select(Service).limit(1)).one()
         service.name = service.name + " (refresh bench)"
@@ -200,7 +200,7 @@ def bench_refresh(layout: IndexLayout, factory: sessionmaker[Session]) -> dict[s
 def bench_local_latency(layout: IndexLayout, factory: sessionmaker[Session], rounds: int) -> list[float]:
     """Seconds from a commit in this process to the edit being visible to a pooled searcher here."""
     follower = Follower(layout, factory)
-    install_journal_hooks(factory, on_commit=follower.after_commit)
+    install_journal_hooks(factory, on_commit=follower.committed)
     pool = SearcherPool(layout)
     with factory() as session:
         ids = list(session.scalars(select(Service.id).order_by(Service.id).limit(rounds)))

@@ -1,8 +1,8 @@
 """The directory's categories by slug, kept per process (a results page names its category).
 
 Categories change only when listings do (an import, a migration), and every such change is
-journaled for the listings that carry them; the app's change feed
-(:func:`kiosk.search.get_change_feed`) says so, and the names are read again on next use. A
+journaled for the listings that carry them; the app's journal reader
+(:func:`kiosk.search.subscribe`) says so, and the names are read again on next use. A
 topic's results page thus names its category without a query of its own.
 """
 
@@ -16,10 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory_data.models import Category
-from search_index.upkeep.change_feed import ChangeFeed
 
 from kiosk.app_state import app_object
-from kiosk.search import get_change_feed
+from kiosk.search import subscribe
 
 _EXTENSION = "kiosk_categories"
 
@@ -34,13 +33,11 @@ class CategoryName:
 
 
 class CategoryNames:
-    """Every category by slug, read once and again after the feed reports a change."""
+    """Every category by slug, read once and again after the journal reports a change."""
 
-    def __init__(self, feed: ChangeFeed) -> None:
-        self.feed = feed
+    def __init__(self) -> None:
         self._names: dict[str, CategoryName] | None = None
         self._lock = threading.Lock()
-        feed.subscribe(self._changed)
 
     def _changed(self, _ids: frozenset[str] | None) -> None:
         with self._lock:
@@ -48,7 +45,6 @@ class CategoryNames:
 
     def get(self, session: Session, slug: str) -> CategoryName | None:
         """The category ``slug`` names, or None."""
-        self.feed.poll()
         with self._lock:
             names = self._names
         if names is None:
@@ -62,4 +58,10 @@ class CategoryNames:
 def get_category_names(app: Flask | None = None) -> CategoryNames:
     """The :class:`CategoryNames` of ``app`` (default: the current app), made on first use."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    return app_object(app, _EXTENSION, lambda: CategoryNames(get_change_feed(app)))
+
+    def make() -> CategoryNames:
+        names = CategoryNames()
+        subscribe(names._changed, app)
+        return names
+
+    return app_object(app, _EXTENSION, make)

@@ -16,9 +16,8 @@ follower and searchers)::
 * 200 ``ok`` otherwise.
 
 It is cheap: one ``SELECT 1``, the journal's head by primary key and one indexed lookup when
-behind, a file created and removed, ``statvfs``, and a pooled searcher's document count. Before
-measuring it gives the index follower its usual rate-limited look at the journal, so an idle
-worker does not report a lag it would catch up on its next search.
+behind, a file created and removed, ``statvfs``, and a pooled searcher's document count. It
+writes nothing: the worker's journal reader keeps the index current in the background.
 """
 
 from __future__ import annotations
@@ -52,8 +51,6 @@ def index_report(database_ok: bool) -> dict[str, Any]:
     from search_index.upkeep.freshness import MIN_FREE_BYTES, index_status
 
     search = get_search()
-    if database_ok:
-        search.follower.poll()
     report: dict[str, Any] = {"usable": False, "documents": None}
     try:
         with search.pool.searcher() as searcher:

@@ -1,15 +1,12 @@
-"""A per-process cache of :class:`~kiosk.cards.ListingFacts`, kept true by the change journal.
+"""A per-process cache of what result cards and API results show of a listing, kept true by the
+app's journal reader.
 
-Loading ten services with everything a card shows costs a dozen ORM queries (tens of ms here);
-a results page must be served in a few. So the facts of each shown service are kept per process,
-and the app's :class:`~search_index.upkeep.change_feed.ChangeFeed` tells the cache which services were
-journaled: those are dropped and read again when next shown. Every committed change to a service,
-its phones, hours, places or organization is journaled in its own transaction
-(:mod:`search_index.upkeep.journal_hooks`, :func:`directory_data.journal.record_service_changes`). The
-feed reads the journal at once after this process commits, and at most every
-``LISTING_FRESHNESS_SECONDS`` (0.25) otherwise, so no request asks the database about freshness:
-a listing is never shown older than its last change made in this process, nor more than that
-interval older than a change made elsewhere.
+Loading ten listings costs several queries; a results page must be served in a few. So what is
+shown of each service is kept per process, and the app's journal reader
+(:mod:`search_index.upkeep.follower`, through :func:`kiosk.search.subscribe`) drops the services
+journaled since its last read right after it has brought the index up to them, so a page's
+ranking and its cards come from the same moment. A change this process commits is in both before
+its request returns; one made elsewhere within ``SEARCH_POLL_INTERVAL`` seconds.
 """
 
 from __future__ import annotations
@@ -24,11 +21,10 @@ from sqlalchemy.orm import Session
 
 from directory_data.models import Service
 from directory_data.service_rows import SHOWN_STATUSES, listed, services_in_order
-from search_index.upkeep.change_feed import ChangeFeed
 
 from kiosk.cards import ListingFacts, listing_facts
 from kiosk.app_state import app_object
-from kiosk.search import get_change_feed
+from kiosk.search import get_search
 
 _EXTENSION = "kiosk_listing_cache"
 DEFAULT_CAPACITY = 20_000
@@ -44,12 +40,14 @@ class ListingCache:
 
     ``build`` makes what is kept of a loaded service (default: its :class:`ListingFacts`); any
     value with the service's ``status`` will do (the JSON API keeps its serialised fields).
-    ``feed`` says what changed; the cache subscribes to it.
+    :meth:`changed` is told what changed; ``check`` raises when that may be stale (the journal
+    could not be read: no page is served from the cache then).
     """
 
-    def __init__(self, feed: ChangeFeed, timezone: str, capacity: int = DEFAULT_CAPACITY,
-                 build: Callable[[Service], Any] | None = None) -> None:
-        self.feed = feed
+    def __init__(self, timezone: str, capacity: int = DEFAULT_CAPACITY,
+                 build: Callable[[Service], Any] | None = None,
+                 check: Callable[[], None] = lambda: None) -> None:
+        self.check = check
         self.timezone = timezone
         self.capacity = capacity
         self.build = build or (lambda service: listing_facts(service, default_timezone=timezone))
@@ -62,10 +60,9 @@ class ListingCache:
         self._forgotten = 0
         #: The caches (this one included) that keep what one load reads.
         self.siblings: list[ListingCache] = [self]
-        feed.subscribe(self._changed)
 
-    def _changed(self, ids: frozenset[str] | None) -> None:
-        """The feed's notification: drop what changed (everything when ``ids`` is None)."""
+    def changed(self, ids: frozenset[str] | None) -> None:
+        """Drop what changed (everything when ``ids`` is None)."""
         with self._lock:
             self._changes += 1
             if ids is None:
@@ -78,9 +75,9 @@ class ListingCache:
                 self._forgotten = self._recent.popleft()[0]
 
     def mark(self) -> int:
-        """Let the feed catch up (when due) and return how many notifications the cache has
-        had: what is loaded after this is kept by :meth:`store` unless named since."""
-        self.feed.poll()
+        """How many notifications the cache has had: what is loaded after this is kept by
+        :meth:`store` unless named since."""
+        self.check()
         with self._lock:
             return self._changes
 
@@ -135,7 +132,9 @@ def get_listing_cache(
 
     def make() -> ListingCache:
         capacity = int(app.config.get("LISTING_CACHE_SIZE", DEFAULT_CAPACITY))
-        cache = ListingCache(get_change_feed(app), str(app.config["TIMEZONE"]), capacity, build=build)
+        follower = get_search(app).follower
+        cache = ListingCache(str(app.config["TIMEZONE"]), capacity, build=build, check=follower.check_read)
+        follower.subscribe(cache.changed)
         group: list[ListingCache] = app.extensions.setdefault(_GROUP, [])
         group.append(cache)
         cache.siblings = group

@@ -1,20 +1,22 @@
 """The app's search index: one per app (per process), kept current with the database.
 
-:func:`init_app` installs the change-journal hooks on the app's session factory (so every ORM
-commit is journaled in its own transaction) and, after each commit, applies it to this process's
-index at once. :func:`searcher` is what views use::
+:func:`init_app` installs the change-journal hooks on the app's session factory. Each app has one
+:class:`~search_index.upkeep.follower.Follower`, whose background thread reads the journal, brings
+the index up to date and tells the display caches (:func:`subscribe`); a request never writes the
+index, and one that committed a change waits for the thread so its next page shows it.
+:func:`searcher` is what views use::
 
     with searcher() as s:
         results = search(s, request)
 
 It checks out a pooled searcher (never shared between threads, refreshed only when the index
-changed), after a cheap, rate-limited look at the journal that brings in commits made by other
-processes and hosts. :func:`catch_up_index` is the one-shot version for commands.
+changed). :func:`wait_caught_up` waits for changes committed elsewhere; :func:`catch_up_index`
+is the one-shot update for commands.
 
-Settings: ``SEARCH_POLL_INTERVAL`` (seconds between journal looks, default 0.5),
-``SEARCH_INLINE_LIMIT`` (changes applied inside a request, default 500; bigger backlogs go to a
-background thread), ``SEARCH_READY_TIMEOUT`` (how long a search waits for a first index, default
-15 s), ``SEARCH_MAX_IDLE_SEARCHERS`` (default 4).
+Settings: ``SEARCH_POLL_INTERVAL`` (seconds between journal reads, default 0.25),
+``SEARCH_INLINE_LIMIT`` (a commit of at most this many services waits for the index, default
+500), ``SEARCH_READY_TIMEOUT`` (how long a search waits for a first index, default 15 s),
+``SEARCH_MAX_IDLE_SEARCHERS`` (default 4).
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from typing import TYPE_CHECKING
 from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory_data.journal import install_journal_hooks
+
 from search_index.hours import DEFAULT_TIMEZONE
-from search_index.upkeep.journal_hooks import install_journal_hooks
 
 from kiosk.app_state import app_object
 from kiosk.config import index_dir
@@ -36,12 +39,11 @@ from kiosk.db import get_database
 
 if TYPE_CHECKING:
     from search_index.engine.store import Searcher
-    from search_index.upkeep.change_feed import ChangeFeed
+    from search_index.upkeep.follower import Subscriber
 
 # Whoosh and the index modules load on first use (see AppSearch), not when the app starts.
 
 _EXTENSION = "kiosk_search"
-_FEED = "kiosk_change_feed"
 
 
 class AppSearch:
@@ -61,47 +63,47 @@ class AppSearch:
             self.layout,
             get_database(app).session_factory,
             timezone=self.timezone,
-            interval=float(config.get("SEARCH_POLL_INTERVAL", 0.5)),
+            interval=float(config.get("SEARCH_POLL_INTERVAL", 0.25)),
             inline_limit=int(config.get("SEARCH_INLINE_LIMIT", 500)),
         )
+        self.follower.start()
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """A current searcher for the ``with`` block (raises ``IndexUnavailable``)."""
         from search_index.engine.store import IndexUnavailable
 
-        self.follower.poll()
+        self.follower.wait_first_pass(self.ready_timeout)
         if self.layout.current() is None and not self.follower.wait_ready(self.ready_timeout):
             raise IndexUnavailable(f"{self.layout.root}: the index is still being built")
         with self.pool.searcher() as s:
             yield s
 
-    def after_commit(self, count: int) -> None:
-        """A session of this app committed changes to ``count`` services."""
-        self.follower.after_commit(count)
-
 
 def init_app(app: Flask) -> None:
     """Give ``app`` its search index and journal every commit of its sessions."""
     app.extensions[_EXTENSION] = None  # created on first use
-
-    def on_commit(count: int) -> None:
-        feed = app.extensions.get(_FEED)
-        if feed is not None:  # display caches exist: tell them first (one query)
-            feed.committed()
-        get_search(app).after_commit(count)
-
-    install_journal_hooks(get_database(app).session_factory, on_commit=on_commit)
+    install_journal_hooks(get_database(app).session_factory,
+                          on_commit=lambda count: get_search(app).follower.committed(count))
 
 
-def get_change_feed(app: Flask | None = None) -> ChangeFeed:
-    """The app's :class:`~search_index.upkeep.change_feed.ChangeFeed` (made on first use), which tells
-    its display caches what changed; ``LISTING_FRESHNESS_SECONDS`` between reads (0.25)."""
-    from search_index.upkeep.change_feed import DEFAULT_INTERVAL, ChangeFeed
+def subscribe(subscriber: Subscriber, app: Flask | None = None) -> None:
+    """Tell ``subscriber`` which services changed, each time the app's follower has read the
+    journal and updated the index (``None``: anything may have changed)."""
+    get_search(app).follower.subscribe(subscriber)
 
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    interval = float(app.config.get("LISTING_FRESHNESS_SECONDS", DEFAULT_INTERVAL))
-    return app_object(app, _FEED, lambda: ChangeFeed(get_database(app).session_factory, interval=interval))
+
+def wait_caught_up(app: Flask | None = None, timeout: float = 30.0) -> bool:
+    """Wait until the app's index and display caches have every change committed before the
+    call (by any process); whether they have within ``timeout`` seconds."""
+    return get_search(app).follower.wait_caught_up(timeout)
+
+
+def stop(app: Flask) -> None:
+    """Stop the app's journal reader, if it has one (tests, before disposing of the database)."""
+    search = app.extensions.get(_EXTENSION)
+    if search is not None:
+        search.follower.stop()
 
 
 def get_search(app: Flask | None = None) -> AppSearch:

@@ -105,7 +105,7 @@ def warm_up(app: Flask) -> None:
     try:
         with app.app_context():
             search = get_search(app)
-            search.follower.poll(force=True)
+            search.follower.wait_caught_up(600.0)
             if search.layout.current() is not None:
                 started = time.monotonic()
                 with search.pool.searcher() as searcher:

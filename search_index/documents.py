@@ -1,19 +1,15 @@
-"""Listing -> document: the pure mapping of a :class:`Service` to an index document, and the
-batched loader that feeds it.
+"""Listing -> document: the pure mapping of a listing to an index document.
 
-:func:`service_document` reads only the service and the objects loaded with it (no session, no
-clock), so the same service always gives the same document. :func:`load_for_indexing` loads what
-it needs with ``selectinload`` in batches, never one query per service.
+:func:`service_document` reads only the service and the objects loaded with it
+(:func:`directory_data.service_rows.load_listings`; no session, no clock), so the same listing
+always gives the same document.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Iterable, Iterator
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from collections.abc import Iterable
 
 from directory_data.confidential import coarse_point
 from directory_data.models import (
@@ -26,12 +22,8 @@ from directory_data.models import (
     Service,
     ServiceStatus,
 )
-from directory_data.service_rows import display_options, searchable
 from search_index.engine.analysis import words
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
-
-#: How many services one loading batch reads.
-BATCH_SIZE = 500
 
 #: Language names seen in imports, folded, and their ISO 639-1 codes.
 LANGUAGE_CODES: dict[str, str] = {
@@ -221,41 +213,3 @@ def service_document(
         "geo_exact": ";".join(f"{lat},{lon},{z}" for lat, lon, z in points).encode(),
         "sort_name": " ".join(words(service.name or "")).encode()[:200],
     }
-
-
-def load_for_indexing(session: Session, ids: Collection[str] | None = None) -> Iterator[Service]:
-    """The services that belong in the index, eager-loaded in batches of :data:`BATCH_SIZE`.
-
-    With ``ids`` None: every service that belongs in the index (not defunct, not held for
-    review: :func:`directory_data.service_rows.searchable`), in id order. Otherwise: those of
-    ``ids`` that exist and belong in it (the caller deletes the other ids from the index).
-    """
-    live = searchable()
-    if ids is None:
-        last = ""
-        while True:
-            batch = session.scalars(
-                select(Service.id).where(live, Service.id > last).order_by(Service.id).limit(BATCH_SIZE)
-            ).all()
-            if not batch:
-                return
-            yield from _load_batch(session, batch)
-            last = batch[-1]
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), BATCH_SIZE):
-        chunk = wanted[start : start + BATCH_SIZE]
-        present = session.scalars(select(Service.id).where(live, Service.id.in_(chunk))).all()
-        yield from _load_batch(session, sorted(present))
-
-
-def _load_batch(session: Session, ids: list[str]) -> list[Service]:
-    if not ids:
-        return []
-    stmt = (
-        select(Service)
-        .where(Service.id.in_(ids))
-        .options(*display_options())
-        .order_by(Service.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(session.scalars(stmt))

@@ -219,8 +219,10 @@ def app_factory(
 
     yield make
     from kiosk.db import get_database
+    from kiosk.search import stop
 
     for app in made:
+        stop(app)
         get_database(app).dispose()
     wipe(engine)
 

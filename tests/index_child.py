@@ -32,7 +32,7 @@ from directory_data.db import make_engine, make_session_factory  # noqa: E402
 from directory_data.models import Service  # noqa: E402
 from search_factory import make_service  # noqa: E402
 from search_index.upkeep.follower import Follower  # noqa: E402
-from search_index.upkeep.journal_hooks import install_journal_hooks  # noqa: E402
+from directory_data.journal import install_journal_hooks  # noqa: E402
 from search_index.engine.layout import IndexLayout  # noqa: E402
 from search_index.engine.store import IndexUnavailable, SearcherPool  # noqa: E402
 from search_index.upkeep.sync import IndexSync  # noqa: E402
@@ -49,7 +49,7 @@ def follow(url: str, index_dir: str, interval: float) -> None:
     commit_times: list[float] = []
     # The first callback notes when the commit happened, before the follower applies it.
     install_journal_hooks(factory, on_commit=lambda _count: commit_times.append(time.time()))
-    install_journal_hooks(factory, on_commit=follower.after_commit)
+    install_journal_hooks(factory, on_commit=follower.committed)
     pool = SearcherPool(layout)
     commands: queue.Queue[str] = queue.Queue()
 
@@ -59,6 +59,7 @@ def follow(url: str, index_dir: str, interval: float) -> None:
         commands.put("quit")
 
     threading.Thread(target=read_stdin, daemon=True).start()
+    follower.start()
     follower.wait_ready(60.0)
     say("ready")
     watched: dict[str, str] = {}
@@ -76,7 +77,6 @@ def follow(url: str, index_dir: str, interval: float) -> None:
                     say("committed", command[1], repr(commit_times[-1]))
         except queue.Empty:
             pass
-        follower.poll()
         if watched:
             try:
                 with pool.searcher() as searcher:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 from whoosh import index
 from whoosh.index import Index
@@ -44,7 +44,8 @@ from directory_data.models import (
     TaxonomyTerm,
     new_id,
 )
-from search_index.documents import load_for_indexing, service_document
+from directory_data.service_rows import load_listings
+from search_index.documents import service_document
 from search_index.engine.schema import build_schema
 
 WEEKDAY_SPAN = "MO,TU,WE,TH,FR"
@@ -161,7 +162,8 @@ def build_index(path: Path, session: Session, ids: Iterable[str] | None = None) 
     path.mkdir(parents=True, exist_ok=True)
     ix = index.create_in(str(path), build_schema())
     writer = ix.writer()
-    for service in load_for_indexing(session, None if ids is None else list(ids)):
+    wanted = list(session.scalars(select(Service.id))) if ids is None else list(ids)
+    for service in load_listings(session, wanted):
         writer.add_document(**service_document(service))
     writer.commit()
     return ix

@@ -19,6 +19,7 @@ from directory_data.models import AuditEntry, ChangeJournalEntry, Service
 from kiosk import create_cli_app
 from kiosk.cli.commands import main
 from kiosk.db import get_database
+from kiosk.search import stop
 
 
 @pytest.mark.parametrize("command", ["init", "serve", "import", "export", "sample"])
@@ -93,6 +94,7 @@ def test_commands_run_in_an_app_without_the_pages_but_with_the_journal_and_audit
                                   .where(AuditEntry.resource_type == "user_account")), "the account is audited"
             assert session.scalar(select(func.count()).select_from(ChangeJournalEntry)), "imports are journaled"
     finally:
+        stop(app)
         get_database(app).dispose()
         wipe(engine)
 

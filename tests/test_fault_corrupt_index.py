@@ -16,10 +16,11 @@ import pytest
 from flask import Flask
 
 from kiosk.config import index_dir
+from kiosk.search import stop
 from kiosk.db import get_database
 from search_factory import make_service
 from search_index.upkeep.drift import find_drift
-from search_index.upkeep.journal_hooks import install_journal_hooks
+from directory_data.journal import install_journal_hooks
 from search_index.engine.layout import Generation, IndexLayout
 from search_index.upkeep.rebuild import rebuild_index
 from search_index.engine.store import index_health
@@ -65,6 +66,7 @@ def test_a_damaged_index_is_rebuilt_at_start(app_factory: Callable[..., Flask], 
     layout = IndexLayout(index_dir(first.config))
     rebuild_index(layout, factory)
     assert _search_ids(first) == ids
+    stop(first)  # that process ends: its journal reader would repair the damage itself
 
     for start in ("new app", "kiosk init"):
         damaged = layout.current()
@@ -81,3 +83,4 @@ def test_a_damaged_index_is_rebuilt_at_start(app_factory: Callable[..., Flask], 
         assert layout.current_name() != damaged.name, start
         report = find_drift(layout, factory)
         assert report.clean, report.summary()
+        stop(app)

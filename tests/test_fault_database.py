@@ -24,6 +24,7 @@ from curated_app import with_curated_directory
 from directory_data.models import Service
 from faults import TcpProxy, sqlite_outage
 from kiosk.db import get_database
+from kiosk.search import wait_caught_up
 
 Outage = Callable[[], AbstractContextManager[None]]
 
@@ -34,17 +35,14 @@ def app_with_outage(
 ) -> Iterator[tuple[Flask, Outage]]:
     """An app with the curated directory, and a way to take its database away for a while.
 
-    Its display caches ask the journal on every request (``LISTING_FRESHNESS_SECONDS=0``), so
-    every page that shows listings needs the database at once; with the default a page may be
-    served from the caches for up to a quarter of a second after the last good read.
+    Once its journal reader has failed to read (within ``SEARCH_POLL_INTERVAL``), no page is
+    served from its display caches; the test waits for that pass (:func:`kiosk.search.wait_caught_up`).
     """
     proxy: TcpProxy | None = None
-    fresh = {"LISTING_FRESHNESS_SECONDS": 0}
     if database_url.startswith("postgresql"):
         url = make_url(database_url)
         proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-        app = app_factory(DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False),
-                          **fresh)
+        app = app_factory(DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False))
 
         @contextmanager
         def outage() -> Iterator[None]:
@@ -55,7 +53,7 @@ def app_with_outage(
             finally:
                 proxy.restore()
     else:
-        app = app_factory(**fresh)
+        app = app_factory()
 
         def outage() -> AbstractContextManager[None]:
             return sqlite_outage(get_database(app).engine)
@@ -93,6 +91,7 @@ def test_database_outage_gives_503s_and_recovers_without_restart(
     assert {label: status for label, (status, _body) in before.items()} == dict.fromkeys(before, 200)
 
     with caplog.at_level(logging.WARNING), outage():
+        assert not wait_caught_up(app)  # the journal reader's pass fails
         down = _answers(client, service_id)
         home = client.get("/")  # needs no database: still served
     for label, (status, body) in down.items():
@@ -108,6 +107,7 @@ def test_database_outage_gives_503s_and_recovers_without_restart(
     assert any("database unavailable" in r.getMessage() for r in caplog.records)
     assert not any("shelter" in r.getMessage() for r in caplog.records if r.name == "kiosk.unavailable")
 
+    assert wait_caught_up(app)
     after = _answers(client, service_id)  # the same app, no restart
     assert {label: status for label, (status, _body) in after.items()} == dict.fromkeys(after, 200)
     assert after["api service"][1] == before["api service"][1]

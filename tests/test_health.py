@@ -112,20 +112,20 @@ def test_low_disk_space_is_degraded(app: Flask) -> None:
     assert any("MiB free" in p for p in body["problems"])
 
 
-def test_a_failing_catch_up_shows_until_a_poll_succeeds(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_catch_up_shows_until_a_pass_succeeds(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     _ready(app, 1)
     follower = get_search(app).follower
 
-    def broken(limit: int = 1) -> Any:
+    def broken(**_options: Any) -> Any:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(follower.sync, "pending", broken)
-    follower.poll(force=True)
+    monkeypatch.setattr(follower.sync, "catch_up", broken)
+    _ready(app, 1)  # the commit's pass of the journal reader fails to apply it
     code, body = _health(app)
     assert code == 200 and body["status"] == "degraded"
     assert any("No space left on device" in p for p in body["problems"])
     monkeypatch.undo()
-    follower.poll(force=True)
+    assert follower.wait_caught_up()
     assert _health(app)[1]["status"] == "ok"
 
 
@@ -137,11 +137,12 @@ def test_no_index_is_unavailable(app: Flask, monkeypatch: pytest.MonkeyPatch) ->
     assert any("no index has been built" in p for p in body["problems"])
 
 
-def test_a_corrupt_index_is_rebuilt_by_the_health_checks_poll(app: Flask) -> None:
+def test_a_corrupt_index_is_rebuilt_by_the_journal_reader(app: Flask) -> None:
     _ready(app, 2)
     generation = IndexLayout(index_dir(app.config)).current()
     assert generation is not None
     generation.meta_path.write_text("{not json")
+    assert get_search(app).follower.wait_caught_up()
     code, body = _health(app)
     assert code == 200 and body["status"] == "ok", body
     assert body["index"]["generation"] != generation.name and body["index"]["documents"] == 2

@@ -20,8 +20,8 @@ from directory_data.models import (
     new_id,
 )
 from search_factory import make_service
-from search_index.upkeep.bulk_load import load_service_range, load_services
-from search_index.documents import load_for_indexing, service_document
+from directory_data.service_rows import load_listing_range, load_listings, services_in_order
+from search_index.documents import service_document
 
 
 @pytest.fixture
@@ -57,27 +57,26 @@ def services(session_factory: sessionmaker[Session]) -> list[str]:
         return [rich.id, bare.id, defunct.id, sharing.id]
 
 
-def test_same_documents_as_the_orm_loader(session_factory: sessionmaker[Session], services: list[str]) -> None:
+def test_indexing_leaves_defunct_services_out_and_display_keeps_the_order(
+    session_factory: sessionmaker[Session], services: list[str]
+) -> None:
     with session_factory() as session:
-        orm = {s.id: service_document(s) for s in load_for_indexing(session, services)}
-    with session_factory() as session:
-        bulk = {s.id: service_document(s) for s in load_services(session, services)}
-    assert set(bulk) == set(orm) == {services[0], services[1], services[3]}, "defunct services stay out"
-    for service_id, doc in orm.items():
-        assert bulk[service_id] == doc
+        assert [s.id for s in load_listings(session, services)] == sorted({services[0], services[1], services[3]})
+        asked = [services[3], services[2], services[0]]  # rank order; the defunct one is not shown
+        assert [s.id for s in services_in_order(session, asked)] == [services[3], services[0]]
 
 
 def test_range_loading_matches(session_factory: sessionmaker[Session], services: list[str]) -> None:
     with session_factory() as session:
-        by_ids = {s.id: service_document(s) for s in load_services(session, services)}
+        by_ids = {s.id: service_document(s) for s in load_listings(session, services)}
     low, high = min(services), max(services)
     with session_factory() as session:
-        by_range = {s.id: service_document(s) for s in load_service_range(session, low, high)}
-        assert load_service_range(session, "~", "~~") == []
+        by_range = {s.id: service_document(s) for s in load_listing_range(session, low, high)}
+        assert load_listing_range(session, "~", "~~") == []
     assert by_range == by_ids
     live = sorted(by_ids)
     with session_factory() as session:  # a range holding part of the services
-        part = load_service_range(session, live[0], live[1])
+        part = load_listing_range(session, live[0], live[1])
     assert [s.id for s in part] == live[:2]
 
 
@@ -85,7 +84,7 @@ def test_rows_are_outside_the_session_and_loud_about_anything_not_loaded(
     session_factory: sessionmaker[Session], services: list[str]
 ) -> None:
     with session_factory() as session:
-        (rich,) = load_services(session, [services[0]])
+        (rich,) = load_listings(session, [services[0]])
         assert not session.identity_map
         assert [p.number for p in rich.phones][:2] == ["407-555-0100", "407-555-0101"]
         assert rich.is_free and rich.category_slugs == ["abuse", "housing"]  # the model's properties
@@ -97,5 +96,5 @@ def test_rows_are_outside_the_session_and_loud_about_anything_not_loaded(
 
 def test_nothing_asked_nothing_loaded(session_factory: sessionmaker[Session]) -> None:
     with session_factory() as session:
-        assert load_services(session, []) == []
-        assert load_services(session, ["no-such-id"]) == []
+        assert load_listings(session, []) == []
+        assert load_listings(session, ["no-such-id"]) == []

@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.models import ChangeJournalEntry, Service, ServiceStatus, utcnow
 from kiosk.config import index_dir
-from kiosk.db import get_database
 from search_factory import make_service
 from search_index.upkeep.drift import find_drift, repair_drift
-from search_index.upkeep.journal_hooks import DISABLE_KEY, install_journal_hooks
+from directory_data.journal import DISABLE_KEY, install_journal_hooks
 from search_index.engine.layout import IndexLayout
 from search_index.upkeep.rebuild import rebuild_index
 from search_index.engine.store import open_current
@@ -74,8 +73,8 @@ def test_missing_extra_stale_and_duplicated_are_found_and_repaired(
     assert find_drift(layout, factory).clean
 
 
-def test_cli_verify_update_rebuild_status(app: Flask, runner: FlaskCliRunner) -> None:
-    factory = get_database(app).session_factory
+def test_cli_verify_update_rebuild_status(app: Flask, runner: FlaskCliRunner, factory: sessionmaker[Session]) -> None:
+    """The index commands, on changes journaled by sessions that no app's journal reader follows."""
     with factory.begin() as session:
         make_service(session, "Food Pantry")
     verify = runner.invoke(args=["index", "verify"])

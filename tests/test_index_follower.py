@@ -11,21 +11,11 @@ from directory_data.journal import record_service_changes
 from search_factory import make_service
 from search_index.upkeep import follower as follower_module
 from search_index.upkeep.follower import Follower, bring_up_to_date
-from search_index.upkeep.journal_hooks import install_journal_hooks
+from directory_data.journal import install_journal_hooks
 from search_index.engine.layout import IndexLayout
 from search_index.upkeep.rebuild import rebuild_index
 from search_index.engine.store import SearcherPool, index_health
 from search_index.upkeep.sync import IndexSync
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -44,64 +34,58 @@ def add(factory: sessionmaker[Session], count: int) -> None:
             make_service(session, f"Service {i}")
 
 
-def test_polls_are_rate_limited(session_factory: sessionmaker[Session], layout: IndexLayout) -> None:
+def test_the_thread_brings_in_commits_made_elsewhere(session_factory: sessionmaker[Session], layout: IndexLayout) -> None:
     install_journal_hooks(session_factory)
     rebuild_index(layout, session_factory)
-    clock = Clock()
-    follower = Follower(layout, session_factory, interval=0.5, clock=clock)
-    follower.poll()
-    add(session_factory, 1)  # committed elsewhere: no after-commit call reaches this follower
-    clock.now += 0.2
-    follower.poll()
-    assert doc_count(layout) == 0, "polled again too soon"
-    clock.now += 0.4
-    follower.poll()
-    assert doc_count(layout) == 1
+    follower = Follower(layout, session_factory, interval=0.05)
+    follower.start()
+    try:
+        add(session_factory, 1)  # committed elsewhere: no after-commit call reaches this follower
+        assert follower.wait_caught_up(timeout=30)
+        assert doc_count(layout) == 1
+    finally:
+        follower.stop()
 
 
-def test_after_commit_applies_small_changes_inline(session_factory: sessionmaker[Session], layout: IndexLayout) -> None:
+def test_a_small_commit_here_is_searchable_when_the_commit_returns(
+    session_factory: sessionmaker[Session], layout: IndexLayout
+) -> None:
     rebuild_index(layout, session_factory)
-    follower = Follower(layout, session_factory, inline_limit=5)
-    install_journal_hooks(session_factory, on_commit=follower.after_commit)
-    add(session_factory, 2)
-    assert doc_count(layout) == 2
-    add(session_factory, 7)  # more than inline_limit: left to the next poll, in the background
-    assert doc_count(layout) == 2
-    follower.poll()
-    follower.join(timeout=60)
-    assert doc_count(layout) == 9
+    follower = Follower(layout, session_factory, interval=60.0, inline_limit=5)
+    install_journal_hooks(session_factory, on_commit=follower.committed)
+    try:
+        add(session_factory, 2)
+        assert doc_count(layout) == 2  # the commit waited for the thread
+        add(session_factory, 7)  # more than inline_limit: the thread is woken, not waited for
+        assert follower.wait_caught_up(timeout=60)
+        assert doc_count(layout) == 9
+        assert not IndexSync(layout, session_factory).pending()
+    finally:
+        follower.stop()
 
 
-def test_a_big_backlog_is_applied_in_the_background(session_factory: sessionmaker[Session], layout: IndexLayout) -> None:
+def test_a_pass_applies_a_backlog_and_a_stopped_follower_waits_no_more(
+    session_factory: sessionmaker[Session], layout: IndexLayout
+) -> None:
     install_journal_hooks(session_factory)
     rebuild_index(layout, session_factory)
     add(session_factory, 6)
-    follower = Follower(layout, session_factory, inline_limit=3)
-    follower.poll()
-    follower.join(timeout=60)
-    assert not follower.busy()
+    follower = Follower(layout, session_factory)
+    assert follower.poll()  # what the thread does each interval
     assert doc_count(layout) == 6
-    assert not IndexSync(layout, session_factory).pending()
+    follower.stop()
+    assert not follower.wait_caught_up(timeout=1)
 
 
-def test_a_missing_small_index_is_built_by_the_first_poll(session_factory: sessionmaker[Session], layout: IndexLayout) -> None:
+def test_a_missing_index_is_built_by_the_thread(session_factory: sessionmaker[Session], layout: IndexLayout) -> None:
     add(session_factory, 3)
     follower = Follower(layout, session_factory)
-    assert follower.wait_ready(timeout=30)
-    assert doc_count(layout) == 3
-
-
-def test_a_missing_large_index_is_built_in_the_background(
-    session_factory: sessionmaker[Session], layout: IndexLayout, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(follower_module, "INLINE_REBUILD_MAX", 1)
-    add(session_factory, 3)
-    follower = Follower(layout, session_factory)
-    follower.poll(force=True)
-    assert follower.busy() or index_health(layout) is None
-    assert follower.wait_ready(timeout=60)
-    follower.join(timeout=60)
-    assert doc_count(layout) == 3
+    try:
+        assert index_health(layout) is not None
+        assert follower.wait_ready(timeout=60)
+        assert doc_count(layout) == 3
+    finally:
+        follower.stop()
 
 
 def test_bring_up_to_date_rebuilds_when_far_behind(

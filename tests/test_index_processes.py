@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory_data.models import Service
 from search_factory import make_service
 from search_index.upkeep.drift import find_drift
-from search_index.upkeep.journal_hooks import install_journal_hooks
+from directory_data.journal import install_journal_hooks
 from search_index.engine.layout import IndexLayout
 from search_index.upkeep.rebuild import rebuild_index
 from search_index.engine.store import SearcherPool

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory_data.models import Service, ServiceStatus
 from search_factory import make_service
 from search_index.upkeep.follower import bring_up_to_date
-from search_index.upkeep.journal_hooks import install_journal_hooks
+from directory_data.journal import install_journal_hooks
 from search_index.engine.layout import IndexLayout
 from search_index.engine.locking import LockTimeout
 from search_index.upkeep.rebuild import rebuild_index

@@ -23,7 +23,7 @@ from directory_data.hsds.importer import import_path
 from directory_data.models import Service
 from search_factory import add_sample_directory
 from search_index.engine.analysis import english_analyzer
-from search_index.upkeep.bulk_load import load_services
+from directory_data.service_rows import load_listings
 from search_index.documents import service_document
 from search_index.engine.segment_writer import GroupedSegmentWriter
 from search_index.engine.store import create_index
@@ -86,7 +86,7 @@ def test_same_segment_for_the_sample_directory(
             import_path(session, path, source=source)
     with session_factory() as session:
         every = list(session.scalars(select(Service.id)))
-        documents = [service_document(s) for s in load_services(session, every)]
+        documents = [service_document(s) for s in load_listings(session, every)]
     assert len(documents) > len(ids) + 100
     assert_same_segment(tmp_path, documents)
 
@@ -174,7 +174,7 @@ def test_same_segment_for_miami(miami_database: Any, tmp_path: Path, fixed_segme
     no document)."""
     with miami_database.session_factory() as session:
         every = list(session.scalars(select(Service.id)))
-        documents = [service_document(s) for s in load_services(session, every)]
+        documents = [service_document(s) for s in load_listings(session, every)]
     assert len(documents) == 4089 - 501
     assert_same_segment(tmp_path, documents)
 

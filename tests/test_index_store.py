@@ -12,7 +12,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
 from search_factory import make_service
-from search_index.upkeep.journal_hooks import install_journal_hooks
+from directory_data.journal import install_journal_hooks
 from search_index.engine.layout import IndexLayout
 from search_index.upkeep.rebuild import rebuild_index
 from search_index.engine.store import IndexUnavailable, SearcherPool, index_health, open_current, refresh_searcher

@@ -12,7 +12,7 @@ from whoosh.searching import Searcher
 from directory_data.journal import record_service_changes
 from directory_data.models import Service, ServiceStatus
 from search_factory import make_service
-from search_index.upkeep.journal_hooks import install_journal_hooks
+from directory_data.journal import install_journal_hooks
 from search_index.engine.layout import IndexLayout
 from search_index.upkeep.rebuild import rebuild_index
 from search_index.engine import writing as writing_module

@@ -12,7 +12,6 @@ from directory_data.models import Service
 from kiosk import listing_cache
 from kiosk.db import get_database
 from kiosk.listing_cache import ListingCache
-from search_index.upkeep.change_feed import ChangeFeed
 from search_factory import make_service
 
 
@@ -22,14 +21,14 @@ def test_a_load_racing_a_catch_up_keeps_only_what_did_not_change(
     factory: sessionmaker[Session] = get_database(app).session_factory  # journals every commit
     with factory.begin() as session:
         a, b = (make_service(session, name).id for name in ("Alpha Clinic", "Beta Clinic"))
-    cache = ListingCache(ChangeFeed(factory), "America/New_York", build=_Named)
+    cache = ListingCache("America/New_York", build=_Named)
     real = listing_cache.services_in_order
 
     def load_then_edit(session: Session, ids: list[str]) -> Any:
         rows = real(session, ids)  # read before the edit of Beta commits ...
         with factory.begin() as other:
             other.get(Service, b).name = "Beta Clinic (moved)"
-        cache.feed.poll(force=True)  # ... and another request's poll of the journal notices it
+        cache.changed(frozenset({b}))  # ... and the journal reader tells the cache
         return rows
 
     with factory() as session:
@@ -61,8 +60,7 @@ def test_prefill_reads_each_batch_once_for_every_cache(app: Flask, monkeypatch: 
     loads: list[int] = []
     real = listing_cache.services_in_order
     monkeypatch.setattr(listing_cache, "services_in_order", lambda s, batch: loads.append(len(batch)) or real(s, batch))
-    feed = ChangeFeed(factory)
-    names, facts = ListingCache(feed, "America/New_York", build=_Named), ListingCache(feed, "America/New_York")
+    names, facts = ListingCache("America/New_York", build=_Named), ListingCache("America/New_York")
     with factory() as session:
         assert prefill(session, [names, facts], batch=3) == 4
     assert loads == [3, 1]  # two batches, each read once for both caches

@@ -49,7 +49,7 @@ from directory_data.organizations import (
 )
 from directory_data.problems import open_reports, report_problem, resolve_report, scrub
 from directory_data.search_stats import record_search
-from directory_data.service_rows import shown_service
+from directory_data.service_rows import services_in_order
 from directory_data.workspace_queries import ListingFilter, find_listings, stale_counts
 from kiosk_directory import TODAY, Directory, make_directory
 
@@ -326,7 +326,7 @@ def test_retire_and_restore_are_audited_in_the_same_transaction(
         session.rollback()  # the retirement and its trail go together
         assert location.retired_at is None
         assert listing_history(session, directory.housing_near) == []
-        assert shown_service(session, directory.housing_near).location_links  # type: ignore[union-attr]
+        assert services_in_order(session, [directory.housing_near])[0].location_links
 
         location = _location_of(session, directory.housing_near)
         before = dt.datetime.now(dt.timezone.utc)
@@ -343,7 +343,7 @@ def test_retire_and_restore_are_audited_in_the_same_transaction(
         assert location.retired_at == retired_at and location.version == version + 1  # untouched
 
     with audited() as session:  # a new session: the retirement is in the database
-        service = shown_service(session, directory.housing_near)
+        (service,) = services_in_order(session, [directory.housing_near])
         assert service is not None and service.location_links == []
         assert [row.retired for row in find_locations(session, "park ave")] == [True]
         assert [row.location.id for row in find_locations(session, "park ave", retired=True)] == [
@@ -359,7 +359,7 @@ def test_retire_and_restore_are_audited_in_the_same_transaction(
         assert restore_location(session, location, expected_version=location.version, actor="x") == 0
 
     with audited() as session:
-        service = shown_service(session, directory.housing_near)
+        (service,) = services_in_order(session, [directory.housing_near])
         assert service is not None
         assert [link.location.physical_address.address_1 for link in service.location_links] == [STREET]
 

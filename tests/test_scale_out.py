@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from search_factory import make_service
-from search_index.upkeep.journal_hooks import install_journal_hooks
+from directory_data.journal import install_journal_hooks
 from served import Host, HttpCaseworker
 from staff import PASSWORD, make_account
 

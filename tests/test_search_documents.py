@@ -7,13 +7,14 @@ import pytest
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 from whoosh import index
 
-from directory_data.models import ServiceStatus
+from directory_data.models import Service, ServiceStatus
 from search_factory import no_search_errors, build_index, make_service
-from search_index.documents import load_for_indexing, phone_digits, service_document
+from directory_data.service_rows import load_listings
+from search_index.documents import phone_digits, service_document
 from search_index.engine.schema import SCHEMA_VERSION, build_schema
 
 
@@ -70,9 +71,9 @@ def test_loader_skips_defunct_and_unknown_ids(db_session: Session) -> None:
     gone = make_service(db_session, "Gone", status=ServiceStatus.defunct)
     closed = make_service(db_session, "Closed", status=ServiceStatus.temporarily_closed)
     db_session.commit()
-    assert {s.id for s in load_for_indexing(db_session)} == {live.id, closed.id}
+    assert {s.id for s in load_listings(db_session, [live.id, gone.id, closed.id])} == {live.id, closed.id}
     asked = [live.id, gone.id, "00000000-0000-0000-0000-000000000000"]
-    assert [s.id for s in load_for_indexing(db_session, asked)] == [live.id]
+    assert [s.id for s in load_listings(db_session, asked)] == [live.id]
 
 
 def test_loader_runs_a_fixed_number_of_queries(db_session: Session) -> None:
@@ -92,7 +93,8 @@ def test_loader_runs_a_fixed_number_of_queries(db_session: Session) -> None:
     engine = db_session.get_bind()
     event.listen(engine, "before_cursor_execute", count)
     try:
-        docs = [service_document(s) for s in load_for_indexing(db_session)]
+        ids = list(db_session.scalars(select(Service.id)))
+        docs = [service_document(s) for s in load_listings(db_session, ids)]
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(docs) == 30

@@ -57,7 +57,7 @@ def curated(app_factory: Callable[..., Flask]) -> Flask:
 
 def _answers(app: Flask, cache: ResultCache) -> list[tuple[object, object]]:
     search_state = get_search(app)
-    search_state.follower.poll(force=True)
+    search_state.follower.wait_caught_up()
     with search_state.pool.searcher() as searcher:
         return [(search(searcher, q, cache=cache), search(searcher, q, cache=None)) for q in QUERIES]
 
@@ -117,7 +117,7 @@ def test_an_edit_that_adds_a_query_word_is_found(curated: Flask) -> None:
         service.description = "Zither lessons for teenagers, free."
         session.commit()
         edited = service.id
-    state.follower.poll(force=True)
+    state.follower.wait_caught_up()
     with state.pool.searcher() as searcher:
         after = search(searcher, request, cache=cache)
     assert after.total == before.total + 1 and edited in after.service_ids

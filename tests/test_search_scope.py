@@ -19,6 +19,7 @@ from curated_app import with_curated_directory
 from directory_data.models import UnmetNeedCount
 from directory_data.unmet_needs import UnmetNeedTally, record_unmet_needs, unmet_needs_by_category
 from kiosk.db import get_database
+from kiosk.search import stop
 from kiosk.search_tally import get_tally
 from staff import signed_in
 
@@ -34,6 +35,7 @@ def curated(database_url: str, engine: Engine, tmp_path_factory: pytest.TempPath
                       "SEARCH_COUNTS_INTERVAL": 0})
     with_curated_directory(app)
     yield app
+    stop(app)
     get_database(app).dispose()
     wipe(engine)
 

@@ -194,9 +194,6 @@ def confirm_import() -> ResponseReturnValue:
     if outcome.error is not None:
         flash(outcome.error)
         return redirect(url_for("admin.import_package"), 303)
-    from kiosk.search import get_search
-
-    get_search().after_commit(max(int(outcome.report.get("journaled") or 0), 1))
     flash(gettext("Imported: %(summary)s", summary=outcome.report["summary"]))
     if outcome.report.get("sample_retired"):
         retired = int(outcome.report["sample_retired"])

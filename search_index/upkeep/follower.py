@@ -1,15 +1,12 @@
-"""Keeping one process's view of the index current: polls, after-commit catch-ups, backlogs.
+"""One process's single reader of the change journal, feeding its index and its display caches.
 
-Every process that searches (each gunicorn worker, on each host) has one :class:`Follower` for
-its index directory. It never blocks a reader:
-
-* :meth:`Follower.poll` is called before searches. At most every ``interval`` seconds it asks
-  the journal (one indexed query) whether anything committed anywhere is not in this index yet;
-  a small backlog is applied at once if no other process is applying it (their commit shows up
-  through the searcher refresh instead); a large one, or a missing index, goes to one background
-  thread, and searches go on against the current index meanwhile.
-* :meth:`Follower.after_commit` is called after this process committed a change: the change is
-  applied before the request returns, so it is searchable in this process at once.
+Every process that searches (each gunicorn worker, on each host) has one :class:`Follower`. Its
+background thread reads the journal every ``interval`` seconds (one indexed query), brings the
+index directory up to date with what it read (a missing or damaged index, or a backlog bigger
+than a rebuild, is rebuilt), and only then tells its subscribers (display caches) which services
+changed, so a page's ranking and its cards come from the same moment. Requests never write the
+index: they search the current one, and a process that commits a change waits
+(:meth:`Follower.committed`) for the thread to bring it in, so its next page shows it.
 
 :func:`bring_up_to_date` is the one-shot version for commands: rebuild when there is no sound
 index or when rebuilding is faster than applying the backlog (:func:`rebuild_pays`), otherwise
@@ -21,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 
 from sqlalchemy import func, select
@@ -33,7 +31,8 @@ from search_index.engine.integrity import verify_current
 from search_index.engine.layout import IndexLayout
 from search_index.engine.locking import LockTimeout
 from search_index.upkeep.rebuild import PARALLEL_MIN, default_processes, rebuild_index
-from search_index.engine.store import IndexUnavailable, index_health
+from search_index.engine.store import index_health
+from search_index.upkeep.cursor import JournalCursor
 from search_index.upkeep.sync import IndexSync
 
 log = logging.getLogger(__name__)
@@ -41,8 +40,11 @@ log = logging.getLogger(__name__)
 #: A backlog of at least this many journal entries is always rebuilt rather than applied.
 REBUILD_BACKLOG = 25_000
 
-#: A missing index over at most this many services is built inline, in the request.
-INLINE_REBUILD_MAX = 2_000
+#: A subscriber gets the changed service ids, or None: "anything may have changed".
+Subscriber = Callable[[frozenset[str] | None], None]
+
+#: Journal entries read per pass; a larger backlog is reported to subscribers as "anything changed".
+READ_LIMIT = 5000
 
 
 def rebuild_pays(backlog: int, processes: int, session_factory: sessionmaker[Session]) -> bool:
@@ -90,7 +92,11 @@ def bring_up_to_date(
 
 
 class Follower:
-    """Keeps one process's index directory caught up with the journal (see the module docstring)."""
+    """The journal reader of one process and its index directory (see the module docstring).
+
+    Thread-safe. ``inline_limit``: a commit of at most this many services waits for the thread
+    (up to ``commit_wait`` seconds); a bigger one (an import) only wakes it.
+    """
 
     def __init__(
         self,
@@ -98,10 +104,11 @@ class Follower:
         session_factory: sessionmaker[Session],
         *,
         timezone: str = DEFAULT_TIMEZONE,
-        interval: float = 0.5,
+        interval: float = 0.25,
         inline_limit: int = 500,
-        commit_lock_timeout: float = 2.0,
-        clock: Callable[[], float] = time.monotonic,
+        commit_wait: float = 10.0,
+        lock_timeout: float = 5.0,
+        read_limit: int = READ_LIMIT,
     ) -> None:
         self.layout = layout
         self.session_factory = session_factory
@@ -109,102 +116,161 @@ class Follower:
         self.sync = IndexSync(layout, session_factory, timezone=timezone)
         self.interval = interval
         self.inline_limit = inline_limit
-        self.commit_lock_timeout = commit_lock_timeout
-        self._clock = clock
-        self._last_poll = float("-inf")
-        self._poll_lock = threading.Lock()
-        self._job_lock = threading.Lock()
-        self._job: threading.Thread | None = None
+        self.commit_wait = commit_wait
+        self.lock_timeout = lock_timeout
+        self.read_limit = read_limit
+        self._cursor: JournalCursor | None = None  # how far this process has read the journal
+        self._index_due = True  # the index may be behind what was read
+        self._subscribers: list[Subscriber] = []
         self._verified: set[str] = set()  # generations whose checksums were checked
-        #: ``(epoch seconds, what failed)`` of the last failed poll or background catch-up; None
-        #: once a poll succeeds again (``/healthz`` reports it).
+        self._pass_lock = threading.Lock()
+        self._passes = threading.Condition()
+        self._started = self._finished = self._ended = 0  # passes started; last completed; last ended
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+        #: ``(epoch seconds, what failed)`` of the last failed pass; None once one succeeds
+        #: again (``/healthz`` reports it).
         self.last_error: tuple[float, str] | None = None
+        #: What the last read of the journal raised (None once a read succeeds).
+        self.read_error: Exception | None = None
 
-    # Called by the serving process -----------------------------------------------------------
+    def check_read(self) -> None:
+        """Raise what the last read of the journal raised, if it failed: what was read before
+        may be stale (display caches are not served then). Starts the thread if it is not
+        running (in a forked worker, say)."""
+        self.start()
+        error = self.read_error
+        if error is not None:
+            raise error.with_traceback(None)
 
-    def poll(self, *, force: bool = False) -> None:
-        """Catch up if the last look at the journal is older than ``interval`` (or ``force``).
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Tell ``subscriber`` about every change read from now on (after the index has it)."""
+        self._subscribers.append(subscriber)
 
-        Never raises and never waits for another process: problems are logged and retried on a
-        later poll.
-        """
-        now = self._clock()
-        if not force and now - self._last_poll < self.interval:
-            return
-        if not self._poll_lock.acquire(blocking=force):
-            return  # another thread of this process is polling right now
-        try:
-            self._last_poll = now
-            self._poll_once()
-            self._recovered()
-        except Exception as error:
-            self._failed("index poll failed", error)
-        finally:
-            self._poll_lock.release()
+    def start(self) -> None:
+        """Start the background thread (again, in a forked process); idempotent."""
+        with self._passes:
+            if self._stopped or (self._thread is not None and self._thread.is_alive()):
+                return
+            self._thread = threading.Thread(target=_run, args=(weakref.ref(self),),
+                                            name="journal-follower", daemon=True)
+            self._thread.start()
 
-    def after_commit(self, count: int) -> None:
-        """This process committed changes to ``count`` services: apply them now if few."""
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the background thread and wait for its pass to end."""
+        self._stopped = True
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    def wait_caught_up(self, timeout: float = 30.0) -> bool:
+        """Wait for a pass that starts after this call; whether it brought the index and the
+        subscribers up to the journal within ``timeout`` seconds."""
+        self.start()
+        with self._passes:
+            target = self._started + 1
+            self._wake.set()
+            self._passes.wait_for(lambda: self._ended >= target or self._stopped, timeout)
+            return self._finished >= target
+
+    def committed(self, count: int) -> None:
+        """This process committed changes to ``count`` services: wait for them when few."""
         if count > self.inline_limit:
-            self._last_poll = float("-inf")  # the next poll hands the backlog to the background
-            return
-        try:
-            result = self.sync.catch_up(lock_timeout=self.commit_lock_timeout, max_entries=self.inline_limit)
-        except IndexUnavailable:
-            return  # nothing to keep current yet; the first poll builds the index
-        except Exception as error:  # the commit stands; the journal keeps it for a later poll
-            self._failed("index catch-up after a commit failed", error)
-            self._last_poll = float("-inf")
-            return
-        if result.more or result.busy:
-            self._last_poll = float("-inf")
+            self.start()
+            self._wake.set()
+        elif not self.wait_caught_up(self.commit_wait):
+            log.warning("index %s: a commit is not searchable after %.0f s; the journal keeps it",
+                        self.layout.root, self.commit_wait)
 
     def wait_ready(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for a sound index; return whether there is one."""
-        if index_health(self.layout) is None:
-            return True
-        self.poll(force=True)
-        deadline = self._clock() + timeout
-        while self._clock() < deadline:
-            if index_health(self.layout) is None:
-                return True
-            time.sleep(0.05)
+        deadline = time.monotonic() + timeout
+        while index_health(self.layout) is not None and time.monotonic() < deadline and not self._stopped:
+            if not self.wait_caught_up(max(deadline - time.monotonic(), 0.0)):
+                time.sleep(min(self.interval, max(deadline - time.monotonic(), 0.0)))
         return index_health(self.layout) is None
 
-    def busy(self) -> bool:
-        """Whether a background catch-up or rebuild is running."""
-        job = self._job
-        return job is not None and job.is_alive()
+    def poll(self) -> bool:
+        """One pass (the thread's job): read the journal once, bring the index up to it, then
+        tell the subscribers. Never raises; whether the pass completed."""
+        with self._pass_lock:
+            with self._passes:
+                self._started += 1
+                number = self._started
+            done = False
+            try:
+                try:
+                    changed = self._read()
+                except Exception as error:
+                    self.read_error = error
+                    raise
+                self.read_error = None
+                try:
+                    done = self._update_index(changed)
+                finally:
+                    if changed != frozenset():
+                        for subscriber in list(self._subscribers):
+                            subscriber(changed)
+                if done:
+                    self._recovered()
+            except Exception as error:
+                self._failed("reading the journal or updating the index failed", error)
+            with self._passes:
+                self._ended = number
+                if done:
+                    self._finished = number
+                self._passes.notify_all()
+            return done
 
-    def join(self, timeout: float | None = None) -> None:
-        """Wait for the background job, if any, to finish."""
-        job = self._job
-        if job is not None:
-            job.join(timeout)
+    def wait_first_pass(self, timeout: float) -> None:
+        """Start the thread (if it is not running) and wait up to ``timeout`` seconds for its
+        first pass to end."""
+        self.start()
+        if self._ended:
+            return
+        with self._passes:
+            self._wake.set()
+            self._passes.wait_for(lambda: self._ended > 0 or self._stopped, timeout)
 
     # Internals -------------------------------------------------------------------------------
 
-    def _poll_once(self) -> None:
-        if self.busy():
-            return
+    def _read(self) -> frozenset[str] | None:
+        """The ids of the services journaled since the last read (None: anything may have)."""
+        with self.session_factory() as session:
+            cursor = self._cursor
+            if cursor is not None:
+                batch = cursor.read(session, limit=self.read_limit)
+                if not batch.truncated:
+                    self._cursor = cursor.advance(batch) if batch else cursor.expire()
+                    return frozenset(batch.service_ids)
+            self._cursor = JournalCursor.start(session)
+            return None
+
+    def _update_index(self, changed: frozenset[str] | None) -> bool:
+        """Bring the index up to the journal when it may be behind; whether it is now."""
+        if changed == frozenset() and not self._index_due and index_health(self.layout) is None:
+            return True
+        # A few changes read by a reader that was caught up: no backlog worth a rebuild.
+        few = changed is not None and len(changed) < PARALLEL_MIN and not self._index_due
+        self._index_due = True
         damaged = self._verify_once()
         if damaged is not None:
-            self._rebuild_damaged(damaged)
-            return
-        try:
-            pending = self.sync.pending(limit=self.inline_limit + 1)
-        except IndexUnavailable:
-            if self._service_count() <= INLINE_REBUILD_MAX:
-                self._rebuild()
+            if self.layout.current_name() == damaged:
+                rebuild_index(self.layout, self.session_factory, timezone=self.timezone, lock_timeout=60.0)
+        elif index_health(self.layout) is not None:
+            self._rebuild(if_needed=True, lock_timeout=60.0)
+        else:
+            backlog = 0 if few else len(self.sync.pending(limit=REBUILD_BACKLOG).entries)
+            if rebuild_pays(backlog, default_processes(), self.session_factory):
+                self._rebuild(lock_timeout=0.0)
             else:
-                self._start_job()
-            return
-        if not pending:
-            return
-        if len(pending.entries) <= self.inline_limit:
-            result = self.sync.catch_up(lock_timeout=0.0, max_entries=self.inline_limit)
-            if not result.more:
-                return
-        self._start_job()
+                result = self.sync.catch_up(lock_timeout=self.lock_timeout)
+                self._index_due = result.busy or result.more
+                return not self._index_due
+        self._index_due = index_health(self.layout) is not None or bool(self.sync.pending())
+        return not self._index_due
 
     def _verify_once(self) -> str | None:
         """The live generation's name when it is damaged; its checksums are checked once per process."""
@@ -218,60 +284,12 @@ class Follower:
         log.error("index %s: %s; rebuilding it from the database", self.layout.root, problem)
         return name
 
-    def _rebuild_damaged(self, name: str) -> None:
-        """Rebuild the damaged generation ``name`` (inline when small, else in the background)."""
-        if self._service_count() <= INLINE_REBUILD_MAX:
-            if self.layout.current_name() == name:
-                rebuild_index(self.layout, self.session_factory, timezone=self.timezone, lock_timeout=60.0)
-            return
-        with self._job_lock:
-            if not self.busy():
-                self._job = threading.Thread(target=self._rebuild_if_current, args=(name,),
-                                             name="index-rebuild", daemon=True)
-                self._job.start()
-
-    def _rebuild_if_current(self, name: str) -> None:
-        """Background job: rebuild unless another process already replaced the generation ``name``."""
+    def _rebuild(self, **options: object) -> None:
         try:
-            if self.layout.current_name() == name:
-                rebuild_index(self.layout, self.session_factory, timezone=self.timezone, lock_timeout=60.0)
-        except Exception as error:
-            self._failed("rebuilding a damaged index failed", error)
-
-    def _service_count(self) -> int:
-        with self.session_factory() as session:
-            return int(session.scalar(select(func.count()).select_from(Service)) or 0)
-
-    def _rebuild(self) -> None:
-        try:
-            rebuild_index(self.layout, self.session_factory, timezone=self.timezone, lock_timeout=60.0, if_needed=True)
+            rebuild_index(self.layout, self.session_factory, timezone=self.timezone, **options)  # type: ignore[arg-type]
         except LockTimeout:
             log.info("index %s: another process is rebuilding", self.layout.root)
 
-    def _start_job(self) -> None:
-        with self._job_lock:
-            if self.busy():
-                return
-            self._job = threading.Thread(target=self._run_job, name="index-follower", daemon=True)
-            self._job.start()
-
-    def _run_job(self) -> None:
-        try:
-            if index_health(self.layout) is not None:
-                self._rebuild()
-                return
-            while True:
-                backlog = len(self.sync.pending(limit=REBUILD_BACKLOG).entries)
-                if rebuild_pays(backlog, default_processes(), self.session_factory):
-                    self._rebuild_large_backlog()
-                    return
-                result = self.sync.catch_up(lock_timeout=1.0, max_entries=REBUILD_BACKLOG)
-                if not result.more and not result.busy:
-                    return
-                if result.busy:
-                    time.sleep(self.interval)
-        except Exception as error:
-            self._failed("background index catch-up failed", error)
 
     def _failed(self, what: str, error: Exception) -> None:
         """Note a failed index update for ``/healthz``; log it in full only when it starts.
@@ -297,8 +315,20 @@ class Follower:
             log.warning("index %s: updates work again (they had failed for %.0f s: %s)",
                         self.layout.root, time.time() - failed[0], failed[1])
 
-    def _rebuild_large_backlog(self) -> None:
-        try:
-            rebuild_index(self.layout, self.session_factory, timezone=self.timezone, lock_timeout=0.0)
-        except LockTimeout:
-            log.info("index %s: another process is rebuilding", self.layout.root)
+
+def _run(ref: weakref.ReferenceType[Follower]) -> None:
+    """The background thread: a pass every ``interval`` seconds or when woken, until the
+    follower is stopped or dropped."""
+    while True:
+        follower = ref()
+        if follower is None or follower._stopped:
+            return
+        wake, interval = follower._wake, follower.interval
+        del follower
+        wake.wait(interval)
+        wake.clear()
+        follower = ref()
+        if follower is None or follower._stopped:
+            return
+        follower.poll()
+        del follower

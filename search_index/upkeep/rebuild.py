@@ -36,7 +36,7 @@ from sqlalchemy.pool import NullPool
 
 from directory_data.db import make_engine, make_session_factory
 from directory_data.models import Service
-from search_index.upkeep.bulk_load import load_service_range
+from directory_data.service_rows import load_listing_range
 from search_index.upkeep.cursor import JournalCursor
 from search_index.documents import service_document
 from search_index.hours import DEFAULT_TIMEZONE
@@ -201,7 +201,7 @@ def rebuild_documents(
 ) -> Iterator[dict[str, object]]:
     """The documents of the services in the id ``ranges`` that belong in the index.
 
-    Uses the bulk loader (:mod:`search_index.upkeep.bulk_load`), whose objects never enter the session.
+    Uses :func:`~directory_data.service_rows.load_listing_range`, whose objects never enter the session.
     Python's cyclic garbage collector is paused meanwhile and run every :data:`GC_EVERY`
     ranges instead: building hundreds of thousands of short-lived objects otherwise sets it off
     thousands of times, which more than doubles the cost of loading.
@@ -210,7 +210,7 @@ def rebuild_documents(
     gc.disable()
     try:
         for k, (low, high) in enumerate(ranges, start=1):
-            for service in load_service_range(session, low, high):
+            for service in load_listing_range(session, low, high):
                 yield service_document(service, default_timezone=timezone)
             if k % GC_EVERY == 0:
                 gc.collect()

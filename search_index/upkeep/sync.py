@@ -20,15 +20,16 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from search_index.upkeep.bulk_load import load_services
+from directory_data.models import Service
+from directory_data.service_rows import load_listings, searchable
 from search_index.upkeep.cursor import GAP_HORIZON, JournalBatch, JournalCursor
-from search_index.documents import load_for_indexing, service_document
+from search_index.documents import service_document
 from search_index.hours import DEFAULT_TIMEZONE
 from search_index.engine.integrity import record_checksums
 from search_index.engine.layout import Generation, IndexLayout, read_json, write_atomic
@@ -64,23 +65,16 @@ def write_cursor(generation: Generation, cursor: JournalCursor) -> None:
 
 
 def documents_for(
-    session: Session, ids: Collection[str] | None, timezone: str = DEFAULT_TIMEZONE, *, bulk: bool = False
-) -> Iterable[dict[str, object]]:
-    """The index documents of the services among ``ids`` (all when None) that belong in the index.
-
-    ``bulk`` (with ``ids``): read them with :func:`~search_index.upkeep.bulk_load.load_services`, in
-    chunks of :data:`BULK_CHUNK` (the same documents, see ``tests/test_index_bulk_load.py``).
-    """
-    if bulk and ids is not None:
-        wanted = sorted(set(ids))
-        services: Iterable[Any] = (
-            service for start in range(0, len(wanted), BULK_CHUNK)
-            for service in load_services(session, wanted[start : start + BULK_CHUNK])
-        )
-    else:
-        services = load_for_indexing(session, ids)
-    for service in services:
-        yield service_document(service, default_timezone=timezone)
+    session: Session, ids: Collection[str] | None, timezone: str = DEFAULT_TIMEZONE
+) -> Iterator[dict[str, object]]:
+    """The index documents of the services among ``ids`` (all when None) that belong in the
+    index, loaded :data:`BULK_CHUNK` at a time by :func:`~directory_data.service_rows.load_listings`."""
+    if ids is None:
+        ids = session.scalars(select(Service.id).where(searchable())).all()
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), BULK_CHUNK):
+        for service in load_listings(session, wanted[start : start + BULK_CHUNK]):
+            yield service_document(service, default_timezone=timezone)
 
 
 def apply_services(
@@ -94,15 +88,14 @@ def apply_services(
     """Re-index the services ``ids`` from the database; return (documents written, ids deleted).
 
     Services that no longer exist or no longer belong in the index (defunct) are deleted from it.
-    They are read with the bulk loader (one edit's listing in about half the CPU of the ORM's
-    eager loads). A batch of :data:`GROUPED_BATCH` services or more is written as a new segment
+    A batch of :data:`GROUPED_BATCH` services or more is written as a new segment
     by the grouped writer, a smaller one by Whoosh's writer.
     """
     if not ids:
         return 0, 0
     grouped = len(ids) >= GROUPED_BATCH
     with session_factory() as session:
-        docs = list(documents_for(session, ids, timezone, bulk=True))
+        docs = list(documents_for(session, ids, timezone))
     present = {str(doc[ID_FIELD]) for doc in docs}
     gone = sorted(set(ids) - present)
     writer = open_writer(ix, writer_timeout, grouped=grouped)

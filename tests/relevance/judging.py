@@ -90,7 +90,7 @@ def clear_directory(engine: Engine) -> None:
 def index_database(session_factory: sessionmaker[Session], folder: Path) -> Index:
     """Index every listing of the database in ``folder`` as the kiosk's full rebuild does
     (:func:`search_index.upkeep.rebuild.rebuild_index`, in this process): on Miami that takes 10 s of
-    CPU where a plain writer over ``load_for_indexing`` took 18 s, for the same documents."""
+    CPU where a plain writer over the ORM loader took 18 s, for the same documents."""
     layout = IndexLayout(folder)
     rebuild_index(layout, session_factory, processes=1)
     generation = layout.current()
