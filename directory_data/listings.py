@@ -108,12 +108,11 @@ def save_listing(
     if service.version != expected_version:
         raise EditConflict(edit_of(service), service.version)
     _begin(session, actor, service)
-    _touch(service)  # before the first flush: the row is updated (and its version raised) once
     try:
-        _apply(session, service, edit)
-        session.flush()
+        with session.begin_nested():  # a savepoint: a lost race undoes this save only
+            _touch(service)  # before the first flush: the row is updated (its version raised) once
+            _apply(session, service, edit)
     except StaleDataError:  # saved by someone else between our read and our write
-        session.rollback()
         current = load_listing(session, service.id)
         raise EditConflict(edit_of(current), current.version) from None
     review_listing(session, service)

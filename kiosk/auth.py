@@ -177,7 +177,6 @@ def login() -> ResponseReturnValue:
             now = utcnow()
             purge_sessions(db, now, max_age())
             session[SESSION_ID_KEY] = open_session(db, user, now)
-            db.commit()
             staff = Officer(user)
             login_user(staff)
             mark_active()

@@ -22,12 +22,11 @@ import threading
 import time
 
 from flask import Flask, Response, current_app
-from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.search_stats import SearchTally, record_tally
 from directory_data.unmet_needs import UnmetNeedTally, record_unmet_needs
 
-from kiosk.db import get_database
+from kiosk.db import Database, get_database
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +39,8 @@ DEFAULT_INTERVAL = 5.0
 class AppTally:
     """One app's :class:`SearchTally` and when it was last written."""
 
-    def __init__(self, session_factory: sessionmaker[Session], interval: float) -> None:
-        self.session_factory = session_factory
+    def __init__(self, database: Database, interval: float) -> None:
+        self.database = database
         self.interval = interval
         self.tally = SearchTally()
         self.unmet = UnmetNeedTally()
@@ -64,10 +63,9 @@ class AppTally:
             if not counts and not unmet:
                 return
             try:
-                with self.session_factory() as session:
+                with self.database.transaction() as session:  # after the response, on its own
                     record_tally(session, counts)
                     record_unmet_needs(session, unmet)
-                    session.commit()
             except Exception:  # noqa: BLE001 - statistics never break a page
                 self.tally.restore(counts)
                 self.unmet.restore(unmet)
@@ -78,7 +76,7 @@ class AppTally:
 
 def init_app(app: Flask) -> None:
     """Give ``app`` its search tally, written at the latest when the process exits."""
-    tally = AppTally(get_database(app).session_factory,
+    tally = AppTally(get_database(app),
                      float(app.config.get("SEARCH_COUNTS_INTERVAL", DEFAULT_INTERVAL)))
     app.extensions[_EXTENSION] = tally
     atexit.register(tally.write)

@@ -16,17 +16,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from directory_data.audit import audit_csv, listing_history, recent_entries
-from directory_data.listing_edit import (
-    SECTIONS,
-    Difference,
-    FormValues,
-    ListingEdit,
-    differences,
-    edit_of,
-    form_values,
-    parse_form,
-    row_indexes,
-)
+from directory_data.listing_edit import Difference, ListingEdit, differences, edit_of
 from directory_data.listings import (
     EditConflict,
     ListingNotFound,
@@ -39,12 +29,7 @@ from directory_data.listings import (
     verify_listing,
 )
 from directory_data.models import Category, Service, ServiceStatus
-from directory_data.organization_field import (
-    OrganizationPick,
-    organization_names,
-    resolve_organization,
-    with_organization,
-)
+from directory_data.organization_pick import OrganizationPick, organization_names
 from directory_data.problems import reports_for
 from directory_data.workspace_queries import (
     PAGE_SIZE,
@@ -66,7 +51,8 @@ from kiosk.admin.common import (
     status_name,
     today,
 )
-from kiosk.admin.organization_field import organization_field
+from kiosk.forms.listing_form import SECTIONS, FormValues, form_values, parse_form, row_indexes
+from kiosk.forms.organization_field import organization_field, resolve_organization, with_organization
 
 STATUS_FILTERS = ("active", "inactive", "temporarily closed", "defunct", "retired", "held")
 #: The flash category that gives a message an "Undo" button posting to the URL after it.
@@ -159,7 +145,6 @@ def new_listing() -> ResponseReturnValue:
         return _form_page(values=with_organization(request.form, pick), errors=errors, service=None,
                           version=None, status=422, pick=pick)
     service = create_listing(get_session(), edit, actor=actor())
-    get_session().commit()
     flash(gettext("The listing was created."))
     if service.held_for:
         flash(_held_message(service.held_for))
@@ -198,13 +183,11 @@ def edit_listing(service_id: str) -> ResponseReturnValue:
     try:
         save_listing(session, service, edit, expected_version=expected, actor=actor())
     except EditConflict as conflict:
-        session.rollback()
-        current = load_listing(session, service_id)
-        return _form_page(values=values, errors={}, service=current, version=conflict.version,
+        return _form_page(values=values, errors={}, service=load_listing(session, service_id),
+                          version=conflict.version,
                           conflict=differences(conflict.current, edit), status=409, verify=and_verify)
     if and_verify:
         verify_listing(session, service, actor=actor(), today=today())
-    session.commit()
     flash(gettext("Your changes were saved and the listing was marked verified today.") if and_verify
           else gettext("Your changes were saved."))
     if service.held_for:
@@ -238,7 +221,6 @@ def verify(service_id: str) -> ResponseReturnValue:
     """Mark the listing checked today by the signed-in caseworker."""
     service = _action(service_id)
     verify_listing(get_session(), service, actor=actor(), today=today())
-    get_session().commit()
     flash(gettext("Marked verified today."))
     return redirect(_back(service_id), 303)
 
@@ -250,7 +232,6 @@ def publish(service_id: str) -> ResponseReturnValue:
     places were fixed, say): published when it passes, else the reasons are shown."""
     service = _action(service_id)
     reasons = publish_listing(get_session(), service, actor=actor())
-    get_session().commit()
     flash(_held_message(list(reasons)) if reasons else
           gettext("“%(name)s” is published: residents and officers can see it now.", name=service.name))
     return redirect(_back(service_id), 303)
@@ -271,7 +252,6 @@ def retire(service_id: str) -> ResponseReturnValue:
     if request.form.get("confirmed") != "1":
         return redirect(url_for("admin.retire", service_id=service_id), 303)
     retire_listing(get_session(), service, actor=actor())
-    get_session().commit()
     flash(gettext("“%(name)s” was retired. Residents and officers no longer see it.", name=service.name),
           UNDO + url_for("admin.restore", service_id=service_id))
     return redirect(_back(service_id), 303)
@@ -283,7 +263,6 @@ def restore(service_id: str) -> ResponseReturnValue:
     """Put a retired listing back (also the "Undo" of a retirement)."""
     service = _action(service_id)
     restore_listing(get_session(), service, actor=actor())
-    get_session().commit()
     flash(gettext("“%(name)s” was restored.", name=service.name))
     return redirect(_back(service_id), 303)
 

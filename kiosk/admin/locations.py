@@ -55,11 +55,9 @@ def _change(location_id: str, use_case: Callable[..., int], done: str) -> Respon
     try:
         use_case(session, location, expected_version=expected, actor=actor())
     except LocationConflict:
-        session.rollback()
         flash(gettext("Someone changed this place after you opened the page. Nothing was "
                       "changed: look at it again and try once more."))
         return _page(status=409)
-    session.commit()
     flash(done)
     from kiosk.pages import safe_next
 

@@ -67,7 +67,6 @@ def new_organization() -> ResponseReturnValue:
         return render_template("admin/organization_form.html", values=request.form, form=form,
                                errors=errors_by_field(errors), organization=None, version=None), 422
     organization = create_organization(get_session(), edit, actor=actor())
-    get_session().commit()
     flash(gettext("The organization was created."))
     return redirect(url_for("admin.edit_organization", organization_id=organization.id), 303)
 
@@ -96,12 +95,10 @@ def edit_organization(organization_id: str) -> ResponseReturnValue:
     try:
         save_organization(get_session(), organization, edit, expected_version=expected, actor=actor())
     except OrganizationConflict as conflict:
-        get_session().rollback()
         current = _organization_or_404(organization_id)
         return render_template("admin/organization_form.html", values=request.form, form=form,
                                errors={}, organization=current, version=current.version,
                                theirs=_values(current), conflict=conflict), 409
-    get_session().commit()
     flash(gettext("Your changes were saved."))
     return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)
 
@@ -113,7 +110,6 @@ def retire_organization_view(organization_id: str) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     count = retire_organization(get_session(), _organization_or_404(organization_id), actor=actor())
-    get_session().commit()
     flash(gettext("The organization was retired with %(count)d listings.", count=count))
     return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)
 
@@ -125,6 +121,5 @@ def restore_organization_view(organization_id: str) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     count = restore_organization(get_session(), _organization_or_404(organization_id), actor=actor())
-    get_session().commit()
     flash(gettext("The organization was restored with %(count)d listings.", count=count))
     return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)

@@ -33,6 +33,5 @@ def resolve(report_id: str) -> ResponseReturnValue:
     if report is None:
         abort(404)
     resolve_report(get_session(), report, actor=actor())
-    get_session().commit()
     flash(gettext("The report was closed."))
     return redirect(safe_next(request.form.get("next"), url_for("admin.problems")), 303)
