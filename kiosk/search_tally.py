@@ -22,11 +22,12 @@ import threading
 import time
 
 from flask import Flask, Response, current_app
+from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.search_stats import SearchTally, record_tally
 from directory_data.unmet_needs import UnmetNeedTally, record_unmet_needs
 
-from kiosk.db import Database, get_database
+from kiosk.db import get_database
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,8 @@ DEFAULT_INTERVAL = 5.0
 class AppTally:
     """One app's :class:`SearchTally` and when it was last written."""
 
-    def __init__(self, database: Database, interval: float) -> None:
-        self.database = database
+    def __init__(self, session_factory: sessionmaker[Session], interval: float) -> None:
+        self.session_factory = session_factory
         self.interval = interval
         self.tally = SearchTally()
         self.unmet = UnmetNeedTally()
@@ -63,7 +64,7 @@ class AppTally:
             if not counts and not unmet:
                 return
             try:
-                with self.database.transaction() as session:  # after the response, on its own
+                with self.session_factory.begin() as session:  # its own, after the response
                     record_tally(session, counts)
                     record_unmet_needs(session, unmet)
             except Exception:  # noqa: BLE001 - statistics never break a page
@@ -76,7 +77,7 @@ class AppTally:
 
 def init_app(app: Flask) -> None:
     """Give ``app`` its search tally, written at the latest when the process exits."""
-    tally = AppTally(get_database(app),
+    tally = AppTally(get_database(app).session_factory,
                      float(app.config.get("SEARCH_COUNTS_INTERVAL", DEFAULT_INTERVAL)))
     app.extensions[_EXTENSION] = tally
     atexit.register(tally.write)

@@ -14,6 +14,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from directory_data.audit import audit_csv, listing_history, recent_entries
 from directory_data.listing_edit import Difference, ListingEdit, differences, edit_of
@@ -51,7 +52,7 @@ from kiosk.admin.common import (
     status_name,
     today,
 )
-from kiosk.forms.listing_form import SECTIONS, FormValues, form_values, parse_form, row_indexes
+from kiosk.forms.listing_form import SECTIONS, form_values, parse_form, row_indexes
 from kiosk.forms.organization_field import organization_field, resolve_organization, with_organization
 
 STATUS_FILTERS = ("active", "inactive", "temporarily closed", "defunct", "retired", "held")
@@ -103,7 +104,7 @@ def home() -> ResponseReturnValue:
 
 
 def _form_page(
-    *, values: FormValues, errors: dict[str, list[str]], service: Service | None, version: int | None,
+    *, values: MultiDict[str, str], errors: dict[str, list[str]], service: Service | None, version: int | None,
     conflict: list[Difference] | None = None, status: int = 200, pick: OrganizationPick | None = None,
     verify: bool = False,
 ) -> ResponseReturnValue:
@@ -123,7 +124,7 @@ def _form_page(
     ), status
 
 
-def _parse(values: FormValues, service: Service | None) -> tuple[ListingEdit, dict[str, list[str]], OrganizationPick]:
+def _parse(values: MultiDict[str, str], service: Service | None) -> tuple[ListingEdit, dict[str, list[str]], OrganizationPick]:
     """The submitted edit, its errors by input name, and what its organization field resolved to."""
     session = get_session()
     pick = resolve_organization(session, values, current_id=service.organization_id if service else None)

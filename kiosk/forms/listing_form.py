@@ -6,8 +6,10 @@ adding records), and submitted values read back into one (:func:`parse_form`; th
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
-from typing import Any, Protocol
+from collections.abc import Collection, Iterator
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
 
 from directory_data.listing_edit import (
     TEXT_FIELDS,
@@ -35,80 +37,56 @@ _OTHER_FIELDS = ("url", "email", "status", "minimum_age", "maximum_age", "walk_i
 
 
 
-class FormValues(Protocol):
-    """What a submitted form looks like (a Werkzeug ``MultiDict`` is one)."""
+class Values(MultiDict[str, str]):
+    """Form values (a submitted form's, or an edit's to render), changeable: setting a key to a
+    list gives it those values, to anything else one value (``None`` is an empty string)."""
 
-    def get(self, key: str, default: Any = None) -> Any: ...
-
-    def getlist(self, key: str) -> list[Any]: ...
-
-    def keys(self) -> Iterable[str]: ...
-
-
-class Values(dict[str, list[str]]):
-    """Form values kept as lists, readable like a ``MultiDict``."""
-
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        found = super().get(key)
-        return found[0] if found else default
-
-    def getlist(self, key: str) -> list[str]:
-        """Every value of ``key``."""
-        return list(super().get(key) or [])
-
-    @classmethod
-    def of(cls, values: FormValues) -> Values:
-        """A copy of ``values`` (a submitted form) that can be changed."""
-        return cls({key: [str(v) for v in values.getlist(key)] for key in values.keys()})
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.setlist(key, [str(v) for v in value] if isinstance(value, list)
+                     else ["" if value is None else str(value)])
 
     def put(self, key: str, value: Any) -> None:
-        """Set ``key`` to one value (``None`` is an empty string)."""
-        self[key] = ["" if value is None else str(value)]
+        """Set ``key`` to one value."""
+        self[key] = value
 
+
+def _row_values(edit: ListingEdit) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "phones": [{"id": p.id, "number": p.number, "extension": p.extension, "type": p.type.value,
+                    "audience": p.audience.value, "description": p.description} for p in edit.phones],
+        "hours": [{"id": h.id, "days": h.days, "opens": time_text(h.opens), "closes": time_text(h.closes)}
+                  for h in edit.hours],
+        "closures": [{"id": c.id, "start": c.start.isoformat(), "end": c.end.isoformat(), "note": c.note}
+                     for c in edit.closures],
+        "languages": [{"id": lang.id, "name": lang.name} for lang in edit.languages],
+        "costs": [{"id": c.id, "option": c.option, "amount": amount_text(c.amount)} for c in edit.costs],
+    }
 
 
 def form_values(edit: ListingEdit, *, blank_rows: int = BLANK_ROWS) -> Values:
     """The flat form values of ``edit``, with ``blank_rows`` empty rows after each section."""
     values = Values()
     for name, value in edit.fields.items():
-        if name == "status":
-            values.put(name, value.value if isinstance(value, ServiceStatus) else value)
-        elif name == "walk_in":
-            values.put(name, {True: "yes", False: "no"}.get(value, ""))
-        else:
-            values.put(name, value)
-    values.put("organization_id", edit.organization_id)
+        if name == "walk_in":
+            value = {True: "yes", False: "no"}.get(value, "")
+        values[name] = value.value if isinstance(value, ServiceStatus) else value
+    values["organization_id"] = edit.organization_id
     values["categories"] = list(edit.categories)
-    rows: dict[str, list[dict[str, Any]]] = {
-        "phones": [{"id": p.id, "number": p.number, "extension": p.extension,
-                    "type": p.type.value, "audience": p.audience.value,
-                    "description": p.description} for p in edit.phones],
-        "hours": [{"id": h.id, "days": h.days, "opens": time_text(h.opens),
-                   "closes": time_text(h.closes)} for h in edit.hours],
-        "closures": [{"id": c.id, "start": c.start.isoformat(), "end": c.end.isoformat(),
-                      "note": c.note} for c in edit.closures],
-        "languages": [{"id": lang.id, "name": lang.name} for lang in edit.languages],
-        "costs": [{"id": c.id, "option": c.option, "amount": amount_text(c.amount)}
-                  for c in edit.costs],
-    }
-    for section, items in rows.items():
+    for section, items in _row_values(edit).items():
         for index, item in enumerate([*items, *({"id": ""} for _ in range(blank_rows))]):
             for key, value in item.items():
-                if isinstance(value, list):
-                    values[f"{section}-{index}-{key}"] = list(value)
-                else:
-                    values.put(f"{section}-{index}-{key}", value)
-        values.put(f"{section}-count", len(items) + blank_rows)
+                values[f"{section}-{index}-{key}"] = value
+        values[f"{section}-count"] = len(items) + blank_rows
     place = edit.place
     for key in ("name", "address_1", "city", "state_province", "postal_code"):
-        values.put(f"place-{key}", getattr(place, key))
-    values.put("place-latitude", "" if place.latitude is None else f"{place.latitude:g}")
-    values.put("place-longitude", "" if place.longitude is None else f"{place.longitude:g}")
+        values[f"place-{key}"] = getattr(place, key)
+    for key in ("latitude", "longitude"):
+        values[f"place-{key}"] = "" if getattr(place, key) is None else f"{getattr(place, key):g}"
     values["place-confidential"] = ["1"] if place.confidential else []
     return values
 
 
-def row_indexes(values: FormValues, section: str) -> list[int]:
+def row_indexes(values: MultiDict[str, str], section: str) -> list[int]:
     """The row numbers of ``section`` present in ``values``, in order."""
     found = set()
     for key in values.keys():
@@ -118,15 +96,15 @@ def row_indexes(values: FormValues, section: str) -> list[int]:
     return sorted(found)[:MAX_ROWS]
 
 
-def _text(values: FormValues, key: str) -> str:
+def _text(values: MultiDict[str, str], key: str) -> str:
     return str(values.get(key) or "").replace("\r\n", "\n").strip()
 
 
-def _is_on(values: FormValues, key: str) -> bool:
+def _is_on(values: MultiDict[str, str], key: str) -> bool:
     return str(values.get(key) or "").lower() in ("1", "on", "true", "yes")
 
 
-def _rows(values: FormValues, section: str) -> Iterator[Row]:
+def _rows(values: MultiDict[str, str], section: str) -> Iterator[Row]:
     """The rows of ``section`` that are kept: not removed, and not blank (a phone's kind aside)."""
     for index in row_indexes(values, section):
         prefix = f"{section}-{index}-"
@@ -138,7 +116,7 @@ def _rows(values: FormValues, section: str) -> Iterator[Row]:
 
 
 def parse_form(
-    values: FormValues, *, categories: Collection[str], organization: OrganizationPick
+    values: MultiDict[str, str], *, categories: Collection[str], organization: OrganizationPick
 ) -> tuple[ListingEdit, list[FieldError]]:
     """The edit in submitted ``values`` and every problem with it, by input name.
 

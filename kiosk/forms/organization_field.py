@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from directory_data.models import Organization
 from directory_data.organization_pick import (
@@ -27,7 +28,7 @@ from directory_data.organization_pick import (
 )
 from directory_data.organizations import organization_choices
 
-from kiosk.forms.listing_form import FormValues, Values
+from kiosk.forms.listing_form import Values
 
 #: The text input of a large directory's form.
 NAME_FIELD = "organization_name"
@@ -50,8 +51,9 @@ class OrganizationField:
 
 
 def organization_field(
-    session: Session, values: FormValues, *, current_id: str | None, pick: OrganizationPick | None = None
-) -> tuple[OrganizationField, FormValues]:
+    session: Session, values: MultiDict[str, str], *, current_id: str | None,
+    pick: OrganizationPick | None = None,
+) -> tuple[OrganizationField, MultiDict[str, str]]:
     """The field for a form showing ``values`` of a listing whose organization is ``current_id``,
     after a save that resolved ``pick`` (if any); and ``values`` with the organization's name
     filled in where the form has a text input and the values have no name yet (a form shown
@@ -65,7 +67,7 @@ def organization_field(
     if values.get(NAME_FIELD) is None:
         shown = str(values.get(ID_FIELD) or "")
         organization = session.get(Organization, shown) if shown else None
-        values = Values.of(values)
+        values = Values(values)
         values.put(NAME_FIELD, organization.name if organization is not None else "")
     if pick is None:
         return OrganizationField("name", current=current), values
@@ -76,7 +78,9 @@ def _text(value: object) -> str:
     return " ".join(str(value or "").split())
 
 
-def resolve_organization(session: Session, values: FormValues, *, current_id: str | None) -> OrganizationPick:
+def resolve_organization(
+    session: Session, values: MultiDict[str, str], *, current_id: str | None
+) -> OrganizationPick:
     """The organization the submitted form ``values`` choose for a listing whose organization is
     ``current_id`` (``None`` for a new listing): a chosen radio button, else the typed name (a
     large directory's form), else the selected id (a small one's)."""
@@ -93,10 +97,10 @@ def resolve_organization(session: Session, values: FormValues, *, current_id: st
     return pick_by_id(session, chosen, current_id=current_id, field=ID_FIELD)
 
 
-def with_organization(values: FormValues, pick: OrganizationPick) -> Values:
+def with_organization(values: MultiDict[str, str], pick: OrganizationPick) -> Values:
     """The submitted ``values`` to show again: the chosen organization's id and name in place of
     what was typed (when it resolved), and no radio button chosen."""
-    kept = Values.of(values)
+    kept = Values(values)
     kept.pop(CHOICE_FIELD, None)
     if pick.error is None:
         kept.put(ID_FIELD, pick.organization_id)
