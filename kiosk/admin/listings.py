@@ -139,8 +139,6 @@ def new_listing() -> ResponseReturnValue:
     if request.method == "GET":
         empty = form_values(edit_of(Service(name="", status=ServiceStatus.active)))
         return _form_page(values=empty, errors={}, service=None, version=None)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     edit, errors, pick = _parse(request.form, None)
     if errors:
         return _form_page(values=with_organization(request.form, pick), errors=errors, service=None,
@@ -167,11 +165,8 @@ def edit_listing(service_id: str) -> ResponseReturnValue:
     if request.method == "GET":
         return _form_page(values=form_values(edit_of(service)), errors={}, service=service,
                           version=service.version)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        expected = int(request.form.get("version", ""))
-    except ValueError:
+    expected = request.form.get("version", type=int)
+    if expected is None:
         abort(400)
     and_verify = request.form.get("verify") == "1" and service.retired_at is None
     edit, errors, pick = _parse(request.form, service)
@@ -198,12 +193,6 @@ def edit_listing(service_id: str) -> ResponseReturnValue:
     return redirect(url_for("admin.edit_listing", service_id=service_id), 303)
 
 
-def _action(service_id: str) -> Service:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    return _listing_or_404(service_id)
-
-
 def _back(service_id: str) -> str:
     return _back_from(request.form.get("next"), service_id)
 
@@ -220,7 +209,7 @@ def _back_from(next_url: str | None, service_id: str) -> str:
 @role_required("caseworker")
 def verify(service_id: str) -> ResponseReturnValue:
     """Mark the listing checked today by the signed-in caseworker."""
-    service = _action(service_id)
+    service = _listing_or_404(service_id)
     verify_listing(get_session(), service, actor=actor(), today=today())
     flash(gettext("Marked verified today."))
     return redirect(_back(service_id), 303)
@@ -231,7 +220,7 @@ def verify(service_id: str) -> ResponseReturnValue:
 def publish(service_id: str) -> ResponseReturnValue:
     """Check a held listing against the publication rules again (after its organization or
     places were fixed, say): published when it passes, else the reasons are shown."""
-    service = _action(service_id)
+    service = _listing_or_404(service_id)
     reasons = publish_listing(get_session(), service, actor=actor())
     flash(_held_message(list(reasons)) if reasons else
           gettext("“%(name)s” is published: residents and officers can see it now.", name=service.name))
@@ -249,7 +238,7 @@ def retire(service_id: str) -> ResponseReturnValue:
             return redirect(url_for("admin.edit_listing", service_id=service_id), 303)
         return render_template("admin/retire_confirm.html", service=service,
                                back=_back_from(request.args.get("next"), service_id))
-    service = _action(service_id)
+    service = _listing_or_404(service_id)
     if request.form.get("confirmed") != "1":
         return redirect(url_for("admin.retire", service_id=service_id), 303)
     retire_listing(get_session(), service, actor=actor())
@@ -262,7 +251,7 @@ def retire(service_id: str) -> ResponseReturnValue:
 @role_required("caseworker")
 def restore(service_id: str) -> ResponseReturnValue:
     """Put a retired listing back (also the "Undo" of a retirement)."""
-    service = _action(service_id)
+    service = _listing_or_404(service_id)
     restore_listing(get_session(), service, actor=actor())
     flash(gettext("“%(name)s” was restored.", name=service.name))
     return redirect(_back(service_id), 303)

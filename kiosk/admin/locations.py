@@ -42,15 +42,12 @@ def locations() -> ResponseReturnValue:
 
 
 def _change(location_id: str, use_case: Callable[..., int], done: str) -> ResponseReturnValue:
-    if not ActionForm().validate_on_submit():
-        abort(400)
     session = get_session()
     location = session.get(Location, location_id)
     if location is None:
         abort(404)
-    try:
-        expected = int(request.form.get("version", ""))
-    except ValueError:
+    expected = request.form.get("version", type=int)
+    if expected is None:
         abort(400)
     try:
         use_case(session, location, expected_version=expected, actor=actor())

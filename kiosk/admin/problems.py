@@ -27,8 +27,6 @@ def problems() -> ResponseReturnValue:
 @role_required("caseworker")
 def resolve(report_id: str) -> ResponseReturnValue:
     """Close a report."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     report = get_session().get(ProblemReport, report_id)
     if report is None:
         abort(404)

@@ -27,8 +27,6 @@ def _page(error: str | None = None, status: int = 200) -> ResponseReturnValue:
 
 
 def _user_or_404(user_id: str) -> User:
-    if not ActionForm().validate_on_submit():
-        abort(400)
     user = get_session().get(User, user_id)
     if user is None:
         abort(404)
@@ -52,8 +50,6 @@ def users() -> ResponseReturnValue:
 @role_required("admin")
 def add_account() -> ResponseReturnValue:
     """Add an account."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         role = Role(request.form.get("role", ""))
     except ValueError:
