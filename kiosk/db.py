@@ -12,6 +12,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
 from flask import Flask, Response, current_app, g
@@ -33,23 +34,17 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._engine: Engine | None = None
-        self._factory: sessionmaker[Session] | None = None
         _databases.add(self)
 
-    @property
+    @cached_property
     def engine(self) -> Engine:
         """The engine (created on first use; creating it does not connect)."""
-        if self._engine is None:
-            self._engine = make_engine(self.url)
-        return self._engine
+        return make_engine(self.url)
 
-    @property
+    @cached_property
     def session_factory(self) -> sessionmaker[Session]:
         """The session factory bound to :attr:`engine`."""
-        if self._factory is None:
-            self._factory = make_session_factory(self.engine)
-        return self._factory
+        return make_session_factory(self.engine)
 
     @contextmanager
     def transaction(self, *, commit: bool = True) -> Iterator[Session]:
@@ -64,8 +59,8 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection (tests and forked workers call this)."""
-        if self._engine is not None:
-            self._engine.dispose()
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
 
 def dispose_all() -> None:

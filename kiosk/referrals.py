@@ -7,7 +7,7 @@ Every link that leaves the building -- a link code, the API's ``url`` -- is made
 link codes are not offered (:func:`offered_modes`), and the pages say why.
 
 The rules live in :mod:`directory_data.referrals`; this module only supplies what only the
-interface knows (translations, configuration, the QR renderer) and commits once per request.
+interface knows (translations, configuration, the QR renderer); the request commits.
 """
 
 from __future__ import annotations
