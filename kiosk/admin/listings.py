@@ -104,9 +104,9 @@ def home() -> ResponseReturnValue:
 
 
 def _form_page(
-    *, values: MultiDict[str, str], errors: dict[str, list[str]], service: Service | None, version: int | None,
-    conflict: list[Difference] | None = None, status: int = 200, pick: OrganizationPick | None = None,
-    verify: bool = False,
+    *, values: MultiDict[str, str], errors: dict[str, list[str]], service: Service | None,
+    version: int | None, conflict: list[Difference] | None = None, status: int = 200,
+    pick: OrganizationPick | None = None, verify: bool = False,
 ) -> ResponseReturnValue:
     session = get_session()
     organization, values = organization_field(
@@ -119,12 +119,14 @@ def _form_page(
         status_options=[(s.value, status_name(s.value)) for s in ServiceStatus],
         form=ActionForm(), differences=conflict, verify=verify,
         reports=reports_for(session, service.id) if service is not None else [],
-        organization_names=organization_names(
-            session, [name for d in conflict or [] if d.kind == "organization_id" for name in (d.theirs, d.mine)]),
+        organization_names=organization_names(session, [
+            name for d in conflict or [] if d.kind == "organization_id" for name in (d.theirs, d.mine)]),
     ), status
 
 
-def _parse(values: MultiDict[str, str], service: Service | None) -> tuple[ListingEdit, dict[str, list[str]], OrganizationPick]:
+def _parse(
+    values: MultiDict[str, str], service: Service | None
+) -> tuple[ListingEdit, dict[str, list[str]], OrganizationPick]:
     """The submitted edit, its errors by input name, and what its organization field resolved to."""
     session = get_session()
     pick = resolve_organization(session, values, current_id=service.organization_id if service else None)
