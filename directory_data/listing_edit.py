@@ -27,6 +27,7 @@ from directory_data.models import (
     Service,
     ServiceStatus,
 )
+from directory_data.organization_pick import OrganizationPick
 from directory_data.validation import (
     FieldError,
     normalize_email,
@@ -39,7 +40,6 @@ from directory_data.validation import (
     parse_phone,
     parse_time,
 )
-from directory_data.organization_pick import OrganizationPick
 
 #: The service's own text fields a caseworker edits, with their longest length (None: no limit).
 TEXT_FIELDS: dict[str, int | None] = {
@@ -47,7 +47,6 @@ TEXT_FIELDS: dict[str, int | None] = {
     "description_es": None, "eligibility_description": None, "application_process": None,
     "fees_description": None, "wait_time": 300, "alert": None, "officer_notes": None,
 }
-#: Empty rows offered in each repeated section of the form, for adding records.
 #: ``(prefix, values)`` of one row of a section: ``prefix`` names its inputs in errors (``phones-0-``),
 #: ``values`` holds its id and the stripped text of each input (a list of day codes for ``days``).
 Row = tuple[str, Mapping[str, Any]]
@@ -149,28 +148,21 @@ def is_weekly(schedule: Schedule) -> bool:
         schedule.valid_from is None and schedule.valid_to is None
 
 
-def is_editable_closure(schedule: Schedule) -> bool:
-    """Whether ``schedule`` is a closure the hours editor shows."""
-    return schedule.is_closure
-
-
 def edit_of(service: Service) -> ListingEdit:
     """The listing ``service`` as an edit (its current state)."""
     fields: dict[str, Any] = {name: getattr(service, name) or "" for name in TEXT_FIELDS}
     fields.update(url=service.url or "", email=service.email or "", status=service.status,
                   minimum_age=service.minimum_age, maximum_age=service.maximum_age,
                   walk_in=service.walk_in)
-    own = [s for s in service.schedules]
+    schedules = sorted(service.schedules, key=_schedule_order)
     place = Place()
     locations = [link.location for link in service.location_links if link.location is not None]
     if locations:
         loc = sorted(locations, key=lambda l: l.id)[0]
         address = loc.physical_address or (loc.addresses[0] if loc.addresses else None)
-        place = Place(name=loc.name or "", address_1=address.address_1 if address else "",
-                      city=address.city if address else "",
-                      state_province=address.state_province if address else "",
-                      postal_code=address.postal_code if address else "",
-                      latitude=loc.latitude, longitude=loc.longitude,
+        street = {key: getattr(address, key) if address else ""
+                  for key in ("address_1", "city", "state_province", "postal_code")}
+        place = Place(name=loc.name or "", **street, latitude=loc.latitude, longitude=loc.longitude,
                       confidential=bool(loc.confidential))
     return ListingEdit(
         fields=fields,
@@ -179,10 +171,10 @@ def edit_of(service: Service) -> ListingEdit:
         phones=[PhoneRow(p.id, p.number, p.extension, p.type, p.audience, p.description or "")
                 for p in sorted(service.phones, key=lambda p: (p.audience.value != "public", p.id))],
         hours=[HoursRow(s.id, s.weekdays, s.opens_at, s.closes_at)  # type: ignore[arg-type]
-               for s in sorted(own, key=_schedule_order) if is_weekly(s)],
+               for s in schedules if is_weekly(s)],
         closures=[ClosureRow(s.id, s.valid_from, s.valid_to or s.valid_from,  # type: ignore[arg-type]
                              s.description or "")
-                  for s in sorted(own, key=_schedule_order) if is_editable_closure(s)],
+                  for s in schedules if s.is_closure],
         languages=[LanguageRow(lang.id, lang.name or lang.code or "", lang.code)
                    for lang in sorted(service.languages, key=lambda lang: lang.id)],
         costs=[CostRow(c.id, c.option or "", c.amount)

@@ -176,10 +176,6 @@ def closest_organizations(session: Session, typed: str, *, limit: int = MATCHES)
     return [i for i, _ in sorted(rows, key=rank)[:limit]]
 
 
-def _offer(session: Session, ids: Sequence[str]) -> tuple[OrganizationOption, ...]:
-    return tuple(organization_options(session, ids))
-
-
 def pick_by_id(session: Session, ident: str, *, current_id: str | None, field: str,
                typed: str = "") -> OrganizationPick:
     """The organization ``ident`` unless it is unknown, or retired and not the listing's own
@@ -197,7 +193,8 @@ def pick_by_id(session: Session, ident: str, *, current_id: str | None, field: s
 def _missing(session: Session, typed: str, field: str, message: str) -> OrganizationPick:
     """An error on ``field`` with the organizations closest to ``typed`` to choose from."""
     ids = closest_organizations(session, typed) if typed else []
-    return OrganizationPick(None, typed, FieldError(field, message), _offer(session, ids), len(ids))
+    return OrganizationPick(None, typed, FieldError(field, message),
+                            tuple(organization_options(session, ids)), len(ids))
 
 
 def _namesakes(session: Session, typed: str) -> list[tuple[str, str, bool]]:

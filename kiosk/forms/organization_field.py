@@ -68,10 +68,9 @@ def organization_field(
         shown = str(values.get(ID_FIELD) or "")
         organization = session.get(Organization, shown) if shown else None
         values = Values(values)
-        values.put(NAME_FIELD, organization.name if organization is not None else "")
-    if pick is None:
-        return OrganizationField("name", current=current), values
-    return OrganizationField("name", candidates=pick.candidates, total=pick.total, current=current), values
+        values[NAME_FIELD] = organization.name if organization is not None else ""
+    return OrganizationField("name", candidates=pick.candidates if pick else (), total=pick.total if pick else 0,
+                             current=current), values
 
 
 def _text(value: object) -> str:
