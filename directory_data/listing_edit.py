@@ -191,6 +191,14 @@ def _schedule_order(schedule: Schedule) -> tuple[int, str, str, str]:
 
 
 
+def field_text(name: str, value: Any) -> str:
+    """The value of the field ``name`` as text: a status by its HSDS value, walk-ins as ``yes``,
+    ``no`` or ``""`` (unknown), nothing as ``""``."""
+    if name == "walk_in":
+        return {True: "yes", False: "no"}.get(value, "")
+    return value.value if isinstance(value, ServiceStatus) else "" if value is None else str(value)
+
+
 def time_text(value: dt.time | None) -> str:
     """``value`` as ``HH:MM`` (``""`` for none)."""
     return value.strftime("%H:%M") if value else ""
@@ -350,15 +358,7 @@ class Difference:
 
 def summary(edit: ListingEdit) -> dict[str, tuple[str, str]]:
     """Each line of ``edit`` as ``{key: (kind, text)}``: a field, or one row of a section."""
-    lines: dict[str, tuple[str, str]] = {}
-    for name, value in edit.fields.items():
-        if isinstance(value, ServiceStatus):
-            text = value.value
-        elif isinstance(value, bool) or name == "walk_in":
-            text = {True: "yes", False: "no"}.get(value, "")
-        else:
-            text = "" if value is None else str(value)
-        lines[name] = (name, text)
+    lines = {name: (name, field_text(name, value)) for name, value in edit.fields.items()}
     lines["organization_id"] = ("organization_id", edit.organization_id or "")
     lines["categories"] = ("categories", ", ".join(edit.categories))
     for i, p in enumerate(edit.phones):

@@ -16,10 +16,10 @@ from directory_data.listing_edit import (
     ListingEdit,
     Row,
     amount_text,
+    field_text,
     read_edit,
     time_text,
 )
-from directory_data.models import ServiceStatus
 from directory_data.organization_pick import OrganizationPick
 from directory_data.validation import FieldError
 
@@ -34,7 +34,6 @@ _ROW_KEY = re.compile(r"^(phones|hours|closures|languages|costs)-(\d{1,3})-")
 MAX_ROWS = 60
 _PLACE = ("name", "address_1", "city", "state_province", "postal_code", "latitude", "longitude")
 _OTHER_FIELDS = ("url", "email", "status", "minimum_age", "maximum_age", "walk_in")
-
 
 
 class Values(MultiDict[str, str]):
@@ -67,9 +66,7 @@ def form_values(edit: ListingEdit, *, blank_rows: int = BLANK_ROWS) -> Values:
     """The flat form values of ``edit``, with ``blank_rows`` empty rows after each section."""
     values = Values()
     for name, value in edit.fields.items():
-        if name == "walk_in":
-            value = {True: "yes", False: "no"}.get(value, "")
-        values[name] = value.value if isinstance(value, ServiceStatus) else value
+        values[name] = field_text(name, value)
     values["organization_id"] = edit.organization_id
     values["categories"] = list(edit.categories)
     for section, items in _row_values(edit).items():
@@ -77,12 +74,11 @@ def form_values(edit: ListingEdit, *, blank_rows: int = BLANK_ROWS) -> Values:
             for key, value in item.items():
                 values[f"{section}-{index}-{key}"] = value
         values[f"{section}-count"] = len(items) + blank_rows
-    place = edit.place
-    for key in ("name", "address_1", "city", "state_province", "postal_code"):
-        values[f"place-{key}"] = getattr(place, key)
-    for key in ("latitude", "longitude"):
-        values[f"place-{key}"] = "" if getattr(place, key) is None else f"{getattr(place, key):g}"
-    values["place-confidential"] = ["1"] if place.confidential else []
+    for key in _PLACE:
+        value = getattr(edit.place, key)
+        coordinate = key in ("latitude", "longitude") and value is not None
+        values[f"place-{key}"] = f"{value:g}" if coordinate else value
+    values["place-confidential"] = ["1"] if edit.place.confidential else []
     return values
 
 

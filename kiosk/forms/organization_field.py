@@ -69,8 +69,8 @@ def organization_field(
         organization = session.get(Organization, shown) if shown else None
         values = Values(values)
         values[NAME_FIELD] = organization.name if organization is not None else ""
-    return OrganizationField("name", candidates=pick.candidates if pick else (), total=pick.total if pick else 0,
-                             current=current), values
+    return OrganizationField("name", candidates=pick.candidates if pick else (),
+                             total=pick.total if pick else 0, current=current), values
 
 
 def _text(value: object) -> str:
