@@ -25,12 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from directory_data.audit import record_action, set_actor, set_listing
-from directory_data.listing_edit import (
-    ListingEdit,
-    edit_of,
-    is_editable_closure,
-    is_weekly,
-)
+from directory_data.listing_edit import ListingEdit, edit_of, is_weekly
 from directory_data.models import (
     Address,
     AddressType,
@@ -108,12 +103,11 @@ def save_listing(
     if service.version != expected_version:
         raise EditConflict(edit_of(service), service.version)
     _begin(session, actor, service)
-    _touch(service)  # before the first flush: the row is updated (and its version raised) once
     try:
-        _apply(session, service, edit)
-        session.flush()
+        with session.begin_nested():  # a savepoint: a lost race undoes this save only
+            _touch(service)  # before the first flush: the row is updated (its version raised) once
+            _apply(session, service, edit)
     except StaleDataError:  # saved by someone else between our read and our write
-        session.rollback()
         current = load_listing(session, service.id)
         raise EditConflict(edit_of(current), current.version) from None
     review_listing(session, service)
@@ -145,7 +139,7 @@ def _apply(session: Session, service: Service, edit: ListingEdit) -> None:
     _sync_rows(session, service.schedules, [s for s in service.schedules if is_weekly(s)],
                edit.hours, Schedule, _set_hours)
     _sync_rows(session, service.schedules,
-               [s for s in service.schedules if is_editable_closure(s)], edit.closures, Schedule,
+               [s for s in service.schedules if s.is_closure], edit.closures, Schedule,
                _set_closure)
     _sync_rows(session, service.languages, service.languages, edit.languages, Language,
                _set_language)

@@ -62,15 +62,15 @@ def _change(session: Session, location: Location, *, expected_version: int, acto
     set_listing(session, None)
     listings = sorted(set(session.scalars(
         select(ServiceAtLocation.service_id).where(ServiceAtLocation.location_id == location.id))))
-    location.retired_at = retired_at  # the row is updated: its version goes up, the journal hears
-    location.updated_at = utcnow()
     try:
-        for listing in listings or [None]:
-            record_action(session, action=action, actor=actor, resource_type=RESOURCE,
-                          resource_id=location.id, listing_id=listing, field_name="status",
-                          previous=before, replacement=after)
+        with session.begin_nested():  # a savepoint: a lost race undoes this change only
+            location.retired_at = retired_at  # the row is updated: its version goes up
+            location.updated_at = utcnow()
+            for listing in listings or [None]:
+                record_action(session, action=action, actor=actor, resource_type=RESOURCE,
+                              resource_id=location.id, listing_id=listing, field_name="status",
+                              previous=before, replacement=after)
     except StaleDataError:  # changed by someone else between our read and our write
-        session.rollback()
         current = session.get(Location, location.id, populate_existing=True)
         if current is None:
             raise LookupError(location.id) from None

@@ -80,12 +80,11 @@ def save_organization(
         raise OrganizationConflict(organization)
     set_actor(session, actor)
     set_listing(session, None)
-    _apply(organization, edit)
-    organization.updated_at = utcnow()
     try:
-        session.flush()
+        with session.begin_nested():  # a savepoint: a lost race undoes this save only
+            _apply(organization, edit)
+            organization.updated_at = utcnow()
     except StaleDataError:
-        session.rollback()
         raise OrganizationConflict(session.get(Organization, organization.id,  # type: ignore[arg-type]
                                                populate_existing=True)) from None
     return organization

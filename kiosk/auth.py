@@ -53,6 +53,7 @@ bp = Blueprint("auth", __name__, url_prefix="/officer")
 login_manager = LoginManager()
 
 F = TypeVar("F", bound=Callable[..., Any])
+ROLES = ("officer", "caseworker", "admin")
 
 
 def max_age() -> dt.timedelta:
@@ -101,33 +102,16 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
+def has_role(role: str) -> bool:
+    """Whether the signed-in account may act as ``role`` (``officer``, ``caseworker`` or
+    ``admin``: :class:`Officer` says, and an admin may do what a caseworker may, and both may do
+    what an officer may)."""
+    return role in ROLES and bool(current_user.is_authenticated and getattr(current_user, f"is_{role}"))
+
+
 def is_officer() -> bool:
     """Whether the request comes from a signed-in officer (or other staff)."""
-    return bool(current_user.is_authenticated and getattr(current_user, "is_officer", False))
-
-
-def officer_required(view: F) -> F:
-    """Send anyone who is not a signed-in officer to the login page."""
-
-    @wraps(view)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not is_officer():
-            abort(403)
-        return view(*args, **kwargs)
-
-    return guarded  # type: ignore[return-value]
-
-
-def has_role(role: str) -> bool:
-    """Whether the signed-in account may act as ``role`` (an admin may do what a caseworker
-    may, and both may do what an officer may)."""
-    if not current_user.is_authenticated:
-        return False
-    return bool({"officer": getattr(current_user, "is_officer", False),
-                 "caseworker": getattr(current_user, "is_caseworker", False),
-                 "admin": getattr(current_user, "is_admin", False)}.get(role, False))
+    return has_role("officer")
 
 
 def role_required(role: str) -> Callable[[F], F]:
@@ -145,6 +129,10 @@ def role_required(role: str) -> Callable[[F], F]:
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+#: Guards the patrol view (every staff account is an officer).
+officer_required = role_required("officer")
 
 
 def home_for(user: Officer) -> str:
@@ -177,7 +165,6 @@ def login() -> ResponseReturnValue:
             now = utcnow()
             purge_sessions(db, now, max_age())
             session[SESSION_ID_KEY] = open_session(db, user, now)
-            db.commit()
             staff = Officer(user)
             login_user(staff)
             mark_active()

@@ -1,11 +1,21 @@
-"""The database for the app: one engine per app, one session per request, closed at teardown."""
+"""The database for the app: one engine per app, one session and one transaction per request.
+
+The request's transaction is its only boundary: committed once the view has answered with a
+status below 400 (or asked for it with :func:`commit_despite_error`), rolled back otherwise and
+on an exception, and the session closed at teardown. A command runs in
+:meth:`Database.transaction`, the same boundary around one block. Views and use-cases never
+commit.
+"""
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,28 +34,33 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._engine: Engine | None = None
-        self._factory: sessionmaker[Session] | None = None
         _databases.add(self)
 
-    @property
+    @cached_property
     def engine(self) -> Engine:
         """The engine (created on first use; creating it does not connect)."""
-        if self._engine is None:
-            self._engine = make_engine(self.url)
-        return self._engine
+        return make_engine(self.url)
 
-    @property
+    @cached_property
     def session_factory(self) -> sessionmaker[Session]:
         """The session factory bound to :attr:`engine`."""
-        if self._factory is None:
-            self._factory = make_session_factory(self.engine)
-        return self._factory
+        return make_session_factory(self.engine)
+
+    @contextmanager
+    def transaction(self, *, commit: bool = True) -> Iterator[Session]:
+        """A session of its own for one unit of work: committed when the block ends normally
+        (rolled back instead when ``commit`` is false, a dry run), rolled back when it raises or
+        exits, closed either way. The boundary of a command, and of the few writes that must
+        last whatever becomes of the request around them (throttle and search counts)."""
+        with self.session_factory() as session:
+            yield session
+            if commit:
+                session.commit()
 
     def dispose(self) -> None:
         """Close every pooled connection (tests and forked workers call this)."""
-        if self._engine is not None:
-            self._engine.dispose()
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
 
 def dispose_all() -> None:
@@ -56,8 +71,9 @@ def dispose_all() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the database with ``app`` and close the request's session at teardown."""
+    """Register the database with ``app``: commit after a successful view, close at teardown."""
     app.extensions[_EXTENSION] = Database(database_url(app.config))
+    app.after_request(end_transaction)
     app.teardown_appcontext(close_session)
 
 
@@ -71,6 +87,20 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = get_database().session_factory()
     return g.db_session
+
+
+def commit_despite_error() -> None:
+    """Have the request's changes committed even though its answer is an error status."""
+    g.db_commit_anyway = True
+
+
+def end_transaction(response: Response) -> Response:
+    """Commit the request's session when the view succeeded (status below 400, or
+    :func:`commit_despite_error`); anything else is rolled back when it closes at teardown."""
+    session: Session | None = g.get("db_session")
+    if session is not None and (response.status_code < 400 or g.pop("db_commit_anyway", False)):
+        session.commit()
+    return response
 
 
 def close_session(_exc: BaseException | None = None) -> None:

@@ -58,8 +58,8 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     from kiosk.db import get_database
 
     app = create_cli_app()
-    with app.app_context(), get_database(app).session_factory() as session:
-        try:
+    try:
+        with app.app_context(), get_database(app).transaction(commit=bool(job.get("commit"))) as session:
             report = import_path(session, Path(job["path"]), source=job.get("source"))
             actor = str(job.get("actor") or "")
             retired = retire_sample(session, actor=actor) if job.get("retire_sample") else 0
@@ -68,13 +68,9 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
                 record_action(session, action="import", actor=actor,
                               resource_type="import", resource_id=report.source[:60],
                               replacement=report.summary()[:2000])
-                session.commit()
-            else:
-                session.rollback()
-        except HSDSImportError as error:
-            session.rollback()
-            return {"ok": False, "kind": "invalid", "error": str(error)}
-        return {"ok": True, "report": {**trimmed(report), "sample_live": live, "sample_retired": retired}}
+    except HSDSImportError as error:
+        return {"ok": False, "kind": "invalid", "error": str(error)}
+    return {"ok": True, "report": {**trimmed(report), "sample_live": live, "sample_retired": retired}}
 
 
 def main() -> None:

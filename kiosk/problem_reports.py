@@ -71,7 +71,6 @@ def report(service_id: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         report_problem(get_session(), service_id, ProblemKind(form.kind.data),
                        form.details.data or "", surface=surface, today=local_now().date())
-        get_session().commit()
         return after_post(url_for("problems.thanks", back=back, **{"from": surface}))
     status = 422 if request.method == "POST" else 200
     return render_template("problems/report.html", layout=LAYOUTS[surface], form=form,

@@ -7,7 +7,7 @@ Every link that leaves the building -- a link code, the API's ``url`` -- is made
 link codes are not offered (:func:`offered_modes`), and the pages say why.
 
 The rules live in :mod:`directory_data.referrals`; this module only supplies what only the
-interface knows (translations, configuration, the QR renderer) and commits once per request.
+interface knows (translations, configuration, the QR renderer); the request commits.
 """
 
 from __future__ import annotations
@@ -165,23 +165,17 @@ def patrol_districts() -> list[str]:
 
 
 def make(data: Mapping[str, Any], origin: Origin) -> Referral:
-    """Make the referral ``data`` asks for and commit it; :class:`InvalidReferral` otherwise
-    (nothing is stored then)."""
+    """Make the referral ``data`` asks for (committed with the request); :class:`InvalidReferral`
+    otherwise (the request then answers with an error, and nothing is stored)."""
     session = get_session()
     parsed = parse_request(data, languages=tuple(current_app.config["LANGUAGES"]),
                            modes=offered_modes())
     now = utcnow()
-    try:
-        with in_language(parsed.lang):
-            referral = create_referral(
-                session, parsed, labels(), origin=origin, base_url=base_url(), now=now,
-                day=local_now().date(), render=qr.render,
-                days=int(current_app.config["REFERRAL_DAYS"]))
-        purge_now_and_then(session, now)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    with in_language(parsed.lang):
+        referral = create_referral(
+            session, parsed, labels(), origin=origin, base_url=base_url(), now=now,
+            day=local_now().date(), render=qr.render, days=int(current_app.config["REFERRAL_DAYS"]))
+    purge_now_and_then(session, now)
     return referral
 
 

@@ -64,10 +64,9 @@ class AppTally:
             if not counts and not unmet:
                 return
             try:
-                with self.session_factory() as session:
+                with self.session_factory.begin() as session:  # its own, after the response
                     record_tally(session, counts)
                     record_unmet_needs(session, unmet)
-                    session.commit()
             except Exception:  # noqa: BLE001 - statistics never break a page
                 self.tally.restore(counts)
                 self.unmet.restore(unmet)

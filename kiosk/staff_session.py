@@ -34,12 +34,10 @@ def mark_active() -> None:
 
 def end_staff_session() -> None:
     """End the request's staff session on the server, for every copy of its cookie (committed
-    at once)."""
+    with the request: its answer is a redirect)."""
     token = session.get(SESSION_ID_KEY)
     if isinstance(token, str) and token:
-        db = get_session()
-        end_session(db, token)
-        db.commit()
+        end_session(get_session(), token)
 
 
 def end_idle_session() -> ResponseReturnValue | None:

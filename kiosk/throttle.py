@@ -92,9 +92,8 @@ class Throttle:
                 log.warning("the throttle cannot reach Redis; counting in the database meanwhile")
             else:
                 return None if ticket is None else Reserved(attempt, ticket, "redis")
-        with self.database.session_factory() as session:
+        with self.database.transaction() as session:  # counted whatever the request's outcome
             event_id = reserve(session, attempt, rules, utcnow())
-            session.commit()
         return None if event_id is None else Reserved(attempt, event_id, "database")
 
     def forgive(self, reserved: Reserved) -> None:
@@ -107,9 +106,8 @@ class Throttle:
             except RedisError:
                 log.warning("the throttle cannot reach Redis to clear a sign-in")
             return
-        with self.database.session_factory() as session:
+        with self.database.transaction() as session:
             forgive(session, reserved.attempt, reserved.ticket)
-            session.commit()
 
 
 def get_throttle(app: Flask | None = None) -> Throttle:

@@ -23,12 +23,9 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from directory_data.models import MISSION_CATEGORIES
-
 from directory_data.referrals import InvalidReferral
 
-from kiosk import finder
-from kiosk import referrals
-from kiosk import visit
+from kiosk import finder, referrals, visit
 from kiosk.card_context import CardContext, PlacedCard
 from kiosk.config import station
 from kiosk.db import get_session

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory_data.audit import audit_csv, install_audit_hooks, listing_history, set_actor
 from directory_data.db import make_session_factory
 from directory_data.gap_report import MIN_SHARED_SEARCHES, gap_report, report_csv, week_of
-from directory_data.listing_edit import Values, differences, edit_of, form_values, parse_form
+from directory_data.listing_edit import differences, edit_of
 from directory_data.listings import (
     EditConflict,
     create_listing,
@@ -40,7 +40,6 @@ from directory_data.models import (
     ServiceAtLocation,
     ServiceStatus,
 )
-from directory_data.organization_field import resolve_organization
 from directory_data.organizations import (
     create_organization,
     parse_organization,
@@ -51,6 +50,8 @@ from directory_data.problems import open_reports, report_problem, resolve_report
 from directory_data.search_stats import record_search
 from directory_data.service_rows import services_in_order
 from directory_data.workspace_queries import ListingFilter, find_listings, stale_counts
+from kiosk.forms.listing_form import Values, form_values, parse_form
+from kiosk.forms.organization_field import resolve_organization
 from kiosk_directory import TODAY, Directory, make_directory
 
 CATEGORIES = set(MISSION_CATEGORIES)

@@ -13,18 +13,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory_data.listing_edit import Values, edit_of, form_values
+from directory_data.listing_edit import edit_of
 from directory_data.listings import load_listing
 from directory_data.models import AuditEntry, Organization, Service, utcnow
-from directory_data.organization_field import (
-    MATCHES,
-    closest_organizations,
-    lists_every_organization,
-    resolve_organization,
-    with_organization,
-)
+from directory_data.organization_pick import MATCHES, closest_organizations, lists_every_organization
 from kiosk.config import index_dir
 from kiosk.db import get_database
+from kiosk.forms.listing_form import Values, form_values
+from kiosk.forms.organization_field import resolve_organization, with_organization
 from kiosk.search import catch_up_index
 from kiosk_directory import Directory, make_directory, src
 from staff import form_fields, form_of, signed_in

@@ -18,6 +18,7 @@ from directory_data.validation import FieldError
 
 from kiosk.db import get_session
 from kiosk.pages import local_now
+from kiosk.problem_reports import kind_choices
 
 
 class ActionForm(FlaskForm):
@@ -86,13 +87,7 @@ def field_label(kind: str) -> str:
 
 def problem_name(kind: str) -> str:
     """What a problem report says is wrong, in the interface language."""
-    return {
-        "phone-wrong": gettext("The phone number is wrong"),
-        "address-wrong": gettext("The address is wrong"),
-        "hours-wrong": gettext("The hours are wrong"),
-        "closed": gettext("It is closed or no longer offered"),
-        "other": gettext("Something else"),
-    }.get(kind, kind)
+    return dict(kind_choices()).get(kind, kind)
 
 
 def role_name(role: str) -> str:

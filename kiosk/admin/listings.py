@@ -14,19 +14,10 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from directory_data.audit import audit_csv, listing_history, recent_entries
-from directory_data.listing_edit import (
-    SECTIONS,
-    Difference,
-    FormValues,
-    ListingEdit,
-    differences,
-    edit_of,
-    form_values,
-    parse_form,
-    row_indexes,
-)
+from directory_data.listing_edit import Difference, ListingEdit, differences, edit_of
 from directory_data.listings import (
     EditConflict,
     ListingNotFound,
@@ -39,12 +30,7 @@ from directory_data.listings import (
     verify_listing,
 )
 from directory_data.models import Category, Service, ServiceStatus
-from directory_data.organization_field import (
-    OrganizationPick,
-    organization_names,
-    resolve_organization,
-    with_organization,
-)
+from directory_data.organization_pick import OrganizationPick, organization_names
 from directory_data.problems import reports_for
 from directory_data.workspace_queries import (
     PAGE_SIZE,
@@ -66,7 +52,8 @@ from kiosk.admin.common import (
     status_name,
     today,
 )
-from kiosk.admin.organization_field import organization_field
+from kiosk.forms.listing_form import SECTIONS, form_values, parse_form, row_indexes
+from kiosk.forms.organization_field import organization_field, resolve_organization, with_organization
 
 STATUS_FILTERS = ("active", "inactive", "temporarily closed", "defunct", "retired", "held")
 #: The flash category that gives a message an "Undo" button posting to the URL after it.
@@ -117,9 +104,9 @@ def home() -> ResponseReturnValue:
 
 
 def _form_page(
-    *, values: FormValues, errors: dict[str, list[str]], service: Service | None, version: int | None,
-    conflict: list[Difference] | None = None, status: int = 200, pick: OrganizationPick | None = None,
-    verify: bool = False,
+    *, values: MultiDict[str, str], errors: dict[str, list[str]], service: Service | None,
+    version: int | None, conflict: list[Difference] | None = None, status: int = 200,
+    pick: OrganizationPick | None = None, verify: bool = False,
 ) -> ResponseReturnValue:
     session = get_session()
     organization, values = organization_field(
@@ -132,12 +119,14 @@ def _form_page(
         status_options=[(s.value, status_name(s.value)) for s in ServiceStatus],
         form=ActionForm(), differences=conflict, verify=verify,
         reports=reports_for(session, service.id) if service is not None else [],
-        organization_names=organization_names(
-            session, [name for d in conflict or [] if d.kind == "organization_id" for name in (d.theirs, d.mine)]),
+        organization_names=organization_names(session, [
+            name for d in conflict or [] if d.kind == "organization_id" for name in (d.theirs, d.mine)]),
     ), status
 
 
-def _parse(values: FormValues, service: Service | None) -> tuple[ListingEdit, dict[str, list[str]], OrganizationPick]:
+def _parse(
+    values: MultiDict[str, str], service: Service | None
+) -> tuple[ListingEdit, dict[str, list[str]], OrganizationPick]:
     """The submitted edit, its errors by input name, and what its organization field resolved to."""
     session = get_session()
     pick = resolve_organization(session, values, current_id=service.organization_id if service else None)
@@ -152,14 +141,11 @@ def new_listing() -> ResponseReturnValue:
     if request.method == "GET":
         empty = form_values(edit_of(Service(name="", status=ServiceStatus.active)))
         return _form_page(values=empty, errors={}, service=None, version=None)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     edit, errors, pick = _parse(request.form, None)
     if errors:
         return _form_page(values=with_organization(request.form, pick), errors=errors, service=None,
                           version=None, status=422, pick=pick)
     service = create_listing(get_session(), edit, actor=actor())
-    get_session().commit()
     flash(gettext("The listing was created."))
     if service.held_for:
         flash(_held_message(service.held_for))
@@ -181,11 +167,8 @@ def edit_listing(service_id: str) -> ResponseReturnValue:
     if request.method == "GET":
         return _form_page(values=form_values(edit_of(service)), errors={}, service=service,
                           version=service.version)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        expected = int(request.form.get("version", ""))
-    except ValueError:
+    expected = request.form.get("version", type=int)
+    if expected is None:
         abort(400)
     and_verify = request.form.get("verify") == "1" and service.retired_at is None
     edit, errors, pick = _parse(request.form, service)
@@ -198,13 +181,11 @@ def edit_listing(service_id: str) -> ResponseReturnValue:
     try:
         save_listing(session, service, edit, expected_version=expected, actor=actor())
     except EditConflict as conflict:
-        session.rollback()
-        current = load_listing(session, service_id)
-        return _form_page(values=values, errors={}, service=current, version=conflict.version,
+        return _form_page(values=values, errors={}, service=load_listing(session, service_id),
+                          version=conflict.version,
                           conflict=differences(conflict.current, edit), status=409, verify=and_verify)
     if and_verify:
         verify_listing(session, service, actor=actor(), today=today())
-    session.commit()
     flash(gettext("Your changes were saved and the listing was marked verified today.") if and_verify
           else gettext("Your changes were saved."))
     if service.held_for:
@@ -212,12 +193,6 @@ def edit_listing(service_id: str) -> ResponseReturnValue:
     elif was_held:
         flash(gettext("It is published: residents and officers can see it now."))
     return redirect(url_for("admin.edit_listing", service_id=service_id), 303)
-
-
-def _action(service_id: str) -> Service:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    return _listing_or_404(service_id)
 
 
 def _back(service_id: str) -> str:
@@ -236,9 +211,8 @@ def _back_from(next_url: str | None, service_id: str) -> str:
 @role_required("caseworker")
 def verify(service_id: str) -> ResponseReturnValue:
     """Mark the listing checked today by the signed-in caseworker."""
-    service = _action(service_id)
+    service = _listing_or_404(service_id)
     verify_listing(get_session(), service, actor=actor(), today=today())
-    get_session().commit()
     flash(gettext("Marked verified today."))
     return redirect(_back(service_id), 303)
 
@@ -248,9 +222,8 @@ def verify(service_id: str) -> ResponseReturnValue:
 def publish(service_id: str) -> ResponseReturnValue:
     """Check a held listing against the publication rules again (after its organization or
     places were fixed, say): published when it passes, else the reasons are shown."""
-    service = _action(service_id)
+    service = _listing_or_404(service_id)
     reasons = publish_listing(get_session(), service, actor=actor())
-    get_session().commit()
     flash(_held_message(list(reasons)) if reasons else
           gettext("“%(name)s” is published: residents and officers can see it now.", name=service.name))
     return redirect(_back(service_id), 303)
@@ -267,11 +240,10 @@ def retire(service_id: str) -> ResponseReturnValue:
             return redirect(url_for("admin.edit_listing", service_id=service_id), 303)
         return render_template("admin/retire_confirm.html", service=service,
                                back=_back_from(request.args.get("next"), service_id))
-    service = _action(service_id)
+    service = _listing_or_404(service_id)
     if request.form.get("confirmed") != "1":
         return redirect(url_for("admin.retire", service_id=service_id), 303)
     retire_listing(get_session(), service, actor=actor())
-    get_session().commit()
     flash(gettext("“%(name)s” was retired. Residents and officers no longer see it.", name=service.name),
           UNDO + url_for("admin.restore", service_id=service_id))
     return redirect(_back(service_id), 303)
@@ -281,9 +253,8 @@ def retire(service_id: str) -> ResponseReturnValue:
 @role_required("caseworker")
 def restore(service_id: str) -> ResponseReturnValue:
     """Put a retired listing back (also the "Undo" of a retirement)."""
-    service = _action(service_id)
+    service = _listing_or_404(service_id)
     restore_listing(get_session(), service, actor=actor())
-    get_session().commit()
     flash(gettext("“%(name)s” was restored.", name=service.name))
     return redirect(_back(service_id), 303)
 

@@ -42,24 +42,19 @@ def locations() -> ResponseReturnValue:
 
 
 def _change(location_id: str, use_case: Callable[..., int], done: str) -> ResponseReturnValue:
-    if not ActionForm().validate_on_submit():
-        abort(400)
     session = get_session()
     location = session.get(Location, location_id)
     if location is None:
         abort(404)
-    try:
-        expected = int(request.form.get("version", ""))
-    except ValueError:
+    expected = request.form.get("version", type=int)
+    if expected is None:
         abort(400)
     try:
         use_case(session, location, expected_version=expected, actor=actor())
     except LocationConflict:
-        session.rollback()
         flash(gettext("Someone changed this place after you opened the page. Nothing was "
                       "changed: look at it again and try once more."))
         return _page(status=409)
-    session.commit()
     flash(done)
     from kiosk.pages import safe_next
 

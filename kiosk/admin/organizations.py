@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
@@ -16,6 +19,7 @@ from directory_data.organizations import (
     retire_organization,
     save_organization,
 )
+from directory_data.validation import FieldError
 
 from kiosk.auth import role_required
 from kiosk.db import get_session
@@ -52,22 +56,24 @@ def organizations() -> ResponseReturnValue:
     return render_template("admin/organizations.html", rows=rows, query=text, form=ActionForm())
 
 
+def _form(organization: Organization | None, version: int | None, status: int = 200, *,
+          values: Any = None, errors: Iterable[FieldError] = (), **extra: Any) -> ResponseReturnValue:
+    """The organization's form, showing ``values`` (default: as submitted)."""
+    return render_template("admin/organization_form.html", values=request.form if values is None else values,
+                           errors=errors_by_field(errors), organization=organization, form=ActionForm(),
+                           version=version, **extra), status
+
+
 @bp.route("/organizations/new", methods=["GET", "POST"])
 @role_required("caseworker")
 def new_organization() -> ResponseReturnValue:
     """A new organization."""
-    form = ActionForm()
     if request.method == "GET":
-        return render_template("admin/organization_form.html", values=_values(None), errors={},
-                               organization=None, form=form, version=None)
-    if not form.validate_on_submit():
-        abort(400)
+        return _form(None, None, values=_values(None))
     edit, errors = parse_organization(request.form.to_dict())
     if errors:
-        return render_template("admin/organization_form.html", values=request.form, form=form,
-                               errors=errors_by_field(errors), organization=None, version=None), 422
+        return _form(None, None, 422, errors=errors)
     organization = create_organization(get_session(), edit, actor=actor())
-    get_session().commit()
     flash(gettext("The organization was created."))
     return redirect(url_for("admin.edit_organization", organization_id=organization.id), 303)
 
@@ -77,31 +83,19 @@ def new_organization() -> ResponseReturnValue:
 def edit_organization(organization_id: str) -> ResponseReturnValue:
     """Edit an organization; a version saved by someone else meanwhile is shown, not lost."""
     organization = _organization_or_404(organization_id)
-    form = ActionForm()
     if request.method == "GET":
-        return render_template("admin/organization_form.html", values=_values(organization),
-                               errors={}, organization=organization, form=form,
-                               version=organization.version)
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        expected = int(request.form.get("version", ""))
-    except ValueError:
+        return _form(organization, organization.version, values=_values(organization))
+    expected = request.form.get("version", type=int)
+    if expected is None:
         abort(400)
     edit, errors = parse_organization(request.form.to_dict())
     if errors:
-        return render_template("admin/organization_form.html", values=request.form, form=form,
-                               errors=errors_by_field(errors), organization=organization,
-                               version=expected), 422
+        return _form(organization, expected, 422, errors=errors)
     try:
         save_organization(get_session(), organization, edit, expected_version=expected, actor=actor())
     except OrganizationConflict as conflict:
-        get_session().rollback()
         current = _organization_or_404(organization_id)
-        return render_template("admin/organization_form.html", values=request.form, form=form,
-                               errors={}, organization=current, version=current.version,
-                               theirs=_values(current), conflict=conflict), 409
-    get_session().commit()
+        return _form(current, current.version, 409, theirs=_values(current), conflict=conflict)
     flash(gettext("Your changes were saved."))
     return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)
 
@@ -110,10 +104,7 @@ def edit_organization(organization_id: str) -> ResponseReturnValue:
 @role_required("caseworker")
 def retire_organization_view(organization_id: str) -> ResponseReturnValue:
     """Retire the organization and its services."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     count = retire_organization(get_session(), _organization_or_404(organization_id), actor=actor())
-    get_session().commit()
     flash(gettext("The organization was retired with %(count)d listings.", count=count))
     return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)
 
@@ -122,9 +113,6 @@ def retire_organization_view(organization_id: str) -> ResponseReturnValue:
 @role_required("caseworker")
 def restore_organization_view(organization_id: str) -> ResponseReturnValue:
     """Restore the organization and the services retired with it."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     count = restore_organization(get_session(), _organization_or_404(organization_id), actor=actor())
-    get_session().commit()
     flash(gettext("The organization was restored with %(count)d listings.", count=count))
     return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)

@@ -27,12 +27,9 @@ def problems() -> ResponseReturnValue:
 @role_required("caseworker")
 def resolve(report_id: str) -> ResponseReturnValue:
     """Close a report."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     report = get_session().get(ProblemReport, report_id)
     if report is None:
         abort(404)
     resolve_report(get_session(), report, actor=actor())
-    get_session().commit()
     flash(gettext("The report was closed."))
     return redirect(safe_next(request.form.get("next"), url_for("admin.problems")), 303)

@@ -27,8 +27,6 @@ def _page(error: str | None = None, status: int = 200) -> ResponseReturnValue:
 
 
 def _user_or_404(user_id: str) -> User:
-    if not ActionForm().validate_on_submit():
-        abort(400)
     user = get_session().get(User, user_id)
     if user is None:
         abort(404)
@@ -52,8 +50,6 @@ def users() -> ResponseReturnValue:
 @role_required("admin")
 def add_account() -> ResponseReturnValue:
     """Add an account."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         role = Role(request.form.get("role", ""))
     except ValueError:
@@ -66,9 +62,7 @@ def add_account() -> ResponseReturnValue:
     try:
         user = add_user(session, request.form.get("name", ""), password, role)
     except AccountError as error:
-        session.rollback()
         return _page(str(error), 422)
-    session.commit()
     flash(gettext("Added %(role)s %(name)s.", role=user.role.value, name=user.name))
     return redirect(url_for("admin.users"), 303)
 
@@ -80,7 +74,6 @@ def set_account_active(user_id: str) -> ResponseReturnValue:
     user = _user_or_404(user_id)
     _not_self(user)
     set_active(get_session(), user, request.form.get("active") == "1")
-    get_session().commit()
     flash(gettext("%(name)s can sign in.", name=user.name) if user.active
           else gettext("%(name)s is disabled.", name=user.name))
     return redirect(url_for("admin.users"), 303)
@@ -96,7 +89,6 @@ def set_account_role(user_id: str) -> ResponseReturnValue:
         set_role(get_session(), user, Role(request.form.get("role", "")))
     except ValueError:
         abort(400)
-    get_session().commit()
     flash(gettext("%(name)s is now %(role)s.", name=user.name, role=user.role.value))
     return redirect(url_for("admin.users"), 303)
 
@@ -112,8 +104,6 @@ def reset_account_password(user_id: str) -> ResponseReturnValue:
     try:
         set_password(get_session(), user, password)
     except AccountError as error:
-        get_session().rollback()
         return _page(str(error), 422)
-    get_session().commit()
     flash(gettext("%(name)s has a new password.", name=user.name))
     return redirect(url_for("admin.users"), 303)

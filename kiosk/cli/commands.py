@@ -134,7 +134,7 @@ def init_command(sample: bool | None) -> None:
     migrate.upgrade(database.engine)
     click.echo(f"database: {database.engine.url.render_as_string(hide_password=True)} at "
                f"revision {migrate.current_revision(database.engine)}")
-    with database.session_factory.begin() as session:
+    with database.transaction() as session:
         report = load_national(session)
         click.echo(f"national and Florida help lines: {report.summary()}")
         if sample is None and is_empty(session):
@@ -216,23 +216,16 @@ def import_command(path: Path, source: str | None, report_path: Path | None, dry
     from kiosk.search import catch_up_index
 
     database = get_database()
-    session = database.session_factory()
-    retired = live_sample = 0
+    retired = 0
     try:
-        report = import_path(session, path, source=source)
-        if retire_sample:
-            retired = retire(session, actor=cli_actor())
-        live_sample = sample_state(session).live
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
+        with database.transaction(commit=not dry_run) as session:
+            report = import_path(session, path, source=source)
+            if retire_sample:
+                retired = retire(session, actor=cli_actor())
+            live_sample = sample_state(session).live
     except HSDSImportError as error:
-        session.rollback()
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
-    finally:
-        session.close()
     if report_path is not None:
         report_path.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
     click.echo(("dry run, nothing saved: " if dry_run else "imported: ") + report.summary())

@@ -20,7 +20,7 @@ from kiosk.db import get_database
 @with_appcontext
 def purge_command() -> None:
     """Delete the referrals past their expiry date (aggregate counts stay)."""
-    with get_database().session_factory.begin() as session:
+    with get_database().transaction() as session:
         removed = purge_expired(session, utcnow())
     click.echo(f"expired referrals purged: {removed}")
 

@@ -62,7 +62,7 @@ def load_command() -> None:
     """Load the sample directory, or bring a retired one back (whatever else the directory holds)."""
     from directory_data.sample import load_sample
 
-    with get_database().session_factory.begin() as session:
+    with get_database().transaction() as session:
         report, restored = load_sample(session, actor=cli_actor())
     click.echo(f"sample directory: {report.summary()}; {restored:,} retired sample listings restored")
     click.echo(f"search index: {catch_up()}")
@@ -75,7 +75,7 @@ def retire_command() -> None:
     restore them one by one; kiosk sample load brings them all back)."""
     from directory_data.sample import retire_sample
 
-    with get_database().session_factory.begin() as session:
+    with get_database().transaction() as session:
         retired = retire_sample(session, actor=cli_actor())
     click.echo(f"sample directory: {retired:,} sample listings retired" if retired
                else "sample directory: no sample listing is shown; nothing to retire")

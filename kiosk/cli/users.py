@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from typing import NoReturn
 
 import click
 from flask import Flask
@@ -50,39 +51,36 @@ def _read_password(password_stdin: bool) -> str:
 def add_command(name: str, role: str, password_stdin: bool) -> None:
     """Create the account NAME (the password is never taken from the command line)."""
     password = _read_password(password_stdin)
-    with get_database().session_factory() as session:
+    with get_database().transaction() as session:
         set_actor(session, cli_actor())
         try:
             user = add_user(session, name, password, Role(role))
-            session.commit()
         except AccountError as error:
-            session.rollback()
-            click.echo(f"error: {error}", err=True)
-            sys.exit(2)
-        click.echo(f"added {user.role.value} {user.name}")
+            _fail(str(error))
+    click.echo(f"added {user.role.value} {user.name}")
+
+
+def _fail(message: str) -> NoReturn:
+    """Say what is wrong and exit with status 2 (the command's transaction is rolled back)."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
 
 
 def _change(name: str, change: str, password_stdin: bool = False) -> None:
-    with get_database().session_factory() as session:
+    with get_database().transaction() as session:
         set_actor(session, cli_actor())
         user = find_user(session, name)
         if user is None:
-            click.echo(f"error: no account is called {name.strip().lower()!r}", err=True)
-            sys.exit(2)
+            _fail(f"no account is called {name.strip().lower()!r}")
         try:
-            if change == "disable":
-                set_active(session, user, False)
-            elif change == "enable":
-                set_active(session, user, True)
+            if change in ("disable", "enable"):
+                set_active(session, user, change == "enable")
             else:
                 set_password(session, user, _read_password(password_stdin))
-            session.commit()
         except AccountError as error:
-            session.rollback()
-            click.echo(f"error: {error}", err=True)
-            sys.exit(2)
-        done = {"disable": "disabled", "enable": "enabled"}.get(change, "new password for")
-        click.echo(f"{done} {user.name}")
+            _fail(str(error))
+    done = {"disable": "disabled", "enable": "enabled"}.get(change, "new password for")
+    click.echo(f"{done} {user.name}")
 
 
 @user_group.command("disable")

@@ -1,10 +1,5 @@
-"""The organization of a listing, as the caseworker's form names it.
-
-A small directory's form offers every organization in a select (``organization_id``). A large
-one cannot (thousands of options weigh hundreds of kilobytes and are unusable on a tablet), so
-its form has a text input for the organization's name (``organization_name``) beside the id the
-listing had when the form was shown (hidden ``organization_id``). :func:`resolve_organization`
-reads either shape on save:
+"""Choosing a listing's organization by id or by name (the workspace's form codec,
+:mod:`kiosk.forms.organization_field`, reads the form's select or text input):
 
 * the name left as it was keeps the organization (even where several share that name);
 * a name that matches one organization exactly, ignoring case and spacing, chooses it;
@@ -14,7 +9,7 @@ reads either shape on save:
   first; the form keeps every other value.
 
 Retired organizations are never chosen, except that a listing keeps the one it already has.
-Nothing here commits; only reads.
+Nothing here writes.
 """
 
 from __future__ import annotations
@@ -29,16 +24,9 @@ from difflib import SequenceMatcher
 from sqlalchemy import Select, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from directory_data.listing_edit import FormValues, Values
 from directory_data.models import Organization, Service
 from directory_data.validation import FieldError
 
-#: The text input of a large directory's form.
-NAME_FIELD = "organization_name"
-#: The select of a small directory's form, and the hidden id beside the text input.
-ID_FIELD = "organization_id"
-#: The radio buttons offered after a name that was not found, or found several times.
-CHOICE_FIELD = "organization_choice"
 #: How many organizations are offered to choose from.
 MATCHES = 10
 #: How many rows the closest-name search ranks (it ranks them in Python).
@@ -81,10 +69,6 @@ class OrganizationPick:
 def _key(text: str) -> str:
     """``text`` as names are compared: case folded, runs of white space as one space."""
     return " ".join(text.casefold().split())
-
-
-def _text(value: object) -> str:
-    return " ".join(str(value or "").split())
 
 
 def lists_every_organization(session: Session, limit: int) -> bool:
@@ -192,12 +176,11 @@ def closest_organizations(session: Session, typed: str, *, limit: int = MATCHES)
     return [i for i, _ in sorted(rows, key=rank)[:limit]]
 
 
-def _offer(session: Session, ids: Sequence[str]) -> tuple[OrganizationOption, ...]:
-    return tuple(organization_options(session, ids))
-
-
-def _by_id(session: Session, ident: str, *, current_id: str | None, field: str, typed: str) -> OrganizationPick:
-    """The organization ``ident`` unless it is unknown, or retired and not the listing's own."""
+def pick_by_id(session: Session, ident: str, *, current_id: str | None, field: str,
+               typed: str = "") -> OrganizationPick:
+    """The organization ``ident`` unless it is unknown, or retired and not the listing's own
+    (``current_id``): then an error on the input ``field``, with the organizations closest to
+    ``typed`` to choose from."""
     organization = session.get(Organization, ident)
     if organization is None:
         return _missing(session, typed, field, "not an organization of the directory")
@@ -210,7 +193,8 @@ def _by_id(session: Session, ident: str, *, current_id: str | None, field: str, 
 def _missing(session: Session, typed: str, field: str, message: str) -> OrganizationPick:
     """An error on ``field`` with the organizations closest to ``typed`` to choose from."""
     ids = closest_organizations(session, typed) if typed else []
-    return OrganizationPick(None, typed, FieldError(field, message), _offer(session, ids), len(ids))
+    return OrganizationPick(None, typed, FieldError(field, message),
+                            tuple(organization_options(session, ids)), len(ids))
 
 
 def _namesakes(session: Session, typed: str) -> list[tuple[str, str, bool]]:
@@ -221,20 +205,21 @@ def _namesakes(session: Session, typed: str) -> list[tuple[str, str, bool]]:
     return [(i, n, r is not None) for i, n, r in rows if _key(n) == wanted]
 
 
-def _by_name(session: Session, values: FormValues, *, current_id: str | None) -> OrganizationPick:
-    typed = _text(values.get(NAME_FIELD))
+def pick_by_name(session: Session, typed: str, *, shown_id: str, current_id: str | None,
+                 field: str) -> OrganizationPick:
+    """The organization named ``typed`` (in the input ``field``) for a listing whose organization
+    is ``current_id``, where the form showed ``shown_id``'s name (see the module docstring)."""
     if not typed:
         return OrganizationPick(None)
     if len(typed) > _NAME_LIMIT:
         return OrganizationPick(None, typed[:_NAME_LIMIT],
-                                FieldError(NAME_FIELD, f"at most {_NAME_LIMIT} characters"))
-    shown = session.get(Organization, _text(values.get(ID_FIELD))) if values.get(ID_FIELD) else None
+                                FieldError(field, f"at most {_NAME_LIMIT} characters"))
+    shown = session.get(Organization, shown_id) if shown_id else None
     if shown is not None and _key(shown.name) == _key(typed) and \
             (shown.retired_at is None or shown.id == current_id):
         return OrganizationPick(shown.id, shown.name)  # left as it was
     if _PASTED_ID.match(typed):
-        return _by_id(session, typed.rstrip("/").rsplit("/", 1)[-1], current_id=current_id,
-                      field=NAME_FIELD, typed="")
+        return pick_by_id(session, typed.rstrip("/").rsplit("/", 1)[-1], current_id=current_id, field=field)
     namesakes = _namesakes(session, typed)
     live = [i for i, _, retired in namesakes if not retired]
     if len(live) == 1:
@@ -242,37 +227,9 @@ def _by_name(session: Session, values: FormValues, *, current_id: str | None) ->
     if live:
         options = sorted(organization_options(session, live), key=lambda o: (-o.listings, o.id))
         return OrganizationPick(None, typed, FieldError(
-            NAME_FIELD, f"{len(live)} organizations are named “{typed}”: choose one below"),
+            field, f"{len(live)} organizations are named “{typed}”: choose one below"),
             tuple(options[:MATCHES]), len(live))
     if namesakes:
-        return _missing(session, typed, NAME_FIELD, f"“{namesakes[0][1]}” is retired: choose another, "
+        return _missing(session, typed, field, f"“{namesakes[0][1]}” is retired: choose another, "
                                                     "or restore it under Organizations first")
-    return _missing(session, typed, NAME_FIELD, f"no organization is named “{typed}”")
-
-
-def resolve_organization(session: Session, values: FormValues, *, current_id: str | None) -> OrganizationPick:
-    """The organization the submitted form ``values`` choose for a listing whose organization is
-    ``current_id`` (``None`` for a new listing): a chosen radio button, else the typed name (a
-    large directory's form), else the selected id (a small one's)."""
-    choice = _text(values.get(CHOICE_FIELD))
-    if choice:
-        return _by_id(session, choice, current_id=current_id, field=NAME_FIELD,
-                      typed=_text(values.get(NAME_FIELD)))
-    if values.get(NAME_FIELD) is not None:
-        return _by_name(session, values, current_id=current_id)
-    chosen = _text(values.get(ID_FIELD))
-    if not chosen:
-        return OrganizationPick(None)
-    return _by_id(session, chosen, current_id=current_id, field=ID_FIELD, typed="")
-
-
-def with_organization(values: FormValues, pick: OrganizationPick) -> Values:
-    """The submitted ``values`` to show again: the chosen organization's id and name in place of
-    what was typed (when it resolved), and no radio button chosen."""
-    kept = Values.of(values)
-    kept.pop(CHOICE_FIELD, None)
-    if pick.error is None:
-        kept.put(ID_FIELD, pick.organization_id)
-    if values.get(NAME_FIELD) is not None or values.get(CHOICE_FIELD):
-        kept.put(NAME_FIELD, pick.name)
-    return kept
+    return _missing(session, typed, field, f"no organization is named “{typed}”")
