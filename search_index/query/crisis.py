@@ -35,14 +35,7 @@ import directory_data
 from search_index.query.data_rows import WatchedFiles, cell_list, data_rows
 from search_index.query.lexicon import Lexicon, Reading
 from search_index.query.text_forms import tokens
-from search_index.query.word_patterns import (
-    Match,
-    Pattern,
-    PatternError,
-    PatternIndex,
-    compile_pattern,
-    literal_words,
-)
+from search_index.query.word_patterns import Match, Pattern, PatternCompiler, PatternIndex, matches, word_triples
 
 DATA_DIR = Path(directory_data.__file__).resolve().parent
 WORDS_PATH = DATA_DIR / "crisis_words.csv"
@@ -280,50 +273,27 @@ class CrisisRules:
         """The lines ``text`` pins (see the module docstring). ``skip_guards``: guard rows to
         leave out (the data test shows each guard stops a pin of its own)."""
         reading = self.lexicon.read(text)
-        present = reading.present
-        found: list[tuple[Trigger, Match]] = []
-        for number in self.trigger_index.candidates(present):
-            trigger = self.triggers[number]
-            match = trigger.pattern.find(reading)
-            if match is not None:
-                found.append((trigger, match))
+        found = matches(self.triggers, self.trigger_index, reading)
         if not found:
             return Detection((), False, False, reading.language)
-        guard_matches = [
-            (guard, m)
-            for guard in (self.guards[n] for n in self.guard_index.candidates(present))
-            if guard.row not in skip_guards
-            for m in [guard.pattern.find(reading, negation=False)]
-            if m is not None
-        ]
+        guards = matches(self.guards, self.guard_index, reading, skip=skip_guards, negation=False)
         kept: list[Trigger] = []
         stopped: set[int] = set()
         for trigger, match in found:
-            stoppers = [g.row for g, gm in guard_matches if g.stops(trigger, match, gm)]
-            if stoppers:
-                stopped.update(stoppers)
-            else:
+            stoppers = [g.row for g, gm in guards if g.stops(trigger, match, gm)]
+            stopped.update(stoppers)
+            if not stoppers:
                 kept.append(trigger)
         rank: dict[str, tuple[bool, int, int]] = {}
         for trigger in kept:
             for place, key in enumerate(trigger.lines):
-                if key in self.lines:
-                    here = (trigger.kind != "danger", place, self._priority(key))
-                    rank[key] = min(rank.get(key, here), here)
+                here = (trigger.kind != "danger", place, self.lines[key].priority)
+                rank[key] = min(rank.get(key, here), here)
         keys = sorted(rank, key=lambda k: rank[k])
         danger = any(t.kind == "danger" for t in kept)
-        now = bool(keys) and (
-            any(t.now for t in kept if t.kind == "danger")
-            or any(g in present for g in NOW_GROUPS)
-        )
-        return Detection(
-            tuple(keys), danger, now, reading.language,
-            tuple(t.row for t in kept), tuple(sorted(stopped)),
-        )
-
-    def _priority(self, key: str) -> int:
-        line = self.lines.get(key)
-        return line.priority if line is not None else 999
+        now = bool(keys) and (any(t.now for t in kept if t.kind == "danger")
+                              or any(g in reading.present for g in NOW_GROUPS))
+        return Detection(tuple(keys), danger, now, reading.language, tuple(t.row for t in kept), tuple(sorted(stopped)))
 
     def match(
         self, text: str, interface: str = "en", service_ids: tuple[str, ...] = ()
@@ -339,18 +309,6 @@ class CrisisRules:
 
 
 # -- reading the files ---------------------------------------------------------------------------
-
-
-def parse_words(text: str) -> list[tuple[str, str, str]]:
-    """The ``(group, language, entry)`` triples of ``crisis_words.csv``."""
-    triples = []
-    for number, row in data_rows(text):
-        group = row.get("group", "")
-        if not group or not group.replace("_", "").isalnum() or not group.isupper():
-            raise CrisisDataError(f"crisis_words.csv line {number}: group {group!r} must be UPPER_CASE")
-        for entry in cell_list(row.get("words", "")):
-            triples.append((group, row.get("language", "*") or "*", entry))
-    return triples
 
 
 def parse_lines(lines_text: str, card_text: str) -> tuple[dict[str, CrisisLine], CardWords]:
@@ -392,21 +350,17 @@ def parse_rules(
     words_text: str, triggers_text: str, guards_text: str, lines_text: str, card_text: str
 ) -> CrisisRules:
     """The rules from the texts of the five data files; :class:`CrisisDataError` on a bad row."""
-    triples = parse_words(words_text)
-    groups = frozenset(g for g, _, _ in triples) | {"NEG", "NEG_GAP", "NEG_VERB", "NOW", "WEAPON"}
+    compiler = PatternCompiler(word_triples(words_text, "crisis_words.csv", CrisisDataError),
+                               ("NEG", "NEG_GAP", "NEG_VERB", *NOW_GROUPS), CrisisDataError)
     lines, card_words = parse_lines(lines_text, card_text)
     triggers: list[Trigger] = []
     for number, row in data_rows(triggers_text):
         keys = cell_list(row.get("line", ""))
         kind = row.get("kind", "")
-        unknown = [k for k in keys if k not in lines]
-        if not keys or unknown or kind not in KINDS:
+        if not keys or any(k not in lines for k in keys) or kind not in KINDS:
             raise CrisisDataError(
                 f"crisis_triggers.csv line {number}: line {row.get('line')!r} or kind {kind!r} is not known")
-        try:
-            pattern = compile_pattern(row.get("pattern", ""), groups)
-        except PatternError as error:
-            raise CrisisDataError(f"crisis_triggers.csv line {number}: {error}") from None
+        pattern = compiler.compile(row, f"crisis_triggers.csv line {number}")
         triggers.append(Trigger(number, keys, kind, row.get("now", "").lower() == "yes",
                                 row.get("language", ""), pattern, row.get("example", "")))
     guards: list[Guard] = []
@@ -416,24 +370,10 @@ def parse_rules(
         if (line != "*" and line not in lines) or scope not in SCOPES:
             raise CrisisDataError(
                 f"crisis_guards.csv line {number}: line {line!r} or scope {scope!r} is not known")
-        try:
-            pattern = compile_pattern(row.get("pattern", ""), groups)
-        except PatternError as error:
-            raise CrisisDataError(f"crisis_guards.csv line {number}: {error}") from None
+        pattern = compiler.compile(row, f"crisis_guards.csv line {number}")
         guards.append(Guard(number, line, scope, row.get("language", ""), pattern, row.get("example", "")))
-    extra = set()
-    for item in [*triggers, *guards]:
-        extra |= literal_words(item.pattern)
-    lexicon = Lexicon.build(triples, extra)
-    sizes: dict[str, int] = {}
-    for group, _, _ in triples:
-        sizes[group] = sizes.get(group, 0) + 1
-    cost = lambda key: sizes.get(key, 1)  # noqa: E731 - a group weighs as many entries as it has
-    return CrisisRules(
-        lexicon, tuple(triggers), tuple(guards), lines, card_words,
-        PatternIndex.build([t.pattern for t in triggers], cost),
-        PatternIndex.build([g.pattern for g in guards], cost),
-    )
+    lexicon, (trigger_index, guard_index) = compiler.build(triggers, guards)
+    return CrisisRules(lexicon, tuple(triggers), tuple(guards), lines, card_words, trigger_index, guard_index)
 
 
 DEFAULT_PATHS = (WORDS_PATH, TRIGGERS_PATH, GUARDS_PATH, LINES_PATH, CARD_PATH)
