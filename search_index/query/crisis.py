@@ -1,29 +1,21 @@
 """Crisis safety: recognising a query that signals danger, and the card of lines to pin for it.
 
-Everything a caseworker may need to read or extend is data in ``directory_data/`` (each file
-documents its format in its header):
+The rules are data in ``directory_data/``, each file documenting its format in its header:
+``crisis_words.csv`` (word groups in English, Spanish and Haitian Creole: SELF, KILL, NEG ...),
+``crisis_triggers.csv`` (patterns, :mod:`search_index.query.word_patterns`, and the lines each
+pins, whether it means danger *now*, an example it must catch), ``crisis_guards.csv`` (look-alike
+patterns, "suicide prevention training", that stop a pin, each with an example),
+``crisis_lines.csv`` (the lines: numbers to find their listings, what to dial or text, priority)
+and ``crisis_card.csv`` (every word of the card in the three languages).
 
-* ``crisis_words.csv``    -- word groups in English, Spanish and Haitian Creole (SELF, KILL,
-  PARTNER, HIT, NEG ...), read tolerantly by :mod:`search_index.query.lexicon`;
-* ``crisis_triggers.csv`` -- patterns of those groups and words (:mod:`search_index.query.word_patterns`)
-  and the line(s) each pins, whether it means danger *now* (the card then leads with "Call 911
-  now"), and an example query it must catch;
-* ``crisis_guards.csv``   -- look-alike patterns ("suicide prevention training", "hit by a car")
-  that stop a pin, each with an example it must stop;
-* ``crisis_lines.csv``    -- the lines: numbers to find their listings, what to dial or text,
-  priority;
-* ``crisis_card.csv``     -- every word of the pinned card in English, Spanish and Haitian Creole.
-
-:meth:`CrisisRules.detect` reads a text, tries the trigger rows it could match (each row is filed
-under its rarest element, :class:`~search_index.query.word_patterns.PatternIndex`), keeps the matches
-that no guard stops and that are not negated ("I'm not suicidal"), and orders their lines: lines
-named by a *danger* row before lines named only by *topic* rows (a topic row only names the
-subject, "domestic violence"), then a line some row lists first before lines rows list only after
-another ("my husband forced me to sign a loan" pins the ``dv|rainn`` row: the domestic violence
-line leads), then by line priority. The card leads with "Call 911 now" when a
-matched danger row says so, or when the query holds a ``NOW`` or ``WEAPON`` word.
-The card's language is the query's when it reads as Spanish or Haitian Creole, else the
-interface's (:func:`card_language`).
+:meth:`CrisisRules.detect` keeps the trigger matches that no guard stops and that are not negated
+("I'm not suicidal"), and orders their lines: lines named by a *danger* row before lines named
+only by *topic* rows (which only name the subject, "domestic violence"), then a line some row
+lists first before lines rows list only after another ("my husband forced me to sign a loan" pins
+the ``dv|rainn`` row: the domestic violence line leads), then by line priority. The card leads
+with "Call 911 now" when a matched danger row says so, or when the query holds a ``NOW`` or
+``WEAPON`` word; it is in the query's language when that reads as Spanish or Haitian Creole, else
+in the interface's (:func:`card_language`).
 """
 
 from __future__ import annotations
@@ -58,12 +50,9 @@ class CrisisDataError(ValueError):
     """A row of a crisis data file that cannot be used (the message names file and row)."""
 
 
-# -- the lines and their words -------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class CrisisLine:
-    """A crisis line that a search can pin (a row of ``crisis_lines.csv``, with its words)."""
+    """A row of ``crisis_lines.csv``: a crisis line that a search can pin."""
 
     key: str
     phones: tuple[str, ...]
@@ -76,17 +65,6 @@ class CrisisLine:
     online: str = ""
     hours: str = "24/7"
     related: tuple[tuple[str, ...], ...] = ()
-    source: str = ""
-    words: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, hash=False)
-
-    def word(self, name: str, lang: str = "en") -> str:
-        """This line's ``name`` (``name``, ``for``) in ``lang`` (English when missing)."""
-        texts = self.words.get(name, {})
-        return texts.get(lang) or texts.get("en", "")
-
-    def name(self, lang: str = "en") -> str:
-        """The line's name in ``lang``."""
-        return self.word("name", lang) or self.key
 
 
 @dataclass(frozen=True)
@@ -166,32 +144,25 @@ class CrisisMatch:
         """The card, in ``language`` (default: the card's language)."""
         lang = language or self.language
         w = self.words
+        text = lambda line: (  # noqa: E731
+            w.get("action.text_word", lang, number=line.text, word=line.text_word) if line.text_word
+            else w.get("action.text", lang, number=line.text))
         lines = tuple(
             CardLine(
                 key=line.key,
-                name=line.name(lang),
-                purpose=line.word("for", lang),
+                name=w.get(f"{line.key}.name", lang) or line.key,
+                purpose=w.get(f"{line.key}.for", lang),
                 call=line.call,
                 call_label=w.get("action.call", lang, number=line.call),
-                text_label=(
-                    w.get("action.text_word", lang, number=line.text, word=line.text_word)
-                    if line.text and line.text_word
-                    else w.get("action.text", lang, number=line.text) if line.text else ""
-                ),
+                text_label=text(line) if line.text else "",
                 chat_label=w.get("action.chat", lang, url=line.chat) if line.chat else "",
                 online_label=w.get("action.online", lang, url=line.online) if line.online else "",
                 hours=w.get(f"hours.{line.hours}", lang) or line.hours,
             )
             for line in self.lines
         )
-        return CrisisCard(
-            language=lang,
-            now=self.now,
-            heading=w.get("card.heading", lang),
-            lead=w.get("lead.now" if self.now else "lead.maybe", lang),
-            desk=w.get("lead.desk", lang),
-            lines=lines,
-        )
+        return CrisisCard(lang, self.now, w.get("card.heading", lang), w.get("lead.now" if self.now else "lead.maybe", lang),
+                          w.get("lead.desk", lang), lines)
 
 
 def card_language(interface: str, detected: str | None) -> str:
@@ -200,9 +171,6 @@ def card_language(interface: str, detected: str | None) -> str:
     if detected in ("es", "ht"):
         return detected
     return interface if interface in INTERFACE_LANGUAGES else "en"
-
-
-# -- triggers and guards -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -308,40 +276,23 @@ class CrisisRules:
         )
 
 
-# -- reading the files ---------------------------------------------------------------------------
-
-
 def parse_lines(lines_text: str, card_text: str) -> tuple[dict[str, CrisisLine], CardWords]:
-    """The lines of ``crisis_lines.csv`` with their words from ``crisis_card.csv``."""
+    """The lines of ``crisis_lines.csv`` and the words of ``crisis_card.csv``."""
     texts: dict[str, dict[str, str]] = {}
     for number, row in data_rows(card_text):
-        key = row.get("key", "")
-        if not key:
+        if not row.get("key"):
             raise CrisisDataError(f"crisis_card.csv line {number}: no key")
-        texts[key] = {lang: row[lang] for lang in CARD_LANGUAGES if row.get(lang)}
+        texts[row["key"]] = {lang: row[lang] for lang in CARD_LANGUAGES if row.get(lang)}
     lines: dict[str, CrisisLine] = {}
     for number, row in data_rows(lines_text):
         key = row.get("line", "")
         if not key:
             raise CrisisDataError(f"crisis_lines.csv line {number}: no line key")
-        words: dict[str, dict[str, str]] = {}
-        for name in ("name", "for"):
-            if f"{key}.{name}" in texts:
-                words[name] = texts[f"{key}.{name}"]
         lines[key] = CrisisLine(
-            key=key,
-            phones=cell_list(row.get("phones", "")),
-            taxonomy_codes=tuple(c.lower() for c in cell_list(row.get("taxonomy_codes", ""))),
-            call=row.get("call", ""),
-            priority=int(row.get("priority") or 99),
-            text=row.get("text", ""),
-            text_word=row.get("text_word", ""),
-            chat=row.get("chat", ""),
-            online=row.get("online", ""),
-            hours=row.get("hours", "") or "24/7",
-            related=tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("related", ""))) if p),
-            source=row.get("source", ""),
-            words=words,
+            key, cell_list(row.get("phones", "")), tuple(c.lower() for c in cell_list(row.get("taxonomy_codes", ""))),
+            row.get("call", ""), int(row.get("priority") or 99), row.get("text", ""), row.get("text_word", ""),
+            row.get("chat", ""), row.get("online", ""), row.get("hours", "") or "24/7",
+            tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("related", ""))) if p),
         )
     return lines, CardWords(texts)
 
