@@ -1,37 +1,25 @@
 """Understanding needs: what a person's words ask for, before any word is matched to a listing.
 
 ``"he takes my phone and won't let me leave"``, ``"mi esposo me controla el dinero"`` and
-``"mari m bat mwen"`` name no service, yet each asks for help with domestic violence. This module
-reads a query against phrase patterns in English, Spanish and Haitian Creole and answers with the
-*needs* it expresses; each need resolves to AIRS/211 taxonomy codes (what the listings of an
-imported 211 directory carry), a category of need (for the gap report and the hand-off when the
-directory has nothing for it) and, where it is one of the kiosk's topics, a mission category.
+``"mari m bat mwen"`` name no service, yet each asks for help with domestic violence. A query is
+read against phrase patterns (:mod:`search_index.query.word_patterns`) in English, Spanish and
+Haitian Creole for the *needs* it expresses; each need resolves to AIRS/211 taxonomy codes, a
+category of need (for the gap report and the hand-off when the directory has nothing for it) and,
+where it is one of the kiosk's topics, a mission category.
 
-Everything a caseworker may read or extend is data in ``directory_data/`` (each file documents its
-format in its header):
+The data are in ``directory_data/``, each file documenting its format in its header: ``needs.csv``
+(key, category, kind: ``need`` or ``group``, a group of people such as veterans, which only
+sharpens a need; taxonomy codes; words searched in listings' text), ``need_phrases.csv`` (patterns
+that express a need, each with an example), ``need_words.csv`` (their word groups, and ``NONEED``:
+words that carry no need on their own, "safe", "stop", "free"; ``FILLER``: small words of a
+request), ``need_categories.csv`` and ``need_guards.csv`` (context that gives a need's words
+another meaning: "*animal* shelter", "*tropical* depression", "*trauma* surgeon"). The ``NEG``,
+``NEG_GAP`` and ``LANG`` groups are those of ``crisis_words.csv``, so "I'm not homeless" and "li
+pa bat mwen" are read the same way everywhere.
 
-* ``needs.csv``           -- the needs: key, category, kind (``need`` or ``group``: a group of
-  people such as veterans, which only sharpens a need), taxonomy codes, excluded codes, words
-  searched in listings' text for it;
-* ``need_phrases.csv``    -- patterns (:mod:`search_index.query.word_patterns`) that express a need, each
-  with an example it must be read from;
-* ``need_words.csv``      -- the word groups of those patterns in the three languages, and the
-  groups with a fixed meaning: ``NONEED`` (words that carry no need on their own: "safe", "stop",
-  "help", "free") and ``FILLER`` (small words of a request, Creole ones included);
-* ``need_categories.csv`` -- the categories of need in English, Spanish and Haitian Creole;
-* ``need_guards.csv``     -- context that cancels a need: words around the words a need was read
-  from that give them another meaning ("*animal* shelter", "*tropical* depression", "*doggy*
-  daycare", "*trauma* surgeon").
-
-The negation words (``NEG``, ``NEG_GAP``) and the language hints (``LANG``) are those of
-``crisis_words.csv``, so "I'm not homeless" and "li pa bat mwen" are read the same way everywhere.
-Text is read by :mod:`search_index.query.lexicon` (case, accents, apostrophes, Creole elisions,
-misspellings, glued words). A pattern is tried only when the query holds its anchor (a word or
-group of its first element), so reading costs a few dictionary look-ups per word, not a scan of
-every pattern. When two needs are read from overlapping words, the one read from more words wins
-("immigration lawyer" is immigration legal help, not any lawyer). A guard cancels the needs it
-names where it matches: "animal shelter" reads pets, not a shelter; "a shelter for me and my dog"
-still reads a shelter.
+When two needs are read from overlapping words, the one read from more words wins ("immigration
+lawyer" is immigration legal help, not any lawyer). A guard cancels the needs it names where it
+matches: "animal shelter" reads pets; "a shelter for me and my dog" still reads a shelter.
 """
 
 from __future__ import annotations
@@ -83,9 +71,6 @@ class NeedDataError(ValueError):
     """A row of a needs data file that cannot be used (the message names file and line)."""
 
 
-# -- taxonomy codes ----------------------------------------------------------------------------
-
-
 def code_covers(code: str, entry: str) -> bool:
     """Whether the taxonomy ``entry`` covers ``code`` (both lower case): ``bh-1800`` covers itself
     and the codes below it at a code boundary (``bh-1800.8500-185``, not ``bh-18000``); ``=bh-1800``
@@ -118,19 +103,11 @@ class CodeSet:
     broad: tuple[str, ...] = ()
 
     def covers(self, code: str) -> bool:
-        """Whether a listing carrying ``code`` serves the need (``code`` in lower case; a broad
-        code serves it only on a listing with no finer code below it, see :meth:`serves`)."""
+        """Whether a listing carrying ``code`` (lower case) serves the need (a broad code serves
+        it only on a listing with no finer code below it)."""
         return any(code_covers(code, e) for e in self.include) and not any(
             code_covers(code, e) for e in self.exclude
         )
-
-    def serves(self, codes: tuple[str, ...]) -> bool:
-        """Whether a listing carrying ``codes`` (all of its codes, lower case) serves the need."""
-        return any(self.covers(c) for c in codes) or any(
-            b in codes and not any(is_ancestor(b, c) for c in codes) for b in self.broad)
-
-
-# -- the data ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -383,9 +360,6 @@ def _two_deletions(word: str) -> set[str]:
     return {word} | once | {twice for shorter in once for twice in deletions(shorter)}
 
 
-# -- reading the files ---------------------------------------------------------------------------
-
-
 def _key_ok(key: str) -> bool:
     return bool(key) and key.replace("-", "").isalnum() and key == key.lower()
 
@@ -395,52 +369,41 @@ def parse_categories(text: str) -> dict[str, NeedCategory]:
     categories: dict[str, NeedCategory] = {}
     for number, row in data_rows(text):
         key = row.get("category", "")
-        if not _key_ok(key):
-            raise NeedDataError(f"need_categories.csv line {number}: category {key!r} must be lower-case-with-hyphens")
-        names = {lang: row[lang] for lang in CATEGORY_LANGUAGES if row.get(lang)}
-        categories[key] = NeedCategory(key, names)
+        _check(_key_ok(key), f"need_categories.csv line {number}: category {key!r} must be lower-case-with-hyphens")
+        categories[key] = NeedCategory(key, {lang: row[lang] for lang in CATEGORY_LANGUAGES if row.get(lang)})
     return categories
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise NeedDataError(message)
 
 
 def parse_needs(text: str, categories: dict[str, NeedCategory]) -> dict[str, Need]:
     """The needs of ``needs.csv``."""
     needs: dict[str, Need] = {}
     for number, row in data_rows(text):
-        key = row.get("need", "")
+        key, category, mission = row.get("need", ""), row.get("category", ""), row.get("mission", "")
+        kind, leads = row.get("kind", "") or "need", row.get("leads", "").lower()
+        codes = lambda column: tuple(c.lower() for c in cell_list(row.get(column, "")))  # noqa: E731
+        include, broad, unless = codes("codes"), codes("broader"), codes("unless")
         where = f"needs.csv line {number}"
-        if not _key_ok(key):
-            raise NeedDataError(f"{where}: need {key!r} must be lower-case-with-hyphens")
-        if key in needs:
-            raise NeedDataError(f"{where}: need {key!r} is already on line {needs[key].row}")
-        category = row.get("category", "")
-        if category not in categories:
-            raise NeedDataError(f"{where}: category {category!r} is not in need_categories.csv")
-        kind = row.get("kind", "") or "need"
-        if kind not in KINDS:
-            raise NeedDataError(f"{where}: kind {kind!r} must be one of {', '.join(KINDS)}")
-        mission = row.get("mission", "")
-        if mission and mission not in MISSIONS:
-            raise NeedDataError(f"{where}: mission {mission!r} must be one of {', '.join(MISSIONS)}")
-        include = tuple(c.lower() for c in cell_list(row.get("codes", "")))
-        exclude = tuple(c.lower() for c in cell_list(row.get("exclude", "")))
-        if not include:
-            raise NeedDataError(f"{where}: need {key!r} has no taxonomy codes")
-        search = tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("search", ""))) if p)
-        refines = cell_list(row.get("refines", ""))
-        leads = row.get("leads", "").lower()
-        if leads not in ("", "yes"):
-            raise NeedDataError(f"{where}: leads {leads!r} must be yes or empty")
-        unless = tuple(c.lower() for c in cell_list(row.get("unless", "")))
-        broad = tuple(c.lower() for c in cell_list(row.get("broader", "")))
+        _check(_key_ok(key), f"{where}: need {key!r} must be lower-case-with-hyphens")
+        _check(key not in needs, f"{where}: need {key!r} is already on line {needs[key].row if key in needs else 0}")
+        _check(category in categories, f"{where}: category {category!r} is not in need_categories.csv")
+        _check(kind in KINDS, f"{where}: kind {kind!r} must be one of {', '.join(KINDS)}")
+        _check(not mission or mission in MISSIONS, f"{where}: mission {mission!r} must be one of {', '.join(MISSIONS)}")
+        _check(bool(include), f"{where}: need {key!r} has no taxonomy codes")
+        _check(leads in ("", "yes"), f"{where}: leads {leads!r} must be yes or empty")
         for code in broad:
-            if not any(is_ancestor(code, c.lstrip("=")) for c in include):
-                raise NeedDataError(f"{where}: broader code {code!r} is not above any of the need's codes")
-        needs[key] = Need(key, category, kind, CodeSet(include, exclude, broad), search, mission, refines,
-                          leads == "yes", CodeSet(unless) if unless else None, number)
+            _check(any(is_ancestor(code, c.lstrip("=")) for c in include),
+                   f"{where}: broader code {code!r} is not above any of the need's codes")
+        search = tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("search", ""))) if p)
+        needs[key] = Need(key, category, kind, CodeSet(include, codes("exclude"), broad), search, mission,
+                          cell_list(row.get("refines", "")), leads == "yes", CodeSet(unless) if unless else None, number)
     for need in needs.values():
         unknown = [r for r in need.refines if r not in needs]
-        if unknown:
-            raise NeedDataError(f"needs.csv line {need.row}: {need.key} refines unknown need(s) {', '.join(unknown)}")
+        _check(not unknown, f"needs.csv line {need.row}: {need.key} refines unknown need(s) {', '.join(unknown)}")
     return needs
 
 
@@ -454,11 +417,10 @@ def parse_guards(text: str, needs: dict[str, Need], compiler: PatternCompiler) -
         keeps = frozenset(e[1:] for e in entries if e.startswith("!"))
         named = frozenset(e for e in entries if not e.startswith("!"))
         keys = None if named == {"*"} else named
-        if (keys is not None and (not keys or keys - set(needs))) or (keeps and keys is not None) or keeps - set(needs):
-            raise NeedDataError(f"{where}: need {cell!r} is not needs of needs.csv, or * with !needs to keep")
+        _check(not ((keys is not None and (not keys or keys - set(needs))) or (keeps and keys is not None)
+                    or keeps - set(needs)), f"{where}: need {cell!r} is not needs of needs.csv, or * with !needs to keep")
         scope = row.get("scope", "")
-        if scope not in GUARD_SCOPES:
-            raise NeedDataError(f"{where}: scope {scope!r} must be one of {', '.join(GUARD_SCOPES)}")
+        _check(scope in GUARD_SCOPES, f"{where}: scope {scope!r} must be one of {', '.join(GUARD_SCOPES)}")
         guards.append(NeedGuard(number, keys, scope, row.get("language", ""), compiler.compile(row, where),
                                 row.get("example", ""), keeps))
     return tuple(guards)
@@ -476,8 +438,7 @@ def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_
     for number, row in data_rows(phrases_text):
         where = f"need_phrases.csv line {number}"
         keys = cell_list(row.get("need", ""))
-        if not keys or any(k not in needs for k in keys):
-            raise NeedDataError(f"{where}: need {row.get('need')!r} is not in needs.csv")
+        _check(bool(keys) and all(k in needs for k in keys), f"{where}: need {row.get('need')!r} is not in needs.csv")
         phrases.append(NeedPhrase(number, keys, row.get("language", ""), compiler.compile(row, where),
                                   row.get("example", "")))
     guards = parse_guards(guards_text, needs, compiler)
