@@ -127,16 +127,21 @@ def covered_codes(view: IndexView, leaves: Leaves, codes: CodeSet) -> tuple[str,
     return view.memo(("need-codes", codes), build)
 
 
-def _codes_mask(view: IndexView, leaves: Leaves, codes: tuple[str, ...] | list[str]) -> np.ndarray:
+def _holding(view: IndexView, leaves: Leaves, terms: list[tuple[str, str]]) -> np.ndarray:
+    """The live documents holding any of ``terms`` (``(field, term)`` pairs), not kept."""
     mask = np.zeros(view.doc_count, dtype=bool)
     for leaf, offset in leaves:
-        for code in codes:
-            ids = segments.doc_ids(leaf, "taxonomy_codes", code)
+        for field_name, term in terms:
+            ids = segments.doc_ids(leaf, field_name, term)
             if ids.size:
                 mask[ids + offset] = True
     mask &= view.live
     mask.setflags(write=False)
     return mask
+
+
+def _codes_mask(view: IndexView, leaves: Leaves, codes: tuple[str, ...] | list[str]) -> np.ndarray:
+    return _holding(view, leaves, [("taxonomy_codes", code) for code in codes])
 
 
 def need_mask(view: IndexView, leaves: Leaves, need: Need) -> np.ndarray:
@@ -280,14 +285,7 @@ def names_a_listing(scorer: Scorer, concepts: tuple[Concept, ...], reading: Need
     view, leaves = scorer.view, scorer.leaves
     named = view.live.copy()
     for word in words:
-        holding = np.zeros(view.doc_count, dtype=bool)
-        for field_name, term in field_terms(word):
-            if field_name in NAME_FIELDS:
-                for leaf, offset in leaves:
-                    ids = segments.doc_ids(leaf, field_name, term)
-                    if ids.size:
-                        holding[ids + offset] = True
-        named &= holding
+        named &= _holding(view, leaves, [(f, t) for f, t in field_terms(word) if f in NAME_FIELDS])
         if not named.any():
             return False
     return True

@@ -112,23 +112,12 @@ class Pattern:
             return None
         check = negation and not self.names_neg
         for combo in itertools.product(*per_part):
-            if len(combo) > 1:
-                used: set[int] = set()
-                overlap = False
-                for m in combo:
-                    if not used.isdisjoint(m.positions):
-                        overlap = True
-                        break
-                    used |= m.positions
-                if overlap or max(used) - min(used) + 1 > WINDOW:
-                    continue
-            match = Match(
-                frozenset().union(*(m.positions for m in combo)),
-                tuple(s for m in combo for s in m.starts),
-            )
-            if check and negated(match, reading):
-                continue
-            return match
+            used = frozenset().union(*(m.positions for m in combo))
+            if len(combo) > 1 and (len(used) < sum(len(m.positions) for m in combo) or max(used) - min(used) >= WINDOW):
+                continue  # parts overlap, or lie too far apart
+            match = Match(used, tuple(s for m in combo for s in m.starts))
+            if not (check and negated(match, reading)):
+                return match
         return None
 
 
@@ -170,7 +159,6 @@ class PatternIndex:
 def _part_matches(part: Part, reading: Reading) -> list[Match]:
     found: list[Match] = []
     n = len(reading.tokens)
-    first = part.elements[0]
 
     def extend(k: int, prev_end: int, positions: frozenset[int], starts: tuple[int, ...]) -> None:
         if len(found) >= MAX_PART_MATCHES:
@@ -179,15 +167,12 @@ def _part_matches(part: Part, reading: Reading) -> list[Match]:
             found.append(Match(positions, starts))
             return
         element = part.elements[k]
-        for s in range(prev_end, min(n, prev_end + part.gaps[k] + 1)):
+        for s in range(n) if k == 0 else range(prev_end, min(n, prev_end + part.gaps[k] + 1)):
             for item in reading.items[s]:
                 if element.accepts(item):
                     extend(k + 1, item.end, positions | frozenset(range(item.start, item.end)), starts + (s,))
 
-    for s in range(n):
-        for item in reading.items[s]:
-            if first.accepts(item):
-                extend(1, item.end, frozenset(range(item.start, item.end)), (s,))
+    extend(0, 0, frozenset(), ())
     return found
 
 
