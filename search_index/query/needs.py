@@ -104,10 +104,13 @@ class CodeSet:
 
     def covers(self, code: str) -> bool:
         """Whether a listing carrying ``code`` (lower case) serves the need (a broad code serves
-        it only on a listing with no finer code below it)."""
-        return any(code_covers(code, e) for e in self.include) and not any(
-            code_covers(code, e) for e in self.exclude
-        )
+        it only on a listing with no finer code below it, see :meth:`serves`)."""
+        return any(code_covers(code, e) for e in self.include) and not any(code_covers(code, e) for e in self.exclude)
+
+    def serves(self, codes: tuple[str, ...]) -> bool:
+        """Whether a listing carrying ``codes`` (all of its codes, lower case) serves the need."""
+        return any(self.covers(c) for c in codes) or any(
+            b in codes and not any(is_ancestor(b, c) for c in codes) for b in self.broad)
 
 
 @dataclass(frozen=True)
