@@ -270,32 +270,24 @@ class Lexicon:
         singles = [self._token(w) for w in words]
         items: list[list[Item]] = [[] for _ in words]
         present: set[str] = set()
+
+        def add(start: int, end: int, forms: frozenset[str], groups: frozenset[str]) -> None:
+            items[start].append(Item(start, end, forms, groups))
+            present.update(forms, groups)
+
         for i, (forms, groups) in enumerate(singles):
-            items[i].append(Item(i, i + 1, frozenset(forms), groups))
-            present.update(forms)
-            present.update(groups)
+            add(i, i + 1, frozenset(forms), groups)
         for i in range(len(words) - 1):
             joined = words[i] + words[i + 1]
-            if (
-                joined in self.word_groups
-                and joined not in (words[i], words[i + 1])
-                and not self._two_words(words[i], words[i + 1])
-            ):
-                groups = self.word_groups[joined]
-                items[i].append(Item(i, i + 2, frozenset({joined}), groups))
-                present.add(joined)
-                present.update(groups)
+            if joined in self.word_groups and joined not in (words[i], words[i + 1]) and not self._two_words(
+                    words[i], words[i + 1]):
+                add(i, i + 2, frozenset({joined}), self.word_groups[joined])
         for i, (forms, _) in enumerate(singles):
             for form in forms:
                 for phrase, groups in self.phrases.get(form, ()):
                     end = i + len(phrase)
-                    if end <= len(words) and all(
-                        phrase[k] in singles[i + k][0] for k in range(1, len(phrase))
-                    ):
-                        key = " ".join(phrase)
-                        items[i].append(Item(i, end, frozenset({key}), groups))
-                        present.add(key)
-                        present.update(groups)
+                    if end <= len(words) and all(phrase[k] in singles[i + k][0] for k in range(1, len(phrase))):
+                        add(i, end, frozenset({" ".join(phrase)}), groups)
         return Reading(
             tokens=tuple(words),
             items=tuple(tuple(x) for x in items),
