@@ -204,19 +204,25 @@ def parse_request(
     """A request from query-string parameters, or :class:`InvalidRequest` with per-field messages.
 
     Parameters: ``q``, ``category`` and ``language`` (repeated or comma-separated),
-    ``open_now``, ``free``, ``walk_in`` (true/false), ``lat`` + ``lon``, ``zip``, ``radius_km``,
-    ``age``, ``page``, ``per_page``, ``lang`` (en/es).
+    ``open_now``, ``free``, ``walk_in`` (true/false), ``lat`` + ``lon`` (or ``near=LAT,LON``),
+    ``zip`` (not with ``near``), ``radius_km``, ``age``, ``page``, ``per_page``, ``lang`` (en/es).
     """
     errors: dict[str, str] = {}
 
-    def read(name: str, reader: Callable[..., Any], **options: bool) -> Any:
+    def read(name: str, reader: Callable[..., Any], raw: str | None = None, **options: bool) -> Any:
         try:
-            return reader(_one(params, name), **options)
+            return reader(_one(params, name) if raw is None else raw, **options)
         except ValueError as error:
             errors[name] = str(error)
             return None
 
-    lat, lon = read("lat", read_number), read("lon", read_number)
+    near = _one(params, "near")
+    coords: list[str | None] = near.split(",") if near else [None, None]  # type: ignore[assignment]
+    if len(coords) != 2:
+        errors["near"], coords = "must be LAT,LON (two numbers separated by a comma)", [None, None]
+    if near and _one(params, "zip"):
+        errors["zip"] = "give near or zip, not both"
+    lat, lon = read("lat", read_number, coords[0]), read("lon", read_number, coords[1])
     if (lat is None) != (lon is None) and "lat" not in errors and "lon" not in errors:
         errors["lat" if lat is None else "lon"] = "lat and lon go together"
     page, per_page = read("page", read_number, integer=True), read("per_page", read_number, integer=True)
