@@ -224,17 +224,9 @@ class NeedReading:
         beside one that leads, :data:`GROUP_WEIGHT` for a group of people (which counts as a
         need when the query names no need)."""
         needs = self.needs
-        kinds = {n.kind for n in needs}
-        leading = any(n.leads for n in needs)
-        weights: dict[str, float] = {}
-        for need in needs:
-            if need.kind == "group" and "need" in kinds:
-                weights[need.key] = GROUP_WEIGHT
-            elif leading and not need.leads:
-                weights[need.key] = FOLLOW_WEIGHT
-            else:
-                weights[need.key] = LEAD_WEIGHT
-        return weights
+        any_need, leading = any(n.kind == "need" for n in needs), any(n.leads for n in needs)
+        return {n.key: GROUP_WEIGHT if n.kind == "group" and any_need else FOLLOW_WEIGHT if leading and not n.leads
+                else LEAD_WEIGHT for n in needs}
 
 
 @dataclass
