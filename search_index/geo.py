@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -81,52 +82,37 @@ class GeoIndex:
             coarse = None
         return cls(lat, lon, doc, doc_count, zips if callable(zips) else (lambda: zips), coarse)
 
-    @property
+    @cached_property
     def zip_centroids(self) -> dict[str, Point]:
         """Each ZIP code's centroid: the mean of the points in it."""
-        cached = self.__dict__.get("_centroids")
-        if cached is None:
-            sums: dict[str, list[float]] = {}
-            for la, lo, z in zip(self.lat.tolist(), self.lon.tolist(), self.zips_of()):
-                if z:
-                    acc = sums.setdefault(z, [0.0, 0.0, 0.0])
-                    acc[0] += la
-                    acc[1] += lo
-                    acc[2] += 1
-            cached = {z: (s[0] / s[2], s[1] / s[2]) for z, s in sums.items()}
-            object.__setattr__(self, "_centroids", cached)
-        return cached
+        sums: dict[str, list[float]] = {}
+        for la, lo, z in zip(self.lat.tolist(), self.lon.tolist(), self.zips_of()):
+            if z:
+                acc = sums.setdefault(z, [0.0, 0.0, 0.0])
+                acc[0] += la
+                acc[1] += lo
+                acc[2] += 1
+        return {z: (s[0] / s[2], s[1] / s[2]) for z, s in sums.items()}
 
     def distances(self, origin: Point) -> np.ndarray:
         """Each document's distance in km to its nearest point from ``origin`` (inf: no point);
         a distance to a coarse point is rounded to :data:`DISTANCE_STEP_KM` first."""
         result = np.full(self.doc_count, np.inf, dtype=np.float64)
         if self.doc.size:
-            lat, lon, cos_lat, docs, starts, coarse = self._grouping()
+            lat, lon, cos_lat, docs, starts, coarse = self._grouping
             km = _haversine_prepared(lat, lon, cos_lat, origin)
             if coarse is not None:
                 km[coarse] = np.round(km[coarse] / DISTANCE_STEP_KM) * DISTANCE_STEP_KM
             result[docs] = km if starts is None else np.minimum.reduceat(km, starts)
         return result
 
-    def _grouping(
-        self,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    @cached_property
+    def _grouping(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
         """Points ordered by document (latitude and longitude in radians, cosine of the
         latitude), each document once, where its points start (None when every document has
         one point), and the positions of the coarse points in that order (None: none)."""
-        cached = self.__dict__.get("_grouped")
-        if cached is None:
-            order = np.argsort(self.doc, kind="stable")
-            docs, starts = np.unique(self.doc[order], return_index=True)
-            lat = np.radians(self.lat[order])
-            cached = (
-                lat,
-                np.radians(self.lon[order]),
-                np.cos(lat),
-                docs,
-                None if docs.size == order.size else starts,
-                None if self.coarse is None else np.flatnonzero(self.coarse[order]),
-            )
-            object.__setattr__(self, "_grouped", cached)
-        return cached
+        order = np.argsort(self.doc, kind="stable")
+        docs, starts = np.unique(self.doc[order], return_index=True)
+        lat = np.radians(self.lat[order])
+        return (lat, np.radians(self.lon[order]), np.cos(lat), docs, None if docs.size == order.size else starts,
+                None if self.coarse is None else np.flatnonzero(self.coarse[order]))

@@ -231,7 +231,7 @@ def test_bad_rows_are_reported_with_their_file_and_line() -> None:
 def test_reading_is_cheap_and_kept() -> None:
     """Patterns are tried only when the query holds their anchor: a query of words no phrase
     starts with tries none but the few anchored on a prefix."""
-    unrelated = RULES._candidates(RULES.lexicon.read("zzqx qqzx").present)
+    unrelated = RULES.phrase_index.candidates(RULES.lexicon.read("zzqx qqzx").present)
     assert len(unrelated) < 10
     assert RULES.read("manje pou fanmi m") is RULES.read("manje pou fanmi m")
 

@@ -171,3 +171,9 @@ def test_parse_request_from_query_parameters() -> None:
         parse_request({"lat": "28.8"})
     assert set(error.value.errors) == {"lon"}
     assert parse_request({}) == SearchRequest()
+    assert parse_request({"near": "28.8, -81.27", "radius_km": "5"}).near == (28.8, -81.27)
+    for params, wrong in (({"near": "28.8"}, {"near"}), ({"near": "28.8,-81.2", "zip": "32771"}, {"zip"}),
+                          ({"near": "x,-81.2"}, {"lat"})):
+        with pytest.raises(InvalidRequest) as error:
+            parse_request(params)
+        assert set(error.value.errors) == wrong, params

@@ -1,29 +1,21 @@
 """Crisis safety: recognising a query that signals danger, and the card of lines to pin for it.
 
-Everything a caseworker may need to read or extend is data in ``directory_data/`` (each file
-documents its format in its header):
+The rules are data in ``directory_data/``, each file documenting its format in its header:
+``crisis_words.csv`` (word groups in English, Spanish and Haitian Creole: SELF, KILL, NEG ...),
+``crisis_triggers.csv`` (patterns, :mod:`search_index.query.word_patterns`, and the lines each
+pins, whether it means danger *now*, an example it must catch), ``crisis_guards.csv`` (look-alike
+patterns, "suicide prevention training", that stop a pin, each with an example),
+``crisis_lines.csv`` (the lines: numbers to find their listings, what to dial or text, priority)
+and ``crisis_card.csv`` (every word of the card in the three languages).
 
-* ``crisis_words.csv``    -- word groups in English, Spanish and Haitian Creole (SELF, KILL,
-  PARTNER, HIT, NEG ...), read tolerantly by :mod:`search_index.query.lexicon`;
-* ``crisis_triggers.csv`` -- patterns of those groups and words (:mod:`search_index.query.word_patterns`)
-  and the line(s) each pins, whether it means danger *now* (the card then leads with "Call 911
-  now"), and an example query it must catch;
-* ``crisis_guards.csv``   -- look-alike patterns ("suicide prevention training", "hit by a car")
-  that stop a pin, each with an example it must stop;
-* ``crisis_lines.csv``    -- the lines: numbers to find their listings, what to dial or text,
-  priority;
-* ``crisis_card.csv``     -- every word of the pinned card in English, Spanish and Haitian Creole.
-
-:meth:`CrisisRules.detect` reads a text, tries the trigger rows it could match (each row is filed
-under its rarest element, :class:`~search_index.query.word_patterns.PatternIndex`), keeps the matches
-that no guard stops and that are not negated ("I'm not suicidal"), and orders their lines: lines
-named by a *danger* row before lines named only by *topic* rows (a topic row only names the
-subject, "domestic violence"), then a line some row lists first before lines rows list only after
-another ("my husband forced me to sign a loan" pins the ``dv|rainn`` row: the domestic violence
-line leads), then by line priority. The card leads with "Call 911 now" when a
-matched danger row says so, or when the query holds a ``NOW`` or ``WEAPON`` word.
-The card's language is the query's when it reads as Spanish or Haitian Creole, else the
-interface's (:func:`card_language`).
+:meth:`CrisisRules.detect` keeps the trigger matches that no guard stops and that are not negated
+("I'm not suicidal"), and orders their lines: lines named by a *danger* row before lines named
+only by *topic* rows (which only name the subject, "domestic violence"), then a line some row
+lists first before lines rows list only after another ("my husband forced me to sign a loan" pins
+the ``dv|rainn`` row: the domestic violence line leads), then by line priority. The card leads
+with "Call 911 now" when a matched danger row says so, or when the query holds a ``NOW`` or
+``WEAPON`` word; it is in the query's language when that reads as Spanish or Haitian Creole, else
+in the interface's (:func:`card_language`).
 """
 
 from __future__ import annotations
@@ -35,14 +27,7 @@ import directory_data
 from search_index.query.data_rows import WatchedFiles, cell_list, data_rows
 from search_index.query.lexicon import Lexicon, Reading
 from search_index.query.text_forms import tokens
-from search_index.query.word_patterns import (
-    Match,
-    Pattern,
-    PatternError,
-    PatternIndex,
-    compile_pattern,
-    literal_words,
-)
+from search_index.query.word_patterns import Match, Pattern, PatternCompiler, PatternIndex, matches, word_triples
 
 DATA_DIR = Path(directory_data.__file__).resolve().parent
 WORDS_PATH = DATA_DIR / "crisis_words.csv"
@@ -65,12 +50,9 @@ class CrisisDataError(ValueError):
     """A row of a crisis data file that cannot be used (the message names file and row)."""
 
 
-# -- the lines and their words -------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class CrisisLine:
-    """A crisis line that a search can pin (a row of ``crisis_lines.csv``, with its words)."""
+    """A row of ``crisis_lines.csv``: a crisis line that a search can pin."""
 
     key: str
     phones: tuple[str, ...]
@@ -83,17 +65,6 @@ class CrisisLine:
     online: str = ""
     hours: str = "24/7"
     related: tuple[tuple[str, ...], ...] = ()
-    source: str = ""
-    words: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, hash=False)
-
-    def word(self, name: str, lang: str = "en") -> str:
-        """This line's ``name`` (``name``, ``for``) in ``lang`` (English when missing)."""
-        texts = self.words.get(name, {})
-        return texts.get(lang) or texts.get("en", "")
-
-    def name(self, lang: str = "en") -> str:
-        """The line's name in ``lang``."""
-        return self.word("name", lang) or self.key
 
 
 @dataclass(frozen=True)
@@ -173,32 +144,25 @@ class CrisisMatch:
         """The card, in ``language`` (default: the card's language)."""
         lang = language or self.language
         w = self.words
+        text = lambda line: (  # noqa: E731
+            w.get("action.text_word", lang, number=line.text, word=line.text_word) if line.text_word
+            else w.get("action.text", lang, number=line.text))
         lines = tuple(
             CardLine(
                 key=line.key,
-                name=line.name(lang),
-                purpose=line.word("for", lang),
+                name=w.get(f"{line.key}.name", lang) or line.key,
+                purpose=w.get(f"{line.key}.for", lang),
                 call=line.call,
                 call_label=w.get("action.call", lang, number=line.call),
-                text_label=(
-                    w.get("action.text_word", lang, number=line.text, word=line.text_word)
-                    if line.text and line.text_word
-                    else w.get("action.text", lang, number=line.text) if line.text else ""
-                ),
+                text_label=text(line) if line.text else "",
                 chat_label=w.get("action.chat", lang, url=line.chat) if line.chat else "",
                 online_label=w.get("action.online", lang, url=line.online) if line.online else "",
                 hours=w.get(f"hours.{line.hours}", lang) or line.hours,
             )
             for line in self.lines
         )
-        return CrisisCard(
-            language=lang,
-            now=self.now,
-            heading=w.get("card.heading", lang),
-            lead=w.get("lead.now" if self.now else "lead.maybe", lang),
-            desk=w.get("lead.desk", lang),
-            lines=lines,
-        )
+        return CrisisCard(lang, self.now, w.get("card.heading", lang), w.get("lead.now" if self.now else "lead.maybe", lang),
+                          w.get("lead.desk", lang), lines)
 
 
 def card_language(interface: str, detected: str | None) -> str:
@@ -207,9 +171,6 @@ def card_language(interface: str, detected: str | None) -> str:
     if detected in ("es", "ht"):
         return detected
     return interface if interface in INTERFACE_LANGUAGES else "en"
-
-
-# -- triggers and guards -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -280,50 +241,27 @@ class CrisisRules:
         """The lines ``text`` pins (see the module docstring). ``skip_guards``: guard rows to
         leave out (the data test shows each guard stops a pin of its own)."""
         reading = self.lexicon.read(text)
-        present = reading.present
-        found: list[tuple[Trigger, Match]] = []
-        for number in self.trigger_index.candidates(present):
-            trigger = self.triggers[number]
-            match = trigger.pattern.find(reading)
-            if match is not None:
-                found.append((trigger, match))
+        found = matches(self.triggers, self.trigger_index, reading)
         if not found:
             return Detection((), False, False, reading.language)
-        guard_matches = [
-            (guard, m)
-            for guard in (self.guards[n] for n in self.guard_index.candidates(present))
-            if guard.row not in skip_guards
-            for m in [guard.pattern.find(reading, negation=False)]
-            if m is not None
-        ]
+        guards = matches(self.guards, self.guard_index, reading, skip=skip_guards, negation=False)
         kept: list[Trigger] = []
         stopped: set[int] = set()
         for trigger, match in found:
-            stoppers = [g.row for g, gm in guard_matches if g.stops(trigger, match, gm)]
-            if stoppers:
-                stopped.update(stoppers)
-            else:
+            stoppers = [g.row for g, gm in guards if g.stops(trigger, match, gm)]
+            stopped.update(stoppers)
+            if not stoppers:
                 kept.append(trigger)
         rank: dict[str, tuple[bool, int, int]] = {}
         for trigger in kept:
             for place, key in enumerate(trigger.lines):
-                if key in self.lines:
-                    here = (trigger.kind != "danger", place, self._priority(key))
-                    rank[key] = min(rank.get(key, here), here)
+                here = (trigger.kind != "danger", place, self.lines[key].priority)
+                rank[key] = min(rank.get(key, here), here)
         keys = sorted(rank, key=lambda k: rank[k])
         danger = any(t.kind == "danger" for t in kept)
-        now = bool(keys) and (
-            any(t.now for t in kept if t.kind == "danger")
-            or any(g in present for g in NOW_GROUPS)
-        )
-        return Detection(
-            tuple(keys), danger, now, reading.language,
-            tuple(t.row for t in kept), tuple(sorted(stopped)),
-        )
-
-    def _priority(self, key: str) -> int:
-        line = self.lines.get(key)
-        return line.priority if line is not None else 999
+        now = bool(keys) and (any(t.now for t in kept if t.kind == "danger")
+                              or any(g in reading.present for g in NOW_GROUPS))
+        return Detection(tuple(keys), danger, now, reading.language, tuple(t.row for t in kept), tuple(sorted(stopped)))
 
     def match(
         self, text: str, interface: str = "en", service_ids: tuple[str, ...] = ()
@@ -338,52 +276,23 @@ class CrisisRules:
         )
 
 
-# -- reading the files ---------------------------------------------------------------------------
-
-
-def parse_words(text: str) -> list[tuple[str, str, str]]:
-    """The ``(group, language, entry)`` triples of ``crisis_words.csv``."""
-    triples = []
-    for number, row in data_rows(text):
-        group = row.get("group", "")
-        if not group or not group.replace("_", "").isalnum() or not group.isupper():
-            raise CrisisDataError(f"crisis_words.csv line {number}: group {group!r} must be UPPER_CASE")
-        for entry in cell_list(row.get("words", "")):
-            triples.append((group, row.get("language", "*") or "*", entry))
-    return triples
-
-
 def parse_lines(lines_text: str, card_text: str) -> tuple[dict[str, CrisisLine], CardWords]:
-    """The lines of ``crisis_lines.csv`` with their words from ``crisis_card.csv``."""
+    """The lines of ``crisis_lines.csv`` and the words of ``crisis_card.csv``."""
     texts: dict[str, dict[str, str]] = {}
     for number, row in data_rows(card_text):
-        key = row.get("key", "")
-        if not key:
+        if not row.get("key"):
             raise CrisisDataError(f"crisis_card.csv line {number}: no key")
-        texts[key] = {lang: row[lang] for lang in CARD_LANGUAGES if row.get(lang)}
+        texts[row["key"]] = {lang: row[lang] for lang in CARD_LANGUAGES if row.get(lang)}
     lines: dict[str, CrisisLine] = {}
     for number, row in data_rows(lines_text):
         key = row.get("line", "")
         if not key:
             raise CrisisDataError(f"crisis_lines.csv line {number}: no line key")
-        words: dict[str, dict[str, str]] = {}
-        for name in ("name", "for"):
-            if f"{key}.{name}" in texts:
-                words[name] = texts[f"{key}.{name}"]
         lines[key] = CrisisLine(
-            key=key,
-            phones=cell_list(row.get("phones", "")),
-            taxonomy_codes=tuple(c.lower() for c in cell_list(row.get("taxonomy_codes", ""))),
-            call=row.get("call", ""),
-            priority=int(row.get("priority") or 99),
-            text=row.get("text", ""),
-            text_word=row.get("text_word", ""),
-            chat=row.get("chat", ""),
-            online=row.get("online", ""),
-            hours=row.get("hours", "") or "24/7",
-            related=tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("related", ""))) if p),
-            source=row.get("source", ""),
-            words=words,
+            key, cell_list(row.get("phones", "")), tuple(c.lower() for c in cell_list(row.get("taxonomy_codes", ""))),
+            row.get("call", ""), int(row.get("priority") or 99), row.get("text", ""), row.get("text_word", ""),
+            row.get("chat", ""), row.get("online", ""), row.get("hours", "") or "24/7",
+            tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("related", ""))) if p),
         )
     return lines, CardWords(texts)
 
@@ -392,21 +301,17 @@ def parse_rules(
     words_text: str, triggers_text: str, guards_text: str, lines_text: str, card_text: str
 ) -> CrisisRules:
     """The rules from the texts of the five data files; :class:`CrisisDataError` on a bad row."""
-    triples = parse_words(words_text)
-    groups = frozenset(g for g, _, _ in triples) | {"NEG", "NEG_GAP", "NEG_VERB", "NOW", "WEAPON"}
+    compiler = PatternCompiler(word_triples(words_text, "crisis_words.csv", CrisisDataError),
+                               ("NEG", "NEG_GAP", "NEG_VERB", *NOW_GROUPS), CrisisDataError)
     lines, card_words = parse_lines(lines_text, card_text)
     triggers: list[Trigger] = []
     for number, row in data_rows(triggers_text):
         keys = cell_list(row.get("line", ""))
         kind = row.get("kind", "")
-        unknown = [k for k in keys if k not in lines]
-        if not keys or unknown or kind not in KINDS:
+        if not keys or any(k not in lines for k in keys) or kind not in KINDS:
             raise CrisisDataError(
                 f"crisis_triggers.csv line {number}: line {row.get('line')!r} or kind {kind!r} is not known")
-        try:
-            pattern = compile_pattern(row.get("pattern", ""), groups)
-        except PatternError as error:
-            raise CrisisDataError(f"crisis_triggers.csv line {number}: {error}") from None
+        pattern = compiler.compile(row, f"crisis_triggers.csv line {number}")
         triggers.append(Trigger(number, keys, kind, row.get("now", "").lower() == "yes",
                                 row.get("language", ""), pattern, row.get("example", "")))
     guards: list[Guard] = []
@@ -416,24 +321,10 @@ def parse_rules(
         if (line != "*" and line not in lines) or scope not in SCOPES:
             raise CrisisDataError(
                 f"crisis_guards.csv line {number}: line {line!r} or scope {scope!r} is not known")
-        try:
-            pattern = compile_pattern(row.get("pattern", ""), groups)
-        except PatternError as error:
-            raise CrisisDataError(f"crisis_guards.csv line {number}: {error}") from None
+        pattern = compiler.compile(row, f"crisis_guards.csv line {number}")
         guards.append(Guard(number, line, scope, row.get("language", ""), pattern, row.get("example", "")))
-    extra = set()
-    for item in [*triggers, *guards]:
-        extra |= literal_words(item.pattern)
-    lexicon = Lexicon.build(triples, extra)
-    sizes: dict[str, int] = {}
-    for group, _, _ in triples:
-        sizes[group] = sizes.get(group, 0) + 1
-    cost = lambda key: sizes.get(key, 1)  # noqa: E731 - a group weighs as many entries as it has
-    return CrisisRules(
-        lexicon, tuple(triggers), tuple(guards), lines, card_words,
-        PatternIndex.build([t.pattern for t in triggers], cost),
-        PatternIndex.build([g.pattern for g in guards], cost),
-    )
+    lexicon, (trigger_index, guard_index) = compiler.build(triggers, guards)
+    return CrisisRules(lexicon, tuple(triggers), tuple(guards), lines, card_words, trigger_index, guard_index)
 
 
 DEFAULT_PATHS = (WORDS_PATH, TRIGGERS_PATH, GUARDS_PATH, LINES_PATH, CARD_PATH)

@@ -18,20 +18,11 @@ T = TypeVar("T")
 
 def data_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     """The rows of a data file's ``text`` as ``(line number, {column: stripped cell})``."""
-    kept: list[str] = []
-    numbers: list[int] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip() and not line.lstrip().startswith("#"):
-            kept.append(line)
-            numbers.append(number)
-    if not kept:
-        return []
-    reader = csv.DictReader(io.StringIO("\n".join(kept)))
-    rows = []
-    for index, row in enumerate(reader):
-        number = numbers[index + 1] if index + 1 < len(numbers) else 0
-        rows.append((number, {k.strip(): (v or "").strip() for k, v in row.items() if k}))
-    return rows
+    kept = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
+            if line.strip() and not line.lstrip().startswith("#")]
+    reader = csv.DictReader(io.StringIO("\n".join(line for _, line in kept)))
+    return [(kept[index + 1][0] if index + 1 < len(kept) else 0, {k.strip(): (v or "").strip() for k, v in row.items() if k})
+            for index, row in enumerate(reader)]
 
 
 def cell_list(cell: str) -> tuple[str, ...]:

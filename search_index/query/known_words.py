@@ -9,9 +9,9 @@ ship with ``pyspellchecker`` (subtitle and web corpora); only words seen at leas
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
-import threading
 from importlib import resources
 
 from search_index.query.text_forms import fold
@@ -21,11 +21,9 @@ from search_index.query.text_forms import fold
 MIN_COUNT = 30
 LANGUAGES = ("en", "es")
 
-_lock = threading.Lock()
-_words: frozenset[str] | None = None
-
-
-def _load() -> frozenset[str]:
+@functools.cache
+def known_words() -> frozenset[str]:
+    """The known words (loaded on first use, about half a second)."""
     found: set[str] = set()
     for lang in LANGUAGES:
         try:
@@ -35,16 +33,6 @@ def _load() -> frozenset[str]:
         counts: dict[str, int] = json.loads(gzip.decompress(data))
         found.update(fold(word) for word, count in counts.items() if count >= MIN_COUNT and len(word) >= 4)
     return frozenset(found)
-
-
-def known_words() -> frozenset[str]:
-    """The known words (loaded once per process, about half a second)."""
-    global _words
-    if _words is None:
-        with _lock:
-            if _words is None:
-                _words = _load()
-    return _words
 
 
 def is_known(word: str) -> bool:

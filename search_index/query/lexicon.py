@@ -1,33 +1,23 @@
 """Word groups and the reading of a query against them, tolerant of how people type.
 
 A :class:`Lexicon` holds named groups of words (``SELF``: myself, meself, tèt mwen ...; ``NEG``:
-not, don't, no, pa ...) in any of several languages, and the literal words of the patterns that
-use them. :meth:`Lexicon.read` turns a text into a :class:`Reading`: for each token position, the
-:class:`Item` s that start there, each with the vocabulary words it may stand for (``forms``) and
-their groups. A token stands for a vocabulary word when it is one, or when it is not a common
-English or Spanish word (:mod:`search_index.query.known_words`) and
-
-* is within one edit of one (both at least :data:`FUZZY_MIN` letters), or two neighbouring
-  letters swapped (``wnat``, at least :data:`PHONETIC_MIN` letters), or
-* sounds like one (:func:`~search_index.query.text_forms.phonetic_key`, both at least
-  :data:`PHONETIC_MIN` letters).
-
-A token of four letters may also be a longer vocabulary word with one letter left out (``mony``),
-and a token that is no vocabulary word at all may start with a ``word*`` stem of five or more
-letters typed with one letter wrong (``maltartado``).
-
-A token also stands for the vocabulary word it is an English inflection of (``grabbing`` ->
-``grab``, ``choked`` -> ``choke``), common word or not.
+not, don't, pa ...) and the literal words of the patterns that use them. :meth:`Lexicon.read`
+turns a text into a :class:`Reading`: for each token position, the :class:`Item` s that start
+there, each with the vocabulary words it may stand for (``forms``) and their groups. A token
+stands for a vocabulary word it is an English inflection of (``grabbing`` -> ``grab``) and, when
+it is no common English or Spanish word (:mod:`search_index.query.known_words`), for one within
+one edit (both at least :data:`FUZZY_MIN` letters; a swap of neighbours from
+:data:`PHONETIC_MIN`), one that sounds the same (:func:`~search_index.query.text_forms.phonetic_key`),
+a longer one with a letter left out (a four-letter token, ``mony``), or, when nothing else fits,
+a ``word*`` stem of five or more letters typed with one letter wrong (``maltartado``).
 
 Words typed together are split (``killmyself`` -> ``kill my self``) when every piece is in the
-vocabulary, and a Creole pronoun glued to a vocabulary word is split off (``papam`` -> ``papa
-m``); two tokens that make a vocabulary word together are joined (``my self``), unless one of
-them is a small common word of the group ``LANG`` and the other a vocabulary word too (``at a`` is
-not ``ata``); entries of several words (``better off``, ``kounye a``) are matched as one item. A
-word written ``=word`` in a group is matched exactly only (no correction leads to it).
-
-The reading also guesses the language (en, es or ht) from the languages of the words it holds.
-Everything per token is cached, so reading a query costs a few dictionary look-ups per word.
+vocabulary, and a Creole pronoun glued to a vocabulary word comes off (``papam`` -> ``papa m``);
+two tokens that make a vocabulary word together are joined (``my self``) unless one is a small
+common word of the group ``LANG`` and the other a vocabulary word too (``at a`` is not ``ata``);
+entries of several words (``better off``) are matched as one item. A word written ``=word`` in a
+group is matched exactly only. The reading also guesses the language (en, es or ht). Everything
+per token is cached, so reading a query costs a few dictionary look-ups per word.
 """
 
 from __future__ import annotations
@@ -37,15 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from search_index.query.known_words import is_known
-from search_index.query.text_forms import (
-    deletions,
-    fold,
-    inflection_bases,
-    phonetic_key,
-    tokens,
-    transpositions,
-    within_one_edit,
-)
+from search_index.query.text_forms import deletions, inflection_bases, phonetic_key, tokens, transpositions, within_one_edit
 
 #: Shortest token (and vocabulary word) corrected within one edit.
 FUZZY_MIN = 5
@@ -288,32 +270,24 @@ class Lexicon:
         singles = [self._token(w) for w in words]
         items: list[list[Item]] = [[] for _ in words]
         present: set[str] = set()
+
+        def add(start: int, end: int, forms: frozenset[str], groups: frozenset[str]) -> None:
+            items[start].append(Item(start, end, forms, groups))
+            present.update(forms, groups)
+
         for i, (forms, groups) in enumerate(singles):
-            items[i].append(Item(i, i + 1, frozenset(forms), groups))
-            present.update(forms)
-            present.update(groups)
+            add(i, i + 1, frozenset(forms), groups)
         for i in range(len(words) - 1):
             joined = words[i] + words[i + 1]
-            if (
-                joined in self.word_groups
-                and joined not in (words[i], words[i + 1])
-                and not self._two_words(words[i], words[i + 1])
-            ):
-                groups = self.word_groups[joined]
-                items[i].append(Item(i, i + 2, frozenset({joined}), groups))
-                present.add(joined)
-                present.update(groups)
+            if joined in self.word_groups and joined not in (words[i], words[i + 1]) and not self._two_words(
+                    words[i], words[i + 1]):
+                add(i, i + 2, frozenset({joined}), self.word_groups[joined])
         for i, (forms, _) in enumerate(singles):
             for form in forms:
                 for phrase, groups in self.phrases.get(form, ()):
                     end = i + len(phrase)
-                    if end <= len(words) and all(
-                        phrase[k] in singles[i + k][0] for k in range(1, len(phrase))
-                    ):
-                        key = " ".join(phrase)
-                        items[i].append(Item(i, end, frozenset({key}), groups))
-                        present.add(key)
-                        present.update(groups)
+                    if end <= len(words) and all(phrase[k] in singles[i + k][0] for k in range(1, len(phrase))):
+                        add(i, end, frozenset({" ".join(phrase)}), groups)
         return Reading(
             tokens=tuple(words),
             items=tuple(tuple(x) for x in items),
@@ -342,7 +316,3 @@ def _near_prefix(token: str, stem: str) -> bool:
     n = len(stem)
     return any(within_one_edit(token[:k], stem) for k in (n - 1, n, n + 1) if k <= len(token))
 
-
-def fold_entry(entry: str) -> str:
-    """An entry of a data file folded as queries are (for messages and tests)."""
-    return " ".join(tokens(fold(entry)))

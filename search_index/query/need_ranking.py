@@ -2,27 +2,25 @@
 carry no need never decide on their own.
 
 :func:`plan_needs` turns the needs read from a query (:mod:`search_index.query.needs`) into a
-:class:`NeedPlan` for one index state:
-
-* the listings serving each need: those carrying one of its taxonomy codes, or one of its broad
-  codes and nothing finer below it (a mask per need, kept per index state) but none of its ``unless`` codes (a service for a narrower group of
-  people) unless another need of the query covers them, and listings without any taxonomy code
-  whose text holds the need's search words, weighted by
-  :meth:`~search_index.query.needs.NeedReading.weights`;
-* the needs no listing serves (*out of scope*: the search says so and hands off to 211 instead
-  of showing near misses);
-* the text concepts left to score: the words the needs were read from give way to each need's
-  own search words, Creole filler goes, and a word that carries no need ("safe", "stop",
-  "help") counts for little and cannot make a listing a result on its own.
+:class:`NeedPlan` for one index state: the listings serving each need (those carrying one of its
+taxonomy codes, or one of its broad codes and nothing finer below it, but none of its ``unless``
+codes, a service for a narrower group of people, unless another need of the query covers them;
+and listings without any taxonomy code whose text holds the need's search words), weighted by
+:meth:`~search_index.query.needs.NeedReading.weights`; the needs no listing serves (*out of
+scope*: the search says so and hands off to 211 instead of showing near misses); and the text
+concepts left to score (the words the needs were read from give way to each need's own search
+words, Creole filler goes, and a word that carries no need, "safe", "stop", "help", counts for
+little and cannot make a listing a result on its own).
 
 :func:`need_scores` then puts the listings serving the needs above those that only share words
-with the query (strictly: a higher need weight always ranks higher), ordering each tier by its
-text score, quality and distance.
+with the query (a higher need weight always ranks higher), ordering each tier by its text score,
+quality and distance.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,13 +97,7 @@ class NeedPlan:
 
 def _below(lexicon: list[str] | tuple[str, ...], prefix: str) -> list[str]:
     """The codes of the sorted ``lexicon`` that start with ``prefix`` (found by bisection)."""
-    start = bisect.bisect_left(lexicon, prefix)
-    found = []
-    for code in lexicon[start:]:
-        if not code.startswith(prefix):
-            break
-        found.append(code)
-    return found
+    return list(itertools.takewhile(lambda code: code.startswith(prefix), lexicon[bisect.bisect_left(lexicon, prefix):]))
 
 
 def covered_codes(view: IndexView, leaves: Leaves, codes: CodeSet) -> tuple[str, ...]:
@@ -118,25 +110,27 @@ def covered_codes(view: IndexView, leaves: Leaves, codes: CodeSet) -> tuple[str,
         found: set[str] = set()
         for entry in codes.include:
             found.update(c for c in _below(lexicon, entry.lstrip("=")) if codes.covers(c))
-        for broad in codes.broad:
-            position = bisect.bisect_left(lexicon, broad)
-            if position < len(lexicon) and lexicon[position] == broad:
-                found.add(broad)
+        found.update(b for b in codes.broad if _below(lexicon, b)[:1] == [b])
         return tuple(sorted(found))
 
     return view.memo(("need-codes", codes), build)
 
 
-def _codes_mask(view: IndexView, leaves: Leaves, codes: tuple[str, ...] | list[str]) -> np.ndarray:
+def _holding(view: IndexView, leaves: Leaves, terms: list[tuple[str, str]]) -> np.ndarray:
+    """The live documents holding any of ``terms`` (``(field, term)`` pairs), not kept."""
     mask = np.zeros(view.doc_count, dtype=bool)
     for leaf, offset in leaves:
-        for code in codes:
-            ids = segments.doc_ids(leaf, "taxonomy_codes", code)
+        for field_name, term in terms:
+            ids = segments.doc_ids(leaf, field_name, term)
             if ids.size:
                 mask[ids + offset] = True
     mask &= view.live
     mask.setflags(write=False)
     return mask
+
+
+def _codes_mask(view: IndexView, leaves: Leaves, codes: tuple[str, ...] | list[str]) -> np.ndarray:
+    return _holding(view, leaves, [("taxonomy_codes", code) for code in codes])
 
 
 def need_mask(view: IndexView, leaves: Leaves, need: Need) -> np.ndarray:
@@ -260,10 +254,9 @@ def plan_needs(scorer: Scorer, reading: NeedReading, concepts: tuple[Concept, ..
     for need in met:
         left.append(need_concepts[need.key])
         bearing.append(need_concepts[need.key])
-    every = tuple(need_concepts.values())
-    if not bearing:  # only words that carry no need: they are all there is to search
-        return NeedPlan(reading, served, tuple(met), tuple(unmet), tuple(left), None, every)
-    return NeedPlan(reading, served, tuple(met), tuple(unmet), tuple(left), tuple(bearing), every)
+    # With only words that carry no need, they are all there is to search (no bearing concepts).
+    return NeedPlan(reading, served, tuple(met), tuple(unmet), tuple(left), tuple(bearing) or None,
+                    tuple(need_concepts.values()))
 
 
 #: Fields a listing is named by (a query of words all in one listing's name is a search for it).
@@ -280,14 +273,7 @@ def names_a_listing(scorer: Scorer, concepts: tuple[Concept, ...], reading: Need
     view, leaves = scorer.view, scorer.leaves
     named = view.live.copy()
     for word in words:
-        holding = np.zeros(view.doc_count, dtype=bool)
-        for field_name, term in field_terms(word):
-            if field_name in NAME_FIELDS:
-                for leaf, offset in leaves:
-                    ids = segments.doc_ids(leaf, field_name, term)
-                    if ids.size:
-                        holding[ids + offset] = True
-        named &= holding
+        named &= _holding(view, leaves, [(f, t) for f, t in field_terms(word) if f in NAME_FIELDS])
         if not named.any():
             return False
     return True

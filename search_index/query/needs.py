@@ -1,55 +1,41 @@
 """Understanding needs: what a person's words ask for, before any word is matched to a listing.
 
 ``"he takes my phone and won't let me leave"``, ``"mi esposo me controla el dinero"`` and
-``"mari m bat mwen"`` name no service, yet each asks for help with domestic violence. This module
-reads a query against phrase patterns in English, Spanish and Haitian Creole and answers with the
-*needs* it expresses; each need resolves to AIRS/211 taxonomy codes (what the listings of an
-imported 211 directory carry), a category of need (for the gap report and the hand-off when the
-directory has nothing for it) and, where it is one of the kiosk's topics, a mission category.
+``"mari m bat mwen"`` name no service, yet each asks for help with domestic violence. A query is
+read against phrase patterns (:mod:`search_index.query.word_patterns`) in English, Spanish and
+Haitian Creole for the *needs* it expresses; each need resolves to AIRS/211 taxonomy codes, a
+category of need (for the gap report and the hand-off when the directory has nothing for it) and,
+where it is one of the kiosk's topics, a mission category.
 
-Everything a caseworker may read or extend is data in ``directory_data/`` (each file documents its
-format in its header):
+The data are in ``directory_data/``, each file documenting its format in its header: ``needs.csv``
+(key, category, kind: ``need`` or ``group``, a group of people such as veterans, which only
+sharpens a need; taxonomy codes; words searched in listings' text), ``need_phrases.csv`` (patterns
+that express a need, each with an example), ``need_words.csv`` (their word groups, and ``NONEED``:
+words that carry no need on their own, "safe", "stop", "free"; ``FILLER``: small words of a
+request), ``need_categories.csv`` and ``need_guards.csv`` (context that gives a need's words
+another meaning: "*animal* shelter", "*tropical* depression", "*trauma* surgeon"). The ``NEG``,
+``NEG_GAP`` and ``LANG`` groups are those of ``crisis_words.csv``, so "I'm not homeless" and "li
+pa bat mwen" are read the same way everywhere.
 
-* ``needs.csv``           -- the needs: key, category, kind (``need`` or ``group``: a group of
-  people such as veterans, which only sharpens a need), taxonomy codes, excluded codes, words
-  searched in listings' text for it;
-* ``need_phrases.csv``    -- patterns (:mod:`search_index.query.word_patterns`) that express a need, each
-  with an example it must be read from;
-* ``need_words.csv``      -- the word groups of those patterns in the three languages, and the
-  groups with a fixed meaning: ``NONEED`` (words that carry no need on their own: "safe", "stop",
-  "help", "free") and ``FILLER`` (small words of a request, Creole ones included);
-* ``need_categories.csv`` -- the categories of need in English, Spanish and Haitian Creole;
-* ``need_guards.csv``     -- context that cancels a need: words around the words a need was read
-  from that give them another meaning ("*animal* shelter", "*tropical* depression", "*doggy*
-  daycare", "*trauma* surgeon").
-
-The negation words (``NEG``, ``NEG_GAP``) and the language hints (``LANG``) are those of
-``crisis_words.csv``, so "I'm not homeless" and "li pa bat mwen" are read the same way everywhere.
-Text is read by :mod:`search_index.query.lexicon` (case, accents, apostrophes, Creole elisions,
-misspellings, glued words). A pattern is tried only when the query holds its anchor (a word or
-group of its first element), so reading costs a few dictionary look-ups per word, not a scan of
-every pattern. When two needs are read from overlapping words, the one read from more words wins
-("immigration lawyer" is immigration legal help, not any lawyer). A guard cancels the needs it
-names where it matches: "animal shelter" reads pets, not a shelter; "a shelter for me and my dog"
-still reads a shelter.
+When two needs are read from overlapping words, the one read from more words wins ("immigration
+lawyer" is immigration legal help, not any lawyer). A guard cancels the needs it names where it
+matches: "animal shelter" reads pets; "a shelter for me and my dog" still reads a shelter.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import directory_data
-from search_index.query.crisis import CrisisDataError, parse_words
 from search_index.query.data_rows import WatchedFiles, cell_list, data_rows
 from search_index.query.known_words import is_known
 from search_index.query.lexicon import Lexicon, Reading
 from search_index.query.scoring import edit_distance
 from search_index.query.text_forms import deletions, tokens
-from search_index.query.word_patterns import Pattern, PatternError, PatternIndex, compile_pattern, literal_words
+from search_index.query.word_patterns import Pattern, PatternCompiler, PatternIndex, matches, word_triples
 
 DATA_DIR = Path(directory_data.__file__).resolve().parent
 NEEDS_PATH = DATA_DIR / "needs.csv"
@@ -85,9 +71,6 @@ class NeedDataError(ValueError):
     """A row of a needs data file that cannot be used (the message names file and line)."""
 
 
-# -- taxonomy codes ----------------------------------------------------------------------------
-
-
 def code_covers(code: str, entry: str) -> bool:
     """Whether the taxonomy ``entry`` covers ``code`` (both lower case): ``bh-1800`` covers itself
     and the codes below it at a code boundary (``bh-1800.8500-185``, not ``bh-18000``); ``=bh-1800``
@@ -120,19 +103,14 @@ class CodeSet:
     broad: tuple[str, ...] = ()
 
     def covers(self, code: str) -> bool:
-        """Whether a listing carrying ``code`` serves the need (``code`` in lower case; a broad
-        code serves it only on a listing with no finer code below it, see :meth:`serves`)."""
-        return any(code_covers(code, e) for e in self.include) and not any(
-            code_covers(code, e) for e in self.exclude
-        )
+        """Whether a listing carrying ``code`` (lower case) serves the need (a broad code serves
+        it only on a listing with no finer code below it, see :meth:`serves`)."""
+        return any(code_covers(code, e) for e in self.include) and not any(code_covers(code, e) for e in self.exclude)
 
     def serves(self, codes: tuple[str, ...]) -> bool:
         """Whether a listing carrying ``codes`` (all of its codes, lower case) serves the need."""
         return any(self.covers(c) for c in codes) or any(
             b in codes and not any(is_ancestor(b, c) for c in codes) for b in self.broad)
-
-
-# -- the data ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -246,17 +224,9 @@ class NeedReading:
         beside one that leads, :data:`GROUP_WEIGHT` for a group of people (which counts as a
         need when the query names no need)."""
         needs = self.needs
-        kinds = {n.kind for n in needs}
-        leading = any(n.leads for n in needs)
-        weights: dict[str, float] = {}
-        for need in needs:
-            if need.kind == "group" and "need" in kinds:
-                weights[need.key] = GROUP_WEIGHT
-            elif leading and not need.leads:
-                weights[need.key] = FOLLOW_WEIGHT
-            else:
-                weights[need.key] = LEAD_WEIGHT
-        return weights
+        any_need, leading = any(n.kind == "need" for n in needs), any(n.leads for n in needs)
+        return {n.key: GROUP_WEIGHT if n.kind == "group" and any_need else FOLLOW_WEIGHT if leading and not n.leads
+                else LEAD_WEIGHT for n in needs}
 
 
 @dataclass
@@ -267,10 +237,9 @@ class NeedRules:
     needs: dict[str, Need]
     phrases: tuple[NeedPhrase, ...]
     categories: dict[str, NeedCategory]
-    guards: tuple[NeedGuard, ...] = ()
-    _anchors: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
-    _guard_index: PatternIndex | None = field(default=None, repr=False)
-    _always: tuple[int, ...] = field(default=(), repr=False)
+    guards: tuple[NeedGuard, ...]
+    phrase_index: PatternIndex
+    guard_index: PatternIndex
     _cache: OrderedDict[str, NeedReading] = field(default_factory=OrderedDict, repr=False)
     _respelled: dict[str, str] = field(default_factory=dict, repr=False)
     _by_deletions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -278,35 +247,19 @@ class NeedRules:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
-        by_deletions: dict[str, set[str]] = {}
-        for word in self.lexicon.word_groups:
-            if len(word) >= RESPELL_MIN - 2 and word.isalpha() and word not in self.lexicon.exact_only:
-                for key in _two_deletions(word):
-                    by_deletions.setdefault(key, set()).add(word)
-        self._by_deletions = {k: tuple(sorted(v)) for k, v in by_deletions.items()}
+        long: dict[str, set[str]] = {}
         short: dict[str, set[str]] = {}
         for word in self.lexicon.word_groups:
-            if SHORT_RESPELL <= len(word) <= SHORT_RESPELL + 1 and word.isalpha() and word not in self.lexicon.exact_only:
+            if not word.isalpha() or word in self.lexicon.exact_only:
+                continue
+            if len(word) >= RESPELL_MIN - 2:
+                for key in _two_deletions(word):
+                    long.setdefault(key, set()).add(word)
+            if SHORT_RESPELL <= len(word) <= SHORT_RESPELL + 1:
                 for key in deletions(word) | {word}:
                     short.setdefault(key, set()).add(word)
+        self._by_deletions = {k: tuple(sorted(v)) for k, v in long.items()}
         self._short_by_deletion = {k: tuple(sorted(v)) for k, v in short.items()}
-        anchors: dict[str, list[int]] = {}
-        always: list[int] = []
-        for index, phrase in enumerate(self.phrases):
-            first = phrase.pattern.parts[0].elements[0]
-            if first.prefixes:
-                always.append(index)
-                continue
-            for key in first.words | first.groups:
-                anchors.setdefault(key, []).append(index)
-        self._anchors = {k: tuple(v) for k, v in anchors.items()}
-        self._always = tuple(always)
-        sizes: dict[str, int] = {}
-        for groups in self.lexicon.word_groups.values():
-            for group in groups:
-                sizes[group] = sizes.get(group, 0) + 1
-        # A guard is filed under its rarest element (a group weighs as many words as it has).
-        self._guard_index = PatternIndex.build([g.pattern for g in self.guards], lambda key: sizes.get(key, 1))
 
     #: Most distinct texts whose reading is kept.
     CACHE_SIZE = 4096
@@ -316,28 +269,22 @@ class NeedRules:
         :data:`RESPELL_MIN` letters or more that the lexicon reads as nothing (``councling`` ->
         ``counseling``, ``persription`` -> ``prescription``), or within one edit for a token of
         :data:`SHORT_RESPELL` letters that is no common word (``ordr`` -> ``order``); otherwise
-        ``token`` itself. Only a
-        single best candidate with the same first letter is taken; candidates come from an index
-        of the vocabulary's one- and two-character deletions, so no word list is scanned."""
+        ``token`` itself. Only a single best candidate with the same first letter is taken;
+        candidates come from an index of the vocabulary's one- and two-character deletions."""
         if not (len(token) >= RESPELL_MIN or len(token) == SHORT_RESPELL) or not token.isalpha():
             return token
-        cached = self._respelled.get(token)
-        if cached is not None:
-            return cached
+        found = self._respelled.get(token)
+        if found is not None:
+            return found
         found = token
         lexicon = self.lexicon
         if not (lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token)):
-            candidates: set[str] = set()
-            if len(token) == SHORT_RESPELL:
-                for key in deletions(token) | {token}:
-                    candidates.update(self._short_by_deletion.get(key, ()))
-                limit = 1
-            else:
-                for key in _two_deletions(token):
-                    candidates.update(self._by_deletions.get(key, ()))
-                limit = 2
-            best = sorted((edit_distance(token, word, 3), word) for word in candidates if word[0] == token[0])
-            best = [(d, w) for d, w in best if d <= limit]
+            short = len(token) == SHORT_RESPELL
+            index = self._short_by_deletion if short else self._by_deletions
+            candidates = {w for key in (deletions(token) | {token} if short else _two_deletions(token))
+                          for w in index.get(key, ()) if w[0] == token[0]}
+            best = sorted((edit_distance(token, word, 3), word) for word in candidates)
+            best = [(d, w) for d, w in best if d <= (1 if short else 2)]
             if best and (len(best) == 1 or best[0][0] < best[1][0]):
                 found = best[0][1]
         with self._lock:
@@ -351,24 +298,18 @@ class NeedRules:
         """The needs ``text`` expresses (see the module docstring). ``skip``: phrase rows to leave
         out, ``skip_guards``: guard rows to leave out (the data test shows each row is needed for
         its example)."""
-        if not skip and not skip_guards:
-            cached = self._cache.get(text)
-            if cached is not None:
-                return cached
+        keep = not skip and not skip_guards
+        cached = self._cache.get(text) if keep else None
+        if cached is not None:
+            return cached
         reading = self.lexicon.read(" ".join(self.respelled(t) for t in tokens(text)))
         result = self._read(reading, skip, skip_guards)
-        if not skip and not skip_guards:
+        if keep:
             with self._lock:
                 self._cache[text] = result
                 while len(self._cache) > self.CACHE_SIZE:
                     self._cache.popitem(last=False)
         return result
-
-    def _candidates(self, present: frozenset[str]) -> list[int]:
-        found: set[int] = set(self._always)
-        for key in present:
-            found.update(self._anchors.get(key, ()))
-        return sorted(found)
 
     def _covers(self, needs: tuple[str, ...], positions: frozenset[int], other: tuple[str, ...],
                 other_positions: frozenset[int]) -> bool:
@@ -380,59 +321,30 @@ class NeedRules:
         return any(self.needs[k].kind == "need" for k in needs) or all(
             self.needs[k].kind == "group" for k in other)
 
-    def _guarded(self, reading: Reading, skip_guards: frozenset[int]
-                 ) -> list[tuple[NeedGuard, frozenset[int]]]:
-        """The guards that match ``reading``, with the positions of their words."""
-        assert self._guard_index is not None
-        found = []
-        for number in self._guard_index.candidates(reading.present):
-            guard = self.guards[number]
-            if guard.row in skip_guards:
-                continue
-            match = guard.pattern.find(reading, negation=False)
-            if match is not None:
-                found.append((guard, match.positions))
-        return found
-
     def _read(self, reading: Reading, skip: frozenset[int], skip_guards: frozenset[int]) -> NeedReading:
-        matches: list[tuple[NeedPhrase, frozenset[int], tuple[str, ...]]] = []
-        for index in self._candidates(reading.present):
-            phrase = self.phrases[index]
-            if phrase.row in skip or not phrase.pattern.possible(reading.present):
-                continue
-            match = phrase.pattern.find(reading)
-            if match is not None:
-                matches.append((phrase, match.positions, phrase.needs))
+        found = matches(self.phrases, self.phrase_index, reading, skip=skip)
+        guards = matches(self.guards, self.guard_index, reading, skip=skip_guards, negation=False) if found else []
         guarded: set[int] = set()
-        if matches and self.guards:
-            guards = self._guarded(reading, skip_guards)
-            if guards:
-                kept_matches = []
-                for phrase, positions, keys in matches:
-                    left = []
-                    for key in keys:
-                        stoppers = [g.row for g, where in guards if g.stops(key, positions, where)]
-                        guarded.update(stoppers)
-                        if not stoppers:
-                            left.append(key)
-                    if left:
-                        kept_matches.append((phrase, positions, tuple(left)))
-                matches = kept_matches
-        refined = {r for _, _, keys in matches for key in keys for r in self.needs[key].refines}
-        matches = [(p, pos, keys) for p, pos, keys in matches if not set(keys) <= refined]
-        kept = [(phrase, positions, keys) for phrase, positions, keys in matches
-                if not any(self._covers(other_keys, other, keys, positions)
-                           for _, other, other_keys in matches)]
-        found: list[FoundNeed] = []
-        for phrase, positions, keys in sorted(kept, key=lambda m: (min(m[1]), m[0].row)):
-            for key in keys:
-                if key not in refined:
-                    found.append(FoundNeed(self.needs[key], positions, phrase.row))
-        explained = frozenset(reading.tokens[p] for f in found for p in f.positions)
-        noneed = frozenset(t for i, t in enumerate(reading.tokens) if NONEED in reading.groups_at(i))
-        filler = frozenset(t for i, t in enumerate(reading.tokens) if FILLER in reading.groups_at(i))
-        rows = tuple(sorted({f.phrase for f in found}))
-        return NeedReading(reading.tokens, tuple(found), explained, noneed, filler, reading.language, rows,
+        read: list[tuple[NeedPhrase, frozenset[int], tuple[str, ...]]] = []
+        for phrase, match in found:
+            left = []
+            for key in phrase.needs:
+                stoppers = [g.row for g, where in guards if g.stops(key, match.positions, where.positions)]
+                guarded.update(stoppers)
+                if not stoppers:
+                    left.append(key)
+            if left:
+                read.append((phrase, match.positions, tuple(left)))
+        refined = {r for _, _, keys in read for key in keys for r in self.needs[key].refines}
+        read = [(p, pos, keys) for p, pos, keys in read if not set(keys) <= refined]
+        kept = [(phrase, positions, keys) for phrase, positions, keys in read
+                if not any(self._covers(other_keys, other, keys, positions) for _, other, other_keys in read)]
+        needs = [FoundNeed(self.needs[key], positions, phrase.row)
+                 for phrase, positions, keys in sorted(kept, key=lambda m: (min(m[1]), m[0].row))
+                 for key in keys if key not in refined]
+        marked = lambda group: frozenset(t for i, t in enumerate(reading.tokens) if group in reading.groups_at(i))  # noqa: E731
+        return NeedReading(reading.tokens, tuple(needs), frozenset(reading.tokens[p] for f in needs for p in f.positions),
+                           marked(NONEED), marked(FILLER), reading.language, tuple(sorted({f.phrase for f in needs})),
                            tuple(sorted(guarded)))
 
 
@@ -440,13 +352,7 @@ def _two_deletions(word: str) -> set[str]:
     """``word`` and every string made by deleting one or two of its characters: two words within
     two edits share one of these (a SymSpell-style index)."""
     once = deletions(word)
-    found = {word} | once
-    for shorter in once:
-        found |= deletions(shorter)
-    return found
-
-
-# -- reading the files ---------------------------------------------------------------------------
+    return {word} | once | {twice for shorter in once for twice in deletions(shorter)}
 
 
 def _key_ok(key: str) -> bool:
@@ -458,73 +364,45 @@ def parse_categories(text: str) -> dict[str, NeedCategory]:
     categories: dict[str, NeedCategory] = {}
     for number, row in data_rows(text):
         key = row.get("category", "")
-        if not _key_ok(key):
-            raise NeedDataError(f"need_categories.csv line {number}: category {key!r} must be lower-case-with-hyphens")
-        names = {lang: row[lang] for lang in CATEGORY_LANGUAGES if row.get(lang)}
-        categories[key] = NeedCategory(key, names)
+        _check(_key_ok(key), f"need_categories.csv line {number}: category {key!r} must be lower-case-with-hyphens")
+        categories[key] = NeedCategory(key, {lang: row[lang] for lang in CATEGORY_LANGUAGES if row.get(lang)})
     return categories
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise NeedDataError(message)
 
 
 def parse_needs(text: str, categories: dict[str, NeedCategory]) -> dict[str, Need]:
     """The needs of ``needs.csv``."""
     needs: dict[str, Need] = {}
     for number, row in data_rows(text):
-        key = row.get("need", "")
+        key, category, mission = row.get("need", ""), row.get("category", ""), row.get("mission", "")
+        kind, leads = row.get("kind", "") or "need", row.get("leads", "").lower()
+        codes = lambda column: tuple(c.lower() for c in cell_list(row.get(column, "")))  # noqa: E731
+        include, broad, unless = codes("codes"), codes("broader"), codes("unless")
         where = f"needs.csv line {number}"
-        if not _key_ok(key):
-            raise NeedDataError(f"{where}: need {key!r} must be lower-case-with-hyphens")
-        if key in needs:
-            raise NeedDataError(f"{where}: need {key!r} is already on line {needs[key].row}")
-        category = row.get("category", "")
-        if category not in categories:
-            raise NeedDataError(f"{where}: category {category!r} is not in need_categories.csv")
-        kind = row.get("kind", "") or "need"
-        if kind not in KINDS:
-            raise NeedDataError(f"{where}: kind {kind!r} must be one of {', '.join(KINDS)}")
-        mission = row.get("mission", "")
-        if mission and mission not in MISSIONS:
-            raise NeedDataError(f"{where}: mission {mission!r} must be one of {', '.join(MISSIONS)}")
-        include = tuple(c.lower() for c in cell_list(row.get("codes", "")))
-        exclude = tuple(c.lower() for c in cell_list(row.get("exclude", "")))
-        if not include:
-            raise NeedDataError(f"{where}: need {key!r} has no taxonomy codes")
-        search = tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("search", ""))) if p)
-        refines = cell_list(row.get("refines", ""))
-        leads = row.get("leads", "").lower()
-        if leads not in ("", "yes"):
-            raise NeedDataError(f"{where}: leads {leads!r} must be yes or empty")
-        unless = tuple(c.lower() for c in cell_list(row.get("unless", "")))
-        broad = tuple(c.lower() for c in cell_list(row.get("broader", "")))
+        _check(_key_ok(key), f"{where}: need {key!r} must be lower-case-with-hyphens")
+        _check(key not in needs, f"{where}: need {key!r} is already on line {needs[key].row if key in needs else 0}")
+        _check(category in categories, f"{where}: category {category!r} is not in need_categories.csv")
+        _check(kind in KINDS, f"{where}: kind {kind!r} must be one of {', '.join(KINDS)}")
+        _check(not mission or mission in MISSIONS, f"{where}: mission {mission!r} must be one of {', '.join(MISSIONS)}")
+        _check(bool(include), f"{where}: need {key!r} has no taxonomy codes")
+        _check(leads in ("", "yes"), f"{where}: leads {leads!r} must be yes or empty")
         for code in broad:
-            if not any(is_ancestor(code, c.lstrip("=")) for c in include):
-                raise NeedDataError(f"{where}: broader code {code!r} is not above any of the need's codes")
-        needs[key] = Need(key, category, kind, CodeSet(include, exclude, broad), search, mission, refines,
-                          leads == "yes", CodeSet(unless) if unless else None, number)
+            _check(any(is_ancestor(code, c.lstrip("=")) for c in include),
+                   f"{where}: broader code {code!r} is not above any of the need's codes")
+        search = tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("search", ""))) if p)
+        needs[key] = Need(key, category, kind, CodeSet(include, codes("exclude"), broad), search, mission,
+                          cell_list(row.get("refines", "")), leads == "yes", CodeSet(unless) if unless else None, number)
     for need in needs.values():
         unknown = [r for r in need.refines if r not in needs]
-        if unknown:
-            raise NeedDataError(f"needs.csv line {need.row}: {need.key} refines unknown need(s) {', '.join(unknown)}")
+        _check(not unknown, f"needs.csv line {need.row}: {need.key} refines unknown need(s) {', '.join(unknown)}")
     return needs
 
 
-def _joined_phrases(source: str, joined: dict[str, str]) -> str:
-    """``source`` with every option of words joined by ``_`` (``locked_out``, a phrase that is one
-    choice among others: ``lockout/locked_out``) replaced by a word group of that phrase alone,
-    recorded in ``joined`` (phrase -> group name)."""
-    elements = []
-    for raw in source.split(" "):
-        options = []
-        for option in raw.split("/"):
-            if "_" in option.strip("_") and not option.isupper():
-                words = " ".join(tokens(option.replace("_", " ")))
-                option = joined.setdefault(words, f"PHRASE{len(joined) + 1}")
-            options.append(option)
-        elements.append("/".join(options))
-    return " ".join(elements)
-
-
-def parse_guards(text: str, needs: dict[str, Need], groups: frozenset[str],
-                 joined: dict[str, str]) -> tuple[NeedGuard, ...]:
+def parse_guards(text: str, needs: dict[str, Need], compiler: PatternCompiler) -> tuple[NeedGuard, ...]:
     """The guards of ``need_guards.csv``."""
     guards: list[NeedGuard] = []
     for number, row in data_rows(text):
@@ -534,63 +412,33 @@ def parse_guards(text: str, needs: dict[str, Need], groups: frozenset[str],
         keeps = frozenset(e[1:] for e in entries if e.startswith("!"))
         named = frozenset(e for e in entries if not e.startswith("!"))
         keys = None if named == {"*"} else named
-        if (keys is not None and (not keys or keys - set(needs))) or (keeps and keys is not None) or keeps - set(needs):
-            raise NeedDataError(f"{where}: need {cell!r} is not needs of needs.csv, or * with !needs to keep")
+        _check(not ((keys is not None and (not keys or keys - set(needs))) or (keeps and keys is not None)
+                    or keeps - set(needs)), f"{where}: need {cell!r} is not needs of needs.csv, or * with !needs to keep")
         scope = row.get("scope", "")
-        if scope not in GUARD_SCOPES:
-            raise NeedDataError(f"{where}: scope {scope!r} must be one of {', '.join(GUARD_SCOPES)}")
-        pattern = _row_pattern(row, groups, joined, where)
-        guards.append(NeedGuard(number, keys, scope, row.get("language", ""), pattern, row.get("example", ""), keeps))
+        _check(scope in GUARD_SCOPES, f"{where}: scope {scope!r} must be one of {', '.join(GUARD_SCOPES)}")
+        guards.append(NeedGuard(number, keys, scope, row.get("language", ""), compiler.compile(row, where),
+                                row.get("example", ""), keeps))
     return tuple(guards)
-
-
-def _row_pattern(row: dict[str, str], groups: Collection[str], joined: dict[str, str], where: str) -> Pattern:
-    """The compiled ``pattern`` cell of a phrase or guard row (its joined phrases expanded);
-    :class:`NeedDataError` naming ``where`` when it does not compile."""
-    source = _joined_phrases(row.get("pattern", ""), joined)
-    try:
-        return compile_pattern(source, set(groups) | set(joined.values()))
-    except PatternError as error:
-        raise NeedDataError(f"{where}: {error}") from None
 
 
 def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_text: str,
                 crisis_words_text: str = "", guards_text: str = "") -> NeedRules:
     """The rules from the texts of the data files; :class:`NeedDataError` on a bad row."""
-    triples: list[tuple[str, str, str]] = []
-    for number, row in data_rows(words_text):
-        group = row.get("group", "")
-        if not group or not group.replace("_", "").isalnum() or not group.isupper():
-            raise NeedDataError(f"need_words.csv line {number}: group {group!r} must be UPPER_CASE")
-        if group in SHARED_GROUPS:
-            raise NeedDataError(f"need_words.csv line {number}: {group} is shared: add its words to crisis_words.csv")
-        for entry in cell_list(row.get("words", "")):
-            triples.append((group, row.get("language", "*") or "*", entry))
-    if crisis_words_text:
-        try:
-            triples += [t for t in parse_words(crisis_words_text) if t[0] in SHARED_GROUPS]
-        except CrisisDataError as error:
-            raise NeedDataError(str(error)) from None
-    groups = frozenset(g for g, _, _ in triples) | set(SHARED_GROUPS) | {NONEED, FILLER}
+    triples = word_triples(words_text, "need_words.csv", NeedDataError, SHARED_GROUPS)
+    triples += [t for t in word_triples(crisis_words_text, "crisis_words.csv", NeedDataError) if t[0] in SHARED_GROUPS]
+    compiler = PatternCompiler(triples, (*SHARED_GROUPS, NONEED, FILLER), NeedDataError)
     categories = parse_categories(categories_text)
     needs = parse_needs(needs_text, categories)
     phrases: list[NeedPhrase] = []
-    joined: dict[str, str] = {}
     for number, row in data_rows(phrases_text):
         where = f"need_phrases.csv line {number}"
         keys = cell_list(row.get("need", ""))
-        unknown = [k for k in keys if k not in needs]
-        if not keys or unknown:
-            raise NeedDataError(f"{where}: need {row.get('need')!r} is not in needs.csv")
-        pattern = _row_pattern(row, groups, joined, where)
-        phrases.append(NeedPhrase(number, keys, row.get("language", ""), pattern, row.get("example", "")))
-    guards = parse_guards(guards_text, needs, groups, joined)
-    extra: set[str] = set()
-    for pattern in [*(p.pattern for p in phrases), *(g.pattern for g in guards)]:
-        extra |= literal_words(pattern)
-    triples += [(group, "*", words) for words, group in joined.items()]
-    lexicon = Lexicon.build(triples, extra)
-    return NeedRules(lexicon, needs, tuple(phrases), categories, guards)
+        _check(bool(keys) and all(k in needs for k in keys), f"{where}: need {row.get('need')!r} is not in needs.csv")
+        phrases.append(NeedPhrase(number, keys, row.get("language", ""), compiler.compile(row, where),
+                                  row.get("example", "")))
+    guards = parse_guards(guards_text, needs, compiler)
+    lexicon, (phrase_index, guard_index) = compiler.build(phrases, guards)
+    return NeedRules(lexicon, needs, tuple(phrases), categories, guards, phrase_index, guard_index)
 
 
 DEFAULT_PATHS = (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH, CRISIS_WORDS_PATH, GUARDS_PATH)

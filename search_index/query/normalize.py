@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from search_index.query.text_forms import QUOTES
+
 #: Longest query text kept, in characters (longer text is cut, never rejected).
 MAX_QUERY_CHARS = 2000
 #: Most words a query is searched with (the rest is ignored).
 MAX_QUERY_WORDS = 32
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 _SPACES = re.compile(r"\s+")
 
 
@@ -34,5 +35,5 @@ def normalize_query(text: object) -> str:
         return ""
     text = text[: MAX_QUERY_CHARS * 2]
     cleaned = "".join(c if _keep(c) else " " for c in text)
-    cleaned = unicodedata.normalize("NFKC", cleaned).translate(_QUOTES)
+    cleaned = unicodedata.normalize("NFKC", cleaned).translate(QUOTES)
     return _SPACES.sub(" ", cleaned).strip()[:MAX_QUERY_CHARS].strip()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,33 +80,71 @@ def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _within(value: Any, bound: float) -> bool:
+    return _finite(value) and -bound <= value <= bound
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _codes(value: Any, pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """The items of ``value`` (a string counts as one) that ``pattern`` accepts."""
+    try:
+        items = (value,) if isinstance(value, str) else tuple(value)
+    except TypeError:
+        return ()
+    return tuple(c for c in items if isinstance(c, str) and pattern.match(c))
+
+
+#: Field -> whether a value is acceptable and what to say when it is not, in the order they are
+#: checked (``near``, ``zip`` and ``radius_km`` are checked together, after ``precise``).
+_CHECKS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
+    "q": ("q", lambda v: isinstance(v, str), "must be text"),
+    "categories": ("category", lambda v: isinstance(v, (tuple, list)) and len(_codes(v, _SLUG)) == len(v),
+                   "must be category slugs (lower-case letters, digits and hyphens)"),
+    "languages": ("language", lambda v: isinstance(v, (tuple, list)) and len(_codes(v, _LANGUAGE)) == len(v),
+                  "must be ISO 639 language codes such as en, es, ht"),
+    **{name: (name, lambda v: isinstance(v, bool), "must be true or false")
+       for name in ("open_now", "free", "walk_in", "precise")},
+    "age": ("age", lambda v: v is None or _whole(v, 0, MAX_AGE), f"must be a whole number of years from 0 to {MAX_AGE}"),
+    "page": ("page", lambda v: _whole(v, 1, MAX_PAGE), f"must be a whole number from 1 to {MAX_PAGE}"),
+    "per_page": ("per_page", lambda v: _whole(v, 1, MAX_PER_PAGE), f"must be a whole number from 1 to {MAX_PER_PAGE}"),
+    "now": ("now", lambda v: v is None or (isinstance(v, dt.datetime) and v.utcoffset() is not None),
+            "must be a timezone-aware date and time"),
+    "today": ("today", lambda v: v is None or (isinstance(v, dt.date) and not isinstance(v, dt.datetime)),
+              "must be a date"),
+    "stale_after_days": ("stale_after_days", lambda v: _whole(v, 1, 3650), "must be a whole number of days from 1 to 3650"),
+    "lang": ("lang", lambda v: isinstance(v, str) and v in LANGS, "must be en or es"),
+    "sort": ("sort", lambda v: v in SORTS, "must be relevance or distance"),
+}
+
+
 def validate_request(request: SearchRequest) -> dict[str, str]:
     """Field -> message for every parameter of ``request`` that is not acceptable (empty: ok)."""
     errors: dict[str, str] = {}
-    if not isinstance(request.q, str):
-        errors["q"] = "must be text"
-    elif len(request.q) > MAX_QUERY_CHARS * 4:
-        errors["q"] = f"is too long (at most {MAX_QUERY_CHARS} characters are searched)"
-    if not isinstance(request.categories, (tuple, list)) or not all(
-        isinstance(c, str) and _SLUG.match(c) for c in request.categories
-    ):
-        errors["category"] = "must be category slugs (lower-case letters, digits and hyphens)"
-    if not isinstance(request.languages, (tuple, list)) or not all(
-        isinstance(c, str) and _LANGUAGE.match(c) for c in request.languages
-    ):
-        errors["language"] = "must be ISO 639 language codes such as en, es, ht"
-    for name in ("open_now", "free", "walk_in", "precise"):
-        if not isinstance(getattr(request, name), bool):
-            errors[name] = "must be true or false"
+    for field_name, (name, ok, message) in _CHECKS.items():
+        value = getattr(request, field_name)
+        if not ok(value):
+            errors[name] = message
+        elif field_name == "q" and len(value) > MAX_QUERY_CHARS * 4:
+            errors[name] = f"is too long (at most {MAX_QUERY_CHARS} characters are searched)"
+        if field_name == "precise":
+            errors.update(_place_errors(request))
+    return errors
+
+
+def _place_errors(request: SearchRequest) -> dict[str, str]:
+    errors: dict[str, str] = {}
     if request.near is not None:
         try:
             lat, lon = request.near
         except (TypeError, ValueError):
             errors["near"] = "must be a latitude and a longitude"
         else:
-            if not (_finite(lat) and -90 <= lat <= 90):
+            if not _within(lat, 90):
                 errors["lat"] = "must be a latitude between -90 and 90"
-            if not (_finite(lon) and -180 <= lon <= 180):
+            if not _within(lon, 180):
                 errors["lon"] = "must be a longitude between -180 and 180"
     if request.zip_code is not None and not (isinstance(request.zip_code, str) and _ZIP.match(request.zip_code)):
         errors["zip"] = "must be a five-digit ZIP code"
@@ -115,32 +153,6 @@ def validate_request(request: SearchRequest) -> dict[str, str]:
             errors["radius_km"] = f"must be a distance in km greater than 0 and at most {MAX_RADIUS_KM:g}"
         elif request.near is None and request.zip_code is None:
             errors["radius_km"] = "needs a location (lat and lon, or zip)"
-    if request.age is not None and not (
-        isinstance(request.age, int) and not isinstance(request.age, bool) and 0 <= request.age <= MAX_AGE
-    ):
-        errors["age"] = f"must be a whole number of years from 0 to {MAX_AGE}"
-    if not (isinstance(request.page, int) and not isinstance(request.page, bool) and 1 <= request.page <= MAX_PAGE):
-        errors["page"] = f"must be a whole number from 1 to {MAX_PAGE}"
-    if not (
-        isinstance(request.per_page, int)
-        and not isinstance(request.per_page, bool)
-        and 1 <= request.per_page <= MAX_PER_PAGE
-    ):
-        errors["per_page"] = f"must be a whole number from 1 to {MAX_PER_PAGE}"
-    if request.now is not None and (not isinstance(request.now, dt.datetime) or request.now.utcoffset() is None):
-        errors["now"] = "must be a timezone-aware date and time"
-    if request.today is not None and (not isinstance(request.today, dt.date) or isinstance(request.today, dt.datetime)):
-        errors["today"] = "must be a date"
-    if not (
-        isinstance(request.stale_after_days, int)
-        and not isinstance(request.stale_after_days, bool)
-        and 1 <= request.stale_after_days <= 3650
-    ):
-        errors["stale_after_days"] = "must be a whole number of days from 1 to 3650"
-    if not isinstance(request.lang, str) or request.lang not in LANGS:
-        errors["lang"] = "must be en or es"
-    if request.sort not in SORTS:
-        errors["sort"] = "must be relevance or distance"
     return errors
 
 
@@ -160,35 +172,29 @@ def _one(params: Mapping[str, Any], name: str) -> str | None:
     raw = params.get(name)
     if isinstance(raw, (list, tuple)):
         raw = raw[-1] if raw else None
-    if raw is None:
-        return None
-    return str(raw).strip()
+    return None if raw is None else str(raw).strip()
 
 
-def _flag(params: Mapping[str, Any], name: str, errors: dict[str, str]) -> bool:
-    raw = _one(params, name)
-    if raw is None:
-        return False
-    if raw.lower() in _TRUE:
-        return True
-    if raw.lower() in _FALSE:
-        return False
-    errors[name] = "must be true or false"
-    return False
+def read_flag(raw: str | None) -> bool:
+    """A true/false parameter (``1``/``0``, ``true``/``false``, ``yes``/``no``, ``on``/``off``,
+    ``y``/``n``, ``t``/``f``; absent or empty: false); ValueError saying so otherwise."""
+    value = (raw or "").strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise ValueError("must be true or false")
 
 
-def _number(params: Mapping[str, Any], name: str, errors: dict[str, str], *, integer: bool) -> Any:
-    raw = _one(params, name)
-    if raw is None or raw == "":
+def read_number(raw: str | None, *, integer: bool = False) -> Any:
+    """A whole or a finite number parameter (None when absent or empty); ValueError saying what
+    is wrong otherwise."""
+    if raw is None or not raw.strip():
         return None
     try:
         value = int(raw) if integer else float(raw)
     except ValueError:
-        errors[name] = "must be a whole number" if integer else "must be a number"
-        return None
-    if not integer and not math.isfinite(value):
-        errors[name] = "must be a finite number"
-        return None
+        raise ValueError("must be a whole number" if integer else "must be a number") from None
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
     return value
 
 
@@ -198,31 +204,39 @@ def parse_request(
     """A request from query-string parameters, or :class:`InvalidRequest` with per-field messages.
 
     Parameters: ``q``, ``category`` and ``language`` (repeated or comma-separated),
-    ``open_now``, ``free``, ``walk_in`` (true/false), ``lat`` + ``lon``, ``zip``, ``radius_km``,
-    ``age``, ``page``, ``per_page``, ``lang`` (en/es).
+    ``open_now``, ``free``, ``walk_in`` (true/false), ``lat`` + ``lon`` (or ``near=LAT,LON``),
+    ``zip`` (not with ``near``), ``radius_km``, ``age``, ``page``, ``per_page``, ``lang`` (en/es).
     """
     errors: dict[str, str] = {}
-    q = _one(params, "q") or ""
-    lat = _number(params, "lat", errors, integer=False)
-    lon = _number(params, "lon", errors, integer=False)
-    near = None
+
+    def read(name: str, reader: Callable[..., Any], raw: str | None = None, **options: bool) -> Any:
+        try:
+            return reader(_one(params, name) if raw is None else raw, **options)
+        except ValueError as error:
+            errors[name] = str(error)
+            return None
+
+    near = _one(params, "near")
+    coords: list[str | None] = near.split(",") if near else [None, None]  # type: ignore[assignment]
+    if len(coords) != 2:
+        errors["near"], coords = "must be LAT,LON (two numbers separated by a comma)", [None, None]
+    if near and _one(params, "zip"):
+        errors["zip"] = "give near or zip, not both"
+    lat, lon = read("lat", read_number, coords[0]), read("lon", read_number, coords[1])
     if (lat is None) != (lon is None) and "lat" not in errors and "lon" not in errors:
         errors["lat" if lat is None else "lon"] = "lat and lon go together"
-    elif lat is not None and lon is not None:
-        near = (lat, lon)
-    page = _number(params, "page", errors, integer=True)
-    per_page = _number(params, "per_page", errors, integer=True)
+    page, per_page = read("page", read_number, integer=True), read("per_page", read_number, integer=True)
     request = SearchRequest(
-        q=q,
+        q=_one(params, "q") or "",
         categories=tuple(dict.fromkeys(c.lower() for c in _values(params, "category", "categories"))),
         languages=tuple(dict.fromkeys(c.lower() for c in _values(params, "language", "languages"))),
-        open_now=_flag(params, "open_now", errors),
-        near=near,
+        open_now=read("open_now", read_flag),
+        near=(lat, lon) if lat is not None and lon is not None else None,
         zip_code=_one(params, "zip") or None,
-        radius_km=_number(params, "radius_km", errors, integer=False),
-        free=_flag(params, "free", errors),
-        age=_number(params, "age", errors, integer=True),
-        walk_in=_flag(params, "walk_in", errors),
+        radius_km=read("radius_km", read_number),
+        free=read("free", read_flag),
+        age=read("age", read_number, integer=True),
+        walk_in=read("walk_in", read_flag),
         page=1 if page is None else page,
         per_page=10 if per_page is None else per_page,
         now=now,
@@ -236,83 +250,48 @@ def parse_request(
     return request
 
 
-@dataclass(frozen=True)
-class Effective:
+class Effective(SearchRequest):
     """A request clamped to what a search can run (never invalid), with its resolved clock."""
 
-    q: str
-    categories: tuple[str, ...]
-    languages: tuple[str, ...]
-    open_now: bool
-    near: tuple[float, float] | None
-    zip_code: str | None
-    radius_km: float | None
-    free: bool
-    age: int | None
-    walk_in: bool
-    page: int
-    per_page: int
     now: dt.datetime
     today: dt.date
-    stale_after_days: int
-    lang: str
-    precise: bool = False
-    sort: str = "relevance"
 
 
 def effective(request: SearchRequest, clock: dt.datetime) -> Effective:
     """``request`` with every parameter made usable: bad values are dropped or clamped."""
 
-    def clamp_int(value: Any, low: int, high: int, default: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            return default
-        return max(low, min(high, value))
+    def kept(field_name: str, default: Any) -> Any:
+        value = getattr(request, field_name)
+        return value if _CHECKS[field_name][1](value) and value is not None else default
 
-    q = request.q if isinstance(request.q, str) else ""
-    categories = tuple(c for c in _tuple(request.categories) if isinstance(c, str) and _SLUG.match(c))
-    languages = tuple(c for c in _tuple(request.languages) if isinstance(c, str) and _LANGUAGE.match(c))
-    near = None
+    def clamped(value: Any, low: int, high: int, default: int) -> int:
+        return max(low, min(high, value)) if isinstance(value, int) and not isinstance(value, bool) else default
+
     try:
-        if request.near is not None:
-            lat, lon = request.near
-            if _finite(lat) and _finite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180:
-                near = (float(lat), float(lon))
+        lat, lon = request.near if request.near is not None else (None, None)
     except (TypeError, ValueError):
-        near = None
+        lat = lon = None
     zip_code = request.zip_code if isinstance(request.zip_code, str) and _ZIP.match(request.zip_code) else None
     radius = request.radius_km
-    radius = float(radius) if _finite(radius) and 0 < radius <= MAX_RADIUS_KM else None  # type: ignore[arg-type]
-    age = request.age if isinstance(request.age, int) and not isinstance(request.age, bool) and 0 <= request.age <= MAX_AGE else None
-    now = request.now if isinstance(request.now, dt.datetime) and request.now.utcoffset() is not None else clock
+    now = kept("now", clock)
     today = request.today if isinstance(request.today, dt.date) else now.date()
-    if isinstance(today, dt.datetime):
-        today = today.date()
     return Effective(
-        q=q,
-        categories=tuple(sorted(set(categories))),
-        languages=tuple(sorted(set(languages))),
+        q=kept("q", ""),
+        categories=tuple(sorted(set(_codes(request.categories, _SLUG)))),
+        languages=tuple(sorted(set(_codes(request.languages, _LANGUAGE)))),
         open_now=request.open_now is True,
-        near=near,
+        near=(float(lat), float(lon)) if _within(lat, 90) and _within(lon, 180) else None,
         zip_code=zip_code,
-        radius_km=radius,
+        radius_km=float(radius) if _finite(radius) and 0 < radius <= MAX_RADIUS_KM else None,  # type: ignore[operator]
         free=request.free is True,
-        age=age,
+        age=kept("age", None),
         walk_in=request.walk_in is True,
-        page=clamp_int(request.page, 1, MAX_PAGE, 1),
-        per_page=clamp_int(request.per_page, 1, MAX_PER_PAGE, 10),
+        page=clamped(request.page, 1, MAX_PAGE, 1),
+        per_page=clamped(request.per_page, 1, MAX_PER_PAGE, 10),
         now=now,
-        today=today,
-        stale_after_days=clamp_int(request.stale_after_days, 1, 3650, 180),
-        lang=request.lang if request.lang in LANGS else "en",
+        today=today.date() if isinstance(today, dt.datetime) else today,
+        stale_after_days=clamped(request.stale_after_days, 1, 3650, 180),
+        lang=kept("lang", "en"),
         precise=request.precise is True,
-        sort=request.sort if request.sort in SORTS else "relevance",
+        sort=kept("sort", "relevance"),
     )
-
-
-def _tuple(value: Any) -> tuple[Any, ...]:
-    if isinstance(value, str):
-        return (value,)
-    try:
-        return tuple(value)
-    except TypeError:
-        return ()

@@ -2,20 +2,18 @@
 
 The file's format is documented in its header. Phrases are folded (lower case, no accents) and
 split into words exactly as queries are, so a row matches however the user capitalises or
-accents it. The table is reloaded when the file changes.
+accents it.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import directory_data
 from search_index.engine.analysis import words
+from search_index.query.data_rows import WatchedFiles, data_rows
 
 #: The table shipped with the directory data.
 SYNONYMS_PATH = Path(directory_data.__file__).resolve().parent / "synonyms.csv"
@@ -56,53 +54,24 @@ def _phrases(cell: str) -> list[Phrase]:
 
 def parse_synonyms(text: str) -> SynonymTable:
     """The table in CSV ``text`` (``phrases,means,note``; ``#`` lines are comments)."""
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     table: dict[Phrase, dict[Phrase, None]] = {}
-    for row in csv.DictReader(io.StringIO("\n".join(lines))):
-        typed = _phrases(row.get("phrases") or "")
-        means = _phrases(row.get("means") or "")
-        targets = means if means else typed
+    for _, row in data_rows(text):
+        typed = _phrases(row.get("phrases", ""))
         for phrase in typed:
             bucket = table.setdefault(phrase, {})
-            for other in targets:
-                if other != phrase:
-                    bucket[other] = None
+            bucket.update((other, None) for other in _phrases(row.get("means", "")) or typed if other != phrase)
     expansions = {phrase: tuple(others) for phrase, others in table.items()}
-    longest = max((len(p) for p in expansions), default=0)
-    return SynonymTable(expansions, longest)
+    return SynonymTable(expansions, max((len(p) for p in expansions), default=0))
 
 
-#: Seconds between two looks at the file's modification time.
-RECHECK_SECONDS = 1.0
-
-_lock = threading.Lock()
-_cache: dict[Path, tuple[float, SynonymTable]] = {}
-_checked: dict[Path, float] = {}
+_files: WatchedFiles[SynonymTable] = WatchedFiles(parse_synonyms, (UnicodeDecodeError, csv.Error))
 
 
 def load_synonyms(path: Path | None = None) -> SynonymTable:
-    """The table in ``path`` (default :data:`SYNONYMS_PATH`), re-read when the file changes.
-
-    A missing or unreadable file gives an empty table: search keeps working without synonyms.
-    """
-    path = path or SYNONYMS_PATH
-    now = time.monotonic()
-    cached = _cache.get(path)
-    if cached is not None and now - _checked.get(path, 0.0) < RECHECK_SECONDS:
-        return cached[1]
-    _checked[path] = now
+    """The table in ``path`` (default :data:`SYNONYMS_PATH`), re-read within a second of the file
+    changing. A file that cannot be read or parsed keeps the table last loaded, or gives an empty
+    table when none was: search keeps working without synonyms."""
     try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        return SynonymTable()
-    with _lock:
-        cached = _cache.get(path)
-        if cached is not None and cached[0] == mtime:
-            return cached[1]
-    try:
-        table = parse_synonyms(path.read_text(encoding="utf-8"))
+        return _files.load((path or SYNONYMS_PATH,))
     except (OSError, UnicodeDecodeError, csv.Error):
         return SynonymTable()
-    with _lock:
-        _cache[path] = (mtime, table)
-    return table

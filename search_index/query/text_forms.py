@@ -1,19 +1,9 @@
-"""How people type, reduced to comparable word forms: case, accents, apostrophes, spelling.
-
-Used by the crisis detector (:mod:`search_index.query.crisis`) through :mod:`search_index.query.lexicon`,
-and meant for any other understanding of free text (needs, places) that must survive the way
-people write on a kiosk or a phone: no accents, no apostrophes, all capitals, phonetic spellings.
-
-* :func:`tokens` -- the folded words of a text: lower case, accents off, ``don't`` -> ``dont``,
-  ``I'm`` -> ``im``, but Haitian Creole (and French) elisions split: ``m'ap`` -> ``m ap``; an age
-  typed short spelled out (``2yo`` -> ``2 year old``).
-* :func:`phonetic_key` -- a rough sound key shared by English, Spanish and Creole spellings
-  (``suiside``/``suicide``, ``biolo``/``violo``, ``kiero``/``quiero``).
-* :func:`within_one_edit` -- one insertion, deletion, substitution or swap of neighbours.
-* :func:`deletions` -- the strings one deletion away (a SymSpell-style index of a vocabulary).
-* :func:`inflection_bases` -- the English base forms a word may be inflected from
-  (``grabbing`` -> ``grab``, ``choked`` -> ``choke``, ``bullies`` -> ``bully``).
-* :func:`transpositions` -- the strings made by swapping two neighbouring letters (``wnat``).
+"""How people type, reduced to comparable word forms: case, accents, apostrophes, spelling
+(:func:`tokens`, :func:`fold`), and the measures of likeness that let a misspelling be read as the
+word meant (:func:`phonetic_key`, :func:`within_one_edit`, :func:`deletions`,
+:func:`transpositions`, :func:`inflection_bases`), for the readers of
+:mod:`search_index.query.lexicon` and any other understanding of free text typed on a kiosk or a
+phone: no accents, no apostrophes, all capitals, phonetic spellings.
 """
 
 from __future__ import annotations
@@ -25,7 +15,8 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 #: An age typed short: "2yo", "14 yr", "3 y/o" -> "2 year old"; "18mo" -> "18 month old".
 _SHORT_AGE = re.compile(r"\b(\d{1,3}) ?(?:yrs? old|yo|y/o|yrs?)\b")
 _SHORT_MONTHS = re.compile(r"\b(\d{1,2}) ?mos?\b")
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
+#: Curly apostrophes and look-alikes, straightened.
+QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 
 #: Single letters before an apostrophe that are elided words (Creole ``m'``, ``l'``, ``n'``,
 #: ``k'``, ``w'``, ``y'``, ``s'``, ``t'``; French ``j'``, ``d'``): split, not glued.
@@ -34,7 +25,7 @@ ELIDED = frozenset("mlnkwystjd")
 
 def fold(text: str) -> str:
     """``text`` in lower case with accents removed and curly apostrophes straightened."""
-    text = text.translate(_QUOTES).lower()
+    text = text.translate(QUOTES).lower()
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text)
@@ -42,7 +33,9 @@ def fold(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """The folded word tokens of ``text``, apostrophes resolved (see the module docstring)."""
+    """The folded word tokens of ``text``: lower case, accents off, ``don't`` -> ``dont``, ``I'm``
+    -> ``im``, but Haitian Creole (and French) elisions split (``m'ap`` -> ``m ap``), and an age
+    typed short spelled out (``2yo`` -> ``2 year old``)."""
     out: list[str] = []
     folded = fold(text)
     if any(c.isdigit() for c in folded):

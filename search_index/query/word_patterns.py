@@ -23,10 +23,12 @@ itself names ``NEG`` is never negated.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
-from search_index.query.lexicon import Item, Reading
+from search_index.query.data_rows import cell_list, data_rows
+from search_index.query.lexicon import Item, Lexicon, Reading
 from search_index.query.text_forms import tokens
 
 #: Other words allowed between two elements (after "_", by default, after ".." and after "...").
@@ -97,11 +99,6 @@ class Pattern:
         """Every group the pattern names."""
         return frozenset(g for p in self.parts for e in p.elements for g in e.groups)
 
-    @property
-    def size(self) -> int:
-        """How many elements the pattern has."""
-        return sum(len(p.elements) for p in self.parts)
-
     def possible(self, present: frozenset[str]) -> bool:
         """A cheap test: False when some element has nothing to match in the text."""
         return all(e.possible(present) for p in self.parts for e in p.elements)
@@ -115,23 +112,12 @@ class Pattern:
             return None
         check = negation and not self.names_neg
         for combo in itertools.product(*per_part):
-            if len(combo) > 1:
-                used: set[int] = set()
-                overlap = False
-                for m in combo:
-                    if not used.isdisjoint(m.positions):
-                        overlap = True
-                        break
-                    used |= m.positions
-                if overlap or max(used) - min(used) + 1 > WINDOW:
-                    continue
-            match = Match(
-                frozenset().union(*(m.positions for m in combo)),
-                tuple(s for m in combo for s in m.starts),
-            )
-            if check and negated(match, reading):
-                continue
-            return match
+            used = frozenset().union(*(m.positions for m in combo))
+            if len(combo) > 1 and (len(used) < sum(len(m.positions) for m in combo) or max(used) - min(used) >= WINDOW):
+                continue  # parts overlap, or lie too far apart
+            match = Match(used, tuple(s for m in combo for s in m.starts))
+            if not (check and negated(match, reading)):
+                return match
         return None
 
 
@@ -173,7 +159,6 @@ class PatternIndex:
 def _part_matches(part: Part, reading: Reading) -> list[Match]:
     found: list[Match] = []
     n = len(reading.tokens)
-    first = part.elements[0]
 
     def extend(k: int, prev_end: int, positions: frozenset[int], starts: tuple[int, ...]) -> None:
         if len(found) >= MAX_PART_MATCHES:
@@ -182,15 +167,12 @@ def _part_matches(part: Part, reading: Reading) -> list[Match]:
             found.append(Match(positions, starts))
             return
         element = part.elements[k]
-        for s in range(prev_end, min(n, prev_end + part.gaps[k] + 1)):
+        for s in range(n) if k == 0 else range(prev_end, min(n, prev_end + part.gaps[k] + 1)):
             for item in reading.items[s]:
                 if element.accepts(item):
                     extend(k + 1, item.end, positions | frozenset(range(item.start, item.end)), starts + (s,))
 
-    for s in range(n):
-        for item in reading.items[s]:
-            if first.accepts(item):
-                extend(1, item.end, frozenset(range(item.start, item.end)), (s,))
+    extend(0, 0, frozenset(), ())
     return found
 
 
@@ -244,8 +226,7 @@ def compile_pattern(source: str, known_groups: frozenset[str] | None = None) -> 
         if not elements:
             raise PatternError(f"empty part in pattern {source!r}")
         parts.append(Part(tuple(elements), tuple(gaps)))
-    pattern = Pattern(source, tuple(parts), False)
-    return Pattern(source, pattern.parts, NEG in pattern.groups)
+    return Pattern(source, tuple(parts), any(NEG in e.groups for p in parts for e in p.elements))
 
 
 def _element(raw: str, known_groups: frozenset[str] | None, source: str) -> Element:
@@ -272,6 +253,88 @@ def _element(raw: str, known_groups: frozenset[str] | None, source: str) -> Elem
     return Element(frozenset(words), frozenset(groups), tuple(prefixes))
 
 
-def literal_words(pattern: Pattern) -> set[str]:
-    """The literal words of ``pattern`` (they join the lexicon's vocabulary)."""
-    return {w for p in pattern.parts for e in p.elements for w in e.words}
+class Row(Protocol):
+    """A data-file row holding a pattern (a crisis trigger or guard, a need phrase or guard)."""
+
+    @property
+    def row(self) -> int: ...
+
+    @property
+    def pattern(self) -> Pattern: ...
+
+
+R = TypeVar("R", bound=Row)
+
+
+def matches(rows: Sequence[R], index: PatternIndex, reading: Reading, *, skip: Collection[int] = (),
+            negation: bool = True) -> list[tuple[R, Match]]:
+    """The rows filed in ``index`` whose pattern matches ``reading`` (not negated when
+    ``negation``), in row order, with where; rows whose line is in ``skip`` are left out."""
+    found = []
+    for number in index.candidates(reading.present):
+        item = rows[number]
+        if item.row not in skip:
+            match = item.pattern.find(reading, negation=negation)
+            if match is not None:
+                found.append((item, match))
+    return found
+
+
+def word_triples(text: str, file: str, error: type[ValueError], shared: Collection[str] = ()) -> list[tuple[str, str, str]]:
+    """The ``(group, language, entry)`` triples of a word-group file's ``text`` (``file`` names it
+    in an ``error``: a group must be UPPER_CASE and not one of the ``shared`` groups of
+    ``crisis_words.csv``)."""
+    triples = []
+    for number, row in data_rows(text):
+        group = row.get("group", "")
+        if not group or not group.replace("_", "").isalnum() or not group.isupper():
+            raise error(f"{file} line {number}: group {group!r} must be UPPER_CASE")
+        if group in shared:
+            raise error(f"{file} line {number}: {group} is shared: add its words to crisis_words.csv")
+        triples += [(group, row.get("language", "*") or "*", entry) for entry in cell_list(row.get("words", ""))]
+    return triples
+
+
+class PatternCompiler:
+    """Compiles the ``pattern`` cells of data rows against word groups, then builds the lexicon
+    that reads queries for them (the groups' words, the patterns' literal words, and a group per
+    joined phrase) and the indexes of the patterns (:meth:`build`).
+
+    An option of words joined by ``_`` (``locked_out`` in ``lockout/locked_out``) is a phrase
+    that is one choice among others: it becomes a word group of that phrase alone."""
+
+    def __init__(self, triples: Iterable[tuple[str, str, str]], groups: Iterable[str], error: type[ValueError]) -> None:
+        self.triples = list(triples)
+        self.groups = {g for g, _, _ in self.triples} | set(groups)
+        self.error = error
+        self.joined: dict[str, str] = {}
+        self.literals: set[str] = set()
+
+    def compile(self, row: dict[str, str], where: str) -> Pattern:
+        """The compiled ``pattern`` cell of ``row``; ``error`` naming ``where`` when it does not compile."""
+        elements = []
+        for raw in row.get("pattern", "").split(" "):
+            options = []
+            for option in raw.split("/"):
+                if "_" in option.strip("_") and not option.isupper():
+                    phrase = " ".join(tokens(option.replace("_", " ")))
+                    option = self.joined.setdefault(phrase, f"PHRASE{len(self.joined) + 1}")
+                    self.groups.add(option)
+                options.append(option)
+            elements.append("/".join(options))
+        try:
+            pattern = compile_pattern(" ".join(elements), frozenset(self.groups))
+        except PatternError as error:
+            raise self.error(f"{where}: {error}") from None
+        self.literals |= {w for p in pattern.parts for e in p.elements for w in e.words}
+        return pattern
+
+    def build(self, *row_sets: Sequence[Row]) -> tuple[Lexicon, list[PatternIndex]]:
+        """The lexicon of everything compiled, and an index of each of ``row_sets``' patterns,
+        anchored on their rarest element (a group weighs as many words as it has)."""
+        lexicon = Lexicon.build(self.triples + [(g, "*", words) for words, g in self.joined.items()], self.literals)
+        sizes: dict[str, int] = {}
+        for names in lexicon.word_groups.values():
+            for group in names:
+                sizes[group] = sizes.get(group, 0) + 1
+        return lexicon, [PatternIndex.build([r.pattern for r in rows], lambda key: sizes.get(key, 1)) for rows in row_sets]
