@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from search_index import searching  # noqa: E402
+from search_index.query import searching  # noqa: E402
 from search_index.query.needs import load_needs  # noqa: E402
 from search_index.query.searching import SearchRequest, search  # noqa: E402
 

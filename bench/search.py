@@ -51,7 +51,7 @@ from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
 from whoosh.searching import Searcher  # noqa: E402
 
 from search_corpus import PLACES, ZIP_BOX, synthetic_services  # noqa: E402
-from search_index import segments, view  # noqa: E402
+from search_index.engine import segments, view  # noqa: E402
 from search_index.query.cache import ResultCache  # noqa: E402
 from search_index.documents import service_document  # noqa: E402
 from search_index.engine.schema import ENGLISH_FIELDS, SCHEMA_VERSION, SPANISH_FIELDS, build_schema  # noqa: E402

@@ -115,7 +115,6 @@ def test_cache_is_bounded_and_keyed_by_state() -> None:
     assert len(cache) == 3 and cache.get("state", 9) == 9 and cache.get("state", 0) is None
     cache.put("new-state", "k", 1)
     assert len(cache) == 3 and cache.get("new-state", 9) is None  # another state: not a hit
-    assert cache.older(9) == ("state", 9)  # kept to be checked against what changed since
 
 
 def test_threads_share_the_cache(tmp_path: Path) -> None:
@@ -159,7 +158,7 @@ def _fail_on_search_errors(no_search_errors: None) -> None:
 def test_a_states_word_weights_outlive_the_searcher_that_read_them(tmp_path: Path) -> None:
     """Word weights are kept per index state; a later searcher of the same state (the first one
     closed, the segment caches emptied) scores with its own readers instead of closed ones."""
-    from search_index import segments
+    from search_index.engine import segments
     from search_index.query.scoring import Scorer
     from search_index.engine.view import view_for
 
