@@ -65,10 +65,16 @@ def prepare(url: str, source: Path, home: Path) -> None:
 
 
 def queries(seed: int, count: int) -> list[dict[str, Any]]:
-    """``count`` distinct API search parameter sets of the load mix."""
+    """``count`` distinct, valid API search parameter sets of the load mix."""
+    from search_index.query.request import InvalidRequest, parse_request
+
     mix, found = RequestMix([], seed=seed), {}
     while len(found) < count:
         params = mix._unique_params()  # noqa: SLF001 - the mix's own search kinds
+        try:
+            parse_request(params)
+        except InvalidRequest:
+            continue
         found[urllib.parse.urlencode(params)] = params
     return list(found.values())
 
@@ -130,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     for number in range(1, args.rounds + 1):
         first, warm = queries(1000 + number, args.queries), queries(2000 + number, args.queries)
         started = time.monotonic()
-        host = Host(home, args.db, workers=args.workers, threads=None)
+        host = Host(home, args.db, workers=args.workers, threads=None, env={"PYTHONPATH": str(ROOT)})
         try:
             host.wait_up(timeout=300, path="/api/v1/search?q=zzzzfirst")
             up = time.monotonic() - started

@@ -58,7 +58,6 @@ IDF_DECIMALS = 3
 MIN_FUZZY_LENGTH = 4
 
 
-@functools.lru_cache(maxsize=20000)
 def field_terms(word: str) -> tuple[tuple[str, str], ...]:
     """The ``(field, term)`` pairs a folded word is searched as in the text fields."""
     en = terms(ENGLISH_ANALYZER, word)
@@ -70,7 +69,8 @@ def field_terms(word: str) -> tuple[tuple[str, str], ...]:
 
 @functools.lru_cache(maxsize=20000)
 def is_stop_word(word: str) -> bool:
-    """Whether ``word`` is a stop word in English or in Spanish ("after", "de")."""
+    """Whether ``word`` is a stop word in English or in Spanish ("after", "de"). Kept per process:
+    a search asks it about 5 times, 0.13 ms each, 16 % of a warm API search."""
     return not terms(ENGLISH_ANALYZER, word) or not terms(SPANISH_ANALYZER, word)
 
 
