@@ -36,7 +36,7 @@ from directory_data.text_lines import text_keyword
 from search_index.documents import language_code
 from search_index.geo import haversine_km
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
-from search_index.opening import OpeningStatus, hours_key, opening_status, opening_status_at_minute
+from search_index.opening import OpeningStatus, hours_key, opening_status
 
 from kiosk.formatting import phone_display
 from kiosk.i18n import LANGUAGE_NAMES, current_language, listing_text
@@ -105,8 +105,7 @@ class ListingFacts:
     url: str | None
     officer_notes: str | None
     categories: tuple[str, ...]
-    #: ``hours`` in a hashable form (:func:`search_index.opening.hours_key`), for the per-minute
-    #: memo of opening statuses.
+    #: ``hours`` in a hashable form (:func:`search_index.opening.hours_key`), for the week's table.
     hours_key: str | None = None
 
     def is_stale(self, today: dt.date, after_days: int = DEFAULT_STALE_AFTER_DAYS) -> bool:
@@ -297,8 +296,7 @@ def make_card(
         organization=facts.organization,
         summary=summary_line(description),
         description=description,
-        status=(opening_status_at_minute(facts.hours_key, now) if facts.hours_key is not None
-                else opening_status(facts.hours, now)),
+        status=opening_status(facts.hours, now),
         temporarily_closed=facts.status == ServiceStatus.temporarily_closed,
         distance_km=hit_distance_km if hit_distance_km is not None else distance_km(facts, point, exact=officer),
         languages=language_names(facts, language),

@@ -24,14 +24,15 @@ class ResultCache:
         self._data: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
         self._max = max(1, max_entries)
         self._lock = threading.Lock()
-        #: Lookups answered.
         self.hits = 0
+        self.misses = 0
 
     def get(self, state: Hashable, key: Hashable) -> Any:
         """The value cached for ``key`` in index state ``state``, or None."""
         with self._lock:
             entry = self._data.get(key)
             if entry is None or entry[0] != state:
+                self.misses += 1
                 return None
             self._data.move_to_end(key)
             self.hits += 1
