@@ -14,10 +14,11 @@ average about 20), 3 workers, 40 queries a pass:
 
 * before the warm-up moved ahead of the first request (it ran in a thread beside it): first-pass
   p95 8,727 and 9,731 ms against warm 68 and 78 ms; HTTP / core p95 2.0 and 2.6;
-* after (and with the spelling index built in the warm-up): first-pass p95 178 and 110 ms against
-  warm 140 and 42 ms, HTTP / core p95 2.3 and 3.0 (the first searches still overlap the last
-  second of the other workers' warm-up, which all end together); in one process, measured in CPU
-  time, the first pass after the warm-up is as fast as later ones (p95 7.6 against 7.0-7.4 ms).
+* after, with the spelling index built in the warm-up too (14:04 UTC, 2 rounds): first-pass p95
+  82 and 134 ms against warm 96 and 122 ms (medians: ratio 0.99), HTTP / core p95 1.05; an
+  earlier set (13:56) gave 178 / 140 and 110 / 42 ms, HTTP / core 2.3 and 3.0 (the first searches
+  overlap the last second of the other workers' warm-up, which all end together). In one process,
+  in CPU time, the first pass after the warm-up is as fast as later ones (p95 7.6 against 7.0-7.4 ms).
 
 Usage::
 
