@@ -43,8 +43,8 @@ What got it there, each measured with this benchmark: a new worker reads the pos
 common words and renders its pages in its warm-up (before, a worker's first searches took
 0.3-1.4 s while it read postings from the index files, and its first results page compiled its
 templates; run 1 of every set paid for it: p99 195-465 ms); listing caches follow the change
-journal instead of asking the database per request; search results are kept across edits that
-cannot change them; full collections walk only what is new (``kiosk/heap.py``). Without edits
+journal instead of asking the database per request; full collections walk only what is new
+(``kiosk/heap.py``). Without edits
 the open-loop p99 is about 50 ms: most of the slowest 1 % are requests in flight while an edit
 is saved and picked up by the other workers (the per-kind line says how many).
 

@@ -40,13 +40,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         search_tally,
         security,
         staff_session,
-        templating,
         throttle,
         unavailable,
         views,
     )
 
-    templating.init_app(app)
     search_tally.init_app(app)
     i18n.init_app(app)
     pages.init_app(app)

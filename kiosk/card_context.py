@@ -4,14 +4,11 @@ The card macros (``templates/lobby/_card.html``, ``_status.html``, ``_add_button
 ``_detail.html``) take a card and a :class:`CardContext` as arguments instead of reading the
 template context: the surface's links (kiosk or patrol), whether an officer is looking, the
 services already in the referral, the page's clock, its address (to come back to after a form)
-and its CSRF token. Each is worked out on first use only, so a page without cards pays nothing.
+and its CSRF token. The links are built once per page (about 0.1 ms), not once per card.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from functools import cached_property
 from typing import Any
 
 import logging
@@ -57,57 +54,39 @@ class CardContext:
 
     def __init__(self, *, detail_endpoint: str, referral_endpoint: str, officer: bool,
                  from_device: bool = False, page: str | None = None) -> None:
-        self._page = page
-        self.detail_endpoint = detail_endpoint
-        self.referral_endpoint = referral_endpoint
         #: Whether the page is the patrol view (officer-only phones and notes, tap-to-call).
         self.officer = officer
         #: Whether distances are measured from the officer's tablet ("away"), not the station.
         self.from_device = from_device
+        #: The page's clock (today / another day for opening times).
+        self.now_local = local_now()
+        #: The page's path and query, where the referral forms come back to (the page a form
+        #: was posted from, when a form's answer is made for that page).
+        self.here = page if page is not None else here()
+        #: Where a card's "Add to my referral" and "remove" forms post.
+        self.add_url = url_for(referral_endpoint + "_add")
+        self.remove_url = url_for(referral_endpoint + "_remove")
+        self._referral_url = url_for(referral_endpoint)
+        url_map = current_app.url_map
+        self._detail_before, self._detail_after = url_for(detail_endpoint, service_id=_ID_MARK).split(_ID_MARK, 1)
+        self._to_url = url_map.converters["default"](url_map).to_url
 
-    @cached_property
+    @property
     def referral_ids(self) -> frozenset[str]:
         """The services collected in this visit's referral."""
         return frozenset(visit.referral_ids())
 
-    @cached_property
-    def now_local(self) -> dt.datetime:
-        """The page's clock (today / another day for opening times)."""
-        return local_now()
-
-    @cached_property
-    def here(self) -> str:
-        """The page's path and query, where the referral forms come back to (the page a form
-        was posted from, when a form's answer is made for that page)."""
-        return self._page if self._page is not None else here()
-
-    @cached_property
+    @property
     def csrf_token(self) -> str:
         """The CSRF token of the page's forms (the same for every form of a request)."""
         return str(generate_csrf())
 
-    @cached_property
-    def add_url(self) -> str:
-        """Where a card's "Add to my referral" form posts."""
-        return url_for(self.referral_endpoint + "_add")
-
-    @cached_property
-    def remove_url(self) -> str:
-        """Where a card's "remove" form posts."""
-        return url_for(self.referral_endpoint + "_remove")
-
-    @cached_property
-    def _detail_parts(self) -> tuple[str, str, Callable[[Any], str]]:
-        before, after = url_for(self.detail_endpoint, service_id=_ID_MARK).split(_ID_MARK, 1)
-        url_map = current_app.url_map
-        return before, after, url_map.converters["default"](url_map).to_url
-
-    @cached_property
+    @property
     def inplace(self) -> bool:
         """Whether the cards' referral forms are answered in place by the kiosk's script (not on
         the referral page itself, where a removed service leaves the list; not on the patrol
         view, whose forms come back to the page at the card)."""
-        return not self.officer and not self.here.startswith(url_for(self.referral_endpoint))
+        return not self.officer and not self.here.startswith(self._referral_url)
 
     def distance_words(self, km: float) -> str:
         """``km`` in words: from this station (kiosk), away (from the officer's tablet), or from
@@ -156,5 +135,4 @@ class CardContext:
     def detail_url(self, service_id: str) -> str:
         """The link to a service's detail page as ``url_for`` builds it (the id quoted by the
         rule's default converter), with one ``url_for`` per page instead of one per card."""
-        before, after, to_url = self._detail_parts
-        return f"{before}{to_url(service_id)}{after}"
+        return f"{self._detail_before}{self._to_url(service_id)}{self._detail_after}"

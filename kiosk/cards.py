@@ -17,9 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from babel import Locale
@@ -38,10 +36,10 @@ from directory_data.text_lines import text_keyword
 from search_index.documents import language_code
 from search_index.geo import haversine_km
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
-from search_index.opening import OpeningStatus, hours_key, opening_status, opening_status_at_minute
+from search_index.opening import OpeningStatus, hours_key, opening_status
 
 from kiosk.formatting import phone_display
-from kiosk.i18n import current_language, listing_text
+from kiosk.i18n import LANGUAGE_NAMES, current_language, listing_text
 
 SUMMARY_LENGTH = 110
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
@@ -107,8 +105,7 @@ class ListingFacts:
     url: str | None
     officer_notes: str | None
     categories: tuple[str, ...]
-    #: ``hours`` in a hashable form (:func:`search_index.opening.hours_key`), for the per-minute
-    #: memo of opening statuses.
+    #: ``hours`` in a hashable form (:func:`search_index.opening.hours_key`), for the week's table.
     hours_key: str | None = None
 
     def is_stale(self, today: dt.date, after_days: int = DEFAULT_STALE_AFTER_DAYS) -> bool:
@@ -226,10 +223,8 @@ def listing_facts(service: Service, *, default_timezone: str = DEFAULT_TIMEZONE)
     )
 
 
-@lru_cache(maxsize=4096)
 def summary_line(text: str | None) -> str | None:
-    """The first sentence of ``text``, cut at a word to at most :data:`SUMMARY_LENGTH` characters
-    (kept per process: a listing's text is summarised on every page that shows it)."""
+    """The first sentence of ``text``, cut at a word to at most :data:`SUMMARY_LENGTH` characters."""
     if not text:
         return None
     first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
@@ -239,26 +234,21 @@ def summary_line(text: str | None) -> str | None:
     return cut.rstrip(",;:") + "…"
 
 
-@lru_cache(maxsize=8)
-def _language_names_in(language: str) -> Mapping[str, str]:
-    return Locale.parse(language).languages
-
-
-@lru_cache(maxsize=4096)
-def _names_of(languages: tuple[tuple[str, str | None], ...], language: str) -> tuple[str, ...]:
-    names = _language_names_in(language)
-    found: dict[str, str] = {}
-    for code, name in languages:
-        iso = language_code(code, name)
-        if iso and iso not in found:
-            found[iso] = (names.get(iso) or name or iso).capitalize()
-    return tuple(found.values())
+#: Language names in each interface language (Babel's tables).
+_NAMES_IN = {code: Locale.parse(code).languages for code in LANGUAGE_NAMES}
 
 
 def language_names(facts: ListingFacts, language: str | None = None) -> list[str]:
     """The names of the languages the service is offered in, in ``language`` (default: the
-    request's); kept per process by languages offered and language shown."""
-    return list(_names_of(facts.languages, language or current_language()))
+    request's)."""
+    language = language or current_language()
+    names = _NAMES_IN.get(language) or Locale.parse(language).languages
+    found: dict[str, str] = {}
+    for code, name in facts.languages:
+        iso = language_code(code, name)
+        if iso and iso not in found:
+            found[iso] = (names.get(iso) or name or iso).capitalize()
+    return list(found.values())
 
 
 def distance_km(facts: ListingFacts, point: tuple[float, float] | None, *, exact: bool = False) -> float | None:
@@ -306,8 +296,7 @@ def make_card(
         organization=facts.organization,
         summary=summary_line(description),
         description=description,
-        status=(opening_status_at_minute(facts.hours_key, now) if facts.hours_key is not None
-                else opening_status(facts.hours, now)),
+        status=opening_status(facts.hours, now),
         temporarily_closed=facts.status == ServiceStatus.temporarily_closed,
         distance_km=hit_distance_km if hit_distance_km is not None else distance_km(facts, point, exact=officer),
         languages=language_names(facts, language),

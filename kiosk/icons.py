@@ -5,8 +5,6 @@ Each icon is decorative (``aria-hidden``): every control that shows one also has
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from markupsafe import Markup
 
 #: SVG path data on a 24x24 grid, drawn for this app.
@@ -34,7 +32,6 @@ PATHS: dict[str, str] = {
 CATEGORY_ICONS = {"mental-health": "mind", "childcare": "child", "abuse": "shield", "housing": "house"}
 
 
-@lru_cache(maxsize=128)
 def icon(name: str, css_class: str = "icon") -> Markup:
     """The inline SVG of icon ``name``, hidden from assistive technology."""
     return Markup(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,8 +22,7 @@ STATIC_DIR = Path(__file__).with_name("static")
 _ASSET_URLS = "kiosk_asset_urls"
 
 
-@lru_cache(maxsize=64)
-def _fingerprint(path: Path, mtime: float) -> str:
+def _fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
 
 
@@ -39,7 +37,7 @@ def asset_url(filename: str) -> str:
     key = (filename, mtime, request.script_root)
     url = built.get(key)
     if url is None:
-        url = built[key] = url_for("static", filename=filename, v=_fingerprint(path, mtime))
+        url = built[key] = url_for("static", filename=filename, v=_fingerprint(path))
     return url
 
 

@@ -16,7 +16,6 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -193,19 +192,13 @@ def codes_of(session: Session, referral: Referral) -> tuple[str, bytes] | None:
     """``referral``'s QR code as it may be served now, ``(svg, png)``, or None when it may not
     be served at all (:func:`directory_data.referrals.current_payload` says why: a stored code
     is served only while it equals what the current data gives; otherwise it is made again
-    from the current data, kept per process, and never written by a read)."""
+    from the current data, and never written by a read)."""
     with in_language(referral.lang):
         payload = current_payload(session, referral, labels(), day=local_date(referral.created_at))
     if payload is None:
         return None
     if payload == referral.qr_payload:
         return referral.qr_svg, referral.qr_png
-    return _remade(payload)
-
-
-@lru_cache(maxsize=128)
-def _remade(payload: str) -> tuple[str, bytes]:
-    """The codes of ``payload``, made once per process."""
     return qr.render(payload)
 
 

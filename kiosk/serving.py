@@ -3,8 +3,8 @@
 :class:`KioskServer` runs gunicorn programmatically (a ``BaseApplication``). The master process
 never creates the app: each worker calls :func:`kiosk.create_app` itself (no preloading), so
 every worker has its own database engine, searcher pool and index follower, exactly as a single
-process has. Right after a worker starts, a background thread looks at the journal and opens a
-searcher, so the first requests find the index warm and current.
+process has. A new worker warms up (:func:`warm_up`) before it accepts its first request, so the
+first requests find the index, the listing caches and the templates warm and current.
 
 Logs are JSON lines on stderr (:mod:`kiosk.logs`): gunicorn's own messages, the app's, and one
 line per request from :class:`kiosk.request_log.RequestLog`. gunicorn's access log stays off (it
@@ -141,10 +141,15 @@ class JsonLogger(GunicornLogger):
 
 
 def _post_worker_init(worker: Any) -> None:
-    """gunicorn hook: warm the new worker's index up in the background."""
+    """gunicorn hook: warm the new worker up before it takes its first request (so no request
+    waits behind the warm-up), telling the master every second that it is alive."""
     app = getattr(worker.wsgi, "app", None)
     if isinstance(app, Flask):
-        threading.Thread(target=_warm_up_worker, args=(app,), name="index-warm-up", daemon=True).start()
+        thread = threading.Thread(target=_warm_up_worker, args=(app,), name="warm-up", daemon=True)
+        thread.start()
+        while thread.is_alive():
+            worker.notify()
+            thread.join(timeout=1.0)
 
 
 def _warm_up_worker(app: Flask) -> None:

@@ -17,7 +17,6 @@ apply. The conventions follow :mod:`directory_data.models.schedule`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -97,7 +96,6 @@ def encode_schedules(schedules: Iterable[Schedule], default_tz: str = DEFAULT_TI
     return hours
 
 
-@functools.lru_cache(maxsize=64)
 def zone(name: str) -> dt.tzinfo:
     """The ``ZoneInfo`` for ``name``, or the default zone when the name is unknown."""
     try:

@@ -8,7 +8,6 @@ A result card says "Open now, closes at 5:00 PM" or "Closed, opens Tuesday at 9:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -89,19 +88,5 @@ def opening_status(hours: Mapping[str, Any] | None, now: dt.datetime) -> Opening
 
 
 def hours_key(hours: Mapping[str, Any] | None) -> str | None:
-    """A hashable form of an hours encoding, for :func:`opening_status_at_minute`."""
+    """A hashable form of an hours encoding (a card's week table is made from it)."""
     return None if hours is None else json.dumps(hours, sort_keys=True, separators=(",", ":"))
-
-
-def opening_status_at_minute(key: str | None, now: dt.datetime) -> OpeningStatus:
-    """:func:`opening_status` of the hours whose :func:`hours_key` is ``key``, remembered per
-    minute: spans start and end on whole minutes, so the answer is the same all minute long, and
-    a results page asks it for the same listings again and again."""
-    if key is None:
-        return OpeningStatus(None)
-    return _status_in_minute(key, now.astimezone(dt.timezone.utc).replace(second=0, microsecond=0))
-
-
-@functools.lru_cache(maxsize=20_000)
-def _status_in_minute(key: str, minute: dt.datetime) -> OpeningStatus:
-    return opening_status(json.loads(key), minute)

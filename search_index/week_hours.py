@@ -21,7 +21,6 @@ special hours on that date are taken into account.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -178,17 +177,8 @@ def week_hours(hours: Mapping[str, Any] | None, today: dt.date) -> WeekHours | N
 
 def week_hours_at(key: str | None, now: dt.datetime) -> WeekHours | None:
     """:func:`week_hours` of the hours whose :func:`search_index.opening.hours_key` is ``key``,
-    on the listing's local date at the aware instant ``now`` (kept per key and date)."""
+    on the listing's local date at the aware instant ``now``."""
     if key is None:
         return None
-    return _week_hours_on(key, now.astimezone(zone(_zone_name(key))).date())
-
-
-@functools.lru_cache(maxsize=4096)
-def _zone_name(key: str) -> str:
-    return str(json.loads(key).get("tz") or DEFAULT_TIMEZONE)
-
-
-@functools.lru_cache(maxsize=4096)
-def _week_hours_on(key: str, today: dt.date) -> WeekHours | None:
-    return week_hours(json.loads(key), today)
+    hours = json.loads(key)
+    return week_hours(hours, now.astimezone(zone(str(hours.get("tz") or DEFAULT_TIMEZONE))).date())

@@ -105,7 +105,7 @@ class Host:
         """``GET path`` on this host."""
         return fetch(self.url + path, **kwargs)
 
-    def wait_up(self, timeout: float = 60.0, path: str = "/healthz") -> None:
+    def wait_up(self, timeout: float = 120.0, path: str = "/healthz") -> None:
         """Wait until every worker has booted and ``path`` answers (any status below 500)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -22,7 +22,7 @@ from directory_data.curated import parts
 from directory_data.hsds.importer import import_path
 from directory_data.models import Service
 from search_factory import add_sample_directory
-from search_index.engine.analysis import english_analyzer
+from search_index.engine.analysis import ENGLISH_ANALYZER
 from directory_data.service_rows import load_listings
 from search_index.documents import service_document
 from search_index.engine.segment_writer import GroupedSegmentWriter
@@ -181,7 +181,7 @@ def test_same_segment_for_miami(miami_database: Any, tmp_path: Path, fixed_segme
 
 def test_same_segment_with_field_boosts(tmp_path: Path, fixed_segments: None) -> None:
     """Weights other than whole frequencies (a field boost) take the 32-bit float path."""
-    schema = Schema(id=ID(stored=True, field_boost=1.5), body=TEXT(analyzer=english_analyzer(), phrase=False, field_boost=2.5),
+    schema = Schema(id=ID(stored=True, field_boost=1.5), body=TEXT(analyzer=ENGLISH_ANALYZER, phrase=False, field_boost=2.5),
                     tags=KEYWORD(commas=True, field_boost=0.3))
     documents = [{"id": f"d{n}", "body": " ".join(WORDS[(n * k) % len(WORDS)] for k in range(1, 3 + n % 9)),
                   "tags": ",".join(WORDS[n % 5:n % 5 + 2])} for n in range(200)]

@@ -43,27 +43,3 @@ def test_overnight_and_around_the_clock() -> None:
 
 def test_no_hours_is_unknown() -> None:
     assert opening_status(None, dt.datetime(2026, 11, 20, tzinfo=NY)).open is None
-
-
-def test_the_per_minute_memo_answers_as_the_computation_does() -> None:
-    import random
-
-    from search_index.opening import hours_key, opening_status_at_minute
-
-    encodings = [
-        encode_schedules([weekly("MO,TU,WE,TH,FR", "09:00", "17:00")]),
-        encode_schedules([weekly("FR", "20:00", "06:00"), weekly("SA", "10:00", "14:30")]),
-        encode_schedules([weekly("MO,TU,WE,TH,FR,SA,SU", "00:00", "23:59")]),
-        None,
-    ]
-    rng = random.Random(7)
-    start = dt.datetime(2026, 11, 16, 0, 0, tzinfo=NY)
-    for _ in range(400):
-        moment = start + dt.timedelta(seconds=rng.randrange(14 * 24 * 3600))
-        for hours in encodings:
-            assert opening_status_at_minute(hours_key(hours), moment) == opening_status(hours, moment), (hours, moment)
-    # Boundaries: a second before, at, and after a closing time.
-    hours = encodings[0]
-    for second in (-1, 0, 1):
-        moment = dt.datetime(2026, 11, 17, 17, 0, tzinfo=NY) + dt.timedelta(seconds=second)
-        assert opening_status_at_minute(hours_key(hours), moment) == opening_status(hours, moment)

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from search_index.engine.analysis import english_analyzer, fold, plain_analyzer, spanish_analyzer, terms, words
+from search_index.engine.analysis import ENGLISH_ANALYZER, PLAIN_ANALYZER, SPANISH_ANALYZER, fold, terms, words
 from search_index.query.normalize import MAX_QUERY_CHARS, normalize_query
 from search_index.query.synonyms import load_synonyms, parse_synonyms
 from search_index.query.understanding import parse_query
 
 
 def test_accents_fold_before_stemming() -> None:
-    assert terms(spanish_analyzer(), "Guardería") == terms(spanish_analyzer(), "guarderia")
-    assert terms(spanish_analyzer(), "CONSEJERÍA") == terms(spanish_analyzer(), "consejeria")
-    assert terms(english_analyzer(), "Café") == ["cafe"]
+    assert terms(SPANISH_ANALYZER, "Guardería") == terms(SPANISH_ANALYZER, "guarderia")
+    assert terms(SPANISH_ANALYZER, "CONSEJERÍA") == terms(SPANISH_ANALYZER, "consejeria")
+    assert terms(ENGLISH_ANALYZER, "Café") == ["cafe"]
     assert fold("Niños Señora") == "ninos senora"
     assert words("¿Dónde está la guardería?") == ["donde", "esta", "la", "guarderia"]
 
 
 def test_english_and_spanish_stems() -> None:
-    en = english_analyzer()
+    en = ENGLISH_ANALYZER
     assert terms(en, "counseling") == terms(en, "counselling") == terms(en, "counsel")
     assert terms(en, "shelters") == terms(en, "shelter")
-    es = spanish_analyzer()
+    es = SPANISH_ANALYZER
     assert terms(es, "viviendas") == terms(es, "vivienda")
     assert terms(es, "guarderías") == terms(es, "guardería")
     assert terms(es, "la de los") == []  # Spanish stop words
@@ -28,7 +28,7 @@ def test_english_and_spanish_stems() -> None:
 
 
 def test_plain_channel_keeps_words_whole() -> None:
-    assert terms(plain_analyzer(), "Counseling for the Shelters") == ["counseling", "for", "the", "shelters"]
+    assert terms(PLAIN_ANALYZER, "Counseling for the Shelters") == ["counseling", "for", "the", "shelters"]
 
 
 def test_normalize_query_strips_controls_and_bounds_length() -> None:

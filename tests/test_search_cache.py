@@ -115,7 +115,6 @@ def test_cache_is_bounded_and_keyed_by_state() -> None:
     assert len(cache) == 3 and cache.get("state", 9) == 9 and cache.get("state", 0) is None
     cache.put("new-state", "k", 1)
     assert len(cache) == 3 and cache.get("new-state", 9) is None  # another state: not a hit
-    assert cache.older(9) == ("state", 9)  # kept to be checked against what changed since
 
 
 def test_threads_share_the_cache(tmp_path: Path) -> None:

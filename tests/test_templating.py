@@ -1,6 +1,6 @@
-"""The app's shortcuts in templates give what Jinja and Flask themselves give: the template
-strings (new-style gettext with autoescape), the calls of :class:`kiosk.templating.KioskContext`,
-the kept links of :func:`kiosk.templating.url_for`, and the kept formatting of dates and times."""
+"""The app's templates give what Jinja and Flask themselves give: the template strings (new-style
+gettext with autoescape), calls with and without ``pass_*`` arguments, and the kept formatting of
+dates and times."""
 
 from __future__ import annotations
 
@@ -81,25 +81,6 @@ def test_plain_calls_and_pass_arguments(app: Flask) -> None:
     with app.test_request_context("/"):
         assert render_template_string(template, **values) == (
             "3 a:me Environment True True 42 v <me>")
-
-
-def test_kept_links_are_flasks_links(app: Flask) -> None:
-    from flask import url_for as flask_url_for
-
-    from kiosk.templating import url_for
-
-    calls = [
-        ("lobby.home", {}), ("lobby.results", {"category": "housing"}),
-        ("lobby.language", {"code": "es", "next": "/search?q=a b&c=<d>"}),
-        ("lobby.results", {"page": 2, "q": "food"}), ("lobby.service", {"service_id": "x/y z"}),
-        ("lobby.results", {"q": "food", "_anchor": "top"}), ("lobby.results", {"open": True}),
-        ("lobby.display", {"mode": "large"}),
-    ]
-    for root in ("", "/kiosk"):
-        with app.test_request_context("/", environ_base={"SCRIPT_NAME": root}):
-            for _ in range(2):
-                for endpoint, values in calls:
-                    assert url_for(endpoint, **values) == flask_url_for(endpoint, **values)
 
 
 def test_kept_formatting_is_babels(app: Flask) -> None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from functools import cache
 
 from directory_data.models.base import ID_NAMESPACE, uuid5_text
 
@@ -80,7 +79,6 @@ EXTENSIONS: dict[str, Extension] = {
 }
 
 
-@cache
 def term_id(code: str) -> str:
     """The stable UUID of the extension term ``code``."""
     return str(uuid.uuid5(ID_NAMESPACE, f"taxonomy_term\x1f{EXTENSION_TAXONOMY}\x1f{code}"))

@@ -65,7 +65,8 @@ def time_text(value: dt.time, offset: dt.timedelta) -> str:
 
 @functools.lru_cache(maxsize=512)
 def _transitions_in_year(name: str, year: int) -> tuple[dt.datetime, ...]:
-    """The instants (UTC, to the minute) in ``year`` at which zone ``name``'s offset changed."""
+    """The instants (UTC, to the minute) in ``year`` at which zone ``name``'s offset changed (kept
+    per process: about 1.3 ms of CPU to find, asked for every service of an HSDS answer)."""
     zone = zone_info(name)
     if zone is None:
         return ()

@@ -4,15 +4,14 @@ Every analyzer lower-cases and folds accents *before* stemming, so ``guardería`
 ``guarderia`` give the same term, and a query typed without accents (as on most kiosk keyboards)
 meets text written with them.
 
-* :func:`english_analyzer` -- English stop words removed, Snowball English stems.
-* :func:`spanish_analyzer` -- Spanish stop words removed, Snowball Spanish stems.
-* :func:`plain_analyzer` -- no stop words, no stems: the vocabulary for typo tolerance and
+* :data:`ENGLISH_ANALYZER` -- English stop words removed, Snowball English stems.
+* :data:`SPANISH_ANALYZER` -- Spanish stop words removed, Snowball Spanish stems.
+* :data:`PLAIN_ANALYZER` -- no stop words, no stems: the vocabulary for typo tolerance and
   "did you mean" (a fuzzy term on a stemmed field misses when the typo changes the stem).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -44,24 +43,6 @@ def _base(stoplang: str | None, minsize: int = 1) -> Analyzer:
     return chain
 
 
-@functools.cache
-def english_analyzer() -> Analyzer:
-    """English text: tokens, lower case, accents folded, stop words out, Snowball English stems."""
-    return _base("en") | StemFilter(lang="en", cachesize=50000)
-
-
-@functools.cache
-def spanish_analyzer() -> Analyzer:
-    """Spanish text: tokens, lower case, accents folded, stop words out, Snowball Spanish stems."""
-    return _base("es") | StemFilter(lang="es", cachesize=50000)
-
-
-@functools.cache
-def plain_analyzer() -> Analyzer:
-    """Any text: tokens, lower case and accents folded; no stop words and no stemming."""
-    return _base(None)
-
-
 def stemmer(lang: str) -> Callable[[str], str]:
     """The Snowball stemmer of ``lang`` ("en", "es") that the analyzers' stem filters use."""
     return stemmer_for_language(lang)  # type: ignore[no-any-return]
@@ -83,3 +64,11 @@ def words(text: str) -> list[str]:
 def terms(analyzer: Analyzer, text: str) -> list[str]:
     """The index terms ``analyzer`` makes of ``text``, in order (duplicates kept)."""
     return [t.text for t in analyzer(text)]
+
+
+#: English text: tokens, lower case, accents folded, stop words out, Snowball English stems.
+ENGLISH_ANALYZER = _base("en") | StemFilter(lang="en", cachesize=50000)
+#: Spanish text: tokens, lower case, accents folded, stop words out, Snowball Spanish stems.
+SPANISH_ANALYZER = _base("es") | StemFilter(lang="es", cachesize=50000)
+#: Any text: tokens, lower case and accents folded; no stop words and no stemming.
+PLAIN_ANALYZER = _base(None)

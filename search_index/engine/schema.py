@@ -52,7 +52,7 @@ from __future__ import annotations
 from whoosh.columns import NumericColumn, RefBytesColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
-from search_index.engine.analysis import english_analyzer, plain_analyzer, spanish_analyzer
+from search_index.engine.analysis import ENGLISH_ANALYZER, PLAIN_ANALYZER, SPANISH_ANALYZER
 
 #: Bumped whenever the schema or the document mapping changes; the store rebuilds on mismatch.
 SCHEMA_VERSION: int = 3
@@ -77,8 +77,8 @@ def _text(analyzer: object, stored: bool = True) -> TEXT:
 
 def build_schema() -> Schema:
     """A fresh :class:`whoosh.fields.Schema` for the service index (see the module docstring)."""
-    en = english_analyzer()
-    es = spanish_analyzer()
+    en = ENGLISH_ANALYZER
+    es = SPANISH_ANALYZER
     return Schema(
         id=ID(stored=True, unique=True),
         name=_text(en),
@@ -98,7 +98,7 @@ def build_schema() -> Schema:
         status=ID(stored=True),
         free=BOOLEAN(stored=True),
         walk_in=BOOLEAN(stored=True),
-        spell=_text(plain_analyzer(), stored=False),
+        spell=_text(PLAIN_ANALYZER, stored=False),
         hours=STORED(),
         points=STORED(),
         min_age=COLUMN(NumericColumn("i", default=-1)),

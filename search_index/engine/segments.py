@@ -261,11 +261,6 @@ def cached_word_postings(key: str, word: str, pairs: tuple[tuple[str, str], ...]
     return _postings.get((key, "word", word, pairs))
 
 
-def cached_doc_ids(key: str, field: str, text: str) -> np.ndarray | None:
-    """:func:`doc_ids` of the segment ``key`` if it is still cached, else None."""
-    return _postings.get((key, field, text, False))
-
-
 def word_scores(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ...],
                 weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The segment's documents holding ``word`` and their scores with the pairs' ``weights``

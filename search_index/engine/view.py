@@ -26,9 +26,7 @@ from search_index.hours import DEFAULT_TIMEZONE, MINUTES_PER_DAY, MINUTES_PER_WE
 
 Leaves = list[tuple[IndexReader, int]]
 
-#: How many index states keep a view (old generations are dropped first). Results cached in
-#: an older state are checked against the changes since it (:mod:`search_index.query.revalidate`),
-#: which needs that state's view.
+#: How many index states keep a view (old generations are dropped first).
 MAX_VIEWS = 6
 
 
@@ -64,13 +62,6 @@ class IndexView:
         self._bounded = segments.LRU(192)
         self._vectors = segments.LRU(64)
         self._stats = segments.LRU(50_000)
-
-    def position(self, docnum: int) -> tuple[str, int] | None:
-        """``(segment key, local doc number)`` of the document ``docnum`` (None: out of range)."""
-        for key, offset, count in self.segments:
-            if offset <= docnum < offset + count:
-                return key, docnum - offset
-        return None
 
     # -- memoisation -----------------------------------------------------------------------
 
@@ -297,12 +288,6 @@ class IndexView:
 
 _views: OrderedDict[tuple[Any, ...], IndexView] = OrderedDict()
 _views_lock = threading.Lock()
-
-
-def view_of_state(key: tuple[Any, ...]) -> IndexView | None:
-    """The kept view of the index state ``key``, if any."""
-    with _views_lock:
-        return _views.get(key)
 
 
 def view_for(searcher: Searcher) -> tuple[IndexView, Leaves]:

@@ -1,10 +1,9 @@
 """The result cache: repeated searches (kiosk tiles, common words) answered without searching.
 
 Entries are keyed on the normalised request and remember the index *state* (generation,
-segments and deletions: see :func:`search_index.engine.view.state_key`) they were computed in. A lookup
-in the same state is a hit. After a commit the state differs: the caller may then check an
-entry against what changed since (:mod:`search_index.query.revalidate`) and keep it for the new state,
-or compute the result again. Bounded LRU; safe to share between threads.
+segments and deletions: see :func:`search_index.engine.view.state_key`) they were computed in;
+only a lookup in the same state is a hit, so a commit makes every entry miss once. Bounded LRU;
+safe to share between threads.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ class ResultCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
-        self.revalidated = 0
 
     def get(self, state: Hashable, key: Hashable) -> Any:
         """The value cached for ``key`` in index state ``state``, or None."""
@@ -40,23 +38,13 @@ class ResultCache:
             self.hits += 1
             return entry[1]
 
-    def older(self, key: Hashable) -> tuple[Hashable, Any] | None:
-        """``(state, value)`` cached for ``key`` in whatever state, or None (counts nothing)."""
-        with self._lock:
-            return self._data.get(key)
-
-    def put(self, state: Hashable, key: Hashable, value: Any, *, revalidated: bool = False) -> None:
-        """Remember ``value`` for ``key`` in ``state`` (``revalidated``: an older entry was
-        found still right, which is counted as a hit)."""
+    def put(self, state: Hashable, key: Hashable, value: Any) -> None:
+        """Remember ``value`` for ``key`` in ``state``."""
         with self._lock:
             self._data[key] = (state, value)
             self._data.move_to_end(key)
             while len(self._data) > self._max:
                 self._data.popitem(last=False)
-            if revalidated:
-                self.misses -= 1
-                self.hits += 1
-                self.revalidated += 1
 
     def clear(self) -> None:
         """Forget everything."""

@@ -15,7 +15,6 @@ Words that are not in the index's vocabulary get typo alternatives: the closest 
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from search_index.engine import segments
-from search_index.engine.analysis import english_analyzer, spanish_analyzer, terms
+from search_index.engine.analysis import ENGLISH_ANALYZER, SPANISH_ANALYZER, terms
 from search_index.engine.schema import ENGLISH_FIELDS, SPANISH_FIELDS
 from search_index.query.synonyms import SynonymTable
 from search_index.query.understanding import SYNONYM_WEIGHT, Alternative, Concept
@@ -58,20 +57,18 @@ IDF_DECIMALS = 3
 MIN_FUZZY_LENGTH = 4
 
 
-@functools.lru_cache(maxsize=20000)
 def field_terms(word: str) -> tuple[tuple[str, str], ...]:
     """The ``(field, term)`` pairs a folded word is searched as in the text fields."""
-    en = terms(english_analyzer(), word)
-    es = terms(spanish_analyzer(), word)
+    en = terms(ENGLISH_ANALYZER, word)
+    es = terms(SPANISH_ANALYZER, word)
     pairs = [(f, t) for f in ENGLISH_FIELDS for t in en]
     pairs += [(f, t) for f in SPANISH_FIELDS for t in es]
     return tuple(pairs)
 
 
-@functools.lru_cache(maxsize=20000)
 def is_stop_word(word: str) -> bool:
     """Whether ``word`` is a stop word in English or in Spanish ("after", "de")."""
-    return not terms(english_analyzer(), word) or not terms(spanish_analyzer(), word)
+    return not terms(ENGLISH_ANALYZER, word) or not terms(SPANISH_ANALYZER, word)
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
@@ -201,12 +198,6 @@ class Scorer:
         idf = np.round(np.log(1.0 + (n - df + 0.5) / (df + 0.5)), IDF_DECIMALS)
         weights = (np.array([FIELD_WEIGHTS[f] for f, _t in pairs]) * idf).astype(np.float32)
         return pairs, found, weights
-
-    def weight_signature(self, word: str) -> bytes:
-        """The bytes of ``word``'s pair weights in this state (empty when no document holds it):
-        equal signatures score every unchanged document the same."""
-        weighted = self.word_weights(word)
-        return b"" if weighted is None else weighted[2].tobytes()
 
     def word_vector(self, word: str) -> np.ndarray | None:
         """BM25 over the text fields for one folded word (None when no document has it)."""

@@ -43,20 +43,11 @@ from search_index.query.request import (
     validate_request,
 )
 from search_index.query.results import Hit, SearchResults
-from search_index.query.revalidate import (
-    Dependencies,
-    Position,
-    browse_dependencies,
-    positions,
-    remap,
-    still_valid,
-    text_dependencies,
-)
 from search_index.query.scoring import Scorer
-from search_index.query.snippets import highlight, query_forms
+from search_index.query.snippets import QueryForms, highlight, query_forms
 from search_index.query.synonyms import SynonymTable, load_synonyms
 from search_index.query.understanding import FILLER, Alternative, Concept, parse_query
-from search_index.engine.view import IndexView, Leaves, view_for, view_of_state
+from search_index.engine.view import IndexView, Leaves, view_for
 
 __all__ = [
     "Hit",
@@ -92,13 +83,10 @@ def _request_key(req: Effective) -> tuple[Any, ...]:
 
 @dataclasses.dataclass(frozen=True)
 class _Cached:
-    """A result with its hits' doc numbers in the state it was computed in, their positions
-    (segment, local doc number) and what it depends on (None: not kept across commits)."""
+    """A result with its hits' doc numbers in the state it was computed in."""
 
     results: SearchResults
     docnums: tuple[int, ...]
-    positions: tuple[Position, ...] | None = None
-    depends: Dependencies | None = None
 
 
 def search(
@@ -135,40 +123,12 @@ def _search(searcher: Searcher, req: Effective, cache: ResultCache | None) -> Se
     key = _request_key(req)
     if cache is not None:
         cached = cache.get(view.key, key)
-        if cached is None:
-            cached = _carried_over(cache, key, view, leaves, req)
         if cached is not None:
             return _refresh_open_flags(cached, view, leaves, req.now)
     cached = _run(view, leaves, req, parsed.concepts, parsed.words)
     if cache is not None:
         cache.put(view.key, key, cached)
     return cached.results
-
-
-def _carried_over(
-    cache: ResultCache, key: tuple[Any, ...], view: IndexView, leaves: Leaves, req: Effective
-) -> _Cached | None:
-    """The result cached for ``key`` in an older state, if it is still exactly right in this
-    one (:mod:`search_index.query.revalidate`), now kept for this state."""
-    older = cache.older(key)
-    if older is None:
-        return None
-    state, entry = older
-    if entry.depends is None or entry.positions is None:
-        return None
-    old_view = view_of_state(state)
-    if old_view is None or not still_valid(entry.depends, old_view, view, leaves):
-        return None
-    docnums = remap(view, entry.positions)
-    if docnums is None:
-        return None
-    results = entry.results
-    if entry.depends.category is not None:  # a browse counts every listing in its facets
-        facets = {"category": _category_counts(view, leaves, view.live)}
-        results = dataclasses.replace(results, facets=facets)
-    carried = dataclasses.replace(entry, results=results, docnums=docnums)
-    cache.put(view.key, key, carried, revalidated=True)
-    return carried
 
 
 def _refresh_open_flags(cached: _Cached, view: IndexView, leaves: Leaves, now: dt.datetime) -> SearchResults:
@@ -361,16 +321,7 @@ def _run(
         covered=view.lexicon(leaves, "categories") if plan is not None and plan.unmet else (),
         sorted_by="distance" if by_distance else "relevance",
     )
-    docnums = tuple(d for _, d, _, _ in page)
-    depends = None
-    if crisis is None and suggestion is None and req.zip_code is None:
-        if concept_list and plan is not None:
-            depends = text_dependencies(scorer, [*concept_list, *plan.need_concepts], plan.code_sets)
-        elif concept_list:
-            depends = text_dependencies(scorer, concept_list)
-        elif _category_browse(req):
-            depends = browse_dependencies(req.categories[0])
-    return _Cached(results, docnums, positions(view, docnums), depends)
+    return _Cached(results, tuple(d for _, d, _, _ in page))
 
 
 def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: SynonymTable) -> NeedPlan | None:
@@ -429,20 +380,13 @@ def _out_of_scope(
     filters = build_filters(view, leaves, req)
     start = (req.page - 1) * req.per_page
     page = pinned[start:start + req.per_page]
-    hits = [_hit(view, leaves, filters.distances, stale, req, frozenset(), d, 1.0, True) for d in page]
+    hits = [_hit(view, leaves, filters.distances, stale, req, query_forms(()), d, 1.0, True) for d in page]
     results = SearchResults(
         query=req.q, total=len(pinned), page=req.page, per_page=req.per_page, hits=hits,
         facets={"category": {}}, crisis=crisis, needs=plan.reading.keys if plan is not None else (),
         unmet_needs=unmet or (plan.unmet_categories if plan is not None else ()), out_of_scope=True, covered=view.lexicon(leaves, "categories"),
     )
-    docnums = tuple(page)
-    return _Cached(results, docnums, positions(view, docnums), None)
-
-
-def _category_browse(req: Effective) -> bool:
-    """Whether ``req`` lists one category and asks nothing else."""
-    return (len(req.categories) == 1 and not req.languages and not req.open_now and req.near is None
-            and not req.free and req.age is None and not req.walk_in)
+    return _Cached(results, tuple(page))
 
 
 def _related_concept(crisis: CrisisMatch) -> Concept:
@@ -467,7 +411,7 @@ def _hit(
     distances: np.ndarray | None,
     stale: np.ndarray,
     req: Effective,
-    forms: frozenset[str],
+    forms: QueryForms,
     docnum: int,
     score: float,
     crisis: bool,
