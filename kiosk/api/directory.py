@@ -1,18 +1,6 @@
 """The Open Referral HSDS 3.0 API under ``/api/v1``: every path and parameter of the
-specification's OpenAPI document (``../shared/hsds/openreferral-specification-3.0/schema/openapi.json``).
-
-==================================  ======================================================================
-``GET /``                           ``version``, ``profile``, ``openapi_url``
-``GET /services``                   ``search``, ``taxonomy_term_id``, ``taxonomy_id``, ``organization_id``,
-                                    ``modified_after``, ``minimal``, ``full``
-``GET /services/{id}``              a fully nested service
-``GET /taxonomies[/{id}]``          ``search``
-``GET /taxonomy_terms[/{id}]``      ``search``, ``taxonomy_id``, ``top_only``, ``parent_id``
-``GET /organizations``              ``search``, ``full``, ``full_service``
-``GET /organizations/{id}``         ``full_service``
-``GET /service_at_locations``       the service filters, ``search``, ``full``, ``postcode``, ``proximity``
-``GET /service_at_locations/{id}``  a fully nested service-at-location (with its service)
-==================================  ======================================================================
+specification's OpenAPI document (``../shared/hsds/openreferral-specification-3.0/schema/openapi.json``),
+each described in ours (:mod:`kiosk.api.openapi_hsds`).
 
 Every list takes ``page``, ``per_page`` (1-1000, default 50) and ``format`` (``json``: a page;
 ``ndjson``: every result, one object a line, no paging). Anything else is a 400 naming the
@@ -24,10 +12,10 @@ never matches a confidential place and ``proximity`` measures to its grid cell's
 to whole km. A signed-in officer's session gets the full objects and true positions.
 
 Services of every status are listed (a retired listing is ``inactive``; one held for review, or a
-retired sample listing, is a withdrawn stub: ``id``, ``name``, ``status``, ``last_modified``), in id order: with
-``modified_after`` a copy of the directory stays in sync (README, "Keeping a copy in sync").
-``search`` ranks the listed services through the search index. What the objects hold:
-:mod:`directory_data.hsds.api_objects`; which records a list holds: :mod:`directory_data.hsds.api_queries`.
+retired sample listing, is a withdrawn stub), in id order: with ``modified_after`` a copy of the
+directory stays in sync (README, "Keeping a copy in sync"). ``search`` ranks the listed services
+through the search index. What the objects hold: :mod:`directory_data.hsds.api_objects`; which
+records a list holds: :mod:`directory_data.hsds.api_queries`.
 """
 
 from __future__ import annotations
@@ -76,10 +64,13 @@ def _objects() -> ApiObjects:
     return ApiObjects(get_session(), public=not is_officer(), clock=clock)
 
 
-def _json(body: Any, status: int = 200) -> Response:
+def _dumps(body: Any) -> str:
     """``body`` as compact JSON, fields in the order built (the HSDS schemas' order)."""
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status,
-                    mimetype="application/json")
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json(body: Any) -> Response:
+    return Response(_dumps(body), mimetype="application/json")
 
 
 def _one(record_id: str, build: Callable[[list[str]], list[Obj]], what: str) -> Response:
@@ -100,7 +91,7 @@ def _list(paging: p.Paging, fetch: Callable[[int, int], q.Page],
         def lines() -> Iterator[str]:
             for start in range(0, len(ids), STREAM_BATCH):
                 for obj in build(ids[start:start + STREAM_BATCH]):
-                    yield json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+                    yield _dumps(obj) + "\n"
 
         return Response(stream_with_context(lines()), mimetype="application/x-ndjson")
     page = fetch(paging.offset, paging.per_page)
@@ -144,11 +135,10 @@ def openapi() -> ResponseReturnValue:
 
 def _service_filter() -> q.ServiceFilter:
     """The service filters of this request; ``modified_after`` widened by the sync overlap."""
-    since = p.instant("modified_after")
+    since, earliest = p.instant("modified_after"), dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    overlap = dt.timedelta(seconds=float(current_app.config["API_SYNC_OVERLAP_SECONDS"]))
     if since is not None:
-        overlap = dt.timedelta(seconds=float(current_app.config["API_SYNC_OVERLAP_SECONDS"]))
-        since = since - overlap if since - dt.datetime.min.replace(tzinfo=dt.timezone.utc) > overlap \
-            else dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        since = since - overlap if since - earliest > overlap else earliest
     return q.ServiceFilter(
         taxonomy_term_id=p.identifier("taxonomy_term_id"),
         taxonomy_id=p.identifier("taxonomy_id"),
