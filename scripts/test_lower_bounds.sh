@@ -32,5 +32,5 @@ echo "== lower bounds:"; cat "$LOW"
 sed 's/\[[^]]*\]//' "$LOW" > .venv-low/constraints.txt
 .venv-low/bin/python -m pip install -q --disable-pip-version-check -r "$LOW" -c .venv-low/constraints.txt
 .venv-low/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' -c .venv-low/constraints.txt
-echo "== installed:"; .venv-low/bin/python -m pip freeze --exclude-editable | grep -iE "^($(sed 's/[[=].*//' "$LOW" | paste -sd'|'))=="
+echo "== installed:"; .venv-low/bin/python -m pip freeze --exclude-editable | grep -iE "^($(sed -E 's/(\[|==).*//' "$LOW" | paste -sd'|'))=="
 CI=true .venv-low/bin/python -m pytest -q --ignore=tests/browser "$@"

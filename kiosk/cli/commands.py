@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import secrets
@@ -14,6 +15,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from kiosk.cli import fail
 from kiosk.cli.index import index_group
 from kiosk.config import index_dir
 from kiosk.db import get_database
@@ -62,19 +64,12 @@ def run() -> None:
     atexit.register(_leave)  # registered first: runs last
     try:
         main()
-    except SystemExit as done:
-        _exit_code[0] = _status(done.code)
+    except SystemExit as done:  # sys.exit(message) means 1 (Python prints the message)
+        _exit_code[0] = 0 if done.code is None else done.code if isinstance(done.code, int) else 1
         raise
     except BaseException:
         _exit_code[0] = 1  # Python prints the traceback, then runs the exit handlers
         raise
-
-
-def _status(code: object) -> int:
-    """The process status ``sys.exit(code)`` gives (a message means 1; Python prints it)."""
-    if code is None:
-        return 0
-    return code if isinstance(code, int) else 1
 
 
 def _leave() -> None:
@@ -84,10 +79,8 @@ def _leave() -> None:
         dispose_all()
     finally:
         for stream in (sys.stdout, sys.stderr):
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 stream.flush()
-            except (OSError, ValueError):
-                pass
         os._exit(_exit_code[0])
 
 
@@ -173,8 +166,7 @@ def serve_command(host: str, port: int, workers: int | None, threads: int | None
     try:
         public = public_base_url(current_app.config)
     except PublicBaseUrlError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+        fail(error)
     if public is None:
         configure_logging()  # a JSON line on stderr, like every other line of the server's log
         logging.getLogger("kiosk.serve").warning(NO_PUBLIC_BASE_URL)
@@ -190,12 +182,8 @@ def serve_command(host: str, port: int, workers: int | None, threads: int | None
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--source", help="Name of the source (default: from the package or folder name).")
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write the import report (per-table counts, every skipped row) as JSON here.",
-)
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the import report (per-table counts, every skipped row) as JSON here.")
 @click.option("--dry-run", is_flag=True, help="Read and check everything, then roll back.")
 @click.option("--retire-sample", is_flag=True,
               help="Retire the fictional sample listings in the same transaction (the real "
@@ -229,8 +217,7 @@ def import_command(path: Path, source: str | None, report_path: Path | None, dry
             session.commit()
     except HSDSImportError as error:
         session.rollback()
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+        fail(error)
     finally:
         session.close()
     if report_path is not None:
@@ -254,10 +241,8 @@ def import_command(path: Path, source: str | None, report_path: Path | None, dry
 
 @click.command("export")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option(
-    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True,
-    help="json: one HSDS 3.0 service list file; csv: an HSDS 3.0 tabular data package folder.",
-)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True,
+              help="json: one HSDS 3.0 service list file; csv: an HSDS 3.0 tabular data package folder.")
 @with_appcontext
 def export_command(path: Path, fmt: str) -> None:
     """Export the directory as HSDS 3.0 (JSON file or CSV data package)."""

@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from kiosk.cli import fail
 from kiosk.config import index_dir
 from kiosk.db import get_database
 
@@ -114,11 +115,9 @@ def rebuild_command(processes: int | None) -> None:
     from search_index.upkeep.rebuild import rebuild_index
 
     try:
-        report = rebuild_index(
-            _layout(), get_database().session_factory, processes=processes, timezone=_timezone(), lock_timeout=5.0
-        )
+        report = rebuild_index(_layout(), get_database().session_factory, processes=processes,
+                               timezone=_timezone(), lock_timeout=5.0)
     except LockTimeout as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+        fail(error)
     assert report is not None
     click.echo(report.summary())

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
 from directory_data.accounts import AccountError, add_user, find_user, set_active, set_password
 from directory_data.audit import set_actor
-from directory_data.models import Role
+from directory_data.models import Role, User
 
+from kiosk.cli import fail
 from kiosk.db import get_database
 
 
@@ -40,6 +44,20 @@ def _read_password(password_stdin: bool) -> str:
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
+@contextmanager
+def _accounts() -> Iterator[Session]:
+    """A session acting as :func:`cli_actor`, committed at the end (an :class:`AccountError`
+    rolls it back and ends the command with status 2)."""
+    with get_database().session_factory() as session:
+        set_actor(session, cli_actor())
+        try:
+            yield session
+            session.commit()
+        except AccountError as error:
+            session.rollback()
+            fail(error)
+
+
 @user_group.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.officer.value,
@@ -50,39 +68,20 @@ def _read_password(password_stdin: bool) -> str:
 def add_command(name: str, role: str, password_stdin: bool) -> None:
     """Create the account NAME (the password is never taken from the command line)."""
     password = _read_password(password_stdin)
-    with get_database().session_factory() as session:
-        set_actor(session, cli_actor())
-        try:
-            user = add_user(session, name, password, Role(role))
-            session.commit()
-        except AccountError as error:
-            session.rollback()
-            click.echo(f"error: {error}", err=True)
-            sys.exit(2)
-        click.echo(f"added {user.role.value} {user.name}")
+    with _accounts() as session:
+        user = add_user(session, name, password, Role(role))
+        done = f"added {user.role.value} {user.name}"
+    click.echo(done)
 
 
-def _change(name: str, change: str, password_stdin: bool = False) -> None:
-    with get_database().session_factory() as session:
-        set_actor(session, cli_actor())
+def _change(name: str, done: str, change: Callable[[Session, User], None]) -> None:
+    with _accounts() as session:
         user = find_user(session, name)
         if user is None:
-            click.echo(f"error: no account is called {name.strip().lower()!r}", err=True)
-            sys.exit(2)
-        try:
-            if change == "disable":
-                set_active(session, user, False)
-            elif change == "enable":
-                set_active(session, user, True)
-            else:
-                set_password(session, user, _read_password(password_stdin))
-            session.commit()
-        except AccountError as error:
-            session.rollback()
-            click.echo(f"error: {error}", err=True)
-            sys.exit(2)
-        done = {"disable": "disabled", "enable": "enabled"}.get(change, "new password for")
-        click.echo(f"{done} {user.name}")
+            fail(f"no account is called {name.strip().lower()!r}")
+        change(session, user)
+        done = f"{done} {user.name}"
+    click.echo(done)
 
 
 @user_group.command("disable")
@@ -90,7 +89,7 @@ def _change(name: str, change: str, password_stdin: bool = False) -> None:
 @with_appcontext
 def disable_command(name: str) -> None:
     """Stop the account NAME from signing in; its open sessions end at their next request."""
-    _change(name, "disable")
+    _change(name, "disabled", lambda session, user: set_active(session, user, False))
 
 
 @user_group.command("enable")
@@ -98,7 +97,7 @@ def disable_command(name: str) -> None:
 @with_appcontext
 def enable_command(name: str) -> None:
     """Let a disabled account NAME sign in again."""
-    _change(name, "enable")
+    _change(name, "enabled", lambda session, user: set_active(session, user, True))
 
 
 @user_group.command("reset-password")
@@ -108,7 +107,8 @@ def enable_command(name: str) -> None:
 @with_appcontext
 def reset_password_command(name: str, password_stdin: bool) -> None:
     """Give the account NAME a new password; its open sessions end."""
-    _change(name, "reset", password_stdin)
+    _change(name, "new password for",
+            lambda session, user: set_password(session, user, _read_password(password_stdin)))
 
 
 def init_app(app: Flask) -> None:
