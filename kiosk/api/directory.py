@@ -73,9 +73,12 @@ def _json(body: Any) -> Response:
     return Response(_dumps(body), mimetype="application/json")
 
 
-def _one(record_id: str, build: Callable[[list[str]], list[Obj]], what: str) -> Response:
-    """The object of ``record_id`` (404 when there is none)."""
-    items = build([record_id]) if p.printable(record_id) else []
+def _one(record_id: str, what: str, build: Callable[[ApiObjects, list[str]], list[Obj]],
+         takes: tuple[str, ...] = ()) -> Response:
+    """The object ``build`` makes of ``record_id`` (404 when there is none); the path takes the
+    parameters ``takes``."""
+    p.check_names(takes)
+    items = build(_objects(), [record_id]) if p.printable(record_id) else []
     if not items:
         raise NotFound(f"no such {what}")
     return _json(items[0])
@@ -211,9 +214,7 @@ def services() -> ResponseReturnValue:
 @bp.get("/services/<id>")
 def service(id: str) -> ResponseReturnValue:  # noqa: A002 - the specification's name
     """One service, fully nested (any status; 404 when unknown)."""
-    p.check_names(())
-    objects = _objects()
-    return _one(id, lambda ids: objects.services(ids, full=True), "service")
+    return _one(id, "service", lambda objects, ids: objects.services(ids, full=True))
 
 
 # Taxonomies and terms ------------------------------------------------------------------------
@@ -230,8 +231,7 @@ def taxonomies() -> ResponseReturnValue:
 @bp.get("/taxonomies/<id>")
 def taxonomy(id: str) -> ResponseReturnValue:  # noqa: A002
     """One taxonomy."""
-    p.check_names(())
-    return _one(id, _objects().taxonomies, "taxonomy")
+    return _one(id, "taxonomy", ApiObjects.taxonomies)
 
 
 @bp.get("/taxonomy_terms")
@@ -250,8 +250,7 @@ def taxonomy_terms() -> ResponseReturnValue:
 @bp.get("/taxonomy_terms/<id>")
 def taxonomy_term(id: str) -> ResponseReturnValue:  # noqa: A002
     """One taxonomy term, with its taxonomy."""
-    p.check_names(())
-    return _one(id, _objects().taxonomy_terms, "taxonomy term")
+    return _one(id, "taxonomy term", ApiObjects.taxonomy_terms)
 
 
 # Organizations -------------------------------------------------------------------------------
@@ -271,9 +270,11 @@ def organizations() -> ResponseReturnValue:
 @bp.get("/organizations/<id>")
 def organization(id: str) -> ResponseReturnValue:  # noqa: A002
     """One organization, fully nested, with its services (``full_service``: fully nested)."""
-    p.check_names(("full_service",))
-    full_service, objects = p.flag("full_service"), _objects()
-    return _one(id, lambda ids: objects.organizations(ids, full=True, full_service=full_service), "organization")
+    takes = ("full_service",)
+    p.check_names(takes)
+    full_service = p.flag("full_service")  # read (and refused when bad) before the id is looked at
+    return _one(id, "organization", lambda objects, ids: objects.organizations(
+        ids, full=True, full_service=full_service), takes)
 
 
 # Service at locations ------------------------------------------------------------------------
@@ -332,6 +333,4 @@ def service_at_locations() -> ResponseReturnValue:
 @bp.get("/service_at_locations/<id>")
 def service_at_location(id: str) -> ResponseReturnValue:  # noqa: A002
     """One service at one place, fully nested, with its service."""
-    p.check_names(())
-    objects = _objects()
-    return _one(id, lambda ids: objects.service_at_locations(ids, full=True), "service at location")
+    return _one(id, "service at location", lambda objects, ids: objects.service_at_locations(ids, full=True))

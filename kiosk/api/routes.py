@@ -28,6 +28,7 @@ from werkzeug.exceptions import HTTPException
 
 from directory_data.models import AddressType, Location, PhoneAudience, Service, ServiceStatus
 
+from kiosk.api.errors import fields_error, fields_http_error
 from kiosk.auth import is_officer
 from kiosk.db import get_session
 from kiosk.pages import local_now
@@ -204,17 +205,17 @@ def search_endpoint() -> ResponseReturnValue:
     try:
         search_request = parse_search_args(request.args)
     except InvalidParameters as error:
-        return jsonify({"error": "invalid parameters", "fields": error.fields}), 400
+        return fields_error(400, "invalid parameters", error.fields)
     try:
         with searcher() as s:
             results = search(s, search_request)
         listings = listings_for(results.service_ids)
     except IndexUnavailable:
         log.warning("search index unavailable", exc_info=True)
-        return _error(503, "the search index is being built; try again shortly")
+        return fields_error(503, "the search index is being built; try again shortly")
     except OperationalError:
         log.warning("database unavailable", exc_info=True)
-        return _error(503, "the directory database is unavailable; try again shortly")
+        return fields_error(503, "the directory database is unavailable; try again shortly")
     hits = {hit.service_id: hit for hit in results.hits}
     scope = scope_notice(results, get_session())
     return jsonify({
@@ -234,10 +235,4 @@ def search_endpoint() -> ResponseReturnValue:
     })
 
 
-def _error(status: int, message: str) -> ResponseReturnValue:
-    return jsonify({"error": message, "fields": {}}), status
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> ResponseReturnValue:
-    return _error(error.code or 500, error.description or error.name)
+bp.register_error_handler(HTTPException, fields_http_error)
