@@ -1,13 +1,5 @@
-"""``GET /healthz``: whether this worker can answer, as JSON with an honest status code.
-
-The answer (for the worker that handled the request; each gunicorn worker has its own index
-follower and searchers)::
-
-    {"status": "ok" | "degraded" | "unavailable", "version": "0.1.0", "database": true,
-     "index": {"usable": true, "documents": 168, "generation": "gen-...", "position": 170,
-               "journal_head": 170, "lag": 0, "seconds_behind": 0.0, "writable": true,
-               "free_bytes": ..., "problems": []},
-     "problems": []}
+"""``GET /healthz``: whether this worker (with its own index follower and searchers) can answer,
+as JSON with an honest status code; the answer's fields are in the OpenAPI document.
 
 * 503 ``unavailable``: the database does not answer, or there is no index this worker can search.
 * 200 ``degraded``: it answers, but the index is more than ``HEALTH_MAX_LAG_SECONDS`` (default
@@ -15,10 +7,10 @@ follower and searchers)::
   nearly full (``HEALTH_MIN_FREE_BYTES``), or its last catch-up failed.
 * 200 ``ok`` otherwise.
 
-It is cheap: one ``SELECT 1``, the journal's head by primary key and one indexed lookup when
-behind, a file created and removed, ``statvfs``, and a pooled searcher's document count. Before
-measuring it gives the index follower its usual rate-limited look at the journal, so an idle
-worker does not report a lag it would catch up on its next search.
+It is cheap: one ``SELECT 1``, the journal's head (and one indexed lookup when behind), a file
+created and removed, ``statvfs``, and a pooled searcher's document count. The index follower gets
+its usual rate-limited look at the journal first, so an idle worker does not report a lag it would
+catch up on its next search.
 """
 
 from __future__ import annotations

@@ -71,17 +71,9 @@ def home() -> ResponseReturnValue:
     topics = [(slug, names[1] if spanish else names[0]) for slug, names in MISSION_CATEGORIES.items()]
     extra = {"lat": f"{point[0]:.3f}", "lon": f"{point[1]:.3f}"} if device else {}
     response = make_response(render_template(
-        "patrol/home.html",
-        results=page,
-        query=query.text,
-        category=category,
-        open_only=query.open_only,
-        topics=topics,
-        here_is_device=device is not None,
-        sorted_by=page.sorted_by,
-        lat=extra.get("lat", ""),
-        lon=extra.get("lon", ""),
-        heading=finder.heading(query, category),
+        "patrol/home.html", results=page, query=query.text, category=category, open_only=query.open_only,
+        topics=topics, here_is_device=device is not None, sorted_by=page.sorted_by,
+        lat=extra.get("lat", ""), lon=extra.get("lon", ""), heading=finder.heading(query, category),
         page_url=lambda n: url_for("patrol.home", **query.url_args(page=n), **extra),
     ))
     finder.count_unmet_needs(response, query, page)

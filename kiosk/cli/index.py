@@ -89,16 +89,15 @@ def update_command() -> None:
     from search_index.upkeep.drift import find_drift, repair_drift
     from search_index.upkeep.follower import bring_up_to_date
 
-    layout = _layout()
-    factory = get_database().session_factory
-    click.echo(bring_up_to_date(layout, factory, timezone=_timezone()))
-    report = find_drift(layout, factory, timezone=_timezone())
+    layout, factory, timezone = _layout(), get_database().session_factory, _timezone()
+    click.echo(bring_up_to_date(layout, factory, timezone=timezone))
+    report = find_drift(layout, factory, timezone=timezone)
     if report.clean:
         click.echo("no drift")
         return
-    written, removed = repair_drift(layout, factory, report, timezone=_timezone())
+    written, removed = repair_drift(layout, factory, report, timezone=timezone)
     click.echo(f"repaired drift: {written} documents written, {removed} removed")
-    after = find_drift(layout, factory, timezone=_timezone())
+    after = find_drift(layout, factory, timezone=timezone)
     if not after.clean:  # changes committed while repairing; the journal brings them in
         click.echo(after.summary())
 
