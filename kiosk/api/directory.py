@@ -100,16 +100,9 @@ def _list(paging: p.Paging, fetch: Callable[[int, int], q.Page],
     page = fetch(paging.offset, paging.per_page)
     contents = build(page.ids)
     total_pages = max(1, math.ceil(page.total / paging.per_page))
-    return _json({
-        "total_items": page.total,
-        "total_pages": total_pages,
-        "page_number": paging.page,
-        "size": len(contents),
-        "first_page": paging.page == 1,
-        "last_page": paging.page >= total_pages,
-        "empty": not contents,
-        "contents": contents,
-    })
+    return _json({"total_items": page.total, "total_pages": total_pages, "page_number": paging.page,
+                  "size": len(contents), "first_page": paging.page == 1, "last_page": paging.page >= total_pages,
+                  "empty": not contents, "contents": contents})
 
 
 # GET / ---------------------------------------------------------------------------------------
@@ -119,11 +112,8 @@ def _list(paging: p.Paging, fetch: Callable[[int, int], q.Page],
 def root() -> ResponseReturnValue:
     """What this API is: its HSDS version, profile and OpenAPI document."""
     p.check_names(())
-    return _json({
-        "version": HSDS_VERSION,
-        "profile": str(current_app.config["API_PROFILE_URL"]),
-        "openapi_url": url_for("api_directory.openapi", _external=True),
-    })
+    return _json({"version": HSDS_VERSION, "profile": str(current_app.config["API_PROFILE_URL"]),
+                  "openapi_url": url_for("api_directory.openapi", _external=True)})
 
 
 @bp.get("/openapi.json")
@@ -142,12 +132,8 @@ def _service_filter() -> q.ServiceFilter:
     overlap = dt.timedelta(seconds=float(current_app.config["API_SYNC_OVERLAP_SECONDS"]))
     if since is not None:
         since = since - overlap if since - earliest > overlap else earliest
-    return q.ServiceFilter(
-        taxonomy_term_id=p.identifier("taxonomy_term_id"),
-        taxonomy_id=p.identifier("taxonomy_id"),
-        organization_id=p.identifier("organization_id"),
-        modified_since=since,
-    )
+    return q.ServiceFilter(taxonomy_term_id=p.identifier("taxonomy_term_id"), taxonomy_id=p.identifier("taxonomy_id"),
+                           organization_id=p.identifier("organization_id"), modified_since=since)
 
 
 def _conditions(objects: ApiObjects, filters: q.ServiceFilter) -> list[Any]:

@@ -141,15 +141,10 @@ def listing_json(service: Service) -> ListingJson:
     """What a result shows of ``service`` as loaded, whatever the search."""
     terms = [link.term for link in service.taxonomy_links if link.term is not None]
     return ListingJson(service.status, {
-        "id": service.id,
-        "sample": service.is_sample,
-        "name": service.name,
+        "id": service.id, "sample": service.is_sample, "name": service.name,
         "organization": service.organization.name if service.organization else None,
-        "categories": service.category_slugs,
-        "taxonomy": [{"code": t.code, "name": t.name} for t in terms],
-        "phones": _phones(service),
-        "address": _address(service),
-        "languages": _language_codes(service),
+        "categories": service.category_slugs, "taxonomy": [{"code": t.code, "name": t.name} for t in terms],
+        "phones": _phones(service), "address": _address(service), "languages": _language_codes(service),
     })
 
 
@@ -178,12 +173,8 @@ def _crisis_json(crisis: Any) -> dict[str, Any] | None:
         return None
     card = crisis.card()
     return {
-        "message": card.message,
-        "danger": crisis.danger,
-        "now": card.now,
-        "language": card.language,
-        "heading": card.heading,
-        "lead": card.lead,
+        "message": card.message, "danger": crisis.danger, "now": card.now, "language": card.language,
+        "heading": card.heading, "lead": card.lead,
         "lines": [
             {"key": line.key, "name": line.name, "for": line.purpose, "call": line.call,
              "phones": list(source.phones), "hours": line.hours,
@@ -219,10 +210,7 @@ def search_endpoint() -> ResponseReturnValue:
     hits = {hit.service_id: hit for hit in results.hits}
     scope = scope_notice(results, get_session())
     return jsonify({
-        "query": results.query,
-        "total": results.total,
-        "page": results.page,
-        "per_page": results.per_page,
+        "query": results.query, "total": results.total, "page": results.page, "per_page": results.per_page,
         "results": [hit_json(listing, hits[listing.fields["id"]]) for listing in listings],
         "facets": {"category": dict(results.facets.get("category", {}))},
         "suggestion": results.suggestion,
