@@ -120,15 +120,16 @@ def station(config: Mapping[str, Any]) -> tuple[float, float]:
     return float(config["STATION_LATITUDE"]), float(config["STATION_LONGITUDE"])
 
 
+def on_earth(point: tuple[float, float]) -> bool:
+    """Whether ``(latitude, longitude)`` is a place on Earth."""
+    return -90 <= point[0] <= 90 and -180 <= point[1] <= 180
+
+
 def database_url(config: dict[str, Any]) -> str:
     """The database URL: ``DATABASE_URL`` if set, else ``sqlite:///<KIOSK_HOME>/kiosk.db``."""
-    url = config.get("DATABASE_URL")
-    if url:
-        return str(url)
-    return f"sqlite:///{Path(config['KIOSK_HOME']) / 'kiosk.db'}"
+    return str(config.get("DATABASE_URL") or f"sqlite:///{Path(config['KIOSK_HOME']) / 'kiosk.db'}")
 
 
 def index_dir(config: dict[str, Any]) -> Path:
     """The directory of this host's search index: ``INDEX_DIR`` or ``KIOSK_HOME/index``."""
-    configured = config.get("INDEX_DIR")
-    return Path(configured) if configured else Path(config["KIOSK_HOME"]) / "index"
+    return Path(config.get("INDEX_DIR") or Path(config["KIOSK_HOME"]) / "index")

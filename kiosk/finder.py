@@ -6,12 +6,13 @@ aggregates only, see :mod:`directory_data.search_stats` and :mod:`directory_data
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, current_app
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from search_index.query.crisis import CrisisCard
 from search_index.query.request import SearchRequest
@@ -82,18 +83,13 @@ class ResultsPage:
         return (self.page - 1) * self.per_page + 1
 
 
-def _flag(args: Mapping[str, str], name: str, default: bool) -> bool:
-    values = args.getlist(name) if hasattr(args, "getlist") else [args.get(name, "")]
-    values = [v for v in values if v != ""]
-    if not values:
-        return default
-    return values[-1].strip().lower() in _TRUE
+def _flag(args: MultiDict[str, str], name: str, default: bool) -> bool:
+    value = next((v for v in reversed(args.getlist(name)) if v != ""), None)
+    return default if value is None else value.strip().lower() in _TRUE
 
 
-def parse_query(
-    args: Mapping[str, str], *, point: tuple[float, float] | None, default_open: bool,
-    sort: str = "relevance",
-) -> Query:
+def parse_query(args: MultiDict[str, str], *, point: tuple[float, float] | None, default_open: bool,
+                sort: str = "relevance") -> Query:
     """The :class:`Query` in request arguments ``args`` (bad values fall back to defaults).
 
     ``open`` may be given more than once (a hidden ``0`` before a checkbox's ``1``): the last
@@ -109,9 +105,8 @@ def parse_query(
                  free_only=_flag(args, "free", False), page=page, point=point, sort=sort)
 
 
-def cards_for(
-    session: Session, ids: list[str], *, point: tuple[float, float] | None, officer: bool
-) -> list[ServiceCard]:
+def cards_for(session: Session, ids: list[str], *, point: tuple[float, float] | None,
+              officer: bool) -> list[ServiceCard]:
     """The cards of the shown services among ``ids``, in that order."""
     make = card_maker(point=point, officer=officer)
     return [make(facts) for facts in listing_facts_for(session, ids)]
@@ -138,12 +133,9 @@ def heading(query: Query, category: CategoryName | None) -> str:
     return gettext("All services")
 
 
-def card_maker(
-    *, point: tuple[float, float] | None, officer: bool
-) -> Callable[..., ServiceCard]:
+def card_maker(*, point: tuple[float, float] | None, officer: bool) -> Callable[..., ServiceCard]:
     """Make cards for this request: ``make(facts, hit_distance_km=None, crisis=False,
-    best_match=True)``, all at
-    the same moment, in the request's language, distances from ``point``."""
+    best_match=True)``, all at the same moment, in the request's language, distances from ``point``."""
     now = local_now()
     settings = {"now": now, "today": now.date(), "point": point, "officer": officer,
                 "stale_after_days": int(current_app.config["STALE_AFTER_DAYS"]),
@@ -179,23 +171,12 @@ def count_unmet_needs(response: Response, query: Query, page: ResultsPage) -> No
 def search_request(query: Query, *, per_page: int | None = None, precise: bool = False) -> SearchRequest:
     """The index's :class:`SearchRequest` for ``query`` at the current local time; ``precise``
     (officers only) measures to confidential places' true positions."""
-    now = local_now()
-    config = current_app.config
+    now, config = local_now(), current_app.config
     return SearchRequest(
-        q=query.text,
-        categories=(query.category,) if query.category else (),
-        open_now=query.open_only,
-        free=query.free_only,
-        near=query.point,
-        page=query.page,
-        per_page=per_page or int(config["RESULTS_PER_PAGE"]),
-        now=now,
-        today=now.date(),
-        stale_after_days=int(config["STALE_AFTER_DAYS"]),
-        lang=current_language(),
-        precise=precise,
-        sort=query.sort,
-    )
+        q=query.text, categories=(query.category,) if query.category else (), open_now=query.open_only,
+        free=query.free_only, near=query.point, page=query.page, sort=query.sort,
+        per_page=per_page or int(config["RESULTS_PER_PAGE"]), now=now, today=now.date(),
+        stale_after_days=int(config["STALE_AFTER_DAYS"]), lang=current_language(), precise=precise)
 
 
 def run_search(request: SearchRequest) -> SearchResults:
@@ -216,21 +197,8 @@ def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
              best_match=hits[facts.id].best_match)
         for facts in listing_facts_for(session, results.service_ids)
     ]
-    crisis = results.crisis
     return ResultsPage(
-        cards=cards,
-        total=results.total,
-        page=results.page,
-        per_page=results.per_page,
-        suggestion=results.suggestion,
-        crisis=crisis.card() if crisis is not None else None,
-        facets=results.facets,
-        scope=scope_notice(results, session),
-        sorted_by=results.sorted_by,
-    )
+        cards=cards, total=results.total, page=results.page, per_page=results.per_page,
+        suggestion=results.suggestion, crisis=results.crisis.card() if results.crisis is not None else None,
+        facets=results.facets, scope=scope_notice(results, session), sorted_by=results.sorted_by)
 
-
-def ranked_ids(session: Session, text: str, *, page: int, per_page: int) -> tuple[list[str], int]:
-    """The ids of one page of services matching ``text`` in rank order, and the total."""
-    results = run_search(search_request(Query(text=text, page=page), per_page=per_page))
-    return results.service_ids, results.total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Hashable
 
@@ -21,13 +22,11 @@ def phone_display(number: str) -> tuple[str, str]:
     only their digits dialled.
     """
     digits = "".join(c for c in number if c.isdigit())
-    if len(digits) <= 6:
-        return number.strip(), digits
-    try:
-        parsed = phonenumbers.parse(number, "US")
-    except phonenumbers.NumberParseException:
-        return number.strip(), digits
-    if not phonenumbers.is_possible_number(parsed):
+    parsed = None
+    if len(digits) > 6:
+        with contextlib.suppress(phonenumbers.NumberParseException):
+            parsed = phonenumbers.parse(number, "US")
+    if parsed is None or not phonenumbers.is_possible_number(parsed):
         return number.strip(), digits
     shown = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     if parsed.extension:

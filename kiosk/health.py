@@ -1,13 +1,5 @@
-"""``GET /healthz``: whether this worker can answer, as JSON with an honest status code.
-
-The answer (for the worker that handled the request; each gunicorn worker has its own index
-follower and searchers)::
-
-    {"status": "ok" | "degraded" | "unavailable", "version": "0.1.0", "database": true,
-     "index": {"usable": true, "documents": 168, "generation": "gen-...", "position": 170,
-               "journal_head": 170, "lag": 0, "seconds_behind": 0.0, "writable": true,
-               "free_bytes": ..., "problems": []},
-     "problems": []}
+"""``GET /healthz``: whether this worker (with its own index follower and searchers) can answer,
+as JSON with an honest status code; the answer's fields are in the OpenAPI document.
 
 * 503 ``unavailable``: the database does not answer, or there is no index this worker can search.
 * 200 ``degraded``: it answers, but the index is more than ``HEALTH_MAX_LAG_SECONDS`` (default
@@ -52,14 +44,13 @@ def index_report(database_ok: bool) -> dict[str, Any]:
 
     search = get_search()
     report: dict[str, Any] = {"usable": False, "documents": None}
+    unreadable = None
     try:
         with search.pool.searcher() as searcher:
             report["documents"] = searcher.doc_count()
         report["usable"] = True
     except Exception as error:  # IndexUnavailable, or a damaged directory Whoosh cannot read
         unreadable = f"the index cannot be searched: {error}"
-    else:
-        unreadable = None
     try:
         status = index_status(
             search.layout, get_session() if database_ok else None,
@@ -91,16 +82,10 @@ def healthz() -> ResponseReturnValue:
     """The health of this worker (see the module docstring); 503 when it cannot answer."""
     database_ok = _database_ok()
     index = index_report(database_ok)
-    problems = ([] if database_ok else ["the database does not answer"]) + list(index["problems"])
-    lagging = _lagging(index)
-    if lagging:
-        problems.append(lagging)
-    if not database_ok or not index["usable"]:
-        status, code = "unavailable", 503
-    elif problems:
-        status, code = "degraded", 200
-    else:
-        status, code = "ok", 200
+    problems = [*([] if database_ok else ["the database does not answer"]), *index["problems"],
+                *filter(None, [_lagging(index)])]
+    usable = database_ok and index["usable"]
+    status = "unavailable" if not usable else "degraded" if problems else "ok"
     body = {"status": status, "version": __version__, "database": database_ok, "index": index,
             "problems": problems}
-    return jsonify(body), code
+    return jsonify(body), 200 if usable else 503

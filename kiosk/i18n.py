@@ -52,24 +52,16 @@ def current_language() -> str:
 def listing_text(record: Any, field: str, language: str | None = None) -> str | None:
     """``record.<field>`` in ``language`` (default: the request's): ``<field>_es`` in Spanish
     where it is set."""
-    if (language or current_language()) == "es":
-        translated = getattr(record, f"{field}_es", None)
-        if translated:
-            return str(translated)
-    value = getattr(record, field, None)
+    translated = getattr(record, f"{field}_es", None) if (language or current_language()) == "es" else None
+    value = translated or getattr(record, field, None)
     return None if value is None else str(value)
 
 
 def init_app(app: Flask) -> None:
-    """Register Flask-Babel with the locale selector and the template helpers.
-
-    Templates get gettext callables that look the language up once per request instead of on
-    every call (same catalogs, same new-style ``%(name)s`` formatting and escaping, see
-    :mod:`kiosk.request_language`). They are the template globals themselves: Jinja's new-style
-    wrappers (and its ``_`` alias) would pass the template context through three calls for each
-    string. The language is looked up again in each request and app context (it is forgotten
-    when one starts and when one ends).
-    """
+    """Register Flask-Babel with the locale selector and the template helpers: the gettext
+    callables of :mod:`kiosk.request_language` (the language looked up once per request or app
+    context) as the template globals themselves, since Jinja's new-style wrappers would pass the
+    template context through three calls for each string."""
     Babel(app, locale_selector=select_locale)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         template_gettext, template_ngettext, newstyle=True

@@ -1,22 +1,14 @@
 """Structured logs: one JSON object per line, never carrying personal data.
 
 :class:`JsonFormatter` turns every record into ``{"ts", "level", "logger", "pid", "msg", ...}``
-(plus the record's ``fields`` when it was logged with ``extra={"fields": {...}}``, and ``exc``
-with the traceback). Whoever wrote the record, its text is cleaned (:func:`private_free`):
-
-* query strings are cut from anything that looks like a URL, so a search text that reaches an
-  error message (a server's "Error handling request /search?q=...") never reaches the log, and
-  a referral link's token is cut to ``/r/...``;
-* gunicorn's "Invalid request from ip=ADDRESS: ERROR 'what was sent'" becomes "Invalid request:
-  ERROR" -- neither the client's address nor what it sent (a request line with its search
-  text, a header with its user agent);
-* in the messages of the servers that handle connections (gunicorn, Werkzeug's development
-  server), any IP address is replaced by ``(address)``, except gunicorn's "Listening at" line
-  naming the server's own.
-
-The app's own code never logs an address, a user agent or a search text in the first place.
-:func:`configure_logging` installs the formatter on the root logger; ``kiosk serve`` calls it
-before starting the server.
+(plus the record's ``fields`` logged with ``extra={"fields": {...}}``, and ``exc`` with the
+traceback). Whoever wrote the record, its text is cleaned (:func:`private_free`): query strings
+are cut from anything that looks like a URL (a server's "Error handling request /search?q=..."),
+a referral link's token is cut to ``/r/...``, gunicorn's "Invalid request from ip=ADDRESS: ERROR
+'what was sent'" becomes "Invalid request: ERROR", and in the messages of the servers that handle
+connections (gunicorn, Werkzeug's) any IP address becomes ``(address)``, except gunicorn's
+"Listening at" line naming the server's own. The app's own code never logs an address, a user
+agent or a search text in the first place. ``kiosk serve`` calls :func:`configure_logging`.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from kiosk import referrals
 from kiosk import visit
 from kiosk.auth import officer_required
 from kiosk.card_context import CardContext
-from kiosk.config import station
+from kiosk.config import on_earth, station
 from kiosk.db import get_session
 from kiosk.i18n import current_language
 from kiosk.pages import after_post, safe_next
@@ -51,13 +51,10 @@ def _visit_point() -> tuple[tuple[float, float], bool]:
 def _device_point() -> tuple[float, float] | None:
     """The tablet's position from ``lat``/``lon``, or None when absent or not a place on Earth."""
     try:
-        lat = float(request.args["lat"])
-        lon = float(request.args["lon"])
+        point = float(request.args["lat"]), float(request.args["lon"])
     except (KeyError, ValueError):
         return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return lat, lon
+    return point if on_earth(point) else None
 
 
 @bp.get("/")
@@ -74,17 +71,9 @@ def home() -> ResponseReturnValue:
     topics = [(slug, names[1] if spanish else names[0]) for slug, names in MISSION_CATEGORIES.items()]
     extra = {"lat": f"{point[0]:.3f}", "lon": f"{point[1]:.3f}"} if device else {}
     response = make_response(render_template(
-        "patrol/home.html",
-        results=page,
-        query=query.text,
-        category=category,
-        open_only=query.open_only,
-        topics=topics,
-        here_is_device=device is not None,
-        sorted_by=page.sorted_by,
-        lat=extra.get("lat", ""),
-        lon=extra.get("lon", ""),
-        heading=finder.heading(query, category),
+        "patrol/home.html", results=page, query=query.text, category=category, open_only=query.open_only,
+        topics=topics, here_is_device=device is not None, sorted_by=page.sorted_by,
+        lat=extra.get("lat", ""), lon=extra.get("lon", ""), heading=finder.heading(query, category),
         page_url=lambda n: url_for("patrol.home", **query.url_args(page=n), **extra),
     ))
     finder.count_unmet_needs(response, query, page)

@@ -1,14 +1,11 @@
 """The language a request is answered in, looked up once per request, and the template strings.
 
-A page asks for its language a hundred times (each ``_("...")``, each date, time and distance).
-Flask-Babel answers every ``get_locale()`` and ``get_translations()`` through ``flask.g``: about
-20 µs here each time. :func:`request_language` looks both up once and keeps them in a context
-variable until :func:`forget_request_language` (at the start and end of each request, at the end
-of each app context, and around :func:`flask_babel.force_locale` in
-:func:`kiosk.referrals.in_language`).
-
-:class:`TemplateStrings` gives the templates their strings as Jinja's new-style gettext would,
-and :func:`gettext` gives Python code its strings as Flask-Babel's would.
+A page asks for its language a hundred times; Flask-Babel answers each ``get_locale()`` and
+``get_translations()`` through ``flask.g`` (about 20 µs here). :func:`request_language` looks both
+up once and keeps them in a context variable until :func:`forget_request_language` (at the start
+and end of each request and app context, and around ``force_locale`` in
+:func:`kiosk.referrals.in_language`). :class:`TemplateStrings` gives the templates their strings as
+Jinja's new-style gettext would, and :func:`gettext` gives Python code its strings as Flask-Babel's.
 """
 
 from __future__ import annotations
@@ -32,13 +29,12 @@ KEPT_STRINGS = 20_000
 
 
 class TemplateStrings:
-    """The interface strings of one catalog as the templates show them, kept per process.
+    """The interface strings of one catalog as the templates show them, kept per process (one per
+    Flask-Babel translations object, so one per language).
 
-    The same result as Jinja's new-style gettext with autoescape on (every template of the app is
-    HTML, so autoescape always is): the translation is trusted markup, it is always used as a
-    %-format string (so ``%%`` shows ``%``), and the values put into it are escaped. A string
-    without values is translated and formatted once per process; Flask-Babel keeps one
-    translations object per language for the life of the app, and so one of these each.
+    The same result as Jinja's new-style gettext with autoescape on (every template is HTML): the
+    translation is trusted markup always used as a %-format string (``%%`` shows ``%``), and the
+    values put into it are escaped.
     """
 
     def __init__(self, translations: Any) -> None:
@@ -48,12 +44,8 @@ class TemplateStrings:
         self._texts: dict[str, str] = {}
 
     def gettext(self, string: str, /, **variables: Any) -> Markup:
-        """``string`` translated, with ``variables`` put in (escaped).
-
-        Kept when every value is a plain ``str`` or ``int`` (a page repeats "Last checked
-        %(date)s" with a few dates, "%(distance)s from this station" with a few distances);
-        up to :data:`KEPT_STRINGS` of them, then the store starts over.
-        """
+        """``string`` translated, with ``variables`` put in (escaped); kept when every value is a
+        plain ``str`` or ``int``, up to :data:`KEPT_STRINGS` of them, then the store starts over."""
         if not variables:
             key: Hashable = string
         elif all(type(value) in _KEPT_TYPES for value in variables.values()):

@@ -3,12 +3,9 @@
 :class:`RequestLog` wraps the WSGI app (``kiosk serve`` does; the app factory does not) and logs,
 when the response has been sent and closed, ``method``, ``path`` (no query string, and a referral
 link's token cut to ``/r/...``), ``status``, ``duration_ms`` and ``pid`` to the ``kiosk.request``
-logger. Never the query text, the client's address, its user agent or cookies: the middleware
-does not read them.
-
-With ``served_by`` set, every response carries ``X-Served-By: <served_by>`` (``kiosk serve``
-sets ``<host name>:<pid>`` when ``SERVED_BY_HEADER`` is on), so a test or an operator behind a
-load balancer can tell which worker answered.
+logger; never the query, the client's address, its user agent or cookies. With ``served_by`` set
+(``kiosk serve`` sets ``<host name>:<pid>`` when ``SERVED_BY_HEADER`` is on), every response
+carries ``X-Served-By`` so one behind a load balancer can tell which worker answered.
 """
 
 from __future__ import annotations

@@ -12,24 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "manifest-src 'self'",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "font-src 'self'; connect-src 'self'; manifest-src 'self'; form-action 'self'; "
+                           "base-uri 'none'; frame-ancestors 'none'")
 
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -90,9 +81,11 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     """413 in words: JSON for the API, the import page for an upload, plain text otherwise."""
     from flask_babel import gettext
 
+    from kiosk.api.errors import fields_error
+
     limit = request.max_content_length or 0
     if request.path.startswith("/api/"):
-        return jsonify({"error": f"the request is larger than {limit} bytes", "fields": {}}), 413
+        return fields_error(413, f"the request is larger than {limit} bytes")
     message = gettext("The file is larger than %(size)s MB, the most an upload may be "
                       "(IMPORT_MAX_UPLOAD_BYTES). Nothing was imported. Import a package this large "
                       "on the server with kiosk import.", size="{:,.0f}".format(limit / (1024 * 1024)))

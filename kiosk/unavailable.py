@@ -1,13 +1,11 @@
 """When the database does not answer: a friendly 503 page for people, a JSON error for programs.
 
-Any request that fails because the database cannot be reached (SQLAlchemy's ``OperationalError``
-or ``InterfaceError``: refused, reset, timed out, cannot open the file) ends here instead of in a
-500. The kiosk shows a calm page that keeps the crisis lines and quick exit; ``/api/`` and
-``/healthz`` callers get ``{"error": ..., "status": 503}``; both carry ``Retry-After``. Nothing
-needs restarting when the database comes back: the request's session is closed at teardown, and
-pooled connections are checked before use (``pool_pre_ping`` on PostgreSQL), so the next request
-connects anew. The log line names the error class and the driver's first line of text only (the
-statement and its parameters can hold what a resident typed).
+A request that fails because the database cannot be reached (SQLAlchemy's ``OperationalError`` or
+``InterfaceError``) ends here instead of in a 500: a calm page that keeps the crisis lines and quick
+exit, or ``{"error": ..., "status": 503}`` for ``/api/`` and ``/healthz``; both with
+``Retry-After``. Nothing needs restarting when the database comes back (sessions close at teardown,
+PostgreSQL's pooled connections are pinged before use). The log line names the error class and the
+driver's first line only (the statement and its parameters can hold what a resident typed).
 """
 
 from __future__ import annotations

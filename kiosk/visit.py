@@ -14,6 +14,8 @@ import time
 
 from flask import current_app, session
 
+from kiosk.config import on_earth
+
 REFERRAL_KEY = "referral"
 #: The token of the referral made in this visit (shown with its QR code until the list changes).
 MADE_KEY = "referral_made"
@@ -98,11 +100,8 @@ def position() -> tuple[float, float] | None:
         lat, lon, minute = float(kept[0]), float(kept[1]), int(kept[2])
     except (TypeError, ValueError, IndexError, KeyError):
         return None
-    if time.time() // 60 - minute > int(current_app.config["PATROL_POSITION_MINUTES"]):
-        return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return lat, lon
+    fresh = time.time() // 60 - minute <= int(current_app.config["PATROL_POSITION_MINUTES"])
+    return (lat, lon) if fresh and on_earth((lat, lon)) else None
 
 
 def end_visit() -> None:

@@ -1,18 +1,6 @@
 """The Open Referral HSDS 3.0 API under ``/api/v1``: every path and parameter of the
-specification's OpenAPI document (``../shared/hsds/openreferral-specification-3.0/schema/openapi.json``).
-
-==================================  ======================================================================
-``GET /``                           ``version``, ``profile``, ``openapi_url``
-``GET /services``                   ``search``, ``taxonomy_term_id``, ``taxonomy_id``, ``organization_id``,
-                                    ``modified_after``, ``minimal``, ``full``
-``GET /services/{id}``              a fully nested service
-``GET /taxonomies[/{id}]``          ``search``
-``GET /taxonomy_terms[/{id}]``      ``search``, ``taxonomy_id``, ``top_only``, ``parent_id``
-``GET /organizations``              ``search``, ``full``, ``full_service``
-``GET /organizations/{id}``         ``full_service``
-``GET /service_at_locations``       the service filters, ``search``, ``full``, ``postcode``, ``proximity``
-``GET /service_at_locations/{id}``  a fully nested service-at-location (with its service)
-==================================  ======================================================================
+specification's OpenAPI document (``../shared/hsds/openreferral-specification-3.0/schema/openapi.json``),
+each described in ours (:mod:`kiosk.api.openapi_hsds`).
 
 Every list takes ``page``, ``per_page`` (1-1000, default 50) and ``format`` (``json``: a page;
 ``ndjson``: every result, one object a line, no paging). Anything else is a 400 naming the
@@ -24,10 +12,10 @@ never matches a confidential place and ``proximity`` measures to its grid cell's
 to whole km. A signed-in officer's session gets the full objects and true positions.
 
 Services of every status are listed (a retired listing is ``inactive``; one held for review, or a
-retired sample listing, is a withdrawn stub: ``id``, ``name``, ``status``, ``last_modified``), in id order: with
-``modified_after`` a copy of the directory stays in sync (README, "Keeping a copy in sync").
-``search`` ranks the listed services through the search index. What the objects hold:
-:mod:`directory_data.hsds.api_objects`; which records a list holds: :mod:`directory_data.hsds.api_queries`.
+retired sample listing, is a withdrawn stub), in id order: with ``modified_after`` a copy of the
+directory stays in sync (README, "Keeping a copy in sync"). ``search`` ranks the listed services
+through the search index. What the objects hold: :mod:`directory_data.hsds.api_objects`; which
+records a list holds: :mod:`directory_data.hsds.api_queries`.
 """
 
 from __future__ import annotations
@@ -76,15 +64,21 @@ def _objects() -> ApiObjects:
     return ApiObjects(get_session(), public=not is_officer(), clock=clock)
 
 
-def _json(body: Any, status: int = 200) -> Response:
+def _dumps(body: Any) -> str:
     """``body`` as compact JSON, fields in the order built (the HSDS schemas' order)."""
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status,
-                    mimetype="application/json")
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
-def _one(record_id: str, build: Callable[[list[str]], list[Obj]], what: str) -> Response:
-    """The object of ``record_id`` (404 when there is none)."""
-    items = build([record_id]) if p.printable(record_id) else []
+def _json(body: Any) -> Response:
+    return Response(_dumps(body), mimetype="application/json")
+
+
+def _one(record_id: str, what: str, build: Callable[[ApiObjects, list[str]], list[Obj]],
+         takes: tuple[str, ...] = ()) -> Response:
+    """The object ``build`` makes of ``record_id`` (404 when there is none); the path takes the
+    parameters ``takes``."""
+    p.check_names(takes)
+    items = build(_objects(), [record_id]) if p.printable(record_id) else []
     if not items:
         raise NotFound(f"no such {what}")
     return _json(items[0])
@@ -100,22 +94,15 @@ def _list(paging: p.Paging, fetch: Callable[[int, int], q.Page],
         def lines() -> Iterator[str]:
             for start in range(0, len(ids), STREAM_BATCH):
                 for obj in build(ids[start:start + STREAM_BATCH]):
-                    yield json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+                    yield _dumps(obj) + "\n"
 
         return Response(stream_with_context(lines()), mimetype="application/x-ndjson")
     page = fetch(paging.offset, paging.per_page)
     contents = build(page.ids)
     total_pages = max(1, math.ceil(page.total / paging.per_page))
-    return _json({
-        "total_items": page.total,
-        "total_pages": total_pages,
-        "page_number": paging.page,
-        "size": len(contents),
-        "first_page": paging.page == 1,
-        "last_page": paging.page >= total_pages,
-        "empty": not contents,
-        "contents": contents,
-    })
+    return _json({"total_items": page.total, "total_pages": total_pages, "page_number": paging.page,
+                  "size": len(contents), "first_page": paging.page == 1, "last_page": paging.page >= total_pages,
+                  "empty": not contents, "contents": contents})
 
 
 # GET / ---------------------------------------------------------------------------------------
@@ -125,11 +112,8 @@ def _list(paging: p.Paging, fetch: Callable[[int, int], q.Page],
 def root() -> ResponseReturnValue:
     """What this API is: its HSDS version, profile and OpenAPI document."""
     p.check_names(())
-    return _json({
-        "version": HSDS_VERSION,
-        "profile": str(current_app.config["API_PROFILE_URL"]),
-        "openapi_url": url_for("api_directory.openapi", _external=True),
-    })
+    return _json({"version": HSDS_VERSION, "profile": str(current_app.config["API_PROFILE_URL"]),
+                  "openapi_url": url_for("api_directory.openapi", _external=True)})
 
 
 @bp.get("/openapi.json")
@@ -144,17 +128,12 @@ def openapi() -> ResponseReturnValue:
 
 def _service_filter() -> q.ServiceFilter:
     """The service filters of this request; ``modified_after`` widened by the sync overlap."""
-    since = p.instant("modified_after")
+    since, earliest = p.instant("modified_after"), dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    overlap = dt.timedelta(seconds=float(current_app.config["API_SYNC_OVERLAP_SECONDS"]))
     if since is not None:
-        overlap = dt.timedelta(seconds=float(current_app.config["API_SYNC_OVERLAP_SECONDS"]))
-        since = since - overlap if since - dt.datetime.min.replace(tzinfo=dt.timezone.utc) > overlap \
-            else dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-    return q.ServiceFilter(
-        taxonomy_term_id=p.identifier("taxonomy_term_id"),
-        taxonomy_id=p.identifier("taxonomy_id"),
-        organization_id=p.identifier("organization_id"),
-        modified_since=since,
-    )
+        since = since - overlap if since - earliest > overlap else earliest
+    return q.ServiceFilter(taxonomy_term_id=p.identifier("taxonomy_term_id"), taxonomy_id=p.identifier("taxonomy_id"),
+                           organization_id=p.identifier("organization_id"), modified_since=since)
 
 
 def _conditions(objects: ApiObjects, filters: q.ServiceFilter) -> list[Any]:
@@ -221,9 +200,7 @@ def services() -> ResponseReturnValue:
 @bp.get("/services/<id>")
 def service(id: str) -> ResponseReturnValue:  # noqa: A002 - the specification's name
     """One service, fully nested (any status; 404 when unknown)."""
-    p.check_names(())
-    objects = _objects()
-    return _one(id, lambda ids: objects.services(ids, full=True), "service")
+    return _one(id, "service", lambda objects, ids: objects.services(ids, full=True))
 
 
 # Taxonomies and terms ------------------------------------------------------------------------
@@ -240,8 +217,7 @@ def taxonomies() -> ResponseReturnValue:
 @bp.get("/taxonomies/<id>")
 def taxonomy(id: str) -> ResponseReturnValue:  # noqa: A002
     """One taxonomy."""
-    p.check_names(())
-    return _one(id, _objects().taxonomies, "taxonomy")
+    return _one(id, "taxonomy", ApiObjects.taxonomies)
 
 
 @bp.get("/taxonomy_terms")
@@ -260,8 +236,7 @@ def taxonomy_terms() -> ResponseReturnValue:
 @bp.get("/taxonomy_terms/<id>")
 def taxonomy_term(id: str) -> ResponseReturnValue:  # noqa: A002
     """One taxonomy term, with its taxonomy."""
-    p.check_names(())
-    return _one(id, _objects().taxonomy_terms, "taxonomy term")
+    return _one(id, "taxonomy term", ApiObjects.taxonomy_terms)
 
 
 # Organizations -------------------------------------------------------------------------------
@@ -281,9 +256,11 @@ def organizations() -> ResponseReturnValue:
 @bp.get("/organizations/<id>")
 def organization(id: str) -> ResponseReturnValue:  # noqa: A002
     """One organization, fully nested, with its services (``full_service``: fully nested)."""
-    p.check_names(("full_service",))
-    full_service, objects = p.flag("full_service"), _objects()
-    return _one(id, lambda ids: objects.organizations(ids, full=True, full_service=full_service), "organization")
+    takes = ("full_service",)
+    p.check_names(takes)
+    full_service = p.flag("full_service")  # read (and refused when bad) before the id is looked at
+    return _one(id, "organization", lambda objects, ids: objects.organizations(
+        ids, full=True, full_service=full_service), takes)
 
 
 # Service at locations ------------------------------------------------------------------------
@@ -342,6 +319,4 @@ def service_at_locations() -> ResponseReturnValue:
 @bp.get("/service_at_locations/<id>")
 def service_at_location(id: str) -> ResponseReturnValue:  # noqa: A002
     """One service at one place, fully nested, with its service."""
-    p.check_names(())
-    objects = _objects()
-    return _one(id, lambda ids: objects.service_at_locations(ids, full=True), "service at location")
+    return _one(id, "service at location", lambda objects, ids: objects.service_at_locations(ids, full=True))

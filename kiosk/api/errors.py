@@ -21,6 +21,16 @@ def error_response(status: int, message: str, **extra: str) -> ResponseReturnVal
     return jsonify({"error": message, "status": status, **extra}), status
 
 
+def fields_error(status: int, message: str, fields: dict[str, str] | None = None) -> ResponseReturnValue:
+    """The error answer of the search and referral endpoints: ``{"error", "fields": {name: message}}``."""
+    return jsonify({"error": message, "fields": fields or {}}), status
+
+
+def fields_http_error(error: HTTPException) -> ResponseReturnValue:
+    """An HTTP error in the shape of :func:`fields_error`."""
+    return fields_error(error.code or 500, error.description or error.name)
+
+
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     if not request.path.startswith(API_PREFIX):
         return error

@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import request
 from werkzeug.exceptions import BadRequest
 
-_TRUE = {"true", "1", "yes"}
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 _FINER_THAN_MICROSECONDS = re.compile(r"(\.\d{6})\d+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_FALSE = {"false", "0", "no"}
+T = TypeVar("T")
 
 #: Formats of the lists: a page of JSON, or every result as newline-delimited JSON.
 FORMATS = ("json", "ndjson")
@@ -44,28 +45,41 @@ def check_names(allowed: Iterable[str]) -> None:
             raise BadParameter(name, "is given more than once")
 
 
+def _raw(name: str) -> str | None:
+    """The parameter's value without surrounding spaces; None when absent or blank."""
+    raw = request.args.get(name)
+    return raw.strip() if raw is not None and raw.strip() else None
+
+
+def _read(name: str, convert: Callable[[str], T], message: str) -> T | None:
+    """The parameter read by ``convert`` (a 400 saying ``message`` when it cannot); None when absent."""
+    raw = _raw(name)
+    try:
+        return None if raw is None else convert(raw)
+    except (ValueError, OverflowError):
+        raise BadParameter(name, message) from None
+
+
+def _longest(name: str, value: str, max_length: int) -> None:
+    if len(value) > max_length:
+        raise BadParameter(name, f"is longer than {max_length} characters")
+
+
 def text(name: str, max_length: int = 200) -> str | None:
     """Free text (``search``) with its spaces tidied and control characters read as spaces;
     None when absent or blank."""
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    value = " ".join(_CONTROL.sub(" ", raw).split())
-    if len(value) > max_length:
-        raise BadParameter(name, f"is longer than {max_length} characters")
+    value = " ".join(_CONTROL.sub(" ", request.args.get(name) or "").split())
+    _longest(name, value, max_length)
     return value or None
 
 
 def identifier(name: str, max_length: int = 200) -> str | None:
     """An id (or a postcode): printable text; None when absent or blank."""
-    raw = request.args.get(name)
-    if raw is None or not raw.strip():
-        return None
-    value = raw.strip()
-    if len(value) > max_length:
-        raise BadParameter(name, f"is longer than {max_length} characters")
-    if _CONTROL.search(value):
-        raise BadParameter(name, "holds a control character, which no id or postcode has")
+    value = _raw(name)
+    if value is not None:
+        _longest(name, value, max_length)
+        if not printable(value):
+            raise BadParameter(name, "holds a control character, which no id or postcode has")
     return value
 
 
@@ -76,43 +90,29 @@ def printable(value: str) -> bool:
 
 def integer(name: str, default: int, low: int, high: int) -> int:
     """A whole number from ``low`` to ``high``; ``default`` when absent."""
-    raw = request.args.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise BadParameter(name, "must be a whole number") from None
-    if not low <= value <= high:
+    value = _read(name, int, "must be a whole number")
+    if value is not None and not low <= value <= high:
         raise BadParameter(name, f"must be between {low} and {high}")
-    return value
+    return default if value is None else value
 
 
 def number(name: str, low: float, high: float) -> float | None:
     """A number greater than ``low`` and at most ``high``; None when absent."""
-    raw = request.args.get(name)
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        raise BadParameter(name, "must be a number") from None
-    if not (math.isfinite(value) and low < value <= high):
+    value = _read(name, float, "must be a number")
+    if value is not None and not (math.isfinite(value) and low < value <= high):
         raise BadParameter(name, f"must be a number greater than {low:g} and at most {high:g}")
     return value
 
 
+def _boolean(value: str) -> bool:
+    if value.lower() not in _BOOLEANS:
+        raise ValueError(value)
+    return _BOOLEANS[value.lower()]
+
+
 def flag(name: str) -> bool:
     """A boolean parameter (``true``/``false``, ``1``/``0``, ``yes``/``no``); false when absent."""
-    raw = request.args.get(name)
-    if raw is None or raw.strip() == "":
-        return False
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise BadParameter(name, "must be true or false")
+    return bool(_read(name, _boolean, "must be true or false"))
 
 
 def parse_instant(text: str) -> dt.datetime:
@@ -132,13 +132,7 @@ def parse_instant(text: str) -> dt.datetime:
 
 def instant(name: str) -> dt.datetime | None:
     """The date-time parameter ``name`` (:func:`parse_instant`); None when absent."""
-    raw = request.args.get(name)
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        return parse_instant(raw)
-    except (ValueError, OverflowError):
-        raise BadParameter(name, "must be an ISO 8601 date-time such as 2026-12-01T10:30:00Z") from None
+    return _read(name, parse_instant, "must be an ISO 8601 date-time such as 2026-12-01T10:30:00Z")
 
 
 @dataclass(frozen=True)

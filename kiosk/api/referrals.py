@@ -22,6 +22,7 @@ from directory_data.models import Referral
 from directory_data.referrals import InvalidReferral
 
 from kiosk import referrals
+from kiosk.api.errors import fields_error, fields_http_error
 
 bp = Blueprint("api_referrals", __name__, url_prefix="/api/v1")
 
@@ -49,15 +50,10 @@ def create() -> ResponseReturnValue:
     try:
         referral = referrals.make(data, referrals.origin("kiosk"))
     except InvalidReferral as error:
-        return jsonify({"error": "invalid referral", "fields": referrals.messages(error)}), 400
+        return fields_error(400, "invalid referral", referrals.messages(error))
     return jsonify(referral_json(referral)), 201
 
 
-@bp.errorhandler(CSRFError)
-def _csrf_error(error: CSRFError) -> ResponseReturnValue:
-    return jsonify({"error": "missing or wrong CSRF token (send X-CSRFToken)", "fields": {}}), 400
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> ResponseReturnValue:
-    return jsonify({"error": error.description or error.name, "fields": {}}), error.code or 500
+bp.register_error_handler(CSRFError, lambda _error: fields_error(
+    400, "missing or wrong CSRF token (send X-CSRFToken)"))
+bp.register_error_handler(HTTPException, fields_http_error)

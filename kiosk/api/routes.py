@@ -1,42 +1,15 @@
 """``GET /api/v1/search``: the directory search as JSON.
 
-Parameters (all optional):
-
-==============  ==============================================================================
-``q``           free text (typos, Spanish and synonyms understood; crisis lines pinned)
-``category``    category slug; repeat or comma-separate for several
-``lang``        ISO 639 code of a language the service is offered in (``es``, ``ht`` ...);
-                ``en``/``es`` also choose the language of snippets and of the crisis card
-                (a query written in Spanish or Haitian Creole gets its crisis card in that
-                language)
-``open_now``    ``true``: only services open now
-``near``        ``LAT,LON`` -- distances from there, nearer first among equals
-``zip``         five-digit ZIP code, instead of ``near``
-``radius_km``   only services within this distance of ``near``/``zip`` (needs one of them)
-``free``        ``true``: only free services
-``age``         only services that accept a person of this age (years)
-``page``        1 .. 1000 (default 1); ``per_page``: 1 .. 50 (default 10)
-==============  ==============================================================================
-
-The answer is ``{"query", "total", "page", "per_page", "results", "facets", "suggestion",
-"crisis", "needs", "out_of_scope", "unmet_needs", "scope_message"}``; ``needs`` are the keys of
-the needs read from ``q`` (``directory_data/needs.csv``); ``out_of_scope`` is true when ``q`` asks
-only for needs no listing of the directory serves (then ``results`` holds no listing, only pinned
-crisis lines if any); ``unmet_needs`` lists those needs' categories as ``{"category", "name",
-"handoff"}`` ("For food, call 211 or text your ZIP code to 898-211."), in the interface language,
-and ``scope_message`` says so with what the directory covers (null when every need is met); ``crisis`` is null or the pinned card: ``{"message", "danger", "now" (lead with
-"Call 911 now"), "language", "heading", "lead", "lines": [{"key", "name", "for", "call", "phones",
-"hours", "actions"}]}``, lines in pin order (keys ``988``, ``dv``, ``rainn``, ``childhelp``,
-``florida-abuse``, ``trafficking``, ``poison``); each result carries ``id, sample (a fictional sample listing), name, organization, categories, taxonomy, snippet, phones
-(public numbers only), address (null when the location is confidential), distance_km, open_now,
-languages, stale, crisis``. For anonymous callers every distance, radius test, order, total and
-facet uses a confidential place's public position only: the centre of its 5.6 km grid cell, its
-``distance_km`` rounded to whole km (:mod:`directory_data.confidential`); a signed-in officer's
-search measures to the true positions. A bad parameter gives 400 with ``{"error", "fields": {name:
-message}}``; no input gives a 500 (a hypothesis test throws arbitrary text at it).
+The parameters (``q``, ``category``, ``lang``, ``open_now``, ``near`` or ``zip``, ``radius_km``,
+``free``, ``age``, ``page``, ``per_page``) and the answer are described in the OpenAPI document
+(:mod:`kiosk.api.openapi`). ``lang`` filters by a language the service is offered in; ``en`` and
+``es`` also choose the language of snippets, hand-offs and the crisis card. For anonymous callers
+every distance, radius test, order, total and facet uses a confidential place's public position
+only (:mod:`directory_data.confidential`); a signed-in officer's search measures to the true
+positions. A bad parameter gives 400 with ``{"error", "fields": {name: message}}``, never a 500.
 
 Flow (DESIGN.md "How data flows on a search"): validate -> :func:`search_index.query.searching.search`
-on a pooled searcher -> load the page's services in rank order in one query plus eager loads ->
+on a pooled searcher -> the page's listings in rank order from the process's listing cache ->
 serialise.
 """
 
@@ -45,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
-from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -54,8 +26,9 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from directory_data.models import Address, AddressType, Location, PhoneAudience, Service, ServiceStatus
+from directory_data.models import AddressType, Location, PhoneAudience, Service, ServiceStatus
 
+from kiosk.api.errors import fields_error, fields_http_error
 from kiosk.auth import is_officer
 from kiosk.db import get_session
 from kiosk.pages import local_now
@@ -66,55 +39,47 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-#: The parameters the endpoint reads; others are ignored.
-PARAMETERS = ("q", "category", "lang", "open_now", "near", "zip", "radius_km", "free", "age", "page", "per_page")
-
 #: Field names of the search core's validator -> the names of this endpoint's parameters.
 _FIELD_NAMES = {"lat": "near", "lon": "near", "language": "lang", "categories": "category"}
-
 #: Interface languages (snippets, crisis message); other ``lang`` values only filter.
 _INTERFACE_LANGS = ("en", "es")
+_SINGLE = ("q", "open_now", "radius_km", "free", "age", "page", "per_page")
 
 
 class InvalidParameters(Exception):
     """Parameters that cannot make a search: ``fields`` maps a parameter to what is wrong."""
 
-    def __init__(self, fields: Mapping[str, str]) -> None:
+    def __init__(self, fields: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = dict(fields)
+        self.fields = fields
 
 
 def _last(args: MultiDict[str, str], name: str) -> str | None:
-    values = args.getlist(name)
-    return values[-1] if values else None
+    return next(reversed(args.getlist(name)), None)
 
 
 def parse_search_args(args: MultiDict[str, str]) -> Any:
-    """The :class:`~search_index.query.request.SearchRequest` the query string ``args`` asks for.
-
-    Raises :class:`InvalidParameters` naming every bad parameter.
-    """
+    """The :class:`~search_index.query.request.SearchRequest` the query string ``args`` asks for
+    (the last value of a parameter given twice). Raises :class:`InvalidParameters` naming every
+    bad parameter."""
     from search_index.query.request import InvalidRequest, parse_request
 
-    fields: dict[str, str] = {}
-    params: dict[str, Any] = {name: _last(args, name) for name in ("q", "open_now", "radius_km", "free", "age", "page", "per_page")}
-    params = {k: v for k, v in params.items() if v is not None}
+    params: dict[str, Any] = {name: value for name in _SINGLE if (value := _last(args, name)) is not None}
     params["category"] = args.getlist("category")
     lang = (_last(args, "lang") or "").strip().lower()
     if lang:
-        params["language"] = lang
-        params["lang"] = lang if lang in _INTERFACE_LANGS else "en"
-    near = _last(args, "near")
-    zip_code = _last(args, "zip")
-    if near is not None and near.strip():
+        params.update(language=lang, lang=lang if lang in _INTERFACE_LANGS else "en")
+    near, zip_code = ((_last(args, name) or "").strip() for name in ("near", "zip"))
+    fields: dict[str, str] = {}
+    if near:
         parts = near.split(",")
-        if len(parts) != 2:
-            fields["near"] = "must be LAT,LON (two numbers separated by a comma)"
+        if len(parts) == 2:
+            params["lat"], params["lon"] = (part.strip() for part in parts)
         else:
-            params["lat"], params["lon"] = (p.strip() for p in parts)
-    if zip_code is not None and zip_code.strip():
-        params["zip"] = zip_code.strip()
-        if near is not None and near.strip():
+            fields["near"] = "must be LAT,LON (two numbers separated by a comma)"
+    if zip_code:
+        params["zip"] = zip_code
+        if near:
             fields["zip"] = "give near or zip, not both"
     now = local_now()
     try:
@@ -122,8 +87,7 @@ def parse_search_args(args: MultiDict[str, str]) -> Any:
     except InvalidRequest as error:
         for name, message in error.errors.items():
             fields.setdefault(_FIELD_NAMES.get(name, name), message)
-        parsed = None
-    if fields or parsed is None:
+    if fields:
         raise InvalidParameters(fields)
     # Only a signed-in officer's search measures to confidential places' true positions.
     return dataclasses.replace(parsed, stale_after_days=int(current_app.config.get("STALE_AFTER_DAYS", 180)),
@@ -145,38 +109,24 @@ def _locations(service: Service) -> list[Location]:
 
 
 def _phones(service: Service) -> list[dict[str, str]]:
-    every = list(service.phones) + [p for loc in _locations(service) for p in loc.phones]
-    seen: set[str] = set()
-    out: list[dict[str, str]] = []
-    for phone in every:
-        if phone.audience == PhoneAudience.officer or not phone.number or phone.number in seen:
-            continue
-        seen.add(phone.number)
-        out.append({"number": phone.number, "type": phone.type.value if phone.type else "voice"})
-    return out
+    """The public numbers of the service and its places, each once (the first one's type)."""
+    out: dict[str, dict[str, str]] = {}
+    for phone in [*service.phones, *(p for loc in _locations(service) for p in loc.phones)]:
+        if phone.audience != PhoneAudience.officer and phone.number:
+            out.setdefault(phone.number, {"number": phone.number, "type": phone.type.value if phone.type else "voice"})
+    return list(out.values())
 
 
-def _physical(location: Location) -> Address | None:
-    return next((a for a in location.addresses if a.address_type in (None, AddressType.physical)), None)
+_ADDRESS_FIELDS = ("address_1", "address_2", "city", "state_province", "postal_code", "country")
 
 
 def _address(service: Service) -> dict[str, Any] | None:
     """The first public street address; None when the service's places are all confidential."""
-    for location in _locations(service):
-        if location.confidential:
-            continue
-        address = _physical(location)
-        if address is not None:
-            return {
-                "address_1": address.address_1,
-                "address_2": address.address_2,
-                "city": address.city,
-                "state_province": address.state_province,
-                "postal_code": address.postal_code,
-                "country": address.country,
-                "text": address.one_line(),
-            }
-    return None
+    address = next((a for loc in _locations(service) if not loc.confidential for a in loc.addresses
+                    if a.address_type in (None, AddressType.physical)), None)
+    if address is None:
+        return None
+    return {**{name: getattr(address, name) for name in _ADDRESS_FIELDS}, "text": address.one_line()}
 
 
 @dataclass(frozen=True)
@@ -188,18 +138,13 @@ class ListingJson:
 
 
 def listing_json(service: Service) -> ListingJson:
-    """What :func:`result_json` takes from ``service`` as loaded."""
+    """What a result shows of ``service`` as loaded, whatever the search."""
     terms = [link.term for link in service.taxonomy_links if link.term is not None]
     return ListingJson(service.status, {
-        "id": service.id,
-        "sample": service.is_sample,
-        "name": service.name,
+        "id": service.id, "sample": service.is_sample, "name": service.name,
         "organization": service.organization.name if service.organization else None,
-        "categories": service.category_slugs,
-        "taxonomy": [{"code": t.code, "name": t.name} for t in terms],
-        "phones": _phones(service),
-        "address": _address(service),
-        "languages": _language_codes(service),
+        "categories": service.category_slugs, "taxonomy": [{"code": t.code, "name": t.name} for t in terms],
+        "phones": _phones(service), "address": _address(service), "languages": _language_codes(service),
     })
 
 
@@ -207,11 +152,6 @@ def hit_json(listing: ListingJson, hit: Any) -> dict[str, Any]:
     """One result of the answer: the ``listing``'s fields with its ``hit`` of the search."""
     return {**listing.fields, "snippet": hit.snippet, "distance_km": hit.distance_km,
             "open_now": hit.open_now, "stale": hit.stale, "crisis": hit.crisis}
-
-
-def result_json(service: Service, hit: Any) -> dict[str, Any]:
-    """One result of the answer: ``service`` as loaded, with its ``hit`` of the search."""
-    return hit_json(listing_json(service), hit)
 
 
 def listings_for(ids: list[str]) -> list[ListingJson]:
@@ -233,12 +173,8 @@ def _crisis_json(crisis: Any) -> dict[str, Any] | None:
         return None
     card = crisis.card()
     return {
-        "message": card.message,
-        "danger": crisis.danger,
-        "now": card.now,
-        "language": card.language,
-        "heading": card.heading,
-        "lead": card.lead,
+        "message": card.message, "danger": crisis.danger, "now": card.now, "language": card.language,
+        "heading": card.heading, "lead": card.lead,
         "lines": [
             {"key": line.key, "name": line.name, "for": line.purpose, "call": line.call,
              "phones": list(source.phones), "hours": line.hours,
@@ -260,24 +196,21 @@ def search_endpoint() -> ResponseReturnValue:
     try:
         search_request = parse_search_args(request.args)
     except InvalidParameters as error:
-        return jsonify({"error": "invalid parameters", "fields": error.fields}), 400
+        return fields_error(400, "invalid parameters", error.fields)
     try:
         with searcher() as s:
             results = search(s, search_request)
         listings = listings_for(results.service_ids)
     except IndexUnavailable:
         log.warning("search index unavailable", exc_info=True)
-        return _error(503, "the search index is being built; try again shortly")
+        return fields_error(503, "the search index is being built; try again shortly")
     except OperationalError:
         log.warning("database unavailable", exc_info=True)
-        return _error(503, "the directory database is unavailable; try again shortly")
+        return fields_error(503, "the directory database is unavailable; try again shortly")
     hits = {hit.service_id: hit for hit in results.hits}
     scope = scope_notice(results, get_session())
     return jsonify({
-        "query": results.query,
-        "total": results.total,
-        "page": results.page,
-        "per_page": results.per_page,
+        "query": results.query, "total": results.total, "page": results.page, "per_page": results.per_page,
         "results": [hit_json(listing, hits[listing.fields["id"]]) for listing in listings],
         "facets": {"category": dict(results.facets.get("category", {}))},
         "suggestion": results.suggestion,
@@ -290,10 +223,4 @@ def search_endpoint() -> ResponseReturnValue:
     })
 
 
-def _error(status: int, message: str) -> ResponseReturnValue:
-    return jsonify({"error": message, "fields": {}}), status
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> ResponseReturnValue:
-    return _error(error.code or 500, error.description or error.name)
+bp.register_error_handler(HTTPException, fields_http_error)

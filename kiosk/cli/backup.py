@@ -6,7 +6,6 @@ configuration, a confirmation before anything is replaced, and the index rebuild
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import NoReturn
@@ -18,6 +17,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError
 
 from kiosk import __version__
+from kiosk.cli import fail
 from kiosk.config import index_dir
 from kiosk.db import get_database
 
@@ -27,10 +27,8 @@ def _fail(error: Exception) -> NoReturn:
     if isinstance(error, OperationalError):
         from kiosk.unavailable import reason
 
-        click.echo(f"error: the database does not answer ({reason(error)})", err=True)
-    else:
-        click.echo(f"error: {error}", err=True)
-    sys.exit(2)
+        fail(f"the database does not answer ({reason(error)})")
+    fail(error)
 
 
 @click.command("backup")
@@ -78,21 +76,15 @@ def restore_command(path: Path, yes: bool) -> None:
     except (BackupError, OperationalError) as error:
         _fail(error)
     if not yes:
-        click.confirm(
-            f"Replace everything in {url} with the backup of {manifest.created_at} "
-            f"({manifest.services} services, revision {manifest.revision})?",
-            abort=True,
-        )
+        click.confirm(f"Replace everything in {url} with the backup of {manifest.created_at} "
+                      f"({manifest.services} services, revision {manifest.revision})?", abort=True)
     try:
         report = restore_backup(database.engine, path)
     except (BackupError, OperationalError) as error:
         _fail(error)
     click.echo(report.summary())
-    rebuilt = rebuild_index(
-        IndexLayout(index_dir(current_app.config)),
-        database.session_factory,
-        timezone=str(current_app.config["TIMEZONE"]),
-    )
+    rebuilt = rebuild_index(IndexLayout(index_dir(current_app.config)), database.session_factory,
+                            timezone=str(current_app.config["TIMEZONE"]))
     assert rebuilt is not None
     click.echo(f"search index: {rebuilt.summary()}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import secrets
@@ -14,6 +15,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from kiosk.cli import fail
 from kiosk.cli.index import index_group
 from kiosk.config import index_dir
 from kiosk.db import get_database
@@ -52,29 +54,18 @@ _exit_code: list[int] = [0]
 
 
 def run() -> None:
-    """The ``kiosk`` console script: :func:`main`, then an exit without the interpreter's teardown.
-
-    Once a command is done, Python would free every object of the process one by one before
-    exiting: after an import that took 0.3-0.5 s for nothing. Instead, the last of the exit
-    handlers (logging's, multiprocessing's ... run first, as usual) closes the databases'
-    connections, flushes the standard streams and ends the process with the command's status.
-    """
+    """The ``kiosk`` console script: :func:`main`, then an exit without the interpreter's teardown
+    (freeing every object one by one took 0.3-0.5 s after an import): the last exit handler closes
+    the databases' connections, flushes the standard streams and ends with the command's status."""
     atexit.register(_leave)  # registered first: runs last
     try:
         main()
-    except SystemExit as done:
-        _exit_code[0] = _status(done.code)
+    except SystemExit as done:  # sys.exit(message) means 1 (Python prints the message)
+        _exit_code[0] = 0 if done.code is None else done.code if isinstance(done.code, int) else 1
         raise
     except BaseException:
         _exit_code[0] = 1  # Python prints the traceback, then runs the exit handlers
         raise
-
-
-def _status(code: object) -> int:
-    """The process status ``sys.exit(code)`` gives (a message means 1; Python prints it)."""
-    if code is None:
-        return 0
-    return code if isinstance(code, int) else 1
 
 
 def _leave() -> None:
@@ -84,10 +75,8 @@ def _leave() -> None:
         dispose_all()
     finally:
         for stream in (sys.stdout, sys.stderr):
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 stream.flush()
-            except (OSError, ValueError):
-                pass
         os._exit(_exit_code[0])
 
 
@@ -173,8 +162,7 @@ def serve_command(host: str, port: int, workers: int | None, threads: int | None
     try:
         public = public_base_url(current_app.config)
     except PublicBaseUrlError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+        fail(error)
     if public is None:
         configure_logging()  # a JSON line on stderr, like every other line of the server's log
         logging.getLogger("kiosk.serve").warning(NO_PUBLIC_BASE_URL)
@@ -190,12 +178,8 @@ def serve_command(host: str, port: int, workers: int | None, threads: int | None
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--source", help="Name of the source (default: from the package or folder name).")
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write the import report (per-table counts, every skipped row) as JSON here.",
-)
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the import report (per-table counts, every skipped row) as JSON here.")
 @click.option("--dry-run", is_flag=True, help="Read and check everything, then roll back.")
 @click.option("--retire-sample", is_flag=True,
               help="Retire the fictional sample listings in the same transaction (the real "
@@ -224,8 +208,7 @@ def import_command(path: Path, source: str | None, report_path: Path | None, dry
                 retired = retire(session, actor=cli_actor())
             live_sample = sample_state(session).live
     except HSDSImportError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+        fail(error)
     if report_path is not None:
         report_path.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
     click.echo(("dry run, nothing saved: " if dry_run else "imported: ") + report.summary())
@@ -247,10 +230,8 @@ def import_command(path: Path, source: str | None, report_path: Path | None, dry
 
 @click.command("export")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option(
-    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True,
-    help="json: one HSDS 3.0 service list file; csv: an HSDS 3.0 tabular data package folder.",
-)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True,
+              help="json: one HSDS 3.0 service list file; csv: an HSDS 3.0 tabular data package folder.")
 @with_appcontext
 def export_command(path: Path, fmt: str) -> None:
     """Export the directory as HSDS 3.0 (JSON file or CSV data package)."""

@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from kiosk.cli import fail
 from kiosk.config import index_dir
 from kiosk.db import get_database
 
@@ -88,16 +89,15 @@ def update_command() -> None:
     from search_index.upkeep.drift import find_drift, repair_drift
     from search_index.upkeep.follower import bring_up_to_date
 
-    layout = _layout()
-    factory = get_database().session_factory
-    click.echo(bring_up_to_date(layout, factory, timezone=_timezone()))
-    report = find_drift(layout, factory, timezone=_timezone())
+    layout, factory, timezone = _layout(), get_database().session_factory, _timezone()
+    click.echo(bring_up_to_date(layout, factory, timezone=timezone))
+    report = find_drift(layout, factory, timezone=timezone)
     if report.clean:
         click.echo("no drift")
         return
-    written, removed = repair_drift(layout, factory, report, timezone=_timezone())
+    written, removed = repair_drift(layout, factory, report, timezone=timezone)
     click.echo(f"repaired drift: {written} documents written, {removed} removed")
-    after = find_drift(layout, factory, timezone=_timezone())
+    after = find_drift(layout, factory, timezone=timezone)
     if not after.clean:  # changes committed while repairing; the journal brings them in
         click.echo(after.summary())
 
@@ -114,11 +114,9 @@ def rebuild_command(processes: int | None) -> None:
     from search_index.upkeep.rebuild import rebuild_index
 
     try:
-        report = rebuild_index(
-            _layout(), get_database().session_factory, processes=processes, timezone=_timezone(), lock_timeout=5.0
-        )
+        report = rebuild_index(_layout(), get_database().session_factory, processes=processes,
+                               timezone=_timezone(), lock_timeout=5.0)
     except LockTimeout as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+        fail(error)
     assert report is not None
     click.echo(report.summary())

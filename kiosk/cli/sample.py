@@ -4,7 +4,7 @@ and retiring it (see :mod:`directory_data.sample`)."""
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
 from kiosk.cli.users import cli_actor
@@ -82,7 +82,3 @@ def retire_command() -> None:
     if retired:
         click.echo(f"search index: {catch_up()}")
 
-
-def init_app(app: Flask) -> None:
-    """Register ``kiosk sample`` on ``app``."""
-    app.cli.add_command(sample_group)

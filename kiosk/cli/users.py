@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import NoReturn
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
 from directory_data.accounts import AccountError, add_user, find_user, set_active, set_password
 from directory_data.audit import set_actor
-from directory_data.models import Role
+from directory_data.models import Role, User
 
+from kiosk.cli import fail
 from kiosk.db import get_database
 
 
@@ -41,6 +44,18 @@ def _read_password(password_stdin: bool) -> str:
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
+@contextmanager
+def _accounts() -> Iterator[Session]:
+    """The command's transaction, acting as :func:`cli_actor` (an :class:`AccountError` rolls it
+    back and ends the command with status 2)."""
+    try:
+        with get_database().transaction() as session:
+            set_actor(session, cli_actor())
+            yield session
+    except AccountError as error:
+        fail(error)
+
+
 @user_group.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.officer.value,
@@ -51,36 +66,20 @@ def _read_password(password_stdin: bool) -> str:
 def add_command(name: str, role: str, password_stdin: bool) -> None:
     """Create the account NAME (the password is never taken from the command line)."""
     password = _read_password(password_stdin)
-    with get_database().transaction() as session:
-        set_actor(session, cli_actor())
-        try:
-            user = add_user(session, name, password, Role(role))
-        except AccountError as error:
-            _fail(str(error))
-    click.echo(f"added {user.role.value} {user.name}")
+    with _accounts() as session:
+        user = add_user(session, name, password, Role(role))
+        done = f"added {user.role.value} {user.name}"
+    click.echo(done)
 
 
-def _fail(message: str) -> NoReturn:
-    """Say what is wrong and exit with status 2 (the command's transaction is rolled back)."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
-def _change(name: str, change: str, password_stdin: bool = False) -> None:
-    with get_database().transaction() as session:
-        set_actor(session, cli_actor())
+def _change(name: str, done: str, change: Callable[[Session, User], None]) -> None:
+    with _accounts() as session:
         user = find_user(session, name)
         if user is None:
-            _fail(f"no account is called {name.strip().lower()!r}")
-        try:
-            if change in ("disable", "enable"):
-                set_active(session, user, change == "enable")
-            else:
-                set_password(session, user, _read_password(password_stdin))
-        except AccountError as error:
-            _fail(str(error))
-    done = {"disable": "disabled", "enable": "enabled"}.get(change, "new password for")
-    click.echo(f"{done} {user.name}")
+            fail(f"no account is called {name.strip().lower()!r}")
+        change(session, user)
+        done = f"{done} {user.name}"
+    click.echo(done)
 
 
 @user_group.command("disable")
@@ -88,7 +87,7 @@ def _change(name: str, change: str, password_stdin: bool = False) -> None:
 @with_appcontext
 def disable_command(name: str) -> None:
     """Stop the account NAME from signing in; its open sessions end at their next request."""
-    _change(name, "disable")
+    _change(name, "disabled", lambda session, user: set_active(session, user, False))
 
 
 @user_group.command("enable")
@@ -96,7 +95,7 @@ def disable_command(name: str) -> None:
 @with_appcontext
 def enable_command(name: str) -> None:
     """Let a disabled account NAME sign in again."""
-    _change(name, "enable")
+    _change(name, "enabled", lambda session, user: set_active(session, user, True))
 
 
 @user_group.command("reset-password")
@@ -106,7 +105,8 @@ def enable_command(name: str) -> None:
 @with_appcontext
 def reset_password_command(name: str, password_stdin: bool) -> None:
     """Give the account NAME a new password; its open sessions end."""
-    _change(name, "reset", password_stdin)
+    _change(name, "new password for",
+            lambda session, user: set_password(session, user, _read_password(password_stdin)))
 
 
 def init_app(app: Flask) -> None:
