@@ -84,11 +84,8 @@ def form_values(edit: ListingEdit, *, blank_rows: int = BLANK_ROWS) -> Values:
 
 def row_indexes(values: MultiDict[str, str], section: str) -> list[int]:
     """The row numbers of ``section`` present in ``values``, in order."""
-    found = set()
-    for key in values.keys():
-        match = _ROW_KEY.match(key)
-        if match and match.group(1) == section:
-            found.add(int(match.group(2)))
+    found = {int(match.group(2)) for match in map(_ROW_KEY.match, values.keys())
+             if match and match.group(1) == section}
     return sorted(found)[:MAX_ROWS]
 
 
