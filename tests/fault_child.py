@@ -28,7 +28,7 @@ from whoosh.writing import SegmentWriter  # noqa: E402
 
 from directory_data.db import make_engine, make_session_factory  # noqa: E402
 from directory_data.models import Service  # noqa: E402
-from search_index import sync  # noqa: E402
+from search_index.upkeep import sync  # noqa: E402
 from search_index.upkeep.journal_hooks import install_journal_hooks  # noqa: E402
 from search_index.engine.layout import IndexLayout  # noqa: E402
 from search_index.upkeep.rebuild import rebuild_index  # noqa: E402
