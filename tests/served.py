@@ -105,15 +105,17 @@ class Host:
         """``GET path`` on this host."""
         return fetch(self.url + path, **kwargs)
 
-    def wait_up(self, timeout: float = 120.0, path: str = "/healthz") -> None:
-        """Wait until every worker has booted and ``path`` answers (any status below 500)."""
+    def wait_up(self, timeout: float = 120.0, path: str = "/healthz", every_worker: bool = False) -> None:
+        """Wait until every worker has booted and ``path`` answers (any status below 500); with
+        ``every_worker``, also until every worker has warmed up (a worker answers only then)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"kiosk serve exited ({self.proc.returncode}): {self.log_text()[-3000:]}")
             if len(self.worker_pids()) >= self.workers:
                 try:
-                    if self.get(path, timeout=10).status < 500:
+                    if self.get(path, timeout=10).status < 500 and (
+                            not every_worker or self.log_text().count("warm-up done") >= self.workers):
                         return
                 except OSError:
                     pass

@@ -69,7 +69,8 @@ class Server:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"{}")
 
-    def wait_up(self, timeout: float = 60.0) -> None:
+    def wait_up(self, timeout: float = 180.0) -> None:
+        """Wait until the server answers a search (its workers answer once warmed up)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

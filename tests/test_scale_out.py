@@ -75,7 +75,7 @@ def test_an_edit_through_one_host_reaches_every_worker_of_every_host(
     caseworker = make_account(factory, "caseworker", "case.worker")
     hosts.extend(Host(tmp_path / name, require_postgres, workers=2) for name in ("host-a", "host-b"))
     for host in hosts:
-        host.wait_up(path="/api/v1/search?q=clinic")
+        host.wait_up(path="/api/v1/search?q=clinic", every_worker=True)
 
     # An edit through host A's workspace, as a caseworker's browser makes it.
     word = "Quetzalcoatl"
@@ -95,7 +95,7 @@ def test_an_edit_through_one_host_reaches_every_worker_of_every_host(
     third = Host(tmp_path / "host-c", require_postgres, workers=2)
     hosts.append(third)
     assert not third.index_dir.exists() or not any(third.index_dir.iterdir())
-    third.wait_up(path="/api/v1/search?q=clinic")
+    third.wait_up(path="/api/v1/search?q=clinic", every_worker=True)
     _wait_every_worker_finds(third, word.lower(), target, time.monotonic() + 30)
     health = third.get("/healthz").json()
     assert health["status"] == "ok" and health["index"]["documents"] == 20 and health["index"]["lag"] == 0, health
