@@ -12,7 +12,6 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from typing import Any
 
 from flask import Flask, Response, current_app, g
@@ -30,21 +29,13 @@ _databases: weakref.WeakSet[Database] = weakref.WeakSet()
 
 
 class Database:
-    """The engine and session factory of one app, created lazily on first use."""
+    """The engine and session factory of one app (creating an engine does not connect)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.engine: Engine = make_engine(url)
+        self.session_factory: sessionmaker[Session] = make_session_factory(self.engine)
         _databases.add(self)
-
-    @cached_property
-    def engine(self) -> Engine:
-        """The engine (created on first use; creating it does not connect)."""
-        return make_engine(self.url)
-
-    @cached_property
-    def session_factory(self) -> sessionmaker[Session]:
-        """The session factory bound to :attr:`engine`."""
-        return make_session_factory(self.engine)
 
     @contextmanager
     def transaction(self, *, commit: bool = True) -> Iterator[Session]:
@@ -59,8 +50,7 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection (tests and forked workers call this)."""
-        if "engine" in self.__dict__:
-            self.engine.dispose()
+        self.engine.dispose()
 
 
 def dispose_all() -> None:

@@ -15,10 +15,8 @@ Words that are not in the index's vocabulary get typo alternatives: the closest 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
