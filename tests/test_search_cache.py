@@ -159,7 +159,7 @@ def _fail_on_search_errors(no_search_errors: None) -> None:
 def test_a_states_word_weights_outlive_the_searcher_that_read_them(tmp_path: Path) -> None:
     """Word weights are kept per index state; a later searcher of the same state (the first one
     closed, the segment caches emptied) scores with its own readers instead of closed ones."""
-    from search_index import segments
+    from search_index.engine import segments
     from search_index.query.scoring import Scorer
     from search_index.engine.view import view_for
 
