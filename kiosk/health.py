@@ -43,6 +43,7 @@ def index_report(database_ok: bool) -> dict[str, Any]:
     from search_index.upkeep.freshness import MIN_FREE_BYTES, index_status
 
     search = get_search()
+    search.follower.wait_first_pass(float(current_app.config.get("SEARCH_READY_TIMEOUT", 15.0)))
     report: dict[str, Any] = {"usable": False, "documents": None}
     unreadable = None
     try:

@@ -133,6 +133,9 @@ def get_listing_cache(
     def make() -> ListingCache:
         capacity = int(app.config.get("LISTING_CACHE_SIZE", DEFAULT_CAPACITY))
         follower = get_search(app).follower
+        # The reader's first pass tells its subscribers "anything may have changed": let it
+        # come before anything is cached (a warm-up's prefill, say), so it does not drop it.
+        follower.wait_first_pass(30.0)
         cache = ListingCache(str(app.config["TIMEZONE"]), capacity, build=build, check=follower.check_read)
         follower.subscribe(cache.changed)
         group: list[ListingCache] = app.extensions.setdefault(_GROUP, [])
