@@ -326,6 +326,7 @@ def test_larger_text_landscape_and_no_query_in_a_large_heading(
     expect(page).to_have_url(re.compile(r"/search\?q=family"))
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text("Results")
+    page.wait_for_load_state("load")  # sizes below are read once the style sheet has applied
     expect(page.get_by_label("Search for help")).to_have_value("family help")
     headings = page.locator("h1, h2:not(.card-name), p.count, p.lead").all_inner_texts()
     assert not any("family help" in text.lower() for text in headings), headings
