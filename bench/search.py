@@ -13,7 +13,9 @@ with ``--miami PATH``, the Miami 211 import. For each, on a kept searcher:
   p50/p95/p99 in ms;
 * repeated queries (kiosk tiles, common words) through the result cache: p95 in ms;
 * with ``--http``: the same queries through the JSON endpoint (Flask test client) on a database
-  holding the same services (built once per size, kept in ``--workdir``);
+  holding the same services (built once per size, kept in ``--workdir``), after the warm-up a
+  served worker does before its first request (``kiosk.serving.warm_up``: index caught up,
+  common postings read, listing caches filled), as ``kiosk serve`` answers;
 * full build time (service_document + one Whoosh writer), microseconds of ``service_document``
   per service, index size on disk, and the peak RSS of this process.
 
@@ -359,6 +361,10 @@ def http_client(workdir: Path, n: int) -> Callable[[SearchRequest], Any]:
         engine.dispose()
         (home / "ready").write_text("ok")
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "KIOSK_HOME": str(home), "DATABASE_URL": url, "INDEX_DIR": str(home / "index")})
+    from kiosk.serving import warm_up
+
+    app.config["WARM_PAGES"] = False  # the pages are not measured here; the caches they read are
+    warm_up(app)
     client = app.test_client()
 
     def call(request: SearchRequest) -> Any:

@@ -131,6 +131,7 @@ def test_a_failing_catch_up_shows_until_a_pass_succeeds(app: Flask, monkeypatch:
 
 def test_no_index_is_unavailable(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(get_search(app).follower, "poll", lambda **_kw: None)  # still being built
+    app.config["SEARCH_READY_TIMEOUT"] = 0.5  # how long /healthz waits for the first pass
     code, body = _health(app)
     assert code == 503 and body["status"] == "unavailable" and body["database"] is True
     assert body["index"]["usable"] is False

@@ -72,7 +72,8 @@ class Service(SourcedMixin, TimestampMixin, VersionedMixin, Base):
             values_callable=lambda e: [m.value for m in e],
         ),
         default=ServiceStatus.active,
-        index=True,
+        # no index: a status holds half the directory, and SQLite chose such an index over the
+        # primary key for "these ids, if listed" (a scan of every active service per page)
     )
     interpretation_services: Mapped[str | None] = mapped_column(Text)
     application_process: Mapped[str | None] = mapped_column(Text)
