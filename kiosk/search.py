@@ -67,15 +67,18 @@ class AppSearch:
             inline_limit=int(config.get("SEARCH_INLINE_LIMIT", 500)),
         )
         self.follower.start()
+        self._had_index = False
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """A current searcher for the ``with`` block (raises ``IndexUnavailable``)."""
         from search_index.engine.store import IndexUnavailable
 
-        self.follower.wait_first_pass(self.ready_timeout)
-        if self.layout.current() is None and not self.follower.wait_ready(self.ready_timeout):
-            raise IndexUnavailable(f"{self.layout.root}: the index is still being built")
+        if not self._had_index:  # until the first index is there (later, the pool raises)
+            self.follower.wait_first_pass(self.ready_timeout)
+            if self.layout.current() is None and not self.follower.wait_ready(self.ready_timeout):
+                raise IndexUnavailable(f"{self.layout.root}: the index is still being built")
+            self._had_index = True
         with self.pool.searcher() as s:
             yield s
 

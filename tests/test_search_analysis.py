@@ -76,3 +76,35 @@ def test_shipped_synonyms_cover_police_florida_and_spanish_terms() -> None:
         "consejeria", "alquiler",
     ]:
         assert table.expand(tuple(words(phrase))), phrase
+
+
+def _strings(node: object) -> list[str]:
+    """Every string in a parsed JSON document."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in _strings(value)]
+    return []
+
+
+def test_word_terms_match_the_analyzers_on_the_curated_vocabulary_and_awkward_text() -> None:
+    """The query words' shortcut (``english_terms``/``spanish_terms``) makes exactly the terms
+    the analyzers make: every string of the curated directory whole and word by word, plus
+    case, accents, apostrophes, digits, stop words, scripts and characters the charset map drops."""
+    import json
+    from pathlib import Path
+
+    from search_index.engine.analysis import english_terms, spanish_terms
+
+    curated = Path(__file__).resolve().parents[1] / "directory_data" / "curated"
+    texts = [s for path in sorted(curated.glob("*.json")) for s in _strings(json.loads(path.read_text("utf-8")))]
+    assert len(texts) > 500
+    texts += [w for text in texts for w in text.split()]
+    texts += ["", "   ", "THE", "O'Brien's", "U.S.A.", "AT&T", "guardería", "GUARDERÍA", "Ñandú", "İstanbul", "straße",
+              "ﬁnancial", "x\u0301y", "ǅemal", "١٢٣ help", "日本語 shelter", "emoji 🙂 food", "it's", "don't",
+              "a", "I", "de la", "niños", "café-bar", "24/7", "3rd", "ÀÉÎÕÜ", "œuvre", "æsir", "ı", "ﬀ"]
+    for text in texts:
+        assert english_terms(text) == terms(ENGLISH_ANALYZER, text), text
+        assert spanish_terms(text) == terms(SPANISH_ANALYZER, text), text

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from search_index.engine import segments
-from search_index.engine.analysis import ENGLISH_ANALYZER, SPANISH_ANALYZER, terms
+from search_index.engine.analysis import english_terms, spanish_terms
 from search_index.engine.schema import ENGLISH_FIELDS, SPANISH_FIELDS
 from search_index.query.synonyms import SynonymTable
 from search_index.query.understanding import SYNONYM_WEIGHT, Alternative, Concept
@@ -57,8 +57,8 @@ MIN_FUZZY_LENGTH = 4
 
 def field_terms(word: str) -> tuple[tuple[str, str], ...]:
     """The ``(field, term)`` pairs a folded word is searched as in the text fields."""
-    en = terms(ENGLISH_ANALYZER, word)
-    es = terms(SPANISH_ANALYZER, word)
+    en = english_terms(word)
+    es = spanish_terms(word)
     pairs = [(f, t) for f in ENGLISH_FIELDS for t in en]
     pairs += [(f, t) for f in SPANISH_FIELDS for t in es]
     return tuple(pairs)
@@ -66,7 +66,7 @@ def field_terms(word: str) -> tuple[tuple[str, str], ...]:
 
 def is_stop_word(word: str) -> bool:
     """Whether ``word`` is a stop word in English or in Spanish ("after", "de")."""
-    return not terms(ENGLISH_ANALYZER, word) or not terms(SPANISH_ANALYZER, word)
+    return not english_terms(word) or not spanish_terms(word)
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
