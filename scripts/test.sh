@@ -69,7 +69,9 @@ PY
   base=$(mktemp -d)
   # The browser tests serve their own site on its own SQLite file (tests/browser/conftest.py) whatever
   # the run's database, so they run in the SQLite run only: here they would repeat it exactly.
-  KIOSK_TEST_DATABASE_URL="$url" .venv/bin/python -m pytest -p no:cacheprovider --basetemp "$base/tmp" \
+  # Only the tests that use the database under test: the rest (word lists, judged sets, the index
+  # engine, tests on their own SQLite files) would repeat the SQLite run exactly (tests/conftest.py).
+  KIOSK_TEST_DATABASE_ONLY=1 KIOSK_TEST_DATABASE_URL="$url" .venv/bin/python -m pytest -p no:cacheprovider --basetemp "$base/tmp" \
     --ignore=tests/browser "$@" || pg_status=$?
   rm -rf "$base"
   .venv/bin/python - "$PG_HOST" "$PG_PORT" "$db" <<'PY' || true

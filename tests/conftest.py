@@ -32,6 +32,20 @@ SHARED_DIR = Path(os.environ.get("KIOSK_SHARED_DIR", REPO_ROOT.parent / "shared"
 IN_CI = bool(os.environ.get("CI"))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``KIOSK_TEST_DATABASE_ONLY`` set (``scripts/test.sh``'s PostgreSQL run), keep only the
+    tests that use the database under test (the ``database_url`` fixture, which every database
+    fixture and app rests on): the others (word lists, judged sets, analyzers, the index engine,
+    their own SQLite files) would repeat the SQLite run's work exactly."""
+    if not os.environ.get("KIOSK_TEST_DATABASE_ONLY"):
+        return
+    keep = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+    dropped = [item for item in items if "database_url" not in getattr(item, "fixturenames", ())]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 def missing(reason: str) -> None:
     """Skip the test with ``reason`` outside CI; fail it in CI, where nothing may be missing."""
     if IN_CI:
