@@ -232,27 +232,24 @@ class WordPostings:
 
 def word_postings(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ...]) -> WordPostings:
     """The segment's :class:`WordPostings` of ``word`` searched as ``pairs`` (cached per segment)."""
-    key = (segment_key(leaf), "word", word, pairs)
-    cached = _postings.get(key)
-    if cached is not None:
-        return cached
-    vocabulary = small_vocabulary(leaf)
-    read = [
-        _read_scored(leaf, field, term) if vocabulary is None or (field, term) in vocabulary else EMPTY
-        for field, term in pairs
-    ]
-    counts = np.array([ids.size for ids, _parts in read], dtype=np.int64)
-    if counts.any():
-        result = WordPostings(
+
+    def build() -> WordPostings:
+        vocabulary = small_vocabulary(leaf)
+        read = [
+            _read_scored(leaf, field, term) if vocabulary is None or (field, term) in vocabulary else EMPTY
+            for field, term in pairs
+        ]
+        counts = np.array([ids.size for ids, _parts in read], dtype=np.int64)
+        if not counts.any():
+            return WordPostings(EMPTY_IDS, EMPTY[1], EMPTY_IDS, counts)
+        return WordPostings(
             np.concatenate([ids for ids, _parts in read]),
             np.concatenate([parts for _ids, parts in read]),
             np.repeat(np.arange(len(pairs), dtype=np.int32), counts),
             counts,
         )
-    else:
-        result = WordPostings(EMPTY_IDS, EMPTY[1], EMPTY_IDS, counts)
-    _postings.put(key, result, int(counts.sum()) + 1)
-    return result
+
+    return _postings.get_or_build((segment_key(leaf), "word", word, pairs), build, lambda r: int(r.counts.sum()) + 1)
 
 
 def cached_word_postings(key: str, word: str, pairs: tuple[tuple[str, str], ...]) -> WordPostings | None:
@@ -270,31 +267,24 @@ def word_scores(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ...]
     :func:`search_index.query.scoring.Scorer.word_vector`), so a state made by an edit finds the large
     segments' scores here and only computes those of the new small segment.
     """
-    key = (segment_key(leaf), "scores", word, pairs, weights.tobytes())
-    cached = _postings.get(key)
-    if cached is not None:
-        return cached
-    postings = word_postings(leaf, word, pairs)
-    if not postings.ids.size:
-        result: tuple[np.ndarray, np.ndarray] = (EMPTY_IDS, EMPTY[1])
-    else:
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        postings = word_postings(leaf, word, pairs)
+        if not postings.ids.size:
+            return EMPTY_IDS, EMPTY[1]
         dense = np.bincount(postings.ids, weights=postings.parts * weights[postings.pair],
                             minlength=leaf.doc_count_all())
         ids = np.flatnonzero(dense).astype(np.int32)
-        result = (ids, dense[ids].astype(np.float32))
-    _postings.put(key, result, result[0].size + 1)
-    return result
+        return ids, dense[ids].astype(np.float32)
+
+    key = (segment_key(leaf), "scores", word, pairs, weights.tobytes())
+    return _postings.get_or_build(key, build, lambda r: r[0].size + 1)
 
 
 def stored_fields(leaf: IndexReader, local: int) -> dict[str, Any]:
     """The stored fields of the segment's document ``local`` (cached: a segment's stored fields
     never change, and the same listings are shown again and again). Read-only by convention."""
-    key = (segment_key(leaf), local)
-    found = _stored.get(key)
-    if found is None:
-        found = leaf.stored_fields(local)
-        _stored.put(key, found)
-    return found
+    return _stored.get_or_build((segment_key(leaf), local), lambda: leaf.stored_fields(local))
 
 
 def small_vocabulary(leaf: IndexReader) -> frozenset[tuple[str, str]] | None:
@@ -318,14 +308,12 @@ def small_vocabulary(leaf: IndexReader) -> frozenset[tuple[str, str]] | None:
 
 def doc_ids(leaf: IndexReader, field: str, text: str) -> np.ndarray:
     """The segment's local doc numbers holding ``field:text`` (deleted ones included)."""
-    key = (segment_key(leaf), field, text, False)
-    cached = _postings.get(key)
-    if cached is not None:
-        return cached
-    matcher = _raw_matcher(leaf, field, text)
-    ids = np.array(_read_all(matcher)[0], dtype=np.int32) if matcher is not None else EMPTY_IDS
-    _postings.put(key, ids, ids.size + 1)
-    return ids
+
+    def build() -> np.ndarray:
+        matcher = _raw_matcher(leaf, field, text)
+        return np.array(_read_all(matcher)[0], dtype=np.int32) if matcher is not None else EMPTY_IDS
+
+    return _postings.get_or_build((segment_key(leaf), field, text, False), build, lambda ids: ids.size + 1)
 
 
 # -- columns -----------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from search_index.geo import GeoIndex, Point
 from search_index.hours import DEFAULT_TIMEZONE, MINUTES_PER_DAY, MINUTES_PER_WEEK, is_open, zone
 
 Leaves = list[tuple[IndexReader, int]]
+#: Weekly spans (start, end, group), time zones, each group's zone, groups needing the full rules.
+Spans = tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray]
 
 #: How many index states keep a view (old generations are dropped first).
 MAX_VIEWS = 6
@@ -203,12 +205,12 @@ class IndexView:
 
         return self.memo("hours", build)
 
-    def _weekly_spans(self, leaves: Leaves) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
+    def _weekly_spans(self, leaves: Leaves) -> Spans:
         """Plain weekly spans of every hours encoding as arrays (start, end, group), the time
         zones, each group's zone index, and which groups need the full rules (dated spans,
         closures, special hours)."""
 
-        def build() -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
+        def build() -> Spans:
             decoded, _ = self.hours(leaves)
             starts, ends, owners = [], [], []
             zones: dict[str, int] = {}
@@ -228,6 +230,7 @@ class IndexView:
                 np.array(ends, dtype=np.int32),
                 np.array(owners, dtype=np.int32),
                 list(zones),
+                group_zone,
                 complex_groups,
             )
 
@@ -239,14 +242,14 @@ class IndexView:
 
         def build() -> np.ndarray:
             decoded, groups = self.hours(leaves)
-            starts, ends, owners, zones, complex_groups = self._weekly_spans(leaves)
+            starts, ends, owners, zones, group_zone, complex_groups = self._weekly_spans(leaves)
             minute_of_week = np.zeros(len(zones), dtype=np.int32)
             for i, name in enumerate(zones):
                 local = minute.astimezone(zone(name or DEFAULT_TIMEZONE))
                 minute_of_week[i] = local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
             group_open = np.zeros(len(decoded) + 1, dtype=bool)  # the extra last one: no hours
             if owners.size:
-                m = minute_of_week[self._group_zone(leaves)[owners]]
+                m = minute_of_week[group_zone[owners]]
                 inside = ((starts <= m) & (m < ends)) | ((starts <= m + MINUTES_PER_WEEK) & (m + MINUTES_PER_WEEK < ends))
                 group_open[owners[inside]] = True
             for g in np.flatnonzero(complex_groups):
@@ -256,15 +259,6 @@ class IndexView:
             return mask
 
         return self.bounded(("open", minute), build)
-
-    def _group_zone(self, leaves: Leaves) -> np.ndarray:
-        def build() -> np.ndarray:
-            decoded, _ = self.hours(leaves)
-            zones = self._weekly_spans(leaves)[3]
-            index = {name: i for i, name in enumerate(zones)}
-            return np.array([index[str(h.get("tz") or "")] for h in decoded], dtype=np.int32)
-
-        return self.memo("group-zone", build)
 
     def open_flag(self, leaves: Leaves, docnum: int, now: dt.datetime) -> bool | None:
         """Whether one document is open at ``now``; None when it has no hours."""

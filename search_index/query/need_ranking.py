@@ -65,11 +65,6 @@ class NeedPlan:
     need_concepts: tuple[Concept, ...] = ()
 
     @property
-    def code_sets(self) -> tuple[CodeSet, ...]:
-        """The taxonomy codes of every need read (met or not)."""
-        return tuple(n.codes for n in self.reading.needs)
-
-    @property
     def set_aside(self) -> bool:
         """Whether context cancelled every need the words would have said and none is left:
         the query is about something else ("video game for stress relief", "stress ball toy"),

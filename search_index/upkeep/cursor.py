@@ -100,7 +100,7 @@ class JournalCursor:
         while the index is built are applied when they commit.
         """
         now = time.time() if now is None else now
-        top = session.scalar(select(func.max(ChangeJournalEntry.seq))) or 0
+        top = journal_head(session)
         if top == 0:
             return cls()
         low = max(top - START_WINDOW, 0)
@@ -141,6 +141,11 @@ class JournalCursor:
         """The cursor without the gaps older than ``horizon``."""
         now = time.time() if now is None else now
         return JournalCursor(self.position, tuple(g for g in self.gaps if now - g.since < horizon))
+
+
+def journal_head(session: Session) -> int:
+    """The highest seq in the change journal (0 when it is empty)."""
+    return int(session.scalar(select(func.max(ChangeJournalEntry.seq))) or 0)
 
 
 _READ_PAST = (

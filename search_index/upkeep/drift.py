@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -76,17 +76,7 @@ class DriftReport:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "generation": self.generation,
-            "database": self.database,
-            "indexed": self.indexed,
-            "missing": self.missing,
-            "extra": self.extra,
-            "stale": self.stale,
-            "duplicated": self.duplicated,
-            "position": self.position,
-            "clean": self.clean,
-        }
+        return {**asdict(self), "clean": self.clean}
 
 
 def index_fingerprints(ix: FileIndex) -> tuple[dict[str, str], list[str]]:

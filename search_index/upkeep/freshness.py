@@ -22,11 +22,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory_data.models import ChangeJournalEntry
 from search_index.engine.layout import IndexLayout
+from search_index.upkeep.cursor import journal_head
 from search_index.upkeep.sync import read_cursor
 
 #: Below this many free bytes on the index's file system, the index is reported short of space.
@@ -49,11 +50,6 @@ class IndexStatus:
     def to_json(self) -> dict[str, Any]:
         """The status as a JSON-ready dict."""
         return asdict(self)
-
-
-def journal_head(session: Session) -> int:
-    """The highest seq in the change journal (0 when it is empty)."""
-    return int(session.scalar(select(func.max(ChangeJournalEntry.seq))) or 0)
 
 
 def oldest_unapplied_at(session: Session, position: int) -> dt.datetime | None:

@@ -33,7 +33,7 @@ from search_index.documents import service_document
 from search_index.hours import DEFAULT_TIMEZONE
 from search_index.engine.integrity import record_checksums
 from search_index.engine.layout import Generation, IndexLayout, read_json, write_atomic
-from search_index.engine.store import ID_FIELD, FileIndex, IndexUnavailable, open_generation
+from search_index.engine.store import ID_FIELD, FileIndex, open_current, open_generation
 from search_index.engine.writing import abandon_writer, open_writer
 
 log = logging.getLogger(__name__)
@@ -164,13 +164,11 @@ class IndexSync:
     def live(self) -> tuple[Generation, FileIndex]:
         """The live generation and its index (cached while the pointer does not move)."""
         generation = self.layout.current()
-        if generation is None:
-            raise IndexUnavailable(f"{self.layout.root}: no index has been built")
         with self._lock:
             cached = self._open
-        if cached is not None and cached[0] == generation.name:
+        if generation is not None and cached is not None and cached[0] == generation.name:
             return generation, cached[1]
-        ix = open_generation(generation)
+        generation, ix = open_current(self.layout)
         with self._lock:
             self._open = (generation.name, ix)
         return generation, ix
