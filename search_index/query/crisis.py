@@ -1,21 +1,13 @@
 """Crisis safety: recognising a query that signals danger, and the card of lines to pin for it.
 
-The rules are data in ``directory_data/``, each file documenting its format in its header:
-``crisis_words.csv`` (word groups in English, Spanish and Haitian Creole: SELF, KILL, NEG ...),
-``crisis_triggers.csv`` (patterns, :mod:`search_index.query.word_patterns`, and the lines each
-pins, whether it means danger *now*, an example it must catch), ``crisis_guards.csv`` (look-alike
-patterns, "suicide prevention training", that stop a pin, each with an example),
-``crisis_lines.csv`` (the lines: numbers to find their listings, what to dial or text, priority)
-and ``crisis_card.csv`` (every word of the card in the three languages).
+The rules are data in ``directory_data/`` (``crisis_words.csv``, ``crisis_triggers.csv``,
+``crisis_guards.csv``, ``crisis_lines.csv``, ``crisis_card.csv``), each file documenting its format
+in its header; patterns are those of :mod:`search_index.query.word_patterns`.
 
 :meth:`CrisisRules.detect` keeps the trigger matches that no guard stops and that are not negated
-("I'm not suicidal"), and orders their lines: lines named by a *danger* row before lines named
-only by *topic* rows (which only name the subject, "domestic violence"), then a line some row
-lists first before lines rows list only after another ("my husband forced me to sign a loan" pins
-the ``dv|rainn`` row: the domestic violence line leads), then by line priority. The card leads
-with "Call 911 now" when a matched danger row says so, or when the query holds a ``NOW`` or
-``WEAPON`` word; it is in the query's language when that reads as Spanish or Haitian Creole, else
-in the interface's (:func:`card_language`).
+("I'm not suicidal"), and orders their lines: lines of a *danger* row before those only of
+*topic* rows, then a line some row lists first, then by line priority. The card leads with "Call
+911 now" when a matched danger row says so or the query holds a ``NOW`` or ``WEAPON`` word.
 """
 
 from __future__ import annotations
@@ -84,9 +76,8 @@ class CardLine:
 
 @dataclass(frozen=True)
 class CrisisCard:
-    """What the pinned card says, all in ``language`` (``lead``: "Call 911 now" when ``now``, else
-    "If you are in immediate danger, call 911"; ``desk``: "or tell the officer at the front desk",
-    for a police kiosk)."""
+    """What the pinned card says, all in ``language`` (``lead``: "Call 911 now" when ``now``;
+    ``desk``: "or tell the officer at the front desk")."""
 
     language: str
     now: bool
@@ -116,12 +107,8 @@ class CardWords:
 
 @dataclass(frozen=True)
 class CrisisMatch:
-    """The crisis lines a query pins, the listings found for them, and how to show them.
-
-    ``service_ids`` are the indexed listings of those lines, in pin order (empty when the
-    directory has none: the lines are then shown from the data alone). ``now``: the danger may be
-    happening now (the card leads with "Call 911 now"). ``language``: the card's language.
-    """
+    """The crisis lines a query pins, their indexed listings in pin order (empty when the
+    directory has none), whether the danger may be happening now, and the card's language."""
 
     lines: tuple[CrisisLine, ...]
     service_ids: tuple[str, ...]
@@ -210,8 +197,7 @@ class Guard:
 
 @dataclass(frozen=True)
 class Detection:
-    """What :meth:`CrisisRules.detect` found: line keys in pin order, whether a danger row matched,
-    whether it may be happening now, the guessed language, and the rows that decided."""
+    """What :meth:`CrisisRules.detect` found (line keys in pin order) and the rows that decided."""
 
     lines: tuple[str, ...]
     danger: bool
@@ -238,8 +224,8 @@ class CrisisRules:
         return self.lexicon.read(text)
 
     def detect(self, text: str, *, skip_guards: frozenset[int] = frozenset()) -> Detection:
-        """The lines ``text`` pins (see the module docstring). ``skip_guards``: guard rows to
-        leave out (the data test shows each guard stops a pin of its own)."""
+        """The lines ``text`` pins (see the module docstring); ``skip_guards``: guard rows to
+        leave out (the data test's)."""
         reading = self.lexicon.read(text)
         found = matches(self.triggers, self.trigger_index, reading)
         if not found:
@@ -333,8 +319,6 @@ _files: WatchedFiles[CrisisRules] = WatchedFiles(lambda *texts: parse_rules(*tex
 
 
 def load_rules(paths: tuple[Path, ...] = DEFAULT_PATHS) -> CrisisRules:
-    """The rules from the five data files (words, triggers, guards, lines, card; defaults in
-    ``directory_data``), re-read when one changes (:class:`~search_index.query.data_rows.WatchedFiles`:
-    looked at every second at most). A file that cannot be read or parsed keeps the rules last
-    loaded (or raises on the first load: the shipped files are tested)."""
+    """The rules from the five data files (:data:`DEFAULT_PATHS`), re-read within a second of one
+    changing (:class:`~search_index.query.data_rows.WatchedFiles`)."""
     return _files.load(paths)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 #: An age typed short: "2yo", "14 yr", "3 y/o" -> "2 year old"; "18mo" -> "18 month old".
@@ -124,6 +125,21 @@ def within_one_edit(a: str, b: str) -> bool:
 def deletions(word: str) -> set[str]:
     """Every string made by deleting one character of ``word``."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def word_index(words: Iterable[str], keys: Callable[[str], Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    """Each key of ``words`` (their deletions, sound ...) -> the words having it, sorted: words
+    within some edits of a token share a key with it (a SymSpell-style look-up)."""
+    index: dict[str, set[str]] = {}
+    for word in words:
+        for key in keys(word):
+            index.setdefault(key, set()).add(word)
+    return {k: tuple(sorted(v)) for k, v in index.items()}
+
+
+def with_deletions(word: str) -> set[str]:
+    """``word`` and every string made by deleting one of its characters."""
+    return deletions(word) | {word}
 
 
 def inflection_bases(word: str) -> list[str]:

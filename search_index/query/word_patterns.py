@@ -123,10 +123,9 @@ class Pattern:
 
 @dataclass(frozen=True)
 class PatternIndex:
-    """Patterns filed under the words and groups of one of their elements, the *anchor*: a text
-    only tries the patterns whose anchor it holds (a pattern whose elements all take word
-    prefixes is always tried). The anchor is the element least likely to be in a text, by
-    ``cost``: the summed size of its keys (a word counts 1, a group as many words as it has)."""
+    """Patterns filed under the words and groups of their *anchor*, the element least likely to
+    be in a text by ``cost``: a text only tries the patterns whose anchor it holds (or whose
+    elements all take prefixes)."""
 
     by_key: dict[str, tuple[int, ...]]
     always: tuple[int, ...]
@@ -281,9 +280,8 @@ def matches(rows: Sequence[R], index: PatternIndex, reading: Reading, *, skip: C
 
 
 def word_triples(text: str, file: str, error: type[ValueError], shared: Collection[str] = ()) -> list[tuple[str, str, str]]:
-    """The ``(group, language, entry)`` triples of a word-group file's ``text`` (``file`` names it
-    in an ``error``: a group must be UPPER_CASE and not one of the ``shared`` groups of
-    ``crisis_words.csv``)."""
+    """The ``(group, language, entry)`` triples of a word-group file's ``text``; ``error`` when a
+    group is not UPPER_CASE or is one of the ``shared`` groups of ``crisis_words.csv``."""
     triples = []
     for number, row in data_rows(text):
         group = row.get("group", "")
@@ -297,11 +295,8 @@ def word_triples(text: str, file: str, error: type[ValueError], shared: Collecti
 
 class PatternCompiler:
     """Compiles the ``pattern`` cells of data rows against word groups, then builds the lexicon
-    that reads queries for them (the groups' words, the patterns' literal words, and a group per
-    joined phrase) and the indexes of the patterns (:meth:`build`).
-
-    An option of words joined by ``_`` (``locked_out`` in ``lockout/locked_out``) is a phrase
-    that is one choice among others: it becomes a word group of that phrase alone."""
+    that reads queries for them and the patterns' indexes (:meth:`build`). An option of words
+    joined by ``_`` (``lockout/locked_out``) becomes a word group of that phrase alone."""
 
     def __init__(self, triples: Iterable[tuple[str, str, str]], groups: Iterable[str], error: type[ValueError]) -> None:
         self.triples = list(triples)
@@ -330,8 +325,8 @@ class PatternCompiler:
         return pattern
 
     def build(self, *row_sets: Sequence[Row]) -> tuple[Lexicon, list[PatternIndex]]:
-        """The lexicon of everything compiled, and an index of each of ``row_sets``' patterns,
-        anchored on their rarest element (a group weighs as many words as it has)."""
+        """The lexicon of everything compiled, and an index of each of ``row_sets``' patterns
+        (a group weighs as many words as it has)."""
         lexicon = Lexicon.build(self.triples + [(g, "*", words) for words, g in self.joined.items()], self.literals)
         sizes: dict[str, int] = {}
         for names in lexicon.word_groups.values():
