@@ -1,17 +1,10 @@
 """Bring an index up to date with the change journal: commit-safe, idempotent, crash-safe.
 
-One catch-up, for the live generation of one index directory:
-
-1. read the generation's cursor (``sync-state.json``) and ask the journal for entries past it
-   (one indexed query; nothing else happens when there are none);
-2. take the generation's ``sync.lock`` (one applier per index directory across processes;
-   readers never take it), re-read the cursor, read a batch of entries;
-3. re-read those services from the database (committed data only) and ``update_document`` them,
-   deleting the ids that no longer belong in the index; commit the Whoosh writer;
-4. only then save the advanced cursor (written atomically).
-
-A process killed anywhere in 2-4 leaves the cursor where it was (the OS drops its lock), so the
-next catch-up, in any process, applies the same entries again; applying is idempotent.
+One catch-up of a generation: read its cursor (``sync-state.json``) and ask the journal for
+entries past it; if any, take its ``sync.lock`` (one applier across processes), re-read the
+services of a batch from the database, delete and re-add their documents, commit, and only then
+save the advanced cursor atomically. A process killed half-way leaves the cursor where it was,
+so the next catch-up applies the same entries again.
 """
 
 from __future__ import annotations
@@ -85,12 +78,8 @@ def apply_services(
     timezone: str = DEFAULT_TIMEZONE,
     writer_timeout: float = WRITER_TIMEOUT,
 ) -> tuple[int, int]:
-    """Re-index the services ``ids`` from the database; return (documents written, ids deleted).
-
-    Services that no longer exist or no longer belong in the index (defunct) are deleted from it.
-    A batch of :data:`GROUPED_BATCH` services or more is written as a new segment
-    by the grouped writer, a smaller one by Whoosh's writer.
-    """
+    """Re-index the services ``ids`` from the database (deleting those that no longer belong in
+    the index); return (documents written, ids deleted)."""
     if not ids:
         return 0, 0
     grouped = len(ids) >= GROUPED_BATCH
@@ -139,10 +128,8 @@ class CatchUp:
 
 
 class IndexSync:
-    """Applies the change journal to the live generation of one index directory.
-
-    Thread-safe; several processes may each have one on the same directory.
-    """
+    """Applies the change journal to the live generation of one index directory (thread-safe;
+    several processes may each have one)."""
 
     def __init__(
         self,
@@ -179,12 +166,9 @@ class IndexSync:
         return self._pending(generation, limit)
 
     def catch_up(self, *, lock_timeout: float = 10.0, max_entries: int | None = None) -> CatchUp:
-        """Apply pending journal entries to the live index (see the module docstring).
-
-        Returns with ``busy`` set, having done nothing, when another process held the
-        generation's lock for ``lock_timeout`` seconds. ``max_entries`` bounds the work of one
-        call (``more`` is then set when entries remain).
-        """
+        """Apply pending journal entries to the live index (see the module docstring); ``busy``
+        when another process held the lock for ``lock_timeout`` seconds; ``max_entries`` bounds
+        the work (``more`` is then set when entries remain)."""
         generation, ix = self.live()
         return self._catch_up(generation, ix, lock_timeout, max_entries)
 
