@@ -102,7 +102,7 @@ def _physical_address(location: Location) -> Address | None:
 
 def _public_geo(lat: float, lon: float, postal: str, *, confidential: bool) -> str:
     """One point of the public ``geo`` column: a confidential place's cell centre, marked ``c``
-    and without its ZIP code (:mod:`directory_data.confidential`); any other place as it is."""
+    and without its ZIP code; any other place as it is."""
     if confidential:
         clat, clon = coarse_point(lat, lon)
         return f"{clat},{clon},,c"
@@ -126,12 +126,9 @@ def _schedules(service: Service, locations: list[Location]) -> list[Schedule]:
 def service_document(
     service: Service, *, default_timezone: str = DEFAULT_TIMEZONE
 ) -> dict[str, object]:
-    """The index document of ``service`` (fields as in :mod:`search_index.engine.schema`).
-
-    Pure: reads only ``service`` and its loaded relationships (organization, phones, schedules,
-    languages, cost options, locations with addresses/accessibility/schedules/phones/languages,
-    taxonomy terms, categories). Schedules without a time zone are read in ``default_timezone``.
-    """
+    """The index document of ``service`` (fields as in :mod:`search_index.engine.schema`), from
+    ``service`` and its loaded relationships only; schedules without a zone read in
+    ``default_timezone``."""
     locations = _locations(service)
     org = service.organization
     terms = [link.term for link in service.taxonomy_links if link.term is not None]
