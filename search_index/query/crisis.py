@@ -15,13 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import directory_data
-from search_index.query.data_rows import WatchedFiles, cell_list, data_rows
+from search_index.query.data_rows import DATA_DIR, WatchedFiles, cell_list, data_rows
 from search_index.query.lexicon import Lexicon, Reading
 from search_index.query.text_forms import tokens
-from search_index.query.word_patterns import Match, Pattern, PatternCompiler, PatternIndex, matches, word_triples
+from search_index.query.word_patterns import Match, PatternCompiler, PatternIndex, PatternRow, matches, word_triples
 
-DATA_DIR = Path(directory_data.__file__).resolve().parent
 WORDS_PATH = DATA_DIR / "crisis_words.csv"
 TRIGGERS_PATH = DATA_DIR / "crisis_triggers.csv"
 GUARDS_PATH = DATA_DIR / "crisis_guards.csv"
@@ -161,28 +159,20 @@ def card_language(interface: str, detected: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class Trigger:
+class Trigger(PatternRow):
     """A row of ``crisis_triggers.csv``: ``pattern`` pins ``lines`` (in order)."""
 
-    row: int
     lines: tuple[str, ...]
     kind: str
     now: bool
-    language: str
-    pattern: Pattern
-    example: str
 
 
 @dataclass(frozen=True)
-class Guard:
+class Guard(PatternRow):
     """A row of ``crisis_guards.csv``: ``pattern`` marks an ordinary query (see the file)."""
 
-    row: int
     line: str
     scope: str
-    language: str
-    pattern: Pattern
-    example: str
 
     def stops(self, trigger: Trigger, match: Match, guard_match: Match) -> bool:
         """Whether this guard, matched at ``guard_match``, stops ``trigger`` matched at ``match``."""
@@ -224,8 +214,7 @@ class CrisisRules:
         return self.lexicon.read(text)
 
     def detect(self, text: str, *, skip_guards: frozenset[int] = frozenset()) -> Detection:
-        """The lines ``text`` pins (see the module docstring); ``skip_guards``: guard rows to
-        leave out (the data test's)."""
+        """The lines ``text`` pins (see the module docstring), leaving out the ``skip_guards`` rows."""
         reading = self.lexicon.read(text)
         found = matches(self.triggers, self.trigger_index, reading)
         if not found:
@@ -297,9 +286,8 @@ def parse_rules(
         if not keys or any(k not in lines for k in keys) or kind not in KINDS:
             raise CrisisDataError(
                 f"crisis_triggers.csv line {number}: line {row.get('line')!r} or kind {kind!r} is not known")
-        pattern = compiler.compile(row, f"crisis_triggers.csv line {number}")
-        triggers.append(Trigger(number, keys, kind, row.get("now", "").lower() == "yes",
-                                row.get("language", ""), pattern, row.get("example", "")))
+        triggers.append(Trigger(*compiler.row(number, row, f"crisis_triggers.csv line {number}"), keys, kind,
+                                row.get("now", "").lower() == "yes"))
     guards: list[Guard] = []
     for number, row in data_rows(guards_text):
         line = row.get("line", "")
@@ -307,8 +295,7 @@ def parse_rules(
         if (line != "*" and line not in lines) or scope not in SCOPES:
             raise CrisisDataError(
                 f"crisis_guards.csv line {number}: line {line!r} or scope {scope!r} is not known")
-        pattern = compiler.compile(row, f"crisis_guards.csv line {number}")
-        guards.append(Guard(number, line, scope, row.get("language", ""), pattern, row.get("example", "")))
+        guards.append(Guard(*compiler.row(number, row, f"crisis_guards.csv line {number}"), line, scope))
     lexicon, (trigger_index, guard_index) = compiler.build(triggers, guards)
     return CrisisRules(lexicon, tuple(triggers), tuple(guards), lines, card_words, trigger_index, guard_index)
 
@@ -319,6 +306,5 @@ _files: WatchedFiles[CrisisRules] = WatchedFiles(lambda *texts: parse_rules(*tex
 
 
 def load_rules(paths: tuple[Path, ...] = DEFAULT_PATHS) -> CrisisRules:
-    """The rules from the five data files (:data:`DEFAULT_PATHS`), re-read within a second of one
-    changing (:class:`~search_index.query.data_rows.WatchedFiles`)."""
+    """The rules from the data files, re-read within a second of one changing (:class:`WatchedFiles`)."""
     return _files.load(paths)

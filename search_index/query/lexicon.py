@@ -16,10 +16,10 @@ reading also guesses the language (en, es or ht). Everything per token is cached
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from search_index.engine.segments import LRU
 from search_index.query.known_words import is_known
 from search_index.query.text_forms import (
     inflection_bases, phonetic_key, tokens, transpositions, with_deletions, within_one_edit, word_index,
@@ -59,11 +59,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Reading:
-    """A text as read by a :class:`Lexicon`.
-
-    ``items[i]`` are the items starting at token ``i``; ``present`` holds every form and group
-    of the text (to rule patterns out at once); ``language`` is the guess (None: no clue).
-    """
+    """A text as read by a :class:`Lexicon`: ``items[i]`` start at token ``i``; ``present`` holds
+    every form and group of the text; ``language`` is the guess (None: no clue)."""
 
     tokens: tuple[str, ...]
     items: tuple[tuple[Item, ...], ...]
@@ -89,18 +86,14 @@ class Lexicon:
     exact_only: frozenset[str]
     _by_deletion: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _by_sound: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
-    _cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _cache: LRU = field(default_factory=lambda: LRU(CACHE_SIZE), repr=False)
 
     @classmethod
     def build(
         cls, groups: Iterable[tuple[str, str, str]], extra_words: Iterable[str] = ()
     ) -> Lexicon:
-        """A lexicon of ``(group, language, entry)`` triples plus literal ``extra_words``.
-
-        An entry is a word, ``word*`` (any word starting so), ``=word`` (exact only) or several
-        words (a phrase). ``language`` is ``en``, ``es``, ``ht`` or ``*``.
-        """
+        """A lexicon of ``(group, language, entry)`` triples (an entry: a word, ``word*``, ``=word``
+        or a phrase; a language: ``en``, ``es``, ``ht`` or ``*``) plus literal ``extra_words``."""
         word_groups: dict[str, set[str]] = {}
         word_languages: dict[str, set[str]] = {}
         phrases: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
@@ -184,9 +177,9 @@ class Lexicon:
         return tuple(sorted(found))
 
     def _token(self, token: str) -> tuple[tuple[str, ...], frozenset[str]]:
-        cached = self._cache.get(token)
-        if cached is not None:
-            return cached
+        return self._cache.get_or_build(token, lambda: self._read_token(token))
+
+    def _read_token(self, token: str) -> tuple[tuple[str, ...], frozenset[str]]:
         forms = (token, *self.corrections(token))
         groups: set[str] = set()
         for form in forms:
@@ -195,12 +188,7 @@ class Lexicon:
         for stem, group in self.prefixes:
             if token.startswith(stem) or (unknown and len(stem) >= FUZZY_MIN and _near_prefix(token, stem)):
                 groups.add(group)
-        result = (forms, frozenset(groups))
-        with self._lock:
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            self._cache[token] = result
-        return result
+        return forms, frozenset(groups)
 
     def _two_words(self, first: str, second: str) -> bool:
         """Whether ``first second`` are two words and not one typed apart: one is a small common

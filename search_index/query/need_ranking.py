@@ -16,13 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search_index.engine import segments
 from search_index.query.needs import FOLLOW_WEIGHT, OTHER_CATEGORY, CodeSet, Need, NeedReading, is_ancestor
 from search_index.query.scoring import Scorer, field_terms
 from search_index.query.text_forms import tokens
 from search_index.query.synonyms import SynonymTable
 from search_index.query.understanding import FILLER, SYNONYM_WEIGHT, Alternative, Concept
-from search_index.engine.view import IndexView, Leaves
+from search_index.engine.view import IndexView, Leaves, read_only
 
 #: Share of a need's weight given to a listing without taxonomy codes whose text serves it (a
 #: code is the stronger evidence).
@@ -93,21 +92,8 @@ def covered_codes(view: IndexView, leaves: Leaves, codes: CodeSet) -> tuple[str,
     return view.memo(("need-codes", codes), build)
 
 
-def _holding(view: IndexView, leaves: Leaves, terms: list[tuple[str, str]]) -> np.ndarray:
-    """The live documents holding any of ``terms`` (``(field, term)`` pairs), not kept."""
-    mask = np.zeros(view.doc_count, dtype=bool)
-    for leaf, offset in leaves:
-        for field_name, term in terms:
-            ids = segments.doc_ids(leaf, field_name, term)
-            if ids.size:
-                mask[ids + offset] = True
-    mask &= view.live
-    mask.setflags(write=False)
-    return mask
-
-
 def _codes_mask(view: IndexView, leaves: Leaves, codes: tuple[str, ...] | list[str]) -> np.ndarray:
-    return _holding(view, leaves, [("taxonomy_codes", code) for code in codes])
+    return view.holding(leaves, [("taxonomy_codes", code) for code in codes])
 
 
 def need_mask(view: IndexView, leaves: Leaves, need: Need) -> np.ndarray:
@@ -126,8 +112,7 @@ def need_mask(view: IndexView, leaves: Leaves, need: Need) -> np.ndarray:
         for code in broad:
             finer = [c for c in _below(lexicon, code) if is_ancestor(code, c)]
             mask |= _codes_mask(view, leaves, [code]) & ~_codes_mask(view, leaves, finer)
-        mask.setflags(write=False)
-        return mask
+        return read_only(mask)
 
     return view.bounded(("need", need.codes), build)
 
@@ -136,10 +121,7 @@ def uncoded_mask(view: IndexView, leaves: Leaves) -> np.ndarray:
     """The live documents without any taxonomy code (kept per index state)."""
 
     def build() -> np.ndarray:
-        coded = _codes_mask(view, leaves, view.lexicon(leaves, "taxonomy_codes"))
-        mask = view.live & ~coded
-        mask.setflags(write=False)
-        return mask
+        return read_only(view.live & ~_codes_mask(view, leaves, view.lexicon(leaves, "taxonomy_codes")))
 
     return view.memo("uncoded", build)
 
@@ -246,7 +228,7 @@ def names_a_listing(scorer: Scorer, concepts: tuple[Concept, ...], reading: Need
     view, leaves = scorer.view, scorer.leaves
     named = view.live.copy()
     for word in words:
-        named &= _holding(view, leaves, [(f, t) for f, t in field_terms(word) if f in NAME_FIELDS])
+        named &= view.holding(leaves, [(f, t) for f, t in field_terms(word) if f in NAME_FIELDS])
         if not named.any():
             return False
     return True

@@ -15,21 +15,18 @@ cancels the needs it names where it matches ("*animal* shelter").
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import directory_data
+from search_index.engine.segments import LRU
 from search_index.query.crisis import WORDS_PATH as CRISIS_WORDS_PATH
-from search_index.query.data_rows import WatchedFiles, cell_list, data_rows
+from search_index.query.data_rows import DATA_DIR, WatchedFiles, cell_list, data_rows
 from search_index.query.known_words import is_known
 from search_index.query.lexicon import Lexicon, Reading
 from search_index.query.scoring import edit_distance
 from search_index.query.text_forms import deletions, tokens, with_deletions, word_index
-from search_index.query.word_patterns import Pattern, PatternCompiler, PatternIndex, matches, word_triples
+from search_index.query.word_patterns import PatternCompiler, PatternIndex, PatternRow, matches, word_triples
 
-DATA_DIR = Path(directory_data.__file__).resolve().parent
 NEEDS_PATH = DATA_DIR / "needs.csv"
 PHRASES_PATH = DATA_DIR / "need_phrases.csv"
 WORDS_PATH = DATA_DIR / "need_words.csv"
@@ -53,6 +50,8 @@ LEAD_WEIGHT = 1.0
 FOLLOW_WEIGHT = 0.5
 GROUP_WEIGHT = 0.25
 MISSIONS = ("mental-health", "childcare", "abuse", "housing")
+#: Most distinct texts whose reading is kept (and four times as many respelled tokens).
+READINGS_KEPT = 4096
 #: The category of need (need_categories.csv) handed off when a query asks for something the needs
 #: data do not name.
 OTHER_CATEGORY = "other"
@@ -128,28 +127,20 @@ class Need:
 
 
 @dataclass(frozen=True)
-class NeedPhrase:
+class NeedPhrase(PatternRow):
     """A row of ``need_phrases.csv``: ``pattern`` expresses ``needs``."""
 
-    row: int
     needs: tuple[str, ...]
-    language: str
-    pattern: Pattern
-    example: str
 
 
 @dataclass(frozen=True)
-class NeedGuard:
+class NeedGuard(PatternRow):
     """A row of ``need_guards.csv``: where ``pattern`` matches, ``needs`` (None: every need but
     those it ``keeps``) are not read from its words (``overlap``), from words right beside them
     (``next``: "anxiety *vest*") or at all (``all``)."""
 
-    row: int
     needs: frozenset[str] | None
     scope: str
-    language: str
-    pattern: Pattern
-    example: str
     keeps: frozenset[str] = frozenset()
 
     def stops(self, need: str, positions: frozenset[int], guard_positions: frozenset[int]) -> bool:
@@ -219,20 +210,16 @@ class NeedRules:
     guards: tuple[NeedGuard, ...]
     phrase_index: PatternIndex
     guard_index: PatternIndex
-    _cache: OrderedDict[str, NeedReading] = field(default_factory=OrderedDict, repr=False)
-    _respelled: dict[str, str] = field(default_factory=dict, repr=False)
+    _cache: LRU = field(default_factory=lambda: LRU(READINGS_KEPT), repr=False)
+    _respelled: LRU = field(default_factory=lambda: LRU(READINGS_KEPT * 4), repr=False)
     _by_deletions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _short_by_deletion: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         words = self.lexicon.fuzzy_words()
         self._by_deletions = word_index((w for w in words if len(w) >= RESPELL_MIN - 2), _two_deletions)
         self._short_by_deletion = word_index(
             (w for w in words if SHORT_RESPELL <= len(w) <= SHORT_RESPELL + 1), with_deletions)
-
-    #: Most distinct texts whose reading is kept.
-    CACHE_SIZE = 4096
 
     def respelled(self, token: str) -> str:
         """``token`` as the vocabulary word it misspells: within two edits for a token of
@@ -241,42 +228,29 @@ class NeedRules:
         only a single best candidate with the same first letter; otherwise ``token`` itself."""
         if not (len(token) >= RESPELL_MIN or len(token) == SHORT_RESPELL) or not token.isalpha():
             return token
-        found = self._respelled.get(token)
-        if found is not None:
-            return found
-        found = token
+        return self._respelled.get_or_build(token, lambda: self._respell(token))
+
+    def _respell(self, token: str) -> str:
         lexicon = self.lexicon
-        if not (lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token)):
-            short = len(token) == SHORT_RESPELL
-            index = self._short_by_deletion if short else self._by_deletions
-            candidates = {w for key in (with_deletions(token) if short else _two_deletions(token))
-                          for w in index.get(key, ()) if w[0] == token[0]}
-            best = sorted((edit_distance(token, word, 3), word) for word in candidates)
-            best = [(d, w) for d, w in best if d <= (1 if short else 2)]
-            if best and (len(best) == 1 or best[0][0] < best[1][0]):
-                found = best[0][1]
-        with self._lock:
-            if len(self._respelled) >= self.CACHE_SIZE * 4:
-                self._respelled.clear()
-            self._respelled[token] = found
-        return found
+        if lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token):
+            return token
+        short = len(token) == SHORT_RESPELL
+        index = self._short_by_deletion if short else self._by_deletions
+        candidates = {w for key in (with_deletions(token) if short else _two_deletions(token))
+                      for w in index.get(key, ()) if w[0] == token[0]}
+        best = sorted((edit_distance(token, word, 3), word) for word in candidates)
+        best = [(d, w) for d, w in best if d <= (1 if short else 2)]
+        return best[0][1] if best and (len(best) == 1 or best[0][0] < best[1][0]) else token
 
     def read(self, text: str, *, skip: frozenset[int] = frozenset(),
              skip_guards: frozenset[int] = frozenset()) -> NeedReading:
-        """The needs ``text`` expresses; ``skip`` and ``skip_guards``: phrase and guard rows to
-        leave out (the data test's)."""
-        keep = not skip and not skip_guards
-        cached = self._cache.get(text) if keep else None
-        if cached is not None:
-            return cached
-        reading = self.lexicon.read(" ".join(self.respelled(t) for t in tokens(text)))
-        result = self._read(reading, skip, skip_guards)
-        if keep:
-            with self._lock:
-                self._cache[text] = result
-                while len(self._cache) > self.CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        return result
+        """The needs ``text`` expresses, leaving out the ``skip`` phrase and ``skip_guards`` rows."""
+
+        def build() -> NeedReading:
+            reading = self.lexicon.read(" ".join(self.respelled(t) for t in tokens(text)))
+            return self._read(reading, skip, skip_guards)
+
+        return self._cache.get_or_build(text, build) if not skip and not skip_guards else build()
 
     def _covers(self, needs: tuple[str, ...], positions: frozenset[int], other: tuple[str, ...],
                 other_positions: frozenset[int]) -> bool:
@@ -381,8 +355,7 @@ def parse_guards(text: str, needs: dict[str, Need], compiler: PatternCompiler) -
                     or keeps - set(needs)), f"{where}: need {cell!r} is not needs of needs.csv, or * with !needs to keep")
         scope = row.get("scope", "")
         _check(scope in GUARD_SCOPES, f"{where}: scope {scope!r} must be one of {', '.join(GUARD_SCOPES)}")
-        guards.append(NeedGuard(number, keys, scope, row.get("language", ""), compiler.compile(row, where),
-                                row.get("example", ""), keeps))
+        guards.append(NeedGuard(*compiler.row(number, row, where), keys, scope, keeps))
     return tuple(guards)
 
 
@@ -399,8 +372,7 @@ def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_
         where = f"need_phrases.csv line {number}"
         keys = cell_list(row.get("need", ""))
         _check(bool(keys) and all(k in needs for k in keys), f"{where}: need {row.get('need')!r} is not in needs.csv")
-        phrases.append(NeedPhrase(number, keys, row.get("language", ""), compiler.compile(row, where),
-                                  row.get("example", "")))
+        phrases.append(NeedPhrase(*compiler.row(number, row, where), keys))
     guards = parse_guards(guards_text, needs, compiler)
     lexicon, (phrase_index, guard_index) = compiler.build(phrases, guards)
     return NeedRules(lexicon, needs, tuple(phrases), categories, guards, phrase_index, guard_index)
@@ -412,6 +384,5 @@ _files: WatchedFiles[NeedRules] = WatchedFiles(lambda *texts: parse_rules(*texts
 
 
 def load_needs(paths: tuple[Path, ...] = DEFAULT_PATHS) -> NeedRules:
-    """The rules from the data files (:data:`DEFAULT_PATHS`), re-read within a second of one
-    changing (:class:`~search_index.query.data_rows.WatchedFiles`)."""
+    """The rules from the data files, re-read within a second of one changing (:class:`WatchedFiles`)."""
     return _files.load(paths)

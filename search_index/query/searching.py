@@ -92,10 +92,7 @@ def search(
     *,
     cache: ResultCache | None = default_cache,
 ) -> SearchResults:
-    """Run ``request`` on ``searcher`` (see the module docstring). Never raises.
-
-    ``cache=None`` searches without the result cache.
-    """
+    """Run ``request`` on ``searcher`` (``cache=None``: without the result cache). Never raises."""
     req = effective(request, _now())
     try:
         return _search(searcher, req, cache)
@@ -151,11 +148,8 @@ def _crisis(
     assured = view.ints(leaves, "assured", 0)
     pinned: list[int] = []
     for line in lines:
-        mask = np.zeros(view.doc_count, dtype=bool)
-        for phone in line.phones:
-            mask |= view.term_mask(leaves, "phones", phone)
-        for code in line.taxonomy_codes:
-            mask |= view.term_mask(leaves, "taxonomy_codes", code)
+        mask = view.holding(leaves, [("phones", p) for p in line.phones]
+                            + [("taxonomy_codes", c) for c in line.taxonomy_codes]).copy()
         if pinned:
             mask[pinned] = False
         docs = np.flatnonzero(mask)
@@ -170,8 +164,7 @@ def _crisis(
 
 @dataclasses.dataclass(frozen=True)
 class _Ranking:
-    """What a search ranks: the scores, the candidate mask (after every filter), the pinned
-    crisis lines' doc numbers, the facets, and what the page's hits need."""
+    """What a search ranks: scores, candidates (every filter applied), pinned lines, facets..."""
 
     raw: np.ndarray
     candidates: np.ndarray
@@ -235,10 +228,9 @@ def _rank(view: IndexView, leaves: Leaves, req: Effective, concepts: tuple[Conce
 def _ordered(
     view: IndexView, leaves: Leaves, req: Effective, ranking: _Ranking, need: int
 ) -> tuple[list[tuple[float, int, bool]], bool]:
-    """The best ``need`` candidates of ``ranking`` (pinned lines not included), best first, as
-    ``(score, docnum, best)``, and whether they are nearest first: with ``sort=distance`` and a
-    position, the best matches (a score at least :data:`BEST_MATCH_SHARE` of the highest) nearest
-    first, then the others nearest first; otherwise by score (``best`` is then always true)."""
+    """The best ``need`` candidates of ``ranking`` (pinned lines aside) as ``(score, docnum,
+    best)``, and whether they are nearest first (``sort=distance`` with a position:
+    :func:`~search_index.query.ranking.nearest_first`), else by score."""
     docs = np.flatnonzero(ranking.candidates) if need else np.zeros(0, dtype=np.int64)
     factors = quality(view, leaves, req.today, req.stale_after_days)[docs]
     by_distance = req.sort == "distance" and ranking.filters.distances is not None
@@ -259,9 +251,8 @@ def _ordered(
 
 
 def ranked_service_ids(searcher: Searcher, request: SearchRequest, limit: int) -> tuple[list[str], int]:
-    """The ids of the first ``limit`` services ``request`` finds, in rank order (pinned crisis
-    lines first, as :func:`search` orders them; ``page`` and ``per_page`` are not used), and how
-    many it finds in all. For lists that filter the results further by other means."""
+    """The ids of the first ``limit`` services ``request`` finds in :func:`search`'s order (its
+    page aside), and how many it finds in all."""
     view, leaves, req, parsed = _parsed(searcher, effective(dataclasses.replace(request, page=1, per_page=1), _now()))
     ranking = _rank(view, leaves, req, parsed.concepts)
     total = int(np.count_nonzero(ranking.candidates)) + len(ranking.pinned)
@@ -323,8 +314,7 @@ def _run(
 
 
 def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: SynonymTable) -> NeedPlan | None:
-    """The needs ``text`` expresses, planned for this index state (None when it expresses none
-    and holds no word that carries no need)."""
+    """The needs ``text`` expresses, planned for this index state (None: nothing to plan)."""
     if not concepts:
         return None
     reading = load_needs().read(text)

@@ -1,13 +1,9 @@
 """From what a person types to concepts: words, synonym phrases and filler.
 
-``"where can I find a place to sleep tonight"`` becomes one concept, the synonym phrase
-``place to sleep`` (which also finds ``shelter`` and ``homeless``), plus ``tonight``; the filler
-(``where can I find a``) is dropped so it does not sink recall. Each concept has alternatives
-(what was typed, then its synonyms); a document matches a concept when it matches any
-alternative, and matches an alternative when it holds all of its words.
-
-Typo alternatives need the index's vocabulary and are added at search time
-(:mod:`search_index.query.scoring`).
+``"where can I find a place to sleep tonight"`` becomes the synonym phrase ``place to sleep``
+(which also finds ``shelter``) and ``tonight``; the filler is dropped. A document matches a
+concept when it holds all the words of one of its alternatives (typed, synonyms; typo
+alternatives are added at search time, :mod:`search_index.query.scoring`).
 """
 
 from __future__ import annotations

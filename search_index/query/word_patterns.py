@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from search_index.query.data_rows import cell_list, data_rows
 from search_index.query.lexicon import Item, Lexicon, Reading
@@ -252,17 +252,18 @@ def _element(raw: str, known_groups: frozenset[str] | None, source: str) -> Elem
     return Element(frozenset(words), frozenset(groups), tuple(prefixes))
 
 
-class Row(Protocol):
-    """A data-file row holding a pattern (a crisis trigger or guard, a need phrase or guard)."""
+@dataclass(frozen=True)
+class PatternRow:
+    """A data-file row holding a pattern (a crisis trigger or guard, a need phrase or guard): its
+    line number, language, pattern and the example it must match."""
 
-    @property
-    def row(self) -> int: ...
+    row: int
+    language: str
+    pattern: Pattern
+    example: str
 
-    @property
-    def pattern(self) -> Pattern: ...
 
-
-R = TypeVar("R", bound=Row)
+R = TypeVar("R", bound=PatternRow)
 
 
 def matches(rows: Sequence[R], index: PatternIndex, reading: Reading, *, skip: Collection[int] = (),
@@ -324,9 +325,12 @@ class PatternCompiler:
         self.literals |= {w for p in pattern.parts for e in p.elements for w in e.words}
         return pattern
 
-    def build(self, *row_sets: Sequence[Row]) -> tuple[Lexicon, list[PatternIndex]]:
-        """The lexicon of everything compiled, and an index of each of ``row_sets``' patterns
-        (a group weighs as many words as it has)."""
+    def row(self, number: int, row: dict[str, str], where: str) -> tuple[int, str, Pattern, str]:
+        """The :class:`PatternRow` fields of data row ``row`` on line ``number`` (see :meth:`compile`)."""
+        return number, row.get("language", ""), self.compile(row, where), row.get("example", "")
+
+    def build(self, *row_sets: Sequence[PatternRow]) -> tuple[Lexicon, list[PatternIndex]]:
+        """The lexicon of everything compiled, and an index of each of ``row_sets``' patterns."""
         lexicon = Lexicon.build(self.triples + [(g, "*", words) for words, g in self.joined.items()], self.literals)
         sizes: dict[str, int] = {}
         for names in lexicon.word_groups.values():
