@@ -37,8 +37,8 @@ def _tokenizer(field: FieldType) -> RegexTokenizer | None:
 
 
 def word_splitter(field: FieldType) -> Callable[[str], list[str]] | None:
-    """The words of a text as ``field``'s tokenizer finds them, or None when the field's analysis
-    is not of the shape that makes word-at-a-time analysis exact (see the module docstring)."""
+    """The words of a text as ``field``'s tokenizer finds them, or None when word-at-a-time
+    analysis would not be exact."""
     tokenizer = _tokenizer(field)
     if tokenizer is None:
         return None
@@ -58,8 +58,7 @@ def analyze_word(analyzer: Any, word: str) -> tuple[bytes, ...]:
 
 
 def analyze_words(analyzer: Any, words: list[str]) -> list[tuple[bytes, ...]]:
-    """The terms of each of ``words``, as :func:`analyze_word` gives them, in one pass of the
-    words joined by spaces (stop words marked), or word by word when the tokens are not the words."""
+    """The terms of each of ``words``, as :func:`analyze_word` gives them, in one analyzer pass."""
     tokens = [
         (t.original, None if t.stopped else t.text)
         for t in analyzer(" ".join(words), mode="index", boosts=True, removestops=False, keeporiginal=True)

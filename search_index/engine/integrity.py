@@ -52,10 +52,8 @@ def record_checksums(ix: FileIndex) -> int:
 
 
 def verify_checksums(path: Path) -> str | None:
-    """None when every recorded live segment file of the index in ``path`` is intact, else why not.
-
-    Raises what :func:`whoosh.index.open_dir` raises when the index cannot be opened at all.
-    """
+    """None when every recorded live segment file of the index in ``path`` is intact, else why not
+    (raises what :func:`whoosh.index.open_dir` raises when the index cannot be opened)."""
     recorded: dict[str, Any] = (read_json(Path(path) / CHECKSUMS) or {}).get("files", {})
     if not recorded:
         return None

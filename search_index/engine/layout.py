@@ -46,8 +46,7 @@ RETIRE_GRACE = 120.0
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees either the old or the new content whole
-    (a temporary file, fsynced, then :func:`os.replace`; removed when that fails)."""
+    """Write ``text`` to ``path`` atomically (a temporary file, fsynced, then :func:`os.replace`)."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as handle:

@@ -31,8 +31,7 @@ MEMO_MAX_ENTRIES = 20_000
 
 
 def _checked_counts(field: FieldType, value: Any) -> TermCounts:
-    """``{term bytes: frequency}`` from Whoosh's own ``field.index(value)``; ValueError when a
-    posting's weight or value is not the plain one of its frequency."""
+    """``{term bytes: frequency}`` from Whoosh's ``field.index(value)`` (ValueError: not plain postings)."""
     fmt = field.format
     boost = fmt.field_boost
     counts: TermCounts = {}

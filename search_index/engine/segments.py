@@ -4,7 +4,6 @@ Whoosh scores one posting at a time through layers of Python calls. Here a term'
 decoded a block at a time into arrays (BM25 tf part applied) and columns are parsed once, all
 kept in bounded LRU caches keyed by the segment's id: a segment's files never change once
 written, so an entry stays valid across commits (deletions are masked later, per reader).
-
 Reading uses private attributes of Whoosh-Reloaded 2.7.5 (pinned in setup.cfg) and falls back
 to the public APIs when they are absent; ``tests/test_engine_equivalence.py`` checks both.
 """
@@ -263,8 +262,7 @@ def stored_fields(leaf: IndexReader, local: int) -> dict[str, Any]:
 
 
 def small_vocabulary(leaf: IndexReader) -> frozenset[tuple[str, str]] | None:
-    """Every ``(field, term)`` of a segment of at most :data:`SMALL_SEGMENT` documents (an
-    edit's segment: a set lookup instead of an on-disk one per field), or None for a larger one."""
+    """Every ``(field, term)`` of a segment of at most :data:`SMALL_SEGMENT` documents, else None."""
     if leaf.doc_count_all() > SMALL_SEGMENT:
         return None
 
@@ -378,19 +376,10 @@ def points(leaf: IndexReader, field: str = "geo") -> SegmentPoints:
     """The segment's points, from the ``geo`` column (public positions) or ``geo_exact``."""
 
     def build() -> SegmentPoints:
-        lats: list[float] = []
-        lons: list[float] = []
-        docs: list[int] = []
-        zips: list[str] = []
-        coarse: list[bool] = []
-        for local, value in enumerate(_bytes_values(leaf, field)):
-            if value:
-                for lat, lon, zip_code, is_coarse in parse_geo(value):
-                    lats.append(lat)
-                    lons.append(lon)
-                    docs.append(local)
-                    zips.append(zip_code)
-                    coarse.append(is_coarse)
+        found = [(lat, lon, local, zip_code, is_coarse)
+                 for local, value in enumerate(_bytes_values(leaf, field)) if value
+                 for lat, lon, zip_code, is_coarse in parse_geo(value)]
+        lats, lons, docs, zips, coarse = zip(*found) if found else ((),) * 5
         return SegmentPoints(
             np.array(lats, dtype=np.float64),
             np.array(lons, dtype=np.float64),
@@ -410,8 +399,7 @@ def _deletes(word: str) -> set[str]:
 
 
 def spelling_index(leaf: IndexReader) -> dict[str, tuple[str, ...]]:
-    """The segment's ``spell`` words under themselves and every one-letter deletion of them:
-    two words within one edit share a key, so typo lookup is a few dictionary reads."""
+    """The segment's ``spell`` words under themselves and each of their one-letter deletions."""
 
     def build() -> dict[str, tuple[str, ...]]:
         table: dict[str, list[str]] = {}

@@ -95,8 +95,7 @@ def index_health(layout: IndexLayout) -> str | None:
 
 def refresh_searcher(ix: FileIndex, old: Searcher) -> Searcher:
     """A searcher on the latest commit of ``ix``, reusing the readers of ``old``'s segments still
-    listed with the same deleted documents (the others are closed: ``old`` is done). OSError when
-    a concurrent commit removed a file being opened."""
+    listed with the same deleted documents (the others are closed). OSError: a file went away."""
     toc = ix._read_toc()
     leaves: dict[str, IndexReader] = {}
     for leaf, _offset in old.reader().leaf_readers():
@@ -140,8 +139,7 @@ class _Pooled:
 
 
 class SearcherPool:
-    """Searchers of one index directory, each used by one thread at a time and kept between uses;
-    at most ``max_idle`` idle ones are kept (about 150 MiB each at 100,000 services)."""
+    """Searchers of one index directory, each used by one thread at a time; ``max_idle`` kept idle."""
 
     def __init__(self, layout: IndexLayout, max_idle: int = 4) -> None:
         self.layout = layout

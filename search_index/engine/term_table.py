@@ -24,8 +24,7 @@ WordTerms = dict[str, tuple[bytes, ...]]
 
 @dataclass
 class GroupedPostings:
-    """A field's postings in term order: ``terms[k]``'s postings are ``docs[bounds[k]:bounds[k+1]]``
-    with frequencies ``freqs[bounds[k]:bounds[k+1]]`` (documents increasing)."""
+    """A field's postings in term order: ``terms[k]``'s are ``docs``/``freqs[bounds[k]:bounds[k+1]]``."""
 
     terms: list[bytes]
     docs: list[int]
@@ -99,8 +98,7 @@ class TermTable:
 
 
 class TextTable(TermTable):
-    """A :class:`TermTable` for a text field analysed word by word (``find_words`` as its tokenizer;
-    ``shared``: word terms known to every table with the same ``analyzer``)."""
+    """A :class:`TermTable` for a text field analysed word by word (``shared`` between analyzers' tables)."""
 
     def __init__(self, find_words: Callable[[str], list[str]], analyzer: Any, shared: WordTerms) -> None:
         super().__init__()

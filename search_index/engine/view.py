@@ -159,8 +159,7 @@ class IndexView:
         return self.memo("name-rank", build)
 
     def geo(self, leaves: Leaves, *, exact: bool = False) -> GeoIndex:
-        """Every live point with its global doc number: the public positions, or with ``exact``
-        the true ones (for signed-in officers only)."""
+        """Every live point with its global doc number (``exact``: true positions, for officers)."""
         field = "geo_exact" if exact else "geo"
 
         def build() -> GeoIndex:

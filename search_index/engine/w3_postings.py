@@ -4,9 +4,8 @@ Whoosh-Reloaded 2.7.5 (pinned in setup.cfg) writes postings through ``W3Postings
 Python call per posting: blocks of pickled ``(delta-encoded ids, weights, values)`` tuples, each
 after a pickled summary, and a ``W3TermInfo`` in the terms file. :class:`PostingsEncoder` produces
 the same bytes from a term's whole posting list at once, for ``Frequency`` and ``Existence``
-fields without inlining or per-block length statistics (see :func:`grouped_codec`).
-
-``tests/test_index_segment_writer.py`` compares whole segments written both ways byte for byte.
+fields without inlining or per-block length statistics (see :func:`grouped_codec`);
+``tests/test_index_segment_writer.py`` compares segments written both ways byte for byte.
 """
 
 from __future__ import annotations
@@ -38,8 +37,7 @@ EXACT_FLOAT32 = 1 << 24
 
 
 def add_terms(terms_file: OrderedHashWriter, entries: list[tuple[bytes, bytes]]) -> None:
-    """Add ``(key, term info)`` entries, keys increasing, to a terms file in one write: what
-    ``OrderedHashWriter.add`` does for each (the same bytes, buckets and key index)."""
+    """Add ``(key, term info)`` entries, keys increasing, to a terms file as ``OrderedHashWriter.add`` does."""
     if not entries:
         return
     if entries[0][0] <= terms_file.lastkey:
@@ -79,8 +77,7 @@ class PostingsEncoder:
         self._blocks: dict[tuple[Any, ...], bytes] = {}  # block contents -> compressed pickle
 
     def _compressed(self, block: tuple[Any, ...]) -> bytes:
-        """The pickle of ``block`` compressed at the codec's level, remembered for small blocks
-        (many terms of one document have the same single-posting block)."""
+        """The pickle of ``block`` compressed at the codec's level (small blocks remembered)."""
         found = self._blocks.get(block)
         if found is None:
             found = dumps(block, 2)

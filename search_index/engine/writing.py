@@ -45,8 +45,7 @@ def open_writer(ix: FileIndex, timeout: float, *, grouped: bool = False) -> Segm
 
 
 def abandon_writer(writer: SegmentWriter) -> None:
-    """Give up ``writer`` after a failure: close it, release its lock (files it wrote but never
-    listed are removed by a later commit)."""
+    """Give up ``writer`` after a failure: close it, release its lock."""
     lock = writer.writelock
     try:
         if not writer.is_closed:
@@ -59,8 +58,8 @@ def abandon_writer(writer: SegmentWriter) -> None:
 
 
 class NewSegment:
-    """One new segment of the index in ``folder``, written by the grouped writer without the
-    index's lock and not listed in its table of contents (another process may list it)."""
+    """One new segment of the index in ``folder``, written without the index's lock and not
+    listed (another process may list it)."""
 
     def __init__(self, folder: str | Path) -> None:
         self._writer = GroupedSegmentWriter(open_index(folder), lock=False)
