@@ -3,9 +3,8 @@
 ``change_journal.seq`` comes from a sequence (PostgreSQL) or the rowid (SQLite). On PostgreSQL
 sequence values are taken when a row is inserted but become visible when its transaction commits,
 so transaction A can take seq 10, B take 11, B commit, a reader see 11 and only later see 10.
-A reader that just remembered "the highest seq I have seen" would skip 10 for ever.
-
-The cursor therefore keeps, besides ``position`` (the highest seq seen), the *gaps*: ranges of
+A reader that just remembered "the highest seq I have seen" would skip 10 for ever. The cursor
+therefore keeps, besides ``position`` (the highest seq seen), the *gaps*: ranges of
 seqs below ``position`` not seen yet, asked for again on every read. A gap may be a seq that will
 never appear (a rolled-back transaction), so gaps are dropped after a horizon (one hour): a
 transaction open longer than that after journaling is reported as drift by ``kiosk index verify``
@@ -91,8 +90,7 @@ class JournalCursor:
 
     @classmethod
     def start(cls, session: Session, now: float | None = None) -> JournalCursor:
-        """A cursor at the journal's current end, for an index built from the database now; seqs
-        missing among the last :data:`START_WINDOW` become gaps (transactions still open)."""
+        """A cursor at the journal's end, the seqs missing among the last :data:`START_WINDOW` as gaps."""
         now = time.time() if now is None else now
         top = journal_head(session)
         if top == 0:
@@ -174,8 +172,7 @@ def _split(gap: Gap, filled: set[int]) -> Iterable[Gap]:
 
 
 def _compact(gaps: list[Gap]) -> list[Gap]:
-    """Gaps sorted, with neighbours merged until at most :data:`MAX_GAPS` remain (the seqs seen
-    between them are read again once, which is harmless)."""
+    """Gaps sorted, with neighbours merged until at most :data:`MAX_GAPS` remain."""
     ordered = sorted(gaps, key=lambda g: g.lo)
     while len(ordered) > MAX_GAPS:
         i = min(range(len(ordered) - 1), key=lambda k: ordered[k + 1].lo - ordered[k].hi)

@@ -127,10 +127,8 @@ def repair_drift(
     timezone: str = DEFAULT_TIMEZONE,
     lock_timeout: float = 60.0,
 ) -> tuple[int, int]:
-    """Rewrite or remove the documents ``report`` names; return (written, removed).
-
-    Holds the generation's sync lock, so it never interleaves with a journal catch-up.
-    """
+    """Rewrite or remove the documents ``report`` names, under the generation's sync lock; return
+    (written, removed)."""
     generation, ix = open_current(layout)
     ids = report.to_repair
     written = removed = 0

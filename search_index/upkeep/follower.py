@@ -43,13 +43,9 @@ READ_LIMIT = 5000
 
 
 def rebuild_pays(backlog: int, processes: int, session_factory: sessionmaker[Session]) -> bool:
-    """Whether rebuilding the index beats applying a backlog of ``backlog`` journal entries.
-
-    Applying re-indexes the backlog in one process, a rebuild every service in ``processes``, at
-    the same cost per service: a rebuild wins once the backlog is larger than one process's share
-    (and at least :data:`~search_index.upkeep.rebuild.PARALLEL_MIN`), and always from
-    :data:`REBUILD_BACKLOG` entries on.
-    """
+    """Whether rebuilding the index beats applying a backlog of ``backlog`` journal entries: a
+    rebuild re-indexes every service in ``processes``, applying the backlog in one, at the same
+    cost per service (and from :data:`REBUILD_BACKLOG` entries on it always rebuilds)."""
     if backlog >= REBUILD_BACKLOG:
         return True
     if processes < 2 or backlog < PARALLEL_MIN:
@@ -126,8 +122,7 @@ class Follower:
         self.read_error: Exception | None = None
 
     def check_read(self) -> None:
-        """Raise what the last read of the journal raised, if it failed (display caches may be
-        stale then); starts the thread if it is not running."""
+        """Raise what the last read of the journal raised, if it failed; start the thread if needed."""
         self.start()
         error = self.read_error
         if error is not None:
@@ -155,8 +150,7 @@ class Follower:
             thread.join(timeout)
 
     def wait_caught_up(self, timeout: float = 30.0) -> bool:
-        """Whether a pass starting after this call brought the index and the subscribers up to
-        the journal within ``timeout`` seconds."""
+        """Whether a pass starting after this call completed within ``timeout`` seconds."""
         self.start()
         with self._passes:
             target = self._started + 1
@@ -278,8 +272,7 @@ class Follower:
             log.info("index %s: another process is rebuilding", self.layout.root)
 
     def _failed(self, what: str, error: Exception) -> None:
-        """Note a failed index update for ``/healthz``; log it in full only when failures start
-        (every poll fails the same way while a disk is full or the database is down)."""
+        """Note a failed index update for ``/healthz``; log it in full only when failures start."""
         first = self.last_error is None
         since = time.time() if self.last_error is None else self.last_error[0]
         self.last_error = (since, f"{what}: {error!r}")

@@ -86,8 +86,7 @@ def index_status(
     now: dt.datetime | None = None,
     min_free_bytes: int = MIN_FREE_BYTES,
 ) -> IndexStatus:
-    """Freshness and writability of the live index of ``layout``; ``session`` reads the journal
-    (None when the database is unreachable: the freshness fields stay unknown)."""
+    """Freshness and writability of the live index of ``layout`` (``session`` None: freshness unknown)."""
     status = IndexStatus()
     generation = layout.current()
     if generation is None:

@@ -74,8 +74,7 @@ class RebuildReport:
 
 @dataclass(frozen=True)
 class SegmentTask:
-    """One worker's share of a rebuild: write the services of the inclusive id ``ranges`` (about
-    :data:`LOAD_BATCH` services each) into ``build_dir``."""
+    """One worker's share of a rebuild: write the services of the id ``ranges`` into ``build_dir``."""
 
     database_url: str
     build_dir: str
@@ -85,8 +84,7 @@ class SegmentTask:
 
 @dataclass(frozen=True)
 class SegmentResult:
-    """What one worker wrote: its segment (None when empty), documents, and CPU seconds spent
-    loading, writing and finishing (encoding the postings, assembling the segment file)."""
+    """What one worker wrote: its segment (None when empty), documents, and CPU seconds per phase."""
 
     segment: Segment | None
     documents: int
@@ -152,10 +150,12 @@ def rebuild_index(
         )
         phases["prepare"] = time.monotonic() - started
         if workers > 1 and url is not None and len(ids) >= workers:
-            documents = _build_parallel(build_dir, url, ids, workers, timezone, phases)
+            results = _build_parallel(build_dir, url, ids, workers, timezone, phases)
         else:
             workers = 1
-            documents = _build_serial(build_dir, session_factory, ids, timezone)
+            results = [write_segment(str(build_dir), session_factory, tuple(id_ranges(ids)), timezone)]
+        list_segments(build_dir, [r.segment for r in results if r.segment is not None])
+        documents = sum(r.documents for r in results)
         mark = time.monotonic()
         phases["write"] = mark - started - phases["prepare"]
         record_checksums(open_index(build_dir))
@@ -185,11 +185,8 @@ def rebuild_index(
 def rebuild_documents(
     session: Session, ranges: Sequence[tuple[str, str]], timezone: str
 ) -> Iterator[dict[str, object]]:
-    """The documents of the services in the id ``ranges`` that belong in the index.
-
-    The cyclic garbage collector is paused meanwhile and run every :data:`GC_EVERY` ranges
-    instead: set off by every batch of short-lived objects, it more than doubles loading's cost.
-    """
+    """The documents of the services in the id ``ranges`` that belong in the index; the cyclic
+    garbage collector runs every :data:`GC_EVERY` ranges instead (it doubled loading's cost)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -203,17 +200,10 @@ def rebuild_documents(
             gc.enable()
 
 
-def _build_serial(
-    build_dir: Path, session_factory: sessionmaker[Session], ids: Sequence[str], timezone: str
-) -> int:
-    result = write_segment(str(build_dir), session_factory, tuple(id_ranges(ids)), timezone)
-    _commit_segments(build_dir, [result])
-    return result.documents
-
-
 def _build_parallel(
     build_dir: Path, url: str, ids: Sequence[str], workers: int, timezone: str, phases: dict[str, float]
-) -> int:
+) -> list[SegmentResult]:
+    """The segments of ``ids`` written by ``workers`` processes (not yet listed)."""
     size = -(-len(ids) // workers)
     tasks = [
         SegmentTask(url, str(build_dir), tuple(id_ranges(ids[i : i + size])), timezone)
@@ -225,8 +215,7 @@ def _build_parallel(
         results = pool.map(build_segment, tasks, chunksize=1)
     for name in ("cpu_loading", "cpu_writing", "cpu_finishing"):
         phases[f"workers_{name}"] = sum(getattr(r, name) for r in results)
-    _commit_segments(build_dir, results)
-    return sum(r.documents for r in results)
+    return results
 
 
 @contextlib.contextmanager
@@ -253,11 +242,6 @@ def start_method() -> str:
     return "spawn"
 
 
-def _commit_segments(build_dir: Path, results: Sequence[SegmentResult]) -> None:
-    """List the written segments in the build's table of contents (with the unmodified schema)."""
-    list_segments(build_dir, [r.segment for r in results if r.segment is not None])
-
-
 def build_segment(task: SegmentTask) -> SegmentResult:
     """Worker process: :func:`write_segment` of ``task``, with its own database engine."""
     engine = make_engine(task.database_url, poolclass=NullPool)
@@ -270,8 +254,7 @@ def build_segment(task: SegmentTask) -> SegmentResult:
 def write_segment(
     build_dir: str, session_factory: sessionmaker[Session], ranges: Sequence[tuple[str, str]], timezone: str
 ) -> SegmentResult:
-    """Write the services of the id ``ranges`` into one new, not yet listed segment of
-    ``build_dir`` (:func:`_commit_segments` lists it afterwards)."""
+    """Write the services of the id ``ranges`` into one new, not yet listed segment of ``build_dir``."""
     clock = time.process_time
     loading = writing = 0.0
     segment = NewSegment(build_dir)

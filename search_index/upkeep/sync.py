@@ -60,8 +60,7 @@ def write_cursor(generation: Generation, cursor: JournalCursor) -> None:
 def documents_for(
     session: Session, ids: Collection[str] | None, timezone: str = DEFAULT_TIMEZONE
 ) -> Iterator[dict[str, object]]:
-    """The index documents of the services among ``ids`` (all when None) that belong in the
-    index, loaded :data:`BULK_CHUNK` at a time by :func:`~directory_data.service_rows.load_listings`."""
+    """The index documents of the services among ``ids`` (all when None) that belong in the index."""
     if ids is None:
         ids = session.scalars(select(Service.id).where(searchable())).all()
     wanted = sorted(set(ids))
@@ -78,8 +77,7 @@ def apply_services(
     timezone: str = DEFAULT_TIMEZONE,
     writer_timeout: float = WRITER_TIMEOUT,
 ) -> tuple[int, int]:
-    """Re-index the services ``ids`` from the database (deleting those that no longer belong in
-    the index); return (documents written, ids deleted)."""
+    """Re-index the services ``ids`` from the database; return (documents written, ids deleted)."""
     if not ids:
         return 0, 0
     grouped = len(ids) >= GROUPED_BATCH
@@ -128,8 +126,7 @@ class CatchUp:
 
 
 class IndexSync:
-    """Applies the change journal to the live generation of one index directory (thread-safe;
-    several processes may each have one)."""
+    """Applies the change journal to the live generation of one index directory (thread-safe)."""
 
     def __init__(
         self,
@@ -184,8 +181,9 @@ class IndexSync:
     def _catch_up(
         self, generation: Generation, ix: FileIndex, lock_timeout: float, max_entries: int | None
     ) -> CatchUp:
-        if not self._pending(generation, 1) and not self._gaps_to_expire(generation):
-            return CatchUp(position=read_cursor(generation).position)
+        cursor = read_cursor(generation)
+        if not self._pending(generation, 1) and cursor.expire(horizon=self.horizon) == cursor:
+            return CatchUp(position=cursor.position)
         lock = generation.sync_lock()
         if not lock.acquire(lock_timeout):
             return CatchUp(busy=True, position=read_cursor(generation).position)
@@ -219,7 +217,3 @@ class IndexSync:
         if result.entries:
             log.info("index %s: %s", generation.name, result.summary())
         return result
-
-    def _gaps_to_expire(self, generation: Generation) -> bool:
-        cursor = read_cursor(generation)
-        return cursor.expire(horizon=self.horizon) != cursor
