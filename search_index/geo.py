@@ -38,8 +38,7 @@ def _haversine_prepared(lat: np.ndarray, lon: np.ndarray, cos_lat: np.ndarray, o
 
 
 def parse_geo(value: bytes) -> list[tuple[float, float, str, bool]]:
-    """``lat,lon,zip[,c];...`` column bytes as ``[(lat, lon, zip, coarse), ...]`` (bad parts
-    skipped); ``coarse`` marks a confidential place's cell centre."""
+    """``lat,lon,zip[,c];...`` column bytes as ``[(lat, lon, zip, coarse), ...]`` (bad parts skipped)."""
     found = []
     for part in value.decode("utf-8", "ignore").split(";"):
         bits = part.split(",")
@@ -57,8 +56,7 @@ def parse_geo(value: bytes) -> list[tuple[float, float, str, bool]]:
 
 @dataclass(frozen=True)
 class GeoIndex:
-    """Every point of the index (global doc numbers), the ZIP code centroids (worked out on first
-    use) and which points are ``coarse`` cell centres (None: none is)."""
+    """Every point of the index (global doc numbers), its ZIP centroids and ``coarse`` points."""
 
     lat: np.ndarray
     lon: np.ndarray
@@ -90,8 +88,7 @@ class GeoIndex:
         return {z: (s[0] / s[2], s[1] / s[2]) for z, s in sums.items()}
 
     def distances(self, origin: Point) -> np.ndarray:
-        """Each document's distance in km to its nearest point from ``origin`` (inf: no point);
-        a distance to a coarse point is rounded to :data:`DISTANCE_STEP_KM` first."""
+        """Each document's distance in km from ``origin`` (inf: no point; coarse ones rounded)."""
         result = np.full(self.doc_count, np.inf, dtype=np.float64)
         if self.doc.size:
             lat, lon, cos_lat, docs, starts, coarse = self._grouping

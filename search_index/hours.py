@@ -52,8 +52,7 @@ def _ordinal(value: dt.date | None) -> int:
 
 
 def encode_schedules(schedules: Iterable[Schedule], default_tz: str = DEFAULT_TIMEZONE) -> Hours | None:
-    """The open-now encoding of ``schedules``, or None when they say nothing about hours (weekly
-    rows without ``byday`` apply every day; hours on dates without ``freq`` are special hours)."""
+    """The open-now encoding of ``schedules``, or None when they say nothing about hours."""
     weekly: list[list[int]] = []
     closures: list[list[int]] = []
     special: list[list[int]] = []

@@ -26,8 +26,7 @@ LOOKAHEAD_DAYS = 8
 
 @dataclass(frozen=True)
 class OpeningStatus:
-    """Whether a service is open at an instant (None: no hours), and when that changes (local,
-    aware; None when nothing changes within :data:`LOOKAHEAD_DAYS`)."""
+    """Whether a service is open at an instant (None: no hours), and when that changes (or None)."""
 
     open: bool | None
     changes_at: dt.datetime | None = None

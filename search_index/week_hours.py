@@ -152,8 +152,7 @@ def _notices(hours: Mapping[str, Any], today: dt.date) -> tuple[DateNotice, ...]
 
 
 def week_hours(hours: Mapping[str, Any] | None, today: dt.date) -> WeekHours | None:
-    """The week's table and the coming notices of ``hours`` seen on ``today`` (the listing's
-    local date); None when the listing has no hours."""
+    """The week's table and notices of ``hours`` on the listing's local date ``today`` (None: no hours)."""
     if not hours:
         return None
     dates = [today + dt.timedelta(days=offset) for offset in range(7)]
@@ -162,8 +161,7 @@ def week_hours(hours: Mapping[str, Any] | None, today: dt.date) -> WeekHours | N
 
 
 def week_hours_at(key: str | None, now: dt.datetime) -> WeekHours | None:
-    """:func:`week_hours` of the hours whose :func:`search_index.opening.hours_key` is ``key``,
-    on the listing's local date at the aware instant ``now``."""
+    """:func:`week_hours` of the hours whose ``hours_key`` is ``key``, on the local date at ``now``."""
     if key is None:
         return None
     hours = json.loads(key)

@@ -3,7 +3,6 @@
 The rules are data in ``directory_data/`` (``crisis_words.csv``, ``crisis_triggers.csv``,
 ``crisis_guards.csv``, ``crisis_lines.csv``, ``crisis_card.csv``), each file documenting its format
 in its header; patterns are those of :mod:`search_index.query.word_patterns`.
-
 :meth:`CrisisRules.detect` keeps the trigger matches that no guard stops and that are not negated
 ("I'm not suicidal"), and orders their lines: lines of a *danger* row before those only of
 *topic* rows, then a line some row lists first, then by line priority. The card leads with "Call
@@ -74,8 +73,7 @@ class CardLine:
 
 @dataclass(frozen=True)
 class CrisisCard:
-    """What the pinned card says, all in ``language`` (``lead``: "Call 911 now" when ``now``;
-    ``desk``: "or tell the officer at the front desk")."""
+    """What the pinned card says, all in ``language``."""
 
     language: str
     now: bool
@@ -105,8 +103,7 @@ class CardWords:
 
 @dataclass(frozen=True)
 class CrisisMatch:
-    """The crisis lines a query pins, their indexed listings in pin order (empty when the
-    directory has none), whether the danger may be happening now, and the card's language."""
+    """The crisis lines a query pins, their indexed listings in pin order, and how to show them."""
 
     lines: tuple[CrisisLine, ...]
     service_ids: tuple[str, ...]
@@ -151,8 +148,7 @@ class CrisisMatch:
 
 
 def card_language(interface: str, detected: str | None) -> str:
-    """The card's language: the query's when it reads as Spanish or Haitian Creole, else the
-    interface's (English when the interface is in neither kiosk language)."""
+    """The card's language: the query's when it reads as Spanish or Creole, else the interface's."""
     if detected in ("es", "ht"):
         return detected
     return interface if interface in INTERFACE_LANGUAGES else "en"

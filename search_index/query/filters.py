@@ -19,9 +19,8 @@ from search_index.engine.view import IndexView, Leaves, view_for
 
 @dataclass(frozen=True)
 class Filters:
-    """``other`` is every filter but the category one (None: no such filter); ``category`` is
-    the category filter alone. ``origin`` is the resolved location and ``distances`` every
-    document's distance from it (both None without a location)."""
+    """Every filter but the category one (``other``), the category filter, the resolved location
+    and every document's distance from it (None where there is none)."""
 
     other: np.ndarray | None
     category: np.ndarray | None
@@ -42,8 +41,7 @@ def _narrow(current: np.ndarray | None, new: np.ndarray) -> np.ndarray:
 
 
 def resolve_origin(view: IndexView, leaves: Leaves, request: Effective) -> tuple[Point | None, bool]:
-    """The request's point (``near``, else the ZIP code's centroid of public places) and whether
-    a ZIP was unknown."""
+    """The request's point (``near``, else its ZIP code's centroid) and whether the ZIP was unknown."""
     if request.near is not None:
         return request.near, False
     if request.zip_code is not None:

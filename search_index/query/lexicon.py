@@ -1,18 +1,16 @@
 """Word groups and the reading of a query against them, tolerant of how people type.
 
 A :class:`Lexicon` holds named groups of words (``SELF``: myself, meself, tèt mwen ...; ``NEG``:
-not, don't, pa ...) and the literal words of the patterns that use them. :meth:`Lexicon.read`
-turns a text into a :class:`Reading`: for each token position, the :class:`Item` s that start
-there, each with the vocabulary words it may stand for (``forms``) and their groups. A token
-stands for a vocabulary word it inflects (``grabbing`` -> ``grab``) and, when it is no common
-word (:mod:`search_index.query.known_words`), for misspellings of one (:meth:`Lexicon.corrections`)
-or a ``word*`` stem typed with one letter wrong (``maltartado``).
-
-Words typed together are split (``killmyself``, :meth:`Lexicon.split`), two tokens that make a
-vocabulary word together are joined (``my self``, not ``at a``), and entries of several words
-(``better off``) are matched as one item; ``=word`` in a group is matched exactly only. The
-reading also guesses the language (en, es or ht). Everything per token is cached.
-"""
+not, don't, pa ...) and the literal words of the patterns that use them. :meth:`Lexicon.read` turns
+a text into a :class:`Reading`: for each token position, the :class:`Item` s that start there, each
+with the vocabulary words it may stand for (``forms``) and their groups. A token stands for a
+vocabulary word it inflects (``grabbing`` -> ``grab``) and, when it is no common word
+(:mod:`search_index.query.known_words`), for misspellings of one (:meth:`Lexicon.corrections`) or a
+``word*`` stem typed with one letter wrong (``maltartado``). Words typed together are split
+(``killmyself``, :meth:`Lexicon.split`), two tokens that make a vocabulary word together are joined
+(``my self``, not ``at a``), and entries of several words (``better off``) are matched as one item;
+``=word`` in a group is matched exactly only. The reading also guesses the language (en, es or ht).
+Everything per token is cached."""
 
 from __future__ import annotations
 
@@ -59,8 +57,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Reading:
-    """A text as read by a :class:`Lexicon`: ``items[i]`` start at token ``i``; ``present`` holds
-    every form and group of the text; ``language`` is the guess (None: no clue)."""
+    """A text as read by a :class:`Lexicon`: ``items[i]`` start at token ``i``; ``present``: every form and group."""
 
     tokens: tuple[str, ...]
     items: tuple[tuple[Item, ...], ...]
@@ -191,8 +188,7 @@ class Lexicon:
         return forms, frozenset(groups)
 
     def _two_words(self, first: str, second: str) -> bool:
-        """Whether ``first second`` are two words and not one typed apart: one is a small common
-        word (group ``LANG``) and the other a vocabulary word too ("at a" is not "ata")."""
+        """Whether ``first second`` are two words ("at a"), not one typed apart ("my self")."""
         groups = self.word_groups
         return ("LANG" in groups.get(first, frozenset()) and second in groups) or (
             "LANG" in groups.get(second, frozenset()) and first in groups
@@ -272,8 +268,7 @@ class Lexicon:
         )
 
     def guess_language(self, words: list[str], text: str = "") -> str | None:
-        """en, es or ht: the language most of ``words`` belong to (accents typed count too);
-        None when no word is in a language's rows."""
+        """en, es or ht: the language most of ``words`` (and accents typed) belong to, or None."""
         scores = dict.fromkeys(LANGUAGES, 0.0)
         for word in words:
             languages = self.word_languages.get(word)

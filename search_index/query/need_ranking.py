@@ -1,12 +1,10 @@
-"""Needs in ranking: the listings that serve what a query asks for come first, and words that
-carry no need never decide on their own.
-
-:func:`plan_needs` turns the needs read from a query (:mod:`search_index.query.needs`) into a
-:class:`NeedPlan` for one index state: the weighted listings serving each need, the needs no
-listing serves (*out of scope*: the search hands off to 211 instead of showing near misses), and
-the text concepts left to score. :func:`need_scores` then ranks the listings serving the needs
-above those that only share words with the query, each tier by text score, quality and distance.
-"""
+"""Needs in ranking: the listings that serve what a query asks for come first, and words that carry no
+need never decide on their own. :func:`plan_needs` turns the needs read from a query
+(:mod:`search_index.query.needs`) into a :class:`NeedPlan` for one index state: the weighted
+listings serving each need, the needs no listing serves (*out of scope*: the search hands off to 211
+instead of showing near misses), and the text concepts left to score. :func:`need_scores` then ranks
+the listings serving the needs above those that only share words with the query, each tier by text
+score, quality and distance."""
 
 from __future__ import annotations
 
@@ -58,8 +56,7 @@ class NeedPlan:
 
     @property
     def out_of_scope(self) -> bool:
-        """Whether the query asks only for needs no listing serves (a group of people beside
-        them does not count), or only for what context set aside."""
+        """Whether the query asks only for needs no listing serves, or only for what was set aside."""
         if self.set_aside:
             return True
         weights = self.reading.weights()
@@ -97,8 +94,7 @@ def _codes_mask(view: IndexView, leaves: Leaves, codes: tuple[str, ...] | list[s
 
 
 def need_mask(view: IndexView, leaves: Leaves, need: Need) -> np.ndarray:
-    """The live documents carrying a code that serves ``need`` (a broad one only with no finer
-    code below it), kept per index state."""
+    """The live documents carrying a code that serves ``need``, kept per index state."""
 
     def build() -> np.ndarray:
         codes = need.codes
@@ -139,8 +135,7 @@ def _folded(word: str) -> str:
 
 
 def _need_concept(need: Need, typed: tuple[str, ...], table: SynonymTable) -> Concept:
-    """The text a listing serving ``need`` may hold: the need's search words, the words it was
-    read from (``typed``) and their synonyms."""
+    """The text a listing serving ``need`` may hold: its search words, ``typed`` and their synonyms."""
     alternatives: dict[tuple[str, ...], Alternative] = {}
     for phrase in need.search:
         alternatives.setdefault(phrase, Alternative(phrase, 1.0, "synonym"))
@@ -220,8 +215,7 @@ NAME_FIELDS = ("name", "name_es")
 
 
 def names_a_listing(scorer: Scorer, concepts: tuple[Concept, ...], reading: NeedReading) -> bool:
-    """Whether the words typed (filler aside) are all in one live listing's name, and one of them
-    is not a word a need was read from: a search for that listing ("Harborlight")."""
+    """Whether the words typed all name one live listing (and are not all needs' words): "Harborlight"."""
     words = [w for c in concepts for w in c.typed if w not in FILLER and _folded(w) not in reading.filler]
     if not words or all(_folded(w) in reading.explained for w in words):
         return False
@@ -245,8 +239,7 @@ def bearing_mask(scorer: Scorer, concepts: tuple[Concept, ...]) -> np.ndarray:
 
 
 def need_scores(plan: NeedPlan, raw: np.ndarray, docs: np.ndarray, factors: np.ndarray) -> np.ndarray:
-    """Final scores of ``docs``: their need tier, then their text score (``raw``, normalised to
-    the best of ``docs``) times their quality and distance ``factors``."""
+    """Final scores of ``docs``: their need tier, then normalised text score times ``factors``."""
     text = raw[docs].astype(np.float64)
     top = float(text.max()) if text.size else 0.0
     if top > 0:

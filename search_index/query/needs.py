@@ -4,9 +4,7 @@
 for help with domestic violence. A query is read against phrase patterns
 (:mod:`search_index.query.word_patterns`) in English, Spanish and Haitian Creole for the *needs*
 it expresses; each need resolves to AIRS/211 taxonomy codes, a category of need and, for the
-kiosk's topics, a mission category.
-
-The data are ``directory_data/needs.csv``, ``need_phrases.csv``, ``need_words.csv``,
+kiosk's topics, a mission category. The data are ``directory_data/needs.csv``, ``need_phrases.csv``, ``need_words.csv``,
 ``need_categories.csv`` and ``need_guards.csv``, each documenting its format in its header; the
 ``NEG``, ``NEG_GAP`` and ``LANG`` groups are those of ``crisis_words.csv``. When two needs are
 read from overlapping words, the one read from more words wins ("immigration lawyer"); a guard
@@ -72,8 +70,7 @@ def code_covers(code: str, entry: str) -> bool:
 
 
 def is_ancestor(broad: str, code: str) -> bool:
-    """Whether the taxonomy code ``broad`` is above ``code``: a top level ``r`` is above every
-    code starting with r; ``rp`` is above ``rp-1400.8000``, not above ``rpx``."""
+    """Whether the taxonomy code ``broad`` is above ``code`` (``rp`` above ``rp-1400.8000``, not ``rpx``)."""
     if code == broad or not code.startswith(broad):
         return False
     return len(broad) == 1 or code_covers(code, broad)
@@ -81,8 +78,7 @@ def is_ancestor(broad: str, code: str) -> bool:
 
 @dataclass(frozen=True)
 class CodeSet:
-    """Taxonomy codes that make a listing serve a need, minus those that never do; ``broad``:
-    codes above them that serve it on a listing coded no finer in their branch."""
+    """Taxonomy codes that make a listing serve a need, minus ``exclude``, plus ``broad`` ones."""
 
     include: tuple[str, ...]
     exclude: tuple[str, ...] = ()
@@ -254,8 +250,7 @@ class NeedRules:
 
     def _covers(self, needs: tuple[str, ...], positions: frozenset[int], other: tuple[str, ...],
                 other_positions: frozenset[int]) -> bool:
-        """Whether a phrase of ``needs``, read from more words including all of ``other``'s, makes
-        ``other`` a part of it (a group of people never covers a need)."""
+        """Whether a phrase of ``needs`` read from more words, all of ``other``'s among them, covers it."""
         if not other_positions < positions or not set(needs).isdisjoint(other):
             return False
         return any(self.needs[k].kind == "need" for k in needs) or all(

@@ -52,8 +52,7 @@ def quality(view: IndexView, leaves: Leaves, today: dt.date, stale_after_days: i
 
 
 def top(docs: np.ndarray, scores: np.ndarray, need: int, tiebreak: np.ndarray | None = None) -> list[tuple[float, int]]:
-    """The best ``need`` of the documents ``docs`` by their ``scores``, as ``(score, docnum)``,
-    best first; ties go to the lower ``tiebreak`` (default: doc number)."""
+    """The best ``need`` of ``docs`` by ``scores`` as ``(score, docnum)``; ties to the lower ``tiebreak``."""
     if need <= 0 or not docs.size:
         return []
     if docs.size > need:

@@ -168,8 +168,7 @@ def _one(params: Mapping[str, Any], name: str) -> str | None:
 
 
 def read_flag(raw: str | None) -> bool:
-    """A true/false parameter (``1``/``0``, ``true``/``false``, ``yes``/``no``, ``on``/``off``,
-    ``y``/``n``, ``t``/``f``; absent or empty: false); ValueError saying so otherwise."""
+    """A true/false parameter (``1``, ``true``, ``yes``, ``on``... absent: false); else ValueError."""
     value = (raw or "").strip().lower()
     if value in _TRUE or value in _FALSE:
         return value in _TRUE
@@ -177,8 +176,7 @@ def read_flag(raw: str | None) -> bool:
 
 
 def read_number(raw: str | None, *, integer: bool = False) -> Any:
-    """A whole or a finite number parameter (None when absent or empty); ValueError saying what
-    is wrong otherwise."""
+    """A whole or a finite number parameter (None when absent or empty); else ValueError."""
     if raw is None or not raw.strip():
         return None
     try:

@@ -210,8 +210,7 @@ class Scorer:
         return vec
 
     def alternative_vector(self, alternative: Alternative) -> np.ndarray | None:
-        """Scores of the documents holding every searchable word of ``alternative``: the mean
-        of its words' scores (so one-word and several-word alternatives compare fairly)."""
+        """The mean word score of the documents holding every searchable word of ``alternative``."""
         searchable = [w for w in alternative.words if not is_stop_word(w)]
         if not searchable:
             searchable = [w for w in alternative.words if field_terms(w)]

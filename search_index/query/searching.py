@@ -19,7 +19,7 @@ import numpy as np
 from search_index.engine.store import Searcher
 
 from search_index.query.cache import ResultCache, default_cache
-from search_index.query.crisis import CrisisMatch, CrisisRules, card_language, load_rules
+from search_index.query.crisis import CrisisMatch, CrisisRules, load_rules
 from search_index.query.filters import build_filters
 from search_index.query.need_ranking import NeedPlan, bearing_mask, names_a_listing, need_scores, plan_needs
 from search_index.query.needs import OTHER_CATEGORY, load_needs
@@ -69,13 +69,11 @@ def _now() -> dt.datetime:
 
 
 def _request_key(req: Effective) -> tuple[Any, ...]:
+    """Every parameter of ``req``, ``near`` rounded and ``now`` to the minute (open now only)."""
     near = (round(req.near[0], 4), round(req.near[1], 4)) if req.near else None
     minute = req.now.astimezone(dt.timezone.utc).replace(second=0, microsecond=0) if req.open_now else None
-    return (
-        req.q, req.categories, req.languages, req.open_now, near, req.zip_code, req.radius_km,
-        req.free, req.age, req.walk_in, req.page, req.per_page, req.today, req.stale_after_days,
-        req.lang, minute, req.precise, req.sort,
-    )
+    keyed = dataclasses.replace(req, near=near, now=minute)
+    return tuple(getattr(keyed, f.name) for f in dataclasses.fields(keyed))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,13 +139,12 @@ def _refresh_open_flags(cached: _Cached, view: IndexView, leaves: Leaves, now: d
 def _crisis(
     rules: CrisisRules, view: IndexView, leaves: Leaves, text: str, lang: str
 ) -> tuple[CrisisMatch | None, list[int]]:
-    found = rules.detect(text)
-    if not found.lines:
+    match = rules.match(text, lang)
+    if match is None:
         return None, []
-    lines = tuple(rules.lines[key] for key in found.lines)
     assured = view.ints(leaves, "assured", 0)
     pinned: list[int] = []
-    for line in lines:
+    for line in match.lines:
         mask = view.holding(leaves, [("phones", p) for p in line.phones]
                             + [("taxonomy_codes", c) for c in line.taxonomy_codes]).copy()
         if pinned:
@@ -158,8 +155,7 @@ def _crisis(
             best = docs[np.lexsort((docs, -assured[docs]))[0]]
             pinned.append(int(best))
     ids = tuple(view.stored_fields(leaves, d).get("id", "") for d in pinned)
-    match = CrisisMatch(lines, ids, found.danger, found.now, card_language(lang, found.language), rules.words)
-    return match, pinned
+    return dataclasses.replace(match, service_ids=ids), pinned
 
 
 @dataclasses.dataclass(frozen=True)
@@ -251,8 +247,7 @@ def _ordered(
 
 
 def ranked_service_ids(searcher: Searcher, request: SearchRequest, limit: int) -> tuple[list[str], int]:
-    """The ids of the first ``limit`` services ``request`` finds in :func:`search`'s order (its
-    page aside), and how many it finds in all."""
+    """The ids of the first ``limit`` services ``request`` finds in :func:`search`'s order, and how many."""
     view, leaves, req, parsed = _parsed(searcher, effective(dataclasses.replace(request, page=1, per_page=1), _now()))
     ranking = _rank(view, leaves, req, parsed.concepts)
     total = int(np.count_nonzero(ranking.candidates)) + len(ranking.pinned)

@@ -38,8 +38,7 @@ def word_forms(word: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class QueryForms:
-    """All forms of a query's words, and the pattern of their first letters that finds the
-    candidate words of a text (None: no forms)."""
+    """All forms of a query's words, and the pattern of their first letters (None: no forms)."""
 
     forms: frozenset[str]
     pattern: re.Pattern[str] | None
@@ -63,8 +62,7 @@ def _fold_char(char: str) -> str:
 
 
 class _Folding(dict[int, str]):
-    """A :meth:`str.translate` table: each character lower-cased and accent-folded to one
-    character (Latin letters listed, any other worked out when met)."""
+    """A :meth:`str.translate` table: each character lower-cased and accent-folded to one."""
 
     def __missing__(self, code: int) -> str:
         return _fold_char(chr(code))

@@ -118,8 +118,7 @@ def deletions(word: str) -> set[str]:
 
 
 def word_index(words: Iterable[str], keys: Callable[[str], Iterable[str]]) -> dict[str, tuple[str, ...]]:
-    """Each key of ``words`` (their deletions, sound ...) -> the words having it, sorted: words
-    within some edits of a token share a key with it (a SymSpell-style look-up)."""
+    """Each of the ``keys`` of ``words`` (deletions, sound ...) -> the words having it, sorted."""
     index: dict[str, set[str]] = {}
     for word in words:
         for key in keys(word):

@@ -43,8 +43,7 @@ def common_words(searcher: Searcher, limit: int = COMMON_WORDS) -> list[str]:
 
 
 def warm_words(searcher: Searcher, words: Iterable[str]) -> int:
-    """Read and score the postings of ``words`` and build each segment's spelling index in
-    ``searcher``'s index state; return how many of the words some document holds."""
+    """Score ``words`` and build each segment's spelling index; how many words some document holds."""
     view, leaves = view_for(searcher)
     for leaf, _offset in leaves:
         segments.spelling_index(leaf)

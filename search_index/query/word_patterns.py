@@ -176,8 +176,7 @@ def _part_matches(part: Part, reading: Reading) -> list[Match]:
 
 
 def negated(match: Match, reading: Reading) -> bool:
-    """Whether a ``NEG`` word stands right before an element of ``match``, possibly across
-    ``NEG_VERB`` items and one ``NEG_GAP`` word (see the module docstring)."""
+    """Whether a ``NEG`` word stands right before an element of ``match`` (see the module docstring)."""
     for start in match.starts:
         position = start
         for _ in range(NEG_VERB_HOPS):
@@ -268,8 +267,7 @@ R = TypeVar("R", bound=PatternRow)
 
 def matches(rows: Sequence[R], index: PatternIndex, reading: Reading, *, skip: Collection[int] = (),
             negation: bool = True) -> list[tuple[R, Match]]:
-    """The rows filed in ``index`` whose pattern matches ``reading`` (not negated when
-    ``negation``), in row order, with where; rows whose line is in ``skip`` are left out."""
+    """The rows filed in ``index`` (but ``skip``) whose pattern matches ``reading``, with where."""
     found = []
     for number in index.candidates(reading.present):
         item = rows[number]
@@ -281,8 +279,7 @@ def matches(rows: Sequence[R], index: PatternIndex, reading: Reading, *, skip: C
 
 
 def word_triples(text: str, file: str, error: type[ValueError], shared: Collection[str] = ()) -> list[tuple[str, str, str]]:
-    """The ``(group, language, entry)`` triples of a word-group file's ``text``; ``error`` when a
-    group is not UPPER_CASE or is one of the ``shared`` groups of ``crisis_words.csv``."""
+    """The ``(group, language, entry)`` triples of a word-group file (``error``: a bad or ``shared`` group)."""
     triples = []
     for number, row in data_rows(text):
         group = row.get("group", "")
