@@ -62,8 +62,7 @@ _EXTENSION = re.compile(r"\s*(?:ext\.?|x|extension)\s*\d+\s*$", re.IGNORECASE)
 
 
 def phone_digits(number: str) -> str:
-    """The dialable digits of ``number``: letters mapped (``1-800-799-SAFE``), a leading US ``1``
-    dropped from 11-digit numbers, an extension ignored; short codes (988, 211) stay as they are."""
+    """The dialable digits of ``number`` (letters mapped, a leading US ``1`` and an extension dropped)."""
     core = _EXTENSION.sub("", number or "").upper().translate(_PHONE_LETTERS)
     digits = "".join(c for c in core if c.isdigit())
     if len(digits) == 11 and digits.startswith("1"):
@@ -101,8 +100,7 @@ def _physical_address(location: Location) -> Address | None:
 
 
 def _public_geo(lat: float, lon: float, postal: str, *, confidential: bool) -> str:
-    """One point of the public ``geo`` column: a confidential place's cell centre, marked ``c``
-    and without its ZIP code (:mod:`directory_data.confidential`); any other place as it is."""
+    """One point of the public ``geo`` column (a confidential place: its cell centre, ``,,c``)."""
     if confidential:
         clat, clon = coarse_point(lat, lon)
         return f"{clat},{clon},,c"
@@ -126,12 +124,9 @@ def _schedules(service: Service, locations: list[Location]) -> list[Schedule]:
 def service_document(
     service: Service, *, default_timezone: str = DEFAULT_TIMEZONE
 ) -> dict[str, object]:
-    """The index document of ``service`` (fields as in :mod:`search_index.engine.schema`).
-
-    Pure: reads only ``service`` and its loaded relationships (organization, phones, schedules,
-    languages, cost options, locations with addresses/accessibility/schedules/phones/languages,
-    taxonomy terms, categories). Schedules without a time zone are read in ``default_timezone``.
-    """
+    """The index document of ``service`` (fields as in :mod:`search_index.engine.schema`), from
+    ``service`` and its loaded relationships only; schedules without a zone read in
+    ``default_timezone``."""
     locations = _locations(service)
     org = service.organization
     terms = [link.term for link in service.taxonomy_links if link.term is not None]

@@ -1,10 +1,8 @@
 """Distances: great-circle distance (:mod:`directory_data.distance`), every document's distance to a point, and ZIP centroids.
 
-The ZIP centroid is computed from the directory's own addresses (the mean of the points of the
-locations in that ZIP code), so no external gazetteer is needed. A :class:`GeoIndex` is built
-from one of the index's two point columns: the public one, where a confidential place is its grid
-cell's centre, carries no ZIP code and is marked *coarse* (distances to it are rounded, see
-:mod:`directory_data.confidential`), or the exact one that only officers' searches read.
+A ZIP centroid is the mean of the directory's own points in that ZIP code. A :class:`GeoIndex`
+is built from the public point column (a confidential place is its cell's centre, marked
+*coarse*: distances to it are rounded, :mod:`directory_data.confidential`) or the exact one.
 """
 
 from __future__ import annotations
@@ -40,8 +38,7 @@ def _haversine_prepared(lat: np.ndarray, lon: np.ndarray, cos_lat: np.ndarray, o
 
 
 def parse_geo(value: bytes) -> list[tuple[float, float, str, bool]]:
-    """``lat,lon,zip[,c];...`` column bytes as ``[(lat, lon, zip, coarse), ...]`` (bad parts
-    skipped); ``coarse`` marks a confidential place's cell centre."""
+    """``lat,lon,zip[,c];...`` column bytes as ``[(lat, lon, zip, coarse), ...]`` (bad parts skipped)."""
     found = []
     for part in value.decode("utf-8", "ignore").split(";"):
         bits = part.split(",")
@@ -59,9 +56,7 @@ def parse_geo(value: bytes) -> list[tuple[float, float, str, bool]]:
 
 @dataclass(frozen=True)
 class GeoIndex:
-    """Every point of the index (global doc numbers) and, worked out on first use, the ZIP code
-    centroids (most searches never ask for one; the index state changes with every edit).
-    ``coarse`` marks the points that are confidential places' cell centres (None: none is)."""
+    """Every point of the index (global doc numbers), its ZIP centroids and ``coarse`` points."""
 
     lat: np.ndarray
     lon: np.ndarray
@@ -75,9 +70,7 @@ class GeoIndex:
         cls, lat: np.ndarray, lon: np.ndarray, doc: np.ndarray, zips: Sequence[str] | Callable[[], Sequence[str]],
         doc_count: int, coarse: np.ndarray | None = None,
     ) -> GeoIndex:
-        """The index of points ``(lat[i], lon[i])`` of documents ``doc[i]`` in ZIP ``zips[i]``
-        (``zips`` may be a function giving them, called when a centroid is first asked for);
-        ``coarse[i]`` marks a cell centre, whose distances are rounded."""
+        """The index of points ``(lat[i], lon[i])`` of documents ``doc[i]`` in ZIP ``zips[i]`` (or ``zips()``)."""
         if coarse is not None and not coarse.any():
             coarse = None
         return cls(lat, lon, doc, doc_count, zips if callable(zips) else (lambda: zips), coarse)
@@ -95,8 +88,7 @@ class GeoIndex:
         return {z: (s[0] / s[2], s[1] / s[2]) for z, s in sums.items()}
 
     def distances(self, origin: Point) -> np.ndarray:
-        """Each document's distance in km to its nearest point from ``origin`` (inf: no point);
-        a distance to a coarse point is rounded to :data:`DISTANCE_STEP_KM` first."""
+        """Each document's distance in km from ``origin`` (inf: no point; coarse ones rounded)."""
         result = np.full(self.doc_count, np.inf, dtype=np.float64)
         if self.doc.size:
             lat, lon, cos_lat, docs, starts, coarse = self._grouping
@@ -108,9 +100,8 @@ class GeoIndex:
 
     @cached_property
     def _grouping(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-        """Points ordered by document (latitude and longitude in radians, cosine of the
-        latitude), each document once, where its points start (None when every document has
-        one point), and the positions of the coarse points in that order (None: none)."""
+        """Points ordered by document (radians, cosine of the latitude), each document once, where
+        its points start (None: one point each), and the coarse points' positions (None: none)."""
         order = np.argsort(self.doc, kind="stable")
         docs, starts = np.unique(self.doc[order], return_index=True)
         lat = np.radians(self.lat[order])

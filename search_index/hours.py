@@ -52,11 +52,7 @@ def _ordinal(value: dt.date | None) -> int:
 
 
 def encode_schedules(schedules: Iterable[Schedule], default_tz: str = DEFAULT_TIMEZONE) -> Hours | None:
-    """The open-now encoding of ``schedules``, or None when they say nothing about hours.
-
-    Weekly rows with no ``byday`` apply every day. A row with hours but no ``freq`` and a date
-    range is special hours on those dates; a row with a date range and nothing else is a closure.
-    """
+    """The open-now encoding of ``schedules``, or None when they say nothing about hours."""
     weekly: list[list[int]] = []
     closures: list[list[int]] = []
     special: list[list[int]] = []
@@ -104,7 +100,8 @@ def zone(name: str) -> dt.tzinfo:
         return ZoneInfo(DEFAULT_TIMEZONE)
 
 
-def _covers(from_ord: int, to_ord: int, day: int) -> bool:
+def in_dates(from_ord: int, to_ord: int, day: int) -> bool:
+    """Whether the date ordinal ``day`` is within ``from_ord``..``to_ord`` (0: unbounded)."""
     return (not from_ord or from_ord <= day) and (not to_ord or day <= to_ord)
 
 
@@ -116,21 +113,21 @@ def is_open(hours: Mapping[str, Any] | None, now: dt.datetime) -> bool | None:
     today = local.date().toordinal()
     minute_of_day = local.hour * 60 + local.minute
     for from_ord, to_ord in hours.get("c", ()):
-        if _covers(from_ord, to_ord, today):
+        if in_dates(from_ord, to_ord, today):
             return False
     special = hours.get("s")
     if special:
-        dated = [s for s in special if _covers(s[0], s[1], today)]
+        dated = [s for s in special if in_dates(s[0], s[1], today)]
         if dated:
             return any(s[2] <= minute_of_day < s[3] for s in dated)
         yesterday = today - 1
-        if any(_covers(s[0], s[1], yesterday) and minute_of_day + MINUTES_PER_DAY < s[3] for s in special):
+        if any(in_dates(s[0], s[1], yesterday) and minute_of_day + MINUTES_PER_DAY < s[3] for s in special):
             return True
     minute = local.weekday() * MINUTES_PER_DAY + minute_of_day
     wrapped = minute + MINUTES_PER_WEEK
     for span in hours.get("w", ()):
         start, end = span[0], span[1]
         if start <= minute < end or start <= wrapped < end:
-            if len(span) == 2 or _covers(span[2], span[3], today):
+            if len(span) == 2 or in_dates(span[2], span[3], today):
                 return True
     return False

@@ -1,8 +1,7 @@
 """When a service next opens or closes, from the open-now encoding of :mod:`search_index.hours`.
 
-A result card says "Open now, closes at 5:00 PM" or "Closed, opens Tuesday at 9:00 AM";
-:func:`opening_status` finds those times by checking each span boundary of the coming week with
-:func:`search_index.hours.is_open`, so both agree by construction.
+:func:`opening_status` checks each span boundary of the coming week with
+:func:`search_index.hours.is_open`, so a card's "closes at 5:00 PM" agrees with open-now.
 """
 
 from __future__ import annotations
@@ -27,11 +26,7 @@ LOOKAHEAD_DAYS = 8
 
 @dataclass(frozen=True)
 class OpeningStatus:
-    """Whether a service is open at an instant, and when that changes (local, aware times).
-
-    ``open`` is None when the listing has no hours; ``changes_at`` is None when nothing changes
-    within :data:`LOOKAHEAD_DAYS` (open around the clock, or closed for good).
-    """
+    """Whether a service is open at an instant (None: no hours), and when that changes (or None)."""
 
     open: bool | None
     changes_at: dt.datetime | None = None

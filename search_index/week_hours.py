@@ -1,21 +1,11 @@
 """A service's hours as a detail page shows them: a table of the week (Monday to Sunday, each
 day's spans, today marked) and the holiday closures and special hours coming up.
 
-Built from the open-now encoding of :mod:`search_index.hours` (the one the cards' "open now",
-"closes at" and "opens at" read), so the table and the status line agree. Each weekday stands
-for its next date from today on (today included): a span limited to a season, a closure or
-special hours on that date are taken into account.
-
-* A day whose every minute is open (one span from midnight to midnight, or spans that together
-  cover it, counting a span of the evening before that runs past midnight) is ``all_day``:
-  "Open 24 hours".
-* Otherwise a day lists the spans that start on it, in order; a span that ends after midnight
-  is ``overnight`` (it closes the next day) and one that ends at midnight exactly is
-  ``to_midnight``.
-* A holiday closure on that date makes the day ``closed_for_holiday`` with no spans; special
-  hours on that date replace the weekly ones (``special``).
-* :attr:`WeekHours.notices` lists the closures and special hours from today until
-  :data:`NOTICE_DAYS` ahead, first first, at most :data:`MAX_NOTICES`.
+Built from the open-now encoding of :mod:`search_index.hours`, so the table and the status line
+agree. Each weekday stands for its next date from today on, seasons, closures and special hours
+included. A day whose every minute is open (spans of the evening before included) is
+``all_day``; otherwise it lists the spans that start on it. :attr:`WeekHours.notices` lists the
+closures and special hours of the next :data:`NOTICE_DAYS` days.
 """
 
 from __future__ import annotations
@@ -26,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from search_index.hours import DEFAULT_TIMEZONE, MINUTES_PER_DAY, MINUTES_PER_WEEK, zone
+from search_index.hours import DEFAULT_TIMEZONE, MINUTES_PER_DAY, MINUTES_PER_WEEK, in_dates, zone
 
 #: How far ahead holiday closures and special hours are announced.
 NOTICE_DAYS = 60
@@ -98,10 +88,6 @@ class WeekHours:
         return all(day.all_day for day in self.days)
 
 
-def _covers(first: int, last: int, ordinal: int) -> bool:
-    return (not first or first <= ordinal) and (not last or ordinal <= last)
-
-
 def _spans_on(day: dt.date, minutes: Sequence[tuple[int, int]]) -> tuple[Span, ...]:
     """``(start, end)`` minutes from ``day``'s midnight as spans of that day, in order."""
     midnight = dt.datetime.combine(day, _MIDNIGHT)
@@ -121,9 +107,9 @@ def _whole_day(pieces: list[tuple[int, int]]) -> bool:
 
 def _day(hours: Mapping[str, Any], day: dt.date, today: dt.date) -> DayHours:
     ordinal = day.toordinal()
-    if any(_covers(first, last, ordinal) for first, last in hours.get("c", ())):
+    if any(in_dates(first, last, ordinal) for first, last in hours.get("c", ())):
         return DayHours(day, (), closed_for_holiday=True, today=day == today)
-    dated = [(s[2], s[3]) for s in hours.get("s", ()) if _covers(s[0], s[1], ordinal)]
+    dated = [(s[2], s[3]) for s in hours.get("s", ()) if in_dates(s[0], s[1], ordinal)]
     if dated:
         return DayHours(day, () if _whole_day(dated) else _spans_on(day, dated),
                         all_day=_whole_day(dated), special=True, today=day == today)
@@ -132,7 +118,7 @@ def _day(hours: Mapping[str, Any], day: dt.date, today: dt.date) -> DayHours:
     starting: list[tuple[int, int]] = []
     covering: list[tuple[int, int]] = []
     for span in hours.get("w", ()):
-        if len(span) > 2 and not _covers(span[2], span[3], ordinal):
+        if len(span) > 2 and not in_dates(span[2], span[3], ordinal):
             continue
         start, end = span[0], span[1]
         if low <= start < high:
@@ -166,8 +152,7 @@ def _notices(hours: Mapping[str, Any], today: dt.date) -> tuple[DateNotice, ...]
 
 
 def week_hours(hours: Mapping[str, Any] | None, today: dt.date) -> WeekHours | None:
-    """The week's table and the coming notices of ``hours`` seen on ``today`` (the listing's
-    local date); None when the listing has no hours."""
+    """The week's table and notices of ``hours`` on the listing's local date ``today`` (None: no hours)."""
     if not hours:
         return None
     dates = [today + dt.timedelta(days=offset) for offset in range(7)]
@@ -176,8 +161,7 @@ def week_hours(hours: Mapping[str, Any] | None, today: dt.date) -> WeekHours | N
 
 
 def week_hours_at(key: str | None, now: dt.datetime) -> WeekHours | None:
-    """:func:`week_hours` of the hours whose :func:`search_index.opening.hours_key` is ``key``,
-    on the listing's local date at the aware instant ``now``."""
+    """:func:`week_hours` of the hours whose ``hours_key`` is ``key``, on the local date at ``now``."""
     if key is None:
         return None
     hours = json.loads(key)

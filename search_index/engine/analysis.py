@@ -1,13 +1,8 @@
 """Text analysis shared by indexing and querying: English, Spanish and a plain folded channel.
 
 Every analyzer lower-cases and folds accents *before* stemming, so ``guardería`` and
-``guarderia`` give the same term, and a query typed without accents (as on most kiosk keyboards)
-meets text written with them.
-
-* :data:`ENGLISH_ANALYZER` -- English stop words removed, Snowball English stems.
-* :data:`SPANISH_ANALYZER` -- Spanish stop words removed, Snowball Spanish stems.
-* :data:`PLAIN_ANALYZER` -- no stop words, no stems: the vocabulary for typo tolerance and
-  "did you mean" (a fuzzy term on a stemmed field misses when the typo changes the stem).
+``guarderia`` give the same term; :data:`PLAIN_ANALYZER` (no stop words, no stems) gives the
+vocabulary for typo tolerance.
 """
 
 from __future__ import annotations

@@ -1,14 +1,10 @@
 """Word-at-a-time analysis, with the same terms as Whoosh's ``field.index()``.
 
-For a TEXT field that stores frequencies only (no positions) and whose analyzer is a regular
-expression tokenizer followed by filters that each look at one token alone (lower case, accent
-folding, stop words, stemming), the terms of a text are the multiset of the terms of its words.
-Whoosh runs every word of every document through the chain of generators; on a rebuild that is
-the largest single cost. :func:`word_splitter` finds the words with the tokenizer's own regular
-expression, and :func:`analyze_words` analyses each *distinct* word once, through the field's
-real analyzer (:class:`~search_index.engine.term_table.TextTable` remembers the result). Fields
-of any other shape are left to Whoosh. ``tests/test_index_fast_terms.py`` compares both on
-generated text.
+For a frequency-only TEXT field whose analyzer is a regular expression tokenizer followed by
+per-token filters, the terms of a text are the multiset of the terms of its words, so
+:func:`word_splitter` finds the words with the tokenizer's expression and :func:`analyze_words`
+analyses each distinct word once through the real analyzer (the largest cost of a rebuild
+otherwise). ``tests/test_index_fast_terms.py`` compares both ways.
 """
 
 from __future__ import annotations
@@ -41,8 +37,8 @@ def _tokenizer(field: FieldType) -> RegexTokenizer | None:
 
 
 def word_splitter(field: FieldType) -> Callable[[str], list[str]] | None:
-    """The words of a text as ``field``'s tokenizer finds them, or None when the field's analysis
-    is not of the shape that makes word-at-a-time analysis exact (see the module docstring)."""
+    """The words of a text as ``field``'s tokenizer finds them, or None when word-at-a-time
+    analysis would not be exact."""
     tokenizer = _tokenizer(field)
     if tokenizer is None:
         return None
@@ -62,12 +58,7 @@ def analyze_word(analyzer: Any, word: str) -> tuple[bytes, ...]:
 
 
 def analyze_words(analyzer: Any, words: list[str]) -> list[tuple[bytes, ...]]:
-    """The terms of each of ``words``, as :func:`analyze_word` gives them, in one pass.
-
-    The words go through the analyzer joined by spaces, stop words kept and marked (so every
-    word gives one token); the result is used only when the tokens are exactly the words,
-    otherwise each word is analysed alone.
-    """
+    """The terms of each of ``words``, as :func:`analyze_word` gives them, in one analyzer pass."""
     tokens = [
         (t.original, None if t.stopped else t.text)
         for t in analyzer(" ".join(words), mode="index", boosts=True, removestops=False, keeporiginal=True)

@@ -1,18 +1,10 @@
 """Checksums of an index generation's segment files, to find damage that still opens.
 
-Whoosh reads a segment's directory when it opens it, so a truncated or overwritten segment file
-is noticed at once (:func:`search_index.engine.store.open_generation`), but bytes damaged in the middle
-of one are not: the index opens, and searches that touch them fail later (``zlib.error``). Whoosh
-never changes a segment file once it is committed, so a checksum taken right after the commit
-that wrote it tells whether it is still intact.
-
-``checksums.json`` in a generation maps each segment file to its size and SHA-256.
-:func:`record_checksums` adds the files of new segments after every commit (rebuild, journal
-catch-up, drift repair; the caller holds the generation's sync lock or owns the build).
-:func:`verify_checksums` hashes the live segments' files and names the first that differs; a
-serving process runs it once per generation (and ``kiosk init`` always), and rebuilds from the
-database when it fails. Files without a recorded checksum (an index from before this file
-existed, or a process killed between commit and record) are not judged.
+Bytes damaged in the middle of a segment file let the index open and fail searches later
+(``zlib.error``). Whoosh never changes a committed segment file, so ``checksums.json`` (each
+file's size and SHA-256, added by :func:`record_checksums` after every commit) tells whether it
+is intact: a serving process runs :func:`verify_checksums` once per generation and rebuilds
+when it fails. Files without a recorded checksum are not judged.
 """
 
 from __future__ import annotations
@@ -60,10 +52,8 @@ def record_checksums(ix: FileIndex) -> int:
 
 
 def verify_checksums(path: Path) -> str | None:
-    """None when every recorded live segment file of the index in ``path`` is intact, else why not.
-
-    Raises what :func:`whoosh.index.open_dir` raises when the index cannot be opened at all.
-    """
+    """None when every recorded live segment file of the index in ``path`` is intact, else why not
+    (raises what :func:`whoosh.index.open_dir` raises when the index cannot be opened)."""
     recorded: dict[str, Any] = (read_json(Path(path) / CHECKSUMS) or {}).get("files", {})
     if not recorded:
         return None

@@ -11,10 +11,9 @@
       build-.../           a rebuild in progress (renamed to ``gen-...`` when complete)
       rebuild.lock         held by the one process rebuilding
 
-A rebuild writes a whole new generation beside the live one and switches ``CURRENT`` with one
-``os.replace`` (atomic on POSIX). Readers holding searchers on the old generation keep working; they
-notice the new pointer on their next checkout. Retired generations are deleted after a grace
-period, when no process is applying to them.
+A rebuild writes a new generation beside the live one and switches ``CURRENT`` with one
+``os.replace``; readers move on their next checkout, and retired generations are deleted after a
+grace period.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ import re
 import secrets
 import shutil
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,11 +46,7 @@ RETIRE_GRACE = 120.0
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees either the old or the new content whole.
-
-    The text goes to a temporary file in the same directory, is flushed to disk, and replaces
-    ``path`` with :func:`os.replace`. When that fails (a full disk) the temporary file is removed.
-    """
+    """Write ``text`` to ``path`` atomically (a temporary file, fsynced, then :func:`os.replace`)."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as handle:
@@ -60,10 +56,8 @@ def write_atomic(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except BaseException:
         # A full disk fails here on every retry: leave no temporary file behind each time.
-        try:
+        with suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     _fsync_dir(path.parent)
 
@@ -74,9 +68,8 @@ def _fsync_dir(path: Path) -> None:
     except OSError:
         return
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        with suppress(OSError):
+            os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -190,13 +183,9 @@ class IndexLayout:
         ]
 
     def remove_retired(self, grace: float = RETIRE_GRACE, *, rebuild_lock_held: bool = False) -> list[str]:
-        """Delete retired generations and abandoned builds; return the names removed.
-
-        A retired generation goes once the pointer has been at its successor for ``grace``
-        seconds and no process is applying the journal to it. A ``build-...`` directory goes
-        when no rebuild is running (nobody holds ``rebuild.lock``), or when the caller holds
-        that lock and has no build of its own in progress (``rebuild_lock_held``).
-        """
+        """Delete retired generations (``grace`` seconds after the swap, when no process applies
+        to them) and abandoned builds (when no rebuild runs, or the caller holds ``rebuild.lock``
+        with no build in progress: ``rebuild_lock_held``); return the names removed."""
         removed: list[str] = []
         current = self.current_name()
         if current is None:
@@ -218,18 +207,14 @@ class IndexLayout:
                     lock.release()
                 removed.append(generation.name)
         builds = [p for p in self.root.iterdir() if _BUILD.match(p.name) and p.is_dir()]
-        if builds and rebuild_lock_held:
-            for path in builds:
-                shutil.rmtree(path, ignore_errors=True)
-                removed.append(path.name)
-        elif builds:
-            lock = self.rebuild_lock()
-            if lock.acquire(0.0):
-                try:
-                    for path in builds:
-                        shutil.rmtree(path, ignore_errors=True)
-                        removed.append(path.name)
-                finally:
+        lock = None if rebuild_lock_held or not builds else self.rebuild_lock()
+        if builds and (lock is None or lock.acquire(0.0)):
+            try:
+                for path in builds:
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path.name)
+            finally:
+                if lock is not None:
                     lock.release()
         return removed
 

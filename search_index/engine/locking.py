@@ -1,9 +1,7 @@
 """Inter-process file locks (``fcntl.flock``) with a timeout.
 
-A lock is held by an open file description, so it excludes other processes *and* other threads
-of this process (each :class:`FileLock` opens the file anew), and the operating system releases
-it when the holder dies: a process killed in the middle of an index write never leaves the index
-locked. Readers never take these locks.
+A lock is held by an open file description, so it excludes other processes *and* threads (each
+:class:`FileLock` opens the file anew), and the OS releases it when the holder dies.
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ import fcntl
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 
@@ -89,7 +87,5 @@ class FileLock:
             self.release()
 
     def __del__(self) -> None:  # pragma: no cover - safety net only
-        try:
+        with suppress(Exception):
             self.release()
-        except Exception:
-            pass

@@ -1,20 +1,12 @@
 """A Whoosh segment writer that keeps postings grouped per term: the same segment, less work.
 
-Whoosh's ``SegmentWriter`` puts every posting of every document into a pool as a
-``(field, term, document, weight, value)`` tuple, sorts them all at commit, and hands them one
-by one to the codec, which buffers them into blocks again. For a rebuild or a large batch that
-per-posting Python work costs more than reading the directory from the database.
-:class:`GroupedSegmentWriter` appends each document's term frequencies to per-term lists as the
-document arrives (document numbers only grow, so the lists are already sorted), and at commit
-encodes each term's list at once with :class:`~search_index.engine.w3_postings.PostingsEncoder`.
-Everything else -- stored fields, columns, field lengths, the terms file, the compound segment
-file, the table of contents -- goes through Whoosh's own code, called as its writer calls it.
-
-The segment's files are byte for byte those Whoosh's writer makes with the same codec and
-documents (``tests/test_index_segment_writer.py``). It supports what the index schema uses:
-``Frequency`` and ``Existence`` postings, stored fields and columns; no vectors, separate
-spelling fields, boosts or ``_stored_`` overrides (refused, never silently different), and it
-never merges existing segments into its own (its commit adds a segment beside them).
+Whoosh's ``SegmentWriter`` pools every posting as a tuple, sorts them all at commit and hands
+them one by one to the codec. :class:`GroupedSegmentWriter` records each field's terms per
+document (:mod:`search_index.engine.term_table`) and at commit encodes each term's postings at once
+(:class:`~search_index.engine.w3_postings.PostingsEncoder`); everything else goes through
+Whoosh's own code. The files are byte for byte Whoosh's (``tests/test_index_segment_writer.py``).
+Only what the schema uses is supported (no vectors, spelling fields, boosts or ``_stored_``:
+refused), and it never merges existing segments.
 """
 
 from __future__ import annotations
@@ -39,11 +31,7 @@ MEMO_MAX_ENTRIES = 20_000
 
 
 def _checked_counts(field: FieldType, value: Any) -> TermCounts:
-    """``{term bytes: frequency}`` from Whoosh's own ``field.index(value)``.
-
-    Raises ValueError when a posting's weight or value is not the one the field's format gives
-    for its frequency (then the grouped encoding would not be Whoosh's).
-    """
+    """``{term bytes: frequency}`` from Whoosh's ``field.index(value)`` (ValueError: not plain postings)."""
     fmt = field.format
     boost = fmt.field_boost
     counts: TermCounts = {}

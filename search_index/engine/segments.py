@@ -1,18 +1,11 @@
 """Per-segment data read straight from a Whoosh segment, as numpy arrays, cached across searches.
 
-Whoosh's matcher tree scores one posting at a time through several layers of Python calls;
-that is what makes a bare query slow on a large index. Here a term's postings are decoded a
-block at a time into arrays, with the BM25 term-frequency part already applied, and kept in a
-bounded LRU cache keyed by the segment's id. A segment's files never change once written
-(deletions are recorded beside it), so an entry stays valid for as long as the segment exists,
-across commits; deleted documents are masked out later, per reader.
-
-Columns (ages, assured date, hours, points, names) are loaded and parsed the same way: once per
-segment, so a commit that adds a small segment only reads that segment.
-
-Reading uses a few private attributes of Whoosh-Reloaded 2.7.5 (pinned exactly in setup.cfg)
-for speed, and falls back to the public matcher and column APIs whenever they are absent
-(an empty index's reader); ``tests/test_engine_equivalence.py`` checks both against Whoosh.
+Whoosh scores one posting at a time through layers of Python calls. Here a term's postings are
+decoded a block at a time into arrays (BM25 tf part applied) and columns are parsed once, all
+kept in bounded LRU caches keyed by the segment's id: a segment's files never change once
+written, so an entry stays valid across commits (deletions are masked later, per reader).
+Reading uses private attributes of Whoosh-Reloaded 2.7.5 (pinned in setup.cfg) and falls back
+to the public APIs when they are absent; ``tests/test_engine_equivalence.py`` checks both.
 """
 
 from __future__ import annotations
@@ -20,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 from array import array
+from contextlib import suppress
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,19 +47,13 @@ _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float
 
 
 def segment_key(leaf: IndexReader) -> str:
-    """A key naming ``leaf``'s segment for as long as it exists (its files never change).
-
-    Whoosh names a segment with the index name and 16 random characters, so the id is unique
-    across index directories too (a rebuild into a new directory makes new segments).
-    """
+    """A key naming ``leaf``'s segment for as long as it exists (its random Whoosh segment id)."""
     key = getattr(leaf, "_kiosk_segment_key", None)
     if key is None:
         segment = leaf.segment()
         key = f"reader-{id(leaf)}" if segment is None else str(segment.segment_id())
-        try:
+        with suppress(AttributeError):
             leaf._kiosk_segment_key = key  # type: ignore[attr-defined]
-        except AttributeError:
-            pass
     return key
 
 
@@ -120,8 +108,7 @@ _stored = LRU(MAX_CACHED_DOCUMENTS)
 
 
 def clear_caches(*, columns: bool = True) -> None:
-    """Forget every cached posting list, stored document and (``columns``) column (tests,
-    benchmarks, memory pressure)."""
+    """Forget every cached posting list, stored document and (``columns``) column."""
     _postings.clear()
     _stored.clear()
     if columns:
@@ -195,11 +182,8 @@ def _length_bytes(leaf: IndexReader, field: str) -> np.ndarray:
 
 
 def _read_scored(leaf: IndexReader, field: str, text: str) -> Postings:
-    """The segment's postings of ``field:text`` as (local doc numbers, BM25 tf parts), read now.
-
-    The tf part is ``tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))``, with the segment's
-    own average length; the caller multiplies it by the term's idf and the field's weight.
-    """
+    """The segment's postings of ``field:text`` as (local doc numbers, BM25 tf parts
+    ``tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))``, the segment's own avgdl)."""
     matcher = _raw_matcher(leaf, field, text)
     if matcher is None:
         return EMPTY
@@ -215,14 +199,10 @@ def _read_scored(leaf: IndexReader, field: str, text: str) -> Postings:
 
 @dataclass(frozen=True)
 class WordPostings:
-    """A word's postings in one segment over every ``(field, term)`` pair it is searched as.
-
-    ``ids`` and ``parts`` are the pairs' postings (local doc numbers, BM25 tf parts) one pair
-    after the other, ``pair`` says which pair each posting belongs to, and ``counts`` holds
-    each pair's document frequency in the segment (deleted documents included, as Whoosh's).
-    Scoring a word is then one weighted ``bincount`` per segment instead of one scatter per
-    pair and segment.
-    """
+    """A word's postings in one segment over every ``(field, term)`` pair it is searched as,
+    one pair after the other: ``pair`` says whose each posting is, ``counts`` each pair's
+    document frequency (deleted documents included, as Whoosh's). Scoring a word is then one
+    weighted ``bincount`` per segment."""
 
     ids: np.ndarray
     parts: np.ndarray
@@ -232,78 +212,57 @@ class WordPostings:
 
 def word_postings(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ...]) -> WordPostings:
     """The segment's :class:`WordPostings` of ``word`` searched as ``pairs`` (cached per segment)."""
-    key = (segment_key(leaf), "word", word, pairs)
-    cached = _postings.get(key)
-    if cached is not None:
-        return cached
-    vocabulary = small_vocabulary(leaf)
-    read = [
-        _read_scored(leaf, field, term) if vocabulary is None or (field, term) in vocabulary else EMPTY
-        for field, term in pairs
-    ]
-    counts = np.array([ids.size for ids, _parts in read], dtype=np.int64)
-    if counts.any():
-        result = WordPostings(
+
+    def build() -> WordPostings:
+        vocabulary = small_vocabulary(leaf)
+        read = [
+            _read_scored(leaf, field, term) if vocabulary is None or (field, term) in vocabulary else EMPTY
+            for field, term in pairs
+        ]
+        counts = np.array([ids.size for ids, _parts in read], dtype=np.int64)
+        if not counts.any():
+            return WordPostings(EMPTY_IDS, EMPTY[1], EMPTY_IDS, counts)
+        return WordPostings(
             np.concatenate([ids for ids, _parts in read]),
             np.concatenate([parts for _ids, parts in read]),
             np.repeat(np.arange(len(pairs), dtype=np.int32), counts),
             counts,
         )
-    else:
-        result = WordPostings(EMPTY_IDS, EMPTY[1], EMPTY_IDS, counts)
-    _postings.put(key, result, int(counts.sum()) + 1)
-    return result
+
+    return _postings.get_or_build((segment_key(leaf), "word", word, pairs), build, lambda r: int(r.counts.sum()) + 1)
 
 
 def cached_word_postings(key: str, word: str, pairs: tuple[tuple[str, str], ...]) -> WordPostings | None:
-    """:func:`word_postings` of the segment ``key`` if it is still cached, else None (for a
-    segment no longer in the index, whose reader is gone)."""
+    """:func:`word_postings` of the segment ``key`` if it is still cached, else None."""
     return _postings.get((key, "word", word, pairs))
 
 
 def word_scores(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ...],
                 weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The segment's documents holding ``word`` and their scores with the pairs' ``weights``
-    (field weight times idf, float32): ``(local doc numbers, scores)``, cached per segment.
+    """The segment's ``(local doc numbers, scores)`` of ``word`` with the pairs' ``weights``
+    (field weight times rounded idf), cached per segment: after an edit only the new small
+    segment's scores are computed."""
 
-    The weights change only when a term's rounded idf does (see
-    :func:`search_index.query.scoring.Scorer.word_vector`), so a state made by an edit finds the large
-    segments' scores here and only computes those of the new small segment.
-    """
-    key = (segment_key(leaf), "scores", word, pairs, weights.tobytes())
-    cached = _postings.get(key)
-    if cached is not None:
-        return cached
-    postings = word_postings(leaf, word, pairs)
-    if not postings.ids.size:
-        result: tuple[np.ndarray, np.ndarray] = (EMPTY_IDS, EMPTY[1])
-    else:
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        postings = word_postings(leaf, word, pairs)
+        if not postings.ids.size:
+            return EMPTY_IDS, EMPTY[1]
         dense = np.bincount(postings.ids, weights=postings.parts * weights[postings.pair],
                             minlength=leaf.doc_count_all())
         ids = np.flatnonzero(dense).astype(np.int32)
-        result = (ids, dense[ids].astype(np.float32))
-    _postings.put(key, result, result[0].size + 1)
-    return result
+        return ids, dense[ids].astype(np.float32)
+
+    key = (segment_key(leaf), "scores", word, pairs, weights.tobytes())
+    return _postings.get_or_build(key, build, lambda r: r[0].size + 1)
 
 
 def stored_fields(leaf: IndexReader, local: int) -> dict[str, Any]:
-    """The stored fields of the segment's document ``local`` (cached: a segment's stored fields
-    never change, and the same listings are shown again and again). Read-only by convention."""
-    key = (segment_key(leaf), local)
-    found = _stored.get(key)
-    if found is None:
-        found = leaf.stored_fields(local)
-        _stored.put(key, found)
-    return found
+    """The stored fields of the segment's document ``local`` (cached; read-only by convention)."""
+    return _stored.get_or_build((segment_key(leaf), local), lambda: leaf.stored_fields(local))
 
 
 def small_vocabulary(leaf: IndexReader) -> frozenset[tuple[str, str]] | None:
-    """Every ``(field, term)`` of a segment of at most :data:`SMALL_SEGMENT` documents, or None
-    for a larger one.
-
-    Each edit adds a small segment, and every word a search scores must then be looked up in it:
-    a set lookup instead of Whoosh's on-disk hash lookup per field (most words are not there).
-    """
+    """Every ``(field, term)`` of a segment of at most :data:`SMALL_SEGMENT` documents, else None."""
     if leaf.doc_count_all() > SMALL_SEGMENT:
         return None
 
@@ -318,14 +277,12 @@ def small_vocabulary(leaf: IndexReader) -> frozenset[tuple[str, str]] | None:
 
 def doc_ids(leaf: IndexReader, field: str, text: str) -> np.ndarray:
     """The segment's local doc numbers holding ``field:text`` (deleted ones included)."""
-    key = (segment_key(leaf), field, text, False)
-    cached = _postings.get(key)
-    if cached is not None:
-        return cached
-    matcher = _raw_matcher(leaf, field, text)
-    ids = np.array(_read_all(matcher)[0], dtype=np.int32) if matcher is not None else EMPTY_IDS
-    _postings.put(key, ids, ids.size + 1)
-    return ids
+
+    def build() -> np.ndarray:
+        matcher = _raw_matcher(leaf, field, text)
+        return np.array(_read_all(matcher)[0], dtype=np.int32) if matcher is not None else EMPTY_IDS
+
+    return _postings.get_or_build((segment_key(leaf), field, text, False), build, lambda ids: ids.size + 1)
 
 
 # -- columns -----------------------------------------------------------------------------------
@@ -406,8 +363,7 @@ def hours(leaf: IndexReader) -> SegmentHours:
 
 @dataclass(frozen=True)
 class SegmentPoints:
-    """The segment's points: latitude, longitude, local doc number, ZIP code and whether it is
-    a confidential place's cell centre (``coarse``) of each."""
+    """The segment's points: latitude, longitude, local doc number, ZIP code and ``coarse`` of each."""
 
     lat: np.ndarray
     lon: np.ndarray
@@ -420,19 +376,10 @@ def points(leaf: IndexReader, field: str = "geo") -> SegmentPoints:
     """The segment's points, from the ``geo`` column (public positions) or ``geo_exact``."""
 
     def build() -> SegmentPoints:
-        lats: list[float] = []
-        lons: list[float] = []
-        docs: list[int] = []
-        zips: list[str] = []
-        coarse: list[bool] = []
-        for local, value in enumerate(_bytes_values(leaf, field)):
-            if value:
-                for lat, lon, zip_code, is_coarse in parse_geo(value):
-                    lats.append(lat)
-                    lons.append(lon)
-                    docs.append(local)
-                    zips.append(zip_code)
-                    coarse.append(is_coarse)
+        found = [(lat, lon, local, zip_code, is_coarse)
+                 for local, value in enumerate(_bytes_values(leaf, field)) if value
+                 for lat, lon, zip_code, is_coarse in parse_geo(value)]
+        lats, lons, docs, zips, coarse = zip(*found) if found else ((),) * 5
         return SegmentPoints(
             np.array(lats, dtype=np.float64),
             np.array(lons, dtype=np.float64),
@@ -452,12 +399,7 @@ def _deletes(word: str) -> set[str]:
 
 
 def spelling_index(leaf: IndexReader) -> dict[str, tuple[str, ...]]:
-    """The segment's ``spell`` words under themselves and every one-letter deletion of them.
-
-    Two words within one edit (insertion, deletion, substitution or swap of neighbours) share a
-    key of this table or of the other's deletions, which makes typo lookup a few dictionary
-    reads instead of a Levenshtein automaton walking the term index.
-    """
+    """The segment's ``spell`` words under themselves and each of their one-letter deletions."""
 
     def build() -> dict[str, tuple[str, ...]]:
         table: dict[str, list[str]] = {}
@@ -478,8 +420,7 @@ def spelling_index(leaf: IndexReader) -> dict[str, tuple[str, ...]]:
 
 
 def spelling_candidates(leaf: IndexReader, word: str, two_edits: bool) -> set[str]:
-    """Words of the segment's vocabulary that may be within one edit of ``word`` (two when
-    ``two_edits``, for most two-edit typos); the caller checks the real distance."""
+    """Words of the segment's vocabulary that may be within one edit (or two) of ``word``."""
     table = spelling_index(leaf)
     keys = {word} | _deletes(word)
     if two_edits:

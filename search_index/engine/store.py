@@ -1,19 +1,11 @@
 """Opening the live index, and a pool of searchers that are refreshed, never reopened per query.
 
-:func:`open_generation` opens a generation only when it is sound: ``meta.json`` names the current
-:data:`~search_index.engine.schema.SCHEMA_VERSION` and Whoosh can read its table of contents with the
-fields of :func:`~search_index.engine.schema.build_schema`. Anything else raises
-:class:`IndexUnavailable`, and the caller rebuilds from the database.
-
-:class:`SearcherPool` hands a searcher to one thread at a time (a Whoosh searcher must never be
-used by two threads at once) and keeps it for the next checkout. On checkout a searcher is
-``refresh()``-ed when another writer committed a new Whoosh generation, and replaced when a
-rebuild swapped in a new index directory; otherwise it is reused as is.
-
-Refreshing goes through :func:`refresh_searcher`, not Whoosh's ``Searcher.refresh()``: in
-Whoosh(-Reloaded) 2.7.x that method adds the old segments to the new list and reuses the reader
-of a segment whose deletions changed, so after a merge every document shows up twice and after
-an update or delete the old version stays visible (reproduced in ``tests/test_index_store.py``).
+:func:`open_generation` opens a generation only when it is sound (schema version and fields as
+this code's), else raises :class:`IndexUnavailable` and the caller rebuilds. :class:`SearcherPool`
+hands a searcher to one thread at a time and keeps it, refreshed after a commit and replaced
+after a rebuild. Refreshing goes through :func:`refresh_searcher`: Whoosh 2.7's
+``Searcher.refresh()`` shows documents twice after a merge and old versions after an update
+(reproduced in ``tests/test_index_store.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,13 +94,8 @@ def index_health(layout: IndexLayout) -> str | None:
 
 
 def refresh_searcher(ix: FileIndex, old: Searcher) -> Searcher:
-    """A searcher on the latest commit of ``ix``, reusing ``old``'s unchanged segment readers.
-
-    A segment reader is reused only when its segment is still listed *with the same deleted
-    documents*; every other segment is opened anew. ``old`` must not be used afterwards (its
-    readers that were not reused are closed). Raises OSError when a concurrent commit removed a
-    file while it was being opened (the caller opens a fresh searcher then).
-    """
+    """A searcher on the latest commit of ``ix``, reusing the readers of ``old``'s segments still
+    listed with the same deleted documents (the others are closed). OSError: a file went away."""
     toc = ix._read_toc()
     leaves: dict[str, IndexReader] = {}
     for leaf, _offset in old.reader().leaf_readers():
@@ -152,12 +139,7 @@ class _Pooled:
 
 
 class SearcherPool:
-    """Searchers of one index directory, each used by one thread at a time and kept between uses.
-
-    ``max_idle`` bounds how many idle searchers are kept (each costs memory: about 150 MiB at
-    100,000 services); a burst of concurrent checkouts opens more, and the surplus is closed on
-    return.
-    """
+    """Searchers of one index directory, each used by one thread at a time; ``max_idle`` kept idle."""
 
     def __init__(self, layout: IndexLayout, max_idle: int = 4) -> None:
         self.layout = layout
@@ -241,7 +223,5 @@ class SearcherPool:
 
 
 def _close_quietly(searcher: Searcher) -> None:
-    try:
+    with suppress(Exception):
         searcher.close()
-    except Exception:
-        pass

@@ -1,13 +1,8 @@
 """One field's postings while a segment is written: term ids per word, grouped with numpy at the end.
 
-Adding a text costs a regular-expression pass and a dictionary look-up per word, all in C
-(``findall``, ``map``, ``array.extend``): every occurrence is recorded as the term id of its word,
-and the document it is in is recorded once per value. :meth:`TermTable.grouped` then sorts all
-occurrences by (term bytes, document) and counts them with numpy, giving each term's documents
-and frequencies -- the postings Whoosh's pool would have sorted one tuple at a time.
-
-Words are analysed once each, through the field's own analyzer (:mod:`search_index.engine.fast_terms`
-says when that is exact); tables of fields with the same analyzer share what a word's terms are.
+Every occurrence is recorded as the term id of its word (a regular-expression pass and look-ups
+done in C), and :meth:`TermTable.grouped` sorts and counts them with numpy into each term's
+documents and frequencies. Words are analysed once each (:mod:`search_index.engine.fast_terms`).
 """
 
 from __future__ import annotations
@@ -29,8 +24,7 @@ WordTerms = dict[str, tuple[bytes, ...]]
 
 @dataclass
 class GroupedPostings:
-    """A field's postings in term order: ``terms[k]``'s postings are ``docs[bounds[k]:bounds[k+1]]``
-    with frequencies ``freqs[bounds[k]:bounds[k+1]]`` (documents increasing)."""
+    """A field's postings in term order: ``terms[k]``'s are ``docs``/``freqs[bounds[k]:bounds[k+1]]``."""
 
     terms: list[bytes]
     docs: list[int]
@@ -64,8 +58,7 @@ class TermTable:
         return found
 
     def add_ids(self, doc: int, ids: Iterable[int]) -> None:
-        """Record the occurrences ``ids`` (term ids, any order, repeats counted; :data:`STOPPED`
-        ones are left out of the postings) in ``doc``."""
+        """Record the occurrences ``ids`` (term ids, repeats counted; :data:`STOPPED` dropped) in ``doc``."""
         before = len(self.occurrences)
         self.occurrences.extend(ids)
         size = len(self.occurrences) - before
@@ -105,11 +98,7 @@ class TermTable:
 
 
 class TextTable(TermTable):
-    """A :class:`TermTable` for a text field analysed word by word.
-
-    ``find_words`` splits a text into words as the field's tokenizer does; ``analyzer`` gives a
-    word's terms; ``shared`` remembers the terms of words for every table with that analyzer.
-    """
+    """A :class:`TermTable` for a text field analysed word by word (``shared`` between analyzers' tables)."""
 
     def __init__(self, find_words: Callable[[str], list[str]], analyzer: Any, shared: WordTerms) -> None:
         super().__init__()

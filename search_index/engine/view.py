@@ -1,11 +1,9 @@
 """What one state of the index looks like to a search: documents, deletions and derived arrays.
 
-An :class:`IndexView` belongs to one *state* of an index (its folder, generation, segments and
-their deletion counts). It maps segment-local doc numbers to the reader's global ones and keeps
-what filters and ranking need as numpy arrays over all documents: the live mask, term masks
-(categories, languages, ...), opening hours, points, ages, assured dates, name order. Each is
-built on first use from per-segment data (:mod:`search_index.engine.segments`), so a commit that adds
-one small segment costs little. Views hold no reader: they stay valid after a refresh.
+An :class:`IndexView` belongs to one *state* of an index (generation, segments and their
+deletion counts) and keeps what filters and ranking need as numpy arrays over its global doc
+numbers, each built on first use from per-segment data (:mod:`search_index.engine.segments`).
+Views hold no reader: they stay valid after a refresh.
 """
 
 from __future__ import annotations
@@ -25,9 +23,17 @@ from search_index.geo import GeoIndex, Point
 from search_index.hours import DEFAULT_TIMEZONE, MINUTES_PER_DAY, MINUTES_PER_WEEK, is_open, zone
 
 Leaves = list[tuple[IndexReader, int]]
+#: Weekly spans (start, end, group), time zones, each group's zone, groups needing the full rules.
+Spans = tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray]
 
 #: How many index states keep a view (old generations are dropped first).
 MAX_VIEWS = 6
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """``array``, made read-only (kept arrays are shared between searches)."""
+    array.setflags(write=False)
+    return array
 
 
 def state_key(searcher: Searcher) -> tuple[Any, ...]:
@@ -54,8 +60,7 @@ class IndexView:
             if leaf.has_deletions():
                 deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
                 live[deleted + offset] = False
-        live.setflags(write=False)
-        self.live = live
+        self.live = read_only(live)
         self.live_count = int(live.sum())
         self._lock = threading.RLock()
         self._memo: dict[Any, Any] = {}
@@ -99,20 +104,20 @@ class IndexView:
 
     # -- masks -----------------------------------------------------------------------------
 
-    def term_mask(self, leaves: Leaves, field: str, text: str) -> np.ndarray:
-        """A boolean array: the live documents holding ``field:text``."""
-
-        def build() -> np.ndarray:
-            mask = np.zeros(self.doc_count, dtype=bool)
-            for leaf, offset in leaves:
+    def holding(self, leaves: Leaves, terms: list[tuple[str, str]]) -> np.ndarray:
+        """A boolean array: the live documents holding any of ``terms`` (``(field, text)``s)."""
+        mask = np.zeros(self.doc_count, dtype=bool)
+        for leaf, offset in leaves:
+            for field, text in terms:
                 ids = segments.doc_ids(leaf, field, text)
                 if ids.size:
                     mask[ids + offset] = True
-            mask &= self.live
-            mask.setflags(write=False)
-            return mask
+        mask &= self.live
+        return read_only(mask)
 
-        return self.bounded(("term", field, text), build)
+    def term_mask(self, leaves: Leaves, field: str, text: str) -> np.ndarray:
+        """A boolean array: the live documents holding ``field:text`` (kept)."""
+        return self.bounded(("term", field, text), lambda: self.holding(leaves, [(field, text)]))
 
     def lexicon(self, leaves: Leaves, field: str) -> tuple[str, ...]:
         """Every term of ``field`` in the index, sorted."""
@@ -154,9 +159,7 @@ class IndexView:
         return self.memo("name-rank", build)
 
     def geo(self, leaves: Leaves, *, exact: bool = False) -> GeoIndex:
-        """Every point with its global doc number, and the ZIP centroids: the public positions
-        (a confidential place's cell centre, :mod:`directory_data.confidential`), or with
-        ``exact`` the true ones (for signed-in officers only)."""
+        """Every live point with its global doc number (``exact``: true positions, for officers)."""
         field = "geo_exact" if exact else "geo"
 
         def build() -> GeoIndex:
@@ -182,8 +185,7 @@ class IndexView:
         return self.memo(("geo", field), build)
 
     def distances(self, leaves: Leaves, origin: Point, *, exact: bool = False) -> np.ndarray:
-        """Each document's distance in km from ``origin`` (inf without a point), to the public
-        positions (rounded to a confidential place's cell centre), or with ``exact`` the true ones."""
+        """Each document's distance in km from ``origin`` (inf without a point), see :meth:`geo`."""
         key = ("distances", exact, round(origin[0], 5), round(origin[1], 5))
         return self.bounded(key, lambda: self.geo(leaves, exact=exact).distances(origin))
 
@@ -203,12 +205,10 @@ class IndexView:
 
         return self.memo("hours", build)
 
-    def _weekly_spans(self, leaves: Leaves) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
-        """Plain weekly spans of every hours encoding as arrays (start, end, group), the time
-        zones, each group's zone index, and which groups need the full rules (dated spans,
-        closures, special hours)."""
+    def _weekly_spans(self, leaves: Leaves) -> Spans:
+        """The :data:`Spans` of every hours encoding."""
 
-        def build() -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
+        def build() -> Spans:
             decoded, _ = self.hours(leaves)
             starts, ends, owners = [], [], []
             zones: dict[str, int] = {}
@@ -228,6 +228,7 @@ class IndexView:
                 np.array(ends, dtype=np.int32),
                 np.array(owners, dtype=np.int32),
                 list(zones),
+                group_zone,
                 complex_groups,
             )
 
@@ -239,32 +240,21 @@ class IndexView:
 
         def build() -> np.ndarray:
             decoded, groups = self.hours(leaves)
-            starts, ends, owners, zones, complex_groups = self._weekly_spans(leaves)
+            starts, ends, owners, zones, group_zone, complex_groups = self._weekly_spans(leaves)
             minute_of_week = np.zeros(len(zones), dtype=np.int32)
             for i, name in enumerate(zones):
                 local = minute.astimezone(zone(name or DEFAULT_TIMEZONE))
                 minute_of_week[i] = local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
             group_open = np.zeros(len(decoded) + 1, dtype=bool)  # the extra last one: no hours
             if owners.size:
-                m = minute_of_week[self._group_zone(leaves)[owners]]
+                m = minute_of_week[group_zone[owners]]
                 inside = ((starts <= m) & (m < ends)) | ((starts <= m + MINUTES_PER_WEEK) & (m + MINUTES_PER_WEEK < ends))
                 group_open[owners[inside]] = True
             for g in np.flatnonzero(complex_groups):
                 group_open[g] = bool(is_open(decoded[g], minute))
-            mask = group_open[groups] & self.live  # index -1 is the trailing False
-            mask.setflags(write=False)
-            return mask
+            return read_only(group_open[groups] & self.live)  # index -1 is the trailing False
 
         return self.bounded(("open", minute), build)
-
-    def _group_zone(self, leaves: Leaves) -> np.ndarray:
-        def build() -> np.ndarray:
-            decoded, _ = self.hours(leaves)
-            zones = self._weekly_spans(leaves)[3]
-            index = {name: i for i, name in enumerate(zones)}
-            return np.array([index[str(h.get("tz") or "")] for h in decoded], dtype=np.int32)
-
-        return self.memo("group-zone", build)
 
     def open_flag(self, leaves: Leaves, docnum: int, now: dt.datetime) -> bool | None:
         """Whether one document is open at ``now``; None when it has no hours."""
@@ -279,9 +269,7 @@ class IndexView:
         def build() -> np.ndarray:
             low = self.ints(leaves, "min_age", -1)
             high = self.ints(leaves, "max_age", -1)
-            mask = ((low < 0) | (low <= age)) & ((high < 0) | (high >= age))
-            mask.setflags(write=False)
-            return mask
+            return read_only(((low < 0) | (low <= age)) & ((high < 0) | (high >= age)))
 
         return self.bounded(("age", age), build)
 

@@ -1,15 +1,11 @@
 """One term's postings as the bytes Whoosh's W3 codec writes, computed a term at a time.
 
-Whoosh-Reloaded 2.7.5 (pinned exactly in setup.cfg) writes a term's postings through
-``W3PostingsWriter``: one Python call per posting, blocks of at most 128 postings, each block a
-pickled ``(delta-encoded ids, weights, values)`` tuple compressed with zlib and preceded by a
-pickled block summary; the term's ``W3TermInfo`` (statistics and the postings' extent) goes to
-the terms file. :func:`encode_postings` produces the same bytes from a term's whole list of
-document numbers and frequencies at once. It covers what the index here uses: the ``Frequency``
-and ``Existence`` formats, no inlined postings (the codec's ``inlinelimit`` of 1 never inlines)
-and no per-block length statistics (``length_stats`` off, see :func:`grouped_codec`).
-
-``tests/test_index_segment_writer.py`` compares whole segments written both ways byte for byte.
+Whoosh-Reloaded 2.7.5 (pinned in setup.cfg) writes postings through ``W3PostingsWriter``, one
+Python call per posting: blocks of pickled ``(delta-encoded ids, weights, values)`` tuples, each
+after a pickled summary, and a ``W3TermInfo`` in the terms file. :class:`PostingsEncoder` produces
+the same bytes from a term's whole posting list at once, for ``Frequency`` and ``Existence``
+fields without inlining or per-block length statistics (see :func:`grouped_codec`);
+``tests/test_index_segment_writer.py`` compares segments written both ways byte for byte.
 """
 
 from __future__ import annotations
@@ -41,11 +37,7 @@ EXACT_FLOAT32 = 1 << 24
 
 
 def add_terms(terms_file: OrderedHashWriter, entries: list[tuple[bytes, bytes]]) -> None:
-    """Add ``(key, term info)`` entries, keys increasing, to a terms file in one write.
-
-    Exactly what ``OrderedHashWriter.add`` does for each entry (the same bytes, hash buckets
-    and key index), without three small writes and a method call per term.
-    """
+    """Add ``(key, term info)`` entries, keys increasing, to a terms file as ``OrderedHashWriter.add`` does."""
     if not entries:
         return
     if entries[0][0] <= terms_file.lastkey:
@@ -65,18 +57,10 @@ def add_terms(terms_file: OrderedHashWriter, entries: list[tuple[bytes, bytes]])
 
 
 def grouped_codec() -> W3Codec:
-    """Whoosh's W3 codec for segments written whole: uncompressed postings blocks, and no
-    per-block length statistics.
-
-    * ``compression=0`` (a parameter of Whoosh's codec; each block records it and the reader
-      follows): zlib costs about 30 us per block on this kind of machine, a fifth of a rebuild
-      worker's CPU, for postings about a third smaller (Miami's index: 14 MB compressed, 19 MB
-      not). Stored fields stay compressed (Whoosh's codec fixes that).
-    * ``length_stats`` off: Whoosh looks up every posting's document length at commit to store
-      each block's shortest and longest document, which only its own block-quality pruning
-      reads; the search here scores from the per-document lengths, which are still written.
-      (An attribute on a plain ``W3Codec``, so the pickled segments name no class of ours.)
-    """
+    """Whoosh's W3 codec for segments written whole: uncompressed postings blocks (zlib took a
+    fifth of a rebuild worker's CPU for postings a third smaller) and no per-block length
+    statistics (read only by Whoosh's own block pruning; an attribute on a plain ``W3Codec``, so
+    the pickled segments name no class of ours)."""
     codec = W3Codec(compression=0)
     codec.length_stats = False
     return codec
@@ -93,9 +77,7 @@ class PostingsEncoder:
         self._blocks: dict[tuple[Any, ...], bytes] = {}  # block contents -> compressed pickle
 
     def _compressed(self, block: tuple[Any, ...]) -> bytes:
-        """The pickle of ``block`` ``(deltas, weights, values)``, compressed at the codec's level,
-        remembered for small blocks: many terms of one document have the same single-posting
-        block."""
+        """The pickle of ``block`` compressed at the codec's level (small blocks remembered)."""
         found = self._blocks.get(block)
         if found is None:
             found = dumps(block, 2)
@@ -108,13 +90,9 @@ class PostingsEncoder:
     def encode(
         self, offset: int, ids: list[int], freqs: list[int] | None, boost: float
     ) -> tuple[bytes, bytes]:
-        """The postings bytes of one term and its term info bytes.
-
-        ``ids``: the documents in increasing order; ``freqs``: their frequencies for a
-        ``Frequency`` field (weight ``freq * boost``, value the frequency as 4 bytes), or None for
-        an ``Existence`` field (weight ``boost``, no value). ``offset``: where the bytes will
-        start in the postings file.
-        """
+        """The postings bytes and term info bytes of one term in documents ``ids`` (increasing),
+        with ``freqs`` for a ``Frequency`` field (None: ``Existence``), starting at ``offset`` in
+        the postings file."""
         if boost != 1.0 or (freqs is not None and max(freqs) >= EXACT_FLOAT32):
             return self._encode_weighted(offset, ids, freqs, boost)
         limit, level = self.block_limit, self.compression

@@ -28,15 +28,10 @@ __all__ = ["NewSegment", "Segment", "abandon_writer", "list_segments", "open_wri
 
 
 def open_writer(ix: FileIndex, timeout: float, *, grouped: bool = False) -> SegmentWriter:
-    """``ix.writer(timeout=...)`` that never leaves Whoosh's write lock held when it fails.
-
-    ``grouped``: a :class:`~search_index.engine.segment_writer.GroupedSegmentWriter` instead.
-
-    Whoosh takes ``WRITELOCK`` first and then creates the new segment's files; when creating
-    them fails (a full or read-only disk) the lock is only released once the half-made writer is
-    garbage collected, which a kept traceback (a log record, an error reporter) postpones for
-    ever: every later writer of this process then waits ``timeout`` and fails.
-    """
+    """``ix.writer(timeout=...)`` (``grouped``: a
+    :class:`~search_index.engine.segment_writer.GroupedSegmentWriter`) that never leaves Whoosh's
+    write lock held when creating the segment's files fails (a full disk): Whoosh releases it only
+    when the half-made writer is garbage collected, which a kept traceback postpones for ever."""
     lock = ix.lock("WRITELOCK")
     if not try_for(lock.acquire, timeout=timeout, delay=0.1):
         raise LockError(f"{ix.storage}: the Whoosh write lock is held")
@@ -50,11 +45,7 @@ def open_writer(ix: FileIndex, timeout: float, *, grouped: bool = False) -> Segm
 
 
 def abandon_writer(writer: SegmentWriter) -> None:
-    """Give up ``writer`` after a failure (in adding or committing): close it, release its lock.
-
-    Files a failed commit wrote but never listed in a table of contents are not part of the
-    index; Whoosh removes such leftovers on a later commit.
-    """
+    """Give up ``writer`` after a failure: close it, release its lock."""
     lock = writer.writelock
     try:
         if not writer.is_closed:
@@ -67,8 +58,8 @@ def abandon_writer(writer: SegmentWriter) -> None:
 
 
 class NewSegment:
-    """One new segment of the index in ``folder``, written by the grouped writer without the
-    index's lock and not listed in its table of contents (another process may list it)."""
+    """One new segment of the index in ``folder``, written without the index's lock and not
+    listed (another process may list it)."""
 
     def __init__(self, folder: str | Path) -> None:
         self._writer = GroupedSegmentWriter(open_index(folder), lock=False)
@@ -92,8 +83,7 @@ class NewSegment:
 
 
 def list_segments(folder: str | Path, segments: Sequence[Segment]) -> None:
-    """Commit a table of contents of the index in ``folder`` listing exactly ``segments``
-    (with its schema unchanged)."""
+    """Commit a table of contents of the index in ``folder`` listing exactly ``segments``."""
     writer = open_index(folder).writer()
     writer._close_segment()
     writer._commit_toc(list(segments))

@@ -1,9 +1,7 @@
 """The result cache: repeated searches (kiosk tiles, common words) answered without searching.
 
-Entries are keyed on the normalised request and remember the index *state* (generation,
-segments and deletions: see :func:`search_index.engine.view.state_key`) they were computed in;
-only a lookup in the same state is a hit, so a commit makes every entry miss once. Bounded LRU;
-safe to share between threads.
+Entries are keyed on the normalised request and remember the index *state*
+(:func:`search_index.engine.view.state_key`) they were computed in: a commit makes each miss once.
 """
 
 from __future__ import annotations

@@ -1,21 +1,12 @@
 """Crisis safety: recognising a query that signals danger, and the card of lines to pin for it.
 
-The rules are data in ``directory_data/``, each file documenting its format in its header:
-``crisis_words.csv`` (word groups in English, Spanish and Haitian Creole: SELF, KILL, NEG ...),
-``crisis_triggers.csv`` (patterns, :mod:`search_index.query.word_patterns`, and the lines each
-pins, whether it means danger *now*, an example it must catch), ``crisis_guards.csv`` (look-alike
-patterns, "suicide prevention training", that stop a pin, each with an example),
-``crisis_lines.csv`` (the lines: numbers to find their listings, what to dial or text, priority)
-and ``crisis_card.csv`` (every word of the card in the three languages).
-
+The rules are data in ``directory_data/`` (``crisis_words.csv``, ``crisis_triggers.csv``,
+``crisis_guards.csv``, ``crisis_lines.csv``, ``crisis_card.csv``), each file documenting its format
+in its header; patterns are those of :mod:`search_index.query.word_patterns`.
 :meth:`CrisisRules.detect` keeps the trigger matches that no guard stops and that are not negated
-("I'm not suicidal"), and orders their lines: lines named by a *danger* row before lines named
-only by *topic* rows (which only name the subject, "domestic violence"), then a line some row
-lists first before lines rows list only after another ("my husband forced me to sign a loan" pins
-the ``dv|rainn`` row: the domestic violence line leads), then by line priority. The card leads
-with "Call 911 now" when a matched danger row says so, or when the query holds a ``NOW`` or
-``WEAPON`` word; it is in the query's language when that reads as Spanish or Haitian Creole, else
-in the interface's (:func:`card_language`).
+("I'm not suicidal"), and orders their lines: lines of a *danger* row before those only of
+*topic* rows, then a line some row lists first, then by line priority. The card leads with "Call
+911 now" when a matched danger row says so or the query holds a ``NOW`` or ``WEAPON`` word.
 """
 
 from __future__ import annotations
@@ -23,13 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import directory_data
-from search_index.query.data_rows import WatchedFiles, cell_list, data_rows
+from search_index.query.data_rows import DATA_DIR, WatchedFiles, cell_list, data_rows
 from search_index.query.lexicon import Lexicon, Reading
 from search_index.query.text_forms import tokens
-from search_index.query.word_patterns import Match, Pattern, PatternCompiler, PatternIndex, matches, word_triples
+from search_index.query.word_patterns import Match, PatternCompiler, PatternIndex, PatternRow, matches, word_triples
 
-DATA_DIR = Path(directory_data.__file__).resolve().parent
 WORDS_PATH = DATA_DIR / "crisis_words.csv"
 TRIGGERS_PATH = DATA_DIR / "crisis_triggers.csv"
 GUARDS_PATH = DATA_DIR / "crisis_guards.csv"
@@ -84,9 +73,7 @@ class CardLine:
 
 @dataclass(frozen=True)
 class CrisisCard:
-    """What the pinned card says, all in ``language`` (``lead``: "Call 911 now" when ``now``, else
-    "If you are in immediate danger, call 911"; ``desk``: "or tell the officer at the front desk",
-    for a police kiosk)."""
+    """What the pinned card says, all in ``language``."""
 
     language: str
     now: bool
@@ -116,12 +103,7 @@ class CardWords:
 
 @dataclass(frozen=True)
 class CrisisMatch:
-    """The crisis lines a query pins, the listings found for them, and how to show them.
-
-    ``service_ids`` are the indexed listings of those lines, in pin order (empty when the
-    directory has none: the lines are then shown from the data alone). ``now``: the danger may be
-    happening now (the card leads with "Call 911 now"). ``language``: the card's language.
-    """
+    """The crisis lines a query pins, their indexed listings in pin order, and how to show them."""
 
     lines: tuple[CrisisLine, ...]
     service_ids: tuple[str, ...]
@@ -166,36 +148,27 @@ class CrisisMatch:
 
 
 def card_language(interface: str, detected: str | None) -> str:
-    """The card's language: the query's when it reads as Spanish or Haitian Creole, else the
-    interface's (English when the interface is in neither kiosk language)."""
+    """The card's language: the query's when it reads as Spanish or Creole, else the interface's."""
     if detected in ("es", "ht"):
         return detected
     return interface if interface in INTERFACE_LANGUAGES else "en"
 
 
 @dataclass(frozen=True)
-class Trigger:
+class Trigger(PatternRow):
     """A row of ``crisis_triggers.csv``: ``pattern`` pins ``lines`` (in order)."""
 
-    row: int
     lines: tuple[str, ...]
     kind: str
     now: bool
-    language: str
-    pattern: Pattern
-    example: str
 
 
 @dataclass(frozen=True)
-class Guard:
+class Guard(PatternRow):
     """A row of ``crisis_guards.csv``: ``pattern`` marks an ordinary query (see the file)."""
 
-    row: int
     line: str
     scope: str
-    language: str
-    pattern: Pattern
-    example: str
 
     def stops(self, trigger: Trigger, match: Match, guard_match: Match) -> bool:
         """Whether this guard, matched at ``guard_match``, stops ``trigger`` matched at ``match``."""
@@ -210,8 +183,7 @@ class Guard:
 
 @dataclass(frozen=True)
 class Detection:
-    """What :meth:`CrisisRules.detect` found: line keys in pin order, whether a danger row matched,
-    whether it may be happening now, the guessed language, and the rows that decided."""
+    """What :meth:`CrisisRules.detect` found (line keys in pin order) and the rows that decided."""
 
     lines: tuple[str, ...]
     danger: bool
@@ -238,8 +210,7 @@ class CrisisRules:
         return self.lexicon.read(text)
 
     def detect(self, text: str, *, skip_guards: frozenset[int] = frozenset()) -> Detection:
-        """The lines ``text`` pins (see the module docstring). ``skip_guards``: guard rows to
-        leave out (the data test shows each guard stops a pin of its own)."""
+        """The lines ``text`` pins (see the module docstring), leaving out the ``skip_guards`` rows."""
         reading = self.lexicon.read(text)
         found = matches(self.triggers, self.trigger_index, reading)
         if not found:
@@ -311,9 +282,8 @@ def parse_rules(
         if not keys or any(k not in lines for k in keys) or kind not in KINDS:
             raise CrisisDataError(
                 f"crisis_triggers.csv line {number}: line {row.get('line')!r} or kind {kind!r} is not known")
-        pattern = compiler.compile(row, f"crisis_triggers.csv line {number}")
-        triggers.append(Trigger(number, keys, kind, row.get("now", "").lower() == "yes",
-                                row.get("language", ""), pattern, row.get("example", "")))
+        triggers.append(Trigger(*compiler.row(number, row, f"crisis_triggers.csv line {number}"), keys, kind,
+                                row.get("now", "").lower() == "yes"))
     guards: list[Guard] = []
     for number, row in data_rows(guards_text):
         line = row.get("line", "")
@@ -321,8 +291,7 @@ def parse_rules(
         if (line != "*" and line not in lines) or scope not in SCOPES:
             raise CrisisDataError(
                 f"crisis_guards.csv line {number}: line {line!r} or scope {scope!r} is not known")
-        pattern = compiler.compile(row, f"crisis_guards.csv line {number}")
-        guards.append(Guard(number, line, scope, row.get("language", ""), pattern, row.get("example", "")))
+        guards.append(Guard(*compiler.row(number, row, f"crisis_guards.csv line {number}"), line, scope))
     lexicon, (trigger_index, guard_index) = compiler.build(triggers, guards)
     return CrisisRules(lexicon, tuple(triggers), tuple(guards), lines, card_words, trigger_index, guard_index)
 
@@ -333,8 +302,5 @@ _files: WatchedFiles[CrisisRules] = WatchedFiles(lambda *texts: parse_rules(*tex
 
 
 def load_rules(paths: tuple[Path, ...] = DEFAULT_PATHS) -> CrisisRules:
-    """The rules from the five data files (words, triggers, guards, lines, card; defaults in
-    ``directory_data``), re-read when one changes (:class:`~search_index.query.data_rows.WatchedFiles`:
-    looked at every second at most). A file that cannot be read or parsed keeps the rules last
-    loaded (or raises on the first load: the shipped files are tested)."""
+    """The rules from the data files, re-read within a second of one changing (:class:`WatchedFiles`)."""
     return _files.load(paths)

@@ -13,7 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Generic, TypeVar
 
+import directory_data
+
 T = TypeVar("T")
+
+#: Where the data files ship (the ``directory_data`` package).
+DATA_DIR = Path(directory_data.__file__).resolve().parent
 
 
 def data_rows(text: str) -> list[tuple[int, dict[str, str]]]:
@@ -32,11 +37,8 @@ def cell_list(cell: str) -> tuple[str, ...]:
 
 class WatchedFiles(Generic[T]):
     """What ``parse`` makes of the texts of a set of files, parsed again when one of them changes
-    (their modification times are looked at most every ``recheck`` seconds).
-
-    A file that cannot be read, or texts that ``parse`` rejects with one of ``errors``, keep what
-    was parsed last; on the first load they raise (the shipped files are tested).
-    """
+    (looked at most every ``recheck`` seconds); a file that cannot be read or parsed (``errors``)
+    keeps what was parsed last, and raises on the first load."""
 
     def __init__(self, parse: Callable[..., T], errors: tuple[type[Exception], ...], recheck: float = 1.0) -> None:
         self.parse = parse

@@ -2,8 +2,7 @@
 now and distance (to the public positions unless the request is ``precise``, see
 :mod:`directory_data.confidential`).
 
-Each mask comes from the index view (term postings or column data, cached per index state), so
-a filter costs a few array operations, not a pass over stored documents.
+Each mask comes from the index view (cached per index state): a few array operations.
 """
 
 from __future__ import annotations
@@ -20,9 +19,8 @@ from search_index.engine.view import IndexView, Leaves, view_for
 
 @dataclass(frozen=True)
 class Filters:
-    """``other`` is every filter but the category one (None: no such filter); ``category`` is
-    the category filter alone. ``origin`` is the resolved location and ``distances`` every
-    document's distance from it (both None without a location)."""
+    """Every filter but the category one (``other``), the category filter, the resolved location
+    and every document's distance from it (None where there is none)."""
 
     other: np.ndarray | None
     category: np.ndarray | None
@@ -43,10 +41,7 @@ def _narrow(current: np.ndarray | None, new: np.ndarray) -> np.ndarray:
 
 
 def resolve_origin(view: IndexView, leaves: Leaves, request: Effective) -> tuple[Point | None, bool]:
-    """The request's point (``near``, else the ZIP code's centroid) and whether a ZIP was unknown.
-
-    The centroid is the mean of the public places in that ZIP code, for everyone: confidential
-    places carry no ZIP code in the public points, so they never move it."""
+    """The request's point (``near``, else its ZIP code's centroid) and whether the ZIP was unknown."""
     if request.near is not None:
         return request.near, False
     if request.zip_code is not None:
@@ -56,9 +51,7 @@ def resolve_origin(view: IndexView, leaves: Leaves, request: Effective) -> tuple
 
 
 def zip_centroid(searcher: Searcher, zip_code: str) -> Point | None:
-    """The centroid of ``zip_code`` that ``zip=`` searches use (the mean of the public places
-    in it, see :func:`resolve_origin`), or None when no listed public place has that ZIP code;
-    worked out once per index state."""
+    """The centroid of ``zip_code`` that ``zip=`` searches use (None: no public place in it)."""
     view, leaves = view_for(searcher)
     return view.geo(leaves).zip_centroids.get(zip_code)
 

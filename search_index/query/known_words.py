@@ -1,10 +1,8 @@
 """Real English and Spanish words, so that a spelling correction never turns one into another.
 
-A correction within one edit or by sound is what lets ``suicde`` or ``golpia`` be understood,
-but it would also read ``cooked`` as ``choked`` or ``taped`` as ``raped``. A word that is common
-in English or Spanish is therefore never corrected. The words come from the frequency lists that
-ship with ``pyspellchecker`` (subtitle and web corpora); only words seen at least
-:data:`MIN_COUNT` times and of at least four letters are kept, accents folded.
+A correction lets ``suicde`` be understood but would also read ``cooked`` as ``choked``, so a
+common English or Spanish word is never corrected. The words come from ``pyspellchecker``'s
+frequency lists (at least :data:`MIN_COUNT` occurrences and four letters, accents folded).
 """
 
 from __future__ import annotations

@@ -1,33 +1,27 @@
 """Word groups and the reading of a query against them, tolerant of how people type.
 
 A :class:`Lexicon` holds named groups of words (``SELF``: myself, meself, tèt mwen ...; ``NEG``:
-not, don't, pa ...) and the literal words of the patterns that use them. :meth:`Lexicon.read`
-turns a text into a :class:`Reading`: for each token position, the :class:`Item` s that start
-there, each with the vocabulary words it may stand for (``forms``) and their groups. A token
-stands for a vocabulary word it is an English inflection of (``grabbing`` -> ``grab``) and, when
-it is no common English or Spanish word (:mod:`search_index.query.known_words`), for one within
-one edit (both at least :data:`FUZZY_MIN` letters; a swap of neighbours from
-:data:`PHONETIC_MIN`), one that sounds the same (:func:`~search_index.query.text_forms.phonetic_key`),
-a longer one with a letter left out (a four-letter token, ``mony``), or, when nothing else fits,
-a ``word*`` stem of five or more letters typed with one letter wrong (``maltartado``).
-
-Words typed together are split (``killmyself`` -> ``kill my self``) when every piece is in the
-vocabulary, and a Creole pronoun glued to a vocabulary word comes off (``papam`` -> ``papa m``);
-two tokens that make a vocabulary word together are joined (``my self``) unless one is a small
-common word of the group ``LANG`` and the other a vocabulary word too (``at a`` is not ``ata``);
-entries of several words (``better off``) are matched as one item. A word written ``=word`` in a
-group is matched exactly only. The reading also guesses the language (en, es or ht). Everything
-per token is cached, so reading a query costs a few dictionary look-ups per word.
-"""
+not, don't, pa ...) and the literal words of the patterns that use them. :meth:`Lexicon.read` turns
+a text into a :class:`Reading`: for each token position, the :class:`Item` s that start there, each
+with the vocabulary words it may stand for (``forms``) and their groups. A token stands for a
+vocabulary word it inflects (``grabbing`` -> ``grab``) and, when it is no common word
+(:mod:`search_index.query.known_words`), for misspellings of one (:meth:`Lexicon.corrections`) or a
+``word*`` stem typed with one letter wrong (``maltartado``). Words typed together are split
+(``killmyself``, :meth:`Lexicon.split`), two tokens that make a vocabulary word together are joined
+(``my self``, not ``at a``), and entries of several words (``better off``) are matched as one item;
+``=word`` in a group is matched exactly only. The reading also guesses the language (en, es or ht).
+Everything per token is cached."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from search_index.engine.segments import LRU
 from search_index.query.known_words import is_known
-from search_index.query.text_forms import deletions, inflection_bases, phonetic_key, tokens, transpositions, within_one_edit
+from search_index.query.text_forms import (
+    inflection_bases, phonetic_key, tokens, transpositions, with_deletions, within_one_edit, word_index,
+)
 
 #: Shortest token (and vocabulary word) corrected within one edit.
 FUZZY_MIN = 5
@@ -63,11 +57,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Reading:
-    """A text as read by a :class:`Lexicon`.
-
-    ``items[i]`` are the items starting at token ``i``; ``present`` holds every form and group
-    of the text (to rule patterns out at once); ``language`` is the guess (None: no clue).
-    """
+    """A text as read by a :class:`Lexicon`: ``items[i]`` start at token ``i``; ``present``: every form and group."""
 
     tokens: tuple[str, ...]
     items: tuple[tuple[Item, ...], ...]
@@ -93,18 +83,14 @@ class Lexicon:
     exact_only: frozenset[str]
     _by_deletion: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _by_sound: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
-    _cache: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _cache: LRU = field(default_factory=lambda: LRU(CACHE_SIZE), repr=False)
 
     @classmethod
     def build(
         cls, groups: Iterable[tuple[str, str, str]], extra_words: Iterable[str] = ()
     ) -> Lexicon:
-        """A lexicon of ``(group, language, entry)`` triples plus literal ``extra_words``.
-
-        An entry is a word, ``word*`` (any word starting so), ``=word`` (exact only) or several
-        words (a phrase). ``language`` is ``en``, ``es``, ``ht`` or ``*``.
-        """
+        """A lexicon of ``(group, language, entry)`` triples (an entry: a word, ``word*``, ``=word``
+        or a phrase; a language: ``en``, ``es``, ``ht`` or ``*``) plus literal ``extra_words``."""
         word_groups: dict[str, set[str]] = {}
         word_languages: dict[str, set[str]] = {}
         phrases: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
@@ -152,29 +138,24 @@ class Lexicon:
         return lexicon
 
     def _index(self) -> None:
-        by_deletion: dict[str, set[str]] = {}
-        by_sound: dict[str, set[str]] = {}
-        for word in self.word_groups:
-            if word in self.exact_only or not word.isalpha():
-                continue
-            if len(word) >= FUZZY_MIN:
-                for key in deletions(word) | {word}:
-                    by_deletion.setdefault(key, set()).add(word)
-            if len(word) >= PHONETIC_MIN:
-                by_sound.setdefault(phonetic_key(word), set()).add(word)
-        self._by_deletion = {k: tuple(sorted(v)) for k, v in by_deletion.items()}
-        self._by_sound = {k: tuple(sorted(v)) for k, v in by_sound.items()}
+        words = self.fuzzy_words()
+        self._by_deletion = word_index((w for w in words if len(w) >= FUZZY_MIN), with_deletions)
+        self._by_sound = word_index((w for w in words if len(w) >= PHONETIC_MIN), lambda w: (phonetic_key(w),))
 
     # -- one token ------------------------------------------------------------------------------
+
+    def fuzzy_words(self) -> list[str]:
+        """The vocabulary words a misspelling may be read as (all letters, not ``=word``)."""
+        return [w for w in self.word_groups if w.isalpha() and w not in self.exact_only]
 
     def in_vocabulary(self, word: str) -> bool:
         """Whether ``word`` (folded) is a word of the lexicon or of its patterns."""
         return word in self.word_groups
 
     def corrections(self, token: str) -> tuple[str, ...]:
-        """The vocabulary words ``token`` may be a misspelling or an inflection of: none for a
-        vocabulary word or a token too short to tell, only inflections for a common English or
-        Spanish word."""
+        """The vocabulary words ``token`` may misspell or inflect: within one edit (both at least
+        :data:`FUZZY_MIN` letters; a swap of neighbours or a letter left out from
+        :data:`PHONETIC_MIN`) or sounding the same; only inflections for a common word."""
         if token in self.word_groups or not token.isalpha() or len(token) < PHONETIC_MIN:
             return ()
         bases = {b for b in inflection_bases(token) if self.word_groups.get(b)}  # grabbing -> grab
@@ -185,7 +166,7 @@ class Lexicon:
             found.update(w for w in transpositions(token) if w in self.word_groups and w not in self.exact_only)
             found.update(self._by_deletion.get(token, ()))
         else:
-            for key in deletions(token) | {token}:
+            for key in with_deletions(token):
                 for word in self._by_deletion.get(key, ()):
                     if within_one_edit(token, word):
                         found.add(word)
@@ -193,9 +174,9 @@ class Lexicon:
         return tuple(sorted(found))
 
     def _token(self, token: str) -> tuple[tuple[str, ...], frozenset[str]]:
-        cached = self._cache.get(token)
-        if cached is not None:
-            return cached
+        return self._cache.get_or_build(token, lambda: self._read_token(token))
+
+    def _read_token(self, token: str) -> tuple[tuple[str, ...], frozenset[str]]:
         forms = (token, *self.corrections(token))
         groups: set[str] = set()
         for form in forms:
@@ -204,18 +185,10 @@ class Lexicon:
         for stem, group in self.prefixes:
             if token.startswith(stem) or (unknown and len(stem) >= FUZZY_MIN and _near_prefix(token, stem)):
                 groups.add(group)
-        result = (forms, frozenset(groups))
-        with self._lock:
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            self._cache[token] = result
-        return result
+        return forms, frozenset(groups)
 
     def _two_words(self, first: str, second: str) -> bool:
-        """Whether ``first second`` are two words and not one typed apart: one is a small common
-        word (group ``LANG``: "at", "to", "be", Creole "m", "li") and the other a vocabulary word
-        too. "at a" is not the Spanish "ata", "be at" is not "beat", "pitit fi m" is not "fim";
-        "al anon" is still "alanon" ("anon" is no vocabulary word)."""
+        """Whether ``first second`` are two words ("at a"), not one typed apart ("my self")."""
         groups = self.word_groups
         return ("LANG" in groups.get(first, frozenset()) and second in groups) or (
             "LANG" in groups.get(second, frozenset()) and first in groups
@@ -223,9 +196,8 @@ class Lexicon:
 
     def split(self, token: str) -> list[str] | None:
         """``token`` as several vocabulary words typed together (``killmyself`` -> ``kill my
-        self``), or None: not for a token that reads as one misspelled word, and at least one
-        piece of three or more letters must belong to a group other than ``LANG``. A Creole pronoun
-        glued to a vocabulary word of three or more letters comes off first (``frem`` -> ``fre m``)."""
+        self``; a glued Creole pronoun, ``frem`` -> ``fre m``), or None: not for one misspelled
+        word, and one piece of three or more letters must be in a group other than ``LANG``."""
         if not token.isalpha() or token in self.word_groups or is_known(token):
             return None
         if len(token) >= 4 and token[-1] in GLUED_PRONOUNS and token[:-1] in self.word_groups:
@@ -296,8 +268,7 @@ class Lexicon:
         )
 
     def guess_language(self, words: list[str], text: str = "") -> str | None:
-        """en, es or ht: the language most of ``words`` belong to (accents typed count too);
-        None when no word is in a language's rows."""
+        """en, es or ht: the language most of ``words`` (and accents typed) belong to, or None."""
         scores = dict.fromkeys(LANGUAGES, 0.0)
         for word in words:
             languages = self.word_languages.get(word)

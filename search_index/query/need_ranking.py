@@ -1,21 +1,10 @@
-"""Needs in ranking: the listings that serve what a query asks for come first, and words that
-carry no need never decide on their own.
-
-:func:`plan_needs` turns the needs read from a query (:mod:`search_index.query.needs`) into a
-:class:`NeedPlan` for one index state: the listings serving each need (those carrying one of its
-taxonomy codes, or one of its broad codes and nothing finer below it, but none of its ``unless``
-codes, a service for a narrower group of people, unless another need of the query covers them;
-and listings without any taxonomy code whose text holds the need's search words), weighted by
-:meth:`~search_index.query.needs.NeedReading.weights`; the needs no listing serves (*out of
-scope*: the search says so and hands off to 211 instead of showing near misses); and the text
-concepts left to score (the words the needs were read from give way to each need's own search
-words, Creole filler goes, and a word that carries no need, "safe", "stop", "help", counts for
-little and cannot make a listing a result on its own).
-
-:func:`need_scores` then puts the listings serving the needs above those that only share words
-with the query (a higher need weight always ranks higher), ordering each tier by its text score,
-quality and distance.
-"""
+"""Needs in ranking: the listings that serve what a query asks for come first, and words that carry no
+need never decide on their own. :func:`plan_needs` turns the needs read from a query
+(:mod:`search_index.query.needs`) into a :class:`NeedPlan` for one index state: the weighted
+listings serving each need, the needs no listing serves (*out of scope*: the search hands off to 211
+instead of showing near misses), and the text concepts left to score. :func:`need_scores` then ranks
+the listings serving the needs above those that only share words with the query, each tier by text
+score, quality and distance."""
 
 from __future__ import annotations
 
@@ -25,13 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search_index.engine import segments
 from search_index.query.needs import FOLLOW_WEIGHT, OTHER_CATEGORY, CodeSet, Need, NeedReading, is_ancestor
 from search_index.query.scoring import Scorer, field_terms
 from search_index.query.text_forms import tokens
 from search_index.query.synonyms import SynonymTable
 from search_index.query.understanding import FILLER, SYNONYM_WEIGHT, Alternative, Concept
-from search_index.engine.view import IndexView, Leaves
+from search_index.engine.view import IndexView, Leaves, read_only
 
 #: Share of a need's weight given to a listing without taxonomy codes whose text serves it (a
 #: code is the stronger evidence).
@@ -48,13 +36,10 @@ TEXT_FLOOR = 0.05
 
 @dataclass(frozen=True)
 class NeedPlan:
-    """What the needs of one query mean for one index state (see the module docstring).
-
-    ``served``: each document's summed need weight (None when no need is in scope); ``met`` and
-    ``unmet``: the needs some listing serves and those none does; ``concepts``: the text
-    concepts to score; ``bearing``: those of them a result must match when it serves no need
-    (None: any); ``need_concepts``: the search words of every need read (met or not).
-    """
+    """What the needs of one query mean for one index state: each document's summed need
+    weight (``served``, None when no need is in scope), the needs ``met`` and ``unmet``, the text
+    ``concepts`` to score, those a result serving no need must match (``bearing``, None: any),
+    and the search words of every need read (``need_concepts``)."""
 
     reading: NeedReading
     served: np.ndarray | None
@@ -65,22 +50,13 @@ class NeedPlan:
     need_concepts: tuple[Concept, ...] = ()
 
     @property
-    def code_sets(self) -> tuple[CodeSet, ...]:
-        """The taxonomy codes of every need read (met or not)."""
-        return tuple(n.codes for n in self.reading.needs)
-
-    @property
     def set_aside(self) -> bool:
-        """Whether context cancelled every need the words would have said and none is left:
-        the query is about something else ("video game for stress relief", "stress ball toy"),
-        which no listing serves as a need."""
+        """Whether context cancelled every need the words would have said ("stress ball toy")."""
         return not self.reading.found and bool(self.reading.guarded)
 
     @property
     def out_of_scope(self) -> bool:
-        """Whether the query asks only for needs no listing of the directory serves (a group of
-        people beside them, such as veterans, does not make it in scope), or only for what
-        context set aside (:attr:`set_aside`)."""
+        """Whether the query asks only for needs no listing serves, or only for what was set aside."""
         if self.set_aside:
             return True
         weights = self.reading.weights()
@@ -88,8 +64,7 @@ class NeedPlan:
 
     @property
     def unmet_categories(self) -> tuple[str, ...]:
-        """The categories of the unmet needs (each once, in reading order); ``other`` when the
-        query was set aside with no need of its own."""
+        """The categories of the unmet needs, once each; ``other`` for a query set aside."""
         if self.set_aside and not self.unmet:
             return (OTHER_CATEGORY,)
         return tuple(dict.fromkeys(n.category for n in self.unmet))
@@ -101,9 +76,7 @@ def _below(lexicon: list[str] | tuple[str, ...], prefix: str) -> list[str]:
 
 
 def covered_codes(view: IndexView, leaves: Leaves, codes: CodeSet) -> tuple[str, ...]:
-    """The taxonomy codes of the index that ``codes`` covers, its broad codes included (kept per
-    index state; each entry is looked up in the sorted lexicon of codes, not compared with every
-    code)."""
+    """The taxonomy codes of the index that ``codes`` covers, broad codes included (per state)."""
 
     def build() -> tuple[str, ...]:
         lexicon = view.lexicon(leaves, "taxonomy_codes")
@@ -116,26 +89,12 @@ def covered_codes(view: IndexView, leaves: Leaves, codes: CodeSet) -> tuple[str,
     return view.memo(("need-codes", codes), build)
 
 
-def _holding(view: IndexView, leaves: Leaves, terms: list[tuple[str, str]]) -> np.ndarray:
-    """The live documents holding any of ``terms`` (``(field, term)`` pairs), not kept."""
-    mask = np.zeros(view.doc_count, dtype=bool)
-    for leaf, offset in leaves:
-        for field_name, term in terms:
-            ids = segments.doc_ids(leaf, field_name, term)
-            if ids.size:
-                mask[ids + offset] = True
-    mask &= view.live
-    mask.setflags(write=False)
-    return mask
-
-
 def _codes_mask(view: IndexView, leaves: Leaves, codes: tuple[str, ...] | list[str]) -> np.ndarray:
-    return _holding(view, leaves, [("taxonomy_codes", code) for code in codes])
+    return view.holding(leaves, [("taxonomy_codes", code) for code in codes])
 
 
 def need_mask(view: IndexView, leaves: Leaves, need: Need) -> np.ndarray:
-    """The live documents carrying a taxonomy code that serves ``need``, or one of its broad
-    codes and no finer code below it (kept per index state)."""
+    """The live documents carrying a code that serves ``need``, kept per index state."""
 
     def build() -> np.ndarray:
         codes = need.codes
@@ -149,28 +108,22 @@ def need_mask(view: IndexView, leaves: Leaves, need: Need) -> np.ndarray:
         for code in broad:
             finer = [c for c in _below(lexicon, code) if is_ancestor(code, c)]
             mask |= _codes_mask(view, leaves, [code]) & ~_codes_mask(view, leaves, finer)
-        mask.setflags(write=False)
-        return mask
+        return read_only(mask)
 
     return view.bounded(("need", need.codes), build)
 
 
 def uncoded_mask(view: IndexView, leaves: Leaves) -> np.ndarray:
-    """The live documents without any taxonomy code (kept per index state): whether they serve a
-    need is read from their text."""
+    """The live documents without any taxonomy code (kept per index state)."""
 
     def build() -> np.ndarray:
-        coded = _codes_mask(view, leaves, view.lexicon(leaves, "taxonomy_codes"))
-        mask = view.live & ~coded
-        mask.setflags(write=False)
-        return mask
+        return read_only(view.live & ~_codes_mask(view, leaves, view.lexicon(leaves, "taxonomy_codes")))
 
     return view.memo("uncoded", build)
 
 
 def _lifted(view: IndexView, leaves: Leaves, need: Need, reading: NeedReading) -> bool:
-    """Whether another need of the query covers one of ``need``'s ``unless`` codes (a query
-    that names crime victims may see immigration help for crime victims)."""
+    """Whether another need of the query covers one of ``need``'s ``unless`` codes."""
     assert need.unless is not None
     restricted = covered_codes(view, leaves, need.unless)
     return any(other.key != need.key and any(other.codes.covers(c) for c in restricted)
@@ -182,8 +135,7 @@ def _folded(word: str) -> str:
 
 
 def _need_concept(need: Need, typed: tuple[str, ...], table: SynonymTable) -> Concept:
-    """The text a listing serving ``need`` may hold: the need's search words, the words it was
-    read from (``typed``) and their synonyms."""
+    """The text a listing serving ``need`` may hold: its search words, ``typed`` and their synonyms."""
     alternatives: dict[tuple[str, ...], Alternative] = {}
     for phrase in need.search:
         alternatives.setdefault(phrase, Alternative(phrase, 1.0, "synonym"))
@@ -196,12 +148,11 @@ def _need_concept(need: Need, typed: tuple[str, ...], table: SynonymTable) -> Co
 
 def plan_needs(scorer: Scorer, reading: NeedReading, concepts: tuple[Concept, ...],
                table: SynonymTable) -> NeedPlan:
-    """The :class:`NeedPlan` of ``reading`` for the index state of ``scorer``; ``concepts`` are
-    the query's text concepts (:func:`search_index.query.understanding.parse_query`).
-
-    A listing serves a need when it carries one of the need's taxonomy codes, or, having no
-    taxonomy code at all, when its text holds one of the need's search words or the words the
-    need was read from."""
+    """The :class:`NeedPlan` of ``reading`` for the index state of ``scorer``, given the query's
+    text ``concepts``. A listing serves a need when it carries one of its codes (and none of its
+    ``unless`` codes, unless another need covers them) or, uncoded, when its text holds the need's
+    search words or the words it was read from. The words the needs were read from give way to
+    the needs' search words, and words that carry no need count for little."""
     view, leaves = scorer.view, scorer.leaves
     weights = reading.weights()
     typed_by_need: dict[str, list[str]] = {}
@@ -264,16 +215,14 @@ NAME_FIELDS = ("name", "name_es")
 
 
 def names_a_listing(scorer: Scorer, concepts: tuple[Concept, ...], reading: NeedReading) -> bool:
-    """Whether the words typed (filler aside) are all in the name of one live listing and one of
-    them is not a word a need was read from as typed: then the text is a search for that listing
-    ("Harborlight", read as "harbor light"), never out of scope."""
+    """Whether the words typed all name one live listing (and are not all needs' words): "Harborlight"."""
     words = [w for c in concepts for w in c.typed if w not in FILLER and _folded(w) not in reading.filler]
     if not words or all(_folded(w) in reading.explained for w in words):
         return False
     view, leaves = scorer.view, scorer.leaves
     named = view.live.copy()
     for word in words:
-        named &= _holding(view, leaves, [(f, t) for f, t in field_terms(word) if f in NAME_FIELDS])
+        named &= view.holding(leaves, [(f, t) for f, t in field_terms(word) if f in NAME_FIELDS])
         if not named.any():
             return False
     return True
@@ -290,8 +239,7 @@ def bearing_mask(scorer: Scorer, concepts: tuple[Concept, ...]) -> np.ndarray:
 
 
 def need_scores(plan: NeedPlan, raw: np.ndarray, docs: np.ndarray, factors: np.ndarray) -> np.ndarray:
-    """Final scores of ``docs``: their need tier, then their text score (``raw``, normalised to
-    the best of ``docs``) times their quality and distance ``factors``."""
+    """Final scores of ``docs``: their need tier, then normalised text score times ``factors``."""
     text = raw[docs].astype(np.float64)
     top = float(text.max()) if text.size else 0.0
     if top > 0:

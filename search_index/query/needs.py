@@ -1,50 +1,36 @@
 """Understanding needs: what a person's words ask for, before any word is matched to a listing.
 
-``"he takes my phone and won't let me leave"``, ``"mi esposo me controla el dinero"`` and
-``"mari m bat mwen"`` name no service, yet each asks for help with domestic violence. A query is
-read against phrase patterns (:mod:`search_index.query.word_patterns`) in English, Spanish and
-Haitian Creole for the *needs* it expresses; each need resolves to AIRS/211 taxonomy codes, a
-category of need (for the gap report and the hand-off when the directory has nothing for it) and,
-where it is one of the kiosk's topics, a mission category.
-
-The data are in ``directory_data/``, each file documenting its format in its header: ``needs.csv``
-(key, category, kind: ``need`` or ``group``, a group of people such as veterans, which only
-sharpens a need; taxonomy codes; words searched in listings' text), ``need_phrases.csv`` (patterns
-that express a need, each with an example), ``need_words.csv`` (their word groups, and ``NONEED``:
-words that carry no need on their own, "safe", "stop", "free"; ``FILLER``: small words of a
-request), ``need_categories.csv`` and ``need_guards.csv`` (context that gives a need's words
-another meaning: "*animal* shelter", "*tropical* depression", "*trauma* surgeon"). The ``NEG``,
-``NEG_GAP`` and ``LANG`` groups are those of ``crisis_words.csv``, so "I'm not homeless" and "li
-pa bat mwen" are read the same way everywhere.
-
-When two needs are read from overlapping words, the one read from more words wins ("immigration
-lawyer" is immigration legal help, not any lawyer). A guard cancels the needs it names where it
-matches: "animal shelter" reads pets; "a shelter for me and my dog" still reads a shelter.
+``"he takes my phone and won't let me leave"`` or ``"mari m bat mwen"`` name no service, yet ask
+for help with domestic violence. A query is read against phrase patterns
+(:mod:`search_index.query.word_patterns`) in English, Spanish and Haitian Creole for the *needs*
+it expresses; each need resolves to AIRS/211 taxonomy codes, a category of need and, for the
+kiosk's topics, a mission category. The data are ``directory_data/needs.csv``, ``need_phrases.csv``, ``need_words.csv``,
+``need_categories.csv`` and ``need_guards.csv``, each documenting its format in its header; the
+``NEG``, ``NEG_GAP`` and ``LANG`` groups are those of ``crisis_words.csv``. When two needs are
+read from overlapping words, the one read from more words wins ("immigration lawyer"); a guard
+cancels the needs it names where it matches ("*animal* shelter").
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import directory_data
-from search_index.query.data_rows import WatchedFiles, cell_list, data_rows
+from search_index.engine.segments import LRU
+from search_index.query.crisis import WORDS_PATH as CRISIS_WORDS_PATH
+from search_index.query.data_rows import DATA_DIR, WatchedFiles, cell_list, data_rows
 from search_index.query.known_words import is_known
 from search_index.query.lexicon import Lexicon, Reading
 from search_index.query.scoring import edit_distance
-from search_index.query.text_forms import deletions, tokens
-from search_index.query.word_patterns import Pattern, PatternCompiler, PatternIndex, matches, word_triples
+from search_index.query.text_forms import deletions, tokens, with_deletions, word_index
+from search_index.query.word_patterns import PatternCompiler, PatternIndex, PatternRow, matches, word_triples
 
-DATA_DIR = Path(directory_data.__file__).resolve().parent
 NEEDS_PATH = DATA_DIR / "needs.csv"
 PHRASES_PATH = DATA_DIR / "need_phrases.csv"
 WORDS_PATH = DATA_DIR / "need_words.csv"
 CATEGORIES_PATH = DATA_DIR / "need_categories.csv"
 GUARDS_PATH = DATA_DIR / "need_guards.csv"
-#: The crisis detector's word groups: its NEG, NEG_GAP and LANG groups are shared.
-CRISIS_WORDS_PATH = DATA_DIR / "crisis_words.csv"
+#: The crisis detector's groups shared with ``crisis_words.csv`` (:data:`CRISIS_WORDS_PATH`).
 SHARED_GROUPS = ("NEG", "NEG_GAP", "LANG")
 #: Groups with a fixed meaning in ``need_words.csv``.
 NONEED = "NONEED"
@@ -62,6 +48,8 @@ LEAD_WEIGHT = 1.0
 FOLLOW_WEIGHT = 0.5
 GROUP_WEIGHT = 0.25
 MISSIONS = ("mental-health", "childcare", "abuse", "housing")
+#: Most distinct texts whose reading is kept (and four times as many respelled tokens).
+READINGS_KEPT = 4096
 #: The category of need (need_categories.csv) handed off when a query asks for something the needs
 #: data do not name.
 OTHER_CATEGORY = "other"
@@ -72,9 +60,8 @@ class NeedDataError(ValueError):
 
 
 def code_covers(code: str, entry: str) -> bool:
-    """Whether the taxonomy ``entry`` covers ``code`` (both lower case): ``bh-1800`` covers itself
-    and the codes below it at a code boundary (``bh-1800.8500-185``, not ``bh-18000``); ``=bh-1800``
-    covers that exact code only."""
+    """Whether the taxonomy ``entry`` covers ``code``: ``bh-1800`` covers itself and the codes
+    below it at a code boundary (``bh-1800.8500-185``, not ``bh-18000``); ``=bh-1800`` only itself."""
     if entry.startswith("="):
         return code == entry[1:]
     if code == entry:
@@ -83,9 +70,7 @@ def code_covers(code: str, entry: str) -> bool:
 
 
 def is_ancestor(broad: str, code: str) -> bool:
-    """Whether the taxonomy code ``broad`` is above ``code`` in the AIRS/211 hierarchy (both lower
-    case): ``r`` (a top level) is above ``rp``, ``rp-1400`` and every code starting with r;
-    ``rp`` is above ``rp-1400.8000``, not above ``rpx``."""
+    """Whether the taxonomy code ``broad`` is above ``code`` (``rp`` above ``rp-1400.8000``, not ``rpx``)."""
     if code == broad or not code.startswith(broad):
         return False
     return len(broad) == 1 or code_covers(code, broad)
@@ -93,29 +78,25 @@ def is_ancestor(broad: str, code: str) -> bool:
 
 @dataclass(frozen=True)
 class CodeSet:
-    """Taxonomy codes that make a listing serve a need, minus those that never do; ``broad``:
-    codes above them that serve the need too on a listing coded no finer in their branch (a
-    listing whose only mental health code is "R", Mental Health Care and Counseling, serves a
-    search for counseling)."""
+    """Taxonomy codes that make a listing serve a need, minus ``exclude``, plus ``broad`` ones."""
 
     include: tuple[str, ...]
     exclude: tuple[str, ...] = ()
     broad: tuple[str, ...] = ()
 
     def covers(self, code: str) -> bool:
-        """Whether a listing carrying ``code`` (lower case) serves the need (a broad code serves
-        it only on a listing with no finer code below it, see :meth:`serves`)."""
+        """Whether ``code`` serves the need (broad codes aside, see :meth:`serves`)."""
         return any(code_covers(code, e) for e in self.include) and not any(code_covers(code, e) for e in self.exclude)
 
     def serves(self, codes: tuple[str, ...]) -> bool:
-        """Whether a listing carrying ``codes`` (all of its codes, lower case) serves the need."""
+        """Whether a listing carrying ``codes`` (all of them) serves the need."""
         return any(self.covers(c) for c in codes) or any(
             b in codes and not any(is_ancestor(b, c) for c in codes) for b in self.broad)
 
 
 @dataclass(frozen=True)
 class NeedCategory:
-    """A category of need (``food``, ``legal``, ``housing`` ...) with its names in three languages."""
+    """A category of need (``food``, ``legal`` ...) with its names in three languages."""
 
     key: str
     names: dict[str, str] = field(compare=False, hash=False)
@@ -142,29 +123,20 @@ class Need:
 
 
 @dataclass(frozen=True)
-class NeedPhrase:
+class NeedPhrase(PatternRow):
     """A row of ``need_phrases.csv``: ``pattern`` expresses ``needs``."""
 
-    row: int
     needs: tuple[str, ...]
-    language: str
-    pattern: Pattern
-    example: str
 
 
 @dataclass(frozen=True)
-class NeedGuard:
+class NeedGuard(PatternRow):
     """A row of ``need_guards.csv``: where ``pattern`` matches, ``needs`` (None: every need but
-    those it ``keeps``) are not read from its words (``overlap``), not read from words right beside
-    its words (``next``: "anxiety *vest*", "*liquor* licence", "*blanket for* anxiety", where the
-    guard's words say what the query is about) or not read at all (``all``)."""
+    those it ``keeps``) are not read from its words (``overlap``), from words right beside them
+    (``next``: "anxiety *vest*") or at all (``all``)."""
 
-    row: int
     needs: frozenset[str] | None
     scope: str
-    language: str
-    pattern: Pattern
-    example: str
     keeps: frozenset[str] = frozenset()
 
     def stops(self, need: str, positions: frozenset[int], guard_positions: frozenset[int]) -> bool:
@@ -190,14 +162,9 @@ class FoundNeed:
 
 @dataclass(frozen=True)
 class NeedReading:
-    """What :meth:`NeedRules.read` found in a text.
-
-    ``found``: the needs, in the order they were read; ``explained``: the words (folded tokens)
-    the needs were read from; ``noneed``: the words that carry no need on their own; ``filler``:
-    the small words of a request; ``language``: en, es, ht or None; ``rows``: the phrase rows
-    that were read (after overlaps and refinements were resolved); ``guarded``: the guard rows
-    that cancelled a need.
-    """
+    """What :meth:`NeedRules.read` found in a text: the needs in reading order, the words they
+    were read from (``explained``), the ``NONEED`` and ``FILLER`` words, the language guessed,
+    the phrase rows read and the guard rows that cancelled a need."""
 
     tokens: tuple[str, ...]
     found: tuple[FoundNeed, ...]
@@ -220,9 +187,8 @@ class NeedReading:
 
     def weights(self) -> dict[str, float]:
         """How much each need found counts in ranking: :data:`LEAD_WEIGHT` for a need that
-        leads (or for every need when none does), :data:`FOLLOW_WEIGHT` for the other needs
-        beside one that leads, :data:`GROUP_WEIGHT` for a group of people (which counts as a
-        need when the query names no need)."""
+        leads (every need when none does), :data:`FOLLOW_WEIGHT` for the others, and
+        :data:`GROUP_WEIGHT` for a group of people beside a need."""
         needs = self.needs
         any_need, leading = any(n.kind == "need" for n in needs), any(n.leads for n in needs)
         return {n.key: GROUP_WEIGHT if n.kind == "group" and any_need else FOLLOW_WEIGHT if leading and not n.leads
@@ -240,82 +206,51 @@ class NeedRules:
     guards: tuple[NeedGuard, ...]
     phrase_index: PatternIndex
     guard_index: PatternIndex
-    _cache: OrderedDict[str, NeedReading] = field(default_factory=OrderedDict, repr=False)
-    _respelled: dict[str, str] = field(default_factory=dict, repr=False)
+    _cache: LRU = field(default_factory=lambda: LRU(READINGS_KEPT), repr=False)
+    _respelled: LRU = field(default_factory=lambda: LRU(READINGS_KEPT * 4), repr=False)
     _by_deletions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _short_by_deletion: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
-        long: dict[str, set[str]] = {}
-        short: dict[str, set[str]] = {}
-        for word in self.lexicon.word_groups:
-            if not word.isalpha() or word in self.lexicon.exact_only:
-                continue
-            if len(word) >= RESPELL_MIN - 2:
-                for key in _two_deletions(word):
-                    long.setdefault(key, set()).add(word)
-            if SHORT_RESPELL <= len(word) <= SHORT_RESPELL + 1:
-                for key in deletions(word) | {word}:
-                    short.setdefault(key, set()).add(word)
-        self._by_deletions = {k: tuple(sorted(v)) for k, v in long.items()}
-        self._short_by_deletion = {k: tuple(sorted(v)) for k, v in short.items()}
-
-    #: Most distinct texts whose reading is kept.
-    CACHE_SIZE = 4096
+        words = self.lexicon.fuzzy_words()
+        self._by_deletions = word_index((w for w in words if len(w) >= RESPELL_MIN - 2), _two_deletions)
+        self._short_by_deletion = word_index(
+            (w for w in words if SHORT_RESPELL <= len(w) <= SHORT_RESPELL + 1), with_deletions)
 
     def respelled(self, token: str) -> str:
-        """``token`` as the vocabulary word it is a misspelling of within two edits, for a token of
-        :data:`RESPELL_MIN` letters or more that the lexicon reads as nothing (``councling`` ->
-        ``counseling``, ``persription`` -> ``prescription``), or within one edit for a token of
-        :data:`SHORT_RESPELL` letters that is no common word (``ordr`` -> ``order``); otherwise
-        ``token`` itself. Only a single best candidate with the same first letter is taken;
-        candidates come from an index of the vocabulary's one- and two-character deletions."""
+        """``token`` as the vocabulary word it misspells: within two edits for a token of
+        :data:`RESPELL_MIN` letters or more that the lexicon reads as nothing (``councling``),
+        within one for a :data:`SHORT_RESPELL`-letter token that is no common word (``ordr``);
+        only a single best candidate with the same first letter; otherwise ``token`` itself."""
         if not (len(token) >= RESPELL_MIN or len(token) == SHORT_RESPELL) or not token.isalpha():
             return token
-        found = self._respelled.get(token)
-        if found is not None:
-            return found
-        found = token
+        return self._respelled.get_or_build(token, lambda: self._respell(token))
+
+    def _respell(self, token: str) -> str:
         lexicon = self.lexicon
-        if not (lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token)):
-            short = len(token) == SHORT_RESPELL
-            index = self._short_by_deletion if short else self._by_deletions
-            candidates = {w for key in (deletions(token) | {token} if short else _two_deletions(token))
-                          for w in index.get(key, ()) if w[0] == token[0]}
-            best = sorted((edit_distance(token, word, 3), word) for word in candidates)
-            best = [(d, w) for d, w in best if d <= (1 if short else 2)]
-            if best and (len(best) == 1 or best[0][0] < best[1][0]):
-                found = best[0][1]
-        with self._lock:
-            if len(self._respelled) >= self.CACHE_SIZE * 4:
-                self._respelled.clear()
-            self._respelled[token] = found
-        return found
+        if lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token):
+            return token
+        short = len(token) == SHORT_RESPELL
+        index = self._short_by_deletion if short else self._by_deletions
+        candidates = {w for key in (with_deletions(token) if short else _two_deletions(token))
+                      for w in index.get(key, ()) if w[0] == token[0]}
+        best = sorted((edit_distance(token, word, 3), word) for word in candidates)
+        best = [(d, w) for d, w in best if d <= (1 if short else 2)]
+        return best[0][1] if best and (len(best) == 1 or best[0][0] < best[1][0]) else token
 
     def read(self, text: str, *, skip: frozenset[int] = frozenset(),
              skip_guards: frozenset[int] = frozenset()) -> NeedReading:
-        """The needs ``text`` expresses (see the module docstring). ``skip``: phrase rows to leave
-        out, ``skip_guards``: guard rows to leave out (the data test shows each row is needed for
-        its example)."""
-        keep = not skip and not skip_guards
-        cached = self._cache.get(text) if keep else None
-        if cached is not None:
-            return cached
-        reading = self.lexicon.read(" ".join(self.respelled(t) for t in tokens(text)))
-        result = self._read(reading, skip, skip_guards)
-        if keep:
-            with self._lock:
-                self._cache[text] = result
-                while len(self._cache) > self.CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        return result
+        """The needs ``text`` expresses, leaving out the ``skip`` phrase and ``skip_guards`` rows."""
+
+        def build() -> NeedReading:
+            reading = self.lexicon.read(" ".join(self.respelled(t) for t in tokens(text)))
+            return self._read(reading, skip, skip_guards)
+
+        return self._cache.get_or_build(text, build) if not skip and not skip_guards else build()
 
     def _covers(self, needs: tuple[str, ...], positions: frozenset[int], other: tuple[str, ...],
                 other_positions: frozenset[int]) -> bool:
-        """Whether a phrase of ``needs``, read from more words that include all of ``other``'s,
-        makes ``other`` (of other needs) a part of it. A group of people never covers a need ("my
-        brother is on drugs": the family's group and the drug use both count)."""
+        """Whether a phrase of ``needs`` read from more words, all of ``other``'s among them, covers it."""
         if not other_positions < positions or not set(needs).isdisjoint(other):
             return False
         return any(self.needs[k].kind == "need" for k in needs) or all(
@@ -349,8 +284,7 @@ class NeedRules:
 
 
 def _two_deletions(word: str) -> set[str]:
-    """``word`` and every string made by deleting one or two of its characters: two words within
-    two edits share one of these (a SymSpell-style index)."""
+    """``word`` and every string made by deleting one or two of its characters (SymSpell keys)."""
     once = deletions(word)
     return {word} | once | {twice for shorter in once for twice in deletions(shorter)}
 
@@ -416,8 +350,7 @@ def parse_guards(text: str, needs: dict[str, Need], compiler: PatternCompiler) -
                     or keeps - set(needs)), f"{where}: need {cell!r} is not needs of needs.csv, or * with !needs to keep")
         scope = row.get("scope", "")
         _check(scope in GUARD_SCOPES, f"{where}: scope {scope!r} must be one of {', '.join(GUARD_SCOPES)}")
-        guards.append(NeedGuard(number, keys, scope, row.get("language", ""), compiler.compile(row, where),
-                                row.get("example", ""), keeps))
+        guards.append(NeedGuard(*compiler.row(number, row, where), keys, scope, keeps))
     return tuple(guards)
 
 
@@ -434,8 +367,7 @@ def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_
         where = f"need_phrases.csv line {number}"
         keys = cell_list(row.get("need", ""))
         _check(bool(keys) and all(k in needs for k in keys), f"{where}: need {row.get('need')!r} is not in needs.csv")
-        phrases.append(NeedPhrase(number, keys, row.get("language", ""), compiler.compile(row, where),
-                                  row.get("example", "")))
+        phrases.append(NeedPhrase(*compiler.row(number, row, where), keys))
     guards = parse_guards(guards_text, needs, compiler)
     lexicon, (phrase_index, guard_index) = compiler.build(phrases, guards)
     return NeedRules(lexicon, needs, tuple(phrases), categories, guards, phrase_index, guard_index)
@@ -447,7 +379,5 @@ _files: WatchedFiles[NeedRules] = WatchedFiles(lambda *texts: parse_rules(*texts
 
 
 def load_needs(paths: tuple[Path, ...] = DEFAULT_PATHS) -> NeedRules:
-    """The rules from the data files (words, phrases, needs, categories, crisis words, guards;
-    defaults in ``directory_data``), re-read within a second of one changing. A file that cannot be read or
-    parsed keeps the rules last loaded (or raises on the first load: the shipped files are tested)."""
+    """The rules from the data files, re-read within a second of one changing (:class:`WatchedFiles`)."""
     return _files.load(paths)

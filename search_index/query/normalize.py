@@ -26,11 +26,8 @@ def _keep(char: str) -> bool:
 
 
 def normalize_query(text: object) -> str:
-    """``text`` as a clean single-line string of at most :data:`MAX_QUERY_CHARS` characters.
-
-    Non-strings give ``""``; control, format, private-use and unpaired surrogate characters are
-    dropped; the rest is NFKC-normalised, curly apostrophes straightened, whitespace collapsed.
-    """
+    """``text`` as a clean single-line string of at most :data:`MAX_QUERY_CHARS` characters:
+    control and format characters dropped, NFKC-normalised, apostrophes straightened ("" for non-text)."""
     if not isinstance(text, str):
         return ""
     text = text[: MAX_QUERY_CHARS * 2]

@@ -1,11 +1,6 @@
-"""Final ranking: raw score times quality factors, and the top of the list (or, sorted by
-distance, the nearest of the best matches first: :func:`nearest_first`).
-
-``final = raw * stale * status * distance`` where each factor is at most 1: a listing not
-verified within ``stale_after_days`` counts :data:`STALE_FACTOR`, an inactive or temporarily
-closed one :data:`INACTIVE_FACTOR`, and with a location the distance factor falls from 1 at
-the point towards :data:`DISTANCE_FLOOR` far away (listings without coordinates count as far).
-Ties are broken by name when browsing and by doc number otherwise, so the order is stable.
+"""Final ranking: ``raw * stale * status * distance`` (each factor at most 1), and the top of the
+list (or, sorted by distance, the nearest of the best matches first: :func:`nearest_first`).
+Ties go by name when browsing, else by doc number.
 """
 
 from __future__ import annotations
@@ -14,7 +9,7 @@ import datetime as dt
 
 import numpy as np
 
-from search_index.engine.view import IndexView, Leaves
+from search_index.engine.view import IndexView, Leaves, read_only
 
 STALE_FACTOR = 0.75
 INACTIVE_FACTOR = 0.5
@@ -37,9 +32,7 @@ def stale_mask(view: IndexView, leaves: Leaves, today: dt.date, stale_after_days
 
     def build() -> np.ndarray:
         assured = view.ints(leaves, "assured", 0)
-        mask = (assured <= 0) | (assured < cutoff)
-        mask.setflags(write=False)
-        return mask
+        return read_only((assured <= 0) | (assured < cutoff))
 
     return view.bounded(("stale", cutoff), build)
 
@@ -53,15 +46,13 @@ def quality(view: IndexView, leaves: Leaves, today: dt.date, stale_after_days: i
         factor[stale_mask(view, leaves, today, stale_after_days)] *= STALE_FACTOR
         for status in INACTIVE_STATUSES:
             factor[view.term_mask(leaves, "status", status)] *= INACTIVE_FACTOR
-        factor.setflags(write=False)
-        return factor
+        return read_only(factor)
 
     return view.bounded(("quality", cutoff), build)
 
 
 def top(docs: np.ndarray, scores: np.ndarray, need: int, tiebreak: np.ndarray | None = None) -> list[tuple[float, int]]:
-    """The best ``need`` of the documents ``docs`` by their ``scores``, as ``(score, docnum)``,
-    best first; ties go to the lower ``tiebreak`` (default: doc number)."""
+    """The best ``need`` of ``docs`` by ``scores`` as ``(score, docnum)``; ties to the lower ``tiebreak``."""
     if need <= 0 or not docs.size:
         return []
     if docs.size > need:

@@ -1,9 +1,5 @@
 """What a search asks for: :class:`SearchRequest`, its validation and its parsing from a query
-string.
-
-:func:`validate_request` and :func:`parse_request` reject bad parameters with a message per
-field (so an endpoint can answer 400); :func:`search_index.query.searching.search` never raises and
-quietly clamps whatever reaches it anyway.
+string (bad parameters rejected with a message per field; :func:`effective` clamps instead).
 """
 
 from __future__ import annotations
@@ -34,14 +30,10 @@ _FALSE = {"0", "false", "no", "off", "n", "f", ""}
 class SearchRequest:
     """One search: free text plus filters, page, clock and interface language.
 
-    ``near`` is ``(latitude, longitude)``; ``zip_code`` uses the centroid of that ZIP code's
-    public addresses in the directory. ``radius_km`` limits results to that distance of either.
-    ``now`` (aware) decides open-now, ``today`` staleness; None means the current time.
-    ``precise`` (only for a signed-in officer; never read from a query string) measures
-    distances to the true positions of confidential places instead of their public cell
-    centres (:mod:`directory_data.confidential`). ``sort`` is ``"relevance"`` (distance only
-    weighs in) or ``"distance"`` (with a location: the best matches nearest first, then the
-    other matches nearest first; :func:`search_index.query.ranking.nearest_first`).
+    ``near`` is ``(latitude, longitude)``, ``zip_code`` its ZIP centroid; ``now`` (aware) and
+    ``today`` default to the current time. ``precise`` (a signed-in officer's, never from a query
+    string) measures to confidential places' true positions. ``sort``: ``"relevance"`` or
+    ``"distance"`` (:func:`search_index.query.ranking.nearest_first`).
     """
 
     q: str = ""
@@ -176,8 +168,7 @@ def _one(params: Mapping[str, Any], name: str) -> str | None:
 
 
 def read_flag(raw: str | None) -> bool:
-    """A true/false parameter (``1``/``0``, ``true``/``false``, ``yes``/``no``, ``on``/``off``,
-    ``y``/``n``, ``t``/``f``; absent or empty: false); ValueError saying so otherwise."""
+    """A true/false parameter (``1``, ``true``, ``yes``, ``on``... absent: false); else ValueError."""
     value = (raw or "").strip().lower()
     if value in _TRUE or value in _FALSE:
         return value in _TRUE
@@ -185,8 +176,7 @@ def read_flag(raw: str | None) -> bool:
 
 
 def read_number(raw: str | None, *, integer: bool = False) -> Any:
-    """A whole or a finite number parameter (None when absent or empty); ValueError saying what
-    is wrong otherwise."""
+    """A whole or a finite number parameter (None when absent or empty); else ValueError."""
     if raw is None or not raw.strip():
         return None
     try:
@@ -201,12 +191,8 @@ def read_number(raw: str | None, *, integer: bool = False) -> Any:
 def parse_request(
     params: Mapping[str, Any], *, now: dt.datetime | None = None, today: dt.date | None = None
 ) -> SearchRequest:
-    """A request from query-string parameters, or :class:`InvalidRequest` with per-field messages.
-
-    Parameters: ``q``, ``category`` and ``language`` (repeated or comma-separated),
-    ``open_now``, ``free``, ``walk_in`` (true/false), ``lat`` + ``lon`` (or ``near=LAT,LON``),
-    ``zip`` (not with ``near``), ``radius_km``, ``age``, ``page``, ``per_page``, ``lang`` (en/es).
-    """
+    """A request from query-string parameters (``category`` and ``language`` repeated or
+    comma-separated; ``lat`` + ``lon`` or ``near=LAT,LON``, or ``zip``), or :class:`InvalidRequest`."""
     errors: dict[str, str] = {}
 
     def read(name: str, reader: Callable[..., Any], raw: str | None = None, **options: bool) -> Any:

@@ -9,14 +9,9 @@ from search_index.query.crisis import CrisisMatch
 
 @dataclass(frozen=True)
 class Hit:
-    """One result. ``snippet`` is HTML-safe (text escaped, matches in ``<mark>``).
-
-    ``distance_km`` is None without a location in the request or in the listing; ``open_now``
-    is None when the listing has no hours; ``stale`` means not verified within the request's
-    ``stale_after_days``; ``crisis`` marks a pinned crisis line. Sorted by distance,
-    ``best_match`` says whether the hit is among the best matches (nearest first) or among the
-    other matches that follow them (nearest first too); otherwise it is always true.
-    """
+    """One result. ``snippet`` is HTML-safe; ``distance_km`` and ``open_now`` are None when
+    unknown; ``stale``: not verified within ``stale_after_days``; ``crisis``: a pinned crisis
+    line; ``best_match``: sorted by distance, among the best matches (else always true)."""
 
     service_id: str
     score: float
@@ -30,17 +25,12 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """A page of results. ``query`` is the normalised text searched; ``total`` counts every
-    result over all pages (pinned crisis lines included); ``facets`` is
-    ``{"category": {slug: count}}`` over the results before the category filter.
-    ``notices`` holds machine-readable remarks such as ``"zip-unknown"``. ``needs``: the keys of
-    the needs read from the text (:mod:`search_index.query.needs`); ``unmet_needs``: the categories of
-    those no listing of the directory serves; ``out_of_scope``: the text asks only for such needs,
-    so nothing is shown as if it matched (pinned crisis lines still are); ``covered``: when
-    a need is unmet, the category slugs of the directory's listings (what it does cover).
-    ``sorted_by`` is ``"distance"`` when the hits are nearest first within relevance
-    (:func:`search_index.query.ranking.nearest_first`), else ``"relevance"``.
-    """
+    """A page of results. ``total`` counts every result (pinned lines included); ``facets`` is
+    ``{"category": {slug: count}}`` before the category filter; ``notices``: remarks such as
+    ``"zip-unknown"``; ``needs``: the needs read; ``unmet_needs``: the categories of those no
+    listing serves; ``out_of_scope``: the text asks only for such needs (only pinned lines are
+    shown); ``covered``: then, the directory's category slugs; ``sorted_by``: ``"distance"``
+    or ``"relevance"``."""
 
     query: str
     total: int

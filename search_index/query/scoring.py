@@ -1,16 +1,10 @@
 """Scoring free text against the index: concepts -> per-document scores and coverage.
 
-Scores are numpy vectors over all documents of the index state (float32, zero where a
-document does not match). A word is scored in every text field with that field's analyzer (English fields with English
-stems, Spanish fields with Spanish stems) by BM25, weighted per field (a match in the name
-counts more than one in the description). An alternative of several words needs all of them;
-a concept takes its best alternative; the query score is the sum over concepts, and the
-*coverage* (how many concepts a document matches) scales it, so documents matching more of the
-query rank higher. Very common words (in more than :data:`COMMON_FRACTION` of the documents)
-are left out when the query has other words: they cost the most and rank the least.
-
-Words that are not in the index's vocabulary get typo alternatives: the closest words of the
-``spell`` field within one edit (two for words of seven letters or more).
+Scores are float32 vectors over all documents of the index state. A word is scored by BM25 in
+every text field with that field's analyzer, weighted per field; an alternative of several words
+needs all of them; a concept takes its best alternative; the query score sums the concepts,
+scaled by *coverage* (how many a document matches). Very common words are left out when the
+query has others, and unknown words get typo alternatives from the ``spell`` field.
 """
 
 from __future__ import annotations
@@ -25,7 +19,7 @@ from search_index.engine.analysis import english_terms, spanish_terms
 from search_index.engine.schema import ENGLISH_FIELDS, SPANISH_FIELDS
 from search_index.query.synonyms import SynonymTable
 from search_index.query.understanding import SYNONYM_WEIGHT, Alternative, Concept
-from search_index.engine.view import IndexView, Leaves
+from search_index.engine.view import IndexView, Leaves, read_only
 
 #: How much a match in each field counts.
 FIELD_WEIGHTS: dict[str, float] = {
@@ -171,11 +165,8 @@ class Scorer:
         self, word: str
     ) -> tuple[tuple[tuple[str, str], ...], list[segments.WordPostings], np.ndarray] | None:
         """How ``word`` is scored in this state: its ``(field, term)`` pairs, its postings in each
-        segment (in the order of the leaves), and each pair's weight (the field's weight times
-        the term's idf rounded to :data:`IDF_DECIMALS`, float32); None when no document holds it.
-
-        Kept per state, so it holds no segment reader: another searcher of the same state (the
-        one that read it may be closed by then) scores with its own."""
+        segment, and each pair's weight (field weight times idf rounded to :data:`IDF_DECIMALS`);
+        None when no document holds it. Kept per state, so it holds no segment reader."""
         return self.view.stat(("weights", word), lambda: (self._word_weights(word),))[0]
 
     def _word_weights(
@@ -212,16 +203,14 @@ class Scorer:
                 if postings.ids.size:
                     ids, scores = segments.word_scores(leaf, word, pairs, weights)
                     vec[ids + offset if offset else ids] = scores
-            vec.setflags(write=False)
-            return vec
+            return read_only(vec)
 
         vec = self.view.vector(("word", word), lambda: (build(),))[0]
         self._words[word] = vec
         return vec
 
     def alternative_vector(self, alternative: Alternative) -> np.ndarray | None:
-        """Scores of the documents holding every searchable word of ``alternative``: the mean
-        of its words' scores (so one-word and several-word alternatives compare fairly)."""
+        """The mean word score of the documents holding every searchable word of ``alternative``."""
         searchable = [w for w in alternative.words if not is_stop_word(w)]
         if not searchable:
             searchable = [w for w in alternative.words if field_terms(w)]
@@ -246,14 +235,10 @@ class Scorer:
 
     def concept_vector(self, concept: Concept) -> np.ndarray | None:
         """Each document's best weighted alternative score for ``concept``, plus
-        :data:`OTHER_ALTERNATIVES_SHARE` of the scores of the other alternatives it matches
-        (a listing that says both "Baker Act" and "crisis stabilization" ranks above one that
-        only says the latter)."""
-        if concept in self._concepts:
-            return self._concepts[concept]
-        vector = self._concept_vector(concept)
-        self._concepts[concept] = vector
-        return vector
+        :data:`OTHER_ALTERNATIVES_SHARE` of the other alternatives it matches (memoised)."""
+        if concept not in self._concepts:
+            self._concepts[concept] = self._concept_vector(concept)
+        return self._concepts[concept]
 
     def _concept_vector(self, concept: Concept) -> np.ndarray | None:
         alternatives = concept.alternatives

@@ -1,14 +1,11 @@
 """Search: :func:`search` runs a :class:`SearchRequest` against a Whoosh searcher.
 
-Flow: normalise the text -> concepts (synonyms, filler out) -> needs (:mod:`search_index.query.needs`:
-what the words ask for, and whether any listing serves it) -> crisis check -> typo alternatives
-from the index vocabulary -> BM25 scores with coverage -> filters -> facets -> crisis lines
-pinned -> top of the list by need tier, score and quality factors
-(:mod:`search_index.query.need_ranking`) -> snippets, distances, open-now and stale flags -> a "did
-you mean" when results are few. Results are cached per index
-state and request. ``search`` never raises: parameters it cannot use are clamped or dropped
-(:func:`search_index.query.request.validate_request` is where bad input is rejected), and the text
-never reaches a query parser.
+Flow: concepts (synonyms, filler out) -> needs -> crisis check -> typo alternatives -> BM25
+scores with coverage -> filters -> facets -> crisis lines pinned -> top by need tier, score and
+quality -> snippets and flags -> a "did you mean" when results are few. Results are cached per
+index state and request. ``search`` never raises: unusable parameters are clamped or dropped
+(:func:`~search_index.query.request.validate_request` rejects bad input), and the text never
+reaches a query parser.
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ import numpy as np
 from search_index.engine.store import Searcher
 
 from search_index.query.cache import ResultCache, default_cache
-from search_index.query.crisis import CrisisMatch, CrisisRules, card_language, load_rules
+from search_index.query.crisis import CrisisMatch, CrisisRules, load_rules
 from search_index.query.filters import build_filters
 from search_index.query.need_ranking import NeedPlan, bearing_mask, names_a_listing, need_scores, plan_needs
 from search_index.query.needs import OTHER_CATEGORY, load_needs
@@ -46,7 +43,7 @@ from search_index.query.results import Hit, SearchResults
 from search_index.query.scoring import Scorer
 from search_index.query.snippets import QueryForms, highlight, query_forms
 from search_index.query.synonyms import SynonymTable, load_synonyms
-from search_index.query.understanding import FILLER, Alternative, Concept, parse_query
+from search_index.query.understanding import FILLER, Alternative, Concept, ParsedQuery, parse_query
 from search_index.engine.view import IndexView, Leaves, view_for
 
 __all__ = [
@@ -72,13 +69,11 @@ def _now() -> dt.datetime:
 
 
 def _request_key(req: Effective) -> tuple[Any, ...]:
+    """Every parameter of ``req``, ``near`` rounded and ``now`` to the minute (open now only)."""
     near = (round(req.near[0], 4), round(req.near[1], 4)) if req.near else None
     minute = req.now.astimezone(dt.timezone.utc).replace(second=0, microsecond=0) if req.open_now else None
-    return (
-        req.q, req.categories, req.languages, req.open_now, near, req.zip_code, req.radius_km,
-        req.free, req.age, req.walk_in, req.page, req.per_page, req.today, req.stale_after_days,
-        req.lang, minute, req.precise, req.sort,
-    )
+    keyed = dataclasses.replace(req, near=near, now=minute)
+    return tuple(getattr(keyed, f.name) for f in dataclasses.fields(keyed))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,10 +90,7 @@ def search(
     *,
     cache: ResultCache | None = default_cache,
 ) -> SearchResults:
-    """Run ``request`` on ``searcher`` (see the module docstring). Never raises.
-
-    ``cache=None`` searches without the result cache.
-    """
+    """Run ``request`` on ``searcher`` (``cache=None``: without the result cache). Never raises."""
     req = effective(request, _now())
     try:
         return _search(searcher, req, cache)
@@ -116,10 +108,15 @@ def _fallback(req: Effective) -> SearchResults:
     return SearchResults(query=req.q[:2000], total=0, page=req.page, per_page=req.per_page, crisis=crisis)
 
 
-def _search(searcher: Searcher, req: Effective, cache: ResultCache | None) -> SearchResults:
+def _parsed(searcher: Searcher, req: Effective) -> tuple[IndexView, Leaves, Effective, ParsedQuery]:
+    """The searcher's index view, and ``req`` with its text as the query parser read it."""
     view, leaves = view_for(searcher)
     parsed = parse_query(req.q, load_synonyms())
-    req = dataclasses.replace(req, q=parsed.text)
+    return view, leaves, dataclasses.replace(req, q=parsed.text), parsed
+
+
+def _search(searcher: Searcher, req: Effective, cache: ResultCache | None) -> SearchResults:
+    view, leaves, req, parsed = _parsed(searcher, req)
     key = _request_key(req)
     if cache is not None:
         cached = cache.get(view.key, key)
@@ -142,18 +139,14 @@ def _refresh_open_flags(cached: _Cached, view: IndexView, leaves: Leaves, now: d
 def _crisis(
     rules: CrisisRules, view: IndexView, leaves: Leaves, text: str, lang: str
 ) -> tuple[CrisisMatch | None, list[int]]:
-    found = rules.detect(text)
-    if not found.lines:
+    match = rules.match(text, lang)
+    if match is None:
         return None, []
-    lines = tuple(rules.lines[key] for key in found.lines)
     assured = view.ints(leaves, "assured", 0)
     pinned: list[int] = []
-    for line in lines:
-        mask = np.zeros(view.doc_count, dtype=bool)
-        for phone in line.phones:
-            mask |= view.term_mask(leaves, "phones", phone)
-        for code in line.taxonomy_codes:
-            mask |= view.term_mask(leaves, "taxonomy_codes", code)
+    for line in match.lines:
+        mask = view.holding(leaves, [("phones", p) for p in line.phones]
+                            + [("taxonomy_codes", c) for c in line.taxonomy_codes]).copy()
         if pinned:
             mask[pinned] = False
         docs = np.flatnonzero(mask)
@@ -162,14 +155,12 @@ def _crisis(
             best = docs[np.lexsort((docs, -assured[docs]))[0]]
             pinned.append(int(best))
     ids = tuple(view.stored_fields(leaves, d).get("id", "") for d in pinned)
-    match = CrisisMatch(lines, ids, found.danger, found.now, card_language(lang, found.language), rules.words)
-    return match, pinned
+    return dataclasses.replace(match, service_ids=ids), pinned
 
 
 @dataclasses.dataclass(frozen=True)
 class _Ranking:
-    """What a search ranks: the scores, the candidate mask (after every filter), the pinned
-    crisis lines' doc numbers, the facets, and what the page's hits need."""
+    """What a search ranks: scores, candidates (every filter applied), pinned lines, facets..."""
 
     raw: np.ndarray
     candidates: np.ndarray
@@ -233,10 +224,9 @@ def _rank(view: IndexView, leaves: Leaves, req: Effective, concepts: tuple[Conce
 def _ordered(
     view: IndexView, leaves: Leaves, req: Effective, ranking: _Ranking, need: int
 ) -> tuple[list[tuple[float, int, bool]], bool]:
-    """The best ``need`` candidates of ``ranking`` (pinned lines not included), best first, as
-    ``(score, docnum, best)``, and whether they are nearest first: with ``sort=distance`` and a
-    position, the best matches (a score at least :data:`BEST_MATCH_SHARE` of the highest) nearest
-    first, then the others nearest first; otherwise by score (``best`` is then always true)."""
+    """The best ``need`` candidates of ``ranking`` (pinned lines aside) as ``(score, docnum,
+    best)``, and whether they are nearest first (``sort=distance`` with a position:
+    :func:`~search_index.query.ranking.nearest_first`), else by score."""
     docs = np.flatnonzero(ranking.candidates) if need else np.zeros(0, dtype=np.int64)
     factors = quality(view, leaves, req.today, req.stale_after_days)[docs]
     by_distance = req.sort == "distance" and ranking.filters.distances is not None
@@ -257,13 +247,8 @@ def _ordered(
 
 
 def ranked_service_ids(searcher: Searcher, request: SearchRequest, limit: int) -> tuple[list[str], int]:
-    """The ids of the first ``limit`` services ``request`` finds, in rank order (pinned crisis
-    lines first, as :func:`search` orders them; ``page`` and ``per_page`` are not used), and how
-    many it finds in all. For lists that filter the results further by other means."""
-    req = effective(dataclasses.replace(request, page=1, per_page=1), _now())
-    view, leaves = view_for(searcher)
-    parsed = parse_query(req.q, load_synonyms())
-    req = dataclasses.replace(req, q=parsed.text)
+    """The ids of the first ``limit`` services ``request`` finds in :func:`search`'s order, and how many."""
+    view, leaves, req, parsed = _parsed(searcher, effective(dataclasses.replace(request, page=1, per_page=1), _now()))
     ranking = _rank(view, leaves, req, parsed.concepts)
     total = int(np.count_nonzero(ranking.candidates)) + len(ranking.pinned)
     ordered, _ = _ordered(view, leaves, req, ranking, max(0, limit - len(ranking.pinned)))
@@ -281,16 +266,15 @@ def _run(
     ranking = _rank(view, leaves, req, concepts)
     scorer, pinned, crisis, plan = ranking.scorer, ranking.pinned, ranking.crisis, ranking.plan
     if plan is not None and plan.out_of_scope:
-        return _out_of_scope(view, leaves, req, crisis, pinned, plan)
+        return _out_of_scope(view, leaves, req, ranking)
     filters, concept_list = ranking.filters, ranking.concept_list
-    facets = ranking.facets
     total = int(np.count_nonzero(ranking.candidates)) + len(pinned)
     start = (req.page - 1) * req.per_page
     stop = start + req.per_page
     need_regular = max(0, stop - len(pinned))
     ranked, by_distance = _ordered(view, leaves, req, ranking, need_regular)
     if WEAK_MATCHES_OUT_OF_SCOPE and _weak_only(req, ranking, ranked):
-        return _out_of_scope(view, leaves, req, crisis, pinned, plan, unmet=(OTHER_CATEGORY,))
+        return _out_of_scope(view, leaves, req, ranking, unmet=(OTHER_CATEGORY,))
 
     top_score = max((score for score, _, _ in ranked), default=1.0)
     ordered: list[tuple[float, int, bool, bool]] = [(top_score + 1.0, d, True, True) for d in pinned]
@@ -312,7 +296,7 @@ def _run(
         page=req.page,
         per_page=req.per_page,
         hits=hits,
-        facets=facets,
+        facets=ranking.facets,
         suggestion=suggestion,
         crisis=crisis,
         notices=("zip-unknown",) if filters.zip_unknown else (),
@@ -325,8 +309,7 @@ def _run(
 
 
 def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: SynonymTable) -> NeedPlan | None:
-    """The needs ``text`` expresses, planned for this index state (None when it expresses none
-    and holds no word that carries no need)."""
+    """The needs ``text`` expresses, planned for this index state (None: nothing to plan)."""
     if not concepts:
         return None
     reading = load_needs().read(text)
@@ -347,11 +330,9 @@ WEAK_RULE_MAX_WORDS = 3
 
 
 def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int, bool]]) -> bool:
-    """Whether ``ranking`` has only weak matches for a text that expresses no need: no need was
-    read (nor set aside by context), no crisis, no category chosen, at most
-    :data:`WEAK_RULE_MAX_WORDS` words that carry meaning, and the best listing matches fewer than
-    half of them ("lawn mower repair" shares only "repair" with a home-repair program). Uses the
-    concept vectors the scoring already computed."""
+    """Whether ``ranking`` has only weak matches for a text that expresses no need: no need read
+    (nor set aside), no crisis, no category chosen, at most :data:`WEAK_RULE_MAX_WORDS` words that
+    carry meaning, and the best listing matches fewer than half of them ("lawn mower repair")."""
     plan = ranking.plan
     if ranking.crisis is not None or not ranked or req.categories or req.page != 1:
         return False
@@ -369,21 +350,19 @@ def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int,
     return matched * 2 < len(content)
 
 
-def _out_of_scope(
-    view: IndexView, leaves: Leaves, req: Effective, crisis: CrisisMatch | None, pinned: list[int],
-    plan: NeedPlan | None, unmet: tuple[str, ...] = (),
-) -> _Cached:
+def _out_of_scope(view: IndexView, leaves: Leaves, req: Effective, ranking: _Ranking,
+                  unmet: tuple[str, ...] = ()) -> _Cached:
     """The answer to a text that asks only for needs no listing serves: no listing shown as if it
     matched, the pinned crisis lines (if any), and the unmet needs' categories (``unmet`` when
-    given, else those of ``plan``)."""
+    given, else those of the plan)."""
     stale = stale_mask(view, leaves, req.today, req.stale_after_days)
-    filters = build_filters(view, leaves, req)
     start = (req.page - 1) * req.per_page
-    page = pinned[start:start + req.per_page]
-    hits = [_hit(view, leaves, filters.distances, stale, req, query_forms(()), d, 1.0, True) for d in page]
+    page = ranking.pinned[start:start + req.per_page]
+    hits = [_hit(view, leaves, ranking.filters.distances, stale, req, query_forms(()), d, 1.0, True) for d in page]
+    plan = ranking.plan
     results = SearchResults(
-        query=req.q, total=len(pinned), page=req.page, per_page=req.per_page, hits=hits,
-        facets={"category": {}}, crisis=crisis, needs=plan.reading.keys if plan is not None else (),
+        query=req.q, total=len(ranking.pinned), page=req.page, per_page=req.per_page, hits=hits,
+        facets={"category": {}}, crisis=ranking.crisis, needs=plan.reading.keys if plan is not None else (),
         unmet_needs=unmet or (plan.unmet_categories if plan is not None else ()), out_of_scope=True, covered=view.lexicon(leaves, "categories"),
     )
     return _Cached(results, tuple(page))

@@ -1,12 +1,8 @@
 """Highlighted snippets: the part of a listing's text that best matches the query.
 
-The text is escaped here (``html.escape``) and only the ``<mark>`` tags are added, so a snippet
-is safe to put in a page as it is, whatever the listing's text holds.
-
-Matching is by the same forms the search uses (folded word, English stem, Spanish stem), so
-"shelters" is marked for "shelter" and "Guardería" for "guarderia". To stay fast on long texts a
-regular expression of the forms' first letters finds the candidate words, which are then checked
-exactly.
+The text is escaped here and only ``<mark>`` tags are added, so a snippet is HTML-safe. Words
+match by the forms the search uses (folded, English and Spanish stems): a regular expression of
+the forms' first letters finds candidate words, then checked exactly.
 """
 
 from __future__ import annotations
@@ -34,17 +30,15 @@ _stem_es = stemmer("es")
 
 @functools.lru_cache(maxsize=50000)
 def word_forms(word: str) -> frozenset[str]:
-    """The folded word and its English and Spanish stems (how a query word can match it). Kept
-    per process: every candidate word of every snippet asks it (about 25 a search, 30 µs of CPU
-    each for the two stemmers): a sixth of an API search's time."""
+    """The folded word and its English and Spanish stems (kept per process: the stemmers took a
+    sixth of an API search's time)."""
     folded = fold(word)
     return frozenset((folded, "en:" + _stem_en(folded), "es:" + _stem_es(folded)))
 
 
 @dataclass(frozen=True)
 class QueryForms:
-    """All forms of a query's words, and the pattern of their first letters that finds the
-    candidate words of a text (None: no forms)."""
+    """All forms of a query's words, and the pattern of their first letters (None: no forms)."""
 
     forms: frozenset[str]
     pattern: re.Pattern[str] | None
@@ -68,8 +62,7 @@ def _fold_char(char: str) -> str:
 
 
 class _Folding(dict[int, str]):
-    """A :meth:`str.translate` table: each character lower-cased and accent-folded to one
-    character (Latin letters listed, any other worked out when met)."""
+    """A :meth:`str.translate` table: each character lower-cased and accent-folded to one."""
 
     def __missing__(self, code: int) -> str:
         return _fold_char(chr(code))
@@ -98,12 +91,9 @@ def _word_end(text: str, begin: int, position: int) -> int:
 
 
 def highlight(text: str, query: QueryForms, *, window: int = MAX_CHARS) -> tuple[str, int]:
-    """An HTML-safe snippet of ``text`` around its best run of matches, and how many it shows.
-
-    The snippet is at most ``window`` characters of the text (all of it when shorter), placed
-    where the most matching words fall; matching words are wrapped in ``<mark>`` and cut text is
-    marked with "…". Without matches the snippet is the start of the text.
-    """
+    """An HTML-safe snippet of at most ``window`` characters of ``text`` where the most matching
+    words fall (its start without matches), matches in ``<mark>``, cuts marked "…"; and how many
+    matches it shows."""
     if not text:
         return "", 0
     text = text[:MAX_SCANNED]

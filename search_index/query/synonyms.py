@@ -11,12 +11,11 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import directory_data
 from search_index.engine.analysis import words
-from search_index.query.data_rows import WatchedFiles, data_rows
+from search_index.query.data_rows import DATA_DIR, WatchedFiles, data_rows
 
 #: The table shipped with the directory data.
-SYNONYMS_PATH = Path(directory_data.__file__).resolve().parent / "synonyms.csv"
+SYNONYMS_PATH = DATA_DIR / "synonyms.csv"
 
 Phrase = tuple[str, ...]
 

@@ -1,15 +1,14 @@
-"""How people type, reduced to comparable word forms: case, accents, apostrophes, spelling
-(:func:`tokens`, :func:`fold`), and the measures of likeness that let a misspelling be read as the
-word meant (:func:`phonetic_key`, :func:`within_one_edit`, :func:`deletions`,
-:func:`transpositions`, :func:`inflection_bases`), for the readers of
-:mod:`search_index.query.lexicon` and any other understanding of free text typed on a kiosk or a
-phone: no accents, no apostrophes, all capitals, phonetic spellings.
+"""How people type, reduced to comparable word forms (:func:`tokens`, :func:`fold`), and the
+measures of likeness that let a misspelling be read as the word meant (:func:`phonetic_key`,
+:func:`within_one_edit`, :func:`word_index` ...), for :mod:`search_index.query.lexicon`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Callable, Iterable
+
+from search_index.engine import analysis
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 #: An age typed short: "2yo", "14 yr", "3 y/o" -> "2 year old"; "18mo" -> "18 month old".
@@ -25,11 +24,7 @@ ELIDED = frozenset("mlnkwystjd")
 
 def fold(text: str) -> str:
     """``text`` in lower case with accents removed and curly apostrophes straightened."""
-    text = text.translate(QUOTES).lower()
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return analysis.fold(text.translate(QUOTES))
 
 
 def tokens(text: str) -> list[str]:
@@ -82,12 +77,8 @@ _PHONETIC_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 
 def phonetic_key(word: str) -> str:
-    """A rough sound key of a folded ``word``: ``suiside`` and ``suicide`` -> ``suisid``.
-
-    Spellings that sound alike in English, Spanish or Creole typing share it: c/k/q, c/s before
-    e and i, g/j before e and i, ll/y before a vowel, z/s, v/b, y/i, ou/u/w, a silent h, doubled
-    letters, and a final e.
-    """
+    """A rough sound key of a folded ``word`` (``suiside`` and ``suicide`` -> ``suisid``), shared
+    by spellings that sound alike in English, Spanish or Creole typing (:data:`_PHONETIC_RULES`)."""
     key = word
     for pattern, replacement in _PHONETIC_RULES:
         key = pattern.sub(replacement, key)
@@ -124,6 +115,20 @@ def within_one_edit(a: str, b: str) -> bool:
 def deletions(word: str) -> set[str]:
     """Every string made by deleting one character of ``word``."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def word_index(words: Iterable[str], keys: Callable[[str], Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    """Each of the ``keys`` of ``words`` (deletions, sound ...) -> the words having it, sorted."""
+    index: dict[str, set[str]] = {}
+    for word in words:
+        for key in keys(word):
+            index.setdefault(key, set()).add(word)
+    return {k: tuple(sorted(v)) for k, v in index.items()}
+
+
+def with_deletions(word: str) -> set[str]:
+    """``word`` and every string made by deleting one of its characters."""
+    return deletions(word) | {word}
 
 
 def inflection_bases(word: str) -> list[str]:

@@ -1,13 +1,9 @@
 """From what a person types to concepts: words, synonym phrases and filler.
 
-``"where can I find a place to sleep tonight"`` becomes one concept, the synonym phrase
-``place to sleep`` (which also finds ``shelter`` and ``homeless``), plus ``tonight``; the filler
-(``where can I find a``) is dropped so it does not sink recall. Each concept has alternatives
-(what was typed, then its synonyms); a document matches a concept when it matches any
-alternative, and matches an alternative when it holds all of its words.
-
-Typo alternatives need the index's vocabulary and are added at search time
-(:mod:`search_index.query.scoring`).
+``"where can I find a place to sleep tonight"`` becomes the synonym phrase ``place to sleep``
+(which also finds ``shelter``) and ``tonight``; the filler is dropped. A document matches a
+concept when it holds all the words of one of its alternatives (typed, synonyms; typo
+alternatives are added at search time, :mod:`search_index.query.scoring`).
 """
 
 from __future__ import annotations
@@ -15,45 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from search_index.engine.analysis import words
+from search_index.query.data_rows import DATA_DIR, cell_list, data_rows
 from search_index.query.normalize import MAX_QUERY_WORDS, normalize_query
 from search_index.query.synonyms import SynonymTable
 
 #: Weight of an alternative found through the synonym table, relative to what was typed.
 SYNONYM_WEIGHT = 0.85
 
+
+def _word_groups(text: str) -> dict[str, frozenset[str]]:
+    """The word groups of ``query_words.csv``'s ``text``."""
+    groups: dict[str, set[str]] = {}
+    for _, row in data_rows(text):
+        groups.setdefault(row.get("group", ""), set()).update(cell_list(row.get("words", "")))
+    return {group: frozenset(words) for group, words in groups.items()}
+
+
+_GROUPS = _word_groups((DATA_DIR / "query_words.csv").read_text(encoding="utf-8"))
 #: Words that carry no need of their own in a request, in English and Spanish.
-FILLER: frozenset[str] = frozenset(
-    """
-    a an the i i'm im me my mine we us our you your he she they it its this that these those
-    need needs needed needing want wants wanted wanna looking look find finding get getting got
-    where wheres where's can could would should how who what which when is are am was were be been
-    any some someone somebody somewhere something anyone anybody anywhere there here
-    to for with of in on at by from about into near nearby around close closest nearest
-    help helping please pls plz thanks thank hi hello
-    do does did have has had know tell show give let go going gonna
-    and or but not no so if then just really very also too
-    today now tonight right asap urgent urgently immediately
-    info information
-    yo mi mis me necesito necesita necesitamos busco buscando buscar encontrar conseguir
-    donde puedo puede hay un una unos unas el la los las lo de del al a para por con en
-    que como quien cual cuando ayuda ayudar ayudame favor porfavor gracias hola
-    cerca aqui alli hoy ahora esta noche tengo tiene quiero quisiera y o pero es son estoy
-    """.split()
-)
-
-
+FILLER: frozenset[str] = _GROUPS["FILLER"]
 #: Words that name no need in particular ("program", "services"): they still count, at
 #: :data:`GENERIC_WEIGHT` of a word that does, so "after school program" is about after school.
-GENERIC: frozenset[str] = frozenset(
-    """
-    program programs programme service services center centers centre centres help helps
-    assistance assist resource resources agency agencies organization organizations
-    information referral referrals provider providers class classes group groups support
-    care office offices free local
-    programa programas servicio servicios centro centros recurso recursos agencia agencias
-    informacion clase clases grupo grupos apoyo gratis gratuito
-    """.split()
-)
+GENERIC: frozenset[str] = _GROUPS["GENERIC"]
 GENERIC_WEIGHT = 0.35
 
 

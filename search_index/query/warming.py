@@ -1,12 +1,9 @@
 """Read the postings of the directory's common words before the first search needs them.
 
-A search scores each word from its postings in every segment, read from the index files the
-first time a process needs them and kept per segment afterwards (:mod:`search_index.engine.segments`).
-For a word held by thousands of listings that first read is most of the search: on a
-10,000-service directory a new worker's first searches took 0.3-1.4 s each, then 5 ms.
-:func:`warm_words` reads them ahead, for the words of the synonym table (the topics residents
-and officers ask about: "shelter", "counseling", "rent" ...), the words the needs search for
-(:func:`need_words`) and the words most listings hold (:func:`common_words`).
+A word's postings are read from the index files the first time a process needs them and then
+kept per segment (:mod:`search_index.engine.segments`); for a common word that first read is most
+of the search (a new worker's first searches took 0.3-1.4 s on 10,000 services, then 5 ms).
+:func:`warm_words` reads ahead the words of the synonym table, of the needs and the most common.
 """
 
 from __future__ import annotations
@@ -46,9 +43,7 @@ def common_words(searcher: Searcher, limit: int = COMMON_WORDS) -> list[str]:
 
 
 def warm_words(searcher: Searcher, words: Iterable[str]) -> int:
-    """Read and score the postings of ``words`` in every segment of ``searcher``'s index state,
-    and build each segment's spelling index (else the first typo correction builds it: 0.5 s of
-    CPU on the Miami import); return how many of the words some document holds."""
+    """Score ``words`` and build each segment's spelling index; how many words some document holds."""
     view, leaves = view_for(searcher)
     for leaf, _offset in leaves:
         segments.spelling_index(leaf)
@@ -57,8 +52,7 @@ def warm_words(searcher: Searcher, words: Iterable[str]) -> int:
 
 
 def warm_crisis_rules() -> None:
-    """Load the crisis data files and the known-word lists (about half a second), so that the
-    first query a worker reads for danger does not wait for them."""
+    """Load the crisis data files and the known-word lists (about half a second) ahead."""
     from search_index.query.crisis import load_rules
     from search_index.query.known_words import known_words
 
@@ -74,8 +68,7 @@ def need_words() -> list[str]:
 
 
 def warm_need_rules() -> None:
-    """Load the needs data files (:mod:`search_index.query.needs`, about half a second with the index
-    of misspellings), so that the first query a worker reads for needs does not wait for them."""
+    """Load the needs data files (about half a second with the index of misspellings) ahead."""
     from search_index.query.needs import load_needs
 
     load_needs()

@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from search_index.query.data_rows import cell_list, data_rows
 from search_index.query.lexicon import Item, Lexicon, Reading
@@ -123,10 +123,9 @@ class Pattern:
 
 @dataclass(frozen=True)
 class PatternIndex:
-    """Patterns filed under the words and groups of one of their elements, the *anchor*: a text
-    only tries the patterns whose anchor it holds (a pattern whose elements all take word
-    prefixes is always tried). The anchor is the element least likely to be in a text, by
-    ``cost``: the summed size of its keys (a word counts 1, a group as many words as it has)."""
+    """Patterns filed under the words and groups of their *anchor*, the element least likely to
+    be in a text by ``cost``: a text only tries the patterns whose anchor it holds (or whose
+    elements all take prefixes)."""
 
     by_key: dict[str, tuple[int, ...]]
     always: tuple[int, ...]
@@ -177,8 +176,7 @@ def _part_matches(part: Part, reading: Reading) -> list[Match]:
 
 
 def negated(match: Match, reading: Reading) -> bool:
-    """Whether a ``NEG`` word stands right before an element of ``match``, possibly across
-    ``NEG_VERB`` items and one ``NEG_GAP`` word (see the module docstring)."""
+    """Whether a ``NEG`` word stands right before an element of ``match`` (see the module docstring)."""
     for start in match.starts:
         position = start
         for _ in range(NEG_VERB_HOPS):
@@ -253,23 +251,23 @@ def _element(raw: str, known_groups: frozenset[str] | None, source: str) -> Elem
     return Element(frozenset(words), frozenset(groups), tuple(prefixes))
 
 
-class Row(Protocol):
-    """A data-file row holding a pattern (a crisis trigger or guard, a need phrase or guard)."""
+@dataclass(frozen=True)
+class PatternRow:
+    """A data-file row holding a pattern (a crisis trigger or guard, a need phrase or guard): its
+    line number, language, pattern and the example it must match."""
 
-    @property
-    def row(self) -> int: ...
+    row: int
+    language: str
+    pattern: Pattern
+    example: str
 
-    @property
-    def pattern(self) -> Pattern: ...
 
-
-R = TypeVar("R", bound=Row)
+R = TypeVar("R", bound=PatternRow)
 
 
 def matches(rows: Sequence[R], index: PatternIndex, reading: Reading, *, skip: Collection[int] = (),
             negation: bool = True) -> list[tuple[R, Match]]:
-    """The rows filed in ``index`` whose pattern matches ``reading`` (not negated when
-    ``negation``), in row order, with where; rows whose line is in ``skip`` are left out."""
+    """The rows filed in ``index`` (but ``skip``) whose pattern matches ``reading``, with where."""
     found = []
     for number in index.candidates(reading.present):
         item = rows[number]
@@ -281,9 +279,7 @@ def matches(rows: Sequence[R], index: PatternIndex, reading: Reading, *, skip: C
 
 
 def word_triples(text: str, file: str, error: type[ValueError], shared: Collection[str] = ()) -> list[tuple[str, str, str]]:
-    """The ``(group, language, entry)`` triples of a word-group file's ``text`` (``file`` names it
-    in an ``error``: a group must be UPPER_CASE and not one of the ``shared`` groups of
-    ``crisis_words.csv``)."""
+    """The ``(group, language, entry)`` triples of a word-group file (``error``: a bad or ``shared`` group)."""
     triples = []
     for number, row in data_rows(text):
         group = row.get("group", "")
@@ -297,11 +293,8 @@ def word_triples(text: str, file: str, error: type[ValueError], shared: Collecti
 
 class PatternCompiler:
     """Compiles the ``pattern`` cells of data rows against word groups, then builds the lexicon
-    that reads queries for them (the groups' words, the patterns' literal words, and a group per
-    joined phrase) and the indexes of the patterns (:meth:`build`).
-
-    An option of words joined by ``_`` (``locked_out`` in ``lockout/locked_out``) is a phrase
-    that is one choice among others: it becomes a word group of that phrase alone."""
+    that reads queries for them and the patterns' indexes (:meth:`build`). An option of words
+    joined by ``_`` (``lockout/locked_out``) becomes a word group of that phrase alone."""
 
     def __init__(self, triples: Iterable[tuple[str, str, str]], groups: Iterable[str], error: type[ValueError]) -> None:
         self.triples = list(triples)
@@ -329,9 +322,12 @@ class PatternCompiler:
         self.literals |= {w for p in pattern.parts for e in p.elements for w in e.words}
         return pattern
 
-    def build(self, *row_sets: Sequence[Row]) -> tuple[Lexicon, list[PatternIndex]]:
-        """The lexicon of everything compiled, and an index of each of ``row_sets``' patterns,
-        anchored on their rarest element (a group weighs as many words as it has)."""
+    def row(self, number: int, row: dict[str, str], where: str) -> tuple[int, str, Pattern, str]:
+        """The :class:`PatternRow` fields of data row ``row`` on line ``number`` (see :meth:`compile`)."""
+        return number, row.get("language", ""), self.compile(row, where), row.get("example", "")
+
+    def build(self, *row_sets: Sequence[PatternRow]) -> tuple[Lexicon, list[PatternIndex]]:
+        """The lexicon of everything compiled, and an index of each of ``row_sets``' patterns."""
         lexicon = Lexicon.build(self.triples + [(g, "*", words) for words, g in self.joined.items()], self.literals)
         sizes: dict[str, int] = {}
         for names in lexicon.word_groups.values():

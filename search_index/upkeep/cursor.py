@@ -3,17 +3,13 @@
 ``change_journal.seq`` comes from a sequence (PostgreSQL) or the rowid (SQLite). On PostgreSQL
 sequence values are taken when a row is inserted but become visible when its transaction commits,
 so transaction A can take seq 10, B take 11, B commit, a reader see 11 and only later see 10.
-A reader that just remembered "the highest seq I have seen" would skip 10 for ever.
-
-The cursor therefore keeps, besides ``position`` (the highest seq seen), the *gaps*: ranges of
-seqs below ``position`` it has not seen yet. Every read asks for new entries *and* for entries
-inside the open gaps, so a late commit is picked up on the next read. A gap may also be a seq
-that will never appear (its transaction rolled back, or the sequence skipped it), so gaps are
-dropped once they are older than a horizon (default one hour): a transaction that stays open
-longer than that after writing its journal entries is reported as drift by ``kiosk index
-verify`` and repaired by ``kiosk index update``. (Bulk writers such as the importer journal
-just before they commit, so their entries are fresh however long the import took.) Applying entries is idempotent, so reading one
-twice costs a little work and nothing else.
+A reader that just remembered "the highest seq I have seen" would skip 10 for ever. The cursor
+therefore keeps, besides ``position`` (the highest seq seen), the *gaps*: ranges of
+seqs below ``position`` not seen yet, asked for again on every read. A gap may be a seq that will
+never appear (a rolled-back transaction), so gaps are dropped after a horizon (one hour): a
+transaction open longer than that after journaling is reported as drift by ``kiosk index verify``
+and repaired by ``kiosk index update``. Applying entries is idempotent, so reading one twice is
+harmless.
 """
 
 from __future__ import annotations
@@ -94,13 +90,9 @@ class JournalCursor:
 
     @classmethod
     def start(cls, session: Session, now: float | None = None) -> JournalCursor:
-        """A cursor at the journal's current end, for an index built from the database now.
-
-        Seqs missing among the last :data:`START_WINDOW` become gaps, so transactions still open
-        while the index is built are applied when they commit.
-        """
+        """A cursor at the journal's end, the seqs missing among the last :data:`START_WINDOW` as gaps."""
         now = time.time() if now is None else now
-        top = session.scalar(select(func.max(ChangeJournalEntry.seq))) or 0
+        top = journal_head(session)
         if top == 0:
             return cls()
         low = max(top - START_WINDOW, 0)
@@ -143,6 +135,11 @@ class JournalCursor:
         return JournalCursor(self.position, tuple(g for g in self.gaps if now - g.since < horizon))
 
 
+def journal_head(session: Session) -> int:
+    """The highest seq in the change journal (0 when it is empty)."""
+    return int(session.scalar(select(func.max(ChangeJournalEntry.seq))) or 0)
+
+
 _READ_PAST = (
     select(ChangeJournalEntry.seq, ChangeJournalEntry.service_id)
     .where(ChangeJournalEntry.seq > bindparam("position"))
@@ -175,11 +172,7 @@ def _split(gap: Gap, filled: set[int]) -> Iterable[Gap]:
 
 
 def _compact(gaps: list[Gap]) -> list[Gap]:
-    """Gaps sorted, with neighbours merged until at most :data:`MAX_GAPS` remain.
-
-    A merged gap also covers seqs already seen between its parts; they are read (and applied)
-    again once, which is harmless.
-    """
+    """Gaps sorted, with neighbours merged until at most :data:`MAX_GAPS` remain."""
     ordered = sorted(gaps, key=lambda g: g.lo)
     while len(ordered) > MAX_GAPS:
         i = min(range(len(ordered) - 1), key=lambda k: ordered[k + 1].lo - ordered[k].hi)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -76,17 +76,7 @@ class DriftReport:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "generation": self.generation,
-            "database": self.database,
-            "indexed": self.indexed,
-            "missing": self.missing,
-            "extra": self.extra,
-            "stale": self.stale,
-            "duplicated": self.duplicated,
-            "position": self.position,
-            "clean": self.clean,
-        }
+        return {**asdict(self), "clean": self.clean}
 
 
 def index_fingerprints(ix: FileIndex) -> tuple[dict[str, str], list[str]]:
@@ -137,10 +127,8 @@ def repair_drift(
     timezone: str = DEFAULT_TIMEZONE,
     lock_timeout: float = 60.0,
 ) -> tuple[int, int]:
-    """Rewrite or remove the documents ``report`` names; return (written, removed).
-
-    Holds the generation's sync lock, so it never interleaves with a journal catch-up.
-    """
+    """Rewrite or remove the documents ``report`` names, under the generation's sync lock; return
+    (written, removed)."""
     generation, ix = open_current(layout)
     ids = report.to_repair
     written = removed = 0

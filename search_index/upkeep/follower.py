@@ -1,16 +1,11 @@
 """One process's single reader of the change journal, feeding its index and its display caches.
 
-Every process that searches (each gunicorn worker, on each host) has one :class:`Follower`. Its
-background thread reads the journal every ``interval`` seconds (one indexed query), brings the
-index directory up to date with what it read (a missing or damaged index, or a backlog bigger
-than a rebuild, is rebuilt), and only then tells its subscribers (display caches) which services
-changed, so a page's ranking and its cards come from the same moment. Requests never write the
-index: they search the current one, and a process that commits a change waits
-(:meth:`Follower.committed`) for the thread to bring it in, so its next page shows it.
-
-:func:`bring_up_to_date` is the one-shot version for commands: rebuild when there is no sound
-index or when rebuilding is faster than applying the backlog (:func:`rebuild_pays`), otherwise
-catch up.
+Every process that searches has one :class:`Follower`. Its background thread reads the journal
+every ``interval`` seconds, brings the index directory up to date (rebuilding a missing or
+damaged index, or one whose backlog a rebuild beats), and only then tells its subscribers
+(display caches) which services changed, so ranking and cards move together. Requests never
+write the index; a process that commits a change waits for it (:meth:`Follower.committed`).
+:func:`bring_up_to_date` is the one-shot version for commands.
 """
 
 from __future__ import annotations
@@ -48,16 +43,9 @@ READ_LIMIT = 5000
 
 
 def rebuild_pays(backlog: int, processes: int, session_factory: sessionmaker[Session]) -> bool:
-    """Whether rebuilding the index beats applying a backlog of ``backlog`` journal entries.
-
-    Applying re-indexes the backlog's services in one process; a rebuild re-indexes every
-    service that belongs in the index in ``processes`` writer processes, at the same cost per
-    service (the same loader and writer). So a rebuild finishes first once the backlog is larger
-    than one process's share of the directory -- a first large import, or a re-import that
-    changed most listings -- provided it is worth starting the processes
-    (:data:`~search_index.upkeep.rebuild.PARALLEL_MIN` entries). From :data:`REBUILD_BACKLOG` entries
-    on it always rebuilds.
-    """
+    """Whether rebuilding the index beats applying a backlog of ``backlog`` journal entries: a
+    rebuild re-indexes every service in ``processes``, applying the backlog in one, at the same
+    cost per service (and from :data:`REBUILD_BACKLOG` entries on it always rebuilds)."""
     if backlog >= REBUILD_BACKLOG:
         return True
     if processes < 2 or backlog < PARALLEL_MIN:
@@ -92,11 +80,9 @@ def bring_up_to_date(
 
 
 class Follower:
-    """The journal reader of one process and its index directory (see the module docstring).
-
-    Thread-safe. ``inline_limit``: a commit of at most this many services waits for the thread
-    (up to ``commit_wait`` seconds); a bigger one (an import) only wakes it.
-    """
+    """The journal reader of one process and its index directory (thread-safe). A commit of at
+    most ``inline_limit`` services waits for the thread (``commit_wait`` seconds); a bigger one
+    only wakes it."""
 
     def __init__(
         self,
@@ -136,9 +122,7 @@ class Follower:
         self.read_error: Exception | None = None
 
     def check_read(self) -> None:
-        """Raise what the last read of the journal raised, if it failed: what was read before
-        may be stale (display caches are not served then). Starts the thread if it is not
-        running (in a forked worker, say)."""
+        """Raise what the last read of the journal raised, if it failed; start the thread if needed."""
         self.start()
         error = self.read_error
         if error is not None:
@@ -166,8 +150,7 @@ class Follower:
             thread.join(timeout)
 
     def wait_caught_up(self, timeout: float = 30.0) -> bool:
-        """Wait for a pass that starts after this call; whether it brought the index and the
-        subscribers up to the journal within ``timeout`` seconds."""
+        """Whether a pass starting after this call completed within ``timeout`` seconds."""
         self.start()
         with self._passes:
             target = self._started + 1
@@ -193,8 +176,7 @@ class Follower:
         return index_health(self.layout) is None
 
     def poll(self) -> bool:
-        """One pass (the thread's job): read the journal once, bring the index up to it, then
-        tell the subscribers. Never raises; whether the pass completed."""
+        """One pass: read the journal, update the index, tell the subscribers; whether it completed."""
         with self._pass_lock:
             with self._passes:
                 self._started += 1
@@ -225,8 +207,7 @@ class Follower:
             return done
 
     def wait_first_pass(self, timeout: float) -> None:
-        """Start the thread (if it is not running) and wait up to ``timeout`` seconds for its
-        first pass to end."""
+        """Start the thread and wait up to ``timeout`` seconds for its first pass to end."""
         self.start()
         if self._ended:
             return
@@ -290,14 +271,8 @@ class Follower:
         except LockTimeout:
             log.info("index %s: another process is rebuilding", self.layout.root)
 
-
     def _failed(self, what: str, error: Exception) -> None:
-        """Note a failed index update for ``/healthz``; log it in full only when it starts.
-
-        While the index cannot be written (a full or read-only disk) or the database does not
-        answer, every poll fails the same way; one error with its traceback says so, later
-        failures are logged at debug level, and :meth:`_recovered` says when it ends.
-        """
+        """Note a failed index update for ``/healthz``; log it in full only when failures start."""
         first = self.last_error is None
         since = time.time() if self.last_error is None else self.last_error[0]
         self.last_error = (since, f"{what}: {error!r}")
@@ -317,8 +292,7 @@ class Follower:
 
 
 def _run(ref: weakref.ReferenceType[Follower]) -> None:
-    """The background thread: a pass every ``interval`` seconds or when woken, until the
-    follower is stopped or dropped."""
+    """The background thread: a pass every ``interval`` seconds or when woken, until stopped."""
     while True:
         follower = ref()
         if follower is None or follower._stopped:

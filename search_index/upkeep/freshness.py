@@ -1,16 +1,9 @@
 """How current and how healthy one process's index is, cheaply enough for every health check.
 
-:func:`index_status` answers, without scanning anything:
-
-* freshness: the journal's head (``max(seq)``, one primary-key lookup), this index's position
-  (its ``sync-state.json``), their difference (``lag``, in journal entries) and, when behind, how
-  many seconds old the oldest entry it has not applied is (one indexed lookup);
-* writability: whether a file can be created in the index directory and its live generation
-  (an unwritable directory means edits stop reaching this host's searches), and the free space
-  left on its file system.
-
-Whether the index is *readable* is the caller's part: it checks a searcher out of the pool it
-serves from (the kiosk does), which costs nothing when one is idle.
+:func:`index_status` reads, without scanning anything, the journal's head and this index's
+position (their difference is the ``lag``, with the age of the oldest entry not applied), whether
+files can be created in the index directory and its live generation, and the free space left.
+Whether the index is *readable* is the caller's part (a searcher checked out of its pool).
 """
 
 from __future__ import annotations
@@ -22,11 +15,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory_data.models import ChangeJournalEntry
 from search_index.engine.layout import IndexLayout
+from search_index.upkeep.cursor import journal_head
 from search_index.upkeep.sync import read_cursor
 
 #: Below this many free bytes on the index's file system, the index is reported short of space.
@@ -49,11 +43,6 @@ class IndexStatus:
     def to_json(self) -> dict[str, Any]:
         """The status as a JSON-ready dict."""
         return asdict(self)
-
-
-def journal_head(session: Session) -> int:
-    """The highest seq in the change journal (0 when it is empty)."""
-    return int(session.scalar(select(func.max(ChangeJournalEntry.seq))) or 0)
 
 
 def oldest_unapplied_at(session: Session, position: int) -> dt.datetime | None:
@@ -97,11 +86,7 @@ def index_status(
     now: dt.datetime | None = None,
     min_free_bytes: int = MIN_FREE_BYTES,
 ) -> IndexStatus:
-    """Freshness and writability of the live index of ``layout`` (see the module docstring).
-
-    ``session`` reads the journal; pass None when the database is known to be unreachable (the
-    freshness fields are then left unknown).
-    """
+    """Freshness and writability of the live index of ``layout`` (``session`` None: freshness unknown)."""
     status = IndexStatus()
     generation = layout.current()
     if generation is None:

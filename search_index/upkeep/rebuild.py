@@ -1,19 +1,11 @@
 """Full rebuild: a new generation built beside the live one, then swapped in atomically.
 
-(DESIGN.md example 6: moin's ``rebuild(tmp)`` and ``move_index``.) The steps:
-
-1. take ``rebuild.lock`` (one rebuild per index directory);
-2. note the journal's end (:meth:`JournalCursor.start`) *before* reading any service, so every
-   change committed from then on is applied afterwards;
-3. write every service that belongs in the index into ``build-<random>/``: with many services,
-   in several worker processes, each writing its own Whoosh segment (a single writer of 100,000
-   services is CPU-bound in one process; the segments are joined in one table of contents, as
-   Whoosh's own multi-segment ``MpWriter`` does);
-4. rename the build to ``gen-...``, apply the journal entries committed meanwhile, switch
-   ``CURRENT`` to it (one ``os.replace``), and delete generations retired long enough ago.
-
-Readers keep searching the old generation throughout and move to the new one on their next
-checkout. A rebuild killed half-way leaves only a ``build-...`` directory, removed later.
+(DESIGN.md example 6: moin's ``rebuild(tmp)`` and ``move_index``.) Under ``rebuild.lock``: note
+the journal's end *before* reading any service; write every service into ``build-<random>/``
+(with many, in worker processes each writing its own segment, joined in one table of contents
+as Whoosh's ``MpWriter`` does); rename it to ``gen-...``, apply the journal entries committed
+meanwhile, switch ``CURRENT`` and delete retired generations. A rebuild killed half-way leaves
+only a ``build-...`` directory, removed later.
 """
 
 from __future__ import annotations
@@ -28,7 +20,6 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -83,11 +74,7 @@ class RebuildReport:
 
 @dataclass(frozen=True)
 class SegmentTask:
-    """One worker's share of a rebuild: write the services of ``ranges`` into ``build_dir``.
-
-    ``ranges`` are ``(low, high)`` service id ranges (inclusive), of about :data:`LOAD_BATCH`
-    services each.
-    """
+    """One worker's share of a rebuild: write the services of the id ``ranges`` into ``build_dir``."""
 
     database_url: str
     build_dir: str
@@ -97,9 +84,7 @@ class SegmentTask:
 
 @dataclass(frozen=True)
 class SegmentResult:
-    """What one worker wrote: its segment (None when empty), documents, and CPU seconds spent
-    loading (database and documents), writing (analysis and postings) and finishing (sorting
-    and encoding the postings, assembling the segment file)."""
+    """What one worker wrote: its segment (None when empty), documents, and CPU seconds per phase."""
 
     segment: Segment | None
     documents: int
@@ -140,11 +125,10 @@ def rebuild_index(
 ) -> RebuildReport | None:
     """Rebuild the index of ``layout`` from the database and swap it in (see the module docstring).
 
-    ``processes``: writer processes (default: :func:`default_processes` for large directories,
-    1 below :data:`PARALLEL_MIN` services). Raises :class:`LockTimeout` when another rebuild
-    holds the directory for longer than ``lock_timeout`` seconds. With ``if_needed``, nothing is
-    done (and None returned) when, once the lock is held, the live index is sound: several
-    processes finding no index at the same time then build it once.
+    ``processes``: writer processes (default: :func:`default_processes`, 1 below
+    :data:`PARALLEL_MIN` services). :class:`LockTimeout` when another rebuild holds the directory
+    for ``lock_timeout`` seconds. ``if_needed``: return None, doing nothing, when the live index
+    is sound once the lock is held (processes finding no index at once build it once).
     """
     started = time.monotonic()
     phases: dict[str, float] = {}
@@ -166,10 +150,12 @@ def rebuild_index(
         )
         phases["prepare"] = time.monotonic() - started
         if workers > 1 and url is not None and len(ids) >= workers:
-            documents = _build_parallel(build_dir, url, ids, workers, timezone, phases)
+            results = _build_parallel(build_dir, url, ids, workers, timezone, phases)
         else:
             workers = 1
-            documents = _build_serial(build_dir, session_factory, ids, timezone)
+            results = [write_segment(str(build_dir), session_factory, tuple(id_ranges(ids)), timezone)]
+        list_segments(build_dir, [r.segment for r in results if r.segment is not None])
+        documents = sum(r.documents for r in results)
         mark = time.monotonic()
         phases["write"] = mark - started - phases["prepare"]
         record_checksums(open_index(build_dir))
@@ -199,13 +185,8 @@ def rebuild_index(
 def rebuild_documents(
     session: Session, ranges: Sequence[tuple[str, str]], timezone: str
 ) -> Iterator[dict[str, object]]:
-    """The documents of the services in the id ``ranges`` that belong in the index.
-
-    Uses :func:`~directory_data.service_rows.load_listing_range`, whose objects never enter the session.
-    Python's cyclic garbage collector is paused meanwhile and run every :data:`GC_EVERY`
-    ranges instead: building hundreds of thousands of short-lived objects otherwise sets it off
-    thousands of times, which more than doubles the cost of loading.
-    """
+    """The documents of the services in the id ``ranges`` that belong in the index; the cyclic
+    garbage collector runs every :data:`GC_EVERY` ranges instead (it doubled loading's cost)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -219,17 +200,10 @@ def rebuild_documents(
             gc.enable()
 
 
-def _build_serial(
-    build_dir: Path, session_factory: sessionmaker[Session], ids: Sequence[str], timezone: str
-) -> int:
-    result = write_segment(str(build_dir), session_factory, tuple(id_ranges(ids)), timezone)
-    _commit_segments(build_dir, [result])
-    return result.documents
-
-
 def _build_parallel(
     build_dir: Path, url: str, ids: Sequence[str], workers: int, timezone: str, phases: dict[str, float]
-) -> int:
+) -> list[SegmentResult]:
+    """The segments of ``ids`` written by ``workers`` processes (not yet listed)."""
     size = -(-len(ids) // workers)
     tasks = [
         SegmentTask(url, str(build_dir), tuple(id_ranges(ids[i : i + size])), timezone)
@@ -241,16 +215,14 @@ def _build_parallel(
         results = pool.map(build_segment, tasks, chunksize=1)
     for name in ("cpu_loading", "cpu_writing", "cpu_finishing"):
         phases[f"workers_{name}"] = sum(getattr(r, name) for r in results)
-    _commit_segments(build_dir, results)
-    return sum(r.documents for r in results)
+    return results
 
 
 @contextlib.contextmanager
 def _frozen_heap(freeze: bool) -> Iterator[None]:
     """While worker processes are forked: this process's objects out of the garbage collector's
-    sight (``gc.freeze``), so the workers' collections do not walk, and copy, the pages of
-    everything they inherited (after an import, hundreds of thousands of objects). Measured on
-    Miami after an import: the workers' CPU about 1.5 times higher without it."""
+    sight (``gc.freeze``), so the workers' collections do not walk, and copy, the pages they
+    inherited (on Miami after an import, the workers' CPU is 1.5 times higher without it)."""
     if not freeze:
         yield
         return
@@ -262,29 +234,16 @@ def _frozen_heap(freeze: bool) -> Iterator[None]:
 
 
 def start_method() -> str:
-    """``fork`` when this process runs a single thread (a CLI command), else ``spawn``.
-
-    A forked worker starts at once; a spawned one first imports Whoosh, SQLAlchemy and the models
-    again (about 0.6 s). Forking a process with other threads (a web worker with its background
-    cache filling) can copy a lock some thread holds, so those processes spawn. Workers never use
-    the parent's database connections: each opens its own engine.
-    """
+    """``fork`` when this process runs a single thread (a CLI command), else ``spawn``: forking
+    a process with other threads can copy a lock some thread holds. Workers never use the
+    parent's database connections: each opens its own engine."""
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return "fork"
     return "spawn"
 
 
-def _commit_segments(build_dir: Path, results: Sequence[SegmentResult]) -> None:
-    """List the written segments in the build's table of contents (with the unmodified schema)."""
-    list_segments(build_dir, [r.segment for r in results if r.segment is not None])
-
-
 def build_segment(task: SegmentTask) -> SegmentResult:
-    """Worker process: write the services of ``task.ranges`` into one new segment of ``task.build_dir``.
-
-    Returns the finished segment (None when no service of the share belongs in the index), its
-    document count and CPU times; the parent lists the segments in the index's table of contents.
-    """
+    """Worker process: :func:`write_segment` of ``task``, with its own database engine."""
     engine = make_engine(task.database_url, poolclass=NullPool)
     try:
         return write_segment(task.build_dir, make_session_factory(engine), task.ranges, task.timezone)
@@ -295,11 +254,7 @@ def build_segment(task: SegmentTask) -> SegmentResult:
 def write_segment(
     build_dir: str, session_factory: sessionmaker[Session], ranges: Sequence[tuple[str, str]], timezone: str
 ) -> SegmentResult:
-    """Write the services of the id ``ranges`` into one new, not yet listed segment of ``build_dir``.
-
-    The segment is a :class:`~search_index.engine.writing.NewSegment`; :func:`_commit_segments`
-    lists it afterwards.
-    """
+    """Write the services of the id ``ranges`` into one new, not yet listed segment of ``build_dir``."""
     clock = time.process_time
     loading = writing = 0.0
     segment = NewSegment(build_dir)
@@ -321,8 +276,3 @@ def write_segment(
     except BaseException:
         segment.abandon()
         raise
-
-
-def describe(report: RebuildReport) -> dict[str, Any]:
-    """``report`` as a plain dict (for JSON output and benchmarks)."""
-    return dict(report.__dict__)

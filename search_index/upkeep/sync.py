@@ -1,17 +1,10 @@
 """Bring an index up to date with the change journal: commit-safe, idempotent, crash-safe.
 
-One catch-up, for the live generation of one index directory:
-
-1. read the generation's cursor (``sync-state.json``) and ask the journal for entries past it
-   (one indexed query; nothing else happens when there are none);
-2. take the generation's ``sync.lock`` (one applier per index directory across processes;
-   readers never take it), re-read the cursor, read a batch of entries;
-3. re-read those services from the database (committed data only) and ``update_document`` them,
-   deleting the ids that no longer belong in the index; commit the Whoosh writer;
-4. only then save the advanced cursor (written atomically).
-
-A process killed anywhere in 2-4 leaves the cursor where it was (the OS drops its lock), so the
-next catch-up, in any process, applies the same entries again; applying is idempotent.
+One catch-up of a generation: read its cursor (``sync-state.json``) and ask the journal for
+entries past it; if any, take its ``sync.lock`` (one applier across processes), re-read the
+services of a batch from the database, delete and re-add their documents, commit, and only then
+save the advanced cursor atomically. A process killed half-way leaves the cursor where it was,
+so the next catch-up applies the same entries again.
 """
 
 from __future__ import annotations
@@ -33,7 +26,7 @@ from search_index.documents import service_document
 from search_index.hours import DEFAULT_TIMEZONE
 from search_index.engine.integrity import record_checksums
 from search_index.engine.layout import Generation, IndexLayout, read_json, write_atomic
-from search_index.engine.store import ID_FIELD, FileIndex, IndexUnavailable, open_generation
+from search_index.engine.store import ID_FIELD, FileIndex, open_current, open_generation
 from search_index.engine.writing import abandon_writer, open_writer
 
 log = logging.getLogger(__name__)
@@ -67,8 +60,7 @@ def write_cursor(generation: Generation, cursor: JournalCursor) -> None:
 def documents_for(
     session: Session, ids: Collection[str] | None, timezone: str = DEFAULT_TIMEZONE
 ) -> Iterator[dict[str, object]]:
-    """The index documents of the services among ``ids`` (all when None) that belong in the
-    index, loaded :data:`BULK_CHUNK` at a time by :func:`~directory_data.service_rows.load_listings`."""
+    """The index documents of the services among ``ids`` (all when None) that belong in the index."""
     if ids is None:
         ids = session.scalars(select(Service.id).where(searchable())).all()
     wanted = sorted(set(ids))
@@ -85,12 +77,7 @@ def apply_services(
     timezone: str = DEFAULT_TIMEZONE,
     writer_timeout: float = WRITER_TIMEOUT,
 ) -> tuple[int, int]:
-    """Re-index the services ``ids`` from the database; return (documents written, ids deleted).
-
-    Services that no longer exist or no longer belong in the index (defunct) are deleted from it.
-    A batch of :data:`GROUPED_BATCH` services or more is written as a new segment
-    by the grouped writer, a smaller one by Whoosh's writer.
-    """
+    """Re-index the services ``ids`` from the database; return (documents written, ids deleted)."""
     if not ids:
         return 0, 0
     grouped = len(ids) >= GROUPED_BATCH
@@ -139,10 +126,7 @@ class CatchUp:
 
 
 class IndexSync:
-    """Applies the change journal to the live generation of one index directory.
-
-    Thread-safe; several processes may each have one on the same directory.
-    """
+    """Applies the change journal to the live generation of one index directory (thread-safe)."""
 
     def __init__(
         self,
@@ -164,13 +148,11 @@ class IndexSync:
     def live(self) -> tuple[Generation, FileIndex]:
         """The live generation and its index (cached while the pointer does not move)."""
         generation = self.layout.current()
-        if generation is None:
-            raise IndexUnavailable(f"{self.layout.root}: no index has been built")
         with self._lock:
             cached = self._open
-        if cached is not None and cached[0] == generation.name:
+        if generation is not None and cached is not None and cached[0] == generation.name:
             return generation, cached[1]
-        ix = open_generation(generation)
+        generation, ix = open_current(self.layout)
         with self._lock:
             self._open = (generation.name, ix)
         return generation, ix
@@ -181,12 +163,9 @@ class IndexSync:
         return self._pending(generation, limit)
 
     def catch_up(self, *, lock_timeout: float = 10.0, max_entries: int | None = None) -> CatchUp:
-        """Apply pending journal entries to the live index (see the module docstring).
-
-        Returns with ``busy`` set, having done nothing, when another process held the
-        generation's lock for ``lock_timeout`` seconds. ``max_entries`` bounds the work of one
-        call (``more`` is then set when entries remain).
-        """
+        """Apply pending journal entries to the live index (see the module docstring); ``busy``
+        when another process held the lock for ``lock_timeout`` seconds; ``max_entries`` bounds
+        the work (``more`` is then set when entries remain)."""
         generation, ix = self.live()
         return self._catch_up(generation, ix, lock_timeout, max_entries)
 
@@ -202,8 +181,9 @@ class IndexSync:
     def _catch_up(
         self, generation: Generation, ix: FileIndex, lock_timeout: float, max_entries: int | None
     ) -> CatchUp:
-        if not self._pending(generation, 1) and not self._gaps_to_expire(generation):
-            return CatchUp(position=read_cursor(generation).position)
+        cursor = read_cursor(generation)
+        if not self._pending(generation, 1) and cursor.expire(horizon=self.horizon) == cursor:
+            return CatchUp(position=cursor.position)
         lock = generation.sync_lock()
         if not lock.acquire(lock_timeout):
             return CatchUp(busy=True, position=read_cursor(generation).position)
@@ -237,7 +217,3 @@ class IndexSync:
         if result.entries:
             log.info("index %s: %s", generation.name, result.summary())
         return result
-
-    def _gaps_to_expire(self, generation: Generation) -> bool:
-        cursor = read_cursor(generation)
-        return cursor.expire(horizon=self.horizon) != cursor
