@@ -32,7 +32,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
-from directory_data.models import OUTSIDE, District, Location, LocationDistrict, utcnow
+from directory_data.models import OUTSIDE, District, Location, LocationDistrict, new_id, utcnow
 
 #: Feature properties read as the district's code, first found wins.
 CODE_PROPERTIES = ("code", "district", "DISTRICT", "district_id", "DIST_NUM", "id", "NAME", "name")
@@ -177,7 +177,7 @@ def assign(session: Session, location: Location, districts: DistrictMap) -> str:
     with session.no_autoflush:
         row = session.get(LocationDistrict, location.id)
     if row is None:
-        session.add(LocationDistrict(location_id=location.id, district_code=code))
+        session.add(LocationDistrict(location=location, district_code=code))
     elif row.district_code != code:
         row.district_code = code
     return code
@@ -222,7 +222,7 @@ def districts(session: Session) -> list[District]:
 
 def district_names(session: Session) -> dict[str, str]:
     """Each loaded district's name by its code."""
-    return dict(session.execute(select(District.code, District.name).order_by(District.code)).tuples())
+    return dict(session.execute(select(District.code, District.name).order_by(District.code)).tuples().all())
 
 
 def district_of_location(session: Session, location_id: str) -> str | None:
@@ -265,8 +265,6 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
         return
     for location in changed:
         if location.id is None:  # the id default is applied at insert: give it now
-            from directory_data.models import new_id
-
             location.id = new_id()
         assign(session, location, districts)
 

@@ -116,7 +116,7 @@ def event_ics(event_id: str) -> ResponseReturnValue:
     return _ics_response(body, f"event-{event.id}.ics")
 
 
-@bp.get("/officer/events")
+@bp.get("/patrol/events")
 @officer_required
 def patrol_week() -> ResponseReturnValue:
     """The patrol view's list of this week's events (the next seven days), every district."""

@@ -5,11 +5,15 @@ lies in, and the outreach events held in them (:mod:`directory_data.districts`,
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Float, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, new_id, utcnow
+
+if TYPE_CHECKING:
+    from .location import Location
 
 #: The district of a place, kiosk or referral that lies in no loaded district.
 OUTSIDE = "outside"
@@ -40,6 +44,9 @@ class LocationDistrict(Base):
     location_id: Mapped[str] = mapped_column(
         ForeignKey("location.id", ondelete="CASCADE"), primary_key=True)
     district_code: Mapped[str] = mapped_column(String(40), index=True)
+
+    #: One way (a location does not know its row): written before its row when both are new.
+    location: Mapped[Location] = relationship(passive_deletes=True)
 
 
 class OutreachEvent(Base):

@@ -45,7 +45,7 @@ def list_command() -> None:
 
     with get_database().session_factory() as session:
         counts = dict(session.execute(select(LocationDistrict.district_code, func.count())
-                                      .group_by(LocationDistrict.district_code)).tuples())
+                                      .group_by(LocationDistrict.district_code)).tuples().all())
         for district in session.scalars(select(District).order_by(District.code)):
             click.echo(f"{district.code}\t{district.name}\t{counts.get(district.code, 0)} places")
         click.echo(f"outside\t\t{counts.get('outside', 0)} places")
