@@ -158,7 +158,9 @@ def _workspace(errors: dict[str, str] | None = None, status: int = 200) -> Respo
     return render_template("admin/events.html", events=upcoming(session, utcnow()), form=ActionForm(),
                            kinds=KINDS, languages=LANGUAGES, names=district_names(session), outside=OUTSIDE,
                            errors={k: messages.get(v, v) for k, v in (errors or {}).items()},
-                           values=request.form if errors else {}, **_helpers()), status
+                           values=request.form if errors else {},
+                           chosen_languages=request.form.getlist("languages") if errors else ["en"],
+                           **_helpers()), status
 
 
 @bp.get("/admin/events")
