@@ -127,3 +127,38 @@ def test_only_caseworkers_and_command_staff_see_sheets(app: Flask, session_facto
         assert staff("officer").get(path).status_code == 403
         assert staff("caseworker").get(path).status_code == 200
         assert staff("admin").get(path).status_code == 200
+
+
+def test_kiosk_searches_and_referrals_count_in_the_kiosks_district(
+    app_factory, session_factory: sessionmaker[Session]  # type: ignore[no-untyped-def]
+) -> None:
+    from kiosk.config import index_dir
+    from kiosk.db import get_database
+    from kiosk.search import catch_up_index
+
+    app = app_factory(SEARCH_COUNTS_INTERVAL=0, DISTRICT="District 1 - Oviedo and the east")
+    with session_factory() as session:
+        made = make_directory(session)
+        load_districts(session, parse_boundaries(BOUNDARIES.read_bytes()))
+        session.commit()
+    with app.app_context():
+        catch_up_index(get_database(app).session_factory, index_dir(app.config))
+    client = app.test_client()
+    for _ in range(MIN_COUNT):
+        assert client.get("/search?q=food").status_code == 200  # a need no listing serves
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/referral").get_data(as_text=True)).group(1)
+    for _ in range(MIN_COUNT):
+        response = client.post("/api/v1/referrals", json={"service_ids": [made.childcare]}, headers={"X-CSRFToken": token})
+        assert response.status_code == 201, response.get_data(as_text=True)
+    from kiosk.search_tally import get_tally
+
+    with app.app_context():
+        get_tally(app).write()  # as the sheet's page does before reading
+    around = {"since": TODAY - dt.timedelta(days=1), "until": TODAY + dt.timedelta(days=1)}  # the station's date
+    with session_factory() as session:
+        sheet = district_sheet(session, "1", **around, now=utcnow(), stale_after_days=180)
+        assert sheet is not None
+        assert sheet.unmet.shown == [("food", MIN_COUNT)]
+        assert sheet.referrals.shown == [("childcare", MIN_COUNT)]
+        four = district_sheet(session, "4", **around, now=utcnow(), stale_after_days=180)
+        assert four is not None and four.unmet.shown == [] and four.referrals.shown == []
