@@ -200,6 +200,28 @@ def reassign_all(session: Session, districts: DistrictMap | None = None) -> dict
     return counts
 
 
+def reassign_locations(session: Session, ids: Iterable[str]) -> dict[str, int]:
+    """Assign the locations ``ids`` to their district again (after a bulk write that no ORM
+    hook saw, such as an import); how many went to each district. Nothing while no district is
+    loaded."""
+    districts = DistrictMap.from_session(session)
+    counts: dict[str, int] = {}
+    wanted = list(ids)
+    if not districts or not wanted:
+        return counts
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        rows = session.execute(select(Location.id, Location.latitude, Location.longitude)
+                               .where(Location.id.in_(chunk))).all()
+        session.execute(delete(LocationDistrict).where(LocationDistrict.location_id.in_(chunk)))
+        for location_id, latitude, longitude in rows:
+            code = districts.district_of(latitude, longitude)
+            counts[code] = counts.get(code, 0) + 1
+            session.add(LocationDistrict(location_id=location_id, district_code=code))
+    session.flush()
+    return counts
+
+
 def load_districts(session: Session, boundaries: Sequence[Boundary]) -> LoadReport:
     """Replace every district with ``boundaries`` and reassign every location."""
     session.execute(delete(District))

@@ -60,6 +60,17 @@ def test_every_curated_place_lands_in_its_district(db_session: Session) -> None:
     assert shapes.district_of(28.8003, -81.2731) == "4"  # the station in Sanford
 
 
+def test_imported_places_are_assigned_when_boundaries_were_loaded_first(db_session: Session) -> None:
+    load_file(db_session)
+    load_sample(db_session, actor="test")  # an HSDS import: bulk writes no ORM hook sees
+    places = db_session.scalars(select(Location).options(selectinload(Location.addresses))
+                                .where(Location.latitude.is_not(None))).all()
+    districts = assigned(db_session)
+    assert len(places) >= 80
+    assert {p.id: districts.get(p.id) for p in places} == \
+        {p.id: TOWN_DISTRICT[p.physical_address.city] for p in places}
+
+
 def test_places_are_reassigned_when_they_move_or_are_added(db_session: Session) -> None:
     load_file(db_session)
     place = Location(name="Pop-up clinic", latitude=28.67, longitude=-81.21)  # Oviedo

@@ -10,6 +10,9 @@ Create Date: 2026-12-07
 * ``outreach_event``: events where residents meet their officers, in English and Spanish.
 * ``unmet_need_count.district``: the district of the kiosk or patrol view that counted the search
   (part of the key; earlier rows get ``""``, not known).
+
+The downgrade drops the three tables, and the rows of ``unmet_need_count`` counted in a district
+(their key would collide without the column), then the column.
 """
 
 from __future__ import annotations
