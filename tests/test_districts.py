@@ -5,6 +5,7 @@ reloaded, bad boundary files are refused, and the CLI and the workspace load fil
 from __future__ import annotations
 
 import io
+import re
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -166,3 +167,25 @@ def test_workspace_loads_boundaries_for_caseworkers_only(app: Flask, session_fac
     assert bad.status_code == 422 and "the file has no district" in bad.get_data(as_text=True)
     with session_factory() as session:
         assert session.scalar(select(District.name).where(District.code == "2")).startswith("District 2")
+
+
+def test_patrol_referrals_count_in_a_loaded_district(app_factory, session_factory: sessionmaker[Session]) -> None:  # type: ignore[no-untyped-def]
+    from directory_data.models import Referral, ReferralCount
+    from kiosk_directory import make_directory
+
+    app = app_factory(PUBLIC_BASE_URL="https://help.example.org")
+    with session_factory() as session:
+        made = make_directory(session)
+        load_file(session)
+        session.commit()
+    officer = signed_in(app, session_factory)("officer")
+    token = csrf_token(officer.get(f"/patrol/services/{made.counseling}").get_data(as_text=True))
+    officer.post("/patrol/referral/add", data={"csrf_token": token, "service_id": made.counseling})
+    page = officer.get("/patrol/referral").get_data(as_text=True)
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", page) == ["4", "1", "2", "3"]  # the station's first
+    assert officer.post("/patrol/referral/make", data={"csrf_token": token, "mode": "link",
+                                                       "district": "2"}).status_code == 303
+    officer.post("/patrol/referral/make", data={"csrf_token": token, "mode": "link", "district": "Elsewhere"})
+    with session_factory() as session:
+        assert sorted(session.scalars(select(Referral.district))) == ["2", "4"]
+        assert sorted(session.scalars(select(ReferralCount.district))) == ["2", "4"]
