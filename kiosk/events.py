@@ -55,9 +55,12 @@ def description(event: OutreachEvent) -> str:
     return event.description_es if current_language() == "es" else event.description_en
 
 
-def _ics_url(event_id: str) -> str | None:
+def _ics_url(event_id: str, lang: str = "en") -> str | None:
+    """The public address of an event's calendar file (titles in ``lang``); None without a
+    ``PUBLIC_BASE_URL``."""
     base = base_url()
-    return f"{base.rstrip('/')}{url_for('events.event_ics', event_id=event_id)}" if base else None
+    path = url_for("events.event_ics", event_id=event_id, lang=lang if lang != "en" else None)
+    return f"{base.rstrip('/')}{path}" if base else None
 
 
 def _host() -> str:
@@ -82,7 +85,7 @@ def meet() -> ResponseReturnValue:
     with a code a phone scans to add it to its calendar."""
     district = kiosk_district()
     events = upcoming(get_session(), utcnow(), district=district or None, limit=KIOSK_EVENTS)
-    codes = {e.id: svg_markup(url) for e in events if (url := _ics_url(e.id))}
+    codes = {e.id: svg_markup(url) for e in events if (url := _ics_url(e.id, current_language()))}
     names = district_names(get_session())
     return render_template("lobby/meet.html", events=events, codes=codes, district=district,
                            district_name=names.get(district, ""), **_helpers())

@@ -108,9 +108,15 @@ def test_the_kiosk_shows_its_districts_next_events_with_calendar_codes(
     # the station (Sanford) is in district 4: its events and the county-wide one, soonest first
     assert shown == ["Coffee under way", "Sanford district meeting", "County resource fair", "ID drive next fortnight"]
     assert page.count('class="qr"') == 4
+    from kiosk.qr import svg_markup
+
+    assert str(svg_markup(f"{BASE}/events/{events['sanford'].id}.ics")) in page  # the code holds its file's URL
     assert "District 4 - Sanford and Lake Mary" in page
     spanish = client.get("/meet", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "Sanford district meeting (es)" in spanish and "Conozca a los agentes" in spanish
+    assert str(svg_markup(f"{BASE}/events/{events['sanford'].id}.ics?lang=es")) in spanish
+    spanish_file = client.get(f"/events/{events['sanford'].id}.ics?lang=es")
+    assert summaries(calendar_of(spanish_file)) == ["Sanford district meeting (es)"]
     assert "Meet your officers" in client.get("/").get_data(as_text=True)
 
 
