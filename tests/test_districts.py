@@ -189,3 +189,13 @@ def test_patrol_referrals_count_in_a_loaded_district(app_factory, session_factor
     with session_factory() as session:
         assert sorted(session.scalars(select(Referral.district))) == ["2", "4"]
         assert sorted(session.scalars(select(ReferralCount.district))) == ["2", "4"]
+
+
+def test_many_points_at_once_agree_with_one_by_one() -> None:
+    shapes = DistrictMap((b.code, b.geometry) for b in parse_boundaries(BOUNDARIES.read_bytes()))
+    points: list[tuple[float | None, float | None]] = [
+        (28.735, -81.30), (28.60, -81.335), (28.685, -81.33), (28.735, -81.21),  # on edges and corners
+        ORLANDO, (None, -81.3), (28.7, None), (28.725, -80.965), (28.8003, -81.2731)]
+    points += [(28.55 + i * 0.0037, -81.5 + (i * 7919 % 600) * 0.001) for i in range(100)]
+    assert shapes.districts_of(points) == [shapes.district_of(lat, lon) for lat, lon in points]
+    assert shapes.districts_of(points[:4]) == ["2", "2", "2", "1"]  # the first district in code order wins
