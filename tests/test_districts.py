@@ -87,6 +87,9 @@ def test_places_are_reassigned_when_they_move_or_are_added(db_session: Session) 
     place.name = "Renamed"  # no move: nothing to reassign
     db_session.flush()
     assert assigned(db_session)[place.id] == OUTSIDE
+    db_session.delete(place)
+    db_session.flush()
+    assert place.id not in assigned(db_session)
 
 
 def test_reloading_boundaries_reassigns_every_place(db_session: Session, tmp_path: Path) -> None:
