@@ -40,5 +40,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory bound to ``engine``; objects stay readable after commit."""
+    """A session factory bound to ``engine``; objects stay readable after commit. Every session
+    keeps locations assigned to their district (:mod:`directory_data.districts`)."""
+    from directory_data.districts import install_hooks
+
+    install_hooks()
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -4,7 +4,7 @@ flush, never commit).
 A search whose need no listing serves ("food" on a directory of mental health, child care, abuse
 and housing services) is told so and handed off to 211 (:mod:`search_index.query.need_ranking`). The gap
 report counts it under the need's category (``food``, ``legal``, ``transportation`` ...: the
-categories of ``directory_data/need_categories.csv``), per day and station, never under the words
+categories of ``directory_data/need_categories.csv``), per day, station and district, never under the words
 typed: a category is one of a fixed list, so it can be shown however few searches share it.
 
 A busy server adds them up in memory (:class:`UnmetNeedTally`, aggregates only) and writes them
@@ -28,8 +28,8 @@ from directory_data.models import UnmetNeedCount
 #: A category of need as counted: lower-case letters, digits and hyphens (others are not counted).
 _CATEGORY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
-#: A row a search adds one to: ``(day, need category, station)``.
-UnmetKey = tuple[dt.date, str, str]
+#: A row a search adds one to: ``(day, need category, station, district)``.
+UnmetKey = tuple[dt.date, str, str, str]
 
 
 class UnmetNeedTally:
@@ -39,10 +39,10 @@ class UnmetNeedTally:
         self._counts: Counter[UnmetKey] = Counter()
         self._lock = threading.Lock()
 
-    def add(self, day: dt.date, categories: Iterable[str], station: str = "") -> None:
+    def add(self, day: dt.date, categories: Iterable[str], station: str = "", district: str = "") -> None:
         """Count one search on ``day`` that asked for needs of ``categories`` no listing serves
-        (each category once)."""
-        keys = [(day, c, station[:80]) for c in dict.fromkeys(categories) if _CATEGORY.match(c)]
+        (each category once), made at ``station`` in ``district``."""
+        keys = [(day, c, station[:80], district[:40]) for c in dict.fromkeys(categories) if _CATEGORY.match(c)]
         if keys:
             with self._lock:
                 self._counts.update(keys)
@@ -68,22 +68,26 @@ def record_unmet_needs(session: Session, counts: Counter[UnmetKey]) -> None:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for key in sorted(counts):  # one order for every writer: no lock-order deadlocks
-        day, category, station = key
+        day, category, station, district = key
         by = counts[key]
-        statement = insert(UnmetNeedCount).values(day=day, need_category=category, station=station, searches=by)
+        statement = insert(UnmetNeedCount).values(day=day, need_category=category, station=station,
+                                                  district=district, searches=by)
         session.execute(statement.on_conflict_do_update(
-            index_elements=["day", "need_category", "station"],
+            index_elements=["day", "need_category", "station", "district"],
             set_={"searches": UnmetNeedCount.searches + by}))
     session.flush()
 
 
-def unmet_needs_by_category(session: Session, since: dt.date, until: dt.date) -> list[tuple[str, int]]:
+def unmet_needs_by_category(session: Session, since: dt.date, until: dt.date,
+                            district: str | None = None) -> list[tuple[str, int]]:
     """Searches for needs no listing served, per category of need, from ``since`` to ``until``
-    (inclusive), most first."""
+    (inclusive), most first; only those counted in ``district`` when given."""
     total = func.sum(UnmetNeedCount.searches).label("total")
+    statement = select(UnmetNeedCount.need_category, total).where(UnmetNeedCount.day.between(since, until))
+    if district is not None:
+        statement = statement.where(UnmetNeedCount.district == district)
     rows = session.execute(
-        select(UnmetNeedCount.need_category, total)
-        .where(UnmetNeedCount.day.between(since, until))
+        statement
         .group_by(UnmetNeedCount.need_category)
         .order_by(total.desc(), UnmetNeedCount.need_category)
     )

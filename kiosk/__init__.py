@@ -31,6 +31,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from kiosk import (
         admin,
         auth,
+        districts,
+        events,
         health,
         i18n,
         pages,
@@ -63,6 +65,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(api_referrals.bp)
     app.register_blueprint(referral_pages.bp)
+    app.register_blueprint(districts.bp)
+    app.register_blueprint(events.bp)
     throttle.init_app(app)  # wraps views of the blueprints above
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:  # the client's address and scheme from that many reverse proxies' headers
@@ -91,6 +95,7 @@ def create_cli_app(config: Mapping[str, Any] | None = None) -> Flask:
     from kiosk.cli import backup as cli_backup
     from kiosk.cli import commands as cli
     from kiosk.cli import referrals as cli_referrals
+    from kiosk.cli import districts as cli_districts
     from kiosk.cli import users as cli_users
 
     db.init_app(app)
@@ -100,6 +105,7 @@ def create_cli_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli_users.init_app(app)
     cli_referrals.init_app(app)
     cli_backup.init_app(app)
+    cli_districts.init_app(app)
     return app
 
 

@@ -30,6 +30,9 @@ def default_config() -> dict[str, Any]:
         "STATION_DISTRICT": "Sanford, Seminole County",
         "STATION_LATITUDE": 28.8003,
         "STATION_LONGITUDE": -81.2731,
+        # The kiosk's district among the loaded boundaries (`kiosk districts load`), by code or
+        # name; empty: the district the station's coordinates lie in (kiosk/district_cache.py).
+        "DISTRICT": "",
         # Idle reset: after this many seconds without a touch a countdown is shown for
         # IDLE_COUNTDOWN_SECONDS, then everything the resident did is wiped.
         "IDLE_TIMEOUT_SECONDS": 90,

@@ -21,6 +21,7 @@ from search_index.query.results import SearchResults
 from kiosk import search_tally
 from kiosk.warm_pages import is_warm_up_request
 from kiosk.cards import ListingFacts, ServiceCard, make_card
+from kiosk.district_cache import district_at, kiosk_district
 from kiosk.categories import CategoryName, get_category_names
 from kiosk.i18n import current_language
 from kiosk.listing_cache import listing_facts_for
@@ -156,7 +157,8 @@ def count_search(response: Response, query: Query, page: ResultsPage) -> None:
         return
     search_tally.count_search(response, local_now().date(), category=query.category, term=query.text,
                               found=page.total, station=str(current_app.config["STATION_NAME"]),
-                              unmet=page.scope.categories if page.scope is not None else ())
+                              unmet=page.scope.categories if page.scope is not None else (),
+                              district=kiosk_district())
 
 
 def count_unmet_needs(response: Response, query: Query, page: ResultsPage) -> None:
@@ -165,7 +167,7 @@ def count_unmet_needs(response: Response, query: Query, page: ResultsPage) -> No
     if query.page != 1 or page.scope is None or is_warm_up_request():
         return
     search_tally.count_unmet(response, local_now().date(), page.scope.categories,
-                             str(current_app.config["STATION_NAME"]))
+                             str(current_app.config["STATION_NAME"]), district_at(query.point))
 
 
 def search_request(query: Query, *, per_page: int | None = None, precise: bool = False) -> SearchRequest:

@@ -47,6 +47,7 @@ from directory_data.referrals import (
 from kiosk import qr
 from kiosk.config import PublicBaseUrlError, public_base_url
 from kiosk.db import get_session
+from kiosk.district_cache import kiosk_district, loaded_districts
 from kiosk.pages import local_now
 from kiosk.request_language import forget_request_language
 
@@ -149,16 +150,21 @@ def base_url() -> str | None:
 
 
 def origin(surface: str, district: str | None = None) -> Origin:
-    """Where a referral is made: the kiosk's district from its configuration, or the district
-    the officer chose among ``PATROL_DISTRICTS``."""
+    """Where a referral is made. Once district boundaries are loaded: the kiosk's district
+    (:func:`kiosk.districts.kiosk_district`), or the loaded district the officer chose. Before:
+    ``STATION_DISTRICT``, or the district the officer chose among ``PATROL_DISTRICTS``."""
     config = current_app.config
     if surface != "patrol" or district not in patrol_districts():
-        district = str(config["STATION_DISTRICT"])
+        district = kiosk_district() or str(config["STATION_DISTRICT"])
     return Origin(surface, str(config["STATION_NAME"]), str(district))
 
 
 def patrol_districts() -> list[str]:
-    """The districts an officer may choose (the station's own first)."""
+    """The districts an officer may choose (the station's own first): the loaded districts'
+    codes once boundaries are loaded, else ``STATION_DISTRICT`` and ``PATROL_DISTRICTS``."""
+    loaded = loaded_districts()
+    if loaded:
+        return list(dict.fromkeys([kiosk_district(), *loaded]))
     config = current_app.config
     return list(dict.fromkeys([str(config["STATION_DISTRICT"]), *config["PATROL_DISTRICTS"]]))
 

@@ -89,20 +89,21 @@ def get_tally(app: Flask | None = None) -> AppTally:
 
 
 def count_search(response: Response, day: dt.date, *, category: str | None, term: str, found: int,
-                 station: str, unmet: tuple[str, ...] = ()) -> None:
+                 station: str, unmet: tuple[str, ...] = (), district: str = "") -> None:
     """Count one search (and the categories of the needs it asked for that no listing serves,
     ``unmet``); when the counts are due, write them once ``response`` has been sent."""
     tally = get_tally()
     tally.tally.add(day, category=category, term=term, found=found, station=station)
-    tally.unmet.add(day, unmet, station)
+    tally.unmet.add(day, unmet, station, district)
     if tally.due():
         response.call_on_close(tally.write)
 
 
-def count_unmet(response: Response, day: dt.date, categories: tuple[str, ...], station: str) -> None:
+def count_unmet(response: Response, day: dt.date, categories: tuple[str, ...], station: str,
+                district: str = "") -> None:
     """Count only the categories of needs no listing served, for a view whose searches are not
     counted otherwise (the patrol view); written as :func:`count_search` writes."""
     tally = get_tally()
-    tally.unmet.add(day, categories, station)
+    tally.unmet.add(day, categories, station, district)
     if categories and tally.due():
         response.call_on_close(tally.write)

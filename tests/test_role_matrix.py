@@ -59,6 +59,11 @@ ACCESS: dict[str, str] = {
     "admin.reports": "caseworker", "admin.reports_csv": "caseworker",
     "admin.import_package": "caseworker", "admin.confirm_import": "caseworker",
     "admin.export_package": "caseworker",
+    "events.meet": "public", "events.feed": "public", "events.event_ics": "public",
+    "events.patrol_week": "officer",
+    "events.workspace": "caseworker", "events.publish": "caseworker", "events.cancel": "caseworker",
+    "districts.index": "caseworker", "districts.upload": "caseworker", "districts.sheet": "caseworker",
+    "districts.sheet_as_csv": "caseworker",
     "admin.users": "admin", "admin.add_account": "admin", "admin.set_account_active": "admin",
     "admin.set_account_role": "admin", "admin.reset_account_password": "admin",
 }
@@ -98,7 +103,8 @@ def matrix_app(app_factory, session_factory: sessionmaker[Session]) -> tuple[Fla
     token = made.get_json()["token"]
     args = {"service_id": directory.counseling, "organization_id": organization, "location_id": location,
             "report_id": report_id, "user_id": spare_id, "token": token, "slug": "housing",
-            "code": "es", "mode": "large", "filename": "kiosk.css", "id": directory.counseling}
+            "code": "es", "mode": "large", "filename": "kiosk.css", "id": directory.counseling,
+            "event_id": "no-such-event"}
     for role in ROLES[1:]:
         make_account(session_factory, role, f"matrix.{role}")
     return app, args

@@ -138,7 +138,7 @@ def test_the_gap_report_counts_unmet_needs_by_category_not_words(curated: Flask)
     after = _unmet_counts(curated)
     assert {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)} == {"food": 3, "transportation": 1}
     factory = get_database(curated).session_factory
-    assert {c.key for c in inspect(UnmetNeedCount).columns} == {"day", "need_category", "station", "searches"}
+    assert {c.key for c in inspect(UnmetNeedCount).columns} == {"day", "need_category", "station", "district", "searches"}
     caseworker = signed_in(curated, factory)("caseworker")
     report = caseworker.get("/admin/reports").get_data(as_text=True)
     section = report[report.index("Needs the directory has no services for"):]
@@ -153,7 +153,7 @@ def test_the_unmet_tally_keeps_aggregates_only(curated: Flask) -> None:
     tally.add(day, ("legal", "legal", "food"), "Sanford")
     tally.add(day, ("Not A Category!",), "Sanford")
     counts = tally.drain()
-    assert counts == {(day, "legal", "Sanford"): 1, (day, "food", "Sanford"): 1}
+    assert counts == {(day, "legal", "Sanford", ""): 1, (day, "food", "Sanford", ""): 1}
     with get_database(curated).session_factory() as session:
         record_unmet_needs(session, counts)
         record_unmet_needs(session, counts)

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
+from directory_data.districts import reassign_locations
 from directory_data.journal import record_service_changes
 from directory_data.models import utcnow
 
@@ -109,6 +110,8 @@ class Loader:
             self._service_categories()
             self._remove_children()
         self._collect_changed_services()
+        if self.touched.get("location"):  # written in bulk: no ORM hook saw them
+            reassign_locations(self.session, self.touched["location"])
         return self.status
 
     @contextmanager

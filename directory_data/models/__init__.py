@@ -2,6 +2,7 @@
 
 from .audit import AuditEntry
 from .base import Base, new_id, stable_id, utcnow
+from .district import OUTSIDE, District, LocationDistrict, OutreachEvent
 from .category import MISSION_CATEGORIES, Category, ServiceCategory
 from .journal import ChangeJournalEntry
 from .language import Language
@@ -35,12 +36,16 @@ __all__ = [
     "ChangeJournalEntry",
     "CostOption",
     "DEFAULT_STALE_AFTER_DAYS",
+    "District",
     "Language",
     "Location",
+    "LocationDistrict",
     "LocationType",
     "MISSION_CATEGORIES",
     "NO_CATEGORY",
+    "OUTSIDE",
     "Organization",
+    "OutreachEvent",
     "Phone",
     "PhoneAudience",
     "PhoneType",

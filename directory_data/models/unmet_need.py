@@ -14,11 +14,13 @@ from .base import Base
 class UnmetNeedCount(Base):
     """How many searches on a day asked for a need of ``need_category`` (``food``, ``legal`` ...:
     the categories of ``directory_data/need_categories.csv``) that no listing serves, per station
-    (``""`` when not known). Never the words typed."""
+    (``""`` when not known) and district. Never the words typed."""
 
     __tablename__ = "unmet_need_count"
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     need_category: Mapped[str] = mapped_column(String(40), primary_key=True)
     station: Mapped[str] = mapped_column(String(80), primary_key=True, default="", server_default="")
+    #: The district of the kiosk or patrol view (``""`` when not known; ``outside``).
+    district: Mapped[str] = mapped_column(String(40), primary_key=True, default="", server_default="")
     searches: Mapped[int] = mapped_column(Integer, default=0)

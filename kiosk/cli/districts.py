@@ -1,0 +1,56 @@
+"""``kiosk districts load FILE``: load district boundaries (GeoJSON) and assign every place to
+its district; ``kiosk districts list``: the loaded districts and how many places each holds
+(see :mod:`directory_data.districts`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from kiosk.cli import fail
+from kiosk.db import get_database
+
+
+@click.group("districts")
+def districts_group() -> None:
+    """District boundaries: load them, list them."""
+
+
+@districts_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def load_command(path: Path) -> None:
+    """Replace the districts with the Polygon and MultiPolygon features of the GeoJSON file PATH
+    (each named by a code property: code, district, id or name) and reassign every place."""
+    from directory_data.districts import BoundaryError, load_districts, parse_boundaries
+
+    try:
+        boundaries = parse_boundaries(path.read_bytes())
+    except BoundaryError as error:
+        fail("; ".join(error.problems))
+    with get_database().transaction() as session:
+        report = load_districts(session, boundaries)
+    click.echo(report.summary())
+
+
+@districts_group.command("list")
+@with_appcontext
+def list_command() -> None:
+    """The loaded districts and how many places each holds."""
+    from directory_data.models import District, LocationDistrict
+
+    with get_database().session_factory() as session:
+        counts = dict(session.execute(select(LocationDistrict.district_code, func.count())
+                                      .group_by(LocationDistrict.district_code)).tuples().all())
+        for district in session.scalars(select(District).order_by(District.code)):
+            click.echo(f"{district.code}\t{district.name}\t{counts.get(district.code, 0)} places")
+        click.echo(f"outside\t\t{counts.get('outside', 0)} places")
+
+
+def init_app(app: Flask) -> None:
+    """Register ``kiosk districts`` on ``app``."""
+    app.cli.add_command(districts_group)

@@ -1,0 +1,107 @@
+"""Districts in the workspace: the pages that load boundaries and show a district's sheet (HTML, printable on Letter, and CSV). The rules are in
+:mod:`directory_data.districts` and :mod:`directory_data.district_sheet`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from directory_data.district_sheet import MIN_COUNT, district_sheet, map_svg, sheet_csv
+from directory_data.districts import BoundaryError, district_names, districts, load_districts, parse_boundaries
+from directory_data.models import OUTSIDE, utcnow
+
+from kiosk.admin.common import ActionForm, stale_after_days, today
+from kiosk.auth import role_required
+from kiosk.db import get_session
+from kiosk.district_cache import forget, kiosk_district
+
+bp = Blueprint("districts", __name__, url_prefix="/admin/districts")
+
+#: Weeks the sheet covers unless asked otherwise, and at most.
+DEFAULT_WEEKS, MAX_WEEKS = 12, 104
+
+
+def _period() -> tuple[dt.date, dt.date, int]:
+    try:
+        weeks = min(max(int(request.args.get("weeks", DEFAULT_WEEKS)), 1), MAX_WEEKS)
+    except ValueError:
+        weeks = DEFAULT_WEEKS
+    until = today()
+    since = until - dt.timedelta(weeks=weeks) + dt.timedelta(days=1)
+    return since, until, weeks
+
+
+@bp.get("")
+@role_required("caseworker")
+def index() -> ResponseReturnValue:
+    """The loaded districts, each linking to its sheet, and the form to load new boundaries."""
+    return render_template("admin/districts.html", districts=districts(get_session()), form=ActionForm(),
+                           kiosk=kiosk_district(), outside=OUTSIDE, problems=[])
+
+
+@bp.post("")
+@role_required("caseworker")
+def upload() -> ResponseReturnValue:
+    """Load the uploaded GeoJSON boundaries: every district replaced, every place reassigned."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload_file = request.files.get("boundaries")
+    problems: list[str] = []
+    if upload_file is None or not upload_file.filename:
+        problems = [gettext("Choose a GeoJSON file of district boundaries.")]
+    else:
+        try:
+            report = load_districts(get_session(), parse_boundaries(upload_file.read()))
+        except BoundaryError as error:
+            problems = error.problems
+        else:
+            forget()
+            flash(gettext("%(count)s districts loaded; every place was assigned to its district.",
+                          count=len(report.districts)))
+            return redirect(url_for("districts.index"), 303)
+    return render_template("admin/districts.html", districts=districts(get_session()), form=form,
+                           kiosk=kiosk_district(), outside=OUTSIDE, problems=problems), 422
+
+
+def _sheet(code: str) -> Any:
+    since, until, weeks = _period()
+    from kiosk.search_tally import get_tally
+
+    get_tally().write()  # this process's latest counts first
+    sheet = district_sheet(get_session(), code, since=since, until=until, now=utcnow(),
+                           stale_after_days=stale_after_days())
+    if sheet is None:
+        abort(404)
+    return sheet, weeks
+
+
+@bp.get("/<code>")
+@role_required("caseworker")
+def sheet(code: str) -> ResponseReturnValue:
+    """The district sheet (prints on Letter)."""
+    from kiosk.admin.reports import category_name, need_category_name
+
+    found, weeks = _sheet(code)
+    svg = map_svg(found, title=gettext("Map of %(name)s", name=found.name),
+                  description=gettext("%(shown)s public places drawn as dots; %(hidden)s confidential places "
+                                      "are counted but never drawn.", shown=len(found.places),
+                                      hidden=found.confidential_places))
+    return render_template("admin/district_sheet.html", sheet=found, weeks=weeks, map_svg=svg,
+                           min_count=MIN_COUNT, category_name=category_name,
+                           need_category_name=need_category_name, names=district_names(get_session()))
+
+
+@bp.get("/<code>.csv")
+@role_required("caseworker")
+def sheet_as_csv(code: str) -> ResponseReturnValue:
+    """The district sheet as CSV."""
+    found, _ = _sheet(code)
+    response = Response(sheet_csv(found), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="district-{found.code}-{found.since.isoformat()}-{found.until.isoformat()}.csv"')
+    return response
