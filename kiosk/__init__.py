@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from kiosk import (
         admin,
         auth,
+        availability,
         health,
         i18n,
         pages,
@@ -63,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(api_referrals.bp)
     app.register_blueprint(referral_pages.bp)
+    availability.init_app(app)
     throttle.init_app(app)  # wraps views of the blueprints above
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:  # the client's address and scheme from that many reverse proxies' headers

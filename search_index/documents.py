@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from directory_data.availability import minutes_since_epoch, room_since
 from directory_data.confidential import coarse_point
 from directory_data.models import (
     Address,
@@ -130,7 +131,7 @@ def service_document(
 
     Pure: reads only ``service`` and its loaded relationships (organization, phones, schedules,
     languages, cost options, locations with addresses/accessibility/schedules/phones/languages,
-    taxonomy terms, categories). Schedules without a time zone are read in ``default_timezone``.
+    taxonomy terms, categories, capacities). Schedules without a time zone are read in ``default_timezone``.
     """
     locations = _locations(service)
     org = service.organization
@@ -212,4 +213,5 @@ def service_document(
         "geo": ";".join(public_geo).encode(),
         "geo_exact": ";".join(f"{lat},{lon},{z}" for lat, lon, z in points).encode(),
         "sort_name": " ".join(words(service.name or "")).encode()[:200],
+        "room_as_of": minutes_since_epoch(room) if (room := room_since(service.capacities)) else 0,
     }

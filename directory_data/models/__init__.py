@@ -2,6 +2,7 @@
 
 from .audit import AuditEntry
 from .base import Base, new_id, stable_id, utcnow
+from .capacity import AvailabilityLink, ServiceCapacity, Unit
 from .category import MISSION_CATEGORIES, Category, ServiceCategory
 from .journal import ChangeJournalEntry
 from .language import Language
@@ -29,6 +30,7 @@ __all__ = [
     "Accessibility",
     "Address",
     "AuditEntry",
+    "AvailabilityLink",
     "AddressType",
     "Base",
     "Category",
@@ -56,12 +58,14 @@ __all__ = [
     "UnmetNeedCount",
     "Service",
     "ServiceAtLocation",
+    "ServiceCapacity",
     "ServiceCategory",
     "ServiceStatus",
     "ServiceTaxonomy",
     "Taxonomy",
     "TaxonomyTerm",
     "ThrottleEvent",
+    "Unit",
     "User",
     "WEEKDAYS",
     "ZeroResultTerm",

@@ -44,6 +44,9 @@ geo                 the public positions, ``lat,lon,zip;...`` bytes (column): a 
 geo_exact           the true positions, ``lat,lon,zip;...`` bytes (column); only searches
                     for signed-in officers (``SearchRequest.precise``) read it
 sort_name           folded name for ordering a browse (column)
+room_as_of          minutes since 1970 (UTC) of the latest count with room (``available > 0``)
+                    of the service's capacities, 0 for none (column): "has room now" is
+                    ``room_as_of`` within the configured age (:mod:`directory_data.availability`)
 ==================  =========================================================================
 """
 
@@ -55,7 +58,7 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from search_index.engine.analysis import ENGLISH_ANALYZER, PLAIN_ANALYZER, SPANISH_ANALYZER
 
 #: Bumped whenever the schema or the document mapping changes; the store rebuilds on mismatch.
-SCHEMA_VERSION: int = 3
+SCHEMA_VERSION: int = 4
 
 #: Text fields searched by free text with the English analyzer.
 ENGLISH_FIELDS: tuple[str, ...] = (
@@ -104,6 +107,7 @@ def build_schema() -> Schema:
         min_age=COLUMN(NumericColumn("i", default=-1)),
         max_age=COLUMN(NumericColumn("i", default=-1)),
         assured=COLUMN(NumericColumn("i", default=0)),
+        room_as_of=COLUMN(NumericColumn("i", default=0)),
         hours_key=COLUMN(RefBytesColumn()),
         geo=COLUMN(VarBytesColumn()),
         geo_exact=COLUMN(VarBytesColumn()),

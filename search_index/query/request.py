@@ -42,6 +42,9 @@ class SearchRequest:
     centres (:mod:`directory_data.confidential`). ``sort`` is ``"relevance"`` (distance only
     weighs in) or ``"distance"`` (with a location: the best matches nearest first, then the
     other matches nearest first; :func:`search_index.query.ranking.nearest_first`).
+    ``room_since`` (aware) keeps only services with a count with room (``available > 0``) as of
+    that time or later: "has room now" is ``now`` minus the configured age
+    (:mod:`directory_data.availability`).
     """
 
     q: str = ""
@@ -62,6 +65,7 @@ class SearchRequest:
     lang: str = "en"
     precise: bool = False
     sort: str = "relevance"
+    room_since: dt.datetime | None = None
 
 
 #: The orders a search can be sorted in.
@@ -112,6 +116,8 @@ _CHECKS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "per_page": ("per_page", lambda v: _whole(v, 1, MAX_PER_PAGE), f"must be a whole number from 1 to {MAX_PER_PAGE}"),
     "now": ("now", lambda v: v is None or (isinstance(v, dt.datetime) and v.utcoffset() is not None),
             "must be a timezone-aware date and time"),
+    "room_since": ("room_since", lambda v: v is None or (isinstance(v, dt.datetime) and v.utcoffset() is not None),
+                   "must be a timezone-aware date and time"),
     "today": ("today", lambda v: v is None or (isinstance(v, dt.date) and not isinstance(v, dt.datetime)),
               "must be a date"),
     "stale_after_days": ("stale_after_days", lambda v: _whole(v, 1, 3650), "must be a whole number of days from 1 to 3650"),
@@ -294,4 +300,5 @@ def effective(request: SearchRequest, clock: dt.datetime) -> Effective:
         lang=kept("lang", "en"),
         precise=request.precise is True,
         sort=kept("sort", "relevance"),
+        room_since=kept("room_since", None),
     )

@@ -78,6 +78,7 @@ def _request_key(req: Effective) -> tuple[Any, ...]:
         req.q, req.categories, req.languages, req.open_now, near, req.zip_code, req.radius_km,
         req.free, req.age, req.walk_in, req.page, req.per_page, req.today, req.stale_after_days,
         req.lang, minute, req.precise, req.sort,
+        req.room_since.astimezone(dt.timezone.utc).replace(second=0, microsecond=0) if req.room_since else None,
     )
 
 
