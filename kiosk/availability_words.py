@@ -16,7 +16,7 @@ from directory_data.availability import Reading, age_words, max_age
 from directory_data.models import utcnow
 
 from kiosk.i18n import current_language
-from kiosk.request_language import gettext as request_gettext
+from kiosk.request_language import gettext
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,15 @@ def line_for(reading: Reading, now: dt.datetime, age: dt.timedelta, language: st
     unit = reading.unit_name(language)
     when = age_words(reading.updated, now, language)
     if not reading.fresh(now, age):
-        text = request_gettext("%(unit)s: call to check (last updated %(age)s)",
-                               unit=unit[:1].upper() + unit[1:], age=when)
+        text = gettext("%(unit)s: call to check (last updated %(age)s)",
+                       unit=unit[:1].upper() + unit[1:], age=when)
         return AvailabilityLine(text, False)
     if reading.maximum is not None:
-        text = request_gettext("%(count)s of %(maximum)s %(unit)s free, updated %(age)s",
-                               count=reading.available, maximum=reading.maximum, unit=unit, age=when)
+        text = gettext("%(count)s of %(maximum)s %(unit)s free, updated %(age)s",
+                       count=reading.available, maximum=reading.maximum, unit=unit, age=when)
     else:
-        text = request_gettext("%(count)s %(unit)s free, updated %(age)s",
-                               count=reading.available, unit=unit, age=when)
+        text = gettext("%(count)s %(unit)s free, updated %(age)s",
+                       count=reading.available, unit=unit, age=when)
     return AvailabilityLine(text, True)
 
 
