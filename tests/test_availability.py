@@ -255,3 +255,24 @@ def test_caseworkers_add_count_and_issue_links(
         assert {("service_capacity", "create"), ("availability_link", "issue")} <= {a[:2] for a in actions}
     assert client.post(url + "/link/revoke", data={"csrf_token": token}).status_code == 303
     assert app.test_client().get(path).status_code == 404
+
+
+def test_the_search_api_says_availability_and_filters_has_room(
+    app_factory: Callable[..., Flask], directory: Directory, session_factory: sessionmaker[Session]
+) -> None:
+    app = app_factory(AVAILABILITY_MAX_AGE_HOURS=1)
+    _capacity(session_factory, directory.shelter, available=2, updated=utcnow() - dt.timedelta(minutes=10))
+    _capacity(session_factory, directory.childcare, unit="child care slots", available=6,
+              updated=utcnow() - dt.timedelta(hours=2))
+    _catch_up(app)
+    client = app.test_client()
+    answer = client.get("/api/v1/search?has_room=true").get_json()
+    assert [r["id"] for r in answer["results"]] == [directory.shelter]
+    [shelter] = answer["results"][0]["availability"]
+    assert (shelter["unit"], shelter["available"], shelter["maximum"], shelter["call_to_check"]) == (
+        "family beds", 2, 10, False)
+    everything = {r["id"]: r for r in client.get("/api/v1/search?open_now=false").get_json()["results"]}
+    [old] = everything[directory.childcare]["availability"]
+    assert old["available"] is None and old["call_to_check"] is True and old["updated"].endswith("Z")
+    assert everything[directory.counseling]["availability"] == []
+    assert client.get("/api/v1/search?has_room=maybe").status_code == 400
