@@ -276,3 +276,13 @@ def test_the_search_api_says_availability_and_filters_has_room(
     assert old["available"] is None and old["call_to_check"] is True and old["updated"].endswith("Z")
     assert everything[directory.counseling]["availability"] == []
     assert client.get("/api/v1/search?has_room=maybe").status_code == 400
+
+
+def test_logs_never_hold_a_providers_token() -> None:
+    from kiosk.logs import private_free
+    from kiosk.request_log import loggable_path
+
+    token = "Q2x1Y2tZb3VyVG9rZW5Jc05vdEluVGhlTG9nXzEyMzQ1Ng"
+    assert loggable_path({"PATH_INFO": f"/u/{token}"}) == "/u/..."
+    assert token not in private_free(f"error on POST /u/{token}?saved=1 here")
+    assert "/u/..." in private_free(f"GET /u/{token}") and "/r/..." in private_free("GET /r/abcDEF123")
