@@ -1,7 +1,8 @@
 """Availability on the web: the provider's one-screen update form behind its private link
-(``/u/<token>``, no account), the caseworkers' page for a listing's capacities and its link
-(``/admin/availability/<service_id>``), and the words cards show ("3 family beds free, updated
-40 minutes ago"; "call to check" once older than ``AVAILABILITY_MAX_AGE_HOURS``, default 12).
+(``/u/<token>``, no account) and the caseworkers' page for a listing's capacities and its link
+(``/admin/availability/<service_id>``). The words cards show are :mod:`kiosk.availability_words`'s
+(registered here as the template global ``availability_lines``); ``AVAILABILITY_MAX_AGE_HOURS``
+(default 12) is how long a count is shown as a number.
 
 Thin views: the rules are :mod:`directory_data.availability` (freshness, age in words),
 :mod:`directory_data.availability_links` (tokens) and :mod:`directory_data.availability_updates`

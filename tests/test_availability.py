@@ -286,3 +286,17 @@ def test_logs_never_hold_a_providers_token() -> None:
     assert loggable_path({"PATH_INFO": f"/u/{token}"}) == "/u/..."
     assert token not in private_free(f"error on POST /u/{token}?saved=1 here")
     assert "/u/..." in private_free(f"GET /u/{token}") and "/r/..." in private_free("GET /r/abcDEF123")
+
+
+def test_caseworkers_are_told_what_to_fix(
+    app: Flask, directory: Directory, session_factory: sessionmaker[Session]
+) -> None:
+    client = signed_in(app, session_factory)("caseworker")
+    url = f"/admin/availability/{directory.shelter}"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    answer = client.post(url + "/add", data={"csrf_token": token, "unit": " ", "available": "x"})
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert "Name what is counted" in page and "Enter whole numbers" in page
+    with session_factory() as session:
+        assert session.scalars(select(ServiceCapacity)).all() == []
