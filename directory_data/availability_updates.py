@@ -60,27 +60,37 @@ def _unit_named(session: Session, name: str, name_es: str | None) -> Unit:
 
 
 def add_capacity(session: Session, service_id: str, *, unit: str, unit_es: str | None,
-                 available: int, maximum: int | None, actor: str,
+                 available: object, maximum: object, actor: str,
                  now: dt.datetime | None = None) -> ServiceCapacity:
-    """Give the service a capacity of ``unit`` (a unit of that name is reused)."""
+    """Give the service a capacity of ``unit`` (a unit of that name is reused); ``available`` and
+    ``maximum`` (optional) are numbers or the text typed for them. :class:`InvalidAvailability`
+    names every field that cannot be saved."""
     name = " ".join((unit or "").split())[:MAX_UNIT_CHARS]
-    errors = {}
+    errors: dict[str, str] = {}
+    counts: dict[str, int | None] = {}
+    for field, raw, required in (("available", available, True), ("maximum", maximum, False)):
+        try:
+            counts[field] = read_count(raw, required=required)
+        except ValueError as error:
+            errors[field] = str(error)
     if not name:
         errors["unit"] = "name what is counted, e.g. family beds"
-    if maximum is not None and available > maximum:
+    free, most = counts.get("available"), counts.get("maximum")
+    if free is not None and most is not None and free > most:
         errors["available"] = "cannot be more than the maximum"
     if session.get(Service, service_id) is None:
         errors["service"] = "no such service"
     if errors:
         raise InvalidAvailability(errors)
+    assert free is not None
     spanish = " ".join((unit_es or "").split())[:MAX_UNIT_CHARS] or None
     capacity = ServiceCapacity(service_id=service_id, unit=_unit_named(session, name, spanish),
-                               available=available, maximum=maximum, updated=now or utcnow())
+                               available=free, maximum=most, updated=now or utcnow())
     session.add(capacity)
     session.flush()
     record_action(session, action="create", actor=actor, resource_type="service_capacity",
                   resource_id=capacity.id, listing_id=service_id, field_name="available",
-                  replacement=text_value(available))
+                  replacement=text_value(free))
     return capacity
 
 

@@ -22,7 +22,6 @@ from directory_data.availability_updates import (
     InvalidAvailability,
     add_capacity,
     capacities_of,
-    read_count,
     remove_capacity,
     update_counts,
 )
@@ -132,22 +131,12 @@ def staff_counts(service_id: str) -> ResponseReturnValue:
 def staff_add(service_id: str) -> ResponseReturnValue:
     """Give the listing a capacity (what is counted, how many are free, the maximum)."""
     service = _service_or_404(service_id)
-    errors: dict[str, str] = {}
-    values: dict[str, int | None] = {}
-    for name, required in (("available", True), ("maximum", False)):
-        try:
-            values[name] = read_count(request.form.get(name), required=required)
-        except ValueError as error:
-            errors[name] = str(error)
-    if not errors:
-        try:
-            add_capacity(get_session(), service.id, unit=request.form.get("unit", ""),
-                         unit_es=request.form.get("unit_es"), available=values["available"] or 0,
-                         maximum=values["maximum"], actor=actor())
-        except InvalidAvailability as error:
-            errors = error.errors
-    if errors:
-        return _staff_page(service, errors=errors, status=422)
+    try:
+        add_capacity(get_session(), service.id, unit=request.form.get("unit", ""),
+                     unit_es=request.form.get("unit_es"), available=request.form.get("available"),
+                     maximum=request.form.get("maximum"), actor=actor())
+    except InvalidAvailability as error:
+        return _staff_page(service, errors=error.errors, status=422)
     flash(gettext("The capacity was added."))
     return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
 
