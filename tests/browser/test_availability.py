@@ -33,6 +33,7 @@ from .test_accessibility import violations
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 1280, "height": 800}
+CASEWORKER = ("case.ortiz", "caseworker desk passphrase")
 
 
 @dataclass
@@ -57,6 +58,7 @@ def hosts(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Ho
     with factory() as session:
         directory = make_directory(session)
         add_user(session, OFFICER[0], OFFICER[1], Role.officer)
+        add_user(session, CASEWORKER[0], CASEWORKER[1], Role.caseworker)
         capacity = add_capacity(session, directory.shelter, unit="family beds", unit_es="camas para familias",
                                 available=0, maximum=8, actor="case.worker",
                                 now=utcnow() - dt.timedelta(minutes=40)).id
@@ -75,11 +77,11 @@ def hosts(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Ho
         stop()
 
 
-def _officer(open_context: Callable[..., Any], url: str) -> Any:
+def _officer(open_context: Callable[..., Any], url: str, account: tuple[str, str] = OFFICER) -> Any:
     page = open_context(viewport=TABLET).new_page()
     page.goto(url + "/officer/login")
-    page.get_by_label("Name").fill(OFFICER[0])
-    page.get_by_label("Password").fill(OFFICER[1])
+    page.get_by_label("Name").fill(account[0])
+    page.get_by_label("Password").fill(account[1])
     page.get_by_role("button", name="Sign in").tap()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     return page
@@ -173,3 +175,22 @@ def test_the_provider_form_passes_axe(open_context: Callable[..., Any], hosts: H
     assert violations(page) == []
     page.goto(f"{hosts.provider_url}/u/not-a-working-link")
     assert violations(page) == []
+
+
+def test_a_caseworker_makes_a_link_and_the_page_passes_axe(open_context: Callable[..., Any], hosts: Hosts) -> None:
+    page = _officer(open_context, hosts.officer_url, CASEWORKER)
+    page.goto(f"{hosts.officer_url}/admin/availability/{hosts.directory.childcare}")
+    assert violations(page) == []
+    page.get_by_label("What is counted (e.g. family beds)").fill("child care slots")
+    page.get_by_label("In Spanish (e.g. camas para familias)").fill("plazas de cuidado infantil")
+    page.get_by_label("Free now", exact=True).fill("4")
+    page.get_by_label("Maximum (optional)").fill("12")
+    page.get_by_role("button", name="Add", exact=True).tap()
+    expect(page.locator("table.admin-table")).to_contain_text("child care slots")
+    page.get_by_role("button", name="Make a new link").tap()
+    link = page.locator("#new-link").inner_text()
+    assert violations(page) == []
+    shot(page, "availability-caseworker")
+    phone = open_context(viewport=PHONE, is_mobile=True, locale="es-ES").new_page()
+    phone.goto(link)
+    expect(phone.get_by_label("¿Cuántas plazas de cuidado infantil hay libres ahora mismo?")).to_have_value("4")
