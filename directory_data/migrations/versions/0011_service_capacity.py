@@ -1,7 +1,7 @@
 """service capacities (HSDS 3.1 ``service_capacity`` and ``unit``) and providers' update links
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-07
 
 * ``unit``: what a capacity counts ("family beds"), with a Spanish name.
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
