@@ -2,7 +2,7 @@
 graph that indexing, result cards and the JSON API all read.
 
 A listing is a service with its organization, phones, schedules, languages, cost options,
-categories, taxonomy terms and live locations (with their addresses, accessibility, schedules,
+categories, taxonomy terms, capacities (with their units) and live locations (with their addresses, accessibility, schedules,
 phones and languages). :func:`load_listings` reads it with one plain ``SELECT`` per table and
 batch and builds plain row objects (about half the CPU of the ORM's ``selectinload``, as much as
 Whoosh needs to index a service). They carry the model's columns and properties, are not in any
@@ -32,10 +32,12 @@ from directory_data.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceCapacity,
     ServiceCategory,
     ServiceStatus,
     ServiceTaxonomy,
     TaxonomyTerm,
+    Unit,
 )
 
 #: Statuses a resident or an officer may see (inactive and defunct services are hidden).
@@ -159,7 +161,13 @@ def _load(
     locations = _locations(session, location_ids)
     for link in location_links:
         link.__dict__["location"] = locations.get(link.__dict__["location_id"])
+    capacities = _rows(session, ServiceCapacity, service_key(ServiceCapacity.service_id))
+    unit_ids = select(ServiceCapacity.unit_id).where(service_key(ServiceCapacity.service_id))
+    units = {u.__dict__["id"]: u for u in _rows(session, Unit, Unit.id.in_(unit_ids))} if capacities else {}
+    for capacity in capacities:
+        capacity.__dict__["unit"] = units.get(capacity.__dict__["unit_id"])
     by_service = {
+        "capacities": _by(capacities, "service_id"),
         "phones": children(Phone),
         "schedules": children(Schedule),
         "languages": children(Language),

@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         auth,
         districts,
         events,
+        availability,
         health,
         i18n,
         pages,
@@ -67,6 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(referral_pages.bp)
     app.register_blueprint(districts.bp)
     app.register_blueprint(events.bp)
+    availability.init_app(app)
     throttle.init_app(app)  # wraps views of the blueprints above
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:  # the client's address and scheme from that many reverse proxies' headers

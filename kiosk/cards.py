@@ -22,6 +22,7 @@ from typing import Any
 
 from babel import Locale
 
+from directory_data.availability import Reading, readings
 from directory_data.confidential import public_distance_km, public_point
 from directory_data.models import (
     DEFAULT_STALE_AFTER_DAYS,
@@ -107,6 +108,8 @@ class ListingFacts:
     categories: tuple[str, ...]
     #: ``hours`` in a hashable form (:func:`search_index.opening.hours_key`), for the week's table.
     hours_key: str | None = None
+    #: The service's capacities (:mod:`directory_data.availability`), by unit name.
+    capacities: tuple[Reading, ...] = ()
 
     def is_stale(self, today: dt.date, after_days: int = DEFAULT_STALE_AFTER_DAYS) -> bool:
         """Whether the listing has not been verified within ``after_days`` of ``today``."""
@@ -144,6 +147,8 @@ class ServiceCard:
     url: str | None = None
     officer_notes: str | None = None
     categories: list[str] = field(default_factory=list)
+    #: The service's capacities; :mod:`kiosk.availability` words them at render time.
+    capacities: tuple[Reading, ...] = ()
 
 
 def _locations(service: Service) -> list[Location]:
@@ -220,6 +225,7 @@ def listing_facts(service: Service, *, default_timezone: str = DEFAULT_TIMEZONE)
         officer_notes=service.officer_notes,
         categories=tuple(service.category_slugs),
         hours_key=hours_key(hours),
+        capacities=readings(service.capacities),
     )
 
 
@@ -314,4 +320,5 @@ def make_card(
         url=facts.url,
         officer_notes=facts.officer_notes if officer else None,
         categories=list(facts.categories),
+        capacities=facts.capacities,
     )

@@ -19,6 +19,7 @@ from search_index.query.request import SearchRequest
 from search_index.query.results import SearchResults
 
 from kiosk import search_tally
+from kiosk.availability_words import room_since
 from kiosk.warm_pages import is_warm_up_request
 from kiosk.cards import ListingFacts, ServiceCard, make_card
 from kiosk.district_cache import district_at, kiosk_district
@@ -46,12 +47,15 @@ class Query:
     page: int = 1
     point: tuple[float, float] | None = None
     sort: str = "relevance"
+    #: Only services with a fresh count with room (:mod:`kiosk.availability`).
+    room_only: bool = False
 
     def url_args(self, **changes: Any) -> dict[str, Any]:
         """The query string of this query (with ``changes``), for links to other pages of it."""
         args: dict[str, Any] = {"q": self.text or None, "category": self.category,
                                 "open": "1" if self.open_only else "0",
-                                "free": "1" if self.free_only else None, "page": self.page}
+                                "free": "1" if self.free_only else None, "room": "1" if self.room_only else None,
+                "page": self.page}
         args.update(changes)
         if args.get("page") == 1:
             args["page"] = None
@@ -103,7 +107,8 @@ def parse_query(args: MultiDict[str, str], *, point: tuple[float, float] | None,
     except (TypeError, ValueError):
         page = 1
     return Query(text=text, category=category, open_only=_flag(args, "open", default_open),
-                 free_only=_flag(args, "free", False), page=page, point=point, sort=sort)
+                 free_only=_flag(args, "free", False), page=page, point=point, sort=sort,
+                 room_only=_flag(args, "room", False))
 
 
 def cards_for(session: Session, ids: list[str], *, point: tuple[float, float] | None,
@@ -178,7 +183,8 @@ def search_request(query: Query, *, per_page: int | None = None, precise: bool =
         q=query.text, categories=(query.category,) if query.category else (), open_now=query.open_only,
         free=query.free_only, near=query.point, page=query.page, sort=query.sort,
         per_page=per_page or int(config["RESULTS_PER_PAGE"]), now=now, today=now.date(),
-        stale_after_days=int(config["STALE_AFTER_DAYS"]), lang=current_language(), precise=precise)
+        stale_after_days=int(config["STALE_AFTER_DAYS"]), lang=current_language(), precise=precise,
+        room_since=room_since(now) if query.room_only else None)
 
 
 def run_search(request: SearchRequest) -> SearchResults:

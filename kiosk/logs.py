@@ -24,8 +24,8 @@ from typing import Any
 
 #: ``/path?query`` in free text: the query part is replaced by ``?...``.
 _QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
-#: A referral link's token (a secret that opens the referral).
-_REFERRAL = re.compile(r"/r/[A-Za-z0-9_-]+")
+#: A referral link's token, or a provider's availability update link's (secrets that open them).
+_REFERRAL = re.compile(r"/([ru])/[A-Za-z0-9_-]+")
 #: gunicorn's message for a request it cannot parse.
 _INVALID_REQUEST = re.compile(r"Invalid request from ip=[^:]*(?::[^ ]*)?: ([^'\"]*)", re.S)
 #: Candidates for IP addresses (checked with :mod:`ipaddress`).
@@ -63,7 +63,7 @@ def private_free(text: str, logger: str = "") -> str:
     found = _INVALID_REQUEST.search(text)
     if found:
         text = text[:found.start()] + "Invalid request: " + found.group(1).strip().rstrip(":").strip()
-    text = _REFERRAL.sub("/r/...", without_query(text))
+    text = _REFERRAL.sub(r"/\1/...", without_query(text))
     if logger.split(".", 1)[0] in CONNECTION_LOGGERS and not text.startswith("Listening at"):
         text = without_addresses(text)
     return text

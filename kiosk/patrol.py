@@ -72,6 +72,7 @@ def home() -> ResponseReturnValue:
     extra = {"lat": f"{point[0]:.3f}", "lon": f"{point[1]:.3f}"} if device else {}
     response = make_response(render_template(
         "patrol/home.html", results=page, query=query.text, category=category, open_only=query.open_only,
+        room_only=query.room_only,
         topics=topics, here_is_device=device is not None, sorted_by=page.sorted_by,
         lat=extra.get("lat", ""), lon=extra.get("lon", ""), heading=finder.heading(query, category),
         page_url=lambda n: url_for("patrol.home", **query.url_args(page=n), **extra),

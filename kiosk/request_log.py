@@ -2,7 +2,7 @@
 
 :class:`RequestLog` wraps the WSGI app (``kiosk serve`` does; the app factory does not) and logs,
 when the response has been sent and closed, ``method``, ``path`` (no query string, and a referral
-link's token cut to ``/r/...``), ``status``, ``duration_ms`` and ``pid`` to the ``kiosk.request``
+link's token cut to ``/r/...``, a provider's update link's to ``/u/...``), ``status``, ``duration_ms`` and ``pid`` to the ``kiosk.request``
 logger; never the query, the client's address, its user agent or cookies. With ``served_by`` set
 (``kiosk serve`` sets ``<host name>:<pid>`` when ``SERVED_BY_HEADER`` is on), every response
 carries ``X-Served-By`` so one behind a load balancer can tell which worker answered.
@@ -21,7 +21,7 @@ from werkzeug.wsgi import ClosingIterator
 log = logging.getLogger("kiosk.request")
 
 #: Path prefixes whose remainder is a secret or personal (a referral list's signed token).
-REDACTED_PREFIXES = ("/r/",)
+REDACTED_PREFIXES = ("/r/", "/u/")
 
 StartResponse = Callable[..., Any]
 

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from directory_data.availability import minutes_since_epoch, room_since
 from directory_data.confidential import coarse_point
 from directory_data.models import (
     Address,
@@ -207,4 +208,5 @@ def service_document(
         "geo": ";".join(public_geo).encode(),
         "geo_exact": ";".join(f"{lat},{lon},{z}" for lat, lon, z in points).encode(),
         "sort_name": " ".join(words(service.name or "")).encode()[:200],
+        "room_as_of": minutes_since_epoch(room) if (room := room_since(service.capacities)) else 0,
     }

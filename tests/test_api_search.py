@@ -20,7 +20,7 @@ SANFORD = (28.8003, -81.2731)
 ORLANDO = (28.5384, -81.3789)
 RESULT_KEYS = {
     "id", "name", "organization", "categories", "taxonomy", "snippet", "phones", "address",
-    "distance_km", "open_now", "languages", "stale", "crisis", "sample",
+    "distance_km", "open_now", "languages", "stale", "crisis", "sample", "availability",
 }
 
 

@@ -42,6 +42,10 @@ ACCESS: dict[str, str] = {
     "referrals.qr_png": "public", "api_referrals.create": "public",
     "lobby.quick_exit": "public", "lobby.welcome": "public", "lobby.reset": "public",
     "problems.report": "public", "problems.thanks": "public",
+    "availability.provider": "public",
+    "availability_admin.staff": "caseworker", "availability_admin.staff_counts": "caseworker",
+    "availability_admin.staff_add": "caseworker", "availability_admin.staff_remove": "caseworker",
+    "availability_admin.staff_issue": "caseworker", "availability_admin.staff_revoke": "caseworker",
     "patrol.home": "officer", "patrol.service": "officer", "patrol.referral": "officer",
     "patrol.referral_add": "officer", "patrol.referral_remove": "officer",
     "patrol.referral_clear": "officer", "patrol.referral_qr": "officer",
@@ -104,7 +108,8 @@ def matrix_app(app_factory, session_factory: sessionmaker[Session]) -> tuple[Fla
     args = {"service_id": directory.counseling, "organization_id": organization, "location_id": location,
             "report_id": report_id, "user_id": spare_id, "token": token, "slug": "housing",
             "code": "es", "mode": "large", "filename": "kiosk.css", "id": directory.counseling,
-            "event_id": "no-such-event"}
+            "event_id": "no-such-event",
+            "capacity_id": "00000000-0000-4000-8000-000000000000"}
     for role in ROLES[1:]:
         make_account(session_factory, role, f"matrix.{role}")
     return app, args

@@ -43,6 +43,7 @@ from directory_data.models import (
 )
 
 from . import extensions as ext
+from .capacities import capacity_objects
 from .export_attributes import extension_attributes, taxonomy_attribute, taxonomy_term_object
 from .export_fields import deprecated_columns, format_datetime, json_fields
 from .export_load import load_services, schedules_by_service_at_location
@@ -198,6 +199,7 @@ class ServiceObjects:
             self.record("language", lang) for lang in _by_id(service.languages) if lang.phone_id is None
         ])
         _put(obj, "cost_options", [self.record("cost_option", c) for c in _by_id(service.cost_options)])
+        _put(obj, "capacities", capacity_objects(service.capacities))
         terms = sorted((link.term for link in service.taxonomy_links), key=lambda t: t.id)
         obj["attributes"] = [taxonomy_attribute(service.id, self.term(term)) for term in terms]
         obj["attributes"].extend(

@@ -24,10 +24,12 @@ from directory_data.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceCapacity,
     ServiceCategory,
     ServiceTaxonomy,
     Taxonomy,
     TaxonomyTerm,
+    Unit,
 )
 from directory_data.models.base import Base
 
@@ -176,6 +178,7 @@ def _load(session: Session, ids: list[str], live_locations_only: bool) -> list[A
         "schedules": _by(rows_in(session, Schedule, Schedule.service_id, ids), "service_id"),
         "languages": _by(rows_in(session, Language, Language.service_id, ids), "service_id"),
         "cost_options": _by(rows_in(session, CostOption, CostOption.service_id, ids), "service_id"),
+        "capacities": _by(_capacities(session, ids), "service_id"),
         "category_links": _by(rows_in(session, ServiceCategory, ServiceCategory.service_id, ids), "service_id"),
         "taxonomy_links": _by(term_links, "service_id"),
         "location_links": _by(links, "service_id"),
@@ -186,6 +189,15 @@ def _load(session: Session, ids: list[str], live_locations_only: bool) -> list[A
         for name, grouped in children.items():
             values[name] = grouped.get(values["id"], [])
     return services
+
+
+def _capacities(session: Session, ids: list[str]) -> list[Any]:
+    """The capacities of the services ``ids``, each with its ``unit``."""
+    capacities = rows_in(session, ServiceCapacity, ServiceCapacity.service_id, ids)
+    units = {u.id: u for u in rows_in(session, Unit, Unit.id, (c.unit_id for c in capacities))}
+    for capacity in capacities:
+        capacity.__dict__["unit"] = units[capacity.unit_id]
+    return capacities
 
 
 def _locations(session: Session, ids: set[str]) -> dict[str, Any]:

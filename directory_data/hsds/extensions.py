@@ -20,6 +20,7 @@ kiosk:timezone         schedule     Schedule.timezone               IANA zone na
 kiosk:source           any          <model>.source                  import source name
 kiosk:source-id        any          <model>.source_id               id in that source
 kiosk:sample           service      Service.is_sample (read only)   ``true`` on sample listings
+kiosk:unit-name-es     unit         Unit.name_es                    text (HSDS 3.1 ``unit``)
 =====================  ===========  ==============================  ==========================
 
 ``kiosk:sample`` says in every HSDS object of a fictional sample listing (the public API's too)
@@ -50,6 +51,7 @@ TIMEZONE = "kiosk:timezone"
 SOURCE = "kiosk:source"
 SOURCE_ID = "kiosk:source-id"
 SAMPLE = "kiosk:sample"
+UNIT_NAME_ES = "kiosk:unit-name-es"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ EXTENSIONS: dict[str, Extension] = {
         Extension(SOURCE, "*", "Name of the source the record was imported from"),
         Extension(SOURCE_ID, "*", "Id of the record in its source"),
         Extension(SAMPLE, "service", "A fictional sample listing, not a real service (true)"),
+        Extension(UNIT_NAME_ES, "unit", "Name of the unit of a service capacity in Spanish"),
     )
 }
 

@@ -30,6 +30,7 @@ from directory_data.publication import REASONS, review
 from directory_data.taxonomy_crosswalk import Crosswalk, load_crosswalk
 
 from .build import Plan, build_plan
+from .capacities import CapacityImport
 from .errors import HSDSImportError
 from .existing import Existing
 from .json_v3 import read_json
@@ -107,6 +108,7 @@ def _import(session: Session, path: Path, source: str | None, crosswalk: Crosswa
                       result.covered)
     loader = Loader(session, plan, existing)
     status = loader.run()
+    loader.changed_services |= _capacities(session, result, plan, name, report)
     reviewed = review(session, set(plan.records.get("service", {})) | loader.changed_services)
     loader.changed_services |= reviewed.changed
     report.held = {reason: reviewed.held[reason] for reason in REASONS if reviewed.held[reason]}
@@ -120,6 +122,21 @@ def _import(session: Session, path: Path, source: str | None, crosswalk: Crosswa
     report.records = {k: dict(v) for k, v in loader.counts.items()}
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _capacities(session: Session, result: ReadResult, plan: Plan, source: str,
+                report: ImportReport) -> set[str]:
+    """Read the HSDS 3.1 ``capacities`` of the imported service objects (:mod:`.capacities`);
+    the services whose capacities were read."""
+    if not result.capacities:
+        return set()
+    reader = CapacityImport(session, source)
+    for row, items, where in result.capacities:
+        targets = [target for target in plan.targets.get(row, []) if target[0] == "service"]
+        if targets:
+            reader.service(str(targets[0][1]), items, where)
+    report.warnings.extend(reader.warnings)
+    return reader.changed_services
 
 
 def _count_rows(rows: list[SourceRow], plan: Plan, status: dict[tuple[str, object], str],

@@ -132,6 +132,7 @@ class _Walker:
         self.by_id: dict[tuple[str, str], SourceRow] = {}
         self.ignored: dict[str, int] = {}
         self.warnings: list[str] = []
+        self.capacities: list[tuple[SourceRow, Any, str]] = []
 
     def walk(self, obj: Any, kind: str, pointer: str) -> SourceRow | None:
         if not isinstance(obj, dict):
@@ -153,6 +154,9 @@ class _Walker:
                     row.fields[name] = value
         for key, value in obj.items():
             if isinstance(value, _SCALARS):
+                continue
+            if kind == "service" and key == "capacities":  # HSDS 3.1: read by .capacities
+                self.capacities.append((row, value, f"{pointer}/capacities"))
                 continue
             nested = NESTED.get(kind, {}).get(key)
             if nested is None:
@@ -260,7 +264,7 @@ def read_json(path: Path) -> tuple[ReadResult, str]:
         what = "an empty list" if not items else "none of the fields of an HSDS service, " \
             "organization, location, service_at_location, taxonomy or taxonomy_term"
         raise HSDSImportError(f"{label} is not HSDS data: it has {what}")
-    result = ReadResult(rows=walker.rows, warnings=walker.warnings)
+    result = ReadResult(rows=walker.rows, warnings=walker.warnings, capacities=walker.capacities)
     for pointer in unknown:
         result.skipped.append({"file": label, "table": "unknown", "line": pointer, "id": None,
                                "reason": "not an HSDS object (none of the fields of a service, "

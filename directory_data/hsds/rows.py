@@ -138,3 +138,5 @@ class ReadResult:
     ignored: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     tables: dict[str, str] = field(default_factory=dict)
+    #: HSDS 3.1 ``capacities`` of service objects (JSON): the service's row, the list, where.
+    capacities: list[tuple[SourceRow, Any, str]] = field(default_factory=list)

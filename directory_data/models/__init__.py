@@ -3,6 +3,7 @@
 from .audit import AuditEntry
 from .base import Base, new_id, stable_id, utcnow
 from .district import OUTSIDE, District, LocationDistrict, OutreachEvent
+from .capacity import AvailabilityLink, ServiceCapacity, Unit
 from .category import MISSION_CATEGORIES, Category, ServiceCategory
 from .journal import ChangeJournalEntry
 from .language import Language
@@ -30,6 +31,7 @@ __all__ = [
     "Accessibility",
     "Address",
     "AuditEntry",
+    "AvailabilityLink",
     "AddressType",
     "Base",
     "Category",
@@ -61,12 +63,14 @@ __all__ = [
     "UnmetNeedCount",
     "Service",
     "ServiceAtLocation",
+    "ServiceCapacity",
     "ServiceCategory",
     "ServiceStatus",
     "ServiceTaxonomy",
     "Taxonomy",
     "TaxonomyTerm",
     "ThrottleEvent",
+    "Unit",
     "User",
     "WEEKDAYS",
     "ZeroResultTerm",

@@ -26,6 +26,7 @@ from directory_data.curated import SAMPLE_SOURCE
 from .base import Base, SourcedMixin, TimestampMixin, UTCDateTime, VersionedMixin
 
 if TYPE_CHECKING:
+    from .capacity import ServiceCapacity
     from .category import ServiceCategory
     from .language import Language
     from .location import ServiceAtLocation
@@ -113,6 +114,9 @@ class Service(SourcedMixin, TimestampMixin, VersionedMixin, Base):
         back_populates="service", cascade="all, delete-orphan"
     )
     category_links: Mapped[list[ServiceCategory]] = relationship(cascade="all, delete-orphan")
+    capacities: Mapped[list[ServiceCapacity]] = relationship(
+        cascade="all, delete-orphan", order_by="ServiceCapacity.id"
+    )
 
     @property
     def category_slugs(self) -> list[str]:

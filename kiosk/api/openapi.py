@@ -69,7 +69,7 @@ SEARCH_ERROR = obj(["error", "fields"], {"error": TEXT,
                                          "fields": {"type": "object", "additionalProperties": TEXT}})
 
 SEARCH_RESULT = obj(["id", "sample", "name", "categories", "snippet", "phones", "address", "distance_km",
-                     "open_now", "languages", "stale", "crisis"], {
+                     "open_now", "languages", "stale", "crisis", "availability"], {
     "id": TEXT,
     "sample": {"type": "boolean", "description": "one of the fictional sample directory's listings, not a real service"},
     "name": TEXT,
@@ -87,6 +87,14 @@ SEARCH_RESULT = obj(["id", "sample", "name", "categories", "snippet", "phones", 
     "languages": _TEXTS,
     "stale": FLAG,
     "crisis": FLAG,
+    "availability": array(obj(["unit", "unit_es", "available", "maximum", "call_to_check", "updated"], {
+        "unit": TEXT, "unit_es": NULLABLE_TEXT,
+        "available": {"type": ["integer", "null"], "minimum": 0,
+                      "description": "free now; null when the count is older than the configured age"},
+        "maximum": {"type": ["integer", "null"], "minimum": 0},
+        "call_to_check": {"type": "boolean", "description": "the count is too old to show: call to check"},
+        "updated": {"type": "string", "format": "date-time", "description": "when the count was true"},
+    }), description="The service's capacities (HSDS 3.1 service_capacity), as of each count's time"),
 })
 
 _CRISIS_LINE = {"type": "object", "properties": {
@@ -184,6 +192,8 @@ SEARCH_PATH = {"get": {
               "ISO 639 code of a language the service is offered in; en/es "
               "also choose the language of snippets and crisis message"),
         query("open_now", FLAG),
+        query("has_room", FLAG, "Only services with a count with room (available > 0) younger than "
+                                "the configured age"),
         query("near", {"type": "string", "pattern": _NEAR}, "LAT,LON: distances from there"),
         query("zip", {"type": "string", "pattern": "^[0-9]{5}$"}),
         query("radius_km", {"type": "number", "exclusiveMinimum": 0, "maximum": 500}),

@@ -105,6 +105,14 @@ SERVICE_EXTRA = {
                                      "change journal), or its zone's UTC offset did"},
     "schedules": refs("Schedule"),
     "wait_time": False, "fees": False, "licenses": False,
+    "capacities": array(obj(["id", "unit", "available", "updated"], {
+        "id": TEXT, "service_id": TEXT, "unit_id": TEXT,
+        "unit": obj(["id", "name"], {"id": TEXT, "name": TEXT, "scheme": TEXT, "identifier": TEXT, "uri": _URI}),
+        "available": {"type": "integer", "minimum": 0}, "maximum": {"type": "integer", "minimum": 0},
+        "description": TEXT,
+        "updated": {"type": "string", "format": "date-time", "description": "when the count was true"},
+    }), description="HSDS 3.1 service_capacity objects (fully nested services only): how many of "
+                     "each unit the service has free, as of when"),
 }
 
 

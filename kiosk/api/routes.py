@@ -1,7 +1,7 @@
 """``GET /api/v1/search``: the directory search as JSON.
 
-The parameters (``q``, ``category``, ``lang``, ``open_now``, ``near`` or ``zip``, ``radius_km``,
-``free``, ``age``, ``page``, ``per_page``) and the answer are described in the OpenAPI document
+The parameters (``q``, ``category``, ``lang``, ``open_now``, ``has_room``, ``near`` or ``zip``,
+``radius_km``, ``free``, ``age``, ``page``, ``per_page``) and the answer are described in the OpenAPI document
 (:mod:`kiosk.api.openapi`). ``lang`` filters by a language the service is offered in; ``en`` and
 ``es`` also choose the language of snippets, hand-offs and the crisis card. For anonymous callers
 every distance, radius test, order, total and facet uses a confidential place's public position
@@ -26,10 +26,13 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from directory_data.models import AddressType, Location, PhoneAudience, Service, ServiceStatus
+from directory_data.availability import Reading, readings
+from directory_data.hsds.export_fields import format_datetime
+from directory_data.models import AddressType, Location, PhoneAudience, Service, ServiceStatus, utcnow
 
 from kiosk.api.errors import fields_error, fields_http_error
 from kiosk.auth import is_officer
+from kiosk.availability_words import configured_max_age, room_since
 from kiosk.db import get_session
 from kiosk.pages import local_now
 from kiosk.scope_notice import scope_notice
@@ -62,7 +65,7 @@ def parse_search_args(args: MultiDict[str, str]) -> Any:
     """The :class:`~search_index.query.request.SearchRequest` the query string ``args`` asks for
     (the last value of a parameter given twice). Raises :class:`InvalidParameters` naming every
     bad parameter."""
-    from search_index.query.request import InvalidRequest, parse_request
+    from search_index.query.request import InvalidRequest, parse_request, read_flag
 
     params: dict[str, Any] = {name: value for name in _SINGLE if (value := _last(args, name)) is not None}
     params["category"] = args.getlist("category")
@@ -87,8 +90,13 @@ def parse_search_args(args: MultiDict[str, str]) -> Any:
     except InvalidRequest as error:
         for name, message in error.errors.items():
             fields.setdefault(_FIELD_NAMES.get(name, name), message)
+    try:
+        has_room = read_flag(_last(args, "has_room"))
+    except ValueError as error:
+        fields["has_room"] = str(error)
     if fields:
         raise InvalidParameters(fields)
+    parsed = dataclasses.replace(parsed, room_since=room_since() if has_room else None)
     # Only a signed-in officer's search measures to confidential places' true positions.
     return dataclasses.replace(parsed, stale_after_days=int(current_app.config.get("STALE_AFTER_DAYS", 180)),
                                precise=is_officer())
@@ -135,6 +143,8 @@ class ListingJson:
 
     status: ServiceStatus
     fields: dict[str, Any]
+    #: The service's capacities, worded per answer (their freshness depends on the time).
+    capacities: tuple[Reading, ...] = ()
 
 
 def listing_json(service: Service) -> ListingJson:
@@ -145,13 +155,24 @@ def listing_json(service: Service) -> ListingJson:
         "organization": service.organization.name if service.organization else None,
         "categories": service.category_slugs, "taxonomy": [{"code": t.code, "name": t.name} for t in terms],
         "phones": _phones(service), "address": _address(service), "languages": _language_codes(service),
-    })
+    }, readings(service.capacities))
 
 
 def hit_json(listing: ListingJson, hit: Any) -> dict[str, Any]:
     """One result of the answer: the ``listing``'s fields with its ``hit`` of the search."""
     return {**listing.fields, "snippet": hit.snippet, "distance_km": hit.distance_km,
-            "open_now": hit.open_now, "stale": hit.stale, "crisis": hit.crisis}
+            "open_now": hit.open_now, "stale": hit.stale, "crisis": hit.crisis,
+            "availability": availability_json(listing.capacities)}
+
+
+def availability_json(capacities: tuple[Reading, ...]) -> list[dict[str, Any]]:
+    """The capacities as an answer shows them now: a count older than the configured age has
+    ``available`` null and ``call_to_check`` true (:mod:`directory_data.availability`)."""
+    now, age = utcnow(), configured_max_age()
+    return [{"unit": r.unit, "unit_es": r.unit_es, "maximum": r.maximum,
+             "available": r.available if r.fresh(now, age) else None,
+             "call_to_check": not r.fresh(now, age), "updated": format_datetime(r.updated)}
+            for r in capacities]
 
 
 def listings_for(ids: list[str]) -> list[ListingJson]:

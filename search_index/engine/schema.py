@@ -15,7 +15,7 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from search_index.engine.analysis import ENGLISH_ANALYZER, PLAIN_ANALYZER, SPANISH_ANALYZER
 
 #: Bumped whenever the schema or the document mapping changes; the store rebuilds on mismatch.
-SCHEMA_VERSION: int = 3
+SCHEMA_VERSION: int = 4
 
 #: Text fields searched by free text with the English analyzer.
 ENGLISH_FIELDS: tuple[str, ...] = (
@@ -65,6 +65,8 @@ def build_schema() -> Schema:
         min_age=COLUMN(NumericColumn("i", default=-1)),  # age limits, -1 when none
         max_age=COLUMN(NumericColumn("i", default=-1)),
         assured=COLUMN(NumericColumn("i", default=0)),  # verified date as an ordinal, 0: never
+        # minutes since 1970 (UTC) of the latest capacity count with room, 0: none ("has room now")
+        room_as_of=COLUMN(NumericColumn("i", default=0)),
         hours_key=COLUMN(RefBytesColumn()),  # ``hours`` as compact JSON, shared by equal schedules
         # Public positions ``lat,lon,zip;...``: a confidential place is its grid cell's centre,
         # ``lat,lon,,c`` (:mod:`directory_data.confidential`); anonymous searches read this.

@@ -1,5 +1,5 @@
 """Filters as boolean masks over the documents: category, language, free, walk-in, age, open
-now and distance (to the public positions unless the request is ``precise``, see
+now, has room now and distance (to the public positions unless the request is ``precise``, see
 :mod:`directory_data.confidential`).
 
 Each mask comes from the index view (cached per index state): a few array operations.
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from search_index.engine.store import Searcher
+
+from directory_data.availability import minutes_since_epoch
 
 from search_index.geo import Point
 from search_index.query.request import Effective
@@ -69,6 +71,8 @@ def build_filters(view: IndexView, leaves: Leaves, request: Effective) -> Filter
         other = _narrow(other, view.open_mask(leaves, request.now))
     if request.age is not None:
         other = _narrow(other, view.age_mask(leaves, request.age))
+    if request.room_since is not None:
+        other = _narrow(other, view.ints(leaves, "room_as_of", 0) >= minutes_since_epoch(request.room_since))
     origin, zip_unknown = resolve_origin(view, leaves, request)
     # Anonymous: every distance, radius test, order and count from the public positions only.
     distances = view.distances(leaves, origin, exact=request.precise) if origin is not None else None

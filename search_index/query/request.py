@@ -34,6 +34,8 @@ class SearchRequest:
     ``today`` default to the current time. ``precise`` (a signed-in officer's, never from a query
     string) measures to confidential places' true positions. ``sort``: ``"relevance"`` or
     ``"distance"`` (:func:`search_index.query.ranking.nearest_first`).
+    ``room_since`` (aware) keeps the services with a count with room (``available > 0``) as of
+    then or later: "has room now" is ``now`` minus the configured age (:mod:`directory_data.availability`).
     """
 
     q: str = ""
@@ -54,6 +56,7 @@ class SearchRequest:
     lang: str = "en"
     precise: bool = False
     sort: str = "relevance"
+    room_since: dt.datetime | None = None
 
 
 #: The orders a search can be sorted in.
@@ -104,6 +107,8 @@ _CHECKS: dict[str, tuple[str, Callable[[Any], bool], str]] = {
     "per_page": ("per_page", lambda v: _whole(v, 1, MAX_PER_PAGE), f"must be a whole number from 1 to {MAX_PER_PAGE}"),
     "now": ("now", lambda v: v is None or (isinstance(v, dt.datetime) and v.utcoffset() is not None),
             "must be a timezone-aware date and time"),
+    "room_since": ("room_since", lambda v: v is None or (isinstance(v, dt.datetime) and v.utcoffset() is not None),
+                   "must be a timezone-aware date and time"),
     "today": ("today", lambda v: v is None or (isinstance(v, dt.date) and not isinstance(v, dt.datetime)),
               "must be a date"),
     "stale_after_days": ("stale_after_days", lambda v: _whole(v, 1, 3650), "must be a whole number of days from 1 to 3650"),
@@ -280,4 +285,5 @@ def effective(request: SearchRequest, clock: dt.datetime) -> Effective:
         lang=kept("lang", "en"),
         precise=request.precise is True,
         sort=kept("sort", "relevance"),
+        room_since=kept("room_since", None),
     )

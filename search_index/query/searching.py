@@ -72,7 +72,8 @@ def _request_key(req: Effective) -> tuple[Any, ...]:
     """Every parameter of ``req``, ``near`` rounded and ``now`` to the minute (open now only)."""
     near = (round(req.near[0], 4), round(req.near[1], 4)) if req.near else None
     minute = req.now.astimezone(dt.timezone.utc).replace(second=0, microsecond=0) if req.open_now else None
-    keyed = dataclasses.replace(req, near=near, now=minute)
+    room = req.room_since.astimezone(dt.timezone.utc).replace(second=0, microsecond=0) if req.room_since else None
+    keyed = dataclasses.replace(req, near=near, now=minute, room_since=room)
     return tuple(getattr(keyed, f.name) for f in dataclasses.fields(keyed))
 
 

@@ -1,0 +1,181 @@
+"""Availability on the web: the provider's one-screen update form behind its private link
+(``/u/<token>``, no account) and the caseworkers' page for a listing's capacities and its link
+(``/admin/availability/<service_id>``). The words cards show are :mod:`kiosk.availability_words`'s
+(registered here as the template global ``availability_lines``); ``AVAILABILITY_MAX_AGE_HOURS``
+(default 12) is how long a count is shown as a number.
+
+Thin views: the rules are :mod:`directory_data.availability` (freshness, age in words),
+:mod:`directory_data.availability_links` (tokens) and :mod:`directory_data.availability_updates`
+(the use-cases, audited and journaled). The provider's saves are throttled per address as the
+other anonymous writes are (:mod:`kiosk.throttle`); the request log cuts the token (``/u/...``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from directory_data.availability import age_words
+from directory_data.availability_links import find_link, issue_link, revoke_links, working_link
+from directory_data.availability_updates import (
+    InvalidAvailability,
+    add_capacity,
+    capacities_of,
+    remove_capacity,
+    update_counts,
+)
+from directory_data.models import Service, utcnow
+from directory_data.throttle import WRITE
+
+from kiosk.admin.common import ActionForm, actor, workspace_context
+from kiosk.auth import role_required
+from kiosk.availability_words import availability_lines
+from kiosk.config import public_base_url
+from kiosk.db import get_session
+from kiosk.i18n import current_language
+from kiosk.pages import after_post
+from kiosk.throttle import client_address, get_throttle, too_many
+
+provider_bp = Blueprint("availability", __name__)
+staff_bp = Blueprint("availability_admin", __name__, url_prefix="/admin/availability")
+staff_bp.context_processor(workspace_context)
+
+#: Form fields of the counts: ``count-<capacity id>``.
+COUNT_PREFIX = "count-"
+
+
+def _counts(form: dict[str, str]) -> dict[str, str]:
+    return {key[len(COUNT_PREFIX):]: value for key, value in form.items() if key.startswith(COUNT_PREFIX)}
+
+
+def _provider_page(service: Service, token: str, errors: dict[str, str] | None = None,
+                   values: dict[str, str] | None = None) -> str:
+    now, language = utcnow(), current_language()
+    rows = [(c, values.get(c.id) if values else str(c.available), age_words(c.updated, now, language))
+            for c in capacities_of(get_session(), service.id)]
+    return render_template("availability/provider.html", service=service, rows=rows, token=token,
+                           errors=errors or {}, saved=request.args.get("saved") == "1",
+                           form=ActionForm(), prefix=COUNT_PREFIX, language=language)
+
+
+@provider_bp.route("/u/<token>", methods=["GET", "POST"])
+def provider(token: str) -> ResponseReturnValue:
+    """The provider's form: how many of each unit are free right now (404 for a link that does
+    not work). A save counts as an anonymous write of the address (429 past the limit)."""
+    session = get_session()
+    if request.method == "POST":
+        throttle = get_throttle()
+        if throttle.reserve(throttle.attempt(WRITE, "", client_address())) is None:
+            return too_many()
+    link = find_link(session, token)
+    service = session.get(Service, link.service_id) if link is not None else None
+    if link is None or service is None:
+        return render_template("availability/gone.html"), 404
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        counts = _counts(request.form.to_dict())
+        try:
+            update_counts(session, service.id, counts, actor="provider link")
+        except InvalidAvailability as error:
+            return _provider_page(service, token, error.errors, counts), 422
+        link.last_used_at = utcnow()
+        return after_post(url_for("availability.provider", token=token, saved="1"))
+    return _provider_page(service, token)
+
+
+def _service_or_404(service_id: str) -> Service:
+    service = get_session().get(Service, service_id)
+    if service is None:
+        abort(404)
+    return service
+
+
+def _staff_page(service: Service, *, new_token: str | None = None, errors: dict[str, str] | None = None,
+                status: int = 200) -> ResponseReturnValue:
+    session = get_session()
+    now, language = utcnow(), current_language()
+    rows = [(c, age_words(c.updated, now, language)) for c in capacities_of(session, service.id)]
+    new_link = None
+    if new_token is not None:
+        base = public_base_url(current_app.config)
+        path = url_for("availability.provider", token=new_token)
+        new_link = base + path if base else url_for("availability.provider", token=new_token, _external=True)
+    return render_template("availability/staff.html", service=service, rows=rows, link=working_link(session, service.id),
+                           new_link=new_link, errors=errors or {}, form=ActionForm(), prefix=COUNT_PREFIX), status
+
+
+@staff_bp.get("/<service_id>")
+@role_required("caseworker")
+def staff(service_id: str) -> ResponseReturnValue:
+    """A listing's capacities, their counts, and its provider link."""
+    return _staff_page(_service_or_404(service_id))
+
+
+@staff_bp.post("/<service_id>/counts")
+@role_required("caseworker")
+def staff_counts(service_id: str) -> ResponseReturnValue:
+    """Save the counts a caseworker typed (e.g. after a phone call)."""
+    service = _service_or_404(service_id)
+    try:
+        update_counts(get_session(), service.id, _counts(request.form.to_dict()), actor=actor())
+    except InvalidAvailability as error:
+        return _staff_page(service, errors=error.errors, status=422)
+    flash(gettext("The counts were saved."))
+    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+
+
+@staff_bp.post("/<service_id>/add")
+@role_required("caseworker")
+def staff_add(service_id: str) -> ResponseReturnValue:
+    """Give the listing a capacity (what is counted, how many are free, the maximum)."""
+    service = _service_or_404(service_id)
+    try:
+        add_capacity(get_session(), service.id, unit=request.form.get("unit", ""),
+                     unit_es=request.form.get("unit_es"), available=request.form.get("available"),
+                     maximum=request.form.get("maximum"), actor=actor())
+    except InvalidAvailability as error:
+        return _staff_page(service, errors=error.errors, status=422)
+    flash(gettext("The capacity was added."))
+    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+
+
+@staff_bp.post("/<service_id>/<capacity_id>/remove")
+@role_required("caseworker")
+def staff_remove(service_id: str, capacity_id: str) -> ResponseReturnValue:
+    """Remove one of the listing's capacities."""
+    service = _service_or_404(service_id)
+    try:
+        remove_capacity(get_session(), service.id, capacity_id, actor())
+    except LookupError:
+        abort(404)
+    flash(gettext("The capacity was removed."))
+    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+
+
+@staff_bp.post("/<service_id>/link")
+@role_required("caseworker")
+def staff_issue(service_id: str) -> ResponseReturnValue:
+    """Issue a new provider link (the old one stops working); shown once, on this answer."""
+    service = _service_or_404(service_id)
+    issued = issue_link(get_session(), service.id, actor())
+    return _staff_page(service, new_token=issued.token)
+
+
+@staff_bp.post("/<service_id>/link/revoke")
+@role_required("caseworker")
+def staff_revoke(service_id: str) -> ResponseReturnValue:
+    """Stop the provider link from working."""
+    service = _service_or_404(service_id)
+    revoke_links(get_session(), service.id, actor())
+    flash(gettext("The provider link no longer works."))
+    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+
+
+def init_app(app: Flask) -> None:
+    """Register the availability pages and the cards' ``availability_lines`` on ``app``."""
+    app.config.setdefault("AVAILABILITY_MAX_AGE_HOURS", 12)
+    app.add_template_global(availability_lines)
+    app.register_blueprint(provider_bp)
+    app.register_blueprint(staff_bp)
