@@ -62,33 +62,22 @@ def terms(analyzer: Analyzer, text: str) -> list[str]:
 
 
 class WordTerms:
-    """The terms one of the stemming analyzers below makes of a query's words, without Whoosh's
-    token stream: the same tokenizer pattern, case and accent folding, stop list and (cached)
-    stemmer, read from the analyzer's own filters, applied to plain strings.
-
-    A search asks this for every word and typo alternative it scores (about 17 words per query,
-    in two languages); the token stream cost about 5% of a search request's CPU. Whoosh keeps
-    its stemmer's cache in a private attribute; ``tests/test_search_analysis.py`` compares this
-    with the analyzer on the curated directory's whole vocabulary and on awkward strings.
-    """
+    """The terms a stemming analyzer below makes of a query's words, without Whoosh's token
+    stream (about 5% of a search request's CPU): the analyzer's own tokenizer pattern, folding,
+    stop list and cached stemmer (a private attribute), applied to plain strings; compared with
+    the analyzer on the curated vocabulary in ``tests/test_search_analysis.py``."""
 
     def __init__(self, analyzer: Analyzer) -> None:
-        tokenizer, lower, charset, stop, stem = analyzer.items  # the chain _base() | StemFilter
-        assert isinstance(tokenizer, RegexTokenizer) and isinstance(lower, LowercaseFilter)
-        assert isinstance(charset, CharsetFilter) and isinstance(stop, StopFilter)
-        assert isinstance(stem, StemFilter) and not stem.ignore
-        self._pattern = tokenizer.expression
-        self._charmap = charset.charmap
-        self._stops = stop.stops
-        self._min, self._max = stop.min, stop.max
+        tokenizer, _lower, charset, stop, stem = analyzer.items  # the chain _base() | StemFilter
+        self._pattern, self._charmap, self._stop = tokenizer.expression, charset.charmap, stop
         self._stem: Callable[[str], str] = stem._stem
 
     def __call__(self, text: str) -> list[str]:
         """The index terms of ``text``, in order (duplicates kept), as ``terms(analyzer, text)``."""
-        out = []
+        stop, out = self._stop, []
         for match in self._pattern.finditer(text):
             word = match.group(0).lower().translate(self._charmap)
-            if len(word) >= self._min and (self._max is None or len(word) <= self._max) and word not in self._stops:
+            if len(word) >= stop.min and (stop.max is None or len(word) <= stop.max) and word not in stop.stops:
                 out.append(self._stem(word))
         return out
 
