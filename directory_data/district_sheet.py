@@ -8,6 +8,7 @@ For a district and a period it gathers:
 * the referrals made there per category (the weekly :class:`~directory_data.models.ReferralCount`);
 * the listings located in the district per category, with how many are stale and held for review
   (:func:`directory_data.workspace_queries.stale_condition`);
+* the availability trends of its shelters (:mod:`directory_data.availability_trends`);
 * the next outreach events (:func:`directory_data.events.upcoming`);
 * a map (:func:`map_svg`): the boundary and a dot per public place, drawn in an SVG box with no
   tiles and no request anywhere.
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from directory_data.availability_trends import CapacityTrend, availability_trends
 from directory_data.events import upcoming
 from directory_data.models import (
     OUTSIDE,
@@ -96,6 +98,7 @@ class DistrictSheet:
     referrals: Counted
     listings: list[ListingCount]
     events: list[OutreachEvent]
+    availability: list[CapacityTrend] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
     confidential_places: int = 0
     geometry: dict | None = None  # type: ignore[type-arg]
@@ -173,6 +176,7 @@ def district_sheet(session: Session, code: str, *, since: dt.date, until: dt.dat
         referrals=Counted.of(referrals_by_category(session, code, since, until)),
         listings=listing_counts(session, code, today=until, stale_after_days=stale_after_days),
         events=upcoming(session, now, district=code, limit=NEXT_EVENTS) if code != OUTSIDE else [],
+        availability=availability_trends(session, code, since, until),
         places=places, confidential_places=confidential,
         geometry=district.geometry if district is not None else None)
 
@@ -198,6 +202,15 @@ def sheet_csv(sheet: DistrictSheet) -> str:
     writer.writerow(["listings (category)", "listings", "stale", "held for review"])
     for row in sheet.listings:
         writer.writerow([_cell(row.category or "none"), row.listings, row.stale, row.held])
+    writer.writerow([])
+    writer.writerow(["availability (service)", "unit", "maximum", "reports", "lowest", "average", "reported full",
+                     "weekly average", "now"])
+    for trend in sheet.availability:
+        writer.writerow([_cell(trend.service or "confidential shelters, combined"), _cell(trend.unit),
+                         "" if trend.maximum is None else trend.maximum, trend.reports,
+                         "" if trend.lowest is None else trend.lowest, "" if trend.average is None else trend.average,
+                         trend.full, " ".join(f"{monday.isoformat()}:{mean}" for monday, mean in trend.weekly),
+                         trend.now])
     writer.writerow([])
     writer.writerow(["next event", "kind", "starts (UTC)", "ends (UTC)", "place"])
     for event in sheet.events:

@@ -162,3 +162,53 @@ def test_kiosk_searches_and_referrals_count_in_the_kiosks_district(
         assert sheet.referrals.shown == [("childcare", MIN_COUNT)]
         four = district_sheet(session, "4", **around, now=utcnow(), stale_after_days=180)
         assert four is not None and four.unmet.shown == [] and four.referrals.shown == []
+
+
+def test_availability_trends_of_the_districts_shelters(app: Flask, session_factory: sessionmaker[Session],
+                                                       directory: Directory) -> None:
+    """Saved counts become each capacity's reports, lowest, average, times full, weekly averages
+    and count now; the confidential shelter's capacities are combined under no name; counts
+    saved outside the period, or in another district, are left out."""
+    from sqlalchemy import select
+
+    from directory_data.availability_updates import add_capacity, update_counts
+    from directory_data.models import AuditEntry
+
+    with session_factory() as session:
+        walk_in = add_capacity(session, directory.counseling, unit="walk-in appointments today", unit_es=None,
+                               available=4, maximum=6, actor="t")
+        beds = add_capacity(session, directory.shelter, unit="family beds", unit_es=None, available=2, maximum=5,
+                            actor="t")
+        slots = add_capacity(session, directory.childcare, unit="child care slots", unit_es=None, available=1,
+                             maximum=None, actor="t")  # district 1
+        for count in (3, 0, 1):
+            update_counts(session, directory.counseling, {walk_in.id: count}, actor="provider")
+        for count in (0, 2):
+            update_counts(session, directory.shelter, {beds.id: count}, actor="provider")
+        update_counts(session, directory.childcare, {slots.id: 0}, actor="provider")
+        old = AuditEntry(listing_id=directory.counseling, resource_type="service_capacity", resource_id=walk_in.id,
+                         last_action_date=utcnow() - dt.timedelta(days=200), last_action_type="update",
+                         field_name="available", previous_value="6", replacement_value="6", updated_by="t")
+        session.add(old)
+        session.commit()
+        assert session.scalars(select(AuditEntry).where(AuditEntry.resource_id == walk_in.id)).all()
+        sheet = district_sheet(session, "4", since=TODAY - dt.timedelta(days=83), until=TODAY, now=utcnow(),
+                               stale_after_days=180)
+    assert sheet is not None
+    named, combined = sheet.availability
+    assert (named.service, named.unit, named.maximum) == ("Seminole Crisis Counseling Center", "walk-in appointments today", 6)
+    # the count it was created with is a report too: 4, 3, 0, 1
+    assert (named.reports, named.lowest, named.average, named.full, named.now) == (4, 0, 2.0, 1, 1)
+    assert named.weekly == ((MONDAY, 2.0),)
+    assert (combined.service, combined.unit, combined.maximum) == (None, "family beds", 5)
+    assert (combined.reports, combined.lowest, combined.full, combined.now) == (3, 0, 1, 2)
+
+    client = signed_in(app, session_factory)("caseworker")
+    page = client.get("/admin/districts/4").get_data(as_text=True)
+    assert "Availability of its shelters" in page and "Confidential shelters, combined" in page
+    assert "walk-in appointments today" in page and "child care slots" not in page
+    assert "Safe Harbor" not in page
+    rows = list(csv.reader(io.StringIO(client.get("/admin/districts/4.csv").get_data(as_text=True))))
+    assert ["Seminole Crisis Counseling Center", "walk-in appointments today", "6", "4", "0", "2.0", "1",
+            f"{MONDAY.isoformat()}:2.0", "1"] in rows
+    assert any(r[:2] == ["confidential shelters, combined", "family beds"] for r in rows)
