@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -26,11 +25,12 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from directory_data.models import AddressType, Location, PhoneAudience, Service, ServiceStatus
+from directory_data.models import AddressType, Location, PhoneAudience, Service
 
 from kiosk.api.errors import fields_error, fields_http_error
 from kiosk.auth import is_officer
 from kiosk.db import get_session
+from kiosk.listing_cache import listings_for
 from kiosk.pages import local_now
 from kiosk.scope_notice import scope_notice
 from kiosk.search import searcher
@@ -129,42 +129,22 @@ def _address(service: Service) -> dict[str, Any] | None:
     return {**{name: getattr(address, name) for name in _ADDRESS_FIELDS}, "text": address.one_line()}
 
 
-@dataclass(frozen=True)
-class ListingJson:
-    """The fields of a result that do not depend on the search (kept per process)."""
-
-    status: ServiceStatus
-    fields: dict[str, Any]
-
-
-def listing_json(service: Service) -> ListingJson:
-    """What a result shows of ``service`` as loaded, whatever the search."""
+def listing_fields(service: Service) -> dict[str, Any]:
+    """What a result shows of ``service`` as loaded, whatever the search (kept per process by
+    :mod:`kiosk.listing_cache`)."""
     terms = [link.term for link in service.taxonomy_links if link.term is not None]
-    return ListingJson(service.status, {
+    return {
         "id": service.id, "sample": service.is_sample, "name": service.name,
         "organization": service.organization.name if service.organization else None,
         "categories": service.category_slugs, "taxonomy": [{"code": t.code, "name": t.name} for t in terms],
         "phones": _phones(service), "address": _address(service), "languages": _language_codes(service),
-    })
+    }
 
 
-def hit_json(listing: ListingJson, hit: Any) -> dict[str, Any]:
-    """One result of the answer: the ``listing``'s fields with its ``hit`` of the search."""
-    return {**listing.fields, "snippet": hit.snippet, "distance_km": hit.distance_km,
+def hit_json(fields: dict[str, Any], hit: Any) -> dict[str, Any]:
+    """One result of the answer: a listing's ``fields`` with its ``hit`` of the search."""
+    return {**fields, "snippet": hit.snippet, "distance_km": hit.distance_km,
             "open_now": hit.open_now, "stale": hit.stale, "crisis": hit.crisis}
-
-
-def listings_for(ids: list[str]) -> list[ListingJson]:
-    """The shown services among ``ids`` in rank order, from this process's journal-kept cache
-    (loading ten services with everything a result shows is a dozen queries)."""
-    return api_listing_cache().facts(get_session(), ids)
-
-
-def api_listing_cache(app: Any = None) -> Any:
-    """The per-process :class:`~kiosk.listing_cache.ListingCache` of :func:`listing_json`."""
-    from kiosk.listing_cache import get_listing_cache
-
-    return get_listing_cache(app, key="kiosk_api_listings", build=listing_json)
 
 
 def _crisis_json(crisis: Any) -> dict[str, Any] | None:
@@ -200,7 +180,8 @@ def search_endpoint() -> ResponseReturnValue:
     try:
         with searcher() as s:
             results = search(s, search_request)
-        listings = listings_for(results.service_ids)
+        # From this process's journal-kept cache (loading ten services is a dozen queries).
+        listings = listings_for(get_session(), results.service_ids)
     except IndexUnavailable:
         log.warning("search index unavailable", exc_info=True)
         return fields_error(503, "the search index is being built; try again shortly")
@@ -211,7 +192,7 @@ def search_endpoint() -> ResponseReturnValue:
     scope = scope_notice(results, get_session())
     return jsonify({
         "query": results.query, "total": results.total, "page": results.page, "per_page": results.per_page,
-        "results": [hit_json(listing, hits[listing.fields["id"]]) for listing in listings],
+        "results": [hit_json(listing.fields, hits[listing.facts.id]) for listing in listings],
         "facets": {"category": dict(results.facets.get("category", {}))},
         "suggestion": results.suggestion,
         "crisis": _crisis_json(results.crisis),
