@@ -43,7 +43,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 _FIELD_NAMES = {"lat": "near", "lon": "near", "language": "lang", "categories": "category"}
 #: Interface languages (snippets, crisis message); other ``lang`` values only filter.
 _INTERFACE_LANGS = ("en", "es")
-_SINGLE = ("q", "open_now", "radius_km", "free", "age", "page", "per_page")
+#: The parameters this endpoint reads (of a parameter given twice, the last value counts).
+_PARAMETERS = ("q", "category", "open_now", "near", "zip", "radius_km", "free", "age", "page", "per_page")
 
 
 class InvalidParameters(Exception):
@@ -54,41 +55,24 @@ class InvalidParameters(Exception):
         self.fields = fields
 
 
-def _last(args: MultiDict[str, str], name: str) -> str | None:
-    return next(reversed(args.getlist(name)), None)
-
-
 def parse_search_args(args: MultiDict[str, str]) -> Any:
     """The :class:`~search_index.query.request.SearchRequest` the query string ``args`` asks for
-    (the last value of a parameter given twice). Raises :class:`InvalidParameters` naming every
-    bad parameter."""
+    (read by :func:`~search_index.query.request.parse_request`). Raises
+    :class:`InvalidParameters` naming every bad parameter."""
     from search_index.query.request import InvalidRequest, parse_request
 
-    params: dict[str, Any] = {name: value for name in _SINGLE if (value := _last(args, name)) is not None}
-    params["category"] = args.getlist("category")
-    lang = (_last(args, "lang") or "").strip().lower()
+    params: dict[str, Any] = {name: args.getlist(name) for name in _PARAMETERS if name in args}
+    lang = (args.getlist("lang") or [""])[-1].strip().lower()
     if lang:
         params.update(language=lang, lang=lang if lang in _INTERFACE_LANGS else "en")
-    near, zip_code = ((_last(args, name) or "").strip() for name in ("near", "zip"))
-    fields: dict[str, str] = {}
-    if near:
-        parts = near.split(",")
-        if len(parts) == 2:
-            params["lat"], params["lon"] = (part.strip() for part in parts)
-        else:
-            fields["near"] = "must be LAT,LON (two numbers separated by a comma)"
-    if zip_code:
-        params["zip"] = zip_code
-        if near:
-            fields["zip"] = "give near or zip, not both"
     now = local_now()
     try:
         parsed = parse_request(params, now=now, today=now.date())
     except InvalidRequest as error:
+        fields: dict[str, str] = {}
         for name, message in error.errors.items():
             fields.setdefault(_FIELD_NAMES.get(name, name), message)
-    if fields:
-        raise InvalidParameters(fields)
+        raise InvalidParameters(fields) from None
     # Only a signed-in officer's search measures to confidential places' true positions.
     return dataclasses.replace(parsed, stale_after_days=int(current_app.config.get("STALE_AFTER_DAYS", 180)),
                                precise=is_officer())
