@@ -11,7 +11,7 @@ pages of the same visit measure from it, so a service is as far on each of them.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from directory_data.models import MISSION_CATEGORIES
@@ -126,31 +126,8 @@ def referral_make() -> ResponseReturnValue:
     return after_post(url_for("patrol.referral_qr"))
 
 
-@bp.post("/referral/add")
-@officer_required
-def referral_add() -> ResponseReturnValue:
-    """Collect a service for the resident's referral."""
-    service_id = request.form.get("service_id", "")
-    if not finder.cards_for(get_session(), [service_id], point=None, officer=False):
-        abort(404)
-    visit.add_to_referral(service_id)
-    return after_post(safe_next(request.form.get("next"), url_for("patrol.referral")))
-
-
-@bp.post("/referral/remove")
-@officer_required
-def referral_remove() -> ResponseReturnValue:
-    """Drop a service from the referral."""
-    visit.remove_from_referral(request.form.get("service_id", ""))
-    return after_post(safe_next(request.form.get("next"), url_for("patrol.referral")))
-
-
-@bp.post("/referral/clear")
-@officer_required
-def referral_clear() -> ResponseReturnValue:
-    """Start a new referral."""
-    visit.clear_referral()
-    return after_post(url_for("patrol.referral"))
+referrals.collect_routes(bp, lambda _service_id, _message: after_post(
+    safe_next(request.form.get("next"), url_for("patrol.referral"))), officer_required)
 
 
 @bp.get("/referral/qr")
@@ -158,8 +135,7 @@ def referral_clear() -> ResponseReturnValue:
 def referral_qr() -> ResponseReturnValue:
     """The referral made for the resident as a QR code filling the screen, for their phone
     (back to the referral page when none has been made yet)."""
-    token = visit.made_token()
-    made = referrals.find(token) if token else None
+    made = referrals.find(visit.made_token())
     if made is None:
         return redirect(url_for("patrol.referral"), 303)
     view = referrals.view_of(get_session(), made)

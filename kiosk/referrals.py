@@ -13,12 +13,13 @@ interface knows (translations, configuration, the QR renderer); the request comm
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import Blueprint, abort, current_app, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, gettext, lazy_gettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -47,7 +48,7 @@ from directory_data.referrals import (
 from kiosk import qr
 from kiosk.config import PublicBaseUrlError, public_base_url
 from kiosk.db import get_session
-from kiosk.pages import local_now
+from kiosk.pages import after_post, local_now
 from kiosk.request_language import forget_request_language
 
 #: Form and API messages for the error codes of :data:`directory_data.referrals.MESSAGES`.
@@ -183,9 +184,43 @@ def messages(error: InvalidReferral) -> dict[str, str]:
     return {name: str(ERROR_MESSAGES.get(code, code)) for name, code in error.fields.items()}
 
 
-def find(token: str) -> Referral | None:
-    """The live referral ``token`` names, or None (unknown, malformed and expired alike)."""
-    return live_referral(get_session(), token, utcnow())
+def find(token: str | None) -> Referral | None:
+    """The live referral ``token`` names, or None (none, unknown, malformed and expired alike)."""
+    return live_referral(get_session(), token, utcnow()) if token else None
+
+
+def collect_routes(bp: Blueprint, answer: Callable[[str, str], ResponseReturnValue],
+                   guard: Callable[[Any], Any] = lambda view: view) -> None:
+    """Register ``bp``'s ``referral_add`` (collect a shown service; 404 for another),
+    ``referral_remove`` and ``referral_clear`` (then the referral page), each behind ``guard``;
+    ``answer(service_id, message)`` is where an add or a remove form leads."""
+    from kiosk import finder, visit
+
+    @bp.post("/referral/add", endpoint="referral_add")
+    @guard
+    def add() -> ResponseReturnValue:
+        """Collect a service for the referral, then go back where the form was."""
+        service_id = request.form.get("service_id", "")
+        if not finder.cards_for(get_session(), [service_id], point=None, officer=False):
+            abort(404)
+        if visit.add_to_referral(service_id):
+            return answer(service_id, gettext("Added to your referral."))
+        return answer(service_id, gettext("Your referral is full. Remove a service to add another."))
+
+    @bp.post("/referral/remove", endpoint="referral_remove")
+    @guard
+    def remove() -> ResponseReturnValue:
+        """Drop a service from the referral."""
+        service_id = request.form.get("service_id", "")
+        visit.remove_from_referral(service_id)
+        return answer(service_id, gettext("Removed from your referral."))
+
+    @bp.post("/referral/clear", endpoint="referral_clear")
+    @guard
+    def clear() -> ResponseReturnValue:
+        """Drop every service from the referral (start a new one)."""
+        visit.clear_referral()
+        return after_post(url_for(f"{bp.name}.referral"))
 
 
 def codes_of(session: Session, referral: Referral) -> tuple[str, bytes] | None:
@@ -289,7 +324,7 @@ def form_context(
     """What the "make a referral" form and its result need: the mode choices, the preselected
     values (discreet when an abuse service is collected), the errors, and the referral made in
     this visit (if it still lives)."""
-    made = find(made_token) if made_token else None
+    made = find(made_token)
     chosen = dict(values or {})
     chosen.setdefault("want", "list")
     chosen.setdefault("list_mode", AUTO)

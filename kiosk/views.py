@@ -156,8 +156,7 @@ def referral_print() -> ResponseReturnValue:
     """The print screen of the referral made in this visit: the slip goes to the printer, the
     screen says to take it and goes back to the start after ``PRINT_RETURN_SECONDS`` (the
     referral page when none has been made)."""
-    token = visit.made_token()
-    made = referrals.find(token) if token else None
+    made = referrals.find(visit.made_token())
     if made is None:
         return redirect(url_for("lobby.referral"), 303)
     layout = str(current_app.config["REFERRAL_PRINT_LAYOUT"])
@@ -170,30 +169,7 @@ def referral_print() -> ResponseReturnValue:
             return_seconds=int(current_app.config["PRINT_RETURN_SECONDS"]))
 
 
-@bp.post("/referral/add")
-def referral_add() -> ResponseReturnValue:
-    """Collect a service for the referral, then go back where the resident was."""
-    service_id = request.form.get("service_id", "")
-    if not finder.cards_for(get_session(), [service_id], point=None, officer=False):
-        abort(404)
-    if visit.add_to_referral(service_id):
-        return _referral_changed(service_id, gettext("Added to your referral."))
-    return _referral_changed(service_id, gettext("Your referral is full. Remove a service to add another."))
-
-
-@bp.post("/referral/remove")
-def referral_remove() -> ResponseReturnValue:
-    """Drop a service from the referral."""
-    service_id = request.form.get("service_id", "")
-    visit.remove_from_referral(service_id)
-    return _referral_changed(service_id, gettext("Removed from your referral."))
-
-
-@bp.post("/referral/clear")
-def referral_clear() -> ResponseReturnValue:
-    """Drop every service from the referral."""
-    visit.clear_referral()
-    return after_post(url_for("lobby.referral"))
+referrals.collect_routes(bp, _referral_changed)
 
 
 @bp.get("/language/<code>")
