@@ -97,10 +97,7 @@ def parse_query(args: MultiDict[str, str], *, point: tuple[float, float] | None,
     """
     text = " ".join(str(args.get("q", "")).split())[:MAX_QUERY_LENGTH]
     category = str(args.get("category", "")).strip().lower() or None
-    try:
-        page = min(max(int(args.get("page", 1)), 1), MAX_PAGE)
-    except (TypeError, ValueError):
-        page = 1
+    page = min(max(args.get("page", 1, type=int), 1), MAX_PAGE)
     return Query(text=text, category=category, open_only=_flag(args, "open", default_open),
                  free_only=_flag(args, "free", False), page=page, point=point, sort=sort)
 
