@@ -190,13 +190,16 @@ def display(mode: str) -> ResponseReturnValue:
     return after_post(safe_next(request.form.get("next"), url_for("lobby.home")))
 
 
+def _forget_visit(target: str) -> ResponseReturnValue:
+    """Forget the visit (and the browser's data of this site), then go to ``target``."""
+    visit.end_visit()
+    return redirect(target, 303), {"Clear-Site-Data": CLEAR_SITE_DATA}
+
+
 @bp.get("/exit")
 def quick_exit() -> ResponseReturnValue:
     """Quick exit: forget the visit and show a neutral welcome screen."""
-    visit.end_visit()
-    response = redirect(url_for("lobby.welcome"), 303)
-    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
-    return response
+    return _forget_visit(url_for("lobby.welcome"))
 
 
 @bp.get("/welcome")
@@ -208,8 +211,5 @@ def welcome() -> ResponseReturnValue:
 @bp.get("/reset")
 def reset() -> ResponseReturnValue:
     """Idle reset: forget the visit and start again at the home page."""
-    visit.end_visit()
-    response = redirect(url_for("lobby.home"), 303)
-    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
-    return response
+    return _forget_visit(url_for("lobby.home"))
 
