@@ -22,7 +22,7 @@ from kiosk import search_tally
 from kiosk.warm_pages import is_warm_up_request
 from kiosk.cards import ListingFacts, ServiceCard, make_card
 from kiosk.categories import CategoryName, get_category_names
-from kiosk.i18n import current_language
+from kiosk.i18n import current_language, localized_name
 from kiosk.listing_cache import listing_facts_for
 from kiosk.pages import local_now
 from kiosk.request_language import gettext
@@ -116,7 +116,7 @@ def category_of(session: Session, slug: str | None) -> CategoryName | None:
 
 def category_name(category: CategoryName) -> str:
     """A category's name in the request's language."""
-    return category.name_es if current_language() == "es" and category.name_es else category.name_en
+    return localized_name(category.name_en, category.name_es)
 
 
 def heading(query: Query, category: CategoryName | None) -> str:

@@ -24,7 +24,7 @@ from kiosk.auth import officer_required
 from kiosk.card_context import CardContext
 from kiosk.config import on_earth, station
 from kiosk.db import get_session
-from kiosk.i18n import current_language
+from kiosk.i18n import localized_name
 from kiosk.pages import after_post, safe_next
 
 bp = Blueprint("patrol", __name__, url_prefix="/patrol")
@@ -67,8 +67,7 @@ def home() -> ResponseReturnValue:
     query = finder.parse_query(request.args, point=point, default_open=True, sort="distance")
     page = finder.find(get_session(), query, officer=True)
     category = finder.category_of(get_session(), query.category)
-    spanish = current_language() == "es"
-    topics = [(slug, names[1] if spanish else names[0]) for slug, names in MISSION_CATEGORIES.items()]
+    topics = [(slug, localized_name(*names)) for slug, names in MISSION_CATEGORIES.items()]
     extra = {"lat": f"{point[0]:.3f}", "lon": f"{point[1]:.3f}"} if device else {}
     response = make_response(render_template(
         "patrol/home.html", results=page, query=query.text, category=category, open_only=query.open_only,

@@ -29,7 +29,7 @@ from kiosk import finder, referrals, visit
 from kiosk.card_context import CardContext, PlacedCard
 from kiosk.config import station
 from kiosk.db import get_session
-from kiosk.i18n import LANGUAGE_KEY, current_language
+from kiosk.i18n import LANGUAGE_KEY, localized_name
 from kiosk.pages import after_post, safe_next
 from kiosk.request_language import gettext
 from kiosk.security import CLEAR_SITE_DATA
@@ -52,10 +52,8 @@ def _tiles() -> list[dict[str, str]]:
     }
     from kiosk.icons import CATEGORY_ICONS
 
-    spanish = current_language() == "es"
     return [
-        {"slug": slug, "name": names[1] if spanish else names[0], "hint": hints[slug],
-         "icon": CATEGORY_ICONS[slug]}
+        {"slug": slug, "name": localized_name(*names), "hint": hints[slug], "icon": CATEGORY_ICONS[slug]}
         for slug, names in MISSION_CATEGORIES.items()
     ]
 

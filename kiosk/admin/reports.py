@@ -17,7 +17,7 @@ from directory_data.workspace_queries import stale_counts
 
 from kiosk.auth import role_required
 from kiosk.db import get_session
-from kiosk.i18n import current_language
+from kiosk.i18n import current_language, localized_name
 from kiosk.search_tally import get_tally
 from kiosk.admin.blueprint import bp
 from kiosk.admin.chart import bar_chart
@@ -49,9 +49,7 @@ def category_name(slug: str) -> str:
     if not slug:
         return gettext("No category chosen")
     names = MISSION_CATEGORIES.get(slug)
-    if names is None:
-        return slug
-    return names[1] if current_language() == "es" else names[0]
+    return slug if names is None else localized_name(*names)
 
 
 def need_category_name(key: str) -> str:
