@@ -93,14 +93,9 @@ def service(service_id: str) -> ResponseReturnValue:
     return render_template("patrol/service.html", card=card, back_url=back)
 
 
-def _referral_page(errors: dict[str, str] | None = None,
-                   values: dict[str, object] | None = None) -> str:
-    cards = finder.cards_for(get_session(), visit.referral_ids(), point=_visit_point()[0],
-                             officer=True)
-    form = referrals.form_context([c.id for c in cards], visit.made_token(), errors=errors,
-                                  values=values)
-    return render_template("patrol/referral.html", cards=cards,
-                           districts=referrals.patrol_districts(), **form)
+def _referral_page(errors: dict[str, str] | None = None, values: dict[str, object] | None = None) -> str:
+    return referrals.referral_page("patrol/referral.html", point=_visit_point()[0], officer=True, errors=errors,
+                                   values=values, districts=referrals.patrol_districts())
 
 
 @bp.get("/referral")

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, gettext, lazy_gettext
 from markupsafe import Markup
@@ -315,6 +315,18 @@ def form_data(form: Mapping[str, str], ids: list[str]) -> dict[str, Any]:
             "mode": form_mode(want, list_mode), "discreet": form.get("discreet") == "1",
             "want": "hotline" if form_mode(want, list_mode) == QRMode.hotline.value else "list",
             "list_mode": list_mode if list_mode != QRMode.hotline.value else AUTO}
+
+
+def referral_page(template: str, *, point: tuple[float, float] | None, officer: bool,
+                  errors: Mapping[str, str] | None = None, values: Mapping[str, Any] | None = None,
+                  **extra: Any) -> str:
+    """``template`` with the visit's collected services as cards (distances from ``point``)
+    and the form that makes the referral (:func:`form_context`)."""
+    from kiosk import finder, visit
+
+    cards = finder.cards_for(get_session(), visit.referral_ids(), point=point, officer=officer)
+    form = form_context([c.id for c in cards], visit.made_token(), errors=errors, values=values)
+    return render_template(template, cards=cards, **form, **extra)
 
 
 def form_context(

@@ -103,13 +103,9 @@ def service(service_id: str) -> ResponseReturnValue:
     return render_template("lobby/service.html", card=card, back_url=back)
 
 
-def _referral_page(errors: dict[str, str] | None = None,
-                   values: dict[str, object] | None = None) -> str:
-    cards = finder.cards_for(get_session(), visit.referral_ids(), point=station(current_app.config),
-                             officer=False)
-    form = referrals.form_context([c.id for c in cards], visit.made_token(), errors=errors,
-                                  values=values)
-    return render_template("lobby/referral.html", cards=cards, **form)
+def _referral_page(errors: dict[str, str] | None = None, values: dict[str, object] | None = None) -> str:
+    return referrals.referral_page("lobby/referral.html", point=station(current_app.config), officer=False,
+                                   errors=errors, values=values)
 
 
 @bp.get("/referral")
