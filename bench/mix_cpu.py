@@ -76,7 +76,6 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk import create_app
     from kiosk.db import get_database
     from kiosk.listing_cache import get_listing_cache, prefill
-    from kiosk.api.routes import api_listing_cache
     from kiosk.serving import freeze_heap
 
     home = args.workdir / "host"
@@ -84,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app({"DATABASE_URL": args.db, "KIOSK_HOME": str(home), "SECRET_KEY": "mix-cpu"})
     with app.app_context(), get_database(app).session_factory() as session:
         started = time.process_time()
-        count = prefill(session, [get_listing_cache(app), api_listing_cache(app)])
-        print(f"listing caches: {count} services in {time.process_time() - started:.1f} s CPU")
+        count = prefill(session, get_listing_cache(app))
+        print(f"listing cache: {count} services in {time.process_time() - started:.1f} s CPU")
     freeze_heap()  # as a gunicorn worker does after its warm-up
     client = app.test_client()
     staff = app.test_client()

@@ -1,5 +1,5 @@
-"""Read queries of the caseworker workspace: the filtered list of listings, how many are held
-for review, and the staleness report (a listing not verified for ``stale_after_days`` days is
+"""Read queries of the caseworker workspace: the filtered list of listings, the organizations
+with their service counts, how many listings are held for review, and the staleness report (a listing not verified for ``stale_after_days`` days is
 stale)."""
 
 from __future__ import annotations
@@ -98,6 +98,18 @@ def find_listings(
         .order_by(*order).offset((max(query.page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     )
     return list(rows), total
+
+
+def find_organizations(session: Session, text: str = "", limit: int = 500) -> list[tuple[Organization, int]]:
+    """Organizations whose name holds ``text`` (any case), by name, each with how many services
+    it has; at most ``limit``."""
+    statement = (select(Organization, func.count(Service.id))
+                 .outerjoin(Service, Service.organization_id == Organization.id)
+                 .group_by(Organization.id).order_by(func.lower(Organization.name)).limit(limit))
+    if text:
+        like = "%" + _escape_like(text.lower()) + "%"
+        statement = statement.where(func.lower(Organization.name).like(like, escape="\\"))
+    return [(organization, count) for organization, count in session.execute(statement)]
 
 
 def held_count(session: Session) -> int:

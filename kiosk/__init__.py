@@ -94,20 +94,12 @@ def create_cli_app(config: Mapping[str, Any] | None = None) -> Flask:
     from directory_data.audit import install_audit_hooks
 
     from kiosk import db, search
-    from kiosk.cli import backup as cli_backup
     from kiosk.cli import commands as cli
-    from kiosk.cli import referrals as cli_referrals
-    from kiosk.cli import districts as cli_districts
-    from kiosk.cli import users as cli_users
 
     db.init_app(app)
     search.init_app(app)
     install_audit_hooks(db.get_database(app).session_factory)  # as the workspace's (idempotent)
     cli.init_app(app)
-    cli_users.init_app(app)
-    cli_referrals.init_app(app)
-    cli_backup.init_app(app)
-    cli_districts.init_app(app)
     return app
 
 

@@ -149,11 +149,8 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         reserved = throttle.login_attempt(form.name.data or "")
         if reserved is None:  # throttled: the password is not checked
-            response = current_app.make_response(
-                render_template("auth/login.html", form=form, failed=False, throttled=True))
-            response.status_code = 429
-            response.headers["Retry-After"] = "60"
-            return response
+            return (render_template("auth/login.html", form=form, failed=False, throttled=True), 429,
+                    {"Retry-After": "60"})
         user = authenticate(get_session(), form.name.data or "", form.password.data or "")
         if user is not None:
             throttle.signed_in(reserved)

@@ -24,7 +24,7 @@ from kiosk.warm_pages import is_warm_up_request
 from kiosk.cards import ListingFacts, ServiceCard, make_card
 from kiosk.district_cache import district_at, kiosk_district
 from kiosk.categories import CategoryName, get_category_names
-from kiosk.i18n import current_language
+from kiosk.i18n import current_language, localized_name
 from kiosk.listing_cache import listing_facts_for
 from kiosk.pages import local_now
 from kiosk.request_language import gettext
@@ -102,10 +102,7 @@ def parse_query(args: MultiDict[str, str], *, point: tuple[float, float] | None,
     """
     text = " ".join(str(args.get("q", "")).split())[:MAX_QUERY_LENGTH]
     category = str(args.get("category", "")).strip().lower() or None
-    try:
-        page = min(max(int(args.get("page", 1)), 1), MAX_PAGE)
-    except (TypeError, ValueError):
-        page = 1
+    page = min(max(args.get("page", 1, type=int), 1), MAX_PAGE)
     return Query(text=text, category=category, open_only=_flag(args, "open", default_open),
                  free_only=_flag(args, "free", False), page=page, point=point, sort=sort,
                  room_only=_flag(args, "room", False))
@@ -125,7 +122,7 @@ def category_of(session: Session, slug: str | None) -> CategoryName | None:
 
 def category_name(category: CategoryName) -> str:
     """A category's name in the request's language."""
-    return category.name_es if current_language() == "es" and category.name_es else category.name_en
+    return localized_name(category.name_en, category.name_es)
 
 
 def heading(query: Query, category: CategoryName | None) -> str:

@@ -57,6 +57,11 @@ def listing_text(record: Any, field: str, language: str | None = None) -> str | 
     return None if value is None else str(value)
 
 
+def localized_name(english: str, spanish: str | None) -> str:
+    """A name given in both interface languages, in the request's (``spanish`` when it is set)."""
+    return spanish if spanish and current_language() == "es" else english
+
+
 def init_app(app: Flask) -> None:
     """Register Flask-Babel with the locale selector and the template helpers: the gettext
     callables of :mod:`kiosk.request_language` (the language looked up once per request or app

@@ -1,5 +1,5 @@
 """A per-process cache of what result cards and API results show of a listing, kept true by the
-app's journal reader.
+app's journal reader (one cache for both: an edited listing is read once per worker).
 
 Loading ten listings costs several queries; a results page must be served in a few. So what is
 shown of each service is kept per process, and the app's journal reader
@@ -14,12 +14,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from directory_data.models import Service
+from directory_data.models import Service, ServiceStatus
 from directory_data.service_rows import SHOWN_STATUSES, listed, services_in_order
 
 from kiosk.cards import ListingFacts, listing_facts
@@ -29,19 +30,38 @@ from kiosk.search import get_search
 _EXTENSION = "kiosk_listing_cache"
 DEFAULT_CAPACITY = 20_000
 
-_GROUP = "kiosk_listing_caches"
-
 #: How many recent notifications are remembered (to keep loads that raced with one; see ``store``).
 RECENT_CHANGES = 256
 
 
-class ListingCache:
-    """Facts of shown services by id, at most ``capacity`` of them (least recently used go).
+@dataclass(frozen=True)
+class Listing:
+    """What is kept of one service: its card facts and its API result's fields
+    (:func:`kiosk.api.routes.listing_fields`)."""
 
-    ``build`` makes what is kept of a loaded service (default: its :class:`ListingFacts`); any
-    value with the service's ``status`` will do (the JSON API keeps its serialised fields).
-    :meth:`changed` is told what changed; ``check`` raises when that may be stale (the journal
-    could not be read: no page is served from the cache then).
+    facts: ListingFacts
+    fields: dict[str, Any]
+
+    @property
+    def status(self) -> ServiceStatus:
+        """The service's status (only shown ones are answered)."""
+        return self.facts.status
+
+
+def build_listing(service: Service, timezone: str) -> Listing:
+    """The :class:`Listing` of a loaded ``service``."""
+    from kiosk.api.routes import listing_fields
+
+    return Listing(listing_facts(service, default_timezone=timezone), listing_fields(service))
+
+
+class ListingCache:
+    """What is kept of shown services by id, at most ``capacity`` of them (least recently used go).
+
+    ``build`` makes what is kept of a loaded service (default: its :class:`Listing`; any value
+    with the service's ``status`` will do). :meth:`changed` is told what changed; ``check``
+    raises when that may be stale (the journal could not be read: no page is served from the
+    cache then).
     """
 
     def __init__(self, timezone: str, capacity: int = DEFAULT_CAPACITY,
@@ -50,7 +70,7 @@ class ListingCache:
         self.check = check
         self.timezone = timezone
         self.capacity = capacity
-        self.build = build or (lambda service: listing_facts(service, default_timezone=timezone))
+        self.build = build or (lambda service: build_listing(service, timezone))
         self._facts: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
         # Notifications so far, the recent ones (number, ids changed or None for "everything"),
@@ -58,8 +78,6 @@ class ListingCache:
         self._changes = 0
         self._recent: deque[tuple[int, frozenset[str] | None]] = deque()
         self._forgotten = 0
-        #: The caches (this one included) that keep what one load reads.
-        self.siblings: list[ListingCache] = [self]
 
     def changed(self, ids: frozenset[str] | None) -> None:
         """Drop what changed (everything when ``ids`` is None)."""
@@ -90,21 +108,10 @@ class ListingCache:
                 self._facts.move_to_end(i)
         missing = [i for i in dict.fromkeys(ids) if i not in found]
         if missing:
-            # The app's other caches of the same listings (kiosk facts, API fields) keep what
-            # this load read too: an edited listing is then read once per worker, not once per cache.
-            others = [(cache, cache.mark()) for cache in self.siblings if cache is not self]
-            rows = services_in_order(session, missing)
-            loaded = {s.id: self.build(s) for s in rows}
+            loaded = {s.id: self.build(s) for s in services_in_order(session, missing)}
             found.update(loaded)
             self.store(seen, loaded)
-            for cache, mark in others:
-                cache.store(mark, {s.id: cache.build(s) for s in rows if not cache.holds(s.id)})
         return [found[i] for i in ids if i in found and found[i].status in SHOWN_STATUSES]
-
-    def holds(self, service_id: str) -> bool:
-        """Whether the facts of ``service_id`` are kept."""
-        with self._lock:
-            return service_id in self._facts
 
     def store(self, seen: int, loaded: dict[str, Any]) -> None:
         """Keep ``loaded`` (built from rows read after :meth:`mark` returned ``seen``), except
@@ -123,11 +130,9 @@ class ListingCache:
                 self._facts.popitem(last=False)
 
 
-def get_listing_cache(
-    app: Flask | None = None, *, key: str = _EXTENSION, build: Callable[[Service], Any] | None = None
-) -> ListingCache:
-    """The :class:`ListingCache` ``key`` of ``app`` (default: the current app's facts cache),
-    made on first use with ``build``; ``LISTING_CACHE_SIZE`` services at most."""
+def get_listing_cache(app: Flask | None = None) -> ListingCache:
+    """The :class:`ListingCache` of ``app`` (default: the current app), made on first use;
+    ``LISTING_CACHE_SIZE`` services at most."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
 
     def make() -> ListingCache:
@@ -136,36 +141,34 @@ def get_listing_cache(
         # The reader's first pass tells its subscribers "anything may have changed": let it
         # come before anything is cached (a warm-up's prefill, say), so it does not drop it.
         follower.wait_first_pass(30.0)
-        cache = ListingCache(str(app.config["TIMEZONE"]), capacity, build=build, check=follower.check_read)
+        cache = ListingCache(str(app.config["TIMEZONE"]), capacity, check=follower.check_read)
         follower.subscribe(cache.changed)
-        group: list[ListingCache] = app.extensions.setdefault(_GROUP, [])
-        group.append(cache)
-        cache.siblings = group
         return cache
 
-    return app_object(app, key, make)
+    return app_object(app, _EXTENSION, make)
 
 
-def prefill(session: Session, caches: Sequence[ListingCache], batch: int = 500) -> int:
-    """Fill ``caches`` with the shown services (as many as the smallest holds), reading each
-    batch once for all of them; how many services were loaded.
+def prefill(session: Session, cache: ListingCache, batch: int = 500) -> int:
+    """Fill ``cache`` with the shown services (as many as it holds); how many were loaded.
 
     A worker does this in the background when it starts: loading 500 services at a time costs
     about a millisecond of CPU per service, against several when a results page loads its ten.
     """
     from sqlalchemy import select
 
-    limit = min(cache.capacity for cache in caches)
-    ids = list(session.scalars(select(Service.id).where(listed()).limit(limit)))
+    ids = list(session.scalars(select(Service.id).where(listed()).limit(cache.capacity)))
     for start in range(0, len(ids), batch):
-        seen = [cache.mark() for cache in caches]
-        rows = services_in_order(session, ids[start:start + batch])
-        for cache, position in zip(caches, seen):
-            cache.store(position, {service.id: cache.build(service) for service in rows})
+        seen = cache.mark()
+        cache.store(seen, {s.id: cache.build(s) for s in services_in_order(session, ids[start:start + batch])})
         session.expunge_all()
     return len(ids)
 
 
-def listing_facts_for(session: Session, ids: Sequence[str]) -> list[ListingFacts]:
-    """The facts of the shown services among ``ids`` in their order, from the app's cache."""
+def listings_for(session: Session, ids: Sequence[str]) -> list[Listing]:
+    """What is kept of the shown services among ``ids`` in their order, from the app's cache."""
     return get_listing_cache().facts(session, ids)
+
+
+def listing_facts_for(session: Session, ids: Sequence[str]) -> list[ListingFacts]:
+    """The card facts of the shown services among ``ids`` in their order, from the app's cache."""
+    return [listing.facts for listing in listings_for(session, ids)]

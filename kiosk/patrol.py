@@ -11,7 +11,7 @@ pages of the same visit measure from it, so a service is as far on each of them.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from directory_data.models import MISSION_CATEGORIES
@@ -24,7 +24,7 @@ from kiosk.auth import officer_required
 from kiosk.card_context import CardContext
 from kiosk.config import on_earth, station
 from kiosk.db import get_session
-from kiosk.i18n import current_language
+from kiosk.i18n import localized_name
 from kiosk.pages import after_post, safe_next
 
 bp = Blueprint("patrol", __name__, url_prefix="/patrol")
@@ -67,8 +67,7 @@ def home() -> ResponseReturnValue:
     query = finder.parse_query(request.args, point=point, default_open=True, sort="distance")
     page = finder.find(get_session(), query, officer=True)
     category = finder.category_of(get_session(), query.category)
-    spanish = current_language() == "es"
-    topics = [(slug, names[1] if spanish else names[0]) for slug, names in MISSION_CATEGORIES.items()]
+    topics = [(slug, localized_name(*names)) for slug, names in MISSION_CATEGORIES.items()]
     extra = {"lat": f"{point[0]:.3f}", "lon": f"{point[1]:.3f}"} if device else {}
     response = make_response(render_template(
         "patrol/home.html", results=page, query=query.text, category=category, open_only=query.open_only,
@@ -95,14 +94,9 @@ def service(service_id: str) -> ResponseReturnValue:
     return render_template("patrol/service.html", card=card, back_url=back)
 
 
-def _referral_page(errors: dict[str, str] | None = None,
-                   values: dict[str, object] | None = None) -> str:
-    cards = finder.cards_for(get_session(), visit.referral_ids(), point=_visit_point()[0],
-                             officer=True)
-    form = referrals.form_context([c.id for c in cards], visit.made_token(), errors=errors,
-                                  values=values)
-    return render_template("patrol/referral.html", cards=cards,
-                           districts=referrals.patrol_districts(), **form)
+def _referral_page(errors: dict[str, str] | None = None, values: dict[str, object] | None = None) -> str:
+    return referrals.referral_page("patrol/referral.html", point=_visit_point()[0], officer=True, errors=errors,
+                                   values=values, districts=referrals.patrol_districts())
 
 
 @bp.get("/referral")
@@ -127,31 +121,8 @@ def referral_make() -> ResponseReturnValue:
     return after_post(url_for("patrol.referral_qr"))
 
 
-@bp.post("/referral/add")
-@officer_required
-def referral_add() -> ResponseReturnValue:
-    """Collect a service for the resident's referral."""
-    service_id = request.form.get("service_id", "")
-    if not finder.cards_for(get_session(), [service_id], point=None, officer=False):
-        abort(404)
-    visit.add_to_referral(service_id)
-    return after_post(safe_next(request.form.get("next"), url_for("patrol.referral")))
-
-
-@bp.post("/referral/remove")
-@officer_required
-def referral_remove() -> ResponseReturnValue:
-    """Drop a service from the referral."""
-    visit.remove_from_referral(request.form.get("service_id", ""))
-    return after_post(safe_next(request.form.get("next"), url_for("patrol.referral")))
-
-
-@bp.post("/referral/clear")
-@officer_required
-def referral_clear() -> ResponseReturnValue:
-    """Start a new referral."""
-    visit.clear_referral()
-    return after_post(url_for("patrol.referral"))
+referrals.collect_routes(bp, lambda _service_id, _message: after_post(
+    safe_next(request.form.get("next"), url_for("patrol.referral"))), officer_required)
 
 
 @bp.get("/referral/qr")
@@ -159,8 +130,7 @@ def referral_clear() -> ResponseReturnValue:
 def referral_qr() -> ResponseReturnValue:
     """The referral made for the resident as a QR code filling the screen, for their phone
     (back to the referral page when none has been made yet)."""
-    token = visit.made_token()
-    made = referrals.find(token) if token else None
+    made = referrals.find(visit.made_token())
     if made is None:
         return redirect(url_for("patrol.referral"), 303)
     view = referrals.view_of(get_session(), made)

@@ -66,9 +66,7 @@ def _stored_code(token: str, extension: str) -> ResponseReturnValue:
     if codes is None:
         return gone()
     body, mimetype = (codes[0], "image/svg+xml") if extension == "svg" else (codes[1], "image/png")
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'inline; filename="referral.{extension}"'
-    return response
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'inline; filename="referral.{extension}"'})
 
 
 @bp.get("/r/<token>/qr.svg")

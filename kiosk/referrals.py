@@ -13,12 +13,13 @@ interface knows (translations, configuration, the QR renderer); the request comm
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, gettext, lazy_gettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -48,7 +49,7 @@ from kiosk import qr
 from kiosk.config import PublicBaseUrlError, public_base_url
 from kiosk.db import get_session
 from kiosk.district_cache import kiosk_district, loaded_districts
-from kiosk.pages import local_now
+from kiosk.pages import after_post, local_now
 from kiosk.request_language import forget_request_language
 
 #: Form and API messages for the error codes of :data:`directory_data.referrals.MESSAGES`.
@@ -189,9 +190,43 @@ def messages(error: InvalidReferral) -> dict[str, str]:
     return {name: str(ERROR_MESSAGES.get(code, code)) for name, code in error.fields.items()}
 
 
-def find(token: str) -> Referral | None:
-    """The live referral ``token`` names, or None (unknown, malformed and expired alike)."""
-    return live_referral(get_session(), token, utcnow())
+def find(token: str | None) -> Referral | None:
+    """The live referral ``token`` names, or None (none, unknown, malformed and expired alike)."""
+    return live_referral(get_session(), token, utcnow()) if token else None
+
+
+def collect_routes(bp: Blueprint, answer: Callable[[str, str], ResponseReturnValue],
+                   guard: Callable[[Any], Any] = lambda view: view) -> None:
+    """Register ``bp``'s ``referral_add`` (collect a shown service; 404 for another),
+    ``referral_remove`` and ``referral_clear`` (then the referral page), each behind ``guard``;
+    ``answer(service_id, message)`` is where an add or a remove form leads."""
+    from kiosk import finder, visit
+
+    @bp.post("/referral/add", endpoint="referral_add")
+    @guard
+    def add() -> ResponseReturnValue:
+        """Collect a service for the referral, then go back where the form was."""
+        service_id = request.form.get("service_id", "")
+        if not finder.cards_for(get_session(), [service_id], point=None, officer=False):
+            abort(404)
+        if visit.add_to_referral(service_id):
+            return answer(service_id, gettext("Added to your referral."))
+        return answer(service_id, gettext("Your referral is full. Remove a service to add another."))
+
+    @bp.post("/referral/remove", endpoint="referral_remove")
+    @guard
+    def remove() -> ResponseReturnValue:
+        """Drop a service from the referral."""
+        service_id = request.form.get("service_id", "")
+        visit.remove_from_referral(service_id)
+        return answer(service_id, gettext("Removed from your referral."))
+
+    @bp.post("/referral/clear", endpoint="referral_clear")
+    @guard
+    def clear() -> ResponseReturnValue:
+        """Drop every service from the referral (start a new one)."""
+        visit.clear_referral()
+        return after_post(url_for(f"{bp.name}.referral"))
 
 
 def codes_of(session: Session, referral: Referral) -> tuple[str, bytes] | None:
@@ -288,6 +323,18 @@ def form_data(form: Mapping[str, str], ids: list[str]) -> dict[str, Any]:
             "list_mode": list_mode if list_mode != QRMode.hotline.value else AUTO}
 
 
+def referral_page(template: str, *, point: tuple[float, float] | None, officer: bool,
+                  errors: Mapping[str, str] | None = None, values: Mapping[str, Any] | None = None,
+                  **extra: Any) -> str:
+    """``template`` with the visit's collected services as cards (distances from ``point``)
+    and the form that makes the referral (:func:`form_context`)."""
+    from kiosk import finder, visit
+
+    cards = finder.cards_for(get_session(), visit.referral_ids(), point=point, officer=officer)
+    form = form_context([c.id for c in cards], visit.made_token(), errors=errors, values=values)
+    return render_template(template, cards=cards, **form, **extra)
+
+
 def form_context(
     ids: list[str], made_token: str | None, *, errors: Mapping[str, str] | None = None,
     values: Mapping[str, Any] | None = None,
@@ -295,7 +342,7 @@ def form_context(
     """What the "make a referral" form and its result need: the mode choices, the preselected
     values (discreet when an abuse service is collected), the errors, and the referral made in
     this visit (if it still lives)."""
-    made = find(made_token) if made_token else None
+    made = find(made_token)
     chosen = dict(values or {})
     chosen.setdefault("want", "list")
     chosen.setdefault("list_mode", AUTO)

@@ -4,7 +4,7 @@
 never creates the app: each worker calls :func:`kiosk.create_app` itself (no preloading), so
 every worker has its own database engine, searcher pool and index follower, exactly as a single
 process has. A new worker warms up (:func:`warm_up`) before it accepts its first request, so the
-first requests find the index, the listing caches and the templates warm and current.
+first requests find the index, the listing cache and the templates warm and current.
 
 Logs are JSON lines on stderr (:mod:`kiosk.logs`): gunicorn's own messages, the app's, and one
 line per request from :class:`kiosk.request_log.RequestLog`. gunicorn's access log stays off (it
@@ -56,7 +56,7 @@ def default_workers(cores: int | None = None) -> int:
 
     Not gunicorn's ``2 * cores + 1``: a request here is mostly CPU under one interpreter lock
     (searching, rendering), its waits on the database are covered by the worker's threads, and
-    every worker keeps its own searchers and listing caches (filled at start). On this 2-core
+    every worker keeps its own searchers and listing cache (filled at start). On this 2-core
     machine ``bench/load.py`` measured 3 workers well ahead of 5 (saturation median 156 against
     94 search requests per second, same load from others).
     """
@@ -85,7 +85,7 @@ def freeze_heap(thaw_seconds: float = THAW_SECONDS) -> HeapKeeper:
 
 def warm_up(app: Flask) -> None:
     """Catch the worker's index up with the journal, read the postings of the common words
-    (:mod:`search_index.query.warming`), load the crisis and need rules and their word lists, fill the listing caches results are shown from, and render
+    (:mod:`search_index.query.warming`), load the crisis and need rules and their word lists, fill the listing cache results are shown from, and render
     the public pages once (:mod:`kiosk.warm_pages`); never raises."""
     from search_index.query.synonyms import load_synonyms
     from search_index.query.warming import (
@@ -97,7 +97,6 @@ def warm_up(app: Flask) -> None:
         warm_words,
     )
 
-    from kiosk.api.routes import api_listing_cache
     from kiosk.db import get_database
     from kiosk.listing_cache import get_listing_cache, prefill
     from kiosk.search import get_search
@@ -119,15 +118,15 @@ def warm_up(app: Flask) -> None:
             if app.config.get("PREFILL_LISTINGS", True):
                 started = time.monotonic()
                 with get_database(app).session_factory() as session:
-                    count = prefill(session, [get_listing_cache(app), api_listing_cache(app)])
-                log.info("listing caches filled with %d services in %.1f s", count,
+                    count = prefill(session, get_listing_cache(app))
+                log.info("listing cache filled with %d services in %.1f s", count,
                          time.monotonic() - started)
         if app.config.get("WARM_PAGES", True):
             started = time.monotonic()
             sent = warm_pages(app)
             log.info("pages rendered once (%d requests) in %.1f s", sent, time.monotonic() - started)
     except Exception:  # the first request tries again and reports what is wrong
-        log.warning("warm-up of the search index, listing caches or pages failed", exc_info=True)
+        log.warning("warm-up of the search index, listing cache or pages failed", exc_info=True)
 
 
 class JsonLogger(GunicornLogger):

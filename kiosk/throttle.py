@@ -136,12 +136,10 @@ def signed_in(reserved: Reserved) -> None:
 def too_many() -> ResponseReturnValue:
     """The answer to a throttled request: 429, JSON for the API, the kind page otherwise."""
     if request.path.startswith("/api/"):
-        response = jsonify({"error": "too many requests; try again in a minute", "fields": {}})
+        body: Any = jsonify({"error": "too many requests; try again in a minute", "fields": {}})
     else:
-        response = current_app.make_response(render_template("errors/too_many.html"))
-    response.status_code = 429
-    response.headers["Retry-After"] = "60"
-    return response
+        body = render_template("errors/too_many.html")
+    return body, 429, {"Retry-After": "60"}
 
 
 def _limited(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:

@@ -29,7 +29,7 @@ from kiosk import finder, referrals, visit
 from kiosk.card_context import CardContext, PlacedCard
 from kiosk.config import station
 from kiosk.db import get_session
-from kiosk.i18n import LANGUAGE_KEY, current_language
+from kiosk.i18n import LANGUAGE_KEY, localized_name
 from kiosk.pages import after_post, safe_next
 from kiosk.request_language import gettext
 from kiosk.security import CLEAR_SITE_DATA
@@ -52,10 +52,8 @@ def _tiles() -> list[dict[str, str]]:
     }
     from kiosk.icons import CATEGORY_ICONS
 
-    spanish = current_language() == "es"
     return [
-        {"slug": slug, "name": names[1] if spanish else names[0], "hint": hints[slug],
-         "icon": CATEGORY_ICONS[slug]}
+        {"slug": slug, "name": localized_name(*names), "hint": hints[slug], "icon": CATEGORY_ICONS[slug]}
         for slug, names in MISSION_CATEGORIES.items()
     ]
 
@@ -105,13 +103,9 @@ def service(service_id: str) -> ResponseReturnValue:
     return render_template("lobby/service.html", card=card, back_url=back)
 
 
-def _referral_page(errors: dict[str, str] | None = None,
-                   values: dict[str, object] | None = None) -> str:
-    cards = finder.cards_for(get_session(), visit.referral_ids(), point=station(current_app.config),
-                             officer=False)
-    form = referrals.form_context([c.id for c in cards], visit.made_token(), errors=errors,
-                                  values=values)
-    return render_template("lobby/referral.html", cards=cards, **form)
+def _referral_page(errors: dict[str, str] | None = None, values: dict[str, object] | None = None) -> str:
+    return referrals.referral_page("lobby/referral.html", point=station(current_app.config), officer=False,
+                                   errors=errors, values=values)
 
 
 @bp.get("/referral")
@@ -156,8 +150,7 @@ def referral_print() -> ResponseReturnValue:
     """The print screen of the referral made in this visit: the slip goes to the printer, the
     screen says to take it and goes back to the start after ``PRINT_RETURN_SECONDS`` (the
     referral page when none has been made)."""
-    token = visit.made_token()
-    made = referrals.find(token) if token else None
+    made = referrals.find(visit.made_token())
     if made is None:
         return redirect(url_for("lobby.referral"), 303)
     layout = str(current_app.config["REFERRAL_PRINT_LAYOUT"])
@@ -170,30 +163,7 @@ def referral_print() -> ResponseReturnValue:
             return_seconds=int(current_app.config["PRINT_RETURN_SECONDS"]))
 
 
-@bp.post("/referral/add")
-def referral_add() -> ResponseReturnValue:
-    """Collect a service for the referral, then go back where the resident was."""
-    service_id = request.form.get("service_id", "")
-    if not finder.cards_for(get_session(), [service_id], point=None, officer=False):
-        abort(404)
-    if visit.add_to_referral(service_id):
-        return _referral_changed(service_id, gettext("Added to your referral."))
-    return _referral_changed(service_id, gettext("Your referral is full. Remove a service to add another."))
-
-
-@bp.post("/referral/remove")
-def referral_remove() -> ResponseReturnValue:
-    """Drop a service from the referral."""
-    service_id = request.form.get("service_id", "")
-    visit.remove_from_referral(service_id)
-    return _referral_changed(service_id, gettext("Removed from your referral."))
-
-
-@bp.post("/referral/clear")
-def referral_clear() -> ResponseReturnValue:
-    """Drop every service from the referral."""
-    visit.clear_referral()
-    return after_post(url_for("lobby.referral"))
+referrals.collect_routes(bp, _referral_changed)
 
 
 @bp.get("/language/<code>")
@@ -214,13 +184,16 @@ def display(mode: str) -> ResponseReturnValue:
     return after_post(safe_next(request.form.get("next"), url_for("lobby.home")))
 
 
+def _forget_visit(target: str) -> ResponseReturnValue:
+    """Forget the visit (and the browser's data of this site), then go to ``target``."""
+    visit.end_visit()
+    return redirect(target, 303), {"Clear-Site-Data": CLEAR_SITE_DATA}
+
+
 @bp.get("/exit")
 def quick_exit() -> ResponseReturnValue:
     """Quick exit: forget the visit and show a neutral welcome screen."""
-    visit.end_visit()
-    response = redirect(url_for("lobby.welcome"), 303)
-    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
-    return response
+    return _forget_visit(url_for("lobby.welcome"))
 
 
 @bp.get("/welcome")
@@ -232,8 +205,5 @@ def welcome() -> ResponseReturnValue:
 @bp.get("/reset")
 def reset() -> ResponseReturnValue:
     """Idle reset: forget the visit and start again at the home page."""
-    visit.end_visit()
-    response = redirect(url_for("lobby.home"), 303)
-    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
-    return response
+    return _forget_visit(url_for("lobby.home"))
 

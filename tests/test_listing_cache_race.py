@@ -49,7 +49,7 @@ class _Named:
         self.status = service.status
 
 
-def test_prefill_reads_each_batch_once_for_every_cache(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prefill_reads_the_shown_services_in_batches(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     from directory_data.models import ServiceStatus
     from kiosk.listing_cache import prefill
 
@@ -60,15 +60,14 @@ def test_prefill_reads_each_batch_once_for_every_cache(app: Flask, monkeypatch: 
     loads: list[int] = []
     real = listing_cache.services_in_order
     monkeypatch.setattr(listing_cache, "services_in_order", lambda s, batch: loads.append(len(batch)) or real(s, batch))
-    names, facts = ListingCache("America/New_York", build=_Named), ListingCache("America/New_York")
+    cache = ListingCache("America/New_York")
     with factory() as session:
-        assert prefill(session, [names, facts], batch=3) == 4
-    assert loads == [3, 1]  # two batches, each read once for both caches
-    assert set(names._facts) == set(facts._facts) == set(ids[1:])
+        assert prefill(session, cache, batch=3) == 4
+    assert loads == [3, 1]  # two batches
+    assert set(cache._facts) == set(ids[1:])
 
 
-def test_a_miss_is_read_once_for_every_cache_of_the_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kiosk.api.routes import api_listing_cache
+def test_a_miss_is_read_once_for_the_kiosk_and_the_api(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     from kiosk.listing_cache import get_listing_cache
 
     factory: sessionmaker[Session] = get_database(app).session_factory
@@ -78,7 +77,7 @@ def test_a_miss_is_read_once_for_every_cache_of_the_app(app: Flask, monkeypatch:
     real = listing_cache.services_in_order
     monkeypatch.setattr(listing_cache, "services_in_order", lambda s, ids: loads.append(list(ids)) or real(s, ids))
     with app.app_context(), factory() as session:
-        kiosk_cache, api_cache = get_listing_cache(app), api_listing_cache(app)
-        assert [f.name for f in kiosk_cache.facts(session, [service_id])] == ["Gamma Clinic"]
-        assert [f.fields["name"] for f in api_cache.facts(session, [service_id])] == ["Gamma Clinic"]
-    assert loads == [[service_id]]  # the API's cache kept what the kiosk's load read
+        cache = get_listing_cache(app)
+        assert [f.facts.name for f in cache.facts(session, [service_id])] == ["Gamma Clinic"]
+        assert [f.fields["name"] for f in cache.facts(session, [service_id])] == ["Gamma Clinic"]
+    assert loads == [[service_id]]  # the API's fields came with the kiosk's load

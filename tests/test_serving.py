@@ -158,7 +158,7 @@ def test_gunicorn_serves_with_several_workers_and_logs_json(tmp_path: Path, data
     assert {r["pid"] for r in requests if r["path"] == "/api/v1/search"} == {int(w.rsplit(":", 1)[1]) for w in workers}
     assert "secretword" not in host.log_text() and "127.0.0.1:" not in json.dumps(requests)
     assert any("Booting worker" in r["msg"] for r in records)
-    # Each worker's warm-up (postings, listing caches, pages) ends by freezing its heap, before
+    # Each worker's warm-up (postings, listing cache, pages) ends by freezing its heap, before
     # the worker answers its first request.
     assert sum("objects frozen out of garbage collection" in r["msg"] for r in records) == 2
     for pid in {r["pid"] for r in requests}:
@@ -170,8 +170,7 @@ def test_gunicorn_serves_with_several_workers_and_logs_json(tmp_path: Path, data
                               .where(ZeroResultTerm.term == "tax storage")) == 4
 
 
-def test_warm_up_builds_the_index_and_fills_the_listing_caches(app: Flask) -> None:
-    from kiosk.api.routes import api_listing_cache
+def test_warm_up_builds_the_index_and_fills_the_listing_cache(app: Flask) -> None:
     from kiosk.db import get_database
     from kiosk.listing_cache import get_listing_cache
     from kiosk.search import get_search
@@ -181,4 +180,4 @@ def test_warm_up_builds_the_index_and_fills_the_listing_caches(app: Flask) -> No
         ids = {make_service(session, f"Clinic {i}").id for i in range(3)}
     serving.warm_up(app)
     assert get_search(app).layout.current() is not None
-    assert set(get_listing_cache(app)._facts) == set(api_listing_cache(app)._facts) == ids
+    assert set(get_listing_cache(app)._facts) == ids

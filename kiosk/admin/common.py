@@ -1,13 +1,14 @@
-"""What every workspace view needs: the acting account, the local date, a CSRF-only form, field
-errors by input name, and the page context (navigation, open problem count)."""
+"""What every workspace view needs: the acting account, the local date, a CSRF-only form, the
+record a path names, field errors by input name, and the page context (navigation, open problem
+count)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import current_app
+from flask import Response, abort, current_app, request
 from flask_babel import format_date, gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -20,6 +21,8 @@ from kiosk.db import get_session
 from kiosk.pages import local_now
 from kiosk.problem_reports import kind_choices
 
+T = TypeVar("T")
+
 
 class ActionForm(FlaskForm):
     """A form with nothing but its CSRF token (buttons such as "Mark verified")."""
@@ -28,6 +31,22 @@ class ActionForm(FlaskForm):
 def actor() -> str:
     """The name of the signed-in account, as the audit trail records it."""
     return str(current_user.name)
+
+
+def record_or_404(model: type[T], record_id: str) -> T:
+    """The ``model`` row ``record_id`` names; 404 when there is none."""
+    return get_session().get(model, record_id) or abort(404)
+
+
+def form_version() -> int:
+    """The version of the record the posted form was opened at; 400 when it has none."""
+    version = request.form.get("version", type=int)
+    return version if version is not None else abort(400)
+
+
+def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
+    """A download of ``body`` named ``filename``."""
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def today() -> dt.date:

@@ -10,7 +10,7 @@ for review, or published again."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy import select
@@ -42,11 +42,14 @@ from directory_data.workspace_queries import (
 
 from kiosk.auth import role_required
 from kiosk.db import get_session
+from kiosk.pages import safe_next
 from kiosk.admin.blueprint import bp
 from kiosk.admin.common import (
     ActionForm,
     actor,
+    attachment,
     errors_by_field,
+    form_version,
     hold_reason_names,
     stale_after_days,
     status_name,
@@ -74,10 +77,7 @@ def _categories() -> list[Category]:
 def _filter_from_args() -> ListingFilter:
     args = request.args
     status = args.get("status") or None
-    try:
-        page = min(max(int(args.get("page", 1)), 1), 1000)
-    except ValueError:
-        page = 1
+    page = min(max(args.get("page", 1, type=int), 1), 1000)
     return ListingFilter(text=(args.get("q") or "")[:200], category=args.get("category") or None,
                          status=status if status in STATUS_FILTERS else None,
                          stale=args.get("stale") == "1", problems=args.get("problems") == "1",
@@ -167,9 +167,7 @@ def edit_listing(service_id: str) -> ResponseReturnValue:
     if request.method == "GET":
         return _form_page(values=form_values(edit_of(service)), errors={}, service=service,
                           version=service.version)
-    expected = request.form.get("version", type=int)
-    if expected is None:
-        abort(400)
+    expected = form_version()
     and_verify = request.form.get("verify") == "1" and service.retired_at is None
     edit, errors, pick = _parse(request.form, service)
     values = with_organization(request.form, pick)
@@ -195,16 +193,10 @@ def edit_listing(service_id: str) -> ResponseReturnValue:
     return redirect(url_for("admin.edit_listing", service_id=service_id), 303)
 
 
-def _back(service_id: str) -> str:
-    return _back_from(request.form.get("next"), service_id)
-
-
-def _back_from(next_url: str | None, service_id: str) -> str:
-    """Where to go after an action: ``next_url`` when it is a page of this site, else the
-    listing's editor."""
-    from kiosk.pages import safe_next
-
-    return safe_next(next_url, url_for("admin.edit_listing", service_id=service_id))
+def _back(service_id: str, next_url: str | None = None) -> str:
+    """Where to go after an action: ``next_url`` (default: the form's ``next``) when it is a
+    page of this site, else the listing's editor."""
+    return safe_next(next_url or request.form.get("next"), url_for("admin.edit_listing", service_id=service_id))
 
 
 @bp.post("/listings/<service_id>/verify")
@@ -239,7 +231,7 @@ def retire(service_id: str) -> ResponseReturnValue:
         if service.retired_at is not None:
             return redirect(url_for("admin.edit_listing", service_id=service_id), 303)
         return render_template("admin/retire_confirm.html", service=service,
-                               back=_back_from(request.args.get("next"), service_id))
+                               back=_back(service_id, request.args.get("next")))
     service = _listing_or_404(service_id)
     if request.form.get("confirmed") != "1":
         return redirect(url_for("admin.retire", service_id=service_id), 303)
@@ -268,23 +260,17 @@ def history(service_id: str) -> ResponseReturnValue:
                            entries=listing_history(get_session(), service_id))
 
 
-def _csv(text: str, filename: str) -> Response:
-    response = Response(text, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.get("/listings/<service_id>/history.csv")
 @role_required("caseworker")
 def history_csv(service_id: str) -> ResponseReturnValue:
     """The listing's audit trail as CSV."""
     _listing_or_404(service_id)
-    return _csv(audit_csv(listing_history(get_session(), service_id, limit=100_000)),
-                f"audit-{service_id}.csv")
+    return attachment(audit_csv(listing_history(get_session(), service_id, limit=100_000)), "text/csv",
+                      f"audit-{service_id}.csv")
 
 
 @bp.get("/audit.csv")
 @role_required("caseworker")
 def audit_export() -> ResponseReturnValue:
     """The whole audit trail as CSV."""
-    return _csv(audit_csv(recent_entries(get_session())), "audit.csv")
+    return attachment(audit_csv(recent_entries(get_session())), "text/csv", "audit.csv")

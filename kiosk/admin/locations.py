@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -21,7 +21,8 @@ from directory_data.models import Location
 from kiosk.auth import role_required
 from kiosk.db import get_session
 from kiosk.admin.blueprint import bp
-from kiosk.admin.common import ActionForm, actor
+from kiosk.admin.common import ActionForm, actor, form_version, record_or_404
+from kiosk.pages import safe_next
 
 SHOWN = {"live": False, "retired": True}
 
@@ -42,22 +43,14 @@ def locations() -> ResponseReturnValue:
 
 
 def _change(location_id: str, use_case: Callable[..., int], done: str) -> ResponseReturnValue:
-    session = get_session()
-    location = session.get(Location, location_id)
-    if location is None:
-        abort(404)
-    expected = request.form.get("version", type=int)
-    if expected is None:
-        abort(400)
+    location = record_or_404(Location, location_id)
     try:
-        use_case(session, location, expected_version=expected, actor=actor())
+        use_case(get_session(), location, expected_version=form_version(), actor=actor())
     except LocationConflict:
         flash(gettext("Someone changed this place after you opened the page. Nothing was "
                       "changed: look at it again and try once more."))
         return _page(status=409)
     flash(done)
-    from kiosk.pages import safe_next
-
     return redirect(safe_next(request.form.get("next"), url_for("admin.locations")), 303)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlalchemy import func, select
 
-from directory_data.models import Organization, Service
+from directory_data.models import Organization
 from directory_data.organizations import (
     OrganizationConflict,
     create_organization,
@@ -20,18 +19,12 @@ from directory_data.organizations import (
     save_organization,
 )
 from directory_data.validation import FieldError
+from directory_data.workspace_queries import find_organizations
 
 from kiosk.auth import role_required
 from kiosk.db import get_session
 from kiosk.admin.blueprint import bp
-from kiosk.admin.common import ActionForm, actor, errors_by_field
-
-
-def _organization_or_404(organization_id: str) -> Organization:
-    organization = get_session().get(Organization, organization_id)
-    if organization is None:
-        abort(404)
-    return organization
+from kiosk.admin.common import ActionForm, actor, errors_by_field, form_version, record_or_404
 
 
 def _values(organization: Organization | None) -> dict[str, str]:
@@ -46,13 +39,7 @@ def _values(organization: Organization | None) -> dict[str, str]:
 def organizations() -> ResponseReturnValue:
     """Every organization with how many services it has."""
     text = (request.args.get("q") or "")[:200].strip().lower()
-    statement = (select(Organization, func.count(Service.id))
-                 .outerjoin(Service, Service.organization_id == Organization.id)
-                 .group_by(Organization.id).order_by(func.lower(Organization.name)).limit(500))
-    if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(func.lower(Organization.name).like(f"%{escaped}%", escape="\\"))
-    rows = get_session().execute(statement).all()
+    rows = find_organizations(get_session(), text)
     return render_template("admin/organizations.html", rows=rows, query=text, form=ActionForm())
 
 
@@ -82,19 +69,17 @@ def new_organization() -> ResponseReturnValue:
 @role_required("caseworker")
 def edit_organization(organization_id: str) -> ResponseReturnValue:
     """Edit an organization; a version saved by someone else meanwhile is shown, not lost."""
-    organization = _organization_or_404(organization_id)
+    organization = record_or_404(Organization, organization_id)
     if request.method == "GET":
         return _form(organization, organization.version, values=_values(organization))
-    expected = request.form.get("version", type=int)
-    if expected is None:
-        abort(400)
+    expected = form_version()
     edit, errors = parse_organization(request.form.to_dict())
     if errors:
         return _form(organization, expected, 422, errors=errors)
     try:
         save_organization(get_session(), organization, edit, expected_version=expected, actor=actor())
     except OrganizationConflict as conflict:
-        current = _organization_or_404(organization_id)
+        current = record_or_404(Organization, organization_id)
         return _form(current, current.version, 409, theirs=_values(current), conflict=conflict)
     flash(gettext("Your changes were saved."))
     return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)
@@ -104,7 +89,7 @@ def edit_organization(organization_id: str) -> ResponseReturnValue:
 @role_required("caseworker")
 def retire_organization_view(organization_id: str) -> ResponseReturnValue:
     """Retire the organization and its services."""
-    count = retire_organization(get_session(), _organization_or_404(organization_id), actor=actor())
+    count = retire_organization(get_session(), record_or_404(Organization, organization_id), actor=actor())
     flash(gettext("The organization was retired with %(count)d listings.", count=count))
     return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)
 
@@ -113,6 +98,6 @@ def retire_organization_view(organization_id: str) -> ResponseReturnValue:
 @role_required("caseworker")
 def restore_organization_view(organization_id: str) -> ResponseReturnValue:
     """Restore the organization and the services retired with it."""
-    count = restore_organization(get_session(), _organization_or_404(organization_id), actor=actor())
+    count = restore_organization(get_session(), record_or_404(Organization, organization_id), actor=actor())
     flash(gettext("The organization was restored with %(count)d listings.", count=count))
     return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)

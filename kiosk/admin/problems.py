@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -13,7 +13,7 @@ from kiosk.auth import role_required
 from kiosk.db import get_session
 from kiosk.pages import safe_next
 from kiosk.admin.blueprint import bp
-from kiosk.admin.common import ActionForm, actor
+from kiosk.admin.common import ActionForm, actor, record_or_404
 
 
 @bp.get("/problems")
@@ -27,9 +27,6 @@ def problems() -> ResponseReturnValue:
 @role_required("caseworker")
 def resolve(report_id: str) -> ResponseReturnValue:
     """Close a report."""
-    report = get_session().get(ProblemReport, report_id)
-    if report is None:
-        abort(404)
-    resolve_report(get_session(), report, actor=actor())
+    resolve_report(get_session(), record_or_404(ProblemReport, report_id), actor=actor())
     flash(gettext("The report was closed."))
     return redirect(safe_next(request.form.get("next"), url_for("admin.problems")), 303)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -17,11 +17,11 @@ from directory_data.workspace_queries import stale_counts
 
 from kiosk.auth import role_required
 from kiosk.db import get_session
-from kiosk.i18n import current_language
+from kiosk.i18n import current_language, localized_name
 from kiosk.search_tally import get_tally
 from kiosk.admin.blueprint import bp
 from kiosk.admin.chart import bar_chart
-from kiosk.admin.common import stale_after_days, today
+from kiosk.admin.common import attachment, stale_after_days, today
 
 #: Weeks the gap report covers unless asked otherwise, and at most.
 DEFAULT_WEEKS, MAX_WEEKS = 12, 104
@@ -38,10 +38,7 @@ def stale() -> ResponseReturnValue:
 
 
 def _period() -> tuple[dt.date, dt.date, int]:
-    try:
-        weeks = min(max(int(request.args.get("weeks", DEFAULT_WEEKS)), 1), MAX_WEEKS)
-    except ValueError:
-        weeks = DEFAULT_WEEKS
+    weeks = min(max(request.args.get("weeks", DEFAULT_WEEKS, type=int), 1), MAX_WEEKS)
     until = today()
     since = week_of(until) - dt.timedelta(weeks=weeks - 1)
     return since, until, weeks
@@ -52,9 +49,7 @@ def category_name(slug: str) -> str:
     if not slug:
         return gettext("No category chosen")
     names = MISSION_CATEGORIES.get(slug)
-    if names is None:
-        return slug
-    return names[1] if current_language() == "es" else names[0]
+    return slug if names is None else localized_name(*names)
 
 
 def need_category_name(key: str) -> str:
@@ -102,7 +97,5 @@ def reports_csv() -> ResponseReturnValue:
     """The gap report as CSV."""
     since, until, _ = _period()
     get_tally().write()
-    response = Response(report_csv(gap_report(get_session(), since, until)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="gap-report-{since.isoformat()}-{until.isoformat()}.csv"')
-    return response
+    return attachment(report_csv(gap_report(get_session(), since, until)), "text/csv",
+                      f"gap-report-{since.isoformat()}-{until.isoformat()}.csv")

@@ -30,14 +30,14 @@ from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 
 from kiosk.auth import role_required
 from kiosk.db import get_session
 from kiosk.admin.blueprint import bp
-from kiosk.admin.common import ActionForm, actor
+from kiosk.admin.common import ActionForm, actor, attachment
 from kiosk.admin.import_runner import run_import
 
 UPLOAD_KEY = "import_upload"
@@ -226,6 +226,4 @@ def export_package() -> ResponseReturnValue:
                     if file.is_file():
                         archive.write(file, f"directory/{file.relative_to(target)}")
             body, mimetype, filename = buffer.getvalue(), "application/zip", "directory-csv.zip"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(body, mimetype, filename)

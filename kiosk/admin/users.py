@@ -18,7 +18,7 @@ from directory_data.models import Role, User
 from kiosk.auth import role_required
 from kiosk.db import get_session
 from kiosk.admin.blueprint import bp
-from kiosk.admin.common import ActionForm, actor
+from kiosk.admin.common import ActionForm, actor, record_or_404
 
 
 def _page(error: str | None = None, status: int = 200) -> ResponseReturnValue:
@@ -27,9 +27,7 @@ def _page(error: str | None = None, status: int = 200) -> ResponseReturnValue:
 
 
 def _user_or_404(user_id: str) -> User:
-    user = get_session().get(User, user_id)
-    if user is None:
-        abort(404)
+    user = record_or_404(User, user_id)
     set_actor(get_session(), actor())
     return user
 

@@ -1,6 +1,6 @@
 """The Open Referral HSDS 3.0 API under ``/api/v1``: every path and parameter of the
 specification's OpenAPI document (``../shared/hsds/openreferral-specification-3.0/schema/openapi.json``),
-each described in ours (:mod:`kiosk.api.openapi_hsds`).
+each described in ours (:mod:`kiosk.api.openapi`).
 
 Every list takes ``page``, ``per_page`` (1-1000, default 50) and ``format`` (``json``: a page;
 ``ndjson``: every result, one object a line, no paging). Anything else is a 400 naming the

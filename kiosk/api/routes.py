@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -26,14 +25,15 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from directory_data.availability import Reading, readings
+from directory_data.availability import Reading
 from directory_data.hsds.export_fields import format_datetime
-from directory_data.models import AddressType, Location, PhoneAudience, Service, ServiceStatus, utcnow
+from directory_data.models import AddressType, Location, PhoneAudience, Service, utcnow
 
 from kiosk.api.errors import fields_error, fields_http_error
 from kiosk.auth import is_officer
 from kiosk.availability_words import configured_max_age, room_since
 from kiosk.db import get_session
+from kiosk.listing_cache import Listing, listings_for
 from kiosk.pages import local_now
 from kiosk.scope_notice import scope_notice
 from kiosk.search import searcher
@@ -46,7 +46,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 _FIELD_NAMES = {"lat": "near", "lon": "near", "language": "lang", "categories": "category"}
 #: Interface languages (snippets, crisis message); other ``lang`` values only filter.
 _INTERFACE_LANGS = ("en", "es")
-_SINGLE = ("q", "open_now", "radius_km", "free", "age", "page", "per_page")
+#: The parameters this endpoint reads (of a parameter given twice, the last value counts).
+_PARAMETERS = ("q", "category", "open_now", "near", "zip", "radius_km", "free", "age", "page", "per_page")
 
 
 class InvalidParameters(Exception):
@@ -57,41 +58,25 @@ class InvalidParameters(Exception):
         self.fields = fields
 
 
-def _last(args: MultiDict[str, str], name: str) -> str | None:
-    return next(reversed(args.getlist(name)), None)
-
-
 def parse_search_args(args: MultiDict[str, str]) -> Any:
     """The :class:`~search_index.query.request.SearchRequest` the query string ``args`` asks for
-    (the last value of a parameter given twice). Raises :class:`InvalidParameters` naming every
-    bad parameter."""
+    (read by :func:`~search_index.query.request.parse_request`; ``has_room`` here). Raises
+    :class:`InvalidParameters` naming every bad parameter."""
     from search_index.query.request import InvalidRequest, parse_request, read_flag
 
-    params: dict[str, Any] = {name: value for name in _SINGLE if (value := _last(args, name)) is not None}
-    params["category"] = args.getlist("category")
-    lang = (_last(args, "lang") or "").strip().lower()
+    params: dict[str, Any] = {name: args.getlist(name) for name in _PARAMETERS if name in args}
+    lang = (args.getlist("lang") or [""])[-1].strip().lower()
     if lang:
         params.update(language=lang, lang=lang if lang in _INTERFACE_LANGS else "en")
-    near, zip_code = ((_last(args, name) or "").strip() for name in ("near", "zip"))
-    fields: dict[str, str] = {}
-    if near:
-        parts = near.split(",")
-        if len(parts) == 2:
-            params["lat"], params["lon"] = (part.strip() for part in parts)
-        else:
-            fields["near"] = "must be LAT,LON (two numbers separated by a comma)"
-    if zip_code:
-        params["zip"] = zip_code
-        if near:
-            fields["zip"] = "give near or zip, not both"
     now = local_now()
+    fields: dict[str, str] = {}
     try:
         parsed = parse_request(params, now=now, today=now.date())
     except InvalidRequest as error:
         for name, message in error.errors.items():
             fields.setdefault(_FIELD_NAMES.get(name, name), message)
     try:
-        has_room = read_flag(_last(args, "has_room"))
+        has_room = read_flag((args.getlist("has_room") or [None])[-1])
     except ValueError as error:
         fields["has_room"] = str(error)
     if fields:
@@ -137,32 +122,24 @@ def _address(service: Service) -> dict[str, Any] | None:
     return {**{name: getattr(address, name) for name in _ADDRESS_FIELDS}, "text": address.one_line()}
 
 
-@dataclass(frozen=True)
-class ListingJson:
-    """The fields of a result that do not depend on the search (kept per process)."""
-
-    status: ServiceStatus
-    fields: dict[str, Any]
-    #: The service's capacities, worded per answer (their freshness depends on the time).
-    capacities: tuple[Reading, ...] = ()
-
-
-def listing_json(service: Service) -> ListingJson:
-    """What a result shows of ``service`` as loaded, whatever the search."""
+def listing_fields(service: Service) -> dict[str, Any]:
+    """What a result shows of ``service`` as loaded, whatever the search (kept per process by
+    :mod:`kiosk.listing_cache`)."""
     terms = [link.term for link in service.taxonomy_links if link.term is not None]
-    return ListingJson(service.status, {
+    return {
         "id": service.id, "sample": service.is_sample, "name": service.name,
         "organization": service.organization.name if service.organization else None,
         "categories": service.category_slugs, "taxonomy": [{"code": t.code, "name": t.name} for t in terms],
         "phones": _phones(service), "address": _address(service), "languages": _language_codes(service),
-    }, readings(service.capacities))
+    }
 
 
-def hit_json(listing: ListingJson, hit: Any) -> dict[str, Any]:
-    """One result of the answer: the ``listing``'s fields with its ``hit`` of the search."""
+def hit_json(listing: Listing, hit: Any) -> dict[str, Any]:
+    """One result of the answer: a ``listing``'s fields with its ``hit`` of the search and its
+    capacities as of now."""
     return {**listing.fields, "snippet": hit.snippet, "distance_km": hit.distance_km,
             "open_now": hit.open_now, "stale": hit.stale, "crisis": hit.crisis,
-            "availability": availability_json(listing.capacities)}
+            "availability": availability_json(listing.facts.capacities)}
 
 
 def availability_json(capacities: tuple[Reading, ...]) -> list[dict[str, Any]]:
@@ -173,19 +150,6 @@ def availability_json(capacities: tuple[Reading, ...]) -> list[dict[str, Any]]:
              "available": r.available if r.fresh(now, age) else None,
              "call_to_check": not r.fresh(now, age), "updated": format_datetime(r.updated)}
             for r in capacities]
-
-
-def listings_for(ids: list[str]) -> list[ListingJson]:
-    """The shown services among ``ids`` in rank order, from this process's journal-kept cache
-    (loading ten services with everything a result shows is a dozen queries)."""
-    return api_listing_cache().facts(get_session(), ids)
-
-
-def api_listing_cache(app: Any = None) -> Any:
-    """The per-process :class:`~kiosk.listing_cache.ListingCache` of :func:`listing_json`."""
-    from kiosk.listing_cache import get_listing_cache
-
-    return get_listing_cache(app, key="kiosk_api_listings", build=listing_json)
 
 
 def _crisis_json(crisis: Any) -> dict[str, Any] | None:
@@ -221,7 +185,8 @@ def search_endpoint() -> ResponseReturnValue:
     try:
         with searcher() as s:
             results = search(s, search_request)
-        listings = listings_for(results.service_ids)
+        # From this process's journal-kept cache (loading ten services is a dozen queries).
+        listings = listings_for(get_session(), results.service_ids)
     except IndexUnavailable:
         log.warning("search index unavailable", exc_info=True)
         return fields_error(503, "the search index is being built; try again shortly")
@@ -232,7 +197,7 @@ def search_endpoint() -> ResponseReturnValue:
     scope = scope_notice(results, get_session())
     return jsonify({
         "query": results.query, "total": results.total, "page": results.page, "per_page": results.per_page,
-        "results": [hit_json(listing, hits[listing.fields["id"]]) for listing in listings],
+        "results": [hit_json(listing, hits[listing.facts.id]) for listing in listings],
         "facets": {"category": dict(results.facets.get("category", {}))},
         "suggestion": results.suggestion,
         "crisis": _crisis_json(results.crisis),

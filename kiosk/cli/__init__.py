@@ -12,3 +12,14 @@ def fail(message: object) -> NoReturn:
     """Say what went wrong on stderr, without a traceback, and exit with status 2."""
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
+
+
+def catch_up() -> str:
+    """Bring this host's search index up to date with the database; what was done, in words."""
+    from flask import current_app
+
+    from kiosk.config import index_dir
+    from kiosk.db import get_database
+    from kiosk.search import catch_up_index
+
+    return catch_up_index(get_database().session_factory, index_dir(current_app.config))

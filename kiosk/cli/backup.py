@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
 from sqlalchemy.exc import OperationalError
@@ -87,9 +87,3 @@ def restore_command(path: Path, yes: bool) -> None:
                             timezone=str(current_app.config["TIMEZONE"]))
     assert rebuilt is not None
     click.echo(f"search index: {rebuilt.summary()}")
-
-
-def init_app(app: Flask) -> None:
-    """Register ``backup`` and ``restore`` on ``app`` (and so on the ``kiosk`` command)."""
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)

@@ -15,7 +15,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from kiosk.cli import fail
+from kiosk.cli import catch_up, fail
 from kiosk.cli.index import index_group
 from kiosk.config import index_dir
 from kiosk.db import get_database
@@ -84,11 +84,15 @@ main.add_command(index_group)
 
 
 def init_app(app: Flask) -> None:
-    """Register the commands on ``app`` so ``flask --app kiosk`` offers them too."""
+    """Register every ``kiosk`` command on ``app`` (so ``flask --app kiosk`` offers them too)."""
+    from kiosk.cli.backup import backup_command, restore_command
+    from kiosk.cli.districts import districts_group
+    from kiosk.cli.referrals import purge_command
     from kiosk.cli.sample import sample_group
+    from kiosk.cli.users import user_group
 
     for command in (init_command, serve_command, import_command, export_command, index_group,
-                    sample_group):
+                    sample_group, user_group, purge_command, backup_command, restore_command, districts_group):
         app.cli.add_command(command)
 
 
@@ -111,7 +115,6 @@ def init_command(sample: bool | None) -> None:
 
     from kiosk.cli.sample import describe
     from kiosk.cli.users import cli_actor
-    from kiosk.search import catch_up_index
 
     home = Path(current_app.config["KIOSK_HOME"])
     home.mkdir(parents=True, exist_ok=True)
@@ -134,8 +137,7 @@ def init_command(sample: bool | None) -> None:
                        + (f"; {restored:,} retired sample listings restored" if restored else ""))
         state = sample_state(session)
     click.echo(f"sample directory: {describe(state.live, state.retired, state.own)}")
-    applied = catch_up_index(database.session_factory, index_dir(current_app.config))
-    click.echo(f"search index: {index_dir(current_app.config)} ({applied})")
+    click.echo(f"search index: {index_dir(current_app.config)} ({catch_up()})")
 
 
 @click.command("serve")
@@ -197,7 +199,6 @@ def import_command(path: Path, source: str | None, report_path: Path | None, dry
     from directory_data.sample import retire_sample as retire, sample_state
 
     from kiosk.cli.users import cli_actor
-    from kiosk.search import catch_up_index
 
     database = get_database()
     retired = 0
@@ -224,7 +225,7 @@ def import_command(path: Path, source: str | None, report_path: Path | None, dry
                    f"retire them in the same transaction")
     if not dry_run:
         started = time.perf_counter()
-        applied = catch_up_index(database.session_factory, index_dir(current_app.config))
+        applied = catch_up()
         click.echo(f"search index: {applied} ({time.perf_counter() - started:.1f} s)")
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -49,8 +48,3 @@ def list_command() -> None:
         for district in session.scalars(select(District).order_by(District.code)):
             click.echo(f"{district.code}\t{district.name}\t{counts.get(district.code, 0)} places")
         click.echo(f"outside\t\t{counts.get('outside', 0)} places")
-
-
-def init_app(app: Flask) -> None:
-    """Register ``kiosk districts`` on ``app``."""
-    app.cli.add_command(districts_group)

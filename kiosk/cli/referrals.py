@@ -7,7 +7,6 @@ Referrals are also purged on their own, at most once an hour per process, when o
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
 from directory_data.models import utcnow
@@ -23,8 +22,3 @@ def purge_command() -> None:
     with get_database().transaction() as session:
         removed = purge_expired(session, utcnow())
     click.echo(f"expired referrals purged: {removed}")
-
-
-def init_app(app: Flask) -> None:
-    """Register ``kiosk purge`` on ``app``."""
-    app.cli.add_command(purge_command)

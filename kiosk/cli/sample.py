@@ -4,11 +4,10 @@ and retiring it (see :mod:`directory_data.sample`)."""
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from kiosk.cli import catch_up
 from kiosk.cli.users import cli_actor
-from kiosk.config import index_dir
 from kiosk.db import get_database
 
 #: What every listing of the sample is, in the words of the commands.
@@ -28,13 +27,6 @@ def describe(live: int, retired: int, own: int) -> str:
     if live and own:
         parts.append(f"beside {own:,} listings of your own: retire the sample with kiosk sample retire")
     return "; ".join(parts)
-
-
-def catch_up() -> str:
-    """Bring this host's index up to date; what was done, in words."""
-    from kiosk.search import catch_up_index
-
-    return catch_up_index(get_database().session_factory, index_dir(current_app.config))
 
 
 @click.group("sample")

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
@@ -107,8 +106,3 @@ def reset_password_command(name: str, password_stdin: bool) -> None:
     """Give the account NAME a new password; its open sessions end."""
     _change(name, "new password for",
             lambda session, user: set_password(session, user, _read_password(password_stdin)))
-
-
-def init_app(app: Flask) -> None:
-    """Register ``kiosk user`` on ``app``."""
-    app.cli.add_command(user_group)
