@@ -72,7 +72,8 @@ def test_every_post_without_or_with_a_wrong_csrf_token_is_refused(
     client = signed_in(app, session_factory)("admin")
     args = {"service_id": directory.counseling, "organization_id": str(uuid.uuid4()), "location_id": str(uuid.uuid4()),
             "report_id": str(uuid.uuid4()), "user_id": str(uuid.uuid4()), "token": "x",
-            "slug": "housing", "code": "es", "mode": "large", "filename": "kiosk.css"}
+            "slug": "housing", "code": "es", "mode": "large", "filename": "kiosk.css",
+            "event_id": str(uuid.uuid4()), "capacity_id": str(uuid.uuid4())}
     posts = [(e, _url(rule, args)) for e, method, rule in _routes(app) if method == "POST"]
     assert len(posts) > 20
     for endpoint, url in posts:
@@ -343,7 +344,7 @@ def test_security_headers_on_every_response(
     admin = signed_in(app, session_factory)("admin")
     args = {"service_id": directory.counseling, "organization_id": "none", "report_id": "none",
             "user_id": "none", "token": "none", "slug": "housing", "code": "es", "mode": "large",
-            "filename": "kiosk.css", "id": directory.counseling}
+            "filename": "kiosk.css", "id": directory.counseling, "event_id": "none", "capacity_id": "none"}
     seen = []
     for client in (app.test_client(), admin):
         for endpoint, method, rule in _routes(app):
