@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as htmllib
+import itertools
 import re
 from collections.abc import Callable
 
@@ -42,11 +43,12 @@ def make_account(session_factory: sessionmaker[Session], role: str, name: str | 
 
 
 def signed_in(app: Flask, session_factory: sessionmaker[Session]) -> Callable[[str], FlaskClient]:
-    """A maker of clients signed in with a new account of a role."""
+    """A maker of clients signed in with a new account of a role (each account's name is new)."""
+    serial = itertools.count(1)
 
     def make(role: str) -> FlaskClient:
         client = app.test_client()
-        name = make_account(session_factory, role, f"{role}.{id(client) % 100000}")
+        name = make_account(session_factory, role, f"{role}.{next(serial)}")
         response = sign_in(client, name)
         assert response.status_code == 303, response.status_code
         return client
