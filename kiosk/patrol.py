@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from directory_data.districts import district_names
 from directory_data.models import MISSION_CATEGORIES
 from directory_data.referrals import InvalidReferral
 
@@ -96,7 +97,8 @@ def service(service_id: str) -> ResponseReturnValue:
 
 def _referral_page(errors: dict[str, str] | None = None, values: dict[str, object] | None = None) -> str:
     return referrals.referral_page("patrol/referral.html", point=_visit_point()[0], officer=True, errors=errors,
-                                   values=values, districts=referrals.patrol_districts())
+                                   values=values, districts=referrals.patrol_districts(),
+                                   district_names=district_names(get_session()))
 
 
 @bp.get("/referral")

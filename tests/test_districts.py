@@ -185,7 +185,9 @@ def test_patrol_referrals_count_in_a_loaded_district(app_factory, session_factor
     token = csrf_token(officer.get(f"/patrol/services/{made.counseling}").get_data(as_text=True))
     officer.post("/patrol/referral/add", data={"csrf_token": token, "service_id": made.counseling})
     page = officer.get("/patrol/referral").get_data(as_text=True)
-    assert re.findall(r"<option[^>]*>([^<]+)</option>", page) == ["4", "1", "2", "3"]  # the station's first
+    options = re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', page)
+    assert [code for code, _ in options] == ["4", "1", "2", "3"]  # the station's first
+    assert all(name.startswith(f"District {code}") for code, name in options)  # named, not only numbered
     assert officer.post("/patrol/referral/make", data={"csrf_token": token, "mode": "link",
                                                        "district": "2"}).status_code == 303
     officer.post("/patrol/referral/make", data={"csrf_token": token, "mode": "link", "district": "Elsewhere"})
