@@ -5,7 +5,10 @@ and a ``datapackage.json`` describing only those tables. Every record is written
 service reaches it or not: organizations without services, locations, terms attached to nothing.
 ``attributes.csv`` holds the services' taxonomy terms and every ``kiosk:*`` extension attribute;
 ``taxonomy_terms.csv`` and ``taxonomies.csv`` also hold the extension terms and their taxonomy,
-which the attributes refer to.
+which the attributes refer to. ``service_capacity.csv`` and ``units.csv`` hold every capacity and
+unit as HSDS 3.1 has them (:mod:`.capacities` makes their objects, as for the JSON export; a
+confidential shelter's capacities are written like any other's); their source ids and a unit's
+Spanish name are attributes too.
 """
 
 from __future__ import annotations
@@ -29,14 +32,17 @@ from directory_data.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceCapacity,
     ServiceCategory,
     ServiceTaxonomy,
     Taxonomy,
     TaxonomyTerm,
+    Unit,
 )
 from directory_data.models.base import Base
 
 from . import extensions as ext
+from .capacities import capacity_object, unit_object
 from .export_attributes import (
     EXTENSION_TAXONOMY_OBJECT,
     TAXONOMY_LINK_TYPE,
@@ -63,8 +69,12 @@ MODEL_TABLES: tuple[tuple[str, type[Base]], ...] = (
     ("taxonomy_term", TaxonomyTerm),
 )
 
+#: The HSDS 3.1 capacity tables, written from :mod:`.capacities`' objects.
+CAPACITY_TABLES: tuple[str, ...] = ("service_capacity", "unit")
+
 #: Every table the package holds.
-PACKAGE_TABLES: tuple[str, ...] = (*(table for table, _ in MODEL_TABLES), "attribute")
+PACKAGE_TABLES: tuple[str, ...] = (*(table for table, _ in MODEL_TABLES), *CAPACITY_TABLES,
+                                   "attribute")
 
 #: Self-references written parents first, so a reader never meets an unknown parent id.
 PARENT_COLUMNS: dict[str, str] = {
@@ -98,6 +108,10 @@ def write_csv(session: Session, folder: Path) -> int:
         elif table == "service":
             services = len(records)
         _write_table(folder, table, rows)
+    for table, objects in _capacity_objects(session):
+        for obj in objects:
+            attributes.extend(obj["attributes"])
+        _write_table(folder, table, (_object_row(table, obj) for obj in objects))
     attributes[:0] = _taxonomy_link_attributes(session)
     _write_table(folder, "attribute", (_attribute_row(a) for a in attributes))
     descriptor = package_descriptor(PACKAGE_TABLES)
@@ -105,6 +119,15 @@ def write_csv(session: Session, folder: Path) -> int:
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return services
+
+
+def _capacity_objects(session: Session) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The HSDS 3.1 objects of every capacity and every unit (those no capacity counts too), by
+    table, in id order."""
+    capacities = load_table(session, ServiceCapacity)  # each with its unit (joined)
+    units = load_table(session, Unit)
+    return [("service_capacity", [capacity_object(c) for c in capacities]),
+            ("unit", [unit_object(u) for u in units])]
 
 
 def _taxonomy_link_attributes(session: Session) -> list[dict[str, Any]]:

@@ -1,8 +1,8 @@
 """One record's HSDS 3.0 fields: which columns a table has, and their values in JSON or CSV form.
 
 Every model column that HSDS 3.0 also has carries the same name, so a record's fields are the
-spec's columns of its table that the model holds (see :mod:`directory_data.hsds.export_spec`),
-in the spec's order. ``schedule.timezone`` is the exception: HSDS 3.0 wants a UTC offset number
+spec's columns of its table that the model holds (see :mod:`directory_data.hsds.export_spec`,
+and :mod:`directory_data.hsds.export_spec31` for the HSDS 3.1 capacity tables), in the spec's order. ``schedule.timezone`` is the exception: HSDS 3.0 wants a UTC offset number
 there, the model holds an IANA zone name, so the name travels as the ``kiosk:timezone`` attribute
 instead (:mod:`directory_data.hsds.extensions`).
 
@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote
 
-from .export_spec import RESOURCES
+from .export_spec31 import ALL_RESOURCES
 
 #: Spec columns whose model column of the same name holds something else (written as attributes).
 NOT_FROM_MODEL: frozenset[tuple[str, str]] = frozenset({("schedule", "timezone")})
@@ -56,12 +56,12 @@ def _table(fields: list[dict[str, Any]]) -> _Table:
                   names(lambda field: field.get("format") == "uri"))
 
 
-_TABLES = {resource["name"]: _table(resource["schema"]["fields"]) for resource in RESOURCES}
+_TABLES = {resource["name"]: _table(resource["schema"]["fields"]) for resource in ALL_RESOURCES}
 
 
 def _spec(table: str) -> _Table:
     if table not in _TABLES:
-        raise KeyError(f"HSDS 3.0 has no table {table!r} among the exported ones")
+        raise KeyError(f"HSDS 3.0/3.1 has no table {table!r} among the exported ones")
     return _TABLES[table]
 
 

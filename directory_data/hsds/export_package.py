@@ -1,4 +1,5 @@
-"""The ``datapackage.json`` of the CSV export, derived from the HSDS 3.0 spec's own."""
+"""The ``datapackage.json`` of the CSV export, derived from the HSDS 3.0 spec's own (and, for
+``service_capacity`` and ``unit``, from the HSDS 3.1 development branch: :mod:`.export_spec31`)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from .export_spec import PACKAGE_METADATA, RESOURCES
+from .export_spec import PACKAGE_METADATA
+from .export_spec31 import ALL_RESOURCES
 
 
 def resource_path(table: str) -> str:
-    """The CSV file name of ``table`` in an HSDS 3.0 data package (``service`` -> ``services.csv``)."""
-    for resource in RESOURCES:
+    """The CSV file name of ``table`` in an HSDS 3.0/3.1 data package (``service`` -> ``services.csv``)."""
+    for resource in ALL_RESOURCES:
         if resource["name"] == table:
             return str(resource["path"])
-    raise KeyError(f"HSDS 3.0 has no table {table!r} among the exported ones")
+    raise KeyError(f"HSDS 3.0/3.1 has no table {table!r} among the exported ones")
 
 
 def package_descriptor(tables: Iterable[str]) -> dict[str, Any]:
@@ -24,11 +26,11 @@ def package_descriptor(tables: Iterable[str]) -> dict[str, Any]:
     stands on its own; everything else (types, formats, constraints) is the spec's.
     """
     wanted = set(tables)
-    unknown = wanted - {resource["name"] for resource in RESOURCES}
+    unknown = wanted - {resource["name"] for resource in ALL_RESOURCES}
     if unknown:
-        raise KeyError(f"HSDS 3.0 has no tables {sorted(unknown)} among the exported ones")
+        raise KeyError(f"HSDS 3.0/3.1 has no tables {sorted(unknown)} among the exported ones")
     resources = []
-    for resource in RESOURCES:
+    for resource in ALL_RESOURCES:
         if resource["name"] not in wanted:
             continue
         resource = copy.deepcopy(resource)

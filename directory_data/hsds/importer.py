@@ -39,6 +39,7 @@ from .locate import locate
 from .report import ImportReport
 from .rows import ReadResult, SourceRow
 from .tabular import read_tabular
+from .tabular_capacity import import_capacities
 
 __all__ = ["HSDSImportError", "ImportReport", "import_path"]
 
@@ -108,7 +109,11 @@ def _import(session: Session, path: Path, source: str | None, crosswalk: Crosswa
                       result.covered)
     loader = Loader(session, plan, existing)
     status = loader.run()
-    loader.changed_services |= _capacities(session, result, plan, name, report)
+    for reader in (_capacities(session, result, plan, name, report),
+                   import_capacities(session, result, plan, name, report)):
+        if reader is not None:
+            loader.changed_services |= reader.changed_services
+            loader.removed["service_capacity"] += reader.removed
     reviewed = review(session, set(plan.records.get("service", {})) | loader.changed_services)
     loader.changed_services |= reviewed.changed
     report.held = {reason: reviewed.held[reason] for reason in REASONS if reviewed.held[reason]}
@@ -125,18 +130,18 @@ def _import(session: Session, path: Path, source: str | None, crosswalk: Crosswa
 
 
 def _capacities(session: Session, result: ReadResult, plan: Plan, source: str,
-                report: ImportReport) -> set[str]:
+                report: ImportReport) -> CapacityImport | None:
     """Read the HSDS 3.1 ``capacities`` of the imported service objects (:mod:`.capacities`);
-    the services whose capacities were read."""
+    the reader (the services whose capacities changed, how many were removed), None if none."""
     if not result.capacities:
-        return set()
+        return None
     reader = CapacityImport(session, source)
     for row, items, where in result.capacities:
         targets = [target for target in plan.targets.get(row, []) if target[0] == "service"]
         if targets:
             reader.service(str(targets[0][1]), items, where)
     report.warnings.extend(reader.warnings)
-    return reader.changed_services
+    return reader
 
 
 def _count_rows(rows: list[SourceRow], plan: Plan, status: dict[tuple[str, object], str],

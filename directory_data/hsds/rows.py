@@ -8,7 +8,10 @@ ids. The builder maps them to model values; the report counts them per source ta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .csvfile import CsvTable
 
 #: The HSDS 3.0 kinds the importer understands, in the order they are built.
 KINDS: tuple[str, ...] = (
@@ -122,6 +125,16 @@ class SourceRow:
 
 
 @dataclass
+class CapacityTables:
+    """A tabular package's HSDS 3.1 capacity files, read by :mod:`.tabular_capacity` once the
+    services are written: each file's kind (``service_capacity``, ``unit``) and table, and the
+    attribute rows describing their records."""
+
+    tables: list[tuple[str, CsvTable]] = field(default_factory=list)
+    attributes: list[SourceRow] = field(default_factory=list)
+
+
+@dataclass
 class ReadResult:
     """What a reader found: the rows, tables it did not import, and notes for the report.
 
@@ -140,3 +153,5 @@ class ReadResult:
     tables: dict[str, str] = field(default_factory=dict)
     #: HSDS 3.1 ``capacities`` of service objects (JSON): the service's row, the list, where.
     capacities: list[tuple[SourceRow, Any, str]] = field(default_factory=list)
+    #: HSDS 3.1 ``service_capacity.csv`` and ``units.csv`` of a tabular package.
+    capacity: CapacityTables = field(default_factory=CapacityTables)

@@ -3,7 +3,8 @@
 Files are recognised by name (1.x and 3.0 names) and, where the two versions share a name, by
 their columns (a ``schedules.csv`` with a ``weekday`` column is 1.1 regular schedules, as ILAO's
 export has it). Tables the directory has no place for (contacts, funding ...) are listed in the
-report as ignored; files that are no HSDS table at all get a warning.
+report as ignored; files that are no HSDS table at all get a warning. HSDS 3.1's capacity files
+(``service_capacity.csv``, ``units.csv``) are read too, and imported by :mod:`.tabular_capacity`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .csvfile import CsvTable, read_csv
 from .errors import HSDSImportError
 from .locate import Package
 from .rows import ReadResult, SourceRow
+from .tabular_capacity import CAPACITY_FILES, set_aside_attributes
 
 Adapter = Callable[[CsvTable], list[SourceRow]]
 
@@ -109,8 +111,6 @@ IGNORED: dict[str, str] = {
     "other_attributes.csv": "HSDS 2.0 attributes are not kept",
     "urls.csv": "additional URLs are not kept",
     "url.csv": "additional URLs are not kept",
-    "service_capacity.csv": "service capacity is not kept",
-    "unit.csv": "units are not kept",
 }
 
 
@@ -135,6 +135,13 @@ def read_tabular(package: Package) -> tuple[ReadResult, str]:
             f"organizations.csv, locations.csv ...)"
         )
     for name, path in package.csv_files.items():
+        if name in CAPACITY_FILES:  # HSDS 3.1: read once the services are written
+            kind, required = CAPACITY_FILES[name]
+            table = read_csv(path, name, required)
+            result.warnings.extend(table.warnings)
+            result.capacity.tables.append((kind, table))
+            result.tables[name] = kind
+            continue
         spec = TABLES.get(name)
         if spec is None:
             if name in IGNORED:
@@ -153,6 +160,8 @@ def read_tabular(package: Package) -> tuple[ReadResult, str]:
                 versions.add("1.1")
             else:
                 versions.add(spec.version)
+    if result.capacity.tables:
+        set_aside_attributes(result)
     for name in package.missing:
         if name not in package.csv_files:
             result.warnings.append(
