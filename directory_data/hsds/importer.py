@@ -9,7 +9,9 @@ in the caller's session, in one transaction the caller commits or rolls back:
    (unreadable, not UTF-8, cut off, missing required column, not HSDS) surface here, before
    anything is written, as :class:`HSDSImportError`;
 3. :mod:`.build` decides ids, values and links, and which rows are skipped and why;
-4. :mod:`.loader` writes with bulk statements;
+4. :mod:`.loader` writes with bulk statements; then the services' HSDS 3.1 capacities are read
+   (:mod:`.capacities` for JSON objects, :mod:`.tabular_capacity` for ``service_capacity.csv``
+   and ``units.csv``);
 5. :func:`directory_data.publication.review` holds the services that may not be shown (no way
    to reach them, no category) and publishes those that now may, for every service the import
    names; then every changed service is journaled.
