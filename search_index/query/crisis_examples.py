@@ -1,0 +1,204 @@
+"""The example backstop of crisis detection: judged queries (``directory_data/crisis_examples.csv``)
+compared with a query the word-list rules pin nothing for.
+
+Each example is a query someone typed or might type, with the lines it should pin (empty for a
+look-alike). A query is compared with every example by the cosine of their character n-gram
+TF-IDF vectors: n-grams of 2 to 4 characters taken inside each word padded with a space (so
+"chld abuse" shares " ch", "ld ", " abu", "abus", "buse" ... with "child abuse"), weighted by
+``ln((1 + N) / (1 + df)) + 1`` and normalised to unit length. This is exactly scikit-learn's
+``TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4))`` with its defaults (smooth idf, raw
+counts, l2 norm), written here with numpy because importing scikit-learn and scipy adds about
+95 MB to every search worker for this one computation.
+
+:meth:`ExampleBackstop.nearest` answers with the nearest danger example's lines only when its
+similarity is at least :data:`MIN_SIMILARITY` **and** no look-alike example is as close: a
+look-alike in the same words ("child care near me" beside "child abuse near me") keeps the
+query unpinned. The caller (:meth:`search_index.query.crisis.CrisisRules.detect`) asks only
+when the rules pin nothing, no trigger was cancelled by a negation and no guard matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from search_index.query.data_rows import DATA_DIR, WatchedFiles, cell_list, data_rows
+from search_index.query.text_forms import tokens
+
+EXAMPLES_PATH = DATA_DIR / "crisis_examples.csv"
+#: The smallest cosine similarity at which the nearest danger example pins its lines (chosen by
+#: leave-one-file-out over every judged file: README "Crisis lines pinned for danger").
+MIN_SIMILARITY = 0.65
+#: A query of fewer words is never compared ("laundry", "abuse", "wheelchair": a single word says
+#: too little, and the word lists read single words already).
+MIN_WORDS = 2
+NGRAMS = (2, 4)
+LANGUAGES = ("en", "es", "ht")
+
+
+class CrisisExampleError(ValueError):
+    """A row of ``crisis_examples.csv`` that cannot be used (the message names the line)."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A row of ``crisis_examples.csv``."""
+
+    row: int
+    query: str
+    language: str
+    lines: tuple[str, ...]
+    now: bool
+    source: str
+
+    @property
+    def danger(self) -> bool:
+        """Whether the example signals danger (a look-alike has no lines)."""
+        return bool(self.lines)
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """What :meth:`ExampleBackstop.nearest` found: the closest danger and look-alike examples."""
+
+    danger: Example | None
+    danger_similarity: float
+    lookalike: Example | None
+    lookalike_similarity: float
+
+    def pins(self, threshold: float = MIN_SIMILARITY) -> bool:
+        """Whether the nearest danger example is close enough and closer than every look-alike."""
+        return (self.danger is not None and self.danger_similarity >= threshold
+                and self.danger_similarity > self.lookalike_similarity)
+
+
+def comparable(text: str) -> str:
+    """``text`` as the examples are compared: folded word tokens (:func:`tokens`) joined by spaces."""
+    return " ".join(tokens(text))
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def char_wb_ngrams(text: str, ngrams: tuple[int, int] = NGRAMS) -> list[str]:
+    """The n-grams of scikit-learn's ``char_wb`` analyzer: inside each word padded with one space,
+    every length in ``ngrams``; a word shorter than a length gives itself once."""
+    low, high = ngrams
+    found: list[str] = []
+    for word in _SPACES.sub(" ", text).split():
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(low, high + 1):
+            offset = 0
+            found.append(padded[offset:offset + n])
+            while offset + n < size:
+                offset += 1
+                found.append(padded[offset:offset + n])
+            if offset == 0:
+                break
+    return found
+
+
+class ExampleBackstop:
+    """The examples, indexed by character n-gram for cosine similarity (see the module docstring)."""
+
+    def __init__(self, examples: tuple[Example, ...]) -> None:
+        self.examples = examples
+        self.danger_mask = np.array([e.danger for e in examples], dtype=bool)
+        counts = [Counter(char_wb_ngrams(comparable(e.query))) for e in examples]
+        vocabulary: dict[str, int] = {}
+        df: list[int] = []
+        for c in counts:
+            for gram in c:
+                at = vocabulary.setdefault(gram, len(vocabulary))
+                if at == len(df):
+                    df.append(0)
+                df[at] += 1
+        total = len(examples)
+        self.idf = np.log((1 + total) / (1 + np.array(df, dtype=np.float64))) + 1.0
+        self.vocabulary = vocabulary
+        # Postings: for each n-gram, the examples holding it and its weight there (unit vectors).
+        ids: list[list[int]] = [[] for _ in vocabulary]
+        weights: list[list[float]] = [[] for _ in vocabulary]
+        for number, c in enumerate(counts):
+            if not c:
+                continue
+            grams = [vocabulary[g] for g in c]
+            values = np.array([c[g] for g in c], dtype=np.float64) * self.idf[grams]
+            values /= np.linalg.norm(values)
+            for gram, value in zip(grams, values):
+                ids[gram].append(number)
+                weights[gram].append(float(value))
+        self.post_ids = [np.array(i, dtype=np.int32) for i in ids]
+        self.post_weights = [np.array(w, dtype=np.float64) for w in weights]
+
+    def similarities(self, text: str) -> np.ndarray:
+        """The cosine similarity of ``text`` with every example (zeros when nothing is shared)."""
+        c = Counter(g for g in char_wb_ngrams(comparable(text)) if g in self.vocabulary)
+        scores = np.zeros(len(self.examples))
+        if not c:
+            return scores
+        grams = [self.vocabulary[g] for g in c]
+        values = np.array([c[g] for g in c], dtype=np.float64) * self.idf[grams]
+        values /= np.linalg.norm(values)
+        ids = np.concatenate([self.post_ids[g] for g in grams])
+        weights = np.concatenate([self.post_weights[g] * v for g, v in zip(grams, values)])
+        return np.bincount(ids, weights, minlength=len(self.examples))
+
+    def nearest(self, text: str) -> Nearest:
+        """The closest danger example and the closest look-alike to ``text``."""
+        if not self.examples or len(tokens(text)) < MIN_WORDS:
+            return Nearest(None, 0.0, None, 0.0)
+        scores = self.similarities(text)
+        danger = lookalike = None
+        best_danger = best_lookalike = 0.0
+        if self.danger_mask.any():
+            at = int(np.argmax(np.where(self.danger_mask, scores, -1.0)))
+            danger, best_danger = self.examples[at], float(scores[at])
+        if (~self.danger_mask).any():
+            at = int(np.argmax(np.where(self.danger_mask, -1.0, scores)))
+            lookalike, best_lookalike = self.examples[at], float(scores[at])
+        return Nearest(danger, best_danger, lookalike, best_lookalike)
+
+
+def parse_examples(text: str, known_lines: frozenset[str] | None = None) -> tuple[Example, ...]:
+    """The rows of ``crisis_examples.csv``; :class:`CrisisExampleError` on a bad one (an empty
+    query, an unknown language or line, ``now`` not yes/no)."""
+    examples = []
+    for number, row in data_rows(text):
+        query = row.get("query", "")
+        language = row.get("language", "")
+        lines = cell_list(row.get("lines", ""))
+        now = row.get("now", "").lower()
+        where = f"crisis_examples.csv line {number}"
+        if not query or not comparable(query):
+            raise CrisisExampleError(f"{where}: no query")
+        if language not in LANGUAGES:
+            raise CrisisExampleError(f"{where}: language {language!r} is not one of {', '.join(LANGUAGES)}")
+        if known_lines is not None and any(k not in known_lines for k in lines):
+            raise CrisisExampleError(f"{where}: line {row.get('lines')!r} is not known")
+        if now not in ("yes", "no"):
+            raise CrisisExampleError(f"{where}: now {now!r} must be yes or no")
+        examples.append(Example(number, query, language, lines, now == "yes", row.get("source", "")))
+    return tuple(examples)
+
+
+_files: WatchedFiles[ExampleBackstop] = WatchedFiles(
+    lambda text: ExampleBackstop(parse_examples(text)), (CrisisExampleError,))
+
+
+def load_backstop(path: Path = EXAMPLES_PATH) -> ExampleBackstop:
+    """The backstop of the examples file ``path``, re-read within a second of it changing."""
+    return _files.load((path,))
+
+
+def leave_out(examples: tuple[Example, ...], source: str, queries: set[str] | frozenset[str] = frozenset()) -> tuple[Example, ...]:
+    """``examples`` without those of ``source`` and without any whose text (:func:`comparable`) is
+    one of ``queries``: how a judged file is scored honestly (leave-one-file-out), never by its
+    own rows nor by copies of them in another file."""
+    texts = {comparable(q) for q in queries}
+    return tuple(e for e in examples if e.source != source and comparable(e.query) not in texts)
