@@ -149,9 +149,10 @@ class ExampleBackstop:
         weights = np.concatenate([self.post_weights[g] * v for g, v in zip(grams, values)])
         return np.bincount(ids, weights, minlength=len(self.examples))
 
-    def nearest(self, text: str) -> Nearest:
-        """The closest danger example and the closest look-alike to ``text``."""
-        if not self.examples or len(tokens(text)) < MIN_WORDS:
+    def nearest(self, text: str, min_words: int = MIN_WORDS) -> Nearest:
+        """The closest danger example and the closest look-alike to ``text`` (none for a text of
+        fewer than ``min_words`` words)."""
+        if not self.examples or len(tokens(text)) < min_words:
             return Nearest(None, 0.0, None, 0.0)
         scores = self.similarities(text)
         danger = lookalike = None
@@ -196,9 +197,15 @@ def load_backstop(path: Path = EXAMPLES_PATH) -> ExampleBackstop:
     return _files.load((path,))
 
 
+def same_words(text: str) -> str:
+    """The words of ``text`` in sorted order: two texts with the same words in any order have the
+    same n-grams, so one is a copy of the other for the backstop."""
+    return " ".join(sorted(tokens(text)))
+
+
 def leave_out(examples: tuple[Example, ...], source: str, queries: set[str] | frozenset[str] = frozenset()) -> tuple[Example, ...]:
-    """``examples`` without those of ``source`` and without any whose text (:func:`comparable`) is
-    one of ``queries``: how a judged file is scored honestly (leave-one-file-out), never by its
-    own rows nor by copies of them in another file."""
-    texts = {comparable(q) for q in queries}
-    return tuple(e for e in examples if e.source != source and comparable(e.query) not in texts)
+    """``examples`` without those of ``source`` and without any with the same words as one of
+    ``queries`` (:func:`same_words`): how a judged file is scored honestly (leave-one-file-out),
+    never by its own rows nor by copies of them in another file."""
+    texts = {same_words(q) for q in queries}
+    return tuple(e for e in examples if e.source != source and same_words(e.query) not in texts)
