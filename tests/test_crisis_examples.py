@@ -57,7 +57,7 @@ def test_every_row_decides_for_its_own_text(chunk: int) -> None:
         found = nearest.danger if e.danger else nearest.lookalike
         similarity = nearest.danger_similarity if e.danger else nearest.lookalike_similarity
         assert found is not None and same_words(found.query) == same_words(e.query), (e.row, e.query, found)
-        assert math.isclose(similarity, 1.0, abs_tol=1e-9), (e.row, e.query)
+        assert math.isclose(similarity, 1.0, abs_tol=1e-5), (e.row, e.query)
         if e.danger and len(e.query.split()) > 1:
             assert nearest.pins(), (e.row, e.query, nearest)
             assert e.lines[0] in found.lines
@@ -98,7 +98,7 @@ def test_the_similarity_is_scikit_learns_tfidf_cosine() -> None:
     backstop = ExampleBackstop(EXAMPLES[:400])
     for probe in ("chld abuse hotlne", "kid swalowed bleech", "they tok my pasport", "m pa ka respire"):
         expected = (matrix @ vectorizer.transform([comparable(probe)]).T).toarray().ravel()
-        assert backstop.similarities(probe) == pytest.approx(expected, abs=1e-9)
+        assert backstop.similarities(probe) == pytest.approx(expected, abs=1e-6)
 
 
 def small(*rows: tuple[str, str]) -> ExampleBackstop:

@@ -37,6 +37,8 @@ MIN_SIMILARITY = 0.65
 #: too little, and the word lists read single words already).
 MIN_WORDS = 2
 NGRAMS = (2, 4)
+#: N-grams in more than this share of the examples are kept dense (speed only; same similarities).
+DENSE_SHARE = 0.04
 LANGUAGES = ("en", "es", "ht")
 
 
@@ -104,50 +106,61 @@ def char_wb_ngrams(text: str, ngrams: tuple[int, int] = NGRAMS) -> list[str]:
 
 
 class ExampleBackstop:
-    """The examples, indexed by character n-gram for cosine similarity (see the module docstring)."""
+    """The examples, indexed by character n-gram for cosine similarity (see the module docstring).
+
+    The example vectors are kept as one sparse matrix by n-gram (compressed rows: ``offsets``,
+    ``example_ids``, ``weights``), so a query's similarities are a few numpy operations over the
+    postings of its own n-grams."""
 
     def __init__(self, examples: tuple[Example, ...]) -> None:
         self.examples = examples
         self.danger_mask = np.array([e.danger for e in examples], dtype=bool)
         counts = [Counter(char_wb_ngrams(comparable(e.query))) for e in examples]
         vocabulary: dict[str, int] = {}
-        df: list[int] = []
         for c in counts:
             for gram in c:
-                at = vocabulary.setdefault(gram, len(vocabulary))
-                if at == len(df):
-                    df.append(0)
-                df[at] += 1
-        total = len(examples)
-        self.idf = np.log((1 + total) / (1 + np.array(df, dtype=np.float64))) + 1.0
+                vocabulary.setdefault(gram, len(vocabulary))
+        rows = np.fromiter((vocabulary[g] for c in counts for g in c), dtype=np.int32)
+        cols = np.fromiter((n for n, c in enumerate(counts) for _ in c), dtype=np.int32)
+        tf = np.fromiter((v for c in counts for v in c.values()), dtype=np.float64)
+        df = np.bincount(rows, minlength=len(vocabulary)).astype(np.float64)
+        self.idf = np.log((1 + len(examples)) / (1 + df)) + 1.0
+        values = tf * self.idf[rows]
+        norms = np.sqrt(np.bincount(cols, values * values, minlength=len(examples)))
+        values /= norms[cols]
+        # The commonest n-grams (in more than DENSE_SHARE of the examples) as a dense matrix, the
+        # others as postings: a query then touches a few thousand postings, not tens of thousands.
+        common = df > max(DENSE_SHARE * len(examples), 1)
+        self.dense_row = np.full(len(vocabulary), -1, dtype=np.int64)
+        self.dense_row[common] = np.arange(int(common.sum()))
+        self.dense = np.zeros((int(common.sum()), len(examples)), dtype=np.float32)
+        dense_entries = common[rows]
+        self.dense[self.dense_row[rows[dense_entries]], cols[dense_entries]] = values[dense_entries]
+        rows, cols, values = rows[~dense_entries], cols[~dense_entries], values[~dense_entries]
+        order = np.argsort(rows, kind="stable")
+        self.offsets = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(vocabulary))))).astype(np.int64)
+        self.example_ids = cols[order]
+        self.weights = values[order].astype(np.float32)
         self.vocabulary = vocabulary
-        # Postings: for each n-gram, the examples holding it and its weight there (unit vectors).
-        ids: list[list[int]] = [[] for _ in vocabulary]
-        weights: list[list[float]] = [[] for _ in vocabulary]
-        for number, c in enumerate(counts):
-            if not c:
-                continue
-            grams = [vocabulary[g] for g in c]
-            values = np.array([c[g] for g in c], dtype=np.float64) * self.idf[grams]
-            values /= np.linalg.norm(values)
-            for gram, value in zip(grams, values):
-                ids[gram].append(number)
-                weights[gram].append(float(value))
-        self.post_ids = [np.array(i, dtype=np.int32) for i in ids]
-        self.post_weights = [np.array(w, dtype=np.float64) for w in weights]
 
     def similarities(self, text: str) -> np.ndarray:
         """The cosine similarity of ``text`` with every example (zeros when nothing is shared)."""
         c = Counter(g for g in char_wb_ngrams(comparable(text)) if g in self.vocabulary)
-        scores = np.zeros(len(self.examples))
         if not c:
-            return scores
-        grams = [self.vocabulary[g] for g in c]
-        values = np.array([c[g] for g in c], dtype=np.float64) * self.idf[grams]
+            return np.zeros(len(self.examples))
+        grams = np.fromiter((self.vocabulary[g] for g in c), dtype=np.int64, count=len(c))
+        values = np.fromiter(c.values(), dtype=np.float64, count=len(c)) * self.idf[grams]
         values /= np.linalg.norm(values)
-        ids = np.concatenate([self.post_ids[g] for g in grams])
-        weights = np.concatenate([self.post_weights[g] * v for g, v in zip(grams, values)])
-        return np.bincount(ids, weights, minlength=len(self.examples))
+        dense = self.dense_row[grams]
+        common = dense >= 0
+        scores = values[common].astype(np.float32) @ self.dense[dense[common]] if common.any() else 0.0
+        grams, values = grams[~common], values[~common]
+        starts, ends = self.offsets[grams], self.offsets[grams + 1]
+        lengths = ends - starts
+        # The positions of every posting of the query's n-grams, without a loop over n-grams.
+        at = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
+        return np.bincount(self.example_ids[at], self.weights[at] * np.repeat(values, lengths),
+                           minlength=len(self.examples)) + scores
 
     def nearest(self, text: str, min_words: int = MIN_WORDS) -> Nearest:
         """The closest danger example and the closest look-alike to ``text`` (none for a text of
