@@ -248,12 +248,12 @@ class CrisisRules:
         cancelled by a negation ("I'm not suicidal"), a guard marks it as a look-alike, or the
         example is not close enough or a look-alike is as close (:mod:`crisis_examples`)."""
         nothing = Detection((), False, False, reading.language)
+        nearest = backstop.nearest(text, threshold=MIN_SIMILARITY)
+        if not nearest.pins(MIN_SIMILARITY) or nearest.danger is None:
+            return nothing
         if matches(self.triggers, self.trigger_index, reading, negation=False):
             return nothing
         if matches(self.guards, self.guard_index, reading, negation=False):
-            return nothing
-        nearest = backstop.nearest(text)
-        if not nearest.pins(MIN_SIMILARITY) or nearest.danger is None:
             return nothing
         example = nearest.danger
         keys = tuple(k for k in example.lines if k in self.lines)

@@ -88,20 +88,17 @@ _SPACES = re.compile(r"\s+")
 
 def char_wb_ngrams(text: str, ngrams: tuple[int, int] = NGRAMS) -> list[str]:
     """The n-grams of scikit-learn's ``char_wb`` analyzer: inside each word padded with one space,
-    every length in ``ngrams``; a word shorter than a length gives itself once."""
+    every length in ``ngrams``; a word no longer than a length gives itself once, and no longer ones."""
     low, high = ngrams
     found: list[str] = []
     for word in _SPACES.sub(" ", text).split():
         padded = f" {word} "
         size = len(padded)
         for n in range(low, high + 1):
-            offset = 0
-            found.append(padded[offset:offset + n])
-            while offset + n < size:
-                offset += 1
-                found.append(padded[offset:offset + n])
-            if offset == 0:
+            if size <= n:
+                found.append(padded)
                 break
+            found += [padded[i:i + n] for i in range(size - n + 1)]
     return found
 
 
@@ -136,6 +133,7 @@ class ExampleBackstop:
         self.dense = np.zeros((int(common.sum()), len(examples)), dtype=np.float32)
         dense_entries = common[rows]
         self.dense[self.dense_row[rows[dense_entries]], cols[dense_entries]] = values[dense_entries]
+        self.common_norms = np.sqrt((self.dense.astype(np.float64) ** 2).sum(axis=0)) * (1 + 1e-6)
         rows, cols, values = rows[~dense_entries], cols[~dense_entries], values[~dense_entries]
         order = np.argsort(rows, kind="stable")
         self.offsets = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(vocabulary))))).astype(np.int64)
@@ -145,29 +143,45 @@ class ExampleBackstop:
 
     def similarities(self, text: str) -> np.ndarray:
         """The cosine similarity of ``text`` with every example (zeros when nothing is shared)."""
-        c = Counter(g for g in char_wb_ngrams(comparable(text)) if g in self.vocabulary)
+        return self._scores(" ".join(tokens(text)), None)
+
+    def _scores(self, text: str, threshold: float | None) -> np.ndarray | None:
+        """The similarities of the comparable ``text``; None when ``threshold`` is given and no
+        danger example can reach it (its rare n-grams' part plus the most its common n-grams could
+        add, ``|q_common| * |e_common|`` by Cauchy-Schwarz, is below it)."""
+        c = Counter(g for g in char_wb_ngrams(text) if g in self.vocabulary)
         if not c:
-            return np.zeros(len(self.examples))
+            return None if threshold is not None else np.zeros(len(self.examples))
         grams = np.fromiter((self.vocabulary[g] for g in c), dtype=np.int64, count=len(c))
         values = np.fromiter(c.values(), dtype=np.float64, count=len(c)) * self.idf[grams]
         values /= np.linalg.norm(values)
         dense = self.dense_row[grams]
         common = dense >= 0
-        scores = values[common].astype(np.float32) @ self.dense[dense[common]] if common.any() else 0.0
-        grams, values = grams[~common], values[~common]
-        starts, ends = self.offsets[grams], self.offsets[grams + 1]
+        rare_grams, rare_values = grams[~common], values[~common]
+        starts, ends = self.offsets[rare_grams], self.offsets[rare_grams + 1]
         lengths = ends - starts
-        # The positions of every posting of the query's n-grams, without a loop over n-grams.
+        # The positions of every posting of the query's rare n-grams, without a loop over n-grams.
         at = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
-        return np.bincount(self.example_ids[at], self.weights[at] * np.repeat(values, lengths),
-                           minlength=len(self.examples)) + scores
+        scores = np.bincount(self.example_ids[at], self.weights[at] * np.repeat(rare_values, lengths),
+                             minlength=len(self.examples))
+        if not common.any():
+            return scores
+        if threshold is not None:
+            reach = scores + float(np.linalg.norm(values[common])) * self.common_norms
+            if not (reach[self.danger_mask] >= threshold).any():
+                return None
+        return scores + values[common].astype(np.float32) @ self.dense[dense[common]]
 
-    def nearest(self, text: str, min_words: int = MIN_WORDS) -> Nearest:
+    def nearest(self, text: str, min_words: int = MIN_WORDS, threshold: float | None = None) -> Nearest:
         """The closest danger example and the closest look-alike to ``text`` (none for a text of
-        fewer than ``min_words`` words)."""
-        if not self.examples or len(tokens(text)) < min_words:
+        fewer than ``min_words`` words, nor when ``threshold`` is given and no danger example can
+        reach it)."""
+        words = tokens(text)
+        if not self.examples or len(words) < min_words:
             return Nearest(None, 0.0, None, 0.0)
-        scores = self.similarities(text)
+        scores = self._scores(" ".join(words), threshold)
+        if scores is None:
+            return Nearest(None, 0.0, None, 0.0)
         danger = lookalike = None
         best_danger = best_lookalike = 0.0
         if self.danger_mask.any():
