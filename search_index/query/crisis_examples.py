@@ -20,6 +20,7 @@ when the rules pin nothing, no trigger was cancelled by a negation and no guard 
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,14 +113,19 @@ class ExampleBackstop:
     def __init__(self, examples: tuple[Example, ...]) -> None:
         self.examples = examples
         self.danger_mask = np.array([e.danger for e in examples], dtype=bool)
-        counts = [Counter(char_wb_ngrams(comparable(e.query))) for e in examples]
+        # Row (n-gram), column (example) and count of every entry, in typed arrays: one Counter at
+        # a time, so building leaves no heap of small objects behind in a worker.
         vocabulary: dict[str, int] = {}
-        for c in counts:
-            for gram in c:
-                vocabulary.setdefault(gram, len(vocabulary))
-        rows = np.fromiter((vocabulary[g] for c in counts for g in c), dtype=np.int32)
-        cols = np.fromiter((n for n, c in enumerate(counts) for _ in c), dtype=np.int32)
-        tf = np.fromiter((v for c in counts for v in c.values()), dtype=np.float64)
+        row_list, col_list, tf_list = array("i"), array("i"), array("d")
+        for number, e in enumerate(examples):
+            for gram, count in Counter(char_wb_ngrams(comparable(e.query))).items():
+                row_list.append(vocabulary.setdefault(gram, len(vocabulary)))
+                col_list.append(number)
+                tf_list.append(count)
+        rows = np.frombuffer(row_list, dtype=np.int32).copy()
+        cols = np.frombuffer(col_list, dtype=np.int32).copy()
+        tf = np.frombuffer(tf_list, dtype=np.float64).copy()
+        del row_list, col_list, tf_list
         df = np.bincount(rows, minlength=len(vocabulary)).astype(np.float64)
         self.idf = np.log((1 + len(examples)) / (1 + df)) + 1.0
         values = tf * self.idf[rows]
@@ -133,7 +139,8 @@ class ExampleBackstop:
         self.dense = np.zeros((int(common.sum()), len(examples)), dtype=np.float32)
         dense_entries = common[rows]
         self.dense[self.dense_row[rows[dense_entries]], cols[dense_entries]] = values[dense_entries]
-        self.common_norms = np.sqrt((self.dense.astype(np.float64) ** 2).sum(axis=0)) * (1 + 1e-6)
+        self.common_norms = np.sqrt(np.bincount(cols[dense_entries], values[dense_entries] ** 2,
+                                                minlength=len(examples))) * (1 + 1e-6)
         rows, cols, values = rows[~dense_entries], cols[~dense_entries], values[~dense_entries]
         order = np.argsort(rows, kind="stable")
         self.offsets = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(vocabulary))))).astype(np.int64)
