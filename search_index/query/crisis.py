@@ -11,9 +11,11 @@ in its header; patterns are those of :mod:`search_index.query.word_patterns`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search_index.query.crisis_examples import EXAMPLES_PATH, MIN_SIMILARITY, Example, ExampleBackstop, load_backstop
 from search_index.query.data_rows import DATA_DIR, WatchedFiles, cell_list, data_rows
 from search_index.query.lexicon import Lexicon, Reading
 from search_index.query.text_forms import tokens
@@ -191,6 +193,9 @@ class Detection:
     language: str | None
     triggers: tuple[int, ...] = ()
     stopped_by: tuple[int, ...] = ()
+    #: The example whose lines were pinned when the rules pinned nothing (the backstop), and how close.
+    example: Example | None = None
+    similarity: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -209,11 +214,15 @@ class CrisisRules:
         """``text`` read by the lexicon."""
         return self.lexicon.read(text)
 
-    def detect(self, text: str, *, skip_guards: frozenset[int] = frozenset()) -> Detection:
-        """The lines ``text`` pins (see the module docstring), leaving out the ``skip_guards`` rows."""
+    def detect(self, text: str, *, skip_guards: frozenset[int] = frozenset(),
+               backstop: ExampleBackstop | None = None) -> Detection:
+        """The lines ``text`` pins (see the module docstring), leaving out the ``skip_guards`` rows;
+        when no trigger matches, the nearest example of ``backstop`` (if given) may pin its lines."""
         reading = self.lexicon.read(text)
         found = matches(self.triggers, self.trigger_index, reading)
         if not found:
+            if backstop is not None:
+                return self._backstop(text, reading, backstop)
             return Detection((), False, False, reading.language)
         guards = matches(self.guards, self.guard_index, reading, skip=skip_guards, negation=False)
         kept: list[Trigger] = []
@@ -234,11 +243,33 @@ class CrisisRules:
                               or any(g in reading.present for g in NOW_GROUPS))
         return Detection(tuple(keys), danger, now, reading.language, tuple(t.row for t in kept), tuple(sorted(stopped)))
 
+    def _backstop(self, text: str, reading: Reading, backstop: ExampleBackstop) -> Detection:
+        """The nearest danger example's lines for a query no trigger matched, unless a trigger was
+        cancelled by a negation ("I'm not suicidal"), a guard marks it as a look-alike, or the
+        example is not close enough or a look-alike is as close (:mod:`crisis_examples`)."""
+        nothing = Detection((), False, False, reading.language)
+        nearest = backstop.nearest(text, threshold=MIN_SIMILARITY)
+        if not nearest.pins(MIN_SIMILARITY) or nearest.danger is None:
+            return nothing
+        if matches(self.triggers, self.trigger_index, reading, negation=False):
+            return nothing
+        if matches(self.guards, self.guard_index, reading, negation=False):
+            return nothing
+        example = nearest.danger
+        keys = tuple(k for k in example.lines if k in self.lines)
+        if not keys:
+            return nothing
+        now = example.now or any(g in reading.present for g in NOW_GROUPS)
+        return Detection(keys, True, now, reading.language or example.language,
+                         example=example, similarity=nearest.danger_similarity)
+
     def match(
-        self, text: str, interface: str = "en", service_ids: tuple[str, ...] = ()
+        self, text: str, interface: str = "en", service_ids: tuple[str, ...] = (),
+        backstop: ExampleBackstop | None = None,
     ) -> CrisisMatch | None:
-        """The :class:`CrisisMatch` of ``text`` (no listings), or None when it pins nothing."""
-        found = self.detect(text)
+        """The :class:`CrisisMatch` of ``text`` (no listings), or None when it pins nothing;
+        ``backstop`` defaults to the examples file's (:func:`current_backstop`)."""
+        found = self.detect(text, backstop=backstop if backstop is not None else current_backstop())
         if not found.lines:
             return None
         return CrisisMatch(
@@ -304,3 +335,17 @@ _files: WatchedFiles[CrisisRules] = WatchedFiles(lambda *texts: parse_rules(*tex
 def load_rules(paths: tuple[Path, ...] = DEFAULT_PATHS) -> CrisisRules:
     """The rules from the data files, re-read within a second of one changing (:class:`WatchedFiles`)."""
     return _files.load(paths)
+
+
+#: Names another examples file, or ``none`` for the word-list rules alone (the judged tests point
+#: it at a copy of the examples without the file they score: leave-one-file-out).
+EXAMPLES_SETTING = "KIOSK_CRISIS_EXAMPLES"
+
+
+def current_backstop() -> ExampleBackstop | None:
+    """The example backstop searches use: ``directory_data/crisis_examples.csv``, or the file the
+    ``KIOSK_CRISIS_EXAMPLES`` environment variable names (``none``: no backstop)."""
+    setting = os.environ.get(EXAMPLES_SETTING, "").strip()
+    if setting.lower() == "none":
+        return None
+    return load_backstop(Path(setting) if setting else EXAMPLES_PATH)

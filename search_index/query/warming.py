@@ -52,12 +52,13 @@ def warm_words(searcher: Searcher, words: Iterable[str]) -> int:
 
 
 def warm_crisis_rules() -> None:
-    """Load the crisis data files and the known-word lists (about half a second) ahead."""
-    from search_index.query.crisis import load_rules
+    """Load the crisis data files, the known-word lists and the examples (about a second) ahead."""
+    from search_index.query.crisis import current_backstop, load_rules
     from search_index.query.known_words import known_words
 
     load_rules()
     known_words()
+    current_backstop()
 
 
 def need_words() -> list[str]:

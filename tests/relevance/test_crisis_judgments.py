@@ -1,7 +1,13 @@
 """Crisis pinning over every judged set ``tests/relevance/crisis_*.csv``, through ``GET
 /api/v1/search`` on the directory ``kiosk init`` loads: the issue's bars in every language and
 every kind (see ``crisis_scoring``). Prints a table and writes ``test-artifacts/crisis_<name>.json``.
-A new judgment file dropped beside the others is run too."""
+A new judgment file dropped beside the others is run too.
+
+Leave-one-file-out: the example backstop (``directory_data/crisis_examples.csv``) holds the rows of
+every judged file, so each file is scored with a copy of the examples that leaves out its own rows
+and every example with the same words as one of its queries (``KIOSK_CRISIS_EXAMPLES`` names the
+copy); otherwise a file would be answered by its own rows and its figures would be memorisation.
+Every query's deciding example is checked to come from another file."""
 
 from __future__ import annotations
 
@@ -15,8 +21,18 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from conftest import wipe
-from crisis_scoring import KINDS, LANGUAGES, failures, load_crisis_judgments, score, table
+from crisis_scoring import KINDS, LANGUAGES, CrisisJudgment, failures, load_crisis_judgments, score, table
 from curated_app import with_curated_directory
+
+from search_index.query.crisis import EXAMPLES_SETTING, current_backstop, load_rules
+from search_index.query.crisis_examples import (
+    EXAMPLES_PATH,
+    Example,
+    ExampleBackstop,
+    leave_out,
+    parse_examples,
+    same_words,
+)
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE.parents[1] / "test-artifacts"
@@ -51,18 +67,67 @@ def crisis_of(client: FlaskClient, query: str) -> dict[str, Any] | None:
     return crisis
 
 
+def left_out_examples(path: Path, judgments: list[CrisisJudgment], folder: Path) -> Path:
+    """A copy of the examples file without ``path``'s rows nor any with the text of one of its queries."""
+    text = EXAMPLES_PATH.read_text(encoding="utf-8")
+    kept = {e.row for e in leave_out(parse_examples(text), path.stem, {j.query for j in judgments})}
+    lines = text.splitlines(keepends=True)
+    copy = folder / f"examples_without_{path.stem}.csv"
+    copy.write_text("".join(line for number, line in enumerate(lines, start=1)
+                            if number in kept or not line.strip() or line.startswith("#") or line.startswith("query,")),
+                    encoding="utf-8")
+    return copy
+
+
+def own_examples(stem: str, judgments: list[CrisisJudgment], backstop: ExampleBackstop) -> list[tuple[str, Example]]:
+    """The queries of a judged file whose nearest danger or look-alike example in ``backstop`` is one
+    of the file's own rows or has the words of one of its queries (a leak: must be empty)."""
+    texts = {same_words(j.query) for j in judgments}
+    found = []
+    for j in judgments:
+        nearest = backstop.nearest(j.query, min_words=0)
+        for example in (nearest.danger, nearest.lookalike):
+            if example is not None and (example.source == stem or same_words(example.query) in texts):
+                found.append((j.query, example))
+    return found
+
+
 def test_there_is_a_judgment_file() -> None:
     assert FILES, "no tests/relevance/crisis_*.csv"
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_crisis_judgments(client: FlaskClient, path: Path) -> None:
+def test_crisis_judgments(client: FlaskClient, path: Path, monkeypatch: pytest.MonkeyPatch,
+                          tmp_path: Path) -> None:
     judgments = load_crisis_judgments(path)
     assert judgments, path
     assert {j.kind for j in judgments} <= {*KINDS, "lookalike"}
     assert {j.language for j in judgments} <= set(LANGUAGES)
+    monkeypatch.setenv(EXAMPLES_SETTING, str(left_out_examples(path, judgments, tmp_path)))
+    backstop = current_backstop()
+    assert backstop is not None and backstop.examples
+    assert own_examples(path.stem, judgments, backstop) == [], "the file's own rows answer its queries"
+    rules = load_rules()
+    for j in judgments:  # what decided: never one of the file's own rows
+        example = rules.detect(j.query, backstop=backstop).example
+        assert example is None or (example.source != path.stem and same_words(example.query) != same_words(j.query))
     result = score(path.stem, judgments, lambda q: crisis_of(client, q))
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"{path.stem}.json").write_text(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     print("\n" + table(result))
     assert failures(result) == []
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_leaving_the_file_out_is_what_keeps_its_rows_out(path: Path, tmp_path: Path) -> None:
+    """The leak check finds the file's own rows with the whole examples file (each query is its own
+    nearest example), and none with the copy the judged test uses."""
+    judgments = load_crisis_judgments(path)
+    whole = ExampleBackstop(parse_examples(EXAMPLES_PATH.read_text(encoding="utf-8")))
+    leaks = own_examples(path.stem, judgments, whole)
+    assert len({q for q, _ in leaks}) == len({j.query for j in judgments}), "a judged file is missing from the examples"
+    copy = left_out_examples(path, judgments, tmp_path)
+    assert own_examples(path.stem, judgments, ExampleBackstop(parse_examples(copy.read_text(encoding="utf-8")))) == []
+    kept = parse_examples(copy.read_text(encoding="utf-8"))
+    assert {e.source for e in kept} >= {p.stem for p in FILES} - {path.stem}
+    assert path.stem not in {e.source for e in kept}
