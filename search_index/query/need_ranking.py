@@ -39,7 +39,8 @@ class NeedPlan:
     """What the needs of one query mean for one index state: each document's summed need
     weight (``served``, None when no need is in scope), the needs ``met`` and ``unmet``, the text
     ``concepts`` to score, those a result serving no need must match (``bearing``, None: any),
-    and the search words of every need read (``need_concepts``)."""
+    the search words of every need read (``need_concepts``) and whether the needs were only a
+    ``modifier`` of something else."""
 
     reading: NeedReading
     served: np.ndarray | None
@@ -48,6 +49,10 @@ class NeedPlan:
     concepts: tuple[Concept, ...]
     bearing: tuple[Concept, ...] | None
     need_concepts: tuple[Concept, ...] = ()
+    #: The needs were read from one word amid foreign words, a name or modifier of something the
+    #: directory does not carry ("*Shelter* Island ferry schedule"): set aside
+    #: (:func:`search_index.query.foreign.foreign_words`).
+    modifier: bool = False
 
     @property
     def set_aside(self) -> bool:
@@ -57,7 +62,7 @@ class NeedPlan:
     @property
     def out_of_scope(self) -> bool:
         """Whether the query asks only for needs no listing serves, or only for what was set aside."""
-        if self.set_aside:
+        if self.set_aside or self.modifier:
             return True
         weights = self.reading.weights()
         return bool(self.unmet) and not any(weights[n.key] >= FOLLOW_WEIGHT for n in self.met)
@@ -65,7 +70,7 @@ class NeedPlan:
     @property
     def unmet_categories(self) -> tuple[str, ...]:
         """The categories of the unmet needs, once each; ``other`` for a query set aside."""
-        if self.set_aside and not self.unmet:
+        if (self.set_aside or self.modifier) and not self.unmet:
             return (OTHER_CATEGORY,)
         return tuple(dict.fromkeys(n.category for n in self.unmet))
 

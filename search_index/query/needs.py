@@ -5,7 +5,8 @@ for help with domestic violence. A query is read against phrase patterns
 (:mod:`search_index.query.word_patterns`) in English, Spanish and Haitian Creole for the *needs*
 it expresses; each need resolves to AIRS/211 taxonomy codes, a category of need and, for the
 kiosk's topics, a mission category. The data are ``directory_data/needs.csv``, ``need_phrases.csv``, ``need_words.csv``,
-``need_categories.csv`` and ``need_guards.csv``, each documenting its format in its header; the
+``need_categories.csv``, ``need_guards.csv`` and ``need_shorthand.csv`` (shorthand read as what it
+stands for: "EPO", "CSA", "sec 8"), each documenting its format in its header; the
 ``NEG``, ``NEG_GAP`` and ``LANG`` groups are those of ``crisis_words.csv``. When two needs are
 read from overlapping words, the one read from more words wins ("immigration lawyer"); a guard
 cancels the needs it names where it matches ("*animal* shelter").
@@ -13,7 +14,7 @@ cancels the needs it names where it matches ("*animal* shelter").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from search_index.engine.segments import LRU
@@ -30,6 +31,9 @@ PHRASES_PATH = DATA_DIR / "need_phrases.csv"
 WORDS_PATH = DATA_DIR / "need_words.csv"
 CATEGORIES_PATH = DATA_DIR / "need_categories.csv"
 GUARDS_PATH = DATA_DIR / "need_guards.csv"
+SHORTHAND_PATH = DATA_DIR / "need_shorthand.csv"
+#: Most words of one shorthand entry ("sec 8", "d v").
+SHORTHAND_MAX_WORDS = 3
 #: The crisis detector's groups shared with ``crisis_words.csv`` (:data:`CRISIS_WORDS_PATH`).
 SHARED_GROUPS = ("NEG", "NEG_GAP", "LANG")
 #: Groups with a fixed meaning in ``need_words.csv``.
@@ -206,6 +210,7 @@ class NeedRules:
     guards: tuple[NeedGuard, ...]
     phrase_index: PatternIndex
     guard_index: PatternIndex
+    shorthand: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     _cache: LRU = field(default_factory=lambda: LRU(READINGS_KEPT), repr=False)
     _respelled: LRU = field(default_factory=lambda: LRU(READINGS_KEPT * 4), repr=False)
     _by_deletions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -238,13 +243,38 @@ class NeedRules:
         best = [(d, w) for d, w in best if d <= (1 if short else 2)]
         return best[0][1] if best and (len(best) == 1 or best[0][0] < best[1][0]) else token
 
+    def expand(self, typed: list[str]) -> tuple[list[str], frozenset[str]]:
+        """``typed`` with each shorthand of ``need_shorthand.csv`` (the longest first) replaced by
+        its expansion, and the typed words that were replaced."""
+        out: list[str] = []
+        replaced: set[str] = set()
+        i = 0
+        while i < len(typed):
+            for size in range(min(SHORTHAND_MAX_WORDS, len(typed) - i), 0, -1):
+                expansion = self.shorthand.get(tuple(typed[i:i + size]))
+                if expansion is not None:
+                    out.extend(expansion)
+                    replaced.update(typed[i:i + size])
+                    i += size
+                    break
+            else:
+                out.append(typed[i])
+                i += 1
+        return out, frozenset(replaced)
+
     def read(self, text: str, *, skip: frozenset[int] = frozenset(),
              skip_guards: frozenset[int] = frozenset()) -> NeedReading:
-        """The needs ``text`` expresses, leaving out the ``skip`` phrase and ``skip_guards`` rows."""
+        """The needs ``text`` expresses, leaving out the ``skip`` phrase and ``skip_guards`` rows.
+        Shorthand is read as its expansion; a shorthand word counts as explained when a need was
+        read from its expansion."""
 
         def build() -> NeedReading:
-            reading = self.lexicon.read(" ".join(self.respelled(t) for t in tokens(text)))
-            return self._read(reading, skip, skip_guards)
+            expanded, replaced = self.expand(tokens(text)) if self.shorthand else (tokens(text), frozenset())
+            reading = self.lexicon.read(" ".join(self.respelled(t) for t in expanded))
+            found = self._read(reading, skip, skip_guards)
+            if replaced and found.found:
+                found = replace(found, explained=found.explained | replaced)
+            return found
 
         return self._cache.get_or_build(text, build) if not skip and not skip_guards else build()
 
@@ -354,8 +384,22 @@ def parse_guards(text: str, needs: dict[str, Need], compiler: PatternCompiler) -
     return tuple(guards)
 
 
+def parse_shorthand(text: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The shorthand of ``need_shorthand.csv``: typed words -> the words they stand for."""
+    found: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for number, row in data_rows(text):
+        where = f"need_shorthand.csv line {number}"
+        typed, expansion = tuple(tokens(row.get("shorthand", ""))), tuple(tokens(row.get("expansion", "")))
+        _check(0 < len(typed) <= SHORTHAND_MAX_WORDS,
+               f"{where}: shorthand {row.get('shorthand')!r} must be 1 to {SHORTHAND_MAX_WORDS} words")
+        _check(bool(expansion), f"{where}: shorthand {row.get('shorthand')!r} has no expansion")
+        _check(typed not in found, f"{where}: shorthand {row.get('shorthand')!r} is already defined")
+        found[typed] = expansion
+    return found
+
+
 def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_text: str,
-                crisis_words_text: str = "", guards_text: str = "") -> NeedRules:
+                crisis_words_text: str = "", guards_text: str = "", shorthand_text: str = "") -> NeedRules:
     """The rules from the texts of the data files; :class:`NeedDataError` on a bad row."""
     triples = word_triples(words_text, "need_words.csv", NeedDataError, SHARED_GROUPS)
     triples += [t for t in word_triples(crisis_words_text, "crisis_words.csv", NeedDataError) if t[0] in SHARED_GROUPS]
@@ -370,10 +414,11 @@ def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_
         phrases.append(NeedPhrase(*compiler.row(number, row, where), keys))
     guards = parse_guards(guards_text, needs, compiler)
     lexicon, (phrase_index, guard_index) = compiler.build(phrases, guards)
-    return NeedRules(lexicon, needs, tuple(phrases), categories, guards, phrase_index, guard_index)
+    return NeedRules(lexicon, needs, tuple(phrases), categories, guards, phrase_index, guard_index,
+                     parse_shorthand(shorthand_text))
 
 
-DEFAULT_PATHS = (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH, CRISIS_WORDS_PATH, GUARDS_PATH)
+DEFAULT_PATHS = (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH, CRISIS_WORDS_PATH, GUARDS_PATH, SHORTHAND_PATH)
 
 _files: WatchedFiles[NeedRules] = WatchedFiles(lambda *texts: parse_rules(*texts), (NeedDataError,))
 
