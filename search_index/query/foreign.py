@@ -1,6 +1,6 @@
 """Words that say a text is about something the directory does not carry.
 
-A *foreign word* is a common English or Spanish word (:mod:`search_index.query.known_words`: not a
+A *foreign word* is a common English word (:mod:`search_index.query.known_words`: not a
 misspelling, a name or shorthand) of at least :data:`FOREIGN_MIN_LETTERS` letters, no stop word,
 that the needs data do not know and that no listing of the index holds, even misspelt:
 "exterminator", "softball", "consulting", "ferry" over the curated directory. The directory's own
@@ -17,7 +17,7 @@ import functools
 
 from whoosh.lang import stopwords_for_language
 
-from search_index.query.known_words import is_known
+from search_index.query.known_words import known_words_in
 from search_index.query.lexicon import Lexicon
 from search_index.query.scoring import Scorer
 from search_index.query.text_forms import fold
@@ -25,6 +25,9 @@ from search_index.query.understanding import Concept
 
 #: Shortest word counted as foreign (shorter ones are often shorthand: "OT", "EPO").
 FOREIGN_MIN_LETTERS = 4
+#: The language whose common words may be foreign. Listings carry less Spanish than English text,
+#: so a common Spanish word ("pedir", "solicitud") missing from every listing says little.
+FOREIGN_LANGUAGE = "en"
 #: Languages whose stop words are never foreign (the index leaves them out, so no listing holds them).
 STOP_LANGUAGES = ("en", "es")
 
@@ -39,7 +42,7 @@ def is_candidate(word: str, lexicon: Lexicon) -> bool:
     """Whether ``word`` may be foreign before the index is asked: a common word of enough letters,
     no stop word, unknown to the needs data."""
     return (len(word) >= FOREIGN_MIN_LETTERS and word.isalpha() and word not in stop_words()
-            and is_known(word) and not lexicon.in_vocabulary(word))
+            and word in known_words_in(FOREIGN_LANGUAGE) and not lexicon.in_vocabulary(word))
 
 
 def foreign_words(scorer: Scorer, content: list[Concept] | tuple[Concept, ...], lexicon: Lexicon) -> list[str]:
