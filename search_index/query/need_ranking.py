@@ -151,6 +151,15 @@ def _need_concept(need: Need, typed: tuple[str, ...], table: SynonymTable) -> Co
     return Concept(("need", need.key), tuple(alternatives.values()), len(need.search) > 0)
 
 
+def _holding_typed(scorer: Scorer, need: Need, typed: list[str] | tuple[str, ...]) -> np.ndarray:
+    """The documents holding one of the words ``need`` was read from (all, when none is known)."""
+    if not typed:
+        return np.ones(scorer.view.doc_count, dtype=bool)
+    concept = Concept(("literal", need.key), tuple(Alternative((w,), 1.0, "typed") for w in dict.fromkeys(typed)))
+    vector = scorer.concept_vector(concept)
+    return np.zeros(scorer.view.doc_count, dtype=bool) if vector is None else vector > 0
+
+
 def plan_needs(scorer: Scorer, reading: NeedReading, concepts: tuple[Concept, ...],
                table: SynonymTable) -> NeedPlan:
     """The :class:`NeedPlan` of ``reading`` for the index state of ``scorer``, given the query's
@@ -177,11 +186,15 @@ def plan_needs(scorer: Scorer, reading: NeedReading, concepts: tuple[Concept, ..
         if need.unless is not None and not _lifted(view, leaves, need, reading):
             mask = mask & ~view.bounded(("need", need.unless), lambda n=need: _codes_mask(
                 view, leaves, covered_codes(view, leaves, n.unless)))
+        if need.literal:
+            mask = mask & _holding_typed(scorer, need, typed_by_need.get(need.key, ()))
         by_text = None
         if uncoded.any():
             text = scorer.concept_vector(need_concepts[need.key])
             if text is not None:
                 by_text = uncoded & (text > 0)
+                if need.literal:
+                    by_text &= _holding_typed(scorer, need, typed_by_need.get(need.key, ()))
         if not mask.any() and (by_text is None or not by_text.any()):
             if need.kind == "need" or weights[need.key] == 1.0:
                 unmet.append(need)

@@ -124,6 +124,9 @@ class Need:
     leads: bool = False
     unless: CodeSet | None = None
     row: int = 0
+    #: Served only by listings that also hold a word it was read from (a class of things, such as
+    #: hobbies or products: a directory with art classes does not serve "ski rental").
+    literal: bool = False
 
 
 @dataclass(frozen=True)
@@ -344,6 +347,7 @@ def parse_needs(text: str, categories: dict[str, NeedCategory]) -> dict[str, Nee
     for number, row in data_rows(text):
         key, category, mission = row.get("need", ""), row.get("category", ""), row.get("mission", "")
         kind, leads = row.get("kind", "") or "need", row.get("leads", "").lower()
+        literal = (row.get("literal") or "").lower()
         codes = lambda column: tuple(c.lower() for c in cell_list(row.get(column, "")))  # noqa: E731
         include, broad, unless = codes("codes"), codes("broader"), codes("unless")
         where = f"needs.csv line {number}"
@@ -354,12 +358,14 @@ def parse_needs(text: str, categories: dict[str, NeedCategory]) -> dict[str, Nee
         _check(not mission or mission in MISSIONS, f"{where}: mission {mission!r} must be one of {', '.join(MISSIONS)}")
         _check(bool(include), f"{where}: need {key!r} has no taxonomy codes")
         _check(leads in ("", "yes"), f"{where}: leads {leads!r} must be yes or empty")
+        _check(literal in ("", "yes"), f"{where}: literal {literal!r} must be yes or empty")
         for code in broad:
             _check(any(is_ancestor(code, c.lstrip("=")) for c in include),
                    f"{where}: broader code {code!r} is not above any of the need's codes")
         search = tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("search", ""))) if p)
         needs[key] = Need(key, category, kind, CodeSet(include, codes("exclude"), broad), search, mission,
-                          cell_list(row.get("refines", "")), leads == "yes", CodeSet(unless) if unless else None, number)
+                          cell_list(row.get("refines", "")), leads == "yes", CodeSet(unless) if unless else None, number,
+                          literal == "yes")
     for need in needs.values():
         unknown = [r for r in need.refines if r not in needs]
         _check(not unknown, f"needs.csv line {need.row}: {need.key} refines unknown need(s) {', '.join(unknown)}")
