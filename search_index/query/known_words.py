@@ -19,6 +19,7 @@ from search_index.query.text_forms import fold
 MIN_COUNT = 30
 LANGUAGES = ("en", "es")
 
+
 @functools.cache
 def known_words_in(lang: str) -> frozenset[str]:
     """The known words of one language (``en`` or ``es``), loaded on first use."""
