@@ -275,3 +275,21 @@ def test_bad_shorthand_rows_are_reported_with_their_line() -> None:
         parse_rules(*texts[:6], texts[6] + "zzq,en,,dv,zzq,\n")
     with pytest.raises(NeedDataError, match="need_shorthand.csv line .*already defined"):
         parse_rules(*texts[:6], texts[6] + "dv,en,domestic violence,dv,dv,\n")
+
+
+@pytest.mark.parametrize(("typed", "word"), [
+    ("ijo", "hijo"), ("abuzo", "abuso"), ("bibienda", "vivienda"), ("kasa", "casa"), ("yamar", "llamar"),
+])
+def test_spanish_spelled_as_it_sounds_is_read_as_the_word(typed: str, word: str) -> None:
+    """A Spanish word of the needs data typed as it sounds (silent h, b/v, s/z/c, y/ll, k/qu/c) is read
+    as that word when it is the only one that sounds so."""
+    if not RULES.lexicon.in_vocabulary(word):
+        pytest.skip(f"{word!r} is not a word of the needs data")
+    assert RULES.respelled(typed) == word or word in RULES.lexicon.corrections(typed), typed
+
+
+def test_spanish_spelling_reads_a_word_no_other_correction_finds() -> None:
+    """A short Spanish word without its silent h is too short for any other correction."""
+    assert RULES.lexicon.in_vocabulary("hijo") and not RULES.lexicon.corrections("ijo")
+    assert RULES.respelled("ijo") == "hijo"
+    assert RULES.respelled("house") == "house" and RULES.respelled("hola") == "hola"

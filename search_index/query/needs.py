@@ -218,25 +218,34 @@ class NeedRules:
     _respelled: LRU = field(default_factory=lambda: LRU(READINGS_KEPT * 4), repr=False)
     _by_deletions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _short_by_deletion: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _by_spanish_spelling: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         words = self.lexicon.fuzzy_words()
         self._by_deletions = word_index((w for w in words if len(w) >= RESPELL_MIN - 2), _two_deletions)
         self._short_by_deletion = word_index(
             (w for w in words if SHORT_RESPELL <= len(w) <= SHORT_RESPELL + 1), with_deletions)
+        spanish = [w for w in words if "es" in self.lexicon.word_languages.get(w, ())]
+        self._by_spanish_spelling = word_index(spanish, lambda w: (spanish_spelling(w),))
 
     def respelled(self, token: str) -> str:
-        """``token`` as the vocabulary word it misspells: within two edits for a token of
-        :data:`RESPELL_MIN` letters or more that the lexicon reads as nothing (``councling``),
+        """``token`` as the vocabulary word it misspells: a Spanish word spelled as it sounds
+        (:func:`spanish_spelling`: ``ijo``, ``abuzo``, ``bivienda``), within two edits for a token
+        of :data:`RESPELL_MIN` letters or more that the lexicon reads as nothing (``councling``),
         within one for a :data:`SHORT_RESPELL`-letter token that is no common word (``ordr``);
         only a single best candidate with the same first letter; otherwise ``token`` itself."""
-        if not (len(token) >= RESPELL_MIN or len(token) == SHORT_RESPELL) or not token.isalpha():
+        if len(token) < SPANISH_RESPELL_MIN or not token.isalpha():
             return token
         return self._respelled.get_or_build(token, lambda: self._respell(token))
 
     def _respell(self, token: str) -> str:
         lexicon = self.lexicon
         if lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token):
+            return token
+        sounding = self._by_spanish_spelling.get(spanish_spelling(token), ())
+        if len(sounding) == 1:
+            return sounding[0]
+        if not (len(token) >= RESPELL_MIN or len(token) == SHORT_RESPELL):
             return token
         short = len(token) == SHORT_RESPELL
         index = self._short_by_deletion if short else self._by_deletions
@@ -314,6 +323,20 @@ class NeedRules:
         return NeedReading(reading.tokens, tuple(needs), frozenset(reading.tokens[p] for f in needs for p in f.positions),
                            marked(NONEED), marked(FILLER), reading.language, tuple(sorted({f.phrase for f in needs})),
                            tuple(sorted(guarded)))
+
+
+#: Shortest token read as a Spanish word spelled as it sounds.
+SPANISH_RESPELL_MIN = 3
+_SPANISH_SOUNDS = (("ch", "\x00"), ("qu", "k"), ("ll", "y"), ("ce", "se"), ("ci", "si"), ("h", ""), ("v", "b"),
+                   ("z", "s"), ("c", "k"), ("\x00", "ch"))
+
+
+def spanish_spelling(word: str) -> str:
+    """``word`` (folded) as Spanish sounds it: a silent h dropped, b/v, s/z/soft c, y/ll and k/qu/hard
+    c made one (``hijo`` and ``ijo``, ``abuso`` and ``abuzo``, ``vivienda`` and ``bibienda``)."""
+    for written, sound in _SPANISH_SOUNDS:
+        word = word.replace(written, sound)
+    return word
 
 
 def _two_deletions(word: str) -> set[str]:
