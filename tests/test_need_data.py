@@ -278,13 +278,12 @@ def test_bad_shorthand_rows_are_reported_with_their_line() -> None:
 
 
 @pytest.mark.parametrize(("typed", "word"), [
-    ("ijo", "hijo"), ("abuzo", "abuso"), ("bibienda", "vivienda"), ("kasa", "casa"), ("yamar", "llamar"),
+    ("ijo", "hijo"), ("abuzo", "abuso"), ("bibienda", "vivienda"), ("kasa", "casa"), ("yorar", "llorar"),
 ])
 def test_spanish_spelled_as_it_sounds_is_read_as_the_word(typed: str, word: str) -> None:
     """A Spanish word of the needs data typed as it sounds (silent h, b/v, s/z/c, y/ll, k/qu/c) is read
     as that word when it is the only one that sounds so."""
-    if not RULES.lexicon.in_vocabulary(word):
-        pytest.skip(f"{word!r} is not a word of the needs data")
+    assert RULES.lexicon.in_vocabulary(word), f"{word!r} is not a word of the needs data"
     assert RULES.respelled(typed) == word or word in RULES.lexicon.corrections(typed), typed
 
 
