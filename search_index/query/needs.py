@@ -240,13 +240,16 @@ class NeedRules:
 
     def _respell(self, token: str) -> str:
         lexicon = self.lexicon
-        if lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token):
+        if lexicon.in_vocabulary(token) or is_known(token):
             return token
         sounding = self._by_spanish_spelling.get(spanish_spelling(token), ())
+        if not (len(token) >= RESPELL_MIN or len(token) == SHORT_RESPELL):
+            # Only the (cheap) Spanish spelling: the lexicon corrects these lengths by itself.
+            return sounding[0] if len(sounding) == 1 else token
+        if lexicon.corrections(token):
+            return token
         if len(sounding) == 1:
             return sounding[0]
-        if not (len(token) >= RESPELL_MIN or len(token) == SHORT_RESPELL):
-            return token
         short = len(token) == SHORT_RESPELL
         index = self._short_by_deletion if short else self._by_deletions
         candidates = {w for key in (with_deletions(token) if short else _two_deletions(token))
