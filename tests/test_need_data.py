@@ -11,6 +11,8 @@ import io
 
 import pytest
 
+from search_index.query.text_forms import tokens
+
 from search_index.query.needs import (
     CATEGORIES_PATH,
     CATEGORY_LANGUAGES,
@@ -18,6 +20,7 @@ from search_index.query.needs import (
     GUARDS_PATH,
     NEEDS_PATH,
     PHRASES_PATH,
+    SHORTHAND_PATH,
     WORDS_PATH,
     CodeSet,
     NeedDataError,
@@ -243,3 +246,49 @@ def test_a_next_guard_acts_only_beside_the_needs_words() -> None:
     assert video.keys == () and video.guarded
     assert "dv" in RULES.read("my husband took my passport and won't let me leave").keys
     assert "anxiety" in RULES.read("my anxiety is bad and i want a weighted blanket").keys
+
+
+SHORTHAND_ROWS = rows(SHORTHAND_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("row", SHORTHAND_ROWS, ids=lambda r: f"shorthand-{r['shorthand']}")
+def test_every_shorthand_row_reads_its_example_as_its_need(row: dict[str, str]) -> None:
+    """Each shorthand of need_shorthand.csv is read as its expansion in its example, and the
+    shorthand itself then counts as explained (it is not searched as a word of its own)."""
+    reading = RULES.read(row["example"])
+    assert row["need"] in reading.keys, (row["shorthand"], row["example"], reading.keys)
+    typed = set(tokens(row["shorthand"]))
+    assert typed <= reading.explained, (row["shorthand"], sorted(reading.explained))
+
+
+def test_shorthand_is_read_only_as_a_word_of_its_own() -> None:
+    """A shorthand inside a longer word, or beside words it does not stand for, changes nothing."""
+    assert "dv" not in RULES.read("dvd player").keys
+    assert RULES.read("sec 8 waitlist").keys == RULES.read("section 8 waitlist").keys
+    assert "protective-order" in RULES.read("how do i get an EPO").keys
+
+
+def test_bad_shorthand_rows_are_reported_with_their_line() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH,
+                                                     CRISIS_WORDS_PATH, GUARDS_PATH, SHORTHAND_PATH)]
+    with pytest.raises(NeedDataError, match="need_shorthand.csv line .*no expansion"):
+        parse_rules(*texts[:6], texts[6] + "zzq,en,,dv,zzq,\n")
+    with pytest.raises(NeedDataError, match="need_shorthand.csv line .*already defined"):
+        parse_rules(*texts[:6], texts[6] + "dv,en,domestic violence,dv,dv,\n")
+
+
+@pytest.mark.parametrize(("typed", "word"), [
+    ("ijo", "hijo"), ("abuzo", "abuso"), ("bibienda", "vivienda"), ("kasa", "casa"), ("yorar", "llorar"),
+])
+def test_spanish_spelled_as_it_sounds_is_read_as_the_word(typed: str, word: str) -> None:
+    """A Spanish word of the needs data typed as it sounds (silent h, b/v, s/z/c, y/ll, k/qu/c) is read
+    as that word when it is the only one that sounds so."""
+    assert RULES.lexicon.in_vocabulary(word), f"{word!r} is not a word of the needs data"
+    assert RULES.respelled(typed) == word or word in RULES.lexicon.corrections(typed), typed
+
+
+def test_spanish_spelling_reads_a_word_no_other_correction_finds() -> None:
+    """A short Spanish word without its silent h is too short for any other correction."""
+    assert RULES.lexicon.in_vocabulary("hijo") and not RULES.lexicon.corrections("ijo")
+    assert RULES.respelled("ijo") == "hijo"
+    assert RULES.respelled("house") == "house" and RULES.respelled("hola") == "hola"

@@ -39,7 +39,8 @@ class NeedPlan:
     """What the needs of one query mean for one index state: each document's summed need
     weight (``served``, None when no need is in scope), the needs ``met`` and ``unmet``, the text
     ``concepts`` to score, those a result serving no need must match (``bearing``, None: any),
-    and the search words of every need read (``need_concepts``)."""
+    the search words of every need read (``need_concepts``) and whether the needs were only a
+    ``modifier`` of something else."""
 
     reading: NeedReading
     served: np.ndarray | None
@@ -48,6 +49,10 @@ class NeedPlan:
     concepts: tuple[Concept, ...]
     bearing: tuple[Concept, ...] | None
     need_concepts: tuple[Concept, ...] = ()
+    #: The needs were read from one word amid foreign words, a name or modifier of something the
+    #: directory does not carry ("*Shelter* Island ferry schedule"): set aside
+    #: (:func:`search_index.query.foreign.foreign_words`).
+    modifier: bool = False
 
     @property
     def set_aside(self) -> bool:
@@ -57,7 +62,7 @@ class NeedPlan:
     @property
     def out_of_scope(self) -> bool:
         """Whether the query asks only for needs no listing serves, or only for what was set aside."""
-        if self.set_aside:
+        if self.set_aside or self.modifier:
             return True
         weights = self.reading.weights()
         return bool(self.unmet) and not any(weights[n.key] >= FOLLOW_WEIGHT for n in self.met)
@@ -65,7 +70,7 @@ class NeedPlan:
     @property
     def unmet_categories(self) -> tuple[str, ...]:
         """The categories of the unmet needs, once each; ``other`` for a query set aside."""
-        if self.set_aside and not self.unmet:
+        if (self.set_aside or self.modifier) and not self.unmet:
             return (OTHER_CATEGORY,)
         return tuple(dict.fromkeys(n.category for n in self.unmet))
 
@@ -146,6 +151,15 @@ def _need_concept(need: Need, typed: tuple[str, ...], table: SynonymTable) -> Co
     return Concept(("need", need.key), tuple(alternatives.values()), len(need.search) > 0)
 
 
+def _holding_typed(scorer: Scorer, need: Need, typed: list[str] | tuple[str, ...]) -> np.ndarray:
+    """The documents holding one of the words ``need`` was read from (all, when none is known)."""
+    if not typed:
+        return np.ones(scorer.view.doc_count, dtype=bool)
+    concept = Concept(("literal", need.key), tuple(Alternative((w,), 1.0, "typed") for w in dict.fromkeys(typed)))
+    vector = scorer.concept_vector(concept)
+    return np.zeros(scorer.view.doc_count, dtype=bool) if vector is None else vector > 0
+
+
 def plan_needs(scorer: Scorer, reading: NeedReading, concepts: tuple[Concept, ...],
                table: SynonymTable) -> NeedPlan:
     """The :class:`NeedPlan` of ``reading`` for the index state of ``scorer``, given the query's
@@ -172,11 +186,15 @@ def plan_needs(scorer: Scorer, reading: NeedReading, concepts: tuple[Concept, ..
         if need.unless is not None and not _lifted(view, leaves, need, reading):
             mask = mask & ~view.bounded(("need", need.unless), lambda n=need: _codes_mask(
                 view, leaves, covered_codes(view, leaves, n.unless)))
+        if need.literal:
+            mask = mask & _holding_typed(scorer, need, typed_by_need.get(need.key, ()))
         by_text = None
         if uncoded.any():
             text = scorer.concept_vector(need_concepts[need.key])
             if text is not None:
                 by_text = uncoded & (text > 0)
+                if need.literal:
+                    by_text &= _holding_typed(scorer, need, typed_by_need.get(need.key, ()))
         if not mask.any() and (by_text is None or not by_text.any()):
             if need.kind == "need" or weights[need.key] == 1.0:
                 unmet.append(need)

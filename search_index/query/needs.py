@@ -5,7 +5,8 @@ for help with domestic violence. A query is read against phrase patterns
 (:mod:`search_index.query.word_patterns`) in English, Spanish and Haitian Creole for the *needs*
 it expresses; each need resolves to AIRS/211 taxonomy codes, a category of need and, for the
 kiosk's topics, a mission category. The data are ``directory_data/needs.csv``, ``need_phrases.csv``, ``need_words.csv``,
-``need_categories.csv`` and ``need_guards.csv``, each documenting its format in its header; the
+``need_categories.csv``, ``need_guards.csv`` and ``need_shorthand.csv`` (shorthand read as what it
+stands for: "EPO", "CSA", "sec 8"), each documenting its format in its header; the
 ``NEG``, ``NEG_GAP`` and ``LANG`` groups are those of ``crisis_words.csv``. When two needs are
 read from overlapping words, the one read from more words wins ("immigration lawyer"); a guard
 cancels the needs it names where it matches ("*animal* shelter").
@@ -13,7 +14,7 @@ cancels the needs it names where it matches ("*animal* shelter").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from search_index.engine.segments import LRU
@@ -30,6 +31,9 @@ PHRASES_PATH = DATA_DIR / "need_phrases.csv"
 WORDS_PATH = DATA_DIR / "need_words.csv"
 CATEGORIES_PATH = DATA_DIR / "need_categories.csv"
 GUARDS_PATH = DATA_DIR / "need_guards.csv"
+SHORTHAND_PATH = DATA_DIR / "need_shorthand.csv"
+#: Most words of one shorthand entry ("sec 8", "d v").
+SHORTHAND_MAX_WORDS = 3
 #: The crisis detector's groups shared with ``crisis_words.csv`` (:data:`CRISIS_WORDS_PATH`).
 SHARED_GROUPS = ("NEG", "NEG_GAP", "LANG")
 #: Groups with a fixed meaning in ``need_words.csv``.
@@ -120,6 +124,9 @@ class Need:
     leads: bool = False
     unless: CodeSet | None = None
     row: int = 0
+    #: Served only by listings that also hold a word it was read from (a class of things, such as
+    #: hobbies or products: a directory with art classes does not serve "ski rental").
+    literal: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,30 +213,43 @@ class NeedRules:
     guards: tuple[NeedGuard, ...]
     phrase_index: PatternIndex
     guard_index: PatternIndex
+    shorthand: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     _cache: LRU = field(default_factory=lambda: LRU(READINGS_KEPT), repr=False)
     _respelled: LRU = field(default_factory=lambda: LRU(READINGS_KEPT * 4), repr=False)
     _by_deletions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _short_by_deletion: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _by_spanish_spelling: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         words = self.lexicon.fuzzy_words()
         self._by_deletions = word_index((w for w in words if len(w) >= RESPELL_MIN - 2), _two_deletions)
         self._short_by_deletion = word_index(
             (w for w in words if SHORT_RESPELL <= len(w) <= SHORT_RESPELL + 1), with_deletions)
+        spanish = [w for w in words if "es" in self.lexicon.word_languages.get(w, ())]
+        self._by_spanish_spelling = word_index(spanish, lambda w: (spanish_spelling(w),))
 
     def respelled(self, token: str) -> str:
-        """``token`` as the vocabulary word it misspells: within two edits for a token of
-        :data:`RESPELL_MIN` letters or more that the lexicon reads as nothing (``councling``),
+        """``token`` as the vocabulary word it misspells: a Spanish word spelled as it sounds
+        (:func:`spanish_spelling`: ``ijo``, ``abuzo``, ``bivienda``), within two edits for a token
+        of :data:`RESPELL_MIN` letters or more that the lexicon reads as nothing (``councling``),
         within one for a :data:`SHORT_RESPELL`-letter token that is no common word (``ordr``);
         only a single best candidate with the same first letter; otherwise ``token`` itself."""
-        if not (len(token) >= RESPELL_MIN or len(token) == SHORT_RESPELL) or not token.isalpha():
+        if len(token) < SPANISH_RESPELL_MIN or not token.isalpha():
             return token
         return self._respelled.get_or_build(token, lambda: self._respell(token))
 
     def _respell(self, token: str) -> str:
         lexicon = self.lexicon
-        if lexicon.in_vocabulary(token) or is_known(token) or lexicon.corrections(token):
+        if lexicon.in_vocabulary(token) or is_known(token):
             return token
+        sounding = self._by_spanish_spelling.get(spanish_spelling(token), ())
+        if not (len(token) >= RESPELL_MIN or len(token) == SHORT_RESPELL):
+            # Only the (cheap) Spanish spelling: the lexicon corrects these lengths by itself.
+            return sounding[0] if len(sounding) == 1 else token
+        if lexicon.corrections(token):
+            return token
+        if len(sounding) == 1:
+            return sounding[0]
         short = len(token) == SHORT_RESPELL
         index = self._short_by_deletion if short else self._by_deletions
         candidates = {w for key in (with_deletions(token) if short else _two_deletions(token))
@@ -238,13 +258,38 @@ class NeedRules:
         best = [(d, w) for d, w in best if d <= (1 if short else 2)]
         return best[0][1] if best and (len(best) == 1 or best[0][0] < best[1][0]) else token
 
+    def expand(self, typed: list[str]) -> tuple[list[str], frozenset[str]]:
+        """``typed`` with each shorthand of ``need_shorthand.csv`` (the longest first) replaced by
+        its expansion, and the typed words that were replaced."""
+        out: list[str] = []
+        replaced: set[str] = set()
+        i = 0
+        while i < len(typed):
+            for size in range(min(SHORTHAND_MAX_WORDS, len(typed) - i), 0, -1):
+                expansion = self.shorthand.get(tuple(typed[i:i + size]))
+                if expansion is not None:
+                    out.extend(expansion)
+                    replaced.update(typed[i:i + size])
+                    i += size
+                    break
+            else:
+                out.append(typed[i])
+                i += 1
+        return out, frozenset(replaced)
+
     def read(self, text: str, *, skip: frozenset[int] = frozenset(),
              skip_guards: frozenset[int] = frozenset()) -> NeedReading:
-        """The needs ``text`` expresses, leaving out the ``skip`` phrase and ``skip_guards`` rows."""
+        """The needs ``text`` expresses, leaving out the ``skip`` phrase and ``skip_guards`` rows.
+        Shorthand is read as its expansion; a shorthand word counts as explained when a need was
+        read from its expansion."""
 
         def build() -> NeedReading:
-            reading = self.lexicon.read(" ".join(self.respelled(t) for t in tokens(text)))
-            return self._read(reading, skip, skip_guards)
+            expanded, replaced = self.expand(tokens(text)) if self.shorthand else (tokens(text), frozenset())
+            reading = self.lexicon.read(" ".join(self.respelled(t) for t in expanded))
+            found = self._read(reading, skip, skip_guards)
+            if replaced and found.found:
+                found = replace(found, explained=found.explained | replaced)
+            return found
 
         return self._cache.get_or_build(text, build) if not skip and not skip_guards else build()
 
@@ -283,6 +328,20 @@ class NeedRules:
                            tuple(sorted(guarded)))
 
 
+#: Shortest token read as a Spanish word spelled as it sounds.
+SPANISH_RESPELL_MIN = 3
+_SPANISH_SOUNDS = (("ch", "\x00"), ("qu", "k"), ("ll", "y"), ("ce", "se"), ("ci", "si"), ("h", ""), ("v", "b"),
+                   ("z", "s"), ("c", "k"), ("\x00", "ch"))
+
+
+def spanish_spelling(word: str) -> str:
+    """``word`` (folded) as Spanish sounds it: a silent h dropped, b/v, s/z/soft c, y/ll and k/qu/hard
+    c made one (``hijo`` and ``ijo``, ``abuso`` and ``abuzo``, ``vivienda`` and ``bibienda``)."""
+    for written, sound in _SPANISH_SOUNDS:
+        word = word.replace(written, sound)
+    return word
+
+
 def _two_deletions(word: str) -> set[str]:
     """``word`` and every string made by deleting one or two of its characters (SymSpell keys)."""
     once = deletions(word)
@@ -314,6 +373,7 @@ def parse_needs(text: str, categories: dict[str, NeedCategory]) -> dict[str, Nee
     for number, row in data_rows(text):
         key, category, mission = row.get("need", ""), row.get("category", ""), row.get("mission", "")
         kind, leads = row.get("kind", "") or "need", row.get("leads", "").lower()
+        literal = (row.get("literal") or "").lower()
         codes = lambda column: tuple(c.lower() for c in cell_list(row.get(column, "")))  # noqa: E731
         include, broad, unless = codes("codes"), codes("broader"), codes("unless")
         where = f"needs.csv line {number}"
@@ -324,12 +384,14 @@ def parse_needs(text: str, categories: dict[str, NeedCategory]) -> dict[str, Nee
         _check(not mission or mission in MISSIONS, f"{where}: mission {mission!r} must be one of {', '.join(MISSIONS)}")
         _check(bool(include), f"{where}: need {key!r} has no taxonomy codes")
         _check(leads in ("", "yes"), f"{where}: leads {leads!r} must be yes or empty")
+        _check(literal in ("", "yes"), f"{where}: literal {literal!r} must be yes or empty")
         for code in broad:
             _check(any(is_ancestor(code, c.lstrip("=")) for c in include),
                    f"{where}: broader code {code!r} is not above any of the need's codes")
         search = tuple(p for p in (tuple(tokens(x)) for x in cell_list(row.get("search", ""))) if p)
         needs[key] = Need(key, category, kind, CodeSet(include, codes("exclude"), broad), search, mission,
-                          cell_list(row.get("refines", "")), leads == "yes", CodeSet(unless) if unless else None, number)
+                          cell_list(row.get("refines", "")), leads == "yes", CodeSet(unless) if unless else None, number,
+                          literal == "yes")
     for need in needs.values():
         unknown = [r for r in need.refines if r not in needs]
         _check(not unknown, f"needs.csv line {need.row}: {need.key} refines unknown need(s) {', '.join(unknown)}")
@@ -354,8 +416,22 @@ def parse_guards(text: str, needs: dict[str, Need], compiler: PatternCompiler) -
     return tuple(guards)
 
 
+def parse_shorthand(text: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The shorthand of ``need_shorthand.csv``: typed words -> the words they stand for."""
+    found: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for number, row in data_rows(text):
+        where = f"need_shorthand.csv line {number}"
+        typed, expansion = tuple(tokens(row.get("shorthand", ""))), tuple(tokens(row.get("expansion", "")))
+        _check(0 < len(typed) <= SHORTHAND_MAX_WORDS,
+               f"{where}: shorthand {row.get('shorthand')!r} must be 1 to {SHORTHAND_MAX_WORDS} words")
+        _check(bool(expansion), f"{where}: shorthand {row.get('shorthand')!r} has no expansion")
+        _check(typed not in found, f"{where}: shorthand {row.get('shorthand')!r} is already defined")
+        found[typed] = expansion
+    return found
+
+
 def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_text: str,
-                crisis_words_text: str = "", guards_text: str = "") -> NeedRules:
+                crisis_words_text: str = "", guards_text: str = "", shorthand_text: str = "") -> NeedRules:
     """The rules from the texts of the data files; :class:`NeedDataError` on a bad row."""
     triples = word_triples(words_text, "need_words.csv", NeedDataError, SHARED_GROUPS)
     triples += [t for t in word_triples(crisis_words_text, "crisis_words.csv", NeedDataError) if t[0] in SHARED_GROUPS]
@@ -370,10 +446,11 @@ def parse_rules(words_text: str, phrases_text: str, needs_text: str, categories_
         phrases.append(NeedPhrase(*compiler.row(number, row, where), keys))
     guards = parse_guards(guards_text, needs, compiler)
     lexicon, (phrase_index, guard_index) = compiler.build(phrases, guards)
-    return NeedRules(lexicon, needs, tuple(phrases), categories, guards, phrase_index, guard_index)
+    return NeedRules(lexicon, needs, tuple(phrases), categories, guards, phrase_index, guard_index,
+                     parse_shorthand(shorthand_text))
 
 
-DEFAULT_PATHS = (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH, CRISIS_WORDS_PATH, GUARDS_PATH)
+DEFAULT_PATHS = (WORDS_PATH, PHRASES_PATH, NEEDS_PATH, CATEGORIES_PATH, CRISIS_WORDS_PATH, GUARDS_PATH, SHORTHAND_PATH)
 
 _files: WatchedFiles[NeedRules] = WatchedFiles(lambda *texts: parse_rules(*texts), (NeedDataError,))
 

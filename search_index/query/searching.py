@@ -22,6 +22,7 @@ from search_index.query.cache import ResultCache, default_cache
 from search_index.query.crisis import CrisisMatch, CrisisRules, load_rules
 from search_index.query.filters import build_filters
 from search_index.query.need_ranking import NeedPlan, bearing_mask, names_a_listing, need_scores, plan_needs
+from search_index.query.foreign import foreign_words
 from search_index.query.needs import OTHER_CATEGORY, load_needs
 from search_index.query.ranking import (
     BEST_MATCH_SHARE,
@@ -180,7 +181,7 @@ def _rank(view: IndexView, leaves: Leaves, req: Effective, concepts: tuple[Conce
     scorer = Scorer(view, leaves)
     filters = build_filters(view, leaves, req)
     crisis, pinned = _crisis(load_rules(), view, leaves, req.q, req.lang)
-    plan = _need_plan(scorer, req.q, concepts, table)
+    plan = _need_plan(scorer, req.q, concepts, table, crisis is not None)
     if plan is not None and plan.out_of_scope:
         # Nothing ranks: the caller answers with the pinned lines and the unmet needs alone.
         nothing = np.zeros(view.doc_count, dtype=bool)
@@ -309,38 +310,59 @@ def _run(
     return _Cached(results, tuple(d for _, d, _, _ in page))
 
 
-def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: SynonymTable) -> NeedPlan | None:
-    """The needs ``text`` expresses, planned for this index state (None: nothing to plan)."""
+def _need_plan(scorer: Scorer, text: str, concepts: tuple[Concept, ...], table: SynonymTable,
+               crisis: bool = False) -> NeedPlan | None:
+    """The needs ``text`` expresses, planned for this index state (None: nothing to plan); set
+    aside as a ``modifier`` when :func:`_read_as_modifier` (never when a crisis was read)."""
     if not concepts:
         return None
     reading = load_needs().read(text)
     if not reading.found and not reading.noneed and not reading.filler and not reading.guarded:
         return None
     plan = plan_needs(scorer, reading, concepts, table)
+    if not crisis and _read_as_modifier(scorer, plan):
+        plan = dataclasses.replace(plan, modifier=True)
     if plan.out_of_scope and names_a_listing(scorer, concepts, reading):
         return None  # a listing's name, read as needs the directory does not serve
     return plan
 
 
-#: Whether a short text that expresses no need and whose best listing matches fewer than half of
-#: its words is answered as out of scope (see :func:`_weak_only`).
+#: Fewest foreign words beside a need read from one word for it to be set aside.
+MODIFIER_MIN_FOREIGN = 2
+
+
+def _read_as_modifier(scorer: Scorer, plan: NeedPlan) -> bool:
+    """Whether every need of ``plan`` was read from one and the same word, beside at least
+    :data:`MODIFIER_MIN_FOREIGN` foreign words that make at least half of the other words that
+    carry meaning: the need's word then names or modifies something the directory does not carry
+    ("shelter island ferry schedule"); "a shelter near the ferry" keeps it (one foreign word)."""
+    found = plan.reading.found
+    if not found or len({p for f in found for p in f.positions}) != 1:
+        return False
+    content = [c for c in plan.concepts if c.typed[0] != "need" and c.weight >= 1.0]
+    foreign = foreign_words(scorer, content, load_needs().lexicon)
+    return len(foreign) >= MODIFIER_MIN_FOREIGN and len(foreign) * 2 >= len(content)
+
+
+#: Whether a text that expresses no need and whose best listing matches fewer than half of its
+#: words is answered as out of scope (see :func:`_weak_only`).
 WEAK_MATCHES_OUT_OF_SCOPE = True
-#: Longest text (in words that carry meaning) the rule applies to: a sentence of distress often
-#: shares only a few of its words with the listing that serves it.
+#: Longest text (in words that carry meaning) the rule applies to without a foreign word: a
+#: sentence of distress often shares only a few of its words with the listing that serves it.
 WEAK_RULE_MAX_WORDS = 3
-
-
 def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int, bool]]) -> bool:
     """Whether ``ranking`` has only weak matches for a text that expresses no need: no need read
-    (nor set aside), no crisis, no category chosen, at most :data:`WEAK_RULE_MAX_WORDS` words that
-    carry meaning, and the best listing matches fewer than half of them ("lawn mower repair")."""
+    (nor set aside), no crisis, no category chosen, and the best listing matches fewer than half
+    of the words that carry meaning, the text having at most :data:`WEAK_RULE_MAX_WORDS` of them
+    ("lawn mower repair") or at least one foreign word (:func:`foreign_words`: "adult softball
+    league sign up", "crisis management consulting firm")."""
     plan = ranking.plan
     if ranking.crisis is not None or not ranked or req.categories or req.page != 1:
         return False
     if plan is not None and (plan.reading.found or plan.reading.guarded):
         return False
     content = [c for c in ranking.concept_list if c.typed[0] != "need" and c.weight >= 1.0]
-    if not content or len(content) > WEAK_RULE_MAX_WORDS:
+    if not content:
         return False
     best = ranked[0][1]
     matched = 0
@@ -348,7 +370,9 @@ def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int,
         vector = ranking.scorer.concept_vector(concept)
         if vector is not None and vector[best] > 0:
             matched += 1
-    return matched * 2 < len(content)
+    if matched * 2 >= len(content):
+        return False
+    return len(content) <= WEAK_RULE_MAX_WORDS or bool(foreign_words(ranking.scorer, content, load_needs().lexicon))
 
 
 def _out_of_scope(view: IndexView, leaves: Leaves, req: Effective, ranking: _Ranking,
