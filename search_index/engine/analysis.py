@@ -28,13 +28,15 @@ TOKEN_PATTERN = r"\w+(?:['.&]\w+)*"
 _TOKEN_RE = re.compile(TOKEN_PATTERN, re.UNICODE)
 
 
+def stop_list(lang: str) -> frozenset[str]:
+    """The stop words of ``lang`` ("en", "es") that the analyzers leave out, folded."""
+    return frozenset(fold(w) for w in stopwords_for_language(lang))
+
+
 def _base(stoplang: str | None, minsize: int = 1) -> Analyzer:
     chain = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
     if stoplang is not None:
-        chain = chain | StopFilter(
-            stoplist=frozenset(fold(w) for w in stopwords_for_language(stoplang)),
-            minsize=minsize,
-        )
+        chain = chain | StopFilter(stoplist=stop_list(stoplang), minsize=minsize)
     return chain
 
 

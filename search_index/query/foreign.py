@@ -13,10 +13,7 @@ that word used as a name or modifier ("*Shelter* Island ferry schedule"), set as
 
 from __future__ import annotations
 
-import functools
-
-from whoosh.lang import stopwords_for_language
-
+from search_index.engine.analysis import stop_list
 from search_index.query.known_words import known_words_in
 from search_index.query.lexicon import Lexicon
 from search_index.query.scoring import Scorer
@@ -30,18 +27,14 @@ FOREIGN_MIN_LETTERS = 4
 FOREIGN_LANGUAGE = "en"
 #: Languages whose stop words are never foreign (the index leaves them out, so no listing holds them).
 STOP_LANGUAGES = ("en", "es")
-
-
-@functools.cache
-def stop_words() -> frozenset[str]:
-    """The stop words the index leaves out, folded."""
-    return frozenset(fold(w) for lang in STOP_LANGUAGES for w in stopwords_for_language(lang))
+#: The stop words the index leaves out, folded as query words are.
+STOP_WORDS = frozenset(fold(w) for lang in STOP_LANGUAGES for w in stop_list(lang))
 
 
 def is_candidate(word: str, lexicon: Lexicon) -> bool:
     """Whether ``word`` may be foreign before the index is asked: a common word of enough letters,
     no stop word, unknown to the needs data."""
-    return (len(word) >= FOREIGN_MIN_LETTERS and word.isalpha() and word not in stop_words()
+    return (len(word) >= FOREIGN_MIN_LETTERS and word.isalpha() and word not in STOP_WORDS
             and word in known_words_in(FOREIGN_LANGUAGE) and not lexicon.in_vocabulary(word))
 
 

@@ -20,9 +20,8 @@ MIN_COUNT = 30
 LANGUAGES = ("en", "es")
 
 
-@functools.cache
-def known_words_in(lang: str) -> frozenset[str]:
-    """The known words of one language (``en`` or ``es``), loaded on first use."""
+def _load(lang: str) -> frozenset[str]:
+    """The known words of one language's list (``en`` or ``es``)."""
     try:
         data = (resources.files("spellchecker") / "resources" / f"{lang}.json.gz").read_bytes()
     except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - a declared dependency
@@ -32,9 +31,22 @@ def known_words_in(lang: str) -> frozenset[str]:
 
 
 @functools.cache
+def _known() -> dict[str, frozenset[str]]:
+    """Each language's known words, and (key ``""``) all of them: read once, on first use (about
+    half a second)."""
+    by_language = {lang: _load(lang) for lang in LANGUAGES}
+    by_language[""] = frozenset().union(*by_language.values())
+    return by_language
+
+
+def known_words_in(lang: str) -> frozenset[str]:
+    """The known words of one language (``en`` or ``es``)."""
+    return _known()[lang]
+
+
 def known_words() -> frozenset[str]:
-    """The known words of every language (loaded on first use, about half a second)."""
-    return frozenset().union(*(known_words_in(lang) for lang in LANGUAGES))
+    """The known words of every language."""
+    return _known()[""]
 
 
 def is_known(word: str) -> bool:
