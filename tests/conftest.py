@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,32 @@ from directory_data.models import MISSION_CATEGORIES, Base
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = Path(os.environ.get("KIOSK_SHARED_DIR", REPO_ROOT.parent / "shared"))
 IN_CI = bool(os.environ.get("CI"))
+
+
+class _SharedBytecodeCache(BytecodeCache):
+    """Compiled templates kept in memory for every app the tests make.
+
+    Each test makes its own app, and each app's Jinja environment compiled every template it
+    rendered again (about a third of a simple page test's time). The cache holds the compiled
+    code of each template by name and source checksum (Jinja recompiles when a source changes),
+    so the apps of a run share one compilation. Every app has the same Jinja settings
+    (``create_app``), so the code is the same whichever app compiled it.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+# Flask passes jinja_options to every app's Environment (Flask.create_jinja_environment).
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _SharedBytecodeCache()}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -51,6 +78,23 @@ def missing(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+#: The scrypt cost (N) of the staff passwords the tests make: hundreds of tests add accounts and
+#: sign in, and each hash or check at the production cost (N=2**15, 32 MB) takes 0.1-0.8 s on the
+#: CI machine. The tests marked ``production_hashing`` (tests/test_accounts.py) keep the
+#: production parameters; verify_password reads the parameters stored in each hash either way.
+TEST_SCRYPT_N = 2**8
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash the tests' staff passwords at :data:`TEST_SCRYPT_N` unless the test is marked
+    ``production_hashing``."""
+    if request.node.get_closest_marker("production_hashing") is None:
+        from directory_data import accounts
+
+        monkeypatch.setattr(accounts, "SCRYPT_N", TEST_SCRYPT_N)
 
 
 @pytest.fixture(scope="session")
