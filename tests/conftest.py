@@ -9,6 +9,7 @@ in CI (``CI`` set) when it is missing.
 from __future__ import annotations
 
 import csv
+import gc
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -92,6 +93,19 @@ def _share_url_builders() -> None:
 
 
 _share_url_builders()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Collect cyclic garbage less often in the test process.
+
+    A run keeps a large heap alive (the word lists and lexicons of the search, imported
+    directories, every library the tests import), and with Python's default thresholds
+    (700, 10, 10) each full collection walked all of it again: about 15 % of the CPU time of the
+    page tests went to the garbage collector. With these it is about a third of that. Objects are
+    still freed by reference counting as soon as they are unused; only reference cycles wait a
+    little longer. The served processes the tests start keep their own settings.
+    """
+    gc.set_threshold(50_000, 20, 20)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
