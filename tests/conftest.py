@@ -25,7 +25,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory_data import migrate
+from directory_data import accounts, migrate
 from directory_data.db import make_engine, make_session_factory
 from directory_data.models import MISSION_CATEGORIES, Base
 
@@ -104,8 +104,11 @@ def pytest_configure(config: pytest.Config) -> None:
     page tests went to the garbage collector. With these it is about a third of that. Objects are
     still freed by reference counting as soon as they are unused; only reference cycles wait a
     little longer. The served processes the tests start keep their own settings.
+
+    Also: staff passwords are hashed at :data:`TEST_SCRYPT_N`.
     """
     gc.set_threshold(50_000, 20, 20)
+    accounts.SCRYPT_N = TEST_SCRYPT_N
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -131,19 +134,19 @@ def missing(reason: str) -> None:
 
 #: The scrypt cost (N) of the staff passwords the tests make: hundreds of tests add accounts and
 #: sign in, and each hash or check at the production cost (N=2**15, 32 MB) takes 0.1-0.8 s on the
-#: CI machine. The tests marked ``production_hashing`` (tests/test_accounts.py) keep the
-#: production parameters; verify_password reads the parameters stored in each hash either way.
+#: CI machine. Set for the whole run (:func:`pytest_configure`: session and module fixtures make
+#: accounts too); the tests marked ``production_hashing`` (tests/test_accounts.py) hash at the
+#: production cost. verify_password reads the parameters stored in each hash either way.
 TEST_SCRYPT_N = 2**8
+PRODUCTION_SCRYPT_N = accounts.SCRYPT_N
 
 
 @pytest.fixture(autouse=True)
-def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash the tests' staff passwords at :data:`TEST_SCRYPT_N` unless the test is marked
+def production_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash staff passwords at the production scrypt cost in the tests marked
     ``production_hashing``."""
-    if request.node.get_closest_marker("production_hashing") is None:
-        from directory_data import accounts
-
-        monkeypatch.setattr(accounts, "SCRYPT_N", TEST_SCRYPT_N)
+    if request.node.get_closest_marker("production_hashing") is not None:
+        monkeypatch.setattr(accounts, "SCRYPT_N", PRODUCTION_SCRYPT_N)
 
 
 @pytest.fixture(scope="session")

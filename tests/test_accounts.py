@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from directory_data import accounts
 from directory_data.accounts import (
-    SCRYPT_N,
-    SCRYPT_P,
-    SCRYPT_R,
     AccountError,
     add_user,
     authenticate,
@@ -26,7 +24,7 @@ pytestmark = pytest.mark.production_hashing
 def test_hash_is_salted_scrypt_and_verifies() -> None:
     first, second = hash_password(PASSWORD), hash_password(PASSWORD)
     assert first.startswith("scrypt$") and first != second
-    assert (SCRYPT_N, SCRYPT_R, SCRYPT_P) == (2**15, 8, 1)
+    assert (accounts.SCRYPT_N, accounts.SCRYPT_R, accounts.SCRYPT_P) == (2**15, 8, 1)
     assert first.startswith(f"scrypt${2**15}$8$1$"), "the production cost is stored with the hash"
     assert verify_password(first, PASSWORD)
     assert not verify_password(first, PASSWORD + "!")
