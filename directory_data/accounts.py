@@ -33,8 +33,16 @@ class AccountError(ValueError):
     """An account cannot be created as asked (bad name, weak password, name taken)."""
 
 
-def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
-    """A salted scrypt hash of ``password`` in the ``scrypt$N$r$p$salt$hash`` form."""
+def hash_password(password: str, *, n: int | None = None, r: int | None = None, p: int | None = None) -> str:
+    """A salted scrypt hash of ``password`` in the ``scrypt$N$r$p$salt$hash`` form.
+
+    ``n``, ``r`` and ``p`` default to :data:`SCRYPT_N`, :data:`SCRYPT_R` and :data:`SCRYPT_P`, read
+    when called (the test suite lowers ``SCRYPT_N`` for speed, except in the tests of the hashing
+    itself: tests/conftest.py); :func:`verify_password` uses the parameters stored in the hash.
+    """
+    n = SCRYPT_N if n is None else n
+    r = SCRYPT_R if r is None else r
+    p = SCRYPT_P if p is None else p
     salt = os.urandom(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM)
     return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
@@ -56,9 +64,10 @@ def verify_password(stored: str, password: str) -> bool:
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    """A hash checked when the name is unknown, so that case takes as long as a wrong password."""
-    return hash_password("not the password of anyone")
+def _dummy_hash(n: int, r: int, p: int) -> str:
+    """A hash checked when the name is unknown, so that case takes as long as a wrong password
+    (one per set of parameters, made with the parameters of the hashes :func:`add_user` makes)."""
+    return hash_password("not the password of anyone", n=n, r=r, p=p)
 
 
 def add_user(session: Session, name: str, password: str, role: Role = Role.officer) -> User:
@@ -79,7 +88,7 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     """The active account ``name`` if ``password`` is its password, else ``None``."""
     user = session.scalar(select(User).where(User.name == name.strip().lower()))
     if user is None:
-        verify_password(_dummy_hash(), password)
+        verify_password(_dummy_hash(SCRYPT_N, SCRYPT_R, SCRYPT_P), password)
         return None
     if not verify_password(user.password_hash, password) or not user.active:
         return None

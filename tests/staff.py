@@ -42,13 +42,17 @@ def make_account(session_factory: sessionmaker[Session], role: str, name: str | 
     return name
 
 
+#: Numbers for the accounts of :func:`signed_in`, shared by all its makers: a test may make two
+#: (one per app) on the same database, and their accounts must not share a name.
+_serial = itertools.count(1)
+
+
 def signed_in(app: Flask, session_factory: sessionmaker[Session]) -> Callable[[str], FlaskClient]:
     """A maker of clients signed in with a new account of a role (each account's name is new)."""
-    serial = itertools.count(1)
 
     def make(role: str) -> FlaskClient:
         client = app.test_client()
-        name = make_account(session_factory, role, f"{role}.{next(serial)}")
+        name = make_account(session_factory, role, f"{role}.{next(_serial)}")
         response = sign_in(client, name)
         assert response.status_code == 303, response.status_code
         return client
