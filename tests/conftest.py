@@ -60,41 +60,6 @@ class _SharedBytecodeCache(BytecodeCache):
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _SharedBytecodeCache()}
 
 
-def _share_url_builders() -> None:
-    """Let the apps of a run share Werkzeug's compiled URL builders.
-
-    Werkzeug compiles two small Python functions (through ``ast`` and ``compile``) for each of
-    the app's ~100 URL rules whenever an app is made: about 45 ms of the 55 ms of a test's
-    ``create_app``. A builder depends only on its rule's text, parsed parts, defaults and
-    converters, and reaches the rule through its ``self`` argument, so one compiled for a rule of
-    one app serves the same rule of the next. Left alone if Werkzeug's internals differ.
-    """
-    from werkzeug.routing.rules import Rule
-
-    compile_builder = getattr(Rule, "_compile_builder", None)
-    if compile_builder is None or getattr(compile_builder, "shared", False):
-        return
-    builders: dict[tuple[Any, ...], Callable[..., tuple[str, str]]] = {}
-
-    def shared(self: Rule, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
-        key = (self.rule, self.host, self.subdomain, self.merge_slashes, tuple(self._trace),
-               tuple((name, type(converter).__qualname__, repr(vars(converter)))
-                     for name, converter in self._converters.items()
-                     if name in (self.defaults or {})),
-               tuple(sorted((str(k), repr(v)) for k, v in (self.defaults or {}).items())),
-               append_unknown)
-        builder = builders.get(key)
-        if builder is None:
-            builder = builders[key] = compile_builder(self, append_unknown)
-        return builder
-
-    shared.shared = True  # type: ignore[attr-defined]
-    Rule._compile_builder = shared  # type: ignore[method-assign]
-
-
-_share_url_builders()
-
-
 def pytest_configure(config: pytest.Config) -> None:
     """Collect cyclic garbage less often in the test process.
 
