@@ -419,7 +419,7 @@ def test_patrol_form_records_the_chosen_district_and_shows_the_code(
     officer.post("/patrol/referral/add", data={"csrf_token": token, "service_id": directory.counseling})
     assert officer.get("/patrol/referral/qr").status_code == 303  # nothing made yet
     page = officer.get("/patrol/referral").get_data(as_text=True)
-    assert "<option>District 5</option>" in page
+    assert '<option value="District 5">District 5</option>' in page
     made = officer.post("/patrol/referral/make", data={"csrf_token": token, "mode": "link",
                                                        "district": "District 5"})
     assert made.status_code == 303 and made.headers["Location"].endswith("/patrol/referral/qr")
