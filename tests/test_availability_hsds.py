@@ -4,25 +4,22 @@ unit names), and the HSDS API shows them."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from capacities import add_test_capacities
 from conftest import wipe
 from flask import Flask
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory_data.availability_updates import add_capacity
 from directory_data.hsds.exporter import export_directory
 from directory_data.hsds.importer import import_path
 from directory_data.models import ServiceCapacity, Unit
-from kiosk_directory import make_directory
 
-AS_OF = dt.datetime(2026, 12, 7, 14, 30, 15, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture
@@ -32,18 +29,8 @@ def spec31(hsds_dir: Path) -> Path:
 
 @pytest.fixture
 def with_capacities(session_factory: sessionmaker[Session]) -> dict[str, str]:
-    with session_factory() as session:
-        made = make_directory(session)
-        add_capacity(session, made.shelter, unit="family beds", unit_es="camas para familias",
-                     available=3, maximum=10, actor="t", now=AS_OF)
-        add_capacity(session, made.shelter, unit="single women's beds", unit_es=None,
-                     available=0, maximum=None, actor="t", now=AS_OF - dt.timedelta(hours=30))
-        child = add_capacity(session, made.childcare, unit="child care slots", unit_es="plazas de cuidado infantil",
-                             available=5, maximum=12, actor="t", now=AS_OF)
-        child.description = "Ages 2 to 5, weekdays"
-        child.unit.scheme, child.unit.identifier, child.unit.uri = "kiosk", "slot", "https://example.org/units/slot"
-        session.commit()
-        return {"shelter": made.shelter, "childcare": made.childcare}
+    """The test directory with three capacities (:func:`capacities.add_test_capacities`)."""
+    return add_test_capacities(session_factory)
 
 
 def _capacities(session: Session) -> list[dict[str, Any]]:

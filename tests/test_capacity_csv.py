@@ -6,27 +6,24 @@ their line and reason while the rest of the import goes on."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import frictionless
 import pytest
+from capacities import add_test_capacities
 from conftest import wipe
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory_data.availability_updates import add_capacity
 from directory_data.hsds import extensions as ext
 from directory_data.hsds.export_spec31 import CAPACITY_RESOURCES
 from directory_data.hsds.exporter import export_directory
 from directory_data.hsds.importer import import_path
 from directory_data.hsds.report import ImportReport
 from directory_data.models import Location, Organization, ServiceAtLocation, ServiceCapacity, Unit
-from kiosk_directory import make_directory
 
-AS_OF = dt.datetime(2026, 12, 7, 14, 30, 15, tzinfo=dt.timezone.utc)
 CAPACITY_COLUMNS = ("id", "service_id", "unit_id", "available", "maximum", "description", "updated",
                     "source", "source_id")
 UNIT_COLUMNS = ("id", "name", "name_es", "scheme", "identifier", "uri", "source", "source_id")
@@ -39,21 +36,8 @@ def spec31(hsds_dir: Path) -> Path:
 
 @pytest.fixture
 def with_capacities(session_factory: sessionmaker[Session]) -> dict[str, str]:
-    """The test directory with three capacities: two at the confidential shelter, one at the
-    child care centre (with a description and a unit with scheme, identifier and URI)."""
-    with session_factory() as session:
-        made = make_directory(session)
-        add_capacity(session, made.shelter, unit="family beds", unit_es="camas para familias",
-                     available=3, maximum=10, actor="t", now=AS_OF)
-        add_capacity(session, made.shelter, unit="single women's beds", unit_es=None,
-                     available=0, maximum=None, actor="t", now=AS_OF - dt.timedelta(hours=30))
-        child = add_capacity(session, made.childcare, unit="child care slots", unit_es="plazas",
-                             available=5, maximum=12, actor="t", now=AS_OF)
-        child.description = "Ages 2 to 5, weekdays"
-        child.unit.scheme, child.unit.identifier = "kiosk", "slot"
-        child.unit.uri = "https://example.org/units/slot"
-        session.commit()
-        return {"shelter": made.shelter, "childcare": made.childcare}
+    """The test directory with three capacities (:func:`capacities.add_test_capacities`)."""
+    return add_test_capacities(session_factory)
 
 
 def _rows(session: Session, model: type, columns: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -150,7 +134,7 @@ def test_csv_export_writes_the_capacity_tables(
     spanish = [a for a in _read(folder / "attributes.csv")[1]
                if a["taxonomy_term_id"] == ext.term_id(ext.UNIT_NAME_ES)]
     assert {(a["link_entity"], units[a["link_id"]]["name"], a["value"]) for a in spanish} == {
-        ("unit", "family beds", "camas para familias"), ("unit", "child care slots", "plazas")}
+        ("unit", "family beds", "camas para familias"), ("unit", "child care slots", "plazas de cuidado infantil")}
 
 
 def test_csv_round_trip_keeps_every_capacity_and_unit(
