@@ -32,12 +32,15 @@ def keeper() -> Iterator[HeapKeeper]:
 
 
 def test_what_survives_a_full_collection_is_frozen(keeper: HeapKeeper) -> None:
-    frozen = gc.get_freeze_count()
     survivors = [Node() for _ in range(1000)]
     gc.collect()  # a full collection: the callback freezes what survived it
     assert keeper.full_collections >= 1
-    assert gc.get_freeze_count() >= frozen + len(survivors)
-    assert not any(gc.is_tracked(n) and n in gc.get_objects(2) for n in survivors[:3])
+    assert gc.get_freeze_count() >= len(survivors)
+    # Frozen objects are still tracked but in no generation the collector walks. (The freeze
+    # count alone cannot show it: other threads of the test process free frozen objects meanwhile.)
+    assert all(gc.is_tracked(n) for n in survivors)
+    walked = {id(o) for o in gc.get_objects()}
+    assert not any(id(n) in walked for n in survivors)
 
 
 def test_cyclic_garbage_among_frozen_objects_is_freed_by_a_thaw(keeper: HeapKeeper) -> None:
