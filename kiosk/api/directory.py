@@ -1,6 +1,6 @@
 """The Open Referral HSDS 3.0 API under ``/api/v1``: every path and parameter of the
 specification's OpenAPI document (``../shared/hsds/openreferral-specification-3.0/schema/openapi.json``),
-each described in ours (:mod:`kiosk.api.openapi`).
+each described in ours (``kiosk/api/openapi.json``).
 
 Every list takes ``page``, ``per_page`` (1-1000, default 50) and ``format`` (``json``: a page;
 ``ndjson``: every result, one object a line, no paging). Anything else is a 400 naming the
@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, stream_with_context, url_for
@@ -35,10 +36,10 @@ from directory_data.hsds.api_objects import ApiObjects
 from directory_data.hsds.schedule_times import ScheduleClock
 from directory_data.models import ServiceAtLocation, utcnow
 
+from kiosk import __version__
 from kiosk.api import params as p
 from kiosk.auth import is_officer
 from kiosk.db import get_session
-from kiosk.api.openapi import openapi_document
 
 bp = Blueprint("api_directory", __name__, url_prefix="/api/v1")
 
@@ -51,6 +52,9 @@ MAX_SEARCH_RESULTS = 10_000
 MINIMAL_PER_PAGE = 10_000
 #: Services (or links) built per batch of an ``ndjson`` stream.
 STREAM_BATCH = 500
+#: The OpenAPI 3.1 document of ``/api/v1`` and ``/healthz``, kept as data; the test suite holds
+#: every operation to it (``tests/test_api_directory.py``).
+OPENAPI_DOCUMENT = Path(__file__).with_name("openapi.json")
 
 PAGING = ("page", "per_page", "format")
 SERVICE_FILTERS = ("taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after")
@@ -118,9 +122,11 @@ def root() -> ResponseReturnValue:
 
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
-    """The OpenAPI 3.1 document of ``/api/v1`` and ``/healthz``."""
+    """The OpenAPI 3.1 document of ``/api/v1`` and ``/healthz``, with this version of the kiosk."""
     p.check_names(())
-    return jsonify(openapi_document())
+    document = json.loads(OPENAPI_DOCUMENT.read_text(encoding="utf-8"))
+    document["info"]["version"] = __version__
+    return jsonify(document)
 
 
 # Services ------------------------------------------------------------------------------------

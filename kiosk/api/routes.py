@@ -2,7 +2,7 @@
 
 The parameters (``q``, ``category``, ``lang``, ``open_now``, ``has_room``, ``near`` or ``zip``,
 ``radius_km``, ``free``, ``age``, ``page``, ``per_page``) and the answer are described in the OpenAPI document
-(:mod:`kiosk.api.openapi`). ``lang`` filters by a language the service is offered in; ``en`` and
+(``kiosk/api/openapi.json``). ``lang`` filters by a language the service is offered in; ``en`` and
 ``es`` also choose the language of snippets, hand-offs and the crisis card. For anonymous callers
 every distance, radius test, order, total and facet uses a confidential place's public position
 only (:mod:`directory_data.confidential`); a signed-in officer's search measures to the true
