@@ -26,10 +26,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import phonenumbers
-
 from directory_data.help_kinds import help_kind
 from directory_data.models import AddressType, Location, PhoneAudience, PhoneType, Schedule, Service
+from directory_data.phone_display import phone_display
 from directory_data.text_lines import text_keyword
 
 #: The category whose services make a referral sensitive (discreet mode is offered).
@@ -120,19 +119,6 @@ class Entry:
         return f"{labels.neutral_service} — {words}" if words else labels.neutral_service
 
 
-def phone_text(number: str) -> tuple[str, str]:
-    """``(shown, dialled)`` of a US-style ``number``; short codes and odd numbers kept as written."""
-    digits = "".join(c for c in number if c.isdigit())
-    try:
-        parsed = phonenumbers.parse(number, "US")
-    except phonenumbers.NumberParseException:
-        return number.strip(), digits
-    if len(digits) <= 6 or not phonenumbers.is_possible_number(parsed):
-        return number.strip(), digits
-    return (phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL),
-            phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
-
-
 def _clock(value: dt.time, clock12: bool) -> str:
     if not clock12:
         return f"{value.hour}:{value.minute:02d}"
@@ -195,7 +181,7 @@ def _phones(service: Service, locations: list[Location],
     for phone in list(service.phones) + [p for loc in locations for p in loc.phones]:
         if phone.audience == PhoneAudience.officer or not phone.number or phone.type in _NOT_FOR_RESIDENTS:
             continue
-        shown, dialled = phone_text(phone.number)
+        shown, dialled = phone_display(phone.number)
         if phone.type == PhoneType.text:
             keyword = text_keyword(phone.description)
             words = (labels.text_to % {"keyword": keyword, "number": shown} if keyword

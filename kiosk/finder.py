@@ -17,11 +17,11 @@ from werkzeug.datastructures import MultiDict
 from search_index.query.crisis import CrisisCard
 from search_index.query.request import SearchRequest
 from search_index.query.results import SearchResults
+from search_index.cards import ListingFacts, ServiceCard, make_card
 
 from kiosk import search_tally
 from kiosk.availability_words import room_since
 from kiosk.warm_pages import is_warm_up_request
-from kiosk.cards import ListingFacts, ServiceCard, make_card
 from kiosk.district_cache import district_at, kiosk_district
 from kiosk.categories import CategoryName, get_category_names
 from kiosk.i18n import current_language, localized_name

@@ -1,38 +1,17 @@
-"""How numbers, distances, phone numbers and times are shown, in the request's language."""
+"""How numbers, distances and times are shown, in the request's language (phone numbers:
+:mod:`directory_data.phone_display`)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Hashable
 
-import phonenumbers
 from babel.dates import format_skeleton
 from flask_babel import format_date, format_decimal, format_time, gettext
 
 from kiosk.request_language import request_language
 
 KM_PER_MILE = 1.609344
-
-
-def phone_display(number: str) -> tuple[str, str]:
-    """``(shown, dialled)`` for ``number``: ``("(407) 555-0134", "+14075550134")``.
-
-    Short codes (911, 988, 211) and numbers phonenumbers cannot read are kept as written, with
-    only their digits dialled.
-    """
-    digits = "".join(c for c in number if c.isdigit())
-    parsed = None
-    if len(digits) > 6:
-        with contextlib.suppress(phonenumbers.NumberParseException):
-            parsed = phonenumbers.parse(number, "US")
-    if parsed is None or not phonenumbers.is_possible_number(parsed):
-        return number.strip(), digits
-    shown = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    if parsed.extension:
-        shown = shown.replace(" ext. ", " ext ")
-    dialled = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    return shown, dialled
 
 
 #: Formatted values kept per process, by (kind, language, value): Babel's formatting costs tens of

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from directory_data.models import Service, ServiceStatus
 from directory_data.service_rows import SHOWN_STATUSES, listed, services_in_order
+from search_index.cards import ListingFacts, listing_facts
 
-from kiosk.cards import ListingFacts, listing_facts
 from kiosk.app_state import app_object
 from kiosk.search import get_search
 

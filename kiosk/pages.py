@@ -13,6 +13,8 @@ from flask import Flask, Response, current_app, redirect, request, url_for
 
 from markupsafe import Markup
 
+from directory_data.phone_display import phone_display
+
 from kiosk import formatting
 from kiosk import qr
 from kiosk import visit
@@ -92,7 +94,7 @@ def _context() -> dict[str, Any]:
 
 def tel_href(number: str) -> str:
     """How ``number`` is dialled (``+18007997233``, ``988``)."""
-    return formatting.phone_display(number)[1]
+    return phone_display(number)[1]
 
 
 def call_code(number: str) -> Markup:
@@ -112,7 +114,7 @@ def init_app(app: Flask) -> None:
         day_text=formatting.day_text,
         date_text=formatting.date_text,
         tel_href=tel_href,
-        phone_shown=lambda number: formatting.phone_display(number)[0],
+        phone_shown=lambda number: phone_display(number)[0],
         call_code=call_code,
     )
     app.add_template_global(local_now, "local_now")

@@ -1,8 +1,8 @@
-"""What a result card and a detail page show of a service, in the request's language.
+"""What a result card and a detail page show of a service, in a given language.
 
 Two steps. :func:`listing_facts` copies what any card or detail page may show of a loaded
 :class:`~directory_data.models.Service` into a plain, immutable :class:`ListingFacts` (no
-session, no clock, no language), so it can be kept per process (:mod:`kiosk.listing_cache`).
+session, no clock, no language), so it can be kept per process (the kiosk's listing cache).
 :func:`make_card` turns facts into a :class:`ServiceCard` for one request: the language, the
 clock (open now / closes at / opens at), the distance from a point, and the audience. Officer-only
 phones and officer notes are only filled in for officers; a confidential location's address
@@ -24,6 +24,7 @@ from babel import Locale
 
 from directory_data.availability import Reading, readings
 from directory_data.confidential import public_distance_km, public_point
+from directory_data.phone_display import phone_display
 from directory_data.models import (
     DEFAULT_STALE_AFTER_DAYS,
     Location,
@@ -39,8 +40,6 @@ from search_index.geo import haversine_km
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
 from search_index.opening import OpeningStatus, hours_key, opening_status
 
-from kiosk.formatting import phone_display
-from kiosk.i18n import LANGUAGE_NAMES, current_language, listing_text
 
 SUMMARY_LENGTH = 110
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
@@ -147,7 +146,7 @@ class ServiceCard:
     url: str | None = None
     officer_notes: str | None = None
     categories: list[str] = field(default_factory=list)
-    #: The service's capacities; :mod:`kiosk.availability` words them at render time.
+    #: The service's capacities; the interface words them at render time.
     capacities: tuple[Reading, ...] = ()
 
 
@@ -240,15 +239,21 @@ def summary_line(text: str | None) -> str | None:
     return cut.rstrip(",;:") + "…"
 
 
-#: Language names in each interface language (Babel's tables).
-_NAMES_IN = {code: Locale.parse(code).languages for code in LANGUAGE_NAMES}
+#: Language names in each interface language (Babel's tables), filled in as languages are asked for.
+_NAMES_IN: dict[str, Any] = {}
 
 
-def language_names(facts: ListingFacts, language: str | None = None) -> list[str]:
-    """The names of the languages the service is offered in, in ``language`` (default: the
-    request's)."""
-    language = language or current_language()
-    names = _NAMES_IN.get(language) or Locale.parse(language).languages
+def listing_text(facts: ListingFacts, field: str, language: str) -> str | None:
+    """``facts.<field>`` in ``language``: ``<field>_es`` in Spanish where it is set."""
+    translated = getattr(facts, f"{field}_es", None) if language == "es" else None
+    return translated or getattr(facts, field, None)
+
+
+def language_names(facts: ListingFacts, language: str) -> list[str]:
+    """The names of the languages the service is offered in, in ``language``."""
+    names = _NAMES_IN.get(language)
+    if names is None:
+        names = _NAMES_IN[language] = Locale.parse(language).languages
     found: dict[str, str] = {}
     for code, name in facts.languages:
         iso = language_code(code, name)
@@ -288,12 +293,10 @@ def make_card(
     hit_distance_km: float | None = None,
     crisis: bool = False,
     officer: bool = False,
-    language: str | None = None,
+    language: str,
     best_match: bool = True,
 ) -> ServiceCard:
-    """The card of a service at ``now`` in ``language`` (default: the request's), distances
-    from ``point``."""
-    language = language or current_language()
+    """The card of a service at ``now`` in ``language``, distances from ``point``."""
     description = listing_text(facts, "description", language)
     return ServiceCard(
         id=facts.id,
