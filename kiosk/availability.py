@@ -26,7 +26,6 @@ from directory_data.availability_updates import (
     update_counts,
 )
 from directory_data.models import Service, utcnow
-from directory_data.throttle import WRITE
 
 from kiosk.admin.common import ActionForm, actor, workspace_context
 from kiosk.auth import role_required
@@ -35,7 +34,7 @@ from kiosk.config import public_base_url
 from kiosk.db import get_session
 from kiosk.i18n import current_language
 from kiosk.pages import after_post
-from kiosk.throttle import client_address, get_throttle, too_many
+from kiosk.throttle import too_many, write_refused
 
 provider_bp = Blueprint("availability", __name__)
 staff_bp = Blueprint("availability_admin", __name__, url_prefix="/admin/availability")
@@ -64,10 +63,8 @@ def provider(token: str) -> ResponseReturnValue:
     """The provider's form: how many of each unit are free right now (404 for a link that does
     not work). A save counts as an anonymous write of the address (429 past the limit)."""
     session = get_session()
-    if request.method == "POST":
-        throttle = get_throttle()
-        if throttle.reserve(throttle.attempt(WRITE, "", client_address())) is None:
-            return too_many()
+    if request.method == "POST" and write_refused():
+        return too_many()
     link = find_link(session, token)
     service = session.get(Service, link.service_id) if link is not None else None
     if link is None or service is None:
