@@ -164,10 +164,6 @@ def hours_lines(schedules: Iterable[Schedule], labels: Labels) -> tuple[str, ...
     return tuple(lines)
 
 
-def _locations(service: Service) -> list[Location]:
-    return [link.location for link in service.location_links if link.location is not None]
-
-
 #: Phone types that are neither called nor texted by a resident (left off a referral).
 _NOT_FOR_RESIDENTS = frozenset({PhoneType.fax, PhoneType.pager})
 
@@ -193,15 +189,13 @@ def _phones(service: Service, locations: list[Location],
 
 
 def _entry(service: Service, lang: str, labels: Labels) -> Entry:
-    locations = _locations(service)
+    locations = service.locations
     addresses = []
     for location in locations:
         address = next((a for a in location.addresses
                         if a.address_type in (None, AddressType.physical)), None)
         if address is not None and not location.confidential:
             addresses.append(address.one_line())
-    schedules = service.schedules or [s for loc in locations for s in loc.schedules
-                                      if s.service_id is None]
     calls, texts = _phones(service, locations, labels)
     codes = [link.term.code for link in service.taxonomy_links if link.term is not None and link.term.code]
     return Entry(
@@ -211,7 +205,7 @@ def _entry(service: Service, lang: str, labels: Labels) -> Entry:
         phones=calls,
         addresses=tuple(dict.fromkeys(addresses)),
         confidential=any(loc.confidential for loc in locations),
-        hours=hours_lines(schedules, labels),
+        hours=hours_lines(service.hours_schedules, labels),
         categories=tuple(service.category_slugs),
         texts=texts,
         kind=help_kind(service.category_slugs, codes),

@@ -19,7 +19,6 @@ from directory_data.models import (
     MISSION_CATEGORIES,
     Location,
     PhoneAudience,
-    Schedule,
     Service,
     ServiceStatus,
 )
@@ -89,10 +88,6 @@ def _unique(values: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def _locations(service: Service) -> list[Location]:
-    return [link.location for link in service.location_links if link.location is not None]
-
-
 def _physical_address(location: Location) -> Address | None:
     """The first physical (or untyped) address of ``location``."""
     return next(
@@ -115,20 +110,13 @@ def _category_names(slug: str) -> tuple[str, str]:
     return plain, ""
 
 
-def _schedules(service: Service, locations: list[Location]) -> list[Schedule]:
-    """The service's own schedule rows, else those of its locations."""
-    if service.schedules:
-        return list(service.schedules)
-    return [row for loc in locations for row in loc.schedules if row.service_id is None]
-
-
 def service_document(
     service: Service, *, default_timezone: str = DEFAULT_TIMEZONE
 ) -> dict[str, object]:
     """The index document of ``service`` (fields as in :mod:`search_index.engine.schema`), from
     ``service`` and its loaded relationships only; schedules without a zone read in
     ``default_timezone``."""
-    locations = _locations(service)
+    locations = service.locations
     org = service.organization
     terms = [link.term for link in service.taxonomy_links if link.term is not None]
     slugs = service.category_slugs
@@ -169,7 +157,7 @@ def service_document(
     description = service.description or ""
     taxonomy_names = _join([*(t.name for t in terms), *category_en, *category_es])
     eligibility = service.eligibility_description or ""
-    hours = encode_schedules(_schedules(service, locations), default_timezone)
+    hours = encode_schedules(service.hours_schedules, default_timezone)
     spell_sources = [
         name,
         service.name_es,

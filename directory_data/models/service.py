@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .capacity import ServiceCapacity
     from .category import ServiceCategory
     from .language import Language
-    from .location import ServiceAtLocation
+    from .location import Location, ServiceAtLocation
     from .organization import Organization
     from .phone import Phone
     from .schedule import Schedule
@@ -122,6 +122,19 @@ class Service(SourcedMixin, TimestampMixin, VersionedMixin, Base):
     def category_slugs(self) -> list[str]:
         """The slugs of the service's categories, sorted."""
         return sorted(link.category_slug for link in self.category_links)
+
+    @property
+    def locations(self) -> list[Location]:
+        """The service's places, in the order of its links."""
+        return [link.location for link in self.location_links if link.location is not None]
+
+    @property
+    def hours_schedules(self) -> list[Schedule]:
+        """The rows the service's hours come from: its own, else those of its places (a place's
+        own rows, not another service's there)."""
+        if self.schedules:
+            return list(self.schedules)
+        return [row for loc in self.locations for row in loc.schedules if row.service_id is None]
 
     @property
     def is_sample(self) -> bool:
