@@ -26,11 +26,11 @@ from directory_data.availability import Reading, readings
 from directory_data.confidential import public_distance_km, public_point
 from directory_data.phone_display import phone_display
 from directory_data.models import (
+    AddressType,
     DEFAULT_STALE_AFTER_DAYS,
     Location,
     PhoneAudience,
     PhoneType,
-    Schedule,
     Service,
     ServiceStatus,
 )
@@ -150,18 +150,6 @@ class ServiceCard:
     capacities: tuple[Reading, ...] = ()
 
 
-def _locations(service: Service) -> list[Location]:
-    return [link.location for link in service.location_links if link.location is not None]
-
-
-def _schedules(service: Service, locations: list[Location]) -> list[Schedule]:
-    """The service's own hours, else those of its locations (the rule of the search index,
-    :func:`search_index.documents.service_document`)."""
-    if service.schedules:
-        return list(service.schedules)
-    return [row for loc in locations for row in loc.schedules if row.service_id is None]
-
-
 def _phone_lines(service: Service, locations: list[Location]) -> tuple[PhoneLine, ...]:
     lines = []
     seen: set[str] = set()
@@ -200,8 +188,8 @@ def _place_lines(locations: list[Location]) -> tuple[PlaceLine, ...]:
 
 def listing_facts(service: Service, *, default_timezone: str = DEFAULT_TIMEZONE) -> ListingFacts:
     """The facts of ``service`` (pure: reads only the service and what was loaded with it)."""
-    locations = _locations(service)
-    hours = encode_schedules(_schedules(service, locations), default_timezone)
+    locations = service.locations
+    hours = encode_schedules(service.hours_schedules, default_timezone)
     return ListingFacts(
         id=service.id,
         sample=service.is_sample,
@@ -325,3 +313,41 @@ def make_card(
         categories=list(facts.categories),
         capacities=facts.capacities,
     )
+
+
+def _language_codes(service: Service) -> list[str]:
+    languages = [*service.languages, *(lang for loc in service.locations for lang in loc.languages)]
+    return list(dict.fromkeys(c for c in (language_code(x.code, x.name) for x in languages) if c))
+
+
+def _public_phones(service: Service) -> list[dict[str, str]]:
+    """The public numbers of the service and its places, each once (the first one's type)."""
+    out: dict[str, dict[str, str]] = {}
+    for phone in [*service.phones, *(p for loc in service.locations for p in loc.phones)]:
+        if phone.audience != PhoneAudience.officer and phone.number:
+            out.setdefault(phone.number, {"number": phone.number, "type": phone.type.value if phone.type else "voice"})
+    return list(out.values())
+
+
+_ADDRESS_FIELDS = ("address_1", "address_2", "city", "state_province", "postal_code", "country")
+
+
+def _address(service: Service) -> dict[str, Any] | None:
+    """The first public street address; None when the service's places are all confidential."""
+    address = next((a for loc in service.locations if not loc.confidential for a in loc.addresses
+                    if a.address_type in (None, AddressType.physical)), None)
+    if address is None:
+        return None
+    return {**{name: getattr(address, name) for name in _ADDRESS_FIELDS}, "text": address.one_line()}
+
+
+def result_fields(service: Service) -> dict[str, Any]:
+    """What a search result of the API shows of ``service`` as loaded, whatever the search (kept
+    per process with its card facts)."""
+    terms = [link.term for link in service.taxonomy_links if link.term is not None]
+    return {
+        "id": service.id, "sample": service.is_sample, "name": service.name,
+        "organization": service.organization.name if service.organization else None,
+        "categories": service.category_slugs, "taxonomy": [{"code": t.code, "name": t.name} for t in terms],
+        "phones": _public_phones(service), "address": _address(service), "languages": _language_codes(service),
+    }

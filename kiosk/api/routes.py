@@ -27,13 +27,14 @@ from werkzeug.exceptions import HTTPException
 
 from directory_data.availability import Reading
 from directory_data.hsds.export_fields import format_datetime
-from directory_data.models import AddressType, Location, PhoneAudience, Service, utcnow
+from directory_data.models import utcnow
+from search_index.listing_cache import Listing
 
 from kiosk.api.errors import fields_error, fields_http_error
 from kiosk.auth import is_officer
 from kiosk.availability_words import configured_max_age, room_since
 from kiosk.db import get_session
-from kiosk.listing_cache import Listing, listings_for
+from kiosk.listing_cache import listings_for
 from kiosk.pages import local_now
 from kiosk.scope_notice import scope_notice
 from kiosk.search import searcher
@@ -88,50 +89,6 @@ def parse_search_args(args: MultiDict[str, str]) -> Any:
 
 
 # Serialisation ------------------------------------------------------------------------------
-
-
-def _language_codes(service: Service) -> list[str]:
-    from search_index.documents import language_code
-
-    languages = [*service.languages, *(lang for loc in _locations(service) for lang in loc.languages)]
-    return list(dict.fromkeys(c for c in (language_code(x.code, x.name) for x in languages) if c))
-
-
-def _locations(service: Service) -> list[Location]:
-    return [link.location for link in service.location_links if link.location is not None]
-
-
-def _phones(service: Service) -> list[dict[str, str]]:
-    """The public numbers of the service and its places, each once (the first one's type)."""
-    out: dict[str, dict[str, str]] = {}
-    for phone in [*service.phones, *(p for loc in _locations(service) for p in loc.phones)]:
-        if phone.audience != PhoneAudience.officer and phone.number:
-            out.setdefault(phone.number, {"number": phone.number, "type": phone.type.value if phone.type else "voice"})
-    return list(out.values())
-
-
-_ADDRESS_FIELDS = ("address_1", "address_2", "city", "state_province", "postal_code", "country")
-
-
-def _address(service: Service) -> dict[str, Any] | None:
-    """The first public street address; None when the service's places are all confidential."""
-    address = next((a for loc in _locations(service) if not loc.confidential for a in loc.addresses
-                    if a.address_type in (None, AddressType.physical)), None)
-    if address is None:
-        return None
-    return {**{name: getattr(address, name) for name in _ADDRESS_FIELDS}, "text": address.one_line()}
-
-
-def listing_fields(service: Service) -> dict[str, Any]:
-    """What a result shows of ``service`` as loaded, whatever the search (kept per process by
-    :mod:`kiosk.listing_cache`)."""
-    terms = [link.term for link in service.taxonomy_links if link.term is not None]
-    return {
-        "id": service.id, "sample": service.is_sample, "name": service.name,
-        "organization": service.organization.name if service.organization else None,
-        "categories": service.category_slugs, "taxonomy": [{"code": t.code, "name": t.name} for t in terms],
-        "phones": _phones(service), "address": _address(service), "languages": _language_codes(service),
-    }
 
 
 def hit_json(listing: Listing, hit: Any) -> dict[str, Any]:
