@@ -9,9 +9,10 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory_data.models import Service
-from kiosk import listing_cache
+from kiosk import listing_cache as app_cache
 from kiosk.db import get_database
-from kiosk.listing_cache import ListingCache
+from search_index import listing_cache
+from search_index.listing_cache import ListingCache
 from search_factory import make_service
 
 
@@ -58,8 +59,8 @@ def test_prefill_reads_the_shown_services_in_batches(app: Flask, monkeypatch: py
         ids = [make_service(session, f"Clinic {i}").id for i in range(5)]
         session.get(Service, ids[0]).status = ServiceStatus.defunct
     loads: list[int] = []
-    real = listing_cache.services_in_order
-    monkeypatch.setattr(listing_cache, "services_in_order", lambda s, batch: loads.append(len(batch)) or real(s, batch))
+    real = app_cache.services_in_order
+    monkeypatch.setattr(app_cache, "services_in_order", lambda s, batch: loads.append(len(batch)) or real(s, batch))
     cache = ListingCache("America/New_York")
     with factory() as session:
         assert prefill(session, cache, batch=3) == 4
