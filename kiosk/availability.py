@@ -70,8 +70,6 @@ def provider(token: str) -> ResponseReturnValue:
     if link is None or service is None:
         return render_template("availability/gone.html"), 404
     if request.method == "POST":
-        if not ActionForm().validate_on_submit():
-            abort(400)
         counts = _counts(request.form.to_dict())
         try:
             update_counts(session, service.id, counts, actor="provider link")

@@ -47,9 +47,6 @@ def index() -> ResponseReturnValue:
 @role_required("caseworker")
 def upload() -> ResponseReturnValue:
     """Load the uploaded GeoJSON boundaries: every district replaced, every place reassigned."""
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
     upload_file = request.files.get("boundaries")
     problems: list[str] = []
     if upload_file is None or not upload_file.filename:
@@ -64,7 +61,7 @@ def upload() -> ResponseReturnValue:
             flash(gettext("%(count)s districts loaded; every place was assigned to its district.",
                           count=len(report.districts)))
             return redirect(url_for("districts.index"), 303)
-    return render_template("admin/districts.html", districts=districts(get_session()), form=form,
+    return render_template("admin/districts.html", districts=districts(get_session()), form=ActionForm(),
                            kiosk=kiosk_district(), outside=OUTSIDE, problems=problems), 422
 
 

@@ -177,8 +177,6 @@ def workspace() -> ResponseReturnValue:
 @role_required("caseworker")
 def publish() -> ResponseReturnValue:
     """Publish an event from the form."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         publish_event(get_session(), _form_input(), actor=actor())
     except InvalidEvent as error:
@@ -191,8 +189,6 @@ def publish() -> ResponseReturnValue:
 @role_required("caseworker")
 def cancel(event_id: str) -> ResponseReturnValue:
     """Cancel (remove) an event."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if not cancel_event(get_session(), event_id):
         abort(404)
     flash(gettext("The event is cancelled."))
