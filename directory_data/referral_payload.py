@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from directory_data.help_kinds import help_kind
-from directory_data.models import AddressType, Location, PhoneAudience, PhoneType, Schedule, Service
+from directory_data.models import AddressType, Location, PhoneAudience, PhoneType, QRMode, Referral, Schedule, Service
 from directory_data.phone_display import phone_display
 from directory_data.text_lines import text_keyword
 
@@ -288,3 +288,43 @@ def hotline_for(entries: Iterable[Entry]) -> Hotline:
 def hotline_payload(entries: Sequence[Entry]) -> str:
     """The ``tel:`` code of :func:`hotline_for` ``entries``."""
     return hotline_for(entries).tel
+
+
+@dataclass
+class ReferralView:
+    """What a referral page or slip shows."""
+
+    referral: Referral
+    entries: list[Entry]
+    hotline: Hotline
+    labels: Labels
+
+    @property
+    def discreet(self) -> bool:
+        """Whether titles and names stay neutral."""
+        return bool(self.referral.discreet)
+
+    @property
+    def hotline_only(self) -> bool:
+        """A discreet hotline referral shows only the crisis line."""
+        return self.discreet and self.referral.qr_mode == QRMode.hotline.value
+
+    @property
+    def title(self) -> str:
+        """The page's and the slip's title."""
+        return self.labels.discreet_title if self.discreet else self.labels.title
+
+    @property
+    def fell_back(self) -> bool:
+        """Whether a text referral was too long and its code holds the link instead."""
+        return self.referral.mode != self.referral.qr_mode
+
+    def name(self, entry: Entry) -> str:
+        """``entry``'s name as shown (neutral for abuse services in discreet mode)."""
+        return entry.shown_name(self.labels, discreet=self.discreet)
+
+
+def referral_view(referral: Referral, services: Iterable[Service], labels: Labels) -> ReferralView:
+    """The :class:`ReferralView` of ``referral`` with its still listed ``services``, in ``labels``."""
+    entries = entries_for(services, referral.lang, labels)
+    return ReferralView(referral, entries, hotline_for(entries), labels)

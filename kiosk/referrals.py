@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
@@ -25,14 +24,8 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from directory_data.models import QRMode, Referral, utcnow
-from directory_data.referral_payload import (
-    Entry,
-    Hotline,
-    Labels,
-    entries_for,
-    hotline_for,
-    is_sensitive,
-)
+from directory_data.referral_form import AUTO, district_choices, form_request, origin_district
+from directory_data.referral_payload import Labels, ReferralView, entries_for, is_sensitive, referral_view
 from directory_data.referrals import (
     InvalidReferral,
     Origin,
@@ -71,10 +64,6 @@ ERROR_MESSAGES = {
     "not-boolean": lazy_gettext("Discreet must be on or off."),
     "not-an-object": lazy_gettext("Send the referral as a JSON object."),
 }
-
-
-#: The form's "how the list is put in the code" choice that leaves it to the kiosk.
-AUTO = "auto"
 
 
 #: The neutral words of each kind of help (:mod:`directory_data.help_kinds`), for discreet names.
@@ -151,23 +140,21 @@ def base_url() -> str | None:
 
 
 def origin(surface: str, district: str | None = None) -> Origin:
-    """Where a referral is made. Once district boundaries are loaded: the kiosk's district
-    (:func:`kiosk.districts.kiosk_district`), or the loaded district the officer chose. Before:
-    ``STATION_DISTRICT``, or the district the officer chose among ``PATROL_DISTRICTS``."""
+    """Where a referral is made (:func:`directory_data.referral_form.origin_district`): the
+    kiosk's district once boundaries are loaded, else ``STATION_DISTRICT``; on the patrol view
+    the district the officer chose."""
     config = current_app.config
-    if surface != "patrol" or district not in patrol_districts():
-        district = kiosk_district() or str(config["STATION_DISTRICT"])
-    return Origin(surface, str(config["STATION_NAME"]), str(district))
+    chosen = origin_district(surface, district, patrol_districts(), kiosk_district(),
+                             str(config["STATION_DISTRICT"]))
+    return Origin(surface, str(config["STATION_NAME"]), chosen)
 
 
 def patrol_districts() -> list[str]:
-    """The districts an officer may choose (the station's own first): the loaded districts'
-    codes once boundaries are loaded, else ``STATION_DISTRICT`` and ``PATROL_DISTRICTS``."""
-    loaded = loaded_districts()
-    if loaded:
-        return list(dict.fromkeys([kiosk_district(), *loaded]))
+    """The districts an officer may choose (the station's own first): the loaded districts, else
+    ``STATION_DISTRICT`` and ``PATROL_DISTRICTS``."""
     config = current_app.config
-    return list(dict.fromkeys([str(config["STATION_DISTRICT"]), *config["PATROL_DISTRICTS"]]))
+    return district_choices(loaded_districts(), kiosk_district(), str(config["STATION_DISTRICT"]),
+                            [str(d) for d in config["PATROL_DISTRICTS"]])
 
 
 def make(data: Mapping[str, Any], origin: Origin) -> Referral:
@@ -249,44 +236,9 @@ def code_markup(session: Session, referral: Referral) -> Markup | None:
     return Markup(codes[0]) if codes is not None else None
 
 
-@dataclass
-class ReferralView:
-    """What a referral page or slip shows."""
-
-    referral: Referral
-    entries: list[Entry]
-    hotline: Hotline
-    labels: Labels
-
-    @property
-    def discreet(self) -> bool:
-        """Whether titles and names stay neutral."""
-        return bool(self.referral.discreet)
-
-    @property
-    def hotline_only(self) -> bool:
-        """A discreet hotline referral shows only the crisis line."""
-        return self.discreet and self.referral.qr_mode == QRMode.hotline.value
-
-    @property
-    def title(self) -> str:
-        """The page's and the slip's title."""
-        return self.labels.discreet_title if self.discreet else self.labels.title
-
-    @property
-    def fell_back(self) -> bool:
-        """Whether a text referral was too long and its code holds the link instead."""
-        return self.referral.mode != self.referral.qr_mode
-
-    def name(self, entry: Entry) -> str:
-        """``entry``'s name as shown (neutral for abuse services in discreet mode)."""
-        return entry.shown_name(self.labels, discreet=self.discreet)
-
-
 def view_of(session: Session, referral: Referral) -> ReferralView:
     """The :class:`ReferralView` of ``referral`` in the current interface language."""
-    entries = entries_for(live_services(session, referral), referral.lang, labels())
-    return ReferralView(referral, entries, hotline_for(entries), labels())
+    return referral_view(referral, live_services(session, referral), labels())
 
 
 def suggest_discreet(session: Session, ids: list[str]) -> bool:
@@ -299,28 +251,12 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(local_now().tzinfo).date()
 
 
-def form_mode(want: str | None, list_mode: str | None) -> str:
-    """The QR mode the form asks for: the hotline when the resident wants only a number to call
-    (``want``), else the list's mode from "More options" (``auto`` or none: the default of
-    :func:`offered_modes`)."""
-    if want == QRMode.hotline.value:
-        return QRMode.hotline.value
-    if not list_mode or list_mode == AUTO:
-        return offered_modes()[0].value
-    return list_mode
-
-
 def form_data(form: Mapping[str, str], ids: list[str]) -> dict[str, Any]:
-    """The API-shaped request of the HTML form (``want``, ``mode``, ``note``, ``discreet``) for
-    ``ids`` in the interface language; ``want`` and ``list_mode`` keep what the form said, to
-    show it again."""
+    """The API-shaped request of the HTML form for ``ids`` in the interface language
+    (:func:`directory_data.referral_form.form_request`; the default mode is the first offered)."""
     from kiosk.i18n import current_language
 
-    want, list_mode = form.get("want"), form.get("mode")
-    return {"service_ids": ids, "note": form.get("note", ""), "lang": current_language(),
-            "mode": form_mode(want, list_mode), "discreet": form.get("discreet") == "1",
-            "want": "hotline" if form_mode(want, list_mode) == QRMode.hotline.value else "list",
-            "list_mode": list_mode if list_mode != QRMode.hotline.value else AUTO}
+    return form_request(form, ids, lang=current_language(), default_mode=offered_modes()[0].value)
 
 
 def referral_page(template: str, *, point: tuple[float, float] | None, officer: bool,
@@ -343,10 +279,7 @@ def form_context(
     values (discreet when an abuse service is collected), the errors, and the referral made in
     this visit (if it still lives)."""
     made = find(made_token)
-    chosen = dict(values or {})
-    chosen.setdefault("want", "list")
-    chosen.setdefault("list_mode", AUTO)
-    chosen.setdefault("note", "")
+    chosen = {"want": "list", "list_mode": AUTO, "note": "", **(values or {})}
     if "discreet" not in chosen:
         chosen["discreet"] = bool(ids) and suggest_discreet(get_session(), ids)
     return {
