@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -285,6 +287,35 @@ def station_district(session: Session, configured: str | None, latitude: float |
             if name.lower() == wanted.lower():
                 return code
     return DistrictMap.from_session(session).district_of(latitude, longitude)
+
+
+class DistrictCache:
+    """A process's loaded boundaries and kiosk district, read from the database again at most
+    every ``seconds`` (and at the next use after :meth:`forget`)."""
+
+    def __init__(self, session_factory: Callable[[], Session], seconds: float) -> None:
+        self.session_factory = session_factory
+        self.seconds = seconds
+        self.lock = threading.Lock()
+        self.read_at = -seconds
+        self.map = DistrictMap(())
+        self.kiosk = ""
+
+    def fresh(self, configured: str | None, latitude: float | None, longitude: float | None) -> DistrictCache:
+        """This cache, read again if it is older than ``seconds`` (the kiosk's district from its
+        ``configured`` district and its coordinates: :func:`station_district`)."""
+        with self.lock:
+            if time.monotonic() - self.read_at >= self.seconds:
+                with self.session_factory() as session:
+                    self.map = DistrictMap.from_session(session)
+                    self.kiosk = station_district(session, configured, latitude, longitude)
+                self.read_at = time.monotonic()
+        return self
+
+    def forget(self) -> None:
+        """Read the boundaries again at the next use."""
+        with self.lock:
+            self.read_at = -self.seconds
 
 
 def _coordinates_changed(location: Location) -> bool:

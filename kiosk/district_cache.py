@@ -1,15 +1,13 @@
 """The worker's view of the districts: the kiosk's own district and the district of a point,
 read from the database at most every :data:`CACHE_SECONDS` (a reload of the boundaries in this
-worker is seen at once, in another worker or host within that time)."""
+worker is seen at once, in another worker or host within that time;
+:class:`directory_data.districts.DistrictCache`)."""
 
 from __future__ import annotations
 
-import threading
-import time
+from flask import current_app
 
-from flask import Flask, current_app
-
-from directory_data.districts import DistrictMap, station_district
+from directory_data.districts import DistrictCache
 
 from kiosk.db import get_database
 
@@ -18,33 +16,16 @@ CACHE_SECONDS = 60.0
 _EXTENSION = "kiosk.district_cache"
 
 
-class _Cache:
-    """The worker's boundaries and kiosk district, read again after :data:`CACHE_SECONDS`."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.read_at = -CACHE_SECONDS
-        self.map = DistrictMap(())
-        self.kiosk = ""
-
-    def fresh(self, app: Flask) -> _Cache:
-        with self.lock:
-            if time.monotonic() - self.read_at >= CACHE_SECONDS:
-                with get_database(app).session_factory() as session:
-                    self.map = DistrictMap.from_session(session)
-                    config = app.config
-                    self.kiosk = station_district(session, config.get("DISTRICT"),
-                                                  config.get("STATION_LATITUDE"), config.get("STATION_LONGITUDE"))
-                self.read_at = time.monotonic()
-        return self
-
-    def forget(self) -> None:
-        with self.lock:
-            self.read_at = -CACHE_SECONDS
+def _app_cache() -> DistrictCache:
+    extensions = current_app.extensions
+    if _EXTENSION not in extensions:
+        extensions[_EXTENSION] = DistrictCache(get_database(current_app).session_factory, CACHE_SECONDS)
+    return extensions[_EXTENSION]  # type: ignore[no-any-return]
 
 
-def _cache() -> _Cache:
-    return current_app.extensions.setdefault(_EXTENSION, _Cache()).fresh(current_app)  # type: ignore[no-any-return]
+def _cache() -> DistrictCache:
+    config = current_app.config
+    return _app_cache().fresh(config.get("DISTRICT"), config.get("STATION_LATITUDE"), config.get("STATION_LONGITUDE"))
 
 
 def kiosk_district() -> str:
@@ -69,4 +50,4 @@ def loaded_districts() -> list[str]:
 
 def forget() -> None:
     """Read the boundaries again at the next use (after this worker loaded new ones)."""
-    current_app.extensions.setdefault(_EXTENSION, _Cache()).forget()
+    _app_cache().forget()
