@@ -14,7 +14,6 @@ writes nothing: the worker's journal reader keeps the index current in the backg
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
@@ -24,8 +23,6 @@ from sqlalchemy import text
 from kiosk import __version__
 from kiosk.db import get_session
 from kiosk.search import get_search
-
-log = logging.getLogger(__name__)
 
 bp = Blueprint("health", __name__)
 
@@ -39,35 +36,12 @@ def _database_ok() -> bool:
 
 
 def index_report(database_ok: bool) -> dict[str, Any]:
-    """The ``index`` part of the answer, for the current app's index in this process."""
-    from search_index.upkeep.freshness import MIN_FREE_BYTES, index_status
+    """The ``index`` part of the answer, for the current app's index in this process
+    (:meth:`search_index.upkeep.live_index.LiveIndex.report`)."""
+    from search_index.upkeep.freshness import MIN_FREE_BYTES
 
-    search = get_search()
-    search.follower.wait_first_pass(float(current_app.config.get("SEARCH_READY_TIMEOUT", 15.0)))
-    report: dict[str, Any] = {"usable": False, "documents": None}
-    unreadable = None
-    try:
-        with search.pool.searcher() as searcher:
-            report["documents"] = searcher.doc_count()
-        report["usable"] = True
-    except Exception as error:  # IndexUnavailable, or a damaged directory Whoosh cannot read
-        unreadable = f"the index cannot be searched: {error}"
-    try:
-        status = index_status(
-            search.layout, get_session() if database_ok else None,
-            min_free_bytes=int(current_app.config.get("HEALTH_MIN_FREE_BYTES", MIN_FREE_BYTES)),
-        )
-    except Exception as error:  # noqa: BLE001 - report, never fail the health check
-        log.warning("index status failed", exc_info=True)
-        report["problems"] = [f"index status unknown: {error!r}"]
-    else:
-        report.update(status.to_json())
-    problems = report.setdefault("problems", [])
-    if unreadable and report.get("generation"):
-        problems.insert(0, unreadable)
-    if search.follower.last_error is not None:
-        problems.append(search.follower.last_error[1])
-    return report
+    min_free = int(current_app.config.get("HEALTH_MIN_FREE_BYTES", MIN_FREE_BYTES))
+    return get_search().report(get_session() if database_ok else None, min_free)
 
 
 def _lagging(index: dict[str, Any]) -> str | None:

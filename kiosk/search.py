@@ -1,10 +1,9 @@
-"""The app's search index: one per app (per process), kept current with the database.
+"""The app's search index: one per app (per process), kept current with the database
+(:class:`search_index.upkeep.live_index.LiveIndex`).
 
-:func:`init_app` installs the change-journal hooks on the app's session factory. Each app has one
-:class:`~search_index.upkeep.follower.Follower`, whose background thread reads the journal, brings
-the index up to date and tells the display caches (:func:`subscribe`); a request never writes the
-index, and one that committed a change waits for the thread so its next page shows it.
-:func:`searcher` is what views use::
+:func:`init_app` installs the change-journal hooks on the app's session factory. The index's
+follower tells the display caches what changed (:func:`subscribe`). :func:`searcher` is what
+views use::
 
     with searcher() as s:
         results = search(s, request)
@@ -40,47 +39,11 @@ from kiosk.db import get_database
 if TYPE_CHECKING:
     from search_index.engine.store import Searcher
     from search_index.upkeep.follower import Subscriber
+    from search_index.upkeep.live_index import LiveIndex
 
-# Whoosh and the index modules load on first use (see AppSearch), not when the app starts.
+# Whoosh and the index modules load on first use (see get_search), not when the app starts.
 
 _EXTENSION = "kiosk_search"
-
-
-class AppSearch:
-    """One app's index directory, searcher pool and follower."""
-
-    def __init__(self, app: Flask) -> None:
-        from search_index.upkeep.follower import Follower
-        from search_index.engine.layout import IndexLayout
-        from search_index.engine.store import SearcherPool
-
-        config = app.config
-        self.layout = IndexLayout(index_dir(config))
-        self.timezone = str(config.get("TIMEZONE") or DEFAULT_TIMEZONE)
-        self.ready_timeout = float(config.get("SEARCH_READY_TIMEOUT", 15.0))
-        self.pool = SearcherPool(self.layout, max_idle=int(config.get("SEARCH_MAX_IDLE_SEARCHERS", 4)))
-        self.follower = Follower(
-            self.layout,
-            get_database(app).session_factory,
-            timezone=self.timezone,
-            interval=float(config.get("SEARCH_POLL_INTERVAL", 0.25)),
-            inline_limit=int(config.get("SEARCH_INLINE_LIMIT", 500)),
-        )
-        self.follower.start()
-        self._had_index = False
-
-    @contextmanager
-    def searcher(self) -> Iterator[Searcher]:
-        """A current searcher for the ``with`` block (raises ``IndexUnavailable``)."""
-        from search_index.engine.store import IndexUnavailable
-
-        if not self._had_index:  # until the first index is there (later, the pool raises)
-            self.follower.wait_first_pass(self.ready_timeout)
-            if self.layout.current() is None and not self.follower.wait_ready(self.ready_timeout):
-                raise IndexUnavailable(f"{self.layout.root}: the index is still being built")
-            self._had_index = True
-        with self.pool.searcher() as s:
-            yield s
 
 
 def init_app(app: Flask) -> None:
@@ -109,10 +72,22 @@ def stop(app: Flask) -> None:
         search.follower.stop()
 
 
-def get_search(app: Flask | None = None) -> AppSearch:
-    """The :class:`AppSearch` of ``app`` (default: the current app), created on first use."""
+def get_search(app: Flask | None = None) -> LiveIndex:
+    """The :class:`LiveIndex` of ``app`` (default: the current app), created on first use."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    return app_object(app, _EXTENSION, lambda: AppSearch(app))
+
+    def make() -> LiveIndex:
+        from search_index.upkeep.live_index import LiveIndex
+
+        config = app.config
+        return LiveIndex(index_dir(config), get_database(app).session_factory,
+                         timezone=str(config.get("TIMEZONE") or DEFAULT_TIMEZONE),
+                         ready_timeout=float(config.get("SEARCH_READY_TIMEOUT", 15.0)),
+                         max_idle=int(config.get("SEARCH_MAX_IDLE_SEARCHERS", 4)),
+                         poll_interval=float(config.get("SEARCH_POLL_INTERVAL", 0.25)),
+                         inline_limit=int(config.get("SEARCH_INLINE_LIMIT", 500)))
+
+    return app_object(app, _EXTENSION, make)
 
 
 @contextmanager
