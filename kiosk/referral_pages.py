@@ -10,7 +10,7 @@ tokens cannot be probed. Each page is shown in the referral's language.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from kiosk import referrals
@@ -18,10 +18,6 @@ from kiosk.db import get_session
 from kiosk.pages import safe_next
 
 bp = Blueprint("referrals", __name__)
-
-#: The slip's layouts: US Letter and 80 mm thermal receipt paper.
-LAYOUTS = ("letter", "receipt")
-
 
 def gone() -> ResponseReturnValue:
     """The kind page for a referral that is not there (any reason): call 211."""
@@ -33,10 +29,7 @@ def _page(token: str, template: str, **context: object) -> ResponseReturnValue:
     if referral is None:
         return gone()
     with referrals.in_language(referral.lang):
-        view = referrals.view_of(get_session(), referral)
-        return render_template(template, view=view, qr_svg=referrals.code_markup(get_session(), referral),
-                               made_on=referrals.local_date(referral.created_at),
-                               expires_on=referrals.local_date(referral.expires_at), **context)
+        return render_template(template, **referrals.slip_context(get_session(), referral), **context)
 
 
 @bp.get("/r/<token>")
@@ -49,10 +42,7 @@ def public(token: str) -> ResponseReturnValue:
 def print_slip(token: str) -> ResponseReturnValue:
     """The printed slip, with a Print button (the kiosk prints from its own print screen,
     :func:`kiosk.views.referral_print`)."""
-    layout = request.args.get("layout")
-    if layout not in LAYOUTS:
-        layout = str(current_app.config["REFERRAL_PRINT_LAYOUT"])
-    layout = layout if layout in LAYOUTS else LAYOUTS[0]
+    layout = referrals.print_layout(request.args.get("layout"))
     back = safe_next(request.args.get("back"), url_for("referrals.public", token=token))
     return _page(token, "referral/print.html", layout=layout, back_url=back)
 

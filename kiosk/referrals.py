@@ -241,6 +241,26 @@ def view_of(session: Session, referral: Referral) -> ReferralView:
     return referral_view(referral, live_services(session, referral), labels())
 
 
+#: The slip's layouts: US Letter and 80 mm thermal receipt paper.
+LAYOUTS = ("letter", "receipt")
+
+
+def print_layout(asked: str | None = None) -> str:
+    """The slip's layout: ``asked`` if it is one of :data:`LAYOUTS`, else
+    ``REFERRAL_PRINT_LAYOUT``, else Letter."""
+    for layout in (asked, str(current_app.config["REFERRAL_PRINT_LAYOUT"])):
+        if layout in LAYOUTS:
+            return str(layout)
+    return LAYOUTS[0]
+
+
+def slip_context(session: Session, referral: Referral) -> dict[str, Any]:
+    """What a referral's page and slip show (call in the referral's language, :func:`in_language`):
+    its :class:`ReferralView`, its code, and the days it was made and expires."""
+    return {"view": view_of(session, referral), "qr_svg": code_markup(session, referral),
+            "made_on": local_date(referral.created_at), "expires_on": local_date(referral.expires_at)}
+
+
 def suggest_discreet(session: Session, ids: list[str]) -> bool:
     """Whether discreet mode is preselected for the collected ``ids`` (an abuse service)."""
     return is_sensitive(entries_for(listed_services(session, ids), "en", labels()))

@@ -153,14 +153,10 @@ def referral_print() -> ResponseReturnValue:
     made = referrals.find(visit.made_token())
     if made is None:
         return redirect(url_for("lobby.referral"), 303)
-    layout = str(current_app.config["REFERRAL_PRINT_LAYOUT"])
     with referrals.in_language(made.lang):
-        return render_template(
-            "lobby/print.html", view=referrals.view_of(get_session(), made),
-            qr_svg=referrals.code_markup(get_session(), made),
-            made_on=referrals.local_date(made.created_at), expires_on=referrals.local_date(made.expires_at),
-            layout=layout if layout in ("letter", "receipt") else "letter",
-            return_seconds=int(current_app.config["PRINT_RETURN_SECONDS"]))
+        return render_template("lobby/print.html", **referrals.slip_context(get_session(), made),
+                               layout=referrals.print_layout(),
+                               return_seconds=int(current_app.config["PRINT_RETURN_SECONDS"]))
 
 
 referrals.collect_routes(bp, _referral_changed)
