@@ -17,6 +17,8 @@ from typing import Any
 
 from babel.dates import format_timedelta
 
+from directory_data.hsds.export_fields import format_datetime
+
 #: How long a count is shown as a number, by default (``AVAILABILITY_MAX_AGE_HOURS``).
 DEFAULT_MAX_AGE_HOURS = 12.0
 #: The highest count a capacity may hold (a typo guard: no shelter has 10,000 beds).
@@ -76,6 +78,15 @@ def has_room(capacities: Iterable[Any], now: dt.datetime, age: dt.timedelta) -> 
     """Whether a fresh capacity of the service has ``available > 0``."""
     since = room_since(capacities)
     return since is not None and is_fresh(since, now, age)
+
+
+def counts_json(capacities: Iterable[Reading], now: dt.datetime, age: dt.timedelta) -> list[dict[str, Any]]:
+    """The capacities as the API shows them at ``now``: a count older than ``age`` has
+    ``available`` null and ``call_to_check`` true."""
+    return [{"unit": r.unit, "unit_es": r.unit_es, "maximum": r.maximum,
+             "available": r.available if r.fresh(now, age) else None,
+             "call_to_check": not r.fresh(now, age), "updated": format_datetime(r.updated)}
+            for r in capacities]
 
 
 def age_words(updated: dt.datetime, now: dt.datetime, language: str) -> str:

@@ -25,8 +25,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from directory_data.availability import Reading
-from directory_data.hsds.export_fields import format_datetime
+from directory_data.availability import counts_json
 from directory_data.models import utcnow
 from search_index.listing_cache import Listing
 
@@ -96,17 +95,7 @@ def hit_json(listing: Listing, hit: Any) -> dict[str, Any]:
     capacities as of now."""
     return {**listing.fields, "snippet": hit.snippet, "distance_km": hit.distance_km,
             "open_now": hit.open_now, "stale": hit.stale, "crisis": hit.crisis,
-            "availability": availability_json(listing.facts.capacities)}
-
-
-def availability_json(capacities: tuple[Reading, ...]) -> list[dict[str, Any]]:
-    """The capacities as an answer shows them now: a count older than the configured age has
-    ``available`` null and ``call_to_check`` true (:mod:`directory_data.availability`)."""
-    now, age = utcnow(), configured_max_age()
-    return [{"unit": r.unit, "unit_es": r.unit_es, "maximum": r.maximum,
-             "available": r.available if r.fresh(now, age) else None,
-             "call_to_check": not r.fresh(now, age), "updated": format_datetime(r.updated)}
-            for r in capacities]
+            "availability": counts_json(listing.facts.capacities, utcnow(), configured_max_age())}
 
 
 def _crisis_json(crisis: Any) -> dict[str, Any] | None:
