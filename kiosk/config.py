@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,87 +12,22 @@ from urllib.parse import urlsplit
 from directory_data.directions import DEFAULT_TEMPLATE as DEFAULT_DIRECTIONS_TEMPLATE
 
 
+#: The default settings, as data (with what each one means).
+DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
+
+
 def default_config() -> dict[str, Any]:
-    """The settings every app starts from; ``KIOSK_*`` environment variables override them."""
-    home = Path(os.environ.get("KIOSK_HOME", "instance")).resolve()
-    return {
-        "KIOSK_HOME": str(home),
-        "DATABASE_URL": None,  # None: an SQLite file in KIOSK_HOME
-        "INDEX_DIR": None,  # None: KIOSK_HOME/index
-        "TIMEZONE": "America/New_York",
-        "STALE_AFTER_DAYS": 180,
-        # The listing form offers every organization in a select up to this many (not retired);
-        # a larger directory's form has a text field for the organization's name instead.
-        "ORGANIZATION_SELECT_LIMIT": 300,
-        "SECRET_KEY": None,  # None: a key kept in KIOSK_HOME/secret_key
-        # The station this kiosk stands in: distances on the lobby kiosk are measured from here,
-        # and the patrol view falls back to it when the tablet cannot tell where it is.
-        "STATION_NAME": "Sanford Police Department",
-        "STATION_DISTRICT": "Sanford, Seminole County",
-        "STATION_LATITUDE": 28.8003,
-        "STATION_LONGITUDE": -81.2731,
-        # The kiosk's district among the loaded boundaries (`kiosk districts load`), by code or
-        # name; empty: the district the station's coordinates lie in (kiosk/district_cache.py).
-        "DISTRICT": "",
-        # Idle reset: after this many seconds without a touch a countdown is shown for
-        # IDLE_COUNTDOWN_SECONDS, then everything the resident did is wiped.
-        "IDLE_TIMEOUT_SECONDS": 90,
-        "IDLE_COUNTDOWN_SECONDS": 15,
-        # The interface languages (the first is the default); Accept-Language chooses among them.
-        "LANGUAGES": ("en", "es"),
-        "BABEL_DEFAULT_LOCALE": "en",
-        "BABEL_DEFAULT_TIMEZONE": "America/New_York",
-        # How many services a resident may collect for one referral (a referral holds 10 at most).
-        "REFERRAL_MAX_ITEMS": 10,
-        # Referrals: the public address residents' phones reach the referral page at (None: no
-        # link codes are offered; a request's Host header never makes a link), how many days a
-        # referral lives, the printed slip's layout ("letter" or "receipt" for 80 mm thermal
-        # paper), and the districts an officer may choose.
-        "PUBLIC_BASE_URL": None,
-        "REFERRAL_DAYS": 30,
-        "REFERRAL_PRINT_LAYOUT": "letter",
-        # The kiosk's print screen goes back to the start this many seconds after printing
-        # began, whatever the printer does (a stalled print never leaves the slip on screen).
-        "PRINT_RETURN_SECONDS": 20,
-        "PATROL_DISTRICTS": (),
-        # The patrol view measures a visit's detail and referral pages from the point of its
-        # last results (the tablet's, else the station) for at most this many minutes.
-        "PATROL_POSITION_MINUTES": 30,
-        # What a detail page's "Get directions" code holds: a link with {destination} (the
-        # place's coordinates, or its address); see directory_data/directions.py.
-        "DIRECTIONS_URL": DEFAULT_DIRECTIONS_TEMPLATE,
-        # Results shown per page on the kiosk and the patrol view.
-        "RESULTS_PER_PAGE": 10,
-        # The HSDS API: the profile its "/" names, and how many seconds before a modified_after
-        # instant a list starts, so that a change committed late, or journaled by a host whose
-        # clock is behind, still reaches a client syncing from its last sync's start.
-        "API_PROFILE_URL": "https://github.com/openreferral/specification/tree/3.0",
-        "API_SYNC_OVERLAP_SECONDS": 120,
-        # Where a search for a need the directory has no services for is handed off: a number to
-        # call and a number to text a ZIP code to (211's national text line).
-        "HANDOFF_CALL": "211",
-        "HANDOFF_TEXT": "898-211",
-        # The one cookie the app sets: signed, not readable by scripts, gone when the browser
-        # closes. Set KIOSK_SESSION_COOKIE_SECURE=true when served over HTTPS.
-        "SESSION_COOKIE_NAME": "kiosk",
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": False,
-        "SESSION_REFRESH_EACH_REQUEST": False,
-        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
-        # How many reverse proxies stand in front (their X-Forwarded-For and -Proto are believed):
-        # the throttle counts per client address, which behind a proxy is otherwise the proxy's.
-        "TRUSTED_PROXIES": 0,
-        # Request bodies: at most 1 MiB (413 beyond), except an HSDS upload to /admin/import
-        # (IMPORT_MAX_UPLOAD_BYTES). An uploaded ZIP may unpack to IMPORT_MAX_UNPACKED_BYTES,
-        # and its import runs in a process of its own limited to IMPORT_MEMORY_LIMIT_MB.
-        "MAX_CONTENT_LENGTH": 1024 * 1024,
-        "IMPORT_MAX_UPLOAD_BYTES": 64 * 1024 * 1024,
-        "IMPORT_MAX_UNPACKED_BYTES": 64 * 1024 * 1024,
-        "IMPORT_MEMORY_LIMIT_MB": 1024,
-        # Static URLs carry a content hash (kiosk.pages.asset_url), so browsers may keep them.
-        "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
-    }
+    """The settings every app starts from (:data:`DEFAULTS_FILE`, with ``KIOSK_HOME`` and
+    ``DIRECTIONS_URL`` filled in, and the settings TOML cannot leave unset as None);
+    ``KIOSK_*`` environment variables override them."""
+    with DEFAULTS_FILE.open("rb") as handle:
+        config: dict[str, Any] = dict.fromkeys(("DATABASE_URL", "INDEX_DIR", "SECRET_KEY", "PUBLIC_BASE_URL"))
+        config.update(tomllib.load(handle))
+    config["KIOSK_HOME"] = str(Path(os.environ.get("KIOSK_HOME", "instance")).resolve())
+    config["DIRECTIONS_URL"] = DEFAULT_DIRECTIONS_TEMPLATE
+    config["LANGUAGES"] = tuple(config["LANGUAGES"])
+    config["PATROL_DISTRICTS"] = tuple(config["PATROL_DISTRICTS"])
+    return config
 
 
 class PublicBaseUrlError(ValueError):
