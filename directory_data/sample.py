@@ -17,6 +17,7 @@ trail), so a retired sample listing can also be restored one by one in the works
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
@@ -123,3 +124,21 @@ def retire_sample(session: Session, *, actor: str) -> int:
                   resource_id=SAMPLE_SOURCE, replacement=f"{len(services)} sample listings retired")
     session.flush()
     return len(services)
+
+
+@dataclass(frozen=True)
+class PackageImport:
+    """An imported package's report, and the sample listings it retired and left shown."""
+
+    report: ImportReport
+    sample_retired: int
+    sample_live: int
+
+
+def import_package(session: Session, path: Path, *, source: str | None, actor: str,
+                   retire_sample_listings: bool = False) -> PackageImport:
+    """Import the HSDS package at ``path`` (:func:`import_path`), retiring the fictional sample
+    listings in the same transaction when asked (added and flushed, not committed)."""
+    report = import_path(session, path, source=source)
+    retired = retire_sample(session, actor=actor) if retire_sample_listings else 0
+    return PackageImport(report, retired, sample_state(session).live)

@@ -26,8 +26,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-#: How many warnings and skipped rows the report sent back keeps (the preview shows 50).
-SHOWN = 50
 #: Exit status when memory ran out (the answer could not even be written).
 OUT_OF_MEMORY = 3
 
@@ -38,21 +36,11 @@ def limit_memory(limit: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def trimmed(report: Any) -> dict[str, Any]:
-    """The parts of an :class:`~directory_data.hsds.report.ImportReport` the pages show."""
-    full = report.to_dict()
-    return {"source": report.source, "summary": report.summary(), "journaled": report.journaled,
-            "tables": full["tables"], "warnings": full["warnings"][:SHOWN],
-            "skipped": full["skipped"][:SHOWN], "skipped_total": len(full["skipped"]),
-            "held": report.held_total, "held_by_reason": dict(report.held),
-            "published": report.published}
-
-
 def run(job: dict[str, Any]) -> dict[str, Any]:
     """Import as ``job`` says; the answer (see the module docstring)."""
     from directory_data.audit import record_action
-    from directory_data.hsds.importer import HSDSImportError, import_path
-    from directory_data.sample import retire_sample, sample_state
+    from directory_data.hsds.importer import HSDSImportError
+    from directory_data.sample import import_package
 
     from kiosk import create_cli_app
     from kiosk.db import get_database
@@ -60,17 +48,18 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     app = create_cli_app()
     try:
         with app.app_context(), get_database(app).transaction(commit=bool(job.get("commit"))) as session:
-            report = import_path(session, Path(job["path"]), source=job.get("source"))
             actor = str(job.get("actor") or "")
-            retired = retire_sample(session, actor=actor) if job.get("retire_sample") else 0
-            live = sample_state(session).live
+            done = import_package(session, Path(job["path"]), source=job.get("source"), actor=actor,
+                                  retire_sample_listings=bool(job.get("retire_sample")))
+            report = done.report
             if job.get("commit"):
                 record_action(session, action="import", actor=actor,
                               resource_type="import", resource_id=report.source[:60],
                               replacement=report.summary()[:2000])
     except HSDSImportError as error:
         return {"ok": False, "kind": "invalid", "error": str(error)}
-    return {"ok": True, "report": {**trimmed(report), "sample_live": live, "sample_retired": retired}}
+    return {"ok": True, "report": {**report.preview(), "sample_live": done.sample_live,
+                                   "sample_retired": done.sample_retired}}
 
 
 def main() -> None:

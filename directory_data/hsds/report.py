@@ -152,6 +152,15 @@ class ImportReport:
         why = "; ".join(f"{count:,} {REASON_TEXT[reason]}" for reason, count in self.held.items())
         return f"; {self.held_total:,} services held for review: {why}"
 
+    def preview(self, shown: int = 50) -> dict[str, Any]:
+        """The parts of the report an import's preview page shows, with the first ``shown``
+        warnings and skipped rows."""
+        full = self.to_dict()
+        return {"source": self.source, "summary": self.summary(), "journaled": self.journaled,
+                "tables": full["tables"], "warnings": full["warnings"][:shown],
+                "skipped": full["skipped"][:shown], "skipped_total": len(full["skipped"]),
+                "held": self.held_total, "held_by_reason": dict(self.held), "published": self.published}
+
     def to_dict(self) -> dict[str, Any]:
         """The whole report as JSON-ready data."""
         return {

@@ -195,21 +195,18 @@ def import_command(path: Path, source: str | None, report_path: Path | None, dry
     as it was and the command exits with status 2. Listings that cannot be shown (no way to
     reach them, no category) are held for review in the workspace; the summary counts them.
     """
-    from directory_data.hsds.importer import HSDSImportError, import_path
-    from directory_data.sample import retire_sample as retire, sample_state
+    from directory_data.hsds.importer import HSDSImportError
+    from directory_data.sample import import_package
 
     from kiosk.cli.users import cli_actor
 
-    database = get_database()
-    retired = 0
     try:
-        with database.transaction(commit=not dry_run) as session:
-            report = import_path(session, path, source=source)
-            if retire_sample:
-                retired = retire(session, actor=cli_actor())
-            live_sample = sample_state(session).live
+        with get_database().transaction(commit=not dry_run) as session:
+            done = import_package(session, path, source=source, actor=cli_actor(),
+                                  retire_sample_listings=retire_sample)
     except HSDSImportError as error:
         fail(error)
+    report = done.report
     if report_path is not None:
         report_path.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
     click.echo(("dry run, nothing saved: " if dry_run else "imported: ") + report.summary())
@@ -217,10 +214,10 @@ def import_command(path: Path, source: str | None, report_path: Path | None, dry
         click.echo(f"held for review: {report.held_total:,} services are not shown until a caseworker "
                    f"fixes them (workspace: Listings, \"Held for review\")")
     if retire_sample:
-        click.echo(f"sample directory: {retired:,} sample listings "
+        click.echo(f"sample directory: {done.sample_retired:,} sample listings "
                    + ("would be retired" if dry_run else "retired") + "; the real help lines stay")
-    elif live_sample:
-        click.echo(f"sample directory: {live_sample:,} fictional sample listings are still shown "
+    elif done.sample_live:
+        click.echo(f"sample directory: {done.sample_live:,} fictional sample listings are still shown "
                    f"beside this data; import with --retire-sample (or run kiosk sample retire) to "
                    f"retire them in the same transaction")
     if not dry_run:
