@@ -14,6 +14,7 @@ from flask import Response, current_app
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from directory_data.category_names import CategoryName
 from search_index.query.crisis import CrisisCard
 from search_index.query.request import SearchRequest
 from search_index.query.results import SearchResults
@@ -23,7 +24,7 @@ from kiosk import search_tally
 from kiosk.availability_words import room_since
 from kiosk.warm_pages import is_warm_up_request
 from kiosk.district_cache import district_at, kiosk_district
-from kiosk.categories import CategoryName, get_category_names
+from kiosk.categories import get_category_names
 from kiosk.i18n import current_language, localized_name
 from kiosk.listing_cache import listing_facts_for
 from kiosk.pages import local_now
