@@ -280,6 +280,22 @@ def miami_database(
         yield ImportedDatabase(engine, factory, report, path)
 
 
+@pytest.fixture(scope="session")
+def miami_index(miami_database: ImportedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the Miami import's search index, built once per run as the kiosk's full
+    rebuild builds it (:func:`search_index.upkeep.rebuild.rebuild_index`, in this process): about
+    10 s of CPU that the relevance suites and the engine's equivalence checks each spent again.
+    Tests open it read only, or copy it (``shutil.copytree``) to change it."""
+    from search_index.engine.layout import IndexLayout
+    from search_index.upkeep.rebuild import rebuild_index
+
+    layout = IndexLayout(tmp_path_factory.mktemp("miami-index"))
+    rebuild_index(layout, miami_database.session_factory, processes=1)
+    generation = layout.current()
+    assert generation is not None
+    return generation.path
+
+
 @pytest.fixture
 def session_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
     """A session factory on the test database; every row is wiped after the test."""

@@ -19,8 +19,9 @@ import datetime as dt
 import io
 import json
 import statistics
+import weakref
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -143,15 +144,47 @@ class Scores:
     misses: tuple[str, ...]
 
 
+@dataclass
+class _Listings:
+    """The taxonomy codes of every listing of an index, and how many listings each judgment
+    finds relevant there (counted once, whichever ranker or judged set asks again)."""
+
+    codes: dict[str, tuple[str, ...]]
+    relevant: dict[Judgment, int] = field(default_factory=dict)
+
+    def relevant_total(self, judgment: Judgment) -> int:
+        if judgment not in self.relevant:
+            self.relevant[judgment] = sum(1 for c in self.codes.values() if judgment.is_relevant(c))
+        return self.relevant[judgment]
+
+
+_listings: weakref.WeakKeyDictionary[Searcher, _Listings] = weakref.WeakKeyDictionary()
+
+
+def _listings_of(searcher: Searcher) -> _Listings:
+    """The :class:`_Listings` of ``searcher``'s index, read once per searcher."""
+    found = _listings.get(searcher)
+    if found is None:
+        found = _listings[searcher] = _Listings({
+            doc["id"]: tuple(c for c in (doc.get("taxonomy_codes") or "").split(",") if c)
+            for doc in searcher.all_stored_fields()
+        })
+    return found
+
+
+def listing_codes(searcher: Searcher) -> dict[str, tuple[str, ...]]:
+    """The taxonomy codes of every listing in ``searcher``'s index, by service id (read once per
+    searcher; do not change the answer)."""
+    return _listings_of(searcher).codes
+
+
 def evaluate(searcher: Searcher, judgments: list[Judgment], rank: Ranker) -> Scores:
     """Score ``rank`` on ``judgments`` (see the module docstring for the metrics)."""
-    codes = {
-        doc["id"]: tuple(c for c in (doc.get("taxonomy_codes") or "").split(",") if c)
-        for doc in searcher.all_stored_fields()
-    }
+    listings = _listings_of(searcher)
+    codes = listings.codes
     successes, precisions, misses = [], [], []
     for judgment in judgments:
-        relevant_total = sum(1 for c in codes.values() if judgment.is_relevant(c))
+        relevant_total = listings.relevant_total(judgment)
         assert relevant_total, f"no relevant listing for {judgment.query!r}: fix the judgment"
         top = rank(searcher, judgment.query)[:5]
         good = sum(1 for sid in top if judgment.is_relevant(codes.get(sid, ())))
@@ -233,11 +266,7 @@ def evaluate_set(searchers: dict[str, Searcher], rows: list[JudgedQuery], rank: 
     listing; any other row as in :func:`evaluate`."""
     per_kind: dict[str, list[tuple[float, float]]] = {}
     misses: list[str] = []
-    codes_of: dict[str, dict[str, tuple[str, ...]]] = {
-        name: {doc["id"]: tuple(c for c in (doc.get("taxonomy_codes") or "").split(",") if c)
-               for doc in searcher.all_stored_fields()}
-        for name, searcher in searchers.items()
-    }
+    listings_of = {name: _listings_of(searcher) for name, searcher in searchers.items()}
     for row in rows:
         judgment = row.judgment
         ids, out_of_scope = rank(searchers[row.directory], judgment.query)
@@ -245,8 +274,8 @@ def evaluate_set(searchers: dict[str, Searcher], rows: list[JudgedQuery], rank: 
         if row.kind == "outofscope":
             success = precision = 1.0 if out_of_scope and not top else 0.0
         else:
-            codes = codes_of[row.directory]
-            relevant_total = sum(1 for c in codes.values() if judgment.is_relevant(c))
+            listings = listings_of[row.directory]
+            codes, relevant_total = listings.codes, listings.relevant_total(judgment)
             assert relevant_total, f"no relevant listing for {judgment.query!r}: fix the judgment"
             good = sum(1 for sid in top if judgment.is_relevant(codes.get(sid, ())))
             success, precision = (1.0 if good else 0.0), good / min(5, relevant_total)
