@@ -24,17 +24,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session, sessionmaker
-from whoosh import index
-from whoosh.index import Index
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.searching import Searcher
 
-from directory_data.db import make_session_factory
-from directory_data.models import MISSION_CATEGORIES, Base
-from search_index.engine.layout import IndexLayout
-from search_index.upkeep.rebuild import rebuild_index
 from search_index.engine.schema import ENGLISH_FIELDS, SPANISH_FIELDS
 from search_index.query.searching import SearchRequest, search
 
@@ -75,43 +67,6 @@ def load_judgments(name: str) -> list[Judgment]:
         Judgment(row["query"], split(row["relevant"]), split(row.get("exclude", "")))
         for row in csv.DictReader(io.StringIO("\n".join(lines)))
     ]
-
-
-def clear_directory(engine: Engine) -> None:
-    """Delete every listing row (keeping the schema and the mission categories)."""
-    keep = ", ".join(f"'{slug}'" for slug in MISSION_CATEGORIES)
-    with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name == "category":
-                connection.execute(text(f"DELETE FROM category WHERE slug NOT IN ({keep})"))
-            else:
-                connection.execute(table.delete())
-
-
-def index_database(session_factory: sessionmaker[Session], folder: Path) -> Index:
-    """Index every listing of the database in ``folder`` as the kiosk's full rebuild does
-    (:func:`search_index.upkeep.rebuild.rebuild_index`, in this process): on Miami that takes 10 s of
-    CPU where a plain writer over the ORM loader took 18 s, for the same documents."""
-    layout = IndexLayout(folder)
-    rebuild_index(layout, session_factory, processes=1)
-    generation = layout.current()
-    assert generation is not None
-    return index.open_dir(str(generation.path))
-
-
-def import_and_index(engine: Engine, sources: Path | list[Path], folder: Path) -> Index:
-    """Import ``sources`` with the HSDS importer, index every listing in ``folder``, clear the DB."""
-    from directory_data.hsds.importer import import_path
-
-    factory = make_session_factory(engine)
-    try:
-        with factory() as session:
-            for source in sources if isinstance(sources, list) else [sources]:
-                import_path(session, source)
-            session.commit()
-        return index_database(factory, folder)
-    finally:
-        clear_directory(engine)
 
 
 Ranker = Callable[[Searcher, str], list[str]]

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 from whoosh import index
 from whoosh.searching import Searcher
 
@@ -20,7 +19,6 @@ from judging import (
     DIRECTORIES,
     KINDS,
     evaluate_set,
-    import_and_index,
     listing_codes,
     load_judged_set,
     ours_with_scope,
@@ -40,16 +38,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def searchers(
-    miami_index: Path, engine: Engine, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, Searcher]]:
+def searchers(miami_index: Path, curated_index: Path) -> Iterator[dict[str, Searcher]]:
     """A searcher on each directory: the Miami import (the run's shared database and its index,
-    ``conftest.miami_index``) and the curated directory, indexed as the kiosk indexes them."""
-    from directory_data.curated import parts
-
+    ``conftest.miami_index``) and the curated directory (``conftest.curated_index``),
+    indexed as the kiosk indexes them."""
     miami = index.open_dir(str(miami_index))
-    curated = import_and_index(engine, [path for path, _ in parts()], tmp_path_factory.mktemp("judged-curated"))
-    with miami.searcher() as m, curated.searcher() as c:
+    with miami.searcher() as m, index.open_dir(str(curated_index)).searcher() as c:
         yield {"miami": m, "curated": c}
 
 
