@@ -284,7 +284,8 @@ def miami_database(
 def miami_index(miami_database: ImportedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folder of the Miami import's search index, built once per run as the kiosk's full
     rebuild builds it (:func:`search_index.upkeep.rebuild.rebuild_index`, in this process): about
-    10 s of CPU that the relevance suites and the engine's equivalence checks each spent again.
+    5 s of CPU of the test process (measured beside other work) that the relevance suites and the
+    engine's equivalence checks each spent again.
     Tests open it read only, or copy it (``shutil.copytree``) to change it."""
     return rebuilt_index(miami_database.session_factory, tmp_path_factory.mktemp("miami-index"))
 
