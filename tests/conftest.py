@@ -280,6 +280,49 @@ def miami_database(
         yield ImportedDatabase(engine, factory, report, path)
 
 
+@pytest.fixture(scope="session")
+def miami_index(miami_database: ImportedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the Miami import's search index, built once per run as the kiosk's full
+    rebuild builds it (:func:`search_index.upkeep.rebuild.rebuild_index`, in this process): about
+    5 s of CPU of the test process (measured beside other work) that the relevance suites and the
+    engine's equivalence checks each spent again.
+    Tests open it read only, or copy it (``shutil.copytree``) to change it."""
+    return rebuilt_index(miami_database.session_factory, tmp_path_factory.mktemp("miami-index"))
+
+
+def rebuilt_index(session_factory: sessionmaker[Session], folder: Path) -> Path:
+    """Index every listing of ``session_factory``'s database in ``folder`` as the kiosk's full
+    rebuild does (:func:`search_index.upkeep.rebuild.rebuild_index`, in this process); the
+    folder of the generation it built."""
+    from search_index.engine.layout import IndexLayout
+    from search_index.upkeep.rebuild import rebuild_index
+
+    layout = IndexLayout(folder)
+    rebuild_index(layout, session_factory, processes=1)
+    generation = layout.current()
+    assert generation is not None
+    return generation.path
+
+
+@pytest.fixture(scope="session")
+def curated_index(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the curated directory's search index (``directory_data/curated``, imported
+    into the test database, indexed as the kiosk indexes it, then wiped from the database): built
+    once per run for the relevance suites, which open it read only."""
+    from directory_data.curated import parts
+    from directory_data.hsds.importer import import_path
+
+    factory = make_session_factory(engine)
+    try:
+        with factory() as session:
+            for path, _source in parts():
+                import_path(session, path)
+            session.commit()
+        return rebuilt_index(factory, tmp_path_factory.mktemp("curated-index"))
+    finally:
+        wipe(engine)
+
+
 @pytest.fixture
 def session_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
     """A session factory on the test database; every row is wiped after the test."""

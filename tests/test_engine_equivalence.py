@@ -64,14 +64,20 @@ class Built:
     vocabulary: list[str]
 
 
-def _build(factory: sessionmaker[Session], folder: Path) -> Built:
-    layout = IndexLayout(folder / "live")
-    rebuild_index(layout, factory, processes=1)
-    generation = layout.current()
-    assert generation is not None
-    shutil.copytree(generation.path, folder / "fresh")
+def _build(factory: sessionmaker[Session], folder: Path, built: Path | None = None) -> Built:
+    """The directory of ``factory`` rebuilt as the kiosk does (or ``built``, such a rebuild made
+    already, copied), then copied as built and edited."""
+    if built is None:
+        layout = IndexLayout(folder / "live")
+        rebuild_index(layout, factory, processes=1)
+        generation = layout.current()
+        assert generation is not None
+        built = generation.path
+    else:
+        built = Path(shutil.copytree(built, folder / "live"))
+    shutil.copytree(built, folder / "fresh")
     fresh = index.open_dir(str(folder / "fresh"))
-    edited = index.open_dir(str(generation.path))
+    edited = index.open_dir(str(built))
     with edited.searcher() as s:
         ids = sorted(str(doc["id"]) for doc in s.all_stored_fields())
         common = [t.decode() for _f, t in s.reader().most_frequent_terms("spell", number=150)]
@@ -86,7 +92,9 @@ def _build(factory: sessionmaker[Session], folder: Path) -> Built:
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     folder = tmp_path_factory.mktemp(f"equivalence-{request.param}")
     if request.param == "miami":
-        yield _build(request.getfixturevalue("miami_database").session_factory, folder)
+        # the run's Miami index (conftest.miami_index, rebuilt as the kiosk does), copied
+        yield _build(request.getfixturevalue("miami_database").session_factory, folder,
+                     request.getfixturevalue("miami_index"))
         return
     from directory_data.curated import parts
     from directory_data.hsds.importer import import_path

@@ -19,21 +19,14 @@ import datetime as dt
 import io
 import json
 import statistics
+import weakref
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session, sessionmaker
-from whoosh import index
-from whoosh.index import Index
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.searching import Searcher
 
-from directory_data.db import make_session_factory
-from directory_data.models import MISSION_CATEGORIES, Base
-from search_index.engine.layout import IndexLayout
-from search_index.upkeep.rebuild import rebuild_index
 from search_index.engine.schema import ENGLISH_FIELDS, SPANISH_FIELDS
 from search_index.query.searching import SearchRequest, search
 
@@ -76,43 +69,6 @@ def load_judgments(name: str) -> list[Judgment]:
     ]
 
 
-def clear_directory(engine: Engine) -> None:
-    """Delete every listing row (keeping the schema and the mission categories)."""
-    keep = ", ".join(f"'{slug}'" for slug in MISSION_CATEGORIES)
-    with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name == "category":
-                connection.execute(text(f"DELETE FROM category WHERE slug NOT IN ({keep})"))
-            else:
-                connection.execute(table.delete())
-
-
-def index_database(session_factory: sessionmaker[Session], folder: Path) -> Index:
-    """Index every listing of the database in ``folder`` as the kiosk's full rebuild does
-    (:func:`search_index.upkeep.rebuild.rebuild_index`, in this process): on Miami that takes 10 s of
-    CPU where a plain writer over the ORM loader took 18 s, for the same documents."""
-    layout = IndexLayout(folder)
-    rebuild_index(layout, session_factory, processes=1)
-    generation = layout.current()
-    assert generation is not None
-    return index.open_dir(str(generation.path))
-
-
-def import_and_index(engine: Engine, sources: Path | list[Path], folder: Path) -> Index:
-    """Import ``sources`` with the HSDS importer, index every listing in ``folder``, clear the DB."""
-    from directory_data.hsds.importer import import_path
-
-    factory = make_session_factory(engine)
-    try:
-        with factory() as session:
-            for source in sources if isinstance(sources, list) else [sources]:
-                import_path(session, source)
-            session.commit()
-        return index_database(factory, folder)
-    finally:
-        clear_directory(engine)
-
-
 Ranker = Callable[[Searcher, str], list[str]]
 
 
@@ -143,15 +99,47 @@ class Scores:
     misses: tuple[str, ...]
 
 
+@dataclass
+class _Listings:
+    """The taxonomy codes of every listing of an index, and how many listings each judgment
+    finds relevant there (counted once, whichever ranker or judged set asks again)."""
+
+    codes: dict[str, tuple[str, ...]]
+    relevant: dict[Judgment, int] = field(default_factory=dict)
+
+    def relevant_total(self, judgment: Judgment) -> int:
+        if judgment not in self.relevant:
+            self.relevant[judgment] = sum(1 for c in self.codes.values() if judgment.is_relevant(c))
+        return self.relevant[judgment]
+
+
+_listings: weakref.WeakKeyDictionary[Searcher, _Listings] = weakref.WeakKeyDictionary()
+
+
+def _listings_of(searcher: Searcher) -> _Listings:
+    """The :class:`_Listings` of ``searcher``'s index, read once per searcher."""
+    found = _listings.get(searcher)
+    if found is None:
+        found = _listings[searcher] = _Listings({
+            doc["id"]: tuple(c for c in (doc.get("taxonomy_codes") or "").split(",") if c)
+            for doc in searcher.all_stored_fields()
+        })
+    return found
+
+
+def listing_codes(searcher: Searcher) -> dict[str, tuple[str, ...]]:
+    """The taxonomy codes of every listing in ``searcher``'s index, by service id (read once per
+    searcher; do not change the answer)."""
+    return _listings_of(searcher).codes
+
+
 def evaluate(searcher: Searcher, judgments: list[Judgment], rank: Ranker) -> Scores:
     """Score ``rank`` on ``judgments`` (see the module docstring for the metrics)."""
-    codes = {
-        doc["id"]: tuple(c for c in (doc.get("taxonomy_codes") or "").split(",") if c)
-        for doc in searcher.all_stored_fields()
-    }
+    listings = _listings_of(searcher)
+    codes = listings.codes
     successes, precisions, misses = [], [], []
     for judgment in judgments:
-        relevant_total = sum(1 for c in codes.values() if judgment.is_relevant(c))
+        relevant_total = listings.relevant_total(judgment)
         assert relevant_total, f"no relevant listing for {judgment.query!r}: fix the judgment"
         top = rank(searcher, judgment.query)[:5]
         good = sum(1 for sid in top if judgment.is_relevant(codes.get(sid, ())))
@@ -233,11 +221,7 @@ def evaluate_set(searchers: dict[str, Searcher], rows: list[JudgedQuery], rank: 
     listing; any other row as in :func:`evaluate`."""
     per_kind: dict[str, list[tuple[float, float]]] = {}
     misses: list[str] = []
-    codes_of: dict[str, dict[str, tuple[str, ...]]] = {
-        name: {doc["id"]: tuple(c for c in (doc.get("taxonomy_codes") or "").split(",") if c)
-               for doc in searcher.all_stored_fields()}
-        for name, searcher in searchers.items()
-    }
+    listings_of = {name: _listings_of(searcher) for name, searcher in searchers.items()}
     for row in rows:
         judgment = row.judgment
         ids, out_of_scope = rank(searchers[row.directory], judgment.query)
@@ -245,8 +229,8 @@ def evaluate_set(searchers: dict[str, Searcher], rows: list[JudgedQuery], rank: 
         if row.kind == "outofscope":
             success = precision = 1.0 if out_of_scope and not top else 0.0
         else:
-            codes = codes_of[row.directory]
-            relevant_total = sum(1 for c in codes.values() if judgment.is_relevant(c))
+            listings = listings_of[row.directory]
+            codes, relevant_total = listings.codes, listings.relevant_total(judgment)
             assert relevant_total, f"no relevant listing for {judgment.query!r}: fix the judgment"
             good = sum(1 for sid in top if judgment.is_relevant(codes.get(sid, ())))
             success, precision = (1.0 if good else 0.0), good / min(5, relevant_total)

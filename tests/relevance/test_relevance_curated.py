@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from whoosh import index
 from whoosh.searching import Searcher
 
-from judging import evaluate, import_and_index, load_judgments, ours, plain_and, plain_or, report
+from judging import evaluate, load_judgments, ours, plain_and, plain_or, report
 
 JUDGMENTS = load_judgments("curated_judgments.csv")
 
 
 @pytest.fixture(scope="module")
-def searcher(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Searcher]:
+def searcher(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Searcher]:
+    """A searcher on the curated directory's index (``conftest.curated_index``, built
+    through the test database ``engine``: the PostgreSQL run keeps this test for it)."""
     from directory_data.curated import parts
 
     if not all(path.exists() for path, _ in parts()):
         pytest.skip("the curated directory (directory_data/curated/*.json) is not built yet")
-    ix = import_and_index(engine, [path for path, _ in parts()], tmp_path_factory.mktemp("curated-index"))
-    with ix.searcher() as s:
+    folder: Path = request.getfixturevalue("curated_index")
+    with index.open_dir(str(folder)).searcher() as s:
         yield s
 
 

@@ -12,16 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from whoosh import index
 from whoosh.searching import Searcher
 
-from conftest import ImportedDatabase
 from judging import (
     DIRECTORIES,
     KINDS,
     evaluate_set,
-    import_and_index,
-    index_database,
+    listing_codes,
     load_judged_set,
     ours_with_scope,
     plain_and,
@@ -40,16 +38,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def searchers(
-    miami_database: ImportedDatabase, engine: Engine, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, Searcher]]:
-    """A searcher on each directory: the Miami import (the run's shared database) and the
-    curated directory, indexed as the kiosk indexes them."""
-    from directory_data.curated import parts
-
-    miami = index_database(miami_database.session_factory, tmp_path_factory.mktemp("judged-miami"))
-    curated = import_and_index(engine, [path for path, _ in parts()], tmp_path_factory.mktemp("judged-curated"))
-    with miami.searcher() as m, curated.searcher() as c:
+def searchers(miami_index: Path, curated_index: Path) -> Iterator[dict[str, Searcher]]:
+    """A searcher on each directory: the Miami import (the run's shared database and its index,
+    ``conftest.miami_index``) and the curated directory (``conftest.curated_index``),
+    indexed as the kiosk indexes them."""
+    miami = index.open_dir(str(miami_index))
+    with miami.searcher() as m, index.open_dir(str(curated_index)).searcher() as c:
         yield {"miami": m, "curated": c}
 
 
@@ -95,6 +89,6 @@ def test_words_that_carry_no_need_decide_nothing(searchers: dict[str, Searcher],
     from judging import Judgment
 
     ids, _ = ours_with_scope(searchers["miami"], query)
-    codes = {doc["id"]: tuple((doc.get("taxonomy_codes") or "").split(",")) for doc in searchers["miami"].all_stored_fields()}
+    codes = listing_codes(searchers["miami"])
     wrong = Judgment(query, never, ())
     assert ids and not [i for i in ids[:5] if wrong.is_relevant(codes[i])], query

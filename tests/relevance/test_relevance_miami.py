@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from conftest import ImportedDatabase
+from whoosh import index
 from whoosh.searching import Searcher
 
-from judging import evaluate, index_database, load_judgments, ours, plain_and, plain_or, report
+from judging import evaluate, load_judgments, ours, plain_and, plain_or, report
 
 JUDGMENTS = load_judgments("miami_judgments.csv")
 
@@ -16,9 +17,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def searcher(miami_database: ImportedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Searcher]:
-    ix = index_database(miami_database.session_factory, tmp_path_factory.mktemp("miami-index"))
-    with ix.searcher() as s:
+def searcher(miami_index: Path) -> Iterator[Searcher]:
+    """A searcher on the Miami import's index (``conftest.miami_index``, built as the kiosk builds it)."""
+    with index.open_dir(str(miami_index)).searcher() as s:
         yield s
 
 
