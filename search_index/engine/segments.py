@@ -120,13 +120,7 @@ def clear_caches(*, columns: bool = True) -> None:
 
 def _raw_matcher(leaf: IndexReader, field: str, text: str) -> Any:
     """The segment's matcher for a term without the deleted-documents filter, or None."""
-    terms = getattr(leaf, "_terms", None)
     try:
-        if terms is not None:
-            btext = leaf.schema[field].to_bytes(text)
-            if (field, btext) not in terms:
-                return None
-            return terms.matcher(field, btext, leaf.schema[field].format)
         matcher = leaf.postings(field, text)
     except (TermNotFound, KeyError):
         return None
