@@ -23,38 +23,9 @@ from directory_data.models import (
     Service,
     ServiceStatus,
 )
+from directory_data.validation import language_code as known_language_code
 from search_index.engine.analysis import words
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
-
-#: Language names seen in imports, folded, and their ISO 639-1 codes.
-LANGUAGE_CODES: dict[str, str] = {
-    "english": "en",
-    "ingles": "en",
-    "spanish": "es",
-    "espanol": "es",
-    "castellano": "es",
-    "haitian creole": "ht",
-    "creole": "ht",
-    "kreyol": "ht",
-    "haitian": "ht",
-    "french": "fr",
-    "portuguese": "pt",
-    "vietnamese": "vi",
-    "chinese": "zh",
-    "mandarin": "zh",
-    "cantonese": "zh",
-    "arabic": "ar",
-    "russian": "ru",
-    "german": "de",
-    "italian": "it",
-    "korean": "ko",
-    "tagalog": "tl",
-    "hindi": "hi",
-    "polish": "pl",
-    "american sign language": "ase",
-    "asl": "ase",
-    "sign language": "ase",
-}
 
 _PHONE_LETTERS = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "22233344455566677778889999"
@@ -72,12 +43,13 @@ def phone_digits(number: str) -> str:
 
 
 def language_code(code: str | None, name: str | None) -> str | None:
-    """The ISO code of a language given by code and/or name (``Spanish`` -> ``es``)."""
+    """The ISO code of a language given by code and/or name (``Spanish`` -> ``es``, by
+    :func:`directory_data.validation.language_code`; an unknown name stays as it is, folded)."""
     if code and code.strip():
         return code.strip().lower().split("-")[0]
     if name and name.strip():
         folded = " ".join(words(name))
-        return LANGUAGE_CODES.get(folded, folded or None)
+        return known_language_code(folded) or folded or None
     return None
 
 
