@@ -26,11 +26,6 @@ class FileLock:
         self.path = Path(path)
         self._fd: int | None = None
 
-    @property
-    def held(self) -> bool:
-        """Whether this object holds the lock."""
-        return self._fd is not None
-
     def acquire(self, timeout: float = 0.0, poll: float = 0.02) -> bool:
         """Take the lock, waiting at most ``timeout`` seconds; return whether it was taken."""
         if self._fd is not None:

@@ -186,7 +186,7 @@ class GroupedSegmentWriter(SegmentWriter):
             if not plan.indexed:
                 continue
             grouped = plan.table.grouped()
-            if not grouped.terms:
+            if not grouped:
                 continue
             prefix = pack_ushort(fieldmap.setdefault(name, len(fieldmap)))
             chunks = []

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import threading
 from array import array
-from contextlib import suppress
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,13 +47,8 @@ _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float
 
 def segment_key(leaf: IndexReader) -> str:
     """A key naming ``leaf``'s segment for as long as it exists (its random Whoosh segment id)."""
-    key = getattr(leaf, "_kiosk_segment_key", None)
-    if key is None:
-        segment = leaf.segment()
-        key = f"reader-{id(leaf)}" if segment is None else str(segment.segment_id())
-        with suppress(AttributeError):
-            leaf._kiosk_segment_key = key  # type: ignore[attr-defined]
-    return key
+    segment = leaf.segment()
+    return f"reader-{id(leaf)}" if segment is None else str(segment.segment_id())
 
 
 class LRU:
