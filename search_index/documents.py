@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from directory_data.availability import minutes_since_epoch, room_since
-from directory_data.confidential import coarse_point
+from directory_data.confidential import public_point
 from directory_data.models import (
     Address,
     AddressType,
@@ -72,14 +72,6 @@ def _physical_address(location: Location) -> Address | None:
     )
 
 
-def _public_geo(lat: float, lon: float, postal: str, *, confidential: bool) -> str:
-    """One point of the public ``geo`` column (a confidential place: its cell centre, ``,,c``)."""
-    if confidential:
-        clat, clon = coarse_point(lat, lon)
-        return f"{clat},{clon},,c"
-    return f"{lat},{lon},{postal}"
-
-
 def _category_names(slug: str) -> tuple[str, str]:
     if slug in MISSION_CATEGORIES:
         return MISSION_CATEGORIES[slug]
@@ -132,10 +124,13 @@ def service_document(
         postal = (address.postal_code or "").strip()[:5] if address is not None else ""
         if postal and not loc.confidential:
             zips.append(postal)
-        if loc.latitude is not None and loc.longitude is not None:
+        public = public_point(loc)
+        if public is not None:
             lat, lon = round(loc.latitude, 6), round(loc.longitude, 6)
             points.append([lat, lon, postal])
-            public_geo.append(_public_geo(lat, lon, postal, confidential=bool(loc.confidential)))
+            # A confidential place is its cell's centre, marked ``c``, without its ZIP code.
+            plat, plon = round(public[0], 6), round(public[1], 6)
+            public_geo.append(f"{plat},{plon},,c" if loc.confidential else f"{plat},{plon},{postal}")
 
     name = _join([service.name, service.alternate_name])
     description = service.description or ""
