@@ -73,10 +73,8 @@ def _physical_address(location: Location) -> Address | None:
 
 
 def _category_names(slug: str) -> tuple[str, str]:
-    if slug in MISSION_CATEGORIES:
-        return MISSION_CATEGORIES[slug]
-    plain = slug.replace("-", " ").replace("_", " ")
-    return plain, ""
+    """A category's English and Spanish names (an unknown slug: its words, and no Spanish)."""
+    return MISSION_CATEGORIES.get(slug, (slug.replace("-", " ").replace("_", " "), ""))
 
 
 def _schedules(service: Service, locations: list[Location]) -> list[Schedule]:
