@@ -176,8 +176,7 @@ def bench_rebuild(factory: sessionmaker[Session], layout: IndexLayout, processes
     assert report is not None
     return {"processes": report.processes, "documents": report.documents,
             "seconds": round(report.seconds, 1), "cpu_seconds": round(_cpu_seconds() - cpu, 1),
-            "load_average_before": round(load, 1), "size_mb": round(report.size_bytes / 1e6, 1),
-            "phases": report.phases}
+            "load_average_before": round(load, 1), "size_mb": round(report.size_bytes / 1e6, 1)}
 
 
 def bench_refresh(layout: IndexLayout, factory: sessionmaker[Session]) -> dict[str, float]:

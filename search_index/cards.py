@@ -24,6 +24,7 @@ from babel import Locale
 
 from directory_data.availability import Reading, readings
 from directory_data.confidential import public_distance_km, public_point
+from directory_data.distance import haversine_km
 from directory_data.phone_display import phone_display
 from directory_data.models import (
     AddressType,
@@ -36,7 +37,6 @@ from directory_data.models import (
 )
 from directory_data.text_lines import text_keyword
 from search_index.documents import language_code
-from search_index.geo import haversine_km
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
 from search_index.opening import OpeningStatus, hours_key, opening_status
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from directory_data.availability import minutes_since_epoch, room_since
-from directory_data.confidential import coarse_point
+from directory_data.confidential import public_point
 from directory_data.models import (
     Address,
     AddressType,
@@ -22,38 +22,9 @@ from directory_data.models import (
     Service,
     ServiceStatus,
 )
+from directory_data.validation import language_code as known_language_code
 from search_index.engine.analysis import words
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
-
-#: Language names seen in imports, folded, and their ISO 639-1 codes.
-LANGUAGE_CODES: dict[str, str] = {
-    "english": "en",
-    "ingles": "en",
-    "spanish": "es",
-    "espanol": "es",
-    "castellano": "es",
-    "haitian creole": "ht",
-    "creole": "ht",
-    "kreyol": "ht",
-    "haitian": "ht",
-    "french": "fr",
-    "portuguese": "pt",
-    "vietnamese": "vi",
-    "chinese": "zh",
-    "mandarin": "zh",
-    "cantonese": "zh",
-    "arabic": "ar",
-    "russian": "ru",
-    "german": "de",
-    "italian": "it",
-    "korean": "ko",
-    "tagalog": "tl",
-    "hindi": "hi",
-    "polish": "pl",
-    "american sign language": "ase",
-    "asl": "ase",
-    "sign language": "ase",
-}
 
 _PHONE_LETTERS = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "22233344455566677778889999"
@@ -71,12 +42,13 @@ def phone_digits(number: str) -> str:
 
 
 def language_code(code: str | None, name: str | None) -> str | None:
-    """The ISO code of a language given by code and/or name (``Spanish`` -> ``es``)."""
+    """The ISO code of a language given by code and/or name (``Spanish`` -> ``es``, by
+    :func:`directory_data.validation.language_code`; an unknown name stays as it is, folded)."""
     if code and code.strip():
         return code.strip().lower().split("-")[0]
     if name and name.strip():
         folded = " ".join(words(name))
-        return LANGUAGE_CODES.get(folded, folded or None)
+        return known_language_code(folded) or folded or None
     return None
 
 
@@ -95,19 +67,9 @@ def _physical_address(location: Location) -> Address | None:
     )
 
 
-def _public_geo(lat: float, lon: float, postal: str, *, confidential: bool) -> str:
-    """One point of the public ``geo`` column (a confidential place: its cell centre, ``,,c``)."""
-    if confidential:
-        clat, clon = coarse_point(lat, lon)
-        return f"{clat},{clon},,c"
-    return f"{lat},{lon},{postal}"
-
-
 def _category_names(slug: str) -> tuple[str, str]:
-    if slug in MISSION_CATEGORIES:
-        return MISSION_CATEGORIES[slug]
-    plain = slug.replace("-", " ").replace("_", " ")
-    return plain, ""
+    """A category's English and Spanish names (an unknown slug: its words, and no Spanish)."""
+    return MISSION_CATEGORIES.get(slug, (slug.replace("-", " ").replace("_", " "), ""))
 
 
 def service_document(
@@ -148,10 +110,13 @@ def service_document(
         postal = (address.postal_code or "").strip()[:5] if address is not None else ""
         if postal and not loc.confidential:
             zips.append(postal)
-        if loc.latitude is not None and loc.longitude is not None:
+        public = public_point(loc)
+        if public is not None:
             lat, lon = round(loc.latitude, 6), round(loc.longitude, 6)
             points.append([lat, lon, postal])
-            public_geo.append(_public_geo(lat, lon, postal, confidential=bool(loc.confidential)))
+            # A confidential place is its cell's centre, marked ``c``, without its ZIP code.
+            plat, plon = round(public[0], 6), round(public[1], 6)
+            public_geo.append(f"{plat},{plon},,c" if loc.confidential else f"{plat},{plon},{postal}")
 
     name = _join([service.name, service.alternate_name])
     description = service.description or ""

@@ -15,13 +15,12 @@ from functools import cached_property
 import numpy as np
 
 from directory_data.confidential import DISTANCE_STEP_KM
-from directory_data.distance import EARTH_RADIUS_KM, Point, haversine_km, haversine_many_km
-
-__all__ = ["EARTH_RADIUS_KM", "GeoIndex", "Point", "haversine_km", "haversine_many_km", "parse_geo"]
+from directory_data.distance import EARTH_RADIUS_KM, Point
 
 
 def _haversine_prepared(lat: np.ndarray, lon: np.ndarray, cos_lat: np.ndarray, origin: Point) -> np.ndarray:
-    """:func:`haversine_many_km` for points already in radians with their latitude's cosine."""
+    """:func:`directory_data.distance.haversine_many_km` for points already in radians with their
+    latitude's cosine, computed in place (a fifth of its time for 100,000 points)."""
     lat1, lon1 = math.radians(origin[0]), math.radians(origin[1])
     h = np.sin((lat - lat1) * 0.5)
     h *= h
@@ -56,24 +55,15 @@ def parse_geo(value: bytes) -> list[tuple[float, float, str, bool]]:
 
 @dataclass(frozen=True)
 class GeoIndex:
-    """Every point of the index (global doc numbers), its ZIP centroids and ``coarse`` points."""
+    """Every point of the index (global doc numbers ``doc``), whether it is ``coarse``, and its
+    ZIP code (``zips_of()``, worked out only for ZIP centroids)."""
 
     lat: np.ndarray
     lon: np.ndarray
     doc: np.ndarray
+    coarse: np.ndarray
     doc_count: int
     zips_of: Callable[[], Sequence[str]]
-    coarse: np.ndarray | None = None
-
-    @classmethod
-    def build(
-        cls, lat: np.ndarray, lon: np.ndarray, doc: np.ndarray, zips: Sequence[str] | Callable[[], Sequence[str]],
-        doc_count: int, coarse: np.ndarray | None = None,
-    ) -> GeoIndex:
-        """The index of points ``(lat[i], lon[i])`` of documents ``doc[i]`` in ZIP ``zips[i]`` (or ``zips()``)."""
-        if coarse is not None and not coarse.any():
-            coarse = None
-        return cls(lat, lon, doc, doc_count, zips if callable(zips) else (lambda: zips), coarse)
 
     @cached_property
     def zip_centroids(self) -> dict[str, Point]:
@@ -91,19 +81,18 @@ class GeoIndex:
         """Each document's distance in km from ``origin`` (inf: no point; coarse ones rounded)."""
         result = np.full(self.doc_count, np.inf, dtype=np.float64)
         if self.doc.size:
-            lat, lon, cos_lat, docs, starts, coarse = self._grouping
+            lat, lon, cos_lat, coarse, docs, starts = self._grouping
             km = _haversine_prepared(lat, lon, cos_lat, origin)
-            if coarse is not None:
-                km[coarse] = np.round(km[coarse] / DISTANCE_STEP_KM) * DISTANCE_STEP_KM
+            km[coarse] = np.round(km[coarse] / DISTANCE_STEP_KM) * DISTANCE_STEP_KM
             result[docs] = km if starts is None else np.minimum.reduceat(km, starts)
         return result
 
     @cached_property
-    def _grouping(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-        """Points ordered by document (radians, cosine of the latitude), each document once, where
-        its points start (None: one point each), and the coarse points' positions (None: none)."""
+    def _grouping(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Points ordered by document (radians, cosine of the latitude), the coarse ones'
+        positions, each document once, and where its points start (None: one point each)."""
         order = np.argsort(self.doc, kind="stable")
         docs, starts = np.unique(self.doc[order], return_index=True)
         lat = np.radians(self.lat[order])
-        return (lat, np.radians(self.lon[order]), np.cos(lat), docs, None if docs.size == order.size else starts,
-                None if self.coarse is None else np.flatnonzero(self.coarse[order]))
+        return (lat, np.radians(self.lon[order]), np.cos(lat), np.flatnonzero(self.coarse[order]), docs,
+                None if docs.size == order.size else starts)

@@ -19,8 +19,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from directory_data.hsds.schedule_times import zone_info
 from directory_data.models import WEEKDAYS, Schedule
 
 MINUTES_PER_DAY = 1440
@@ -94,10 +95,7 @@ def encode_schedules(schedules: Iterable[Schedule], default_tz: str = DEFAULT_TI
 
 def zone(name: str) -> dt.tzinfo:
     """The ``ZoneInfo`` for ``name``, or the default zone when the name is unknown."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
+    return zone_info(name) or ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def in_dates(from_ord: int, to_ord: int, day: int) -> bool:

@@ -54,7 +54,7 @@ from kiosk.db import get_database
 from kiosk.config import station
 from kiosk.formatting import distance_text
 from kiosk_directory import EVERY_DAY, src
-from search_index.geo import haversine_km, haversine_many_km
+from directory_data.distance import haversine_km, haversine_many_km
 from staff import signed_in
 
 Point = tuple[float, float]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from whoosh import index
 from whoosh.codec.whoosh3 import W3Codec, W3Segment
-from whoosh.fields import ID, KEYWORD, TEXT, Schema, UnknownFieldError
+from whoosh.fields import ID, TEXT, Schema, UnknownFieldError
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.writing import SegmentWriter
@@ -179,20 +179,9 @@ def test_same_segment_for_miami(miami_database: Any, tmp_path: Path, fixed_segme
     assert_same_segment(tmp_path, documents)
 
 
-def test_same_segment_with_field_boosts(tmp_path: Path, fixed_segments: None) -> None:
-    """Weights other than whole frequencies (a field boost) take the 32-bit float path."""
-    schema = Schema(id=ID(stored=True, field_boost=1.5), body=TEXT(analyzer=ENGLISH_ANALYZER, phrase=False, field_boost=2.5),
-                    tags=KEYWORD(commas=True, field_boost=0.3))
-    documents = [{"id": f"d{n}", "body": " ".join(WORDS[(n * k) % len(WORDS)] for k in range(1, 3 + n % 9)),
-                  "tags": ",".join(WORDS[n % 5:n % 5 + 2])} for n in range(200)]
-
-    def files(path: Path, writer_class: type) -> dict[str, bytes]:
-        path.mkdir()
-        ix = index.create_in(str(path), schema)
-        writer = writer_class(ix, codec=grouped_codec())
-        for doc in documents:
-            writer.add_document(**doc)
-        writer.commit(merge=False)
-        return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
-
-    assert files(tmp_path / "grouped", GroupedSegmentWriter) == files(tmp_path / "whoosh", SegmentWriter)
+def test_refuses_field_boosts(tmp_path: Path) -> None:
+    """Weights other than whole frequencies (a field boost) are refused: the schema has none."""
+    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=ENGLISH_ANALYZER, phrase=False, field_boost=2.5))
+    ix = index.create_in(str(tmp_path), schema)
+    with pytest.raises(ValueError, match="boosts"):
+        GroupedSegmentWriter(ix, lock=False)

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from whoosh.searching import Searcher
 
 from search_factory import no_search_errors, ALTAMONTE, MIAMI, OVIEDO, SANFORD, TODAY, Sample, build_sample
-from search_index.geo import haversine_km
+from directory_data.distance import haversine_km
 from search_index.hours import is_open
 from search_index.query.results import SearchResults
 from search_index.query.searching import SearchRequest, search

@@ -1,4 +1,4 @@
-"""Inter-process file locks (``fcntl.flock``) with a timeout.
+"""Inter-process file locks with a timeout: Whoosh's ``fcntl.flock`` lock, waited for.
 
 A lock is held by an open file description, so it excludes other processes *and* threads (each
 :class:`FileLock` opens the file anew), and the OS releases it when the holder dies.
@@ -6,68 +6,39 @@ A lock is held by an open file description, so it excludes other processes *and*
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
+
+from whoosh.util.filelock import FcntlLock, try_for
 
 
 class LockTimeout(Exception):
     """The lock was held by someone else for longer than the caller was willing to wait."""
 
 
-class FileLock:
+class FileLock(FcntlLock):
     """An exclusive advisory lock on ``path`` (created if missing)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(os.fspath(path))
         self.path = Path(path)
-        self._fd: int | None = None
 
-    @property
-    def held(self) -> bool:
-        """Whether this object holds the lock."""
-        return self._fd is not None
-
-    def acquire(self, timeout: float = 0.0, poll: float = 0.02) -> bool:
+    def acquire(self, timeout: float = 0.0, poll: float = 0.02) -> bool:  # type: ignore[override]
         """Take the lock, waiting at most ``timeout`` seconds; return whether it was taken."""
-        if self._fd is not None:
+        if self.fd is not None:
             raise RuntimeError(f"{self.path} is already held by this FileLock")
-        deadline = time.monotonic() + max(timeout, 0.0)
-        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError as error:
-                    if error.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
-                    if time.monotonic() >= deadline:
-                        os.close(fd)
-                        return False
-                    time.sleep(poll)
-                    continue
-                self._fd = fd
-                return True
-        except BaseException:
-            if self._fd is None:
-                os.close(fd)
-            raise
+        return bool(try_for(super().acquire, timeout=max(timeout, 0.0), delay=poll))
 
     def release(self) -> None:
         """Give the lock back (a no-op when it is not held)."""
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
+        if self.fd is not None:
+            super().release()
 
     def is_free(self) -> bool:
         """Whether nobody holds the lock right now (a snapshot: it may be taken a moment later)."""
-        if self._fd is not None:
+        if self.fd is not None:
             return False
         if not self.path.exists():
             return True
@@ -84,8 +55,4 @@ class FileLock:
         try:
             yield self
         finally:
-            self.release()
-
-    def __del__(self) -> None:  # pragma: no cover - safety net only
-        with suppress(Exception):
             self.release()

@@ -32,16 +32,12 @@ MEMO_MAX_ENTRIES = 20_000
 
 def _checked_counts(field: FieldType, value: Any) -> TermCounts:
     """``{term bytes: frequency}`` from Whoosh's ``field.index(value)`` (ValueError: not plain postings)."""
-    fmt = field.format
-    boost = fmt.field_boost
+    frequency = type(field.format) is Frequency
     counts: TermCounts = {}
     for term, freq, weight, value_bytes in field.index(value):
-        if type(fmt) is Frequency:
-            expected = (float(freq) * boost, pack_uint(freq))
-        else:
-            expected = (boost, b"")
+        expected = (float(freq), pack_uint(freq)) if frequency else (1.0, b"")
         if (weight, value_bytes) != expected:
-            raise ValueError(f"field {field!r}: posting {term!r} is not a plain {type(fmt).__name__}")
+            raise ValueError(f"field {field!r}: posting {term!r} is not a plain {type(field.format).__name__}")
         counts[term] = freq
     return counts
 
@@ -69,7 +65,7 @@ class _FieldPlan:
     """What adding one field of a document involves (worked out once per writer)."""
 
     __slots__ = ("field", "indexed", "scorable", "stored", "column", "length_column", "text", "count",
-                 "frequency", "boost", "table")
+                 "frequency", "table")
 
     def __init__(self, name: str, field: FieldType, words: dict[int, WordTerms]) -> None:
         self.field = field
@@ -82,11 +78,11 @@ class _FieldPlan:
         if not self.indexed:
             return
         fmt = field.format
-        if type(fmt) not in (Frequency, Existence) or field.vector or field.separate_spelling():
+        if (type(fmt) not in (Frequency, Existence) or fmt.field_boost != 1.0 or field.vector
+                or field.separate_spelling()):
             raise ValueError(f"field {name!r}: only Frequency or Existence postings without "
-                             f"vectors or spelling fields can be grouped")
+                             f"boosts, vectors or spelling fields can be grouped")
         self.frequency = type(fmt) is Frequency
-        self.boost = fmt.field_boost
         self.count = _memoized_counter(field)
         find_words = word_splitter(field) if self.frequency else None
         if find_words is None:
@@ -190,13 +186,13 @@ class GroupedSegmentWriter(SegmentWriter):
             if not plan.indexed:
                 continue
             grouped = plan.table.grouped()
-            if not grouped.terms:
+            if not grouped:
                 continue
             prefix = pack_ushort(fieldmap.setdefault(name, len(fieldmap)))
             chunks = []
             entries = []
             for term, docs, freqs in grouped:
-                data, info = encode(offset, docs, freqs if plan.frequency else None, plan.boost)
+                data, info = encode(offset, docs, freqs if plan.frequency else None)
                 chunks.append(data)
                 offset += len(data)
                 entries.append((prefix + term, info))

@@ -8,8 +8,7 @@ documents and frequencies. Words are analysed once each (:mod:`search_index.engi
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -20,22 +19,6 @@ from search_index.engine.fast_terms import analyze_words
 STOPPED = -1
 
 WordTerms = dict[str, tuple[bytes, ...]]
-
-
-@dataclass
-class GroupedPostings:
-    """A field's postings in term order: ``terms[k]``'s are ``docs``/``freqs[bounds[k]:bounds[k+1]]``."""
-
-    terms: list[bytes]
-    docs: list[int]
-    freqs: list[int]
-    bounds: list[int]
-
-    def __iter__(self) -> Iterator[tuple[bytes, list[int], list[int]]]:
-        docs, freqs, bounds = self.docs, self.freqs, self.bounds
-        for k, term in enumerate(self.terms):
-            start, end = bounds[k], bounds[k + 1]
-            yield term, docs[start:end], freqs[start:end]
 
 
 class TermTable:
@@ -74,10 +57,10 @@ class TermTable:
         self.add_ids(doc, ids)
         return len(ids)
 
-    def grouped(self) -> GroupedPostings:
-        """Every term's documents and frequencies, terms in byte order (see :class:`GroupedPostings`)."""
+    def grouped(self) -> list[tuple[bytes, list[int], list[int]]]:
+        """Every term with its documents and their frequencies, terms in byte order."""
         if not self.occurrences or not self.terms:
-            return GroupedPostings([], [], [], [0])
+            return []
         order = sorted(range(len(self.terms)), key=self.terms.__getitem__)
         rank = np.empty(len(order), dtype=np.int64)
         rank[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
@@ -87,14 +70,15 @@ class TermTable:
             kept = occurrences != STOPPED
             occurrences, docs = occurrences[kept], docs[kept]
             if not len(docs):
-                return GroupedPostings([], [], [], [0])
+                return []
         span = int(docs.max()) + 1
         keys, freqs = np.unique(rank[occurrences] * span + docs, return_counts=True)
         ranks = keys // span
         starts = np.flatnonzero(ranks[1:] != ranks[:-1]) + 1
         bounds = [0, *starts.tolist(), len(keys)]
-        return GroupedPostings([self.terms[i] for i in order], (keys - ranks * span).tolist(),
-                               freqs.tolist(), bounds)
+        doc_list, freq_list = (keys - ranks * span).tolist(), freqs.tolist()
+        return [(self.terms[i], doc_list[bounds[k]:bounds[k + 1]], freq_list[bounds[k]:bounds[k + 1]])
+                for k, i in enumerate(order)]
 
 
 class TextTable(TermTable):

@@ -19,7 +19,8 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from search_index.engine import segments
-from search_index.geo import GeoIndex, Point
+from directory_data.distance import Point
+from search_index.geo import GeoIndex
 from search_index.hours import DEFAULT_TIMEZONE, MINUTES_PER_DAY, MINUTES_PER_WEEK, is_open, zone
 
 Leaves = list[tuple[IndexReader, int]]
@@ -177,10 +178,8 @@ class IndexView:
                 return [z for names, keep in kept for z, k in zip(names, keep.tolist()) if k]
 
             cat = (lambda xs, t: np.concatenate(xs) if xs else np.zeros(0, dtype=t))  # noqa: E731
-            return GeoIndex.build(
-                cat(lats, np.float64), cat(lons, np.float64), cat(docs, np.int32), zips, self.doc_count,
-                cat(coarse, bool),
-            )
+            return GeoIndex(cat(lats, np.float64), cat(lons, np.float64), cat(docs, np.int32),
+                            cat(coarse, bool), self.doc_count, zips)
 
         return self.memo(("geo", field), build)
 

@@ -4,7 +4,7 @@ Whoosh-Reloaded 2.7.5 (pinned in setup.cfg) writes postings through ``W3Postings
 Python call per posting: blocks of pickled ``(delta-encoded ids, weights, values)`` tuples, each
 after a pickled summary, and a ``W3TermInfo`` in the terms file. :class:`PostingsEncoder` produces
 the same bytes from a term's whole posting list at once, for ``Frequency`` and ``Existence``
-fields without inlining or per-block length statistics (see :func:`grouped_codec`);
+fields without field boosts, inlining or per-block length statistics (see :func:`grouped_codec`);
 ``tests/test_index_segment_writer.py`` compares segments written both ways byte for byte.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import struct
 import zlib
-from array import array
 from operator import sub
 from pickle import dumps
 from typing import Any
@@ -87,14 +86,12 @@ class PostingsEncoder:
                 self._blocks[block] = found
         return found
 
-    def encode(
-        self, offset: int, ids: list[int], freqs: list[int] | None, boost: float
-    ) -> tuple[bytes, bytes]:
+    def encode(self, offset: int, ids: list[int], freqs: list[int] | None) -> tuple[bytes, bytes]:
         """The postings bytes and term info bytes of one term in documents ``ids`` (increasing),
-        with ``freqs`` for a ``Frequency`` field (None: ``Existence``), starting at ``offset`` in
-        the postings file."""
-        if boost != 1.0 or (freqs is not None and max(freqs) >= EXACT_FLOAT32):
-            return self._encode_weighted(offset, ids, freqs, boost)
+        with ``freqs`` for a ``Frequency`` field (None: ``Existence``) of field boost 1, starting
+        at ``offset`` in the postings file."""
+        if freqs is not None and max(freqs) >= EXACT_FLOAT32:
+            raise ValueError("a frequency of 2**24 or more is not exact as Whoosh's 32-bit weight")
         limit, level = self.block_limit, self.compression
         count = len(ids)
         if count == 1:  # most terms: one block of one posting
@@ -137,47 +134,5 @@ class PostingsEncoder:
         postings = b"".join(chunks)
         terminfo = _TERMINFO.pack(
             False, float(total), count, 0, _NO_MAX_LENGTH, float(max_weight), ids[0], ids[-1]
-        ) + pack_long(offset) + pack_int(len(postings))
-        return postings, terminfo
-
-    def _encode_weighted(
-        self, offset: int, ids: list[int], freqs: list[int] | None, boost: float
-    ) -> tuple[bytes, bytes]:
-        """:meth:`encode` for any boost: weights kept as Whoosh keeps them (32-bit floats)."""
-        limit = self.block_limit
-        count = len(ids)
-        chunks = [WHOOSH3_HEADER_MAGIC]
-        total_weight: float = 0
-        max_weight: float = 0
-        for start in range(0, count, limit):
-            end = min(start + limit, count)
-            block_ids = ids[start:end]
-            if freqs is None:
-                weights = [boost] * (end - start)
-                values = None
-            else:
-                block_freqs = freqs[start:end]
-                weights = [float(f) * boost for f in block_freqs]
-                values = struct.pack(f"!{end - start}I", *block_freqs)
-            stored = array("f", weights)
-            if all(w == 1.0 for w in stored):
-                mini_weights: object = None
-            elif all(w == stored[0] for w in stored):
-                mini_weights = stored[0]
-            else:
-                mini_weights = tuple(stored)
-            deltas = tuple(map(sub, block_ids, [0, *block_ids]))
-            data = self._compressed((deltas, mini_weights, values))
-            block_max = max(weights)
-            block_max = block_max if block_max > 0 else 0
-            summary = dumps((end - start, block_ids[-1], block_max, self.compression,
-                             _NO_MIN_LENGTH, _NO_MAX_LENGTH), 2)
-            size = len(summary) + len(data)
-            chunks += (pack_int(-size if end == count else size), summary, data)
-            total_weight += sum(stored)
-            max_weight = max(max_weight, block_max)
-        postings = b"".join(chunks)
-        terminfo = _TERMINFO.pack(
-            False, total_weight, count, 0, _NO_MAX_LENGTH, max_weight, ids[0], ids[-1]
         ) + pack_long(offset) + pack_int(len(postings))
         return postings, terminfo

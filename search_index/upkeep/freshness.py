@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,10 +74,9 @@ def write_problem(directory: Path) -> str | None:
 def free_bytes(directory: Path) -> int | None:
     """Bytes available to this process on the file system of ``directory`` (None if unknown)."""
     try:
-        stats = os.statvfs(directory)
+        return shutil.disk_usage(directory).free
     except OSError:
         return None
-    return stats.f_bavail * stats.f_frsize
 
 
 def index_status(

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -61,7 +61,6 @@ class RebuildReport:
     position: int
     catch_up_entries: int
     size_bytes: int
-    phases: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         """The report in one line."""
@@ -84,13 +83,10 @@ class SegmentTask:
 
 @dataclass(frozen=True)
 class SegmentResult:
-    """What one worker wrote: its segment (None when empty), documents, and CPU seconds per phase."""
+    """What one worker wrote: its segment (None when empty) and how many documents."""
 
     segment: Segment | None
     documents: int
-    cpu_loading: float
-    cpu_writing: float
-    cpu_finishing: float
 
 
 def id_ranges(ids: Sequence[str], size: int = LOAD_BATCH) -> list[tuple[str, str]]:
@@ -131,7 +127,6 @@ def rebuild_index(
     is sound once the lock is held (processes finding no index at once build it once).
     """
     started = time.monotonic()
-    phases: dict[str, float] = {}
     lock = layout.rebuild_lock()
     if not lock.acquire(lock_timeout):
         raise LockTimeout(f"another rebuild of {layout.root} is running")
@@ -148,23 +143,19 @@ def rebuild_index(
         workers = processes if processes is not None else (
             default_processes() if len(ids) >= PARALLEL_MIN else 1
         )
-        phases["prepare"] = time.monotonic() - started
         if workers > 1 and url is not None and len(ids) >= workers:
-            results = _build_parallel(build_dir, url, ids, workers, timezone, phases)
+            results = _build_parallel(build_dir, url, ids, workers, timezone)
         else:
             workers = 1
             results = [write_segment(str(build_dir), session_factory, tuple(id_ranges(ids)), timezone)]
         list_segments(build_dir, [r.segment for r in results if r.segment is not None])
         documents = sum(r.documents for r in results)
-        mark = time.monotonic()
-        phases["write"] = mark - started - phases["prepare"]
         record_checksums(open_index(build_dir))
         write_cursor(Generation(build_dir), cursor)
         generation = layout.complete_build(build_dir, build_meta(documents, cursor.position))
         sync = IndexSync(layout, session_factory, timezone=timezone)
         caught_up = sync.catch_up_generation(generation, lock_timeout=lock_timeout)
         layout.swap(generation)
-        phases["catch_up_and_swap"] = time.monotonic() - mark
         layout.remove_retired(rebuild_lock_held=True)
         report = RebuildReport(
             generation=generation.name,
@@ -174,7 +165,6 @@ def rebuild_index(
             position=caught_up.position or cursor.position,
             catch_up_entries=caught_up.entries,
             size_bytes=layout.size_bytes(),
-            phases={k: round(v, 2) for k, v in phases.items()},
         )
     finally:
         lock.release()
@@ -201,7 +191,7 @@ def rebuild_documents(
 
 
 def _build_parallel(
-    build_dir: Path, url: str, ids: Sequence[str], workers: int, timezone: str, phases: dict[str, float]
+    build_dir: Path, url: str, ids: Sequence[str], workers: int, timezone: str
 ) -> list[SegmentResult]:
     """The segments of ``ids`` written by ``workers`` processes (not yet listed)."""
     size = -(-len(ids) // workers)
@@ -212,10 +202,7 @@ def _build_parallel(
     method = start_method()
     context = multiprocessing.get_context(method)
     with _frozen_heap(method == "fork"), context.Pool(processes=len(tasks)) as pool:
-        results = pool.map(build_segment, tasks, chunksize=1)
-    for name in ("cpu_loading", "cpu_writing", "cpu_finishing"):
-        phases[f"workers_{name}"] = sum(getattr(r, name) for r in results)
-    return results
+        return pool.map(build_segment, tasks, chunksize=1)
 
 
 @contextlib.contextmanager
@@ -255,24 +242,12 @@ def write_segment(
     build_dir: str, session_factory: sessionmaker[Session], ranges: Sequence[tuple[str, str]], timezone: str
 ) -> SegmentResult:
     """Write the services of the id ``ranges`` into one new, not yet listed segment of ``build_dir``."""
-    clock = time.process_time
-    loading = writing = 0.0
     segment = NewSegment(build_dir)
     try:
         with session_factory() as session:
-            documents = rebuild_documents(session, ranges, timezone)
-            while True:
-                before = clock()
-                doc = next(documents, None)
-                between = clock()
-                loading += between - before
-                if doc is None:
-                    break
+            for doc in rebuild_documents(session, ranges, timezone):
                 segment.add(doc)
-                writing += clock() - between
-        before = clock()
-        finished = segment.finish()
-        return SegmentResult(finished, segment.documents, loading, writing, clock() - before)
+        return SegmentResult(segment.finish(), segment.documents)
     except BaseException:
         segment.abandon()
         raise
