@@ -20,6 +20,15 @@ average about 20), 3 workers, 40 queries a pass:
   overlap the last second of the other workers' warm-up, which all end together). In one process,
   in CPU time, the first pass after the warm-up is as fast as later ones (p95 7.6 against 7.0-7.4 ms).
 
+Why ``bench/search.py --http`` gave HTTP / core p95 about 13 at 10,000 services while this gave
+1.05 (found 2026-12-07): every worker's journal reader made a pass four times a second and each
+idle pass opened the live index, reading its term files (12 ms of CPU at 10,000 services, holding
+the interpreter lock; 98 ms at 100,000: ``bench/idle_pass.py``); a request overlapping a pass waited for it, about
+one in twenty. The Miami import's index is a few times smaller, so were those passes, and here at
+a load average of 20 a p95 over 40-60 queries is far above them. ``bench/search.py`` also warmed
+its endpoint with 50 queries after emptying every cache, against 300 for the core. An idle pass
+now opens the index only when its files changed (0.3 ms).
+
 Usage::
 
     .venv/bin/python bench/first_request.py --rounds 3

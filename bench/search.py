@@ -15,7 +15,14 @@ with ``--miami PATH``, the Miami 211 import. For each, on a kept searcher:
 * with ``--http``: the same queries through the JSON endpoint (Flask test client) on a database
   holding the same services (built once per size, kept in ``--workdir``), after the warm-up a
   served worker does before its first request (``kiosk.serving.warm_up``: index caught up,
-  common postings read, listing caches filled), as ``kiosk serve`` answers;
+  common postings read, listing caches filled), as ``kiosk serve`` answers. Each run empties
+  every cache (the app's too: they are the same module-level caches), so the endpoint is then
+  sent the same unique warm-up queries the core answered cold before its measured set, and the
+  measured set follows: both meet queries they have never seen, equally warm. ``--http-warmup
+  50`` sends only the first 50 of them (what this benchmark did until 2026-12-07: the endpoint
+  was measured colder than the core). ``ours_cpu`` and ``http_cpu`` are the same percentiles
+  in CPU time of this process (every thread: the app's journal reader included), which other
+  processes' load on the machine does not inflate;
 * full build time (service_document + one Whoosh writer), microseconds of ``service_document``
   per service, index size on disk, and the peak RSS of this process.
 
@@ -159,13 +166,15 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": round(pick(0.50), 2), "p95": round(pick(0.95), 2), "p99": round(pick(0.99), 2), "n": len(values)}
 
 
-def timed(calls: Iterable[Callable[[], Any]]) -> list[float]:
-    """Wall time of each call."""
+def timed(calls: Iterable[Callable[[], Any]], cpu: list[float] | None = None) -> list[float]:
+    """Wall time of each call (and, into ``cpu``, the CPU time of this process's threads)."""
     out = []
     for call in calls:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         call()
         out.append(time.perf_counter() - start)
+        if cpu is not None:
+            cpu.append(time.process_time() - start_cpu)
     return out
 
 
@@ -193,15 +202,18 @@ def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
     return {k: round(statistics.median(r[k] for r in runs), 2) for k in ("p50", "p95", "p99")} | {"n": runs[0]["n"]}
 
 
-def measure_latency(ix: Any, queries_per_run: int, runs: int, http: Callable[[SearchRequest], Any] | None) -> dict[str, Any]:
+def measure_latency(ix: Any, queries_per_run: int, runs: int, http: Callable[[SearchRequest], Any] | None,
+                    http_warmup: int | None = None) -> dict[str, Any]:
     """Ours vs bare Whoosh (AND, OR) on unique queries; cache p95; optionally HTTP.
 
     Each run empties every cache, answers one set of unique queries cold (``ours_cold``: a
     process just started or an index just swapped), then measures a second, different set
-    (``ours``: a running server meeting queries it has never seen).
+    (``ours``: a running server meeting queries it has never seen). The endpoint is sent the
+    same warm-up set (its first ``http_warmup`` queries when given), then the measured set.
     """
     per_run: dict[str, list[dict[str, float]]] = {
-        "ours": [], "ours_cold": [], "ours_same_words": [], "bare_and": [], "bare_or": [], "http": []
+        "ours": [], "ours_cpu": [], "ours_cold": [], "ours_same_words": [], "bare_and": [], "bare_or": [],
+        "http": [], "http_cpu": [],
     }
     by_kind: dict[str, list[float]] = {}
     for run in range(runs):
@@ -212,7 +224,8 @@ def measure_latency(ix: Any, queries_per_run: int, runs: int, http: Callable[[Se
         queries = queries[:queries_per_run]
         with ix.searcher() as searcher:
             per_run["ours_cold"].append(percentiles(timed(lambda r=r: search(searcher, r, cache=None) for _, r in warmup)))
-            ours = timed(lambda r=r: search(searcher, r, cache=None) for _, r in queries)
+            ours_cpu: list[float] = []
+            ours = timed((lambda r=r: search(searcher, r, cache=None) for _, r in queries), ours_cpu)
             for (kind, _), t in zip(queries, ours):
                 by_kind.setdefault(kind, []).append(t)
             text_only = [r for _, r in queries if r.q]
@@ -221,13 +234,16 @@ def measure_latency(ix: Any, queries_per_run: int, runs: int, http: Callable[[Se
             bare_and = timed(lambda r=r: run_and(r.q) for r in text_only)
             bare_or = timed(lambda r=r: run_or(r.q) for r in text_only)
         per_run["ours"].append(percentiles(ours))
+        per_run["ours_cpu"].append(percentiles(ours_cpu))
         per_run["ours_same_words"].append(percentiles(same_words))
         per_run["bare_and"].append(percentiles(bare_and))
         per_run["bare_or"].append(percentiles(bare_or))
         if http is not None:
-            for _, r in warmup[:50]:
+            for _, r in warmup[:http_warmup]:
                 http(r)
-            per_run["http"].append(percentiles(timed(lambda r=r: http(r) for _, r in queries)))
+            http_cpu: list[float] = []
+            per_run["http"].append(percentiles(timed((lambda r=r: http(r) for _, r in queries), http_cpu)))
+            per_run["http_cpu"].append(percentiles(http_cpu))
     result: dict[str, Any] = {k: median_of(v) for k, v in per_run.items() if v}
     result["by_kind_ms_p95"] = {k: percentiles(v)["p95"] for k, v in by_kind.items()}
     for name in ("bare_and", "bare_or"):
@@ -396,6 +412,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--http", action="store_true")
+    parser.add_argument("--http-warmup", type=int, default=None,
+                        help="warm-up queries sent to the endpoint per run (default: the core's whole warm-up "
+                             "set; 50 was this benchmark's until 2026-12-07)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kiosk-search-bench"))
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="also write the results as JSON here")
@@ -413,7 +432,12 @@ def main(argv: list[str] | None = None) -> None:
         ix, info = prepare()
         http = make_http() if make_http else None
         print(f"== {name}: measuring", flush=True)
-        info.update(measure_latency(ix, args.queries, args.runs, http))
+        info.update(measure_latency(ix, args.queries, args.runs, http, args.http_warmup))
+        if http is not None:
+            info["http_over_core"] = {
+                f"{k}{kind}": round(info[f"http{kind}"][k] / max(info[f"ours{kind}"][k], 1e-9), 2)
+                for kind in ("", "_cpu") for k in ("p50", "p95")
+            }
         info["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         report[name] = info
         print(json.dumps({name: info}, indent=1), flush=True)

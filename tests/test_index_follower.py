@@ -120,3 +120,49 @@ def test_bring_up_to_date_rebuilds_a_backlog_larger_than_a_process_share(
     assert bring_up_to_date(layout, session_factory, processes=2).startswith("applied")
     assert not follower_module.rebuild_pays(100, 1, session_factory), "one process never rebuilds"
     assert doc_count(layout) == 21
+
+
+def test_idle_passes_open_the_index_again_only_once_its_files_change(
+    session_factory: sessionmaker[Session], layout: IndexLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_journal_hooks(session_factory)
+    add(session_factory, 2)
+    rebuild_index(layout, session_factory)
+    opened: list[str | None] = []
+
+    def counted(checked: IndexLayout) -> str | None:
+        opened.append(index_health(checked))
+        return opened[-1]
+
+    monkeypatch.setattr(follower_module, "index_health", counted)
+    follower = Follower(layout, session_factory)
+    assert follower.poll() and follower.poll()  # the first pass starts reading; the second is idle
+    before = len(opened)
+    for _ in range(5):
+        assert follower.poll()
+    assert len(opened) == before  # nothing changed: not opened
+    generation = layout.current()
+    assert generation is not None
+    meta = generation.meta_path
+    meta.write_text(meta.read_text())  # rewritten, same content
+    assert follower.poll()
+    assert opened[before:] == [None]  # opened once, sound
+    assert follower.poll() and opened[before + 1:] == []
+
+
+def test_an_idle_follower_rebuilds_a_live_index_damaged_under_it(
+    session_factory: sessionmaker[Session], layout: IndexLayout
+) -> None:
+    install_journal_hooks(session_factory)
+    add(session_factory, 3)
+    rebuild_index(layout, session_factory)
+    follower = Follower(layout, session_factory)
+    assert follower.poll() and follower.poll()
+    damaged = layout.current()
+    assert damaged is not None
+    next(damaged.path.glob("_MAIN_*.toc")).write_bytes(b"\x00garbage")
+    assert index_health(layout) is not None
+    assert follower.poll()
+    assert index_health(layout) is None
+    assert layout.current_name() != damaged.name
+    assert doc_count(layout) == 3
