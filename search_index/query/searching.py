@@ -382,25 +382,20 @@ def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int,
     if not content:
         return False
     lexicon = load_needs().lexicon
-    foreign = foreign_words(ranking.scorer, content, lexicon)
-    if len(foreign) >= MODIFIER_MIN_FOREIGN and len(foreign) * 2 >= len(content):
-        return True
     if not ranked:
-        return bool(foreign)
+        return bool(foreign_words(ranking.scorer, content, lexicon))
     best = ranked[0][1]
     matched = sum(1 for concept in content if _holds(ranking.scorer, _without_corrections(concept), best))
     if matched == len(content):
-        return False
+        return False  # (a foreign word is held by no listing, so there is none)
+    foreign = foreign_words(ranking.scorer, content, lexicon)
+    if len(foreign) >= MODIFIER_MIN_FOREIGN and len(foreign) * 2 >= len(content):
+        return True
     if not any(_known_to_needs(lexicon, w) for c in content for w in c.typed):
         return True
     if matched * 2 >= len(content):
         return False
     return len(content) <= WEAK_RULE_MAX_WORDS or bool(foreign)
-
-
-#: A typo correction of a typed word is no match when the typed word is at least this share as
-#: common as the correction: "wedding" is no misspelling of "ending", "senor" may be of "senior".
-COMMON_SHARE = 0.1
 
 
 def _without_corrections(concept: Concept) -> Concept:
