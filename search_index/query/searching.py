@@ -398,6 +398,11 @@ def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int,
     return len(content) <= WEAK_RULE_MAX_WORDS or bool(foreign)
 
 
+#: A typo correction of a typed word is no match when the typed word is at least this share as
+#: common as the correction: "wedding" is no misspelling of "ending", "senor" may be of "senior".
+COMMON_SHARE = 0.1
+
+
 def _without_corrections(concept: Concept) -> Concept:
     """``concept`` without the typo corrections of a word about as common as the correction
     (:data:`COMMON_SHARE`); those of a rare or unknown word (a likely misspelling) are kept."""
