@@ -184,7 +184,7 @@ def test_code_sets_cover_at_code_boundaries() -> None:
     ("animal shelter near me", {"pets"}),
     ("refugio de animales", {"pets"}),
     ("abri pou bèt", {"pets"}),
-    ("doggy daycare", {"pets"}),
+    ("doggy daycare", {"pet-services"}),  # a pet's daycare, not child care
     ("emergency vet open tonight", {"pets"}),
     ("tropical depression forecast", {"weather"}),
     ("la depresión tropical viene para florida", {"weather"}),

@@ -20,14 +20,34 @@ MIN_COUNT = 30
 LANGUAGES = ("en", "es")
 
 
-def _load(lang: str) -> frozenset[str]:
-    """The known words of one language's list (``en`` or ``es``)."""
+def _counts(lang: str) -> dict[str, int]:
+    """The word counts of one language's list (``en`` or ``es``), as listed (not folded)."""
     try:
         data = (resources.files("spellchecker") / "resources" / f"{lang}.json.gz").read_bytes()
     except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - a declared dependency
-        return frozenset()
+        return {}
     counts: dict[str, int] = json.loads(gzip.decompress(data))
-    return frozenset(fold(word) for word, count in counts.items() if count >= MIN_COUNT and len(word) >= 4)
+    return counts
+
+
+def _load(lang: str) -> frozenset[str]:
+    """The known words of one language's list (``en`` or ``es``)."""
+    return frozenset(fold(word) for word, count in _counts(lang).items() if count >= MIN_COUNT and len(word) >= 4)
+
+
+@functools.cache
+def _english_counts() -> dict[str, int]:
+    """The English list's counts by folded word (read once, on first use)."""
+    folded: dict[str, int] = {}
+    for word, count in _counts("en").items():
+        key = fold(word)
+        folded[key] = max(count, folded.get(key, 0))
+    return folded
+
+
+def english_count(word: str) -> int:
+    """How often folded ``word`` occurs in the English list (0: not listed): how common it is."""
+    return _english_counts().get(word, 0)
 
 
 @functools.cache

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search_index.query.needs import FOLLOW_WEIGHT, OTHER_CATEGORY, CodeSet, Need, NeedReading, is_ancestor
+from search_index.query.needs import FOLLOW_WEIGHT, OTHER_CATEGORY, CodeSet, Need, NeedReading, is_ancestor, load_needs
 from search_index.query.scoring import Scorer, field_terms
 from search_index.query.text_forms import tokens
 from search_index.query.synonyms import SynonymTable
@@ -151,6 +151,17 @@ def _need_concept(need: Need, typed: tuple[str, ...], table: SynonymTable) -> Co
     return Concept(("need", need.key), tuple(alternatives.values()), len(need.search) > 0)
 
 
+def literal_words(need: Need, typed: list[str] | tuple[str, ...]) -> list[str]:
+    """The words a listing must hold to serve the literal ``need`` read from ``typed``: those that
+    do not read, on their own, a need it refines ("dog grooming" is served by a listing holding
+    "grooming", not any pet listing holding "dog"); all of ``typed`` when every word does."""
+    if not need.refines:
+        return list(typed)
+    rules = load_needs()
+    own = [w for w in typed if not set(need.refines) & set(rules.read(w).keys)]
+    return own or list(typed)
+
+
 def _holding_typed(scorer: Scorer, need: Need, typed: list[str] | tuple[str, ...]) -> np.ndarray:
     """The documents holding one of the words ``need`` was read from (all, when none is known)."""
     if not typed:
@@ -187,14 +198,14 @@ def plan_needs(scorer: Scorer, reading: NeedReading, concepts: tuple[Concept, ..
             mask = mask & ~view.bounded(("need", need.unless), lambda n=need: _codes_mask(
                 view, leaves, covered_codes(view, leaves, n.unless)))
         if need.literal:
-            mask = mask & _holding_typed(scorer, need, typed_by_need.get(need.key, ()))
+            mask = mask & _holding_typed(scorer, need, literal_words(need, typed_by_need.get(need.key, ())))
         by_text = None
         if uncoded.any():
             text = scorer.concept_vector(need_concepts[need.key])
             if text is not None:
                 by_text = uncoded & (text > 0)
                 if need.literal:
-                    by_text &= _holding_typed(scorer, need, typed_by_need.get(need.key, ()))
+                    by_text &= _holding_typed(scorer, need, literal_words(need, typed_by_need.get(need.key, ())))
         if not mask.any() and (by_text is None or not by_text.any()):
             if need.kind == "need" or weights[need.key] == 1.0:
                 unmet.append(need)

@@ -23,6 +23,8 @@ from search_index.query.crisis import CrisisMatch, CrisisRules, load_rules
 from search_index.query.filters import build_filters
 from search_index.query.need_ranking import NeedPlan, bearing_mask, names_a_listing, need_scores, plan_needs
 from search_index.query.foreign import foreign_words
+from search_index.query.known_words import english_count, is_known
+from search_index.query.lexicon import Lexicon
 from search_index.query.needs import OTHER_CATEGORY, load_needs
 from search_index.query.ranking import (
     BEST_MATCH_SHARE,
@@ -42,6 +44,7 @@ from search_index.query.request import (
 )
 from search_index.query.results import Hit, SearchResults
 from search_index.query.scoring import Scorer
+from search_index.query.text_forms import fold
 from search_index.query.snippets import QueryForms, highlight, query_forms
 from search_index.query.synonyms import SynonymTable, load_synonyms
 from search_index.query.understanding import FILLER, Alternative, Concept, ParsedQuery, parse_query
@@ -350,29 +353,77 @@ WEAK_MATCHES_OUT_OF_SCOPE = True
 #: Longest text (in words that carry meaning) the rule applies to without a foreign word: a
 #: sentence of distress often shares only a few of its words with the listing that serves it.
 WEAK_RULE_MAX_WORDS = 3
+
+
 def _weak_only(req: Effective, ranking: _Ranking, ranked: list[tuple[float, int, bool]]) -> bool:
     """Whether ``ranking`` has only weak matches for a text that expresses no need: no need read
-    (nor set aside), no crisis, no category chosen, and the best listing matches fewer than half
-    of the words that carry meaning, the text having at most :data:`WEAK_RULE_MAX_WORDS` of them
-    ("lawn mower repair") or at least one foreign word (:func:`foreign_words`: "adult softball
-    league sign up", "crisis management consulting firm")."""
+    (nor set aside), no crisis, no category chosen, and one of:
+
+    * at least :data:`MODIFIER_MIN_FOREIGN` foreign words (:func:`foreign_words`), making at least
+      half of the words that carry meaning, whatever matched ("rent a bounce house for my son's
+      birthday": the text is about things the directory does not carry, as for a need's word
+      amid foreign words, :func:`_read_as_modifier`);
+    * no listing at all and a foreign word;
+    * no word known to the needs data, even misspelt, and a best listing that misses one of the
+      words ("pool cleaning service", "lottery numbers tonight": a person asking for help names
+      a need, or a service or place the best listing names);
+    * a best listing that matches fewer than half of the words that carry meaning, the text
+      having at most :data:`WEAK_RULE_MAX_WORDS` of them ("lawn mower repair") or a foreign word
+      ("adult softball league sign up", "crisis management consulting firm").
+
+    A listing matches a word when it holds it as typed or one of its synonyms: a typo correction
+    of a common word ("wedding" read as "ending") is no match."""
     plan = ranking.plan
-    if ranking.crisis is not None or not ranked or req.categories or req.page != 1:
+    if ranking.crisis is not None or req.categories or req.page != 1:
         return False
     if plan is not None and (plan.reading.found or plan.reading.guarded):
         return False
     content = [c for c in ranking.concept_list if c.typed[0] != "need" and c.weight >= 1.0]
     if not content:
         return False
+    lexicon = load_needs().lexicon
+    if not ranked:
+        return bool(foreign_words(ranking.scorer, content, lexicon))
     best = ranked[0][1]
-    matched = 0
-    for concept in content:
-        vector = ranking.scorer.concept_vector(concept)
-        if vector is not None and vector[best] > 0:
-            matched += 1
+    matched = sum(1 for concept in content if _holds(ranking.scorer, _without_corrections(concept), best))
+    if matched == len(content):
+        return False  # (a foreign word is held by no listing, so there is none)
+    foreign = foreign_words(ranking.scorer, content, lexicon)
+    if len(foreign) >= MODIFIER_MIN_FOREIGN and len(foreign) * 2 >= len(content):
+        return True
+    if not any(_known_to_needs(lexicon, w) for c in content for w in c.typed):
+        return True
     if matched * 2 >= len(content):
         return False
-    return len(content) <= WEAK_RULE_MAX_WORDS or bool(foreign_words(ranking.scorer, content, load_needs().lexicon))
+    return len(content) <= WEAK_RULE_MAX_WORDS or bool(foreign)
+
+
+#: A typo correction of a typed word is no match when the typed word is at least this share as
+#: common as the correction: "wedding" is no misspelling of "ending", "senor" may be of "senior".
+COMMON_SHARE = 0.1
+
+
+def _without_corrections(concept: Concept) -> Concept:
+    """``concept`` without the typo corrections of a word about as common as the correction
+    (:data:`COMMON_SHARE`); those of a rare or unknown word (a likely misspelling) are kept."""
+    if len(concept.typed) != 1 or not is_known(concept.typed[0]):
+        return concept
+    typed = english_count(concept.typed[0])
+    kept = tuple(a for a in concept.alternatives
+                 if a.kind != "fuzzy" or typed < COMMON_SHARE * english_count(" ".join(a.words)))
+    return dataclasses.replace(concept, alternatives=kept) if kept else concept
+
+
+def _holds(scorer: Scorer, concept: Concept, doc: int) -> bool:
+    """Whether document ``doc`` matches ``concept``."""
+    vector = scorer.concept_vector(concept)
+    return vector is not None and bool(vector[doc] > 0)
+
+
+def _known_to_needs(lexicon: Lexicon, word: str) -> bool:
+    """Whether the needs data know ``word``, as typed or misspelt."""
+    folded = fold(word)
+    return lexicon.in_vocabulary(folded) or bool(lexicon.corrections(folded))
 
 
 def _out_of_scope(view: IndexView, leaves: Leaves, req: Effective, ranking: _Ranking,

@@ -69,7 +69,10 @@ def need_words() -> list[str]:
 
 
 def warm_need_rules() -> None:
-    """Load the needs data files (about half a second with the index of misspellings) ahead."""
+    """Load the needs data files (about half a second with the index of misspellings) and the
+    English word counts the scope rules weigh typo corrections by ahead."""
+    from search_index.query.known_words import english_count
     from search_index.query.needs import load_needs
 
     load_needs()
+    english_count("")
