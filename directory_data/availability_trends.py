@@ -76,10 +76,12 @@ def _district_capacities(session: Session, district: str) -> dict[str, tuple[str
     return found
 
 
-def _reports(session: Session, ids: Iterable[str], since: dt.date, until: dt.date) -> dict[str, list[tuple[dt.datetime, int]]]:
-    """Capacity id -> its saved counts from ``since`` to ``until`` (inclusive), oldest first."""
-    start = dt.datetime.combine(since, dt.time(), dt.timezone.utc)
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+def _reports(session: Session, ids: Iterable[str], since: dt.date, until: dt.date,
+             zone: dt.tzinfo) -> dict[str, list[tuple[dt.datetime, int]]]:
+    """Capacity id -> its saved counts from ``since`` to ``until`` (inclusive, days in ``zone``),
+    oldest first."""
+    start = dt.datetime.combine(since, dt.time(), zone).astimezone(dt.timezone.utc)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.timezone.utc)
     wanted = list(ids)
     out: dict[str, list[tuple[dt.datetime, int]]] = defaultdict(list)
     for start_at in range(0, len(wanted), 500):
@@ -96,11 +98,11 @@ def _reports(session: Session, ids: Iterable[str], since: dt.date, until: dt.dat
 
 
 def _trend(service: str | None, unit: str, maximum: int | None, now: int,
-           reports: list[tuple[dt.datetime, int]]) -> CapacityTrend:
+           reports: list[tuple[dt.datetime, int]], zone: dt.tzinfo) -> CapacityTrend:
     counts = [n for _, n in reports]
     weeks: dict[dt.date, list[int]] = defaultdict(list)
     for when, n in reports:
-        day = when.date()
+        day = (when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)).astimezone(zone).date()
         weeks[day - dt.timedelta(days=day.weekday())].append(n)
     return CapacityTrend(
         service=service, unit=unit, maximum=maximum, reports=len(counts),
@@ -111,22 +113,24 @@ def _trend(service: str | None, unit: str, maximum: int | None, now: int,
         now=now)
 
 
-def availability_trends(session: Session, district: str, since: dt.date, until: dt.date) -> list[CapacityTrend]:
-    """The trends of the capacities of ``district``'s shelters from ``since`` to ``until``:
-    named ones by service and unit, then the confidential ones combined per unit."""
+def availability_trends(session: Session, district: str, since: dt.date, until: dt.date,
+                        zone: dt.tzinfo) -> list[CapacityTrend]:
+    """The trends of the capacities of ``district``'s shelters from ``since`` to ``until`` (days
+    and weeks in ``zone``, the directory's time zone, as the sheet's period is): named ones by
+    service and unit, then the confidential ones combined per unit."""
     capacities = _district_capacities(session, district)
-    reports = _reports(session, capacities, since, until)
+    reports = _reports(session, capacities, since, until, zone)
     named: list[CapacityTrend] = []
     secret: dict[str, list[str]] = defaultdict(list)
     for capacity_id, (service, unit, maximum, now, confidential) in capacities.items():
         if confidential:
             secret[unit].append(capacity_id)
         else:
-            named.append(_trend(service, unit, maximum, now, reports.get(capacity_id, [])))
+            named.append(_trend(service, unit, maximum, now, reports.get(capacity_id, []), zone))
     combined = []
     for unit, ids in secret.items():
         merged = sorted((r for i in ids for r in reports.get(i, [])), key=lambda r: r[0])
         maxima = [capacities[i][2] for i in ids]
         total = None if any(m is None for m in maxima) else sum(m for m in maxima if m is not None)
-        combined.append(_trend(None, unit, total, sum(capacities[i][3] for i in ids), merged))
+        combined.append(_trend(None, unit, total, sum(capacities[i][3] for i in ids), merged, zone))
     return sorted(named, key=lambda t: (t.service or "", t.unit)) + sorted(combined, key=lambda t: t.unit)

@@ -163,9 +163,9 @@ def district_places(session: Session, district: str) -> tuple[list[Place], int]:
 
 
 def district_sheet(session: Session, code: str, *, since: dt.date, until: dt.date, now: dt.datetime,
-                   stale_after_days: int) -> DistrictSheet | None:
+                   stale_after_days: int, zone: dt.tzinfo) -> DistrictSheet | None:
     """The sheet of district ``code`` (or :data:`OUTSIDE`) for ``since`` to ``until``
-    (inclusive); None when no such district is loaded."""
+    (inclusive, dates in ``zone``, the directory's time zone); None when no such district is loaded."""
     district = session.get(District, code) if code != OUTSIDE else None
     if district is None and code != OUTSIDE:
         return None
@@ -176,7 +176,7 @@ def district_sheet(session: Session, code: str, *, since: dt.date, until: dt.dat
         referrals=Counted.of(referrals_by_category(session, code, since, until)),
         listings=listing_counts(session, code, today=until, stale_after_days=stale_after_days),
         events=upcoming(session, now, district=code, limit=NEXT_EVENTS) if code != OUTSIDE else [],
-        availability=availability_trends(session, code, since, until),
+        availability=availability_trends(session, code, since, until, zone),
         places=places, confidential_places=confidential,
         geometry=district.geometry if district is not None else None)
 

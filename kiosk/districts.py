@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -71,7 +72,7 @@ def _sheet(code: str) -> Any:
 
     get_tally().write()  # this process's latest counts first
     sheet = district_sheet(get_session(), code, since=since, until=until, now=utcnow(),
-                           stale_after_days=stale_after_days())
+                           stale_after_days=stale_after_days(), zone=ZoneInfo(str(current_app.config["TIMEZONE"])))
     if sheet is None:
         abort(404)
     return sheet, weeks

@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -32,10 +33,21 @@ from directory_data.models import (
     ServiceTaxonomy,
     TaxonomyTerm,
 )
+from kiosk.config import default_config
 
 WEEKDAYS = "MO,TU,WE,TH,FR"
 EVERY_DAY = "MO,TU,WE,TH,FR,SA,SU"
-TODAY = dt.date.today()
+#: The directory's time zone (the app's default ``TIMEZONE``). The app's "today" is the date there, which
+#: differs from the machine's (UTC) date for several hours every evening.
+STATION_ZONE = ZoneInfo(str(default_config()["TIMEZONE"]))
+
+
+def station_today() -> dt.date:
+    """Today's date where the station is: what the app calls today."""
+    return dt.datetime.now(STATION_ZONE).date()
+
+
+TODAY = station_today()
 _counter = itertools.count(1)
 
 

@@ -20,11 +20,11 @@ from directory_data.districts import load_districts, parse_boundaries
 from directory_data.events import EventInput, publish_event
 from directory_data.models import OUTSIDE, ReferralCount, Service, utcnow
 from directory_data.unmet_needs import record_unmet_needs
-from kiosk_directory import Directory, make_directory
+from kiosk_directory import STATION_ZONE, Directory, make_directory, station_today
 from staff import signed_in
 
 BOUNDARIES = Path(__file__).parent / "data" / "seminole_districts.geojson"
-TODAY = dt.date.today()
+TODAY = station_today()  # the app's today: the station's date, not the machine's
 MONDAY = TODAY - dt.timedelta(days=TODAY.weekday())
 SHELTER = (28.7900, -81.2800)  # the test directory's confidential shelter, in district 4
 
@@ -66,7 +66,7 @@ def directory(session_factory: sessionmaker[Session]) -> Directory:
 def test_the_sheet_holds_the_districts_figures(session_factory: sessionmaker[Session], directory: Directory) -> None:
     with session_factory() as session:
         sheet = district_sheet(session, "4", since=TODAY - dt.timedelta(days=83), until=TODAY, now=utcnow(),
-                               stale_after_days=180)
+                               stale_after_days=180, zone=STATION_ZONE)
         assert sheet is not None and sheet.name == "District 4 - Sanford and Lake Mary"
         assert sheet.unmet.shown == [("food", 7)] and sheet.unmet.withheld == 2  # legal 3, transportation 1
         assert sheet.referrals.shown == [("housing", 6)] and sheet.referrals.withheld == 1  # abuse 2
@@ -76,10 +76,10 @@ def test_the_sheet_holds_the_districts_figures(session_factory: sessionmaker[Ses
         assert sheet.confidential_places == 1 and len(sheet.places) == 3
         assert all((p.latitude, p.longitude) != SHELTER for p in sheet.places)
         one = district_sheet(session, "1", since=TODAY - dt.timedelta(days=83), until=TODAY, now=utcnow(),
-                             stale_after_days=180)
+                             stale_after_days=180, zone=STATION_ZONE)
         assert one is not None and one.unmet.shown == [("food", 9)] and one.referrals.shown == [("childcare", 30)]
-        assert district_sheet(session, "9", since=TODAY, until=TODAY, now=utcnow(), stale_after_days=180) is None
-        outside = district_sheet(session, OUTSIDE, since=TODAY, until=TODAY, now=utcnow(), stale_after_days=180)
+        assert district_sheet(session, "9", since=TODAY, until=TODAY, now=utcnow(), stale_after_days=180, zone=STATION_ZONE) is None
+        outside = district_sheet(session, OUTSIDE, since=TODAY, until=TODAY, now=utcnow(), stale_after_days=180, zone=STATION_ZONE)
         assert outside is not None and outside.listings == []
 
 
@@ -97,7 +97,7 @@ def test_the_sheet_page_csv_and_map(app: Flask, session_factory: sessionmaker[Se
     assert len(circles) == 3 and '<path class="boundary"' in svg
     # the shelter is drawn nowhere: no dot at its projected point
     with session_factory() as session:
-        sheet = district_sheet(session, "4", since=TODAY, until=TODAY, now=utcnow(), stale_after_days=180)
+        sheet = district_sheet(session, "4", since=TODAY, until=TODAY, now=utcnow(), stale_after_days=180, zone=STATION_ZONE)
     assert sheet is not None and sheet.geometry is not None
     points = [(p[0], p[1]) for ring in sheet.geometry["coordinates"] for p in ring] + \
         [(p.longitude, p.latitude) for p in sheet.places]
@@ -156,11 +156,11 @@ def test_kiosk_searches_and_referrals_count_in_the_kiosks_district(
         get_tally(app).write()  # as the sheet's page does before reading
     around = {"since": TODAY - dt.timedelta(days=1), "until": TODAY + dt.timedelta(days=1)}  # the station's date
     with session_factory() as session:
-        sheet = district_sheet(session, "1", **around, now=utcnow(), stale_after_days=180)
+        sheet = district_sheet(session, "1", **around, now=utcnow(), stale_after_days=180, zone=STATION_ZONE)
         assert sheet is not None
         assert sheet.unmet.shown == [("food", MIN_COUNT)]
         assert sheet.referrals.shown == [("childcare", MIN_COUNT)]
-        four = district_sheet(session, "4", **around, now=utcnow(), stale_after_days=180)
+        four = district_sheet(session, "4", **around, now=utcnow(), stale_after_days=180, zone=STATION_ZONE)
         assert four is not None and four.unmet.shown == [] and four.referrals.shown == []
 
 
@@ -193,7 +193,7 @@ def test_availability_trends_of_the_districts_shelters(app: Flask, session_facto
         session.commit()
         assert session.scalars(select(AuditEntry).where(AuditEntry.resource_id == walk_in.id)).all()
         sheet = district_sheet(session, "4", since=TODAY - dt.timedelta(days=83), until=TODAY, now=utcnow(),
-                               stale_after_days=180)
+                               stale_after_days=180, zone=STATION_ZONE)
     assert sheet is not None
     named, combined = sheet.availability
     assert (named.service, named.unit, named.maximum) == ("Seminole Crisis Counseling Center", "walk-in appointments today", 6)
@@ -212,3 +212,31 @@ def test_availability_trends_of_the_districts_shelters(app: Flask, session_facto
     assert ["Seminole Crisis Counseling Center", "walk-in appointments today", "6", "4", "0", "2.0", "1",
             f"{MONDAY.isoformat()}:2.0", "1"] in rows
     assert any(r[:2] == ["confidential shelters, combined", "family beds"] for r in rows)
+
+
+def test_the_sheet_counts_a_report_on_the_stations_day_not_the_machines(
+        session_factory: sessionmaker[Session], directory: Directory) -> None:
+    """A count saved late in the station's evening is on the next UTC day (New York is behind UTC): the
+    sheet's period and weeks are the station's days, so the sheet ending today holds it, in today's week."""
+    from directory_data.availability_updates import add_capacity
+    from directory_data.models import AuditEntry
+
+    late = dt.datetime.combine(TODAY, dt.time(23, 30), STATION_ZONE)
+    early = dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(0, 30), STATION_ZONE)
+    assert late.astimezone(dt.timezone.utc).date() > TODAY  # the machine's date is tomorrow already
+    with session_factory() as session:
+        walk_in = add_capacity(session, directory.counseling, unit="walk-in appointments today", unit_es=None,
+                               available=4, maximum=6, actor="t")
+        for when, value in ((late, "1"), (early, "5")):
+            session.add(AuditEntry(listing_id=directory.counseling, resource_type="service_capacity",
+                                   resource_id=walk_in.id, last_action_date=when.astimezone(dt.timezone.utc),
+                                   last_action_type="update", field_name="available", previous_value="4",
+                                   replacement_value=value, updated_by="provider"))
+        session.commit()
+        sheet = district_sheet(session, "4", since=TODAY, until=TODAY, now=utcnow(), stale_after_days=180,
+                               zone=STATION_ZONE)
+    assert sheet is not None
+    named = next(t for t in sheet.availability if t.unit == "walk-in appointments today")
+    # the count it was created with (4, saved now) and the late one (1); not the one of the station's tomorrow
+    assert (named.reports, named.lowest) == (2, 1)
+    assert named.weekly[-1][0] == MONDAY

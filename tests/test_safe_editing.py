@@ -5,7 +5,6 @@ Run on SQLite and on PostgreSQL (``KIOSK_TEST_DATABASE_URL``) like the rest of t
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -18,7 +17,7 @@ from directory_data.models import Service
 from kiosk.config import index_dir
 from kiosk.db import get_database
 from kiosk.search import catch_up_index
-from kiosk_directory import Directory, make_directory
+from kiosk_directory import Directory, make_directory, station_today
 from staff import csrf_token, form_of, signed_in
 
 
@@ -58,7 +57,7 @@ def test_an_edit_then_mark_verified_keeps_the_edit(
     assert 'name="verify" value="1"' in page, "the button belongs to the listing's form"
     assert f'action="/admin/listings/{directory.housing_near}/verify"' not in page, "no separate form"
     before = _listing(session_factory, directory.housing_near)
-    assert before.assured_date != dt.date.today()
+    assert before.assured_date != station_today()
     values = form_of(caseworker, url)
     values["phones-0-number"] = ["(407) 555-0177"]
     values["description"] = ["Help with rent, deposits and utility bills. Fixed by the caseworker."]
@@ -67,7 +66,7 @@ def test_an_edit_then_mark_verified_keeps_the_edit(
     after = _listing(session_factory, directory.housing_near)
     assert _phones(session_factory, directory.housing_near) == {"(407) 555-0177"}
     assert after.description == "Help with rent, deposits and utility bills. Fixed by the caseworker."
-    assert after.assured_date == dt.date.today() and after.assured_by.startswith("caseworker.")
+    assert after.assured_date == station_today() and after.assured_by.startswith("caseworker.")
     page = caseworker.get(done.headers["Location"]).get_data(as_text=True)
     assert "Your changes were saved and the listing was marked verified today." in page
     shown = app.test_client().get(f"/services/{directory.housing_near}").get_data(as_text=True)

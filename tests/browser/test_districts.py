@@ -29,14 +29,14 @@ from directory_data.districts import load_districts, parse_boundaries
 from directory_data.events import EventInput, publish_event
 from directory_data.models import ReferralCount, Role, utcnow
 from directory_data.unmet_needs import record_unmet_needs
-from kiosk_directory import make_directory
+from kiosk_directory import make_directory, station_today
 
 from .conftest import CHROMIUM, Site, _make_app, _serve, shot
 from .test_accessibility import violations
 
 BOUNDARIES = Path(__file__).parent.parent / "data" / "seminole_districts.geojson"
 CASEWORKER = ("caseworker.diaz", "workspace passphrase")
-TODAY = dt.date.today()
+TODAY = station_today()  # the app's today: the station's date, not the machine's
 
 
 @pytest.fixture(scope="module")

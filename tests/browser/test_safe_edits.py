@@ -8,7 +8,6 @@ and state with JavaScript passes axe-core (WCAG 2.2 A/AA). Screenshots in test-a
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any, Callable
@@ -18,6 +17,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from directory_data.models import Role, Service
+from kiosk_directory import station_today
 
 from .conftest import OFFICER, Site, shot
 from .test_accessibility import check
@@ -56,7 +56,7 @@ def test_an_edit_then_save_and_mark_verified_keeps_the_edit(
     page.goto(f"{site.url}/admin/listings/{site.directory.housing_near}")
     summary = page.locator(".summary-box")
     expect(summary).to_contain_text("Last verified")
-    expect(summary).not_to_contain_text(dt.date.today().isoformat())
+    expect(summary).not_to_contain_text(station_today().isoformat())
     page.get_by_role("link", name="Mark verified…").tap()  # leads to the form's own buttons
     expect(page.get_by_role("button", name="Save and mark verified")).to_be_in_viewport()
     expect(page.locator("#verify-hint")).to_contain_text("saves the changes in this form")
@@ -68,7 +68,7 @@ def test_an_edit_then_save_and_mark_verified_keeps_the_edit(
         "Your changes were saved and the listing was marked verified today.")
     expect(page.get_by_label("Phone 1: number")).to_have_value("(407) 555-0166")
     expect(page.get_by_label("Wait time", exact=True)).to_have_value("Same day")
-    expect(summary).to_contain_text(dt.date.today().isoformat())
+    expect(summary).to_contain_text(station_today().isoformat())
     expect(summary).to_contain_text(CASEWORKER[0])
     check(page, "safe-edit-verified")
     resident = open_context().new_page()
