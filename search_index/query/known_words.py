@@ -11,6 +11,7 @@ import functools
 import gzip
 import json
 from importlib import resources
+from typing import NamedTuple
 
 from search_index.query.text_forms import fold
 
@@ -30,43 +31,45 @@ def _counts(lang: str) -> dict[str, int]:
     return counts
 
 
-def _load(lang: str) -> frozenset[str]:
-    """The known words of one language's list (``en`` or ``es``)."""
-    return frozenset(fold(word) for word, count in _counts(lang).items() if count >= MIN_COUNT and len(word) >= 4)
+class _Lists(NamedTuple):
+    """What the lists give, read once: each language's known words (and, key ``""``, all of them)
+    and the English list's counts by folded word."""
+
+    known: dict[str, frozenset[str]]
+    english: dict[str, int]
 
 
-@functools.cache
-def _english_counts() -> dict[str, int]:
-    """The English list's counts by folded word (read once, on first use)."""
+def _folded_counts(lang: str) -> dict[str, int]:
+    """One language's counts by folded word (a folded word keeps its most common form's count)."""
     folded: dict[str, int] = {}
-    for word, count in _counts("en").items():
+    for word, count in _counts(lang).items():
         key = fold(word)
         folded[key] = max(count, folded.get(key, 0))
     return folded
 
 
+@functools.cache
+def _lists() -> _Lists:
+    """The lists, read and folded once, on first use (about half a second): data, not a memo."""
+    counts = {lang: _folded_counts(lang) for lang in LANGUAGES}
+    known = {lang: frozenset(w for w, n in c.items() if n >= MIN_COUNT and len(w) >= 4) for lang, c in counts.items()}
+    known[""] = frozenset().union(*known.values())
+    return _Lists(known, counts["en"])
+
+
 def english_count(word: str) -> int:
     """How often folded ``word`` occurs in the English list (0: not listed): how common it is."""
-    return _english_counts().get(word, 0)
-
-
-@functools.cache
-def _known() -> dict[str, frozenset[str]]:
-    """Each language's known words, and (key ``""``) all of them: read once, on first use (about
-    half a second)."""
-    by_language = {lang: _load(lang) for lang in LANGUAGES}
-    by_language[""] = frozenset().union(*by_language.values())
-    return by_language
+    return _lists().english.get(word, 0)
 
 
 def known_words_in(lang: str) -> frozenset[str]:
     """The known words of one language (``en`` or ``es``)."""
-    return _known()[lang]
+    return _lists().known[lang]
 
 
 def known_words() -> frozenset[str]:
     """The known words of every language."""
-    return _known()[""]
+    return _lists().known[""]
 
 
 def is_known(word: str) -> bool:
