@@ -309,15 +309,11 @@ def curated_index(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> P
     """The folder of the curated directory's search index (``directory_data/curated``, imported
     into the test database, indexed as the kiosk indexes it, then wiped from the database): built
     once per run for the relevance suites, which open it read only."""
-    from directory_data.curated import parts
-    from directory_data.hsds.importer import import_path
+    from search_factory import import_curated
 
     factory = make_session_factory(engine)
     try:
-        with factory() as session:
-            for path, _source in parts():
-                import_path(session, path)
-            session.commit()
+        import_curated(factory)
         return rebuilt_index(factory, tmp_path_factory.mktemp("curated-index"))
     finally:
         wipe(engine)

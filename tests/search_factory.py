@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial as functools_partial
 from decimal import Decimal
@@ -278,3 +278,15 @@ def no_search_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         yield
     errors = [r for r in caplog.records if r.name.startswith("search_index") and r.levelno >= logging.ERROR]
     assert not errors, [r.getMessage() for r in errors]
+
+
+def import_curated(factory: Callable[[], Session]) -> None:
+    """Import the curated directory (``directory_data/curated``) into the database of ``factory``
+    and commit, as ``kiosk init`` would."""
+    from directory_data.curated import parts
+    from directory_data.hsds.importer import import_path
+
+    with factory() as session:
+        for path, _source in parts():
+            import_path(session, path)
+        session.commit()

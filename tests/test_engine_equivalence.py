@@ -41,7 +41,7 @@ from whoosh.query import And, Or, Query, Term
 from whoosh.searching import Searcher
 
 from directory_data.db import make_session_factory
-from search_factory import clear_directory
+from search_factory import clear_directory, import_curated
 from search_index.engine import segments
 from search_index.engine.layout import IndexLayout
 from search_index.engine.segments import B, K1
@@ -96,16 +96,10 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         yield _build(request.getfixturevalue("miami_database").session_factory, folder,
                      request.getfixturevalue("miami_index"))
         return
-    from directory_data.curated import parts
-    from directory_data.hsds.importer import import_path
-
     engine: Engine = request.getfixturevalue("engine")
     factory = make_session_factory(engine)
     try:
-        with factory() as session:
-            for path, _source in parts():
-                import_path(session, path)
-            session.commit()
+        import_curated(factory)
         yield _build(factory, folder)
     finally:
         clear_directory(engine)
