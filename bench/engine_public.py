@@ -16,9 +16,7 @@ Each query's ten best documents are found by:
 * ``whoosh``: ``searcher.search(query, limit=10)`` with Whoosh's BM25F, the query an
   ``And``/``Or`` of each word's ``Or`` of boosted ``Term``s.
 
-Figures are milliseconds per query (median and p95) on one kept searcher. ``writers``: CPU
-seconds to add every document of the directory and commit, by the grouped segment writer and by
-Whoosh's ``SegmentWriter`` (the same segment files). Not collected by pytest::
+Figures are milliseconds per query (median and p95) on one kept searcher. Not collected by pytest::
 
     python bench/engine_public.py --miami ../shared/hsds/open211-miami/data --services 10000
 """
@@ -28,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import statistics
 import sys
 import time
@@ -49,10 +46,8 @@ from directory_data import migrate  # noqa: E402
 from directory_data.db import make_engine, make_session_factory  # noqa: E402
 from directory_data.hsds.importer import import_path  # noqa: E402
 from search_index.engine import segments  # noqa: E402
-from search_index.documents import load_for_indexing, service_document  # noqa: E402
 from search_index.engine.layout import IndexLayout  # noqa: E402
-from search_index.engine.segment_writer import GroupedSegmentWriter  # noqa: E402
-from search_index.engine.store import SearcherPool, create_index  # noqa: E402
+from search_index.engine.store import SearcherPool  # noqa: E402
 from search_index.engine.view import IndexView, view_for  # noqa: E402
 from search_index.query.scoring import FIELD_WEIGHTS, Scorer, field_terms  # noqa: E402
 from search_index.upkeep.rebuild import rebuild_index  # noqa: E402
@@ -170,25 +165,6 @@ def measure(s: Searcher, made: list[tuple[str, list[str]]]) -> dict[str, dict[st
     }
 
 
-def measure_writers(workdir: Path, name: str) -> dict[str, float]:
-    """CPU seconds of the grouped writer and of Whoosh's writer over the directory's documents."""
-    engine = make_engine(f"sqlite:///{workdir / name}.db")
-    with make_session_factory(engine)() as session:
-        docs = [service_document(service) for service in load_for_indexing(session, None)]
-    engine.dispose()
-    found = {}
-    for label, writer_of in (("grouped", lambda ix: GroupedSegmentWriter(ix)), ("whoosh", lambda ix: ix.writer())):
-        folder = workdir / f"{name}-writer-{label}"
-        shutil.rmtree(folder, ignore_errors=True)
-        started = time.process_time()
-        writer = writer_of(create_index(folder))
-        for doc in docs:
-            writer.add_document(**doc)
-        writer.commit()
-        found[label] = round(time.process_time() - started, 2)
-    return found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--miami", type=Path, help="the Miami 211 HSDS data directory")
@@ -212,7 +188,6 @@ def main() -> None:
             made = queries(s, args.queries)
             results[name] = {"documents": s.doc_count(), "segments": len(list(s.reader().leaf_readers())),
                              "queries": len(made), "ms": measure(s, made)}
-        results[name]["writers_cpu_s"] = measure_writers(args.workdir, name)
     print(json.dumps(results, indent=1))
 
 

@@ -1,10 +1,9 @@
-"""Writing an index: Whoosh's writer taken and given up safely, and segments written apart.
+"""Writing an index with Whoosh's ``SegmentWriter``: taken and given up safely, and segments written apart.
 
-:func:`open_writer` and :func:`abandon_writer` wrap Whoosh's ``SegmentWriter`` (or the grouped
-writer, :mod:`search_index.engine.segment_writer`) for a journal catch-up. :class:`NewSegment`
-writes one segment of a build directory without listing it, and :func:`list_segments` joins
-segments written by several processes in one table of contents, as Whoosh's
-``MpWriter(multisegment=True)`` does.
+:func:`open_writer` and :func:`abandon_writer` wrap the writer of a journal catch-up.
+:class:`NewSegment` writes one segment of a build directory without listing it, and
+:func:`list_segments` joins segments written by several processes in one table of contents, as
+Whoosh's ``MpWriter(multisegment=True)`` does.
 """
 
 from __future__ import annotations
@@ -15,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.codec.base import Segment
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import FileIndex, LockError
 from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
-from search_index.engine.segment_writer import GroupedSegmentWriter
 from search_index.engine.store import open_index
 
 log = logging.getLogger(__name__)
@@ -27,16 +26,15 @@ log = logging.getLogger(__name__)
 __all__ = ["NewSegment", "Segment", "abandon_writer", "list_segments", "open_writer"]
 
 
-def open_writer(ix: FileIndex, timeout: float, *, grouped: bool = False) -> SegmentWriter:
-    """``ix.writer(timeout=...)`` (``grouped``: a
-    :class:`~search_index.engine.segment_writer.GroupedSegmentWriter`) that never leaves Whoosh's
-    write lock held when creating the segment's files fails (a full disk): Whoosh releases it only
-    when the half-made writer is garbage collected, which a kept traceback postpones for ever."""
+def open_writer(ix: FileIndex, timeout: float) -> SegmentWriter:
+    """``ix.writer(timeout=...)`` that never leaves Whoosh's write lock held when creating the
+    segment's files fails (a full disk): Whoosh releases it only when the half-made writer is
+    garbage collected, which a kept traceback postpones for ever."""
     lock = ix.lock("WRITELOCK")
     if not try_for(lock.acquire, timeout=timeout, delay=0.1):
         raise LockError(f"{ix.storage}: the Whoosh write lock is held")
     try:
-        writer = GroupedSegmentWriter(ix, lock=False) if grouped else SegmentWriter(ix, _lk=False)
+        writer = SegmentWriter(ix, _lk=False)
     except BaseException:
         lock.release()
         raise
@@ -57,12 +55,22 @@ def abandon_writer(writer: SegmentWriter) -> None:
             lock.release()
 
 
+def rebuild_codec() -> W3Codec:
+    """Whoosh's W3 codec for a rebuild's segments: uncompressed postings blocks (zlib took a
+    fifth of a rebuild worker's CPU for postings a third smaller) and no per-block length
+    statistics (``SegmentWriter`` reads ``codec.length_stats``; only Whoosh's own block pruning
+    uses them)."""
+    codec = W3Codec(compression=0)
+    codec.length_stats = False
+    return codec
+
+
 class NewSegment:
     """One new segment of the index in ``folder``, written without the index's lock and not
     listed (another process may list it)."""
 
     def __init__(self, folder: str | Path) -> None:
-        self._writer = GroupedSegmentWriter(open_index(folder), lock=False)
+        self._writer = SegmentWriter(open_index(folder), _lk=False, codec=rebuild_codec())
         self.documents = 0
 
     def add(self, doc: Mapping[str, Any]) -> None:

@@ -37,11 +37,6 @@ BATCH_ENTRIES = 2000
 #: Seconds a writer waits for Whoosh's own write lock (normally free: ``sync.lock`` is held).
 WRITER_TIMEOUT = 30.0
 
-#: From this many services on, a batch is written as a new segment by the grouped writer (the
-#: same segment bytes, for a fraction of the CPU); smaller batches (an edit saved in a request)
-#: go through Whoosh's own writer, which also merges small segments.
-GROUPED_BATCH = 100
-
 #: Services the bulk loader reads per query.
 BULK_CHUNK = 500
 
@@ -80,12 +75,11 @@ def apply_services(
     """Re-index the services ``ids`` from the database; return (documents written, ids deleted)."""
     if not ids:
         return 0, 0
-    grouped = len(ids) >= GROUPED_BATCH
     with session_factory() as session:
         docs = list(documents_for(session, ids, timezone))
     present = {str(doc[ID_FIELD]) for doc in docs}
     gone = sorted(set(ids) - present)
-    writer = open_writer(ix, writer_timeout, grouped=grouped)
+    writer = open_writer(ix, writer_timeout)
     try:
         # Delete every document of each id, then add: Whoosh's update_document() replaces only
         # one document per unique value, so it would keep a duplicate (and it is slower).
