@@ -36,7 +36,7 @@ from directory_data.models import (
     ServiceStatus,
 )
 from directory_data.text_lines import text_keyword
-from search_index.documents import language_code
+from search_index.documents import language_code, service_languages
 from search_index.hours import DEFAULT_TIMEZONE, encode_schedules
 from search_index.opening import OpeningStatus, hours_key, opening_status
 
@@ -315,11 +315,6 @@ def make_card(
     )
 
 
-def _language_codes(service: Service) -> list[str]:
-    languages = [*service.languages, *(lang for loc in service.locations for lang in loc.languages)]
-    return list(dict.fromkeys(c for c in (language_code(x.code, x.name) for x in languages) if c))
-
-
 def _public_phones(service: Service) -> list[dict[str, str]]:
     """The public numbers of the service and its places, each once (the first one's type)."""
     out: dict[str, dict[str, str]] = {}
@@ -349,5 +344,5 @@ def result_fields(service: Service) -> dict[str, Any]:
         "id": service.id, "sample": service.is_sample, "name": service.name,
         "organization": service.organization.name if service.organization else None,
         "categories": service.category_slugs, "taxonomy": [{"code": t.code, "name": t.name} for t in terms],
-        "phones": _public_phones(service), "address": _address(service), "languages": _language_codes(service),
+        "phones": _public_phones(service), "address": _address(service), "languages": service_languages(service),
     }

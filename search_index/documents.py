@@ -60,6 +60,12 @@ def _unique(values: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
+def service_languages(service: Service) -> list[str]:
+    """The ISO codes of the languages offered by ``service`` and at its places, each once."""
+    offered = [*service.languages, *(lang for loc in service.locations for lang in loc.languages)]
+    return _unique(language_code(lang.code, lang.name) for lang in offered)
+
+
 def _physical_address(location: Location) -> Address | None:
     """The first physical (or untyped) address of ``location``."""
     return next(
@@ -88,10 +94,6 @@ def service_document(
     phones = list(service.phones) + [p for loc in locations for p in loc.phones]
     phone_numbers = _unique(
         phone_digits(p.number) for p in phones if p.audience != PhoneAudience.officer
-    )
-    languages = _unique(
-        language_code(lang.code, lang.name)
-        for lang in [*service.languages, *(x for loc in locations for x in loc.languages)]
     )
     # A confidential place's free text is searchable by no one: a match would tell what it says.
     accessibility = _join(
@@ -145,7 +147,7 @@ def service_document(
         "eligibility": eligibility,
         "cost": cost,
         "accessibility": accessibility,
-        "languages": ",".join(languages),
+        "languages": ",".join(service_languages(service)),
         "phones": ",".join(phone_numbers),
         "spell": _join(spell_sources),
         "free": service.is_free,
