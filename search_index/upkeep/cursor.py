@@ -42,14 +42,6 @@ class Gap:
     hi: int
     since: float
 
-    def to_json(self) -> list[Any]:
-        return [self.lo, self.hi, self.since]
-
-    @classmethod
-    def from_json(cls, value: Any) -> Gap:
-        lo, hi, since = value
-        return cls(int(lo), int(hi), float(since))
-
 
 @dataclass(frozen=True)
 class JournalBatch:
@@ -77,14 +69,15 @@ class JournalCursor:
     # Persistence -----------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
-        return {"position": self.position, "gaps": [g.to_json() for g in self.gaps]}
+        return {"position": self.position, "gaps": [[g.lo, g.hi, g.since] for g in self.gaps]}
 
     @classmethod
     def from_json(cls, value: dict[str, Any] | None) -> JournalCursor:
         """The cursor saved as ``value`` (a fresh cursor at 0 when ``value`` is None)."""
         if not value:
             return cls()
-        return cls(int(value.get("position", 0)), tuple(Gap.from_json(g) for g in value.get("gaps", ())))
+        gaps = tuple(Gap(int(lo), int(hi), float(since)) for lo, hi, since in value.get("gaps", ()))
+        return cls(int(value.get("position", 0)), gaps)
 
     # Reading ---------------------------------------------------------------------------------
 
