@@ -12,9 +12,8 @@ import datetime as dt
 import os
 import secrets
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,10 +39,6 @@ class IndexStatus:
     writable: bool | None = None
     free_bytes: int | None = None
     problems: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The status as a JSON-ready dict."""
-        return asdict(self)
 
 
 def oldest_unapplied_at(session: Session, position: int) -> dt.datetime | None:

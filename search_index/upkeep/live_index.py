@@ -5,6 +5,7 @@ index, and one that committed a change waits for the thread so its next page sho
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,7 +73,7 @@ class LiveIndex:
             log.warning("index status failed", exc_info=True)
             report["problems"] = [f"index status unknown: {error!r}"]
         else:
-            report.update(status.to_json())
+            report.update(dataclasses.asdict(status))
         problems = report.setdefault("problems", [])
         if unreadable and report.get("generation"):
             problems.insert(0, unreadable)

@@ -41,7 +41,9 @@ from search_index.upkeep.sync import IndexSync, write_cursor
 log = logging.getLogger(__name__)
 
 #: Below this many services a rebuild runs in this process (starting workers costs ~1 s;
-#: Miami's 4,089 services build in 5.2 s with two workers against 6.9 s in one process).
+#: Miami's 4,089 services built in 5.2 s with two workers against 6.9 s in one process, with
+#: the grouped writer since removed; with Whoosh's on a machine whose cores were busy with other
+#: jobs, one process took 8.5-17 s and two 12-24 s: the second worker pays on a free core).
 PARALLEL_MIN = 2000
 
 #: Services loaded per query batch while building.
