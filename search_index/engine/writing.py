@@ -1,4 +1,4 @@
-"""Writing an index with Whoosh's ``SegmentWriter``: taken and given up safely, and segments written apart.
+"""Writing with Whoosh's ``SegmentWriter``: taken and given up safely, and segments written apart.
 
 :func:`open_writer` and :func:`abandon_writer` wrap the writer of a journal catch-up.
 :class:`NewSegment` writes one segment of a build directory without listing it, and
@@ -57,9 +57,9 @@ def abandon_writer(writer: SegmentWriter) -> None:
 
 def rebuild_codec() -> W3Codec:
     """Whoosh's W3 codec for a rebuild's segments: uncompressed postings blocks (zlib took a
-    fifth of a rebuild worker's CPU for postings a third smaller) and no per-block length
-    statistics (``SegmentWriter`` reads ``codec.length_stats``; only Whoosh's own block pruning
-    uses them)."""
+    fifth of a worker's CPU with the grouped writer this module's writers replaced, for postings
+    a third smaller) and no per-block length statistics (``SegmentWriter`` reads
+    ``codec.length_stats``; only Whoosh's own block pruning uses them)."""
     codec = W3Codec(compression=0)
     codec.length_stats = False
     return codec
