@@ -27,8 +27,8 @@ from directory_data.availability_updates import (
 )
 from directory_data.models import Service, utcnow
 
-from kiosk.admin.common import ActionForm, actor, workspace_context
-from kiosk.auth import role_required
+from kiosk.admin.common import ActionForm, actor, record_or_404, workspace_context
+from kiosk.auth import guard_blueprint
 from kiosk.availability_words import availability_lines
 from kiosk.config import public_base_url
 from kiosk.db import get_session
@@ -39,6 +39,7 @@ from kiosk.throttle import too_many, write_refused
 provider_bp = Blueprint("availability", __name__)
 staff_bp = Blueprint("availability_admin", __name__, url_prefix="/admin/availability")
 staff_bp.context_processor(workspace_context)
+guard_blueprint(staff_bp, "caseworker")
 
 #: Form fields of the counts: ``count-<capacity id>``.
 COUNT_PREFIX = "count-"
@@ -80,13 +81,6 @@ def provider(token: str) -> ResponseReturnValue:
     return _provider_page(service, token)
 
 
-def _service_or_404(service_id: str) -> Service:
-    service = get_session().get(Service, service_id)
-    if service is None:
-        abort(404)
-    return service
-
-
 def _staff_page(service: Service, *, new_token: str | None = None, errors: dict[str, str] | None = None,
                 status: int = 200) -> ResponseReturnValue:
     session = get_session()
@@ -101,76 +95,71 @@ def _staff_page(service: Service, *, new_token: str | None = None, errors: dict[
                            new_link=new_link, errors=errors or {}, form=ActionForm(), prefix=COUNT_PREFIX), status
 
 
+def _staff_done(service: Service, message: str) -> ResponseReturnValue:
+    """Say ``message`` on the listing's capacities page (a redirect after the POST)."""
+    flash(message)
+    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+
+
 @staff_bp.get("/<service_id>")
-@role_required("caseworker")
 def staff(service_id: str) -> ResponseReturnValue:
     """A listing's capacities, their counts, and its provider link."""
-    return _staff_page(_service_or_404(service_id))
+    return _staff_page(record_or_404(Service, service_id))
 
 
 @staff_bp.post("/<service_id>/counts")
-@role_required("caseworker")
 def staff_counts(service_id: str) -> ResponseReturnValue:
     """Save the counts a caseworker typed (e.g. after a phone call)."""
-    service = _service_or_404(service_id)
+    service = record_or_404(Service, service_id)
     try:
         update_counts(get_session(), service.id, _counts(request.form.to_dict()), actor=actor())
     except InvalidAvailability as error:
         return _staff_page(service, errors=error.errors, status=422)
-    flash(gettext("The counts were saved."))
-    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+    return _staff_done(service, gettext("The counts were saved."))
 
 
 @staff_bp.post("/<service_id>/add")
-@role_required("caseworker")
 def staff_add(service_id: str) -> ResponseReturnValue:
     """Give the listing a capacity (what is counted, how many are free, the maximum)."""
-    service = _service_or_404(service_id)
+    service = record_or_404(Service, service_id)
     try:
         add_capacity(get_session(), service.id, unit=request.form.get("unit", ""),
                      unit_es=request.form.get("unit_es"), available=request.form.get("available"),
                      maximum=request.form.get("maximum"), actor=actor())
     except InvalidAvailability as error:
         return _staff_page(service, errors=error.errors, status=422)
-    flash(gettext("The capacity was added."))
-    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+    return _staff_done(service, gettext("The capacity was added."))
 
 
 @staff_bp.post("/<service_id>/<capacity_id>/remove")
-@role_required("caseworker")
 def staff_remove(service_id: str, capacity_id: str) -> ResponseReturnValue:
     """Remove one of the listing's capacities."""
-    service = _service_or_404(service_id)
+    service = record_or_404(Service, service_id)
     try:
         remove_capacity(get_session(), service.id, capacity_id, actor())
     except LookupError:
         abort(404)
-    flash(gettext("The capacity was removed."))
-    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+    return _staff_done(service, gettext("The capacity was removed."))
 
 
 @staff_bp.post("/<service_id>/link")
-@role_required("caseworker")
 def staff_issue(service_id: str) -> ResponseReturnValue:
     """Issue a new provider link (the old one stops working); shown once, on this answer."""
-    service = _service_or_404(service_id)
+    service = record_or_404(Service, service_id)
     issued = issue_link(get_session(), service.id, actor())
     return _staff_page(service, new_token=issued.token)
 
 
 @staff_bp.post("/<service_id>/link/revoke")
-@role_required("caseworker")
 def staff_revoke(service_id: str) -> ResponseReturnValue:
     """Stop the provider link from working."""
-    service = _service_or_404(service_id)
+    service = record_or_404(Service, service_id)
     revoke_links(get_session(), service.id, actor())
-    flash(gettext("The provider link no longer works."))
-    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+    return _staff_done(service, gettext("The provider link no longer works."))
 
 
 def init_app(app: Flask) -> None:
     """Register the availability pages and the cards' ``availability_lines`` on ``app``."""
-    app.config.setdefault("AVAILABILITY_MAX_AGE_HOURS", 12)
     app.add_template_global(availability_lines)
     app.register_blueprint(provider_bp)
     app.register_blueprint(staff_bp)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -17,7 +17,7 @@ from directory_data.events import KINDS, LANGUAGES, EventInput, InvalidEvent, ca
     public_event, publish_event, upcoming
 from directory_data.models import OUTSIDE, OutreachEvent, utcnow
 
-from kiosk.admin.common import ActionForm, actor
+from kiosk.admin.common import ActionForm, actor, attachment
 from kiosk.auth import officer_required, role_required
 from kiosk.db import get_session
 from kiosk.district_cache import kiosk_district
@@ -72,11 +72,10 @@ def _helpers() -> dict[str, object]:
             "event_description": description}
 
 
-def _ics_response(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+def _calendar_language() -> str:
+    """The language a calendar file's titles are in (``?lang=``; English by default)."""
+    lang = request.args.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else "en"
 
 
 @bp.get("/meet")
@@ -101,10 +100,9 @@ def feed() -> ResponseReturnValue:
     if district is not None and district not in names and district != OUTSIDE:
         abort(404)
     events = upcoming(session, utcnow(), district=district)
-    lang = request.args.get("lang") if request.args.get("lang") in current_app.config["LANGUAGES"] else "en"
-    body = calendar_ics(events, host=_host(), lang=str(lang), stamp=utcnow(), district_names=names,
+    body = calendar_ics(events, host=_host(), lang=_calendar_language(), stamp=utcnow(), district_names=names,
                         urls={e.id: u for e in events if (u := _ics_url(e.id))})
-    return _ics_response(body, "events.ics")
+    return attachment(body, "text/calendar", "events.ics", inline=True)
 
 
 @bp.get("/events/<event_id>.ics")
@@ -113,10 +111,9 @@ def event_ics(event_id: str) -> ResponseReturnValue:
     event = public_event(get_session(), event_id, utcnow())
     if event is None:
         abort(404)
-    lang = request.args.get("lang") if request.args.get("lang") in current_app.config["LANGUAGES"] else "en"
-    body = calendar_ics([event], host=_host(), lang=str(lang), stamp=utcnow(),
+    body = calendar_ics([event], host=_host(), lang=_calendar_language(), stamp=utcnow(),
                         district_names=district_names(get_session()))
-    return _ics_response(body, f"event-{event.id}.ics")
+    return attachment(body, "text/calendar", f"event-{event.id}.ics", inline=True)
 
 
 @bp.get("/patrol/events")

@@ -20,7 +20,6 @@ from search_index.query.request import SearchRequest
 from search_index.query.results import SearchResults
 from search_index.cards import ListingFacts, ServiceCard, make_card
 
-from kiosk import search_tally
 from kiosk.availability_words import room_since
 from kiosk.warm_pages import is_warm_up_request
 from kiosk.district_cache import district_at, kiosk_district
@@ -31,6 +30,7 @@ from kiosk.pages import local_now
 from kiosk.request_language import gettext
 from kiosk.scope_notice import ScopeNotice, scope_notice
 from kiosk.search import searcher
+from kiosk.search_tally import get_tally
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 100
@@ -153,24 +153,21 @@ def card_maker(*, point: tuple[float, float] | None, officer: bool) -> Callable[
     return make
 
 
-def count_search(response: Response, query: Query, page: ResultsPage) -> None:
-    """Count the search in the day's aggregates (first pages only; see :mod:`kiosk.search_tally`:
-    written with others after the response has been sent, never shown to the resident)."""
+def count_search(response: Response, query: Query, page: ResultsPage, *, officer: bool) -> None:
+    """Count a first page's search in the day's aggregates (:mod:`kiosk.search_tally`: written
+    with others after the response has been sent, never shown): the kiosk's whole search; the
+    patrol view's only the categories of needs no listing served (never the words)."""
     if query.page != 1 or is_warm_up_request():
         return
-    search_tally.count_search(response, local_now().date(), category=query.category, term=query.text,
-                              found=page.total, station=str(current_app.config["STATION_NAME"]),
-                              unmet=page.scope.categories if page.scope is not None else (),
-                              district=kiosk_district())
-
-
-def count_unmet_needs(response: Response, query: Query, page: ResultsPage) -> None:
-    """Count the categories of needs no listing served, for the patrol view (first pages only;
-    aggregates of day, category of need and station, never the words)."""
-    if query.page != 1 or page.scope is None or is_warm_up_request():
-        return
-    search_tally.count_unmet(response, local_now().date(), page.scope.categories,
-                             str(current_app.config["STATION_NAME"]), district_at(query.point))
+    tally, day, station = get_tally(), local_now().date(), str(current_app.config["STATION_NAME"])
+    unmet = page.scope.categories if page.scope is not None else ()
+    if officer:
+        due = bool(unmet) and tally.count_unmet(day, unmet, station, district_at(query.point))
+    else:
+        due = tally.count_search(day, category=query.category, term=query.text, found=page.total,
+                                 station=station, unmet=unmet, district=kiosk_district())
+    if due:
+        response.call_on_close(tally.write)
 
 
 def search_request(query: Query, *, per_page: int | None = None, precise: bool = False) -> SearchRequest:

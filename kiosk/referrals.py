@@ -182,15 +182,13 @@ def find(token: str | None) -> Referral | None:
     return live_referral(get_session(), token, utcnow()) if token else None
 
 
-def collect_routes(bp: Blueprint, answer: Callable[[str, str], ResponseReturnValue],
-                   guard: Callable[[Any], Any] = lambda view: view) -> None:
+def collect_routes(bp: Blueprint, answer: Callable[[str, str], ResponseReturnValue]) -> None:
     """Register ``bp``'s ``referral_add`` (collect a shown service; 404 for another),
-    ``referral_remove`` and ``referral_clear`` (then the referral page), each behind ``guard``;
+    ``referral_remove`` and ``referral_clear`` (then the referral page), guarded as ``bp`` is;
     ``answer(service_id, message)`` is where an add or a remove form leads."""
     from kiosk import finder, visit
 
     @bp.post("/referral/add", endpoint="referral_add")
-    @guard
     def add() -> ResponseReturnValue:
         """Collect a service for the referral, then go back where the form was."""
         service_id = request.form.get("service_id", "")
@@ -201,7 +199,6 @@ def collect_routes(bp: Blueprint, answer: Callable[[str, str], ResponseReturnVal
         return answer(service_id, gettext("Your referral is full. Remove a service to add another."))
 
     @bp.post("/referral/remove", endpoint="referral_remove")
-    @guard
     def remove() -> ResponseReturnValue:
         """Drop a service from the referral."""
         service_id = request.form.get("service_id", "")
@@ -209,7 +206,6 @@ def collect_routes(bp: Blueprint, answer: Callable[[str, str], ResponseReturnVal
         return answer(service_id, gettext("Removed from your referral."))
 
     @bp.post("/referral/clear", endpoint="referral_clear")
-    @guard
     def clear() -> ResponseReturnValue:
         """Drop every service from the referral (start a new one)."""
         visit.clear_referral()

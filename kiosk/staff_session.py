@@ -60,5 +60,4 @@ def end_idle_session() -> ResponseReturnValue | None:
 
 def init_app(app: Flask) -> None:
     """Check every request of ``app`` for an idle staff session."""
-    app.config.setdefault("STAFF_IDLE_MINUTES", 30)
     app.before_request(end_idle_session)

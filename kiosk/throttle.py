@@ -91,10 +91,6 @@ def _limited(view: Callable[..., ResponseReturnValue]) -> Callable[..., Response
 def init_app(app: Flask) -> None:
     """Set up ``app``'s throttle and limit the :data:`ANONYMOUS_WRITES` (call after their
     blueprints are registered); the login view asks :func:`login_attempt` itself."""
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "database")
-    app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour")
-    app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour")
-    app.config.setdefault("ANONYMOUS_WRITE_LIMIT", "30 per minute;500 per hour")
     app.extensions[_EXTENSION] = Throttle(app.config, get_database(app).session_factory)
     for endpoint in ANONYMOUS_WRITES:
         if endpoint in app.view_functions:

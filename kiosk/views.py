@@ -80,7 +80,7 @@ def results() -> ResponseReturnValue:
         free_only=query.free_only,
         page_url=lambda n: url_for("lobby.results", **query.url_args(page=n)),
     ))
-    finder.count_search(response, query, page)
+    finder.count_search(response, query, page, officer=False)
     return response
 
 

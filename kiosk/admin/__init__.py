@@ -16,9 +16,6 @@ from collections.abc import Iterable
 from flask import Flask
 from markupsafe import Markup, escape
 
-from directory_data.audit import install_audit_hooks
-
-from kiosk.db import get_database
 from kiosk.admin import listings, locations, organizations, problems, reports, transfer, users
 from kiosk.admin.blueprint import bp
 
@@ -26,8 +23,8 @@ __all__ = ["bp", "init_app", "listings", "locations", "organizations", "problems
 
 
 def init_app(app: Flask) -> None:
-    """Register the workspace on ``app`` and record its sessions' changes in the audit trail."""
-    install_audit_hooks(get_database(app).session_factory)
+    """Register the workspace on ``app`` (its sessions' changes go to the audit trail: the hooks
+    are :func:`kiosk.create_cli_app`'s)."""
     app.add_template_global(option_tags)
     app.register_blueprint(bp)
 

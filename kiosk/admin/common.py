@@ -44,14 +44,24 @@ def form_version() -> int:
     return version if version is not None else abort(400)
 
 
-def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
-    """A download of ``body`` named ``filename``."""
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def attachment(body: str | bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+    """A download of ``body`` named ``filename`` (``inline``: shown in the browser where it can be)."""
+    disposition = "inline" if inline else "attachment"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
 
 
 def today() -> dt.date:
     """Today in the directory's time zone."""
     return local_now().date()
+
+
+#: Weeks a report (the gap report, a district's sheet) covers unless asked otherwise, and at most.
+DEFAULT_WEEKS, MAX_WEEKS = 12, 104
+
+
+def weeks_asked() -> int:
+    """The ``weeks`` a report is asked to cover (:data:`DEFAULT_WEEKS` when absent or not a number)."""
+    return min(max(request.args.get("weeks", DEFAULT_WEEKS, type=int), 1), MAX_WEEKS)
 
 
 def stale_after_days() -> int:
