@@ -25,7 +25,6 @@ from flask import (
     Flask,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -46,7 +45,7 @@ from directory_data.staff_sessions import open_session, purge_sessions, session_
 from kiosk import throttle
 from kiosk.db import get_session
 from kiosk.i18n import LANGUAGE_KEY
-from kiosk.pages import safe_next
+from kiosk.pages import redirect_with, safe_next
 from kiosk.staff_session import SESSION_ID_KEY, end_staff_session, mark_active
 
 bp = Blueprint("auth", __name__, url_prefix="/officer")
@@ -188,8 +187,7 @@ def logout() -> ResponseReturnValue:
     end_staff_session()
     logout_user()
     session.clear()
-    flash(gettext("You are signed out."))
-    return redirect(url_for("auth.login"), 303)
+    return redirect_with(gettext("You are signed out."), url_for("auth.login"))
 
 
 def init_app(app: Flask) -> None:

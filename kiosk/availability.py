@@ -1,18 +1,14 @@
 """Availability on the web: the provider's one-screen update form behind its private link
-(``/u/<token>``, no account) and the caseworkers' page for a listing's capacities and its link
-(``/admin/availability/<service_id>``). The words cards show are :mod:`kiosk.availability_words`'s
-(registered here as the template global ``availability_lines``); ``AVAILABILITY_MAX_AGE_HOURS``
-(default 12) is how long a count is shown as a number.
-
-Thin views: the rules are :mod:`directory_data.availability` (freshness, age in words),
-:mod:`directory_data.availability_links` (tokens) and :mod:`directory_data.availability_updates`
-(the use-cases, audited and journaled). The provider's saves are throttled per address as the
-other anonymous writes are (:mod:`kiosk.throttle`); the request log cuts the token (``/u/...``).
+(``/u/<token>``, no account; its saves throttled as anonymous writes, its token cut from the
+request log) and the caseworkers' page of a listing's capacities and link
+(``/admin/availability/<service_id>``); the cards' words (:mod:`kiosk.availability_words`) as the
+template global ``availability_lines``. The rules: :mod:`directory_data.availability`,
+:mod:`directory_data.availability_links` and :mod:`directory_data.availability_updates`.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -33,7 +29,7 @@ from kiosk.availability_words import availability_lines
 from kiosk.config import public_base_url
 from kiosk.db import get_session
 from kiosk.i18n import current_language
-from kiosk.pages import after_post
+from kiosk.pages import after_post, redirect_with
 from kiosk.throttle import too_many, write_refused
 
 provider_bp = Blueprint("availability", __name__)
@@ -95,10 +91,8 @@ def _staff_page(service: Service, *, new_token: str | None = None, errors: dict[
                            new_link=new_link, errors=errors or {}, form=ActionForm(), prefix=COUNT_PREFIX), status
 
 
-def _staff_done(service: Service, message: str) -> ResponseReturnValue:
-    """Say ``message`` on the listing's capacities page (a redirect after the POST)."""
-    flash(message)
-    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+def _staff_url(service: Service) -> str:
+    return url_for("availability_admin.staff", service_id=service.id)
 
 
 @staff_bp.get("/<service_id>")
@@ -115,7 +109,7 @@ def staff_counts(service_id: str) -> ResponseReturnValue:
         update_counts(get_session(), service.id, _counts(request.form.to_dict()), actor=actor())
     except InvalidAvailability as error:
         return _staff_page(service, errors=error.errors, status=422)
-    return _staff_done(service, gettext("The counts were saved."))
+    return redirect_with(gettext("The counts were saved."), _staff_url(service))
 
 
 @staff_bp.post("/<service_id>/add")
@@ -128,7 +122,7 @@ def staff_add(service_id: str) -> ResponseReturnValue:
                      maximum=request.form.get("maximum"), actor=actor())
     except InvalidAvailability as error:
         return _staff_page(service, errors=error.errors, status=422)
-    return _staff_done(service, gettext("The capacity was added."))
+    return redirect_with(gettext("The capacity was added."), _staff_url(service))
 
 
 @staff_bp.post("/<service_id>/<capacity_id>/remove")
@@ -139,7 +133,7 @@ def staff_remove(service_id: str, capacity_id: str) -> ResponseReturnValue:
         remove_capacity(get_session(), service.id, capacity_id, actor())
     except LookupError:
         abort(404)
-    return _staff_done(service, gettext("The capacity was removed."))
+    return redirect_with(gettext("The capacity was removed."), _staff_url(service))
 
 
 @staff_bp.post("/<service_id>/link")
@@ -155,7 +149,7 @@ def staff_revoke(service_id: str) -> ResponseReturnValue:
     """Stop the provider link from working."""
     service = record_or_404(Service, service_id)
     revoke_links(get_session(), service.id, actor())
-    return _staff_done(service, gettext("The provider link no longer works."))
+    return redirect_with(gettext("The provider link no longer works."), _staff_url(service))
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -15,13 +15,15 @@ from directory_data.district_sheet import MIN_COUNT, district_sheet, map_svg, sh
 from directory_data.districts import BoundaryError, district_names, districts, load_districts, parse_boundaries
 from directory_data.models import OUTSIDE, utcnow
 
-from kiosk.admin.common import ActionForm, attachment, stale_after_days, today, weeks_asked
+from kiosk.admin.common import ActionForm, stale_after_days, today, weeks_asked
 from kiosk.auth import guard_blueprint
 from kiosk.db import get_session
 from kiosk.district_cache import forget, kiosk_district
+from kiosk.pages import attachment, redirect_with
 
 bp = Blueprint("districts", __name__, url_prefix="/admin/districts")
 guard_blueprint(bp, "caseworker")
+
 
 def _page(problems: list[str] | None = None) -> ResponseReturnValue:
     """The districts page, with the ``problems`` of a refused upload (422)."""
@@ -46,9 +48,8 @@ def upload() -> ResponseReturnValue:
     except BoundaryError as error:
         return _page(error.problems)
     forget()
-    flash(gettext("%(count)s districts loaded; every place was assigned to its district.",
-                  count=len(report.districts)))
-    return redirect(url_for("districts.index"), 303)
+    return redirect_with(gettext("%(count)s districts loaded; every place was assigned to its district.",
+                                 count=len(report.districts)), url_for("districts.index"))
 
 
 def _sheet(code: str) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -17,13 +17,14 @@ from directory_data.events import KINDS, LANGUAGES, EventInput, InvalidEvent, ca
     public_event, publish_event, upcoming
 from directory_data.models import OUTSIDE, OutreachEvent, utcnow
 
-from kiosk.admin.common import ActionForm, actor, attachment
+from kiosk.admin.common import ActionForm, actor
 from kiosk.auth import officer_required, role_required
 from kiosk.db import get_session
 from kiosk.district_cache import kiosk_district
 from kiosk.i18n import current_language
 from kiosk.qr import svg_markup
 from kiosk.referrals import base_url
+from kiosk.pages import attachment, redirect_with
 
 bp = Blueprint("events", __name__)
 
@@ -138,11 +139,9 @@ def _local(value: str) -> dt.datetime | None:
 
 def _form_input() -> EventInput:
     form = request.form
-    return EventInput(kind=form.get("kind", ""), district_code=form.get("district_code", ""),
-                      title_en=form.get("title_en", ""), title_es=form.get("title_es", ""),
-                      place=form.get("place", ""), starts_at=_local(form.get("starts_at", "")),
-                      ends_at=_local(form.get("ends_at", "")), description_en=form.get("description_en", ""),
-                      description_es=form.get("description_es", ""),
+    texts = {name: form.get(name, "") for name in ("kind", "district_code", "title_en", "title_es", "place",
+                                                   "description_en", "description_es")}
+    return EventInput(**texts, starts_at=_local(form.get("starts_at", "")), ends_at=_local(form.get("ends_at", "")),
                       languages=tuple(form.getlist("languages")))
 
 
@@ -178,8 +177,7 @@ def publish() -> ResponseReturnValue:
         publish_event(get_session(), _form_input(), actor=actor())
     except InvalidEvent as error:
         return _workspace(error.fields, 422)
-    flash(gettext("The event is published."))
-    return redirect(url_for("events.workspace"), 303)
+    return redirect_with(gettext("The event is published."), url_for("events.workspace"))
 
 
 @bp.post("/admin/events/<event_id>/cancel")
@@ -188,5 +186,4 @@ def cancel(event_id: str) -> ResponseReturnValue:
     """Cancel (remove) an event."""
     if not cancel_event(get_session(), event_id):
         abort(404)
-    flash(gettext("The event is cancelled."))
-    return redirect(url_for("events.workspace"), 303)
+    return redirect_with(gettext("The event is cancelled."), url_for("events.workspace"))

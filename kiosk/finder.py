@@ -10,14 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from directory_data.category_names import CategoryName
 from search_index.query.crisis import CrisisCard
 from search_index.query.request import SearchRequest
-from search_index.query.results import SearchResults
 from search_index.cards import ListingFacts, ServiceCard, make_card
 
 from kiosk.availability_words import room_since
@@ -26,7 +26,8 @@ from kiosk.district_cache import district_at, kiosk_district
 from kiosk.categories import get_category_names
 from kiosk.i18n import current_language, localized_name
 from kiosk.listing_cache import listing_facts_for
-from kiosk.pages import local_now
+from kiosk.db import get_session
+from kiosk.pages import local_now, safe_next
 from kiosk.request_language import gettext
 from kiosk.scope_notice import ScopeNotice, scope_notice
 from kiosk.search import searcher
@@ -116,6 +117,18 @@ def cards_for(session: Session, ids: list[str], *, point: tuple[float, float] | 
     return [make(facts) for facts in listing_facts_for(session, ids)]
 
 
+def detail_page(service_id: str, surface: str, *, point: tuple[float, float] | None,
+                officer: bool) -> ResponseReturnValue:
+    """The ``surface``'s (``lobby``, ``patrol``) detail page of a shown service, distances from
+    ``point``, linking back to ``back`` (else the surface's home); its ``not_listed`` page (404)
+    for a listing it does not show (held for review, retired or never listed)."""
+    cards = cards_for(get_session(), [service_id], point=point, officer=officer)
+    if not cards:
+        return render_template(f"{surface}/not_listed.html"), 404
+    back = safe_next(request.args.get("back"), url_for(f"{surface}.home"))
+    return render_template(f"{surface}/service.html", card=cards[0], back_url=back)
+
+
 def category_of(session: Session, slug: str | None) -> CategoryName | None:
     """The category ``slug`` names, or None (from the process's copy of the categories)."""
     return get_category_names().get(session, slug) if slug else None
@@ -182,17 +195,13 @@ def search_request(query: Query, *, per_page: int | None = None, precise: bool =
         room_since=room_since(now) if query.room_only else None)
 
 
-def run_search(request: SearchRequest) -> SearchResults:
-    """``request`` run on this process's index (a pooled searcher, see :mod:`kiosk.search`)."""
+def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
+    """Search for ``query`` (on a pooled searcher): the page of cards in rank order, rows loaded in
+    one round."""
     from search_index.query.searching import search
 
     with searcher() as s:
-        return search(s, request)
-
-
-def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
-    """Search for ``query``: the page of cards in rank order, rows loaded in one round."""
-    results = run_search(search_request(query, precise=officer))
+        results = search(s, search_request(query, precise=officer))
     hits = {hit.service_id: hit for hit in results.hits}
     make = card_maker(point=query.point, officer=officer)
     cards = [
@@ -204,4 +213,3 @@ def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
         cards=cards, total=results.total, page=results.page, per_page=results.per_page,
         suggestion=results.suggestion, crisis=results.crisis.card() if results.crisis is not None else None,
         facets=results.facets, scope=scope_notice(results, session), sorted_by=results.sorted_by)
-

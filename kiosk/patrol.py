@@ -2,11 +2,10 @@
 open now by default, tap-to-call, officer-only phones and notes, and a referral QR code shown
 full-screen for the resident to scan.
 
-"Near me" comes from the tablet's geolocation (``static/patrol.js`` fills ``lat``/``lon``);
-without it the station is used. With a position the results are nearest first within relevance
-(the best matches nearest first, then the other matches), and the visit keeps the point its
-results were measured from (:func:`kiosk.visit.remember_position`): the detail and referral
-pages of the same visit measure from it, so a service is as far on each of them.
+"Near me" is the tablet's position (``static/patrol.js`` fills ``lat``/``lon``), else the station;
+results are nearest first within relevance (best matches first), and the visit keeps the point
+they were measured from (:func:`kiosk.visit.remember_position`), so the visit's detail and
+referral pages put a service as far.
 """
 
 from __future__ import annotations
@@ -84,14 +83,8 @@ def home() -> ResponseReturnValue:
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> ResponseReturnValue:
     """A service's detail with officer-only phones and notes, its distance from the visit's
-    point (a page saying it is not available, 404, for a listing patrol does not show)."""
-    point, _from_device = _visit_point()
-    cards = finder.cards_for(get_session(), [service_id], point=point, officer=True)
-    if not cards:  # held for review, retired or never listed
-        return render_template("patrol/not_listed.html"), 404
-    card = cards[0]
-    back = safe_next(request.args.get("back"), url_for("patrol.home"))
-    return render_template("patrol/service.html", card=card, back_url=back)
+    point (:func:`finder.detail_page`)."""
+    return finder.detail_page(service_id, "patrol", point=_visit_point()[0], officer=True)
 
 
 def _referral_page(errors: dict[str, str] | None = None, values: dict[str, object] | None = None) -> str:

@@ -41,12 +41,11 @@ from directory_data.workspace_queries import (
 )
 
 from kiosk.db import get_session
-from kiosk.pages import safe_next
-from kiosk.admin.blueprint import bp
+from kiosk.pages import attachment, redirect_with, safe_next
 from kiosk.admin.common import (
     ActionForm,
     actor,
-    attachment,
+    bp,
     errors_by_field,
     form_version,
     hold_reason_names,
@@ -200,8 +199,7 @@ def verify(service_id: str) -> ResponseReturnValue:
     """Mark the listing checked today by the signed-in caseworker."""
     service = _listing_or_404(service_id)
     verify_listing(get_session(), service, actor=actor(), today=today())
-    flash(gettext("Marked verified today."))
-    return redirect(_back(service_id), 303)
+    return redirect_with(gettext("Marked verified today."), _back(service_id))
 
 
 @bp.post("/listings/<service_id>/publish")
@@ -210,28 +208,26 @@ def publish(service_id: str) -> ResponseReturnValue:
     places were fixed, say): published when it passes, else the reasons are shown."""
     service = _listing_or_404(service_id)
     reasons = publish_listing(get_session(), service, actor=actor())
-    flash(_held_message(list(reasons)) if reasons else
-          gettext("“%(name)s” is published: residents and officers can see it now.", name=service.name))
-    return redirect(_back(service_id), 303)
+    return redirect_with(_held_message(list(reasons)) if reasons else
+                         gettext("“%(name)s” is published: residents and officers can see it now.", name=service.name),
+                         _back(service_id))
 
 
 @bp.route("/listings/<service_id>/retire", methods=["GET", "POST"])
 def retire(service_id: str) -> ResponseReturnValue:
     """Ask, then take the listing off every public surface (it can be restored: the message
     after it has an "Undo" button). A POST that did not come from the question asks it."""
+    service = _listing_or_404(service_id)
     if request.method == "GET":
-        service = _listing_or_404(service_id)
         if service.retired_at is not None:
             return redirect(url_for("admin.edit_listing", service_id=service_id), 303)
         return render_template("admin/retire_confirm.html", service=service,
                                back=_back(service_id, request.args.get("next")))
-    service = _listing_or_404(service_id)
     if request.form.get("confirmed") != "1":
         return redirect(url_for("admin.retire", service_id=service_id), 303)
     retire_listing(get_session(), service, actor=actor())
-    flash(gettext("“%(name)s” was retired. Residents and officers no longer see it.", name=service.name),
-          UNDO + url_for("admin.restore", service_id=service_id))
-    return redirect(_back(service_id), 303)
+    return redirect_with(gettext("“%(name)s” was retired. Residents and officers no longer see it.", name=service.name),
+                         _back(service_id), UNDO + url_for("admin.restore", service_id=service_id))
 
 
 @bp.post("/listings/<service_id>/restore")
@@ -239,8 +235,7 @@ def restore(service_id: str) -> ResponseReturnValue:
     """Put a retired listing back (also the "Undo" of a retirement)."""
     service = _listing_or_404(service_id)
     restore_listing(get_session(), service, actor=actor())
-    flash(gettext("“%(name)s” was restored.", name=service.name))
-    return redirect(_back(service_id), 303)
+    return redirect_with(gettext("“%(name)s” was restored.", name=service.name), _back(service_id))
 
 
 @bp.get("/listings/<service_id>/history")

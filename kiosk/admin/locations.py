@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -19,9 +19,8 @@ from directory_data.locations import (
 from directory_data.models import Location
 
 from kiosk.db import get_session
-from kiosk.admin.blueprint import bp
-from kiosk.admin.common import ActionForm, actor, form_version, record_or_404
-from kiosk.pages import safe_next
+from kiosk.admin.common import ActionForm, actor, bp, form_version, record_or_404
+from kiosk.pages import redirect_with, safe_next
 
 SHOWN = {"live": False, "retired": True}
 
@@ -48,8 +47,7 @@ def _change(location_id: str, use_case: Callable[..., int], done: str) -> Respon
         flash(gettext("Someone changed this place after you opened the page. Nothing was "
                       "changed: look at it again and try once more."))
         return _page(status=409)
-    flash(done)
-    return redirect(safe_next(request.form.get("next"), url_for("admin.locations")), 303)
+    return redirect_with(done, safe_next(request.form.get("next"), url_for("admin.locations")))
 
 
 @bp.post("/locations/<location_id>/retire")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import render_template, request
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -18,9 +18,10 @@ from directory_data.workspace_queries import stale_counts
 from kiosk.db import get_session
 from kiosk.i18n import current_language, localized_name
 from kiosk.search_tally import get_tally
-from kiosk.admin.blueprint import bp
 from kiosk.admin.chart import bar_chart
-from kiosk.admin.common import attachment, stale_after_days, today, weeks_asked
+from kiosk.admin.common import bp, stale_after_days, today, weeks_asked
+from kiosk.pages import attachment
+
 
 @bp.get("/stale")
 def stale() -> ResponseReturnValue:
