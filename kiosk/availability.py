@@ -83,10 +83,9 @@ def _staff_page(service: Service, *, new_token: str | None = None, errors: dict[
     now, language = utcnow(), current_language()
     rows = [(c, age_words(c.updated, now, language)) for c in capacities_of(session, service.id)]
     new_link = None
-    if new_token is not None:
+    if new_token is not None:  # on PUBLIC_BASE_URL when it is set, else on this request's host
         base = public_base_url(current_app.config)
-        path = url_for("availability.provider", token=new_token)
-        new_link = base + path if base else url_for("availability.provider", token=new_token, _external=True)
+        new_link = (base or "") + url_for("availability.provider", token=new_token, _external=not base)
     return render_template("availability/staff.html", service=service, rows=rows, link=working_link(session, service.id),
                            new_link=new_link, errors=errors or {}, form=ActionForm(), prefix=COUNT_PREFIX), status
 

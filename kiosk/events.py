@@ -68,7 +68,9 @@ def _host() -> str:
     return urlsplit(base_url() or "").hostname or "kiosk.invalid"
 
 
+@bp.context_processor
 def _helpers() -> dict[str, object]:
+    """The event words of every page of this blueprint."""
     return {"kind_name": kind_name, "language_name": language_name, "event_title": title,
             "event_description": description}
 
@@ -88,7 +90,7 @@ def meet() -> ResponseReturnValue:
     codes = {e.id: svg_markup(url) for e in events if (url := _ics_url(e.id, current_language()))}
     names = district_names(get_session())
     return render_template("lobby/meet.html", events=events, codes=codes, district=district,
-                           district_name=names.get(district, ""), **_helpers())
+                           district_name=names.get(district, ""))
 
 
 @bp.get("/events.ics")
@@ -123,8 +125,7 @@ def patrol_week() -> ResponseReturnValue:
     """The patrol view's list of this week's events (the next seven days), every district."""
     now = utcnow()
     events = upcoming(get_session(), now, until=now + dt.timedelta(days=7))
-    return render_template("patrol/events.html", events=events, names=district_names(get_session()),
-                           **_helpers())
+    return render_template("patrol/events.html", events=events, names=district_names(get_session()))
 
 
 def _local(value: str) -> dt.datetime | None:
@@ -158,8 +159,7 @@ def _workspace(errors: dict[str, str] | None = None, status: int = 200) -> Respo
                            kinds=KINDS, languages=LANGUAGES, names=district_names(session), outside=OUTSIDE,
                            errors={k: messages.get(v, v) for k, v in (errors or {}).items()},
                            values=request.form if errors else {},
-                           chosen_languages=request.form.getlist("languages") if errors else ["en"],
-                           **_helpers()), status
+                           chosen_languages=request.form.getlist("languages") if errors else ["en"]), status
 
 
 @bp.get("/admin/events")
