@@ -32,7 +32,7 @@ import numpy
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import delete, event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from directory_data.models import OUTSIDE, District, Location, LocationDistrict, new_id, utcnow
@@ -258,6 +258,12 @@ def load_districts(session: Session, boundaries: Sequence[Boundary]) -> LoadRepo
 def districts(session: Session) -> list[District]:
     """The loaded districts, by code."""
     return list(session.scalars(select(District).order_by(District.code)))
+
+
+def place_counts(session: Session) -> dict[str, int]:
+    """How many places each district holds, by code (``outside``: the places in none)."""
+    return dict(session.execute(select(LocationDistrict.district_code, func.count())
+                                .group_by(LocationDistrict.district_code)).tuples().all())
 
 
 def district_names(session: Session) -> dict[str, str]:

@@ -46,6 +46,20 @@ class SampleState:
         """Whether the sample was ever loaded (live or retired)."""
         return bool(self.live or self.retired)
 
+    def summary(self) -> str:
+        """The state in one line (as ``kiosk init`` and ``kiosk sample status`` say it)."""
+        if not self.present:
+            return "not loaded"
+        parts = []
+        if self.live:
+            parts.append(f"{self.live:,} sample listings shown (fictional Seminole County listings for trying "
+                         f"the kiosk out, marked \"Sample listing\" on every page)")
+        if self.retired:
+            parts.append(f"{self.retired:,} retired")
+        if self.live and self.own:
+            parts.append(f"beside {self.own:,} listings of your own: retire the sample with kiosk sample retire")
+        return "; ".join(parts)
+
 
 def sample_state(session: Session) -> SampleState:
     """The sample listings live and retired, and the listings of every other source but the

@@ -48,27 +48,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         views,
     )
 
-    search_tally.init_app(app)
-    i18n.init_app(app)
-    pages.init_app(app)
-    security.init_app(app)
+    for module in (search_tally, i18n, pages, security):  # security's body limits come before CSRF's form reads
+        module.init_app(app)
     CSRFProtect(app)
-    auth.init_app(app)
-    staff_session.init_app(app)
-    admin.init_app(app)
-    problem_reports.init_app(app)
-    unavailable.init_app(app)
-    api_errors.init_app(app)
-    app.register_blueprint(views.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(patrol.bp)
-    app.register_blueprint(api_directory.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(api_referrals.bp)
-    app.register_blueprint(referral_pages.bp)
-    app.register_blueprint(districts.bp)
-    app.register_blueprint(events.bp)
-    availability.init_app(app)
+    for module in (auth, staff_session, admin, unavailable, api_errors, availability):
+        module.init_app(app)
+    for module in (views, health, patrol, problem_reports, api_directory, api, api_referrals, referral_pages,
+                   districts, events):
+        app.register_blueprint(module.bp)
     throttle.init_app(app)  # wraps views of the blueprints above
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:  # the client's address and scheme from that many reverse proxies' headers

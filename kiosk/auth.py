@@ -8,8 +8,8 @@ that the token's session still exists, so signing out, a new password, disabling
 and a change of role end every copy of the cookie for good. Sessions also end after
 ``STAFF_IDLE_MINUTES`` without a request (:mod:`kiosk.staff_session`) and
 ``STAFF_SESSION_HOURS`` (12) after sign-in, and attempts are throttled per account and address
-(:mod:`kiosk.throttle`). :func:`officer_required` guards the patrol view, :func:`role_required`
-the caseworker workspace and the admin pages.
+(:mod:`kiosk.throttle`). :func:`guard_blueprint` guards the patrol view, the caseworker workspace
+and the admin pages; :func:`role_required` single views elsewhere.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from flask import (
     Flask,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -46,7 +45,7 @@ from directory_data.staff_sessions import open_session, purge_sessions, session_
 from kiosk import throttle
 from kiosk.db import get_session
 from kiosk.i18n import LANGUAGE_KEY
-from kiosk.pages import safe_next
+from kiosk.pages import redirect_with, safe_next
 from kiosk.staff_session import SESSION_ID_KEY, end_staff_session, mark_active
 
 bp = Blueprint("auth", __name__, url_prefix="/officer")
@@ -114,24 +113,36 @@ def is_officer() -> bool:
     return has_role("officer")
 
 
+def refusal(role: str) -> ResponseReturnValue | None:
+    """None when the signed-in account has ``role``; else the login page for an anonymous
+    visitor, and 403 for an account without it."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not has_role(role):
+        abort(403)
+    return None
+
+
+def guard_blueprint(bp: Blueprint, role: str) -> None:
+    """Guard every view of ``bp`` with :func:`refusal` (before the view runs)."""
+    bp.before_request(lambda: refusal(role))
+
+
 def role_required(role: str) -> Callable[[F], F]:
-    """Send anonymous visitors to the login page and refuse (403) accounts without ``role``."""
+    """Guard one view with :func:`refusal` (for a view of a blueprint that is not all guarded)."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if not has_role(role):
-                abort(403)
-            return view(*args, **kwargs)
+            refused = refusal(role)
+            return view(*args, **kwargs) if refused is None else refused
 
         return guarded  # type: ignore[return-value]
 
     return decorate
 
 
-#: Guards the patrol view (every staff account is an officer).
+#: Guards the patrol view's pages outside its blueprint (every staff account is an officer).
 officer_required = role_required("officer")
 
 
@@ -176,18 +187,15 @@ def logout() -> ResponseReturnValue:
     end_staff_session()
     logout_user()
     session.clear()
-    flash(gettext("You are signed out."))
-    return redirect(url_for("auth.login"), 303)
+    return redirect_with(gettext("You are signed out."), url_for("auth.login"))
 
 
 def init_app(app: Flask) -> None:
     """Register the login manager and the login pages."""
-    app.config.setdefault("STAFF_SESSION_HOURS", 12)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = lazy_gettext("Please sign in to continue.")
     login_manager.session_protection = "basic"
-    app.config.setdefault("REMEMBER_COOKIE_DURATION", 0)
     app.register_blueprint(bp)
     app.jinja_env.globals["is_officer"] = is_officer
     app.jinja_env.globals["has_role"] = has_role

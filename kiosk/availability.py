@@ -1,18 +1,14 @@
 """Availability on the web: the provider's one-screen update form behind its private link
-(``/u/<token>``, no account) and the caseworkers' page for a listing's capacities and its link
-(``/admin/availability/<service_id>``). The words cards show are :mod:`kiosk.availability_words`'s
-(registered here as the template global ``availability_lines``); ``AVAILABILITY_MAX_AGE_HOURS``
-(default 12) is how long a count is shown as a number.
-
-Thin views: the rules are :mod:`directory_data.availability` (freshness, age in words),
-:mod:`directory_data.availability_links` (tokens) and :mod:`directory_data.availability_updates`
-(the use-cases, audited and journaled). The provider's saves are throttled per address as the
-other anonymous writes are (:mod:`kiosk.throttle`); the request log cuts the token (``/u/...``).
+(``/u/<token>``, no account; its saves throttled as anonymous writes, its token cut from the
+request log) and the caseworkers' page of a listing's capacities and link
+(``/admin/availability/<service_id>``); the cards' words (:mod:`kiosk.availability_words`) as the
+template global ``availability_lines``. The rules: :mod:`directory_data.availability`,
+:mod:`directory_data.availability_links` and :mod:`directory_data.availability_updates`.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -27,18 +23,19 @@ from directory_data.availability_updates import (
 )
 from directory_data.models import Service, utcnow
 
-from kiosk.admin.common import ActionForm, actor, workspace_context
-from kiosk.auth import role_required
+from kiosk.admin.common import ActionForm, actor, record_or_404, workspace_context
+from kiosk.auth import guard_blueprint
 from kiosk.availability_words import availability_lines
 from kiosk.config import public_base_url
 from kiosk.db import get_session
 from kiosk.i18n import current_language
-from kiosk.pages import after_post
+from kiosk.pages import after_post, redirect_with
 from kiosk.throttle import too_many, write_refused
 
 provider_bp = Blueprint("availability", __name__)
 staff_bp = Blueprint("availability_admin", __name__, url_prefix="/admin/availability")
 staff_bp.context_processor(workspace_context)
+guard_blueprint(staff_bp, "caseworker")
 
 #: Form fields of the counts: ``count-<capacity id>``.
 COUNT_PREFIX = "count-"
@@ -80,97 +77,82 @@ def provider(token: str) -> ResponseReturnValue:
     return _provider_page(service, token)
 
 
-def _service_or_404(service_id: str) -> Service:
-    service = get_session().get(Service, service_id)
-    if service is None:
-        abort(404)
-    return service
-
-
 def _staff_page(service: Service, *, new_token: str | None = None, errors: dict[str, str] | None = None,
                 status: int = 200) -> ResponseReturnValue:
     session = get_session()
     now, language = utcnow(), current_language()
     rows = [(c, age_words(c.updated, now, language)) for c in capacities_of(session, service.id)]
     new_link = None
-    if new_token is not None:
+    if new_token is not None:  # on PUBLIC_BASE_URL when it is set, else on this request's host
         base = public_base_url(current_app.config)
-        path = url_for("availability.provider", token=new_token)
-        new_link = base + path if base else url_for("availability.provider", token=new_token, _external=True)
+        new_link = (base or "") + url_for("availability.provider", token=new_token, _external=not base)
     return render_template("availability/staff.html", service=service, rows=rows, link=working_link(session, service.id),
                            new_link=new_link, errors=errors or {}, form=ActionForm(), prefix=COUNT_PREFIX), status
 
 
+def _staff_url(service: Service) -> str:
+    return url_for("availability_admin.staff", service_id=service.id)
+
+
 @staff_bp.get("/<service_id>")
-@role_required("caseworker")
 def staff(service_id: str) -> ResponseReturnValue:
     """A listing's capacities, their counts, and its provider link."""
-    return _staff_page(_service_or_404(service_id))
+    return _staff_page(record_or_404(Service, service_id))
 
 
 @staff_bp.post("/<service_id>/counts")
-@role_required("caseworker")
 def staff_counts(service_id: str) -> ResponseReturnValue:
     """Save the counts a caseworker typed (e.g. after a phone call)."""
-    service = _service_or_404(service_id)
+    service = record_or_404(Service, service_id)
     try:
         update_counts(get_session(), service.id, _counts(request.form.to_dict()), actor=actor())
     except InvalidAvailability as error:
         return _staff_page(service, errors=error.errors, status=422)
-    flash(gettext("The counts were saved."))
-    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+    return redirect_with(gettext("The counts were saved."), _staff_url(service))
 
 
 @staff_bp.post("/<service_id>/add")
-@role_required("caseworker")
 def staff_add(service_id: str) -> ResponseReturnValue:
     """Give the listing a capacity (what is counted, how many are free, the maximum)."""
-    service = _service_or_404(service_id)
+    service = record_or_404(Service, service_id)
     try:
         add_capacity(get_session(), service.id, unit=request.form.get("unit", ""),
                      unit_es=request.form.get("unit_es"), available=request.form.get("available"),
                      maximum=request.form.get("maximum"), actor=actor())
     except InvalidAvailability as error:
         return _staff_page(service, errors=error.errors, status=422)
-    flash(gettext("The capacity was added."))
-    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+    return redirect_with(gettext("The capacity was added."), _staff_url(service))
 
 
 @staff_bp.post("/<service_id>/<capacity_id>/remove")
-@role_required("caseworker")
 def staff_remove(service_id: str, capacity_id: str) -> ResponseReturnValue:
     """Remove one of the listing's capacities."""
-    service = _service_or_404(service_id)
+    service = record_or_404(Service, service_id)
     try:
         remove_capacity(get_session(), service.id, capacity_id, actor())
     except LookupError:
         abort(404)
-    flash(gettext("The capacity was removed."))
-    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+    return redirect_with(gettext("The capacity was removed."), _staff_url(service))
 
 
 @staff_bp.post("/<service_id>/link")
-@role_required("caseworker")
 def staff_issue(service_id: str) -> ResponseReturnValue:
     """Issue a new provider link (the old one stops working); shown once, on this answer."""
-    service = _service_or_404(service_id)
+    service = record_or_404(Service, service_id)
     issued = issue_link(get_session(), service.id, actor())
     return _staff_page(service, new_token=issued.token)
 
 
 @staff_bp.post("/<service_id>/link/revoke")
-@role_required("caseworker")
 def staff_revoke(service_id: str) -> ResponseReturnValue:
     """Stop the provider link from working."""
-    service = _service_or_404(service_id)
+    service = record_or_404(Service, service_id)
     revoke_links(get_session(), service.id, actor())
-    flash(gettext("The provider link no longer works."))
-    return redirect(url_for("availability_admin.staff", service_id=service.id), 303)
+    return redirect_with(gettext("The provider link no longer works."), _staff_url(service))
 
 
 def init_app(app: Flask) -> None:
     """Register the availability pages and the cards' ``availability_lines`` on ``app``."""
-    app.config.setdefault("AVAILABILITY_MAX_AGE_HOURS", 12)
     app.add_template_global(availability_lines)
     app.register_blueprint(provider_bp)
     app.register_blueprint(staff_bp)

@@ -60,5 +60,3 @@ def availability_lines(capacities: tuple[Reading, ...]) -> list[AvailabilityLine
         return []
     now, age, language = utcnow(), configured_max_age(), current_language()
     return [line_for(r, now, age, language) for r in capacities]
-
-

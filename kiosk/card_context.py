@@ -1,10 +1,9 @@
 """What every result card and detail page of one page shares, worked out once per page.
 
-The card macros (``templates/lobby/_card.html``, ``_status.html``, ``_add_button.html``,
-``_detail.html``) take a card and a :class:`CardContext` as arguments instead of reading the
-template context: the surface's links (kiosk or patrol), whether an officer is looking, the
-services already in the referral, the page's clock, its address (to come back to after a form)
-and its CSRF token. The links are built once per page (about 0.1 ms), not once per card.
+The card macros (``templates/lobby/_card.html`` ...) take a card and a :class:`CardContext`
+instead of reading the template context: the surface's links, whether an officer is looking, the
+services in the referral, the page's clock, address and CSRF token. The links are built once per
+page (about 0.1 ms), not once per card.
 """
 
 from __future__ import annotations

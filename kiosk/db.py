@@ -1,10 +1,9 @@
 """The database for the app: one engine per app, one session and one transaction per request.
 
 The request's transaction is its only boundary: committed once the view has answered with a
-status below 400 (or asked for it with :func:`commit_despite_error`), rolled back otherwise and
-on an exception, and the session closed at teardown. A command runs in
-:meth:`Database.transaction`, the same boundary around one block. Views and use-cases never
-commit.
+status below 400, rolled back otherwise and on an exception, and the session closed at teardown.
+A command runs in :meth:`Database.transaction`, the same boundary around one block. Views and
+use-cases never commit.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ class Database:
     """The engine and session factory of one app (creating an engine does not connect)."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
         self.engine: Engine = make_engine(url)
         self.session_factory: sessionmaker[Session] = make_session_factory(self.engine)
         _databases.add(self)
@@ -79,16 +77,11 @@ def get_session() -> Session:
     return g.db_session
 
 
-def commit_despite_error() -> None:
-    """Have the request's changes committed even though its answer is an error status."""
-    g.db_commit_anyway = True
-
-
 def end_transaction(response: Response) -> Response:
-    """Commit the request's session when the view succeeded (status below 400, or
-    :func:`commit_despite_error`); anything else is rolled back when it closes at teardown."""
+    """Commit the request's session when the view succeeded (status below 400); anything else
+    is rolled back when it closes at teardown."""
     session: Session | None = g.get("db_session")
-    if session is not None and (response.status_code < 400 or g.pop("db_commit_anyway", False)):
+    if session is not None and response.status_code < 400:
         session.commit()
     return response
 

@@ -9,6 +9,7 @@ from flask import current_app
 
 from directory_data.districts import DistrictCache
 
+from kiosk.app_state import app_object
 from kiosk.db import get_database
 
 #: How long a worker keeps the loaded boundaries and its kiosk's district before reading them again.
@@ -17,10 +18,8 @@ _EXTENSION = "kiosk.district_cache"
 
 
 def _app_cache() -> DistrictCache:
-    extensions = current_app.extensions
-    if _EXTENSION not in extensions:
-        extensions[_EXTENSION] = DistrictCache(get_database(current_app).session_factory, CACHE_SECONDS)
-    return extensions[_EXTENSION]  # type: ignore[no-any-return]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return app_object(app, _EXTENSION, lambda: DistrictCache(get_database(app).session_factory, CACHE_SECONDS))
 
 
 def _cache() -> DistrictCache:

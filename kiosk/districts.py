@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -15,60 +15,49 @@ from directory_data.district_sheet import MIN_COUNT, district_sheet, map_svg, sh
 from directory_data.districts import BoundaryError, district_names, districts, load_districts, parse_boundaries
 from directory_data.models import OUTSIDE, utcnow
 
-from kiosk.admin.common import ActionForm, stale_after_days, today
-from kiosk.auth import role_required
+from kiosk.admin.common import ActionForm, stale_after_days, today, weeks_asked
+from kiosk.auth import guard_blueprint
 from kiosk.db import get_session
 from kiosk.district_cache import forget, kiosk_district
+from kiosk.pages import attachment, redirect_with
 
 bp = Blueprint("districts", __name__, url_prefix="/admin/districts")
-
-#: Weeks the sheet covers unless asked otherwise, and at most.
-DEFAULT_WEEKS, MAX_WEEKS = 12, 104
+guard_blueprint(bp, "caseworker")
 
 
-def _period() -> tuple[dt.date, dt.date, int]:
-    try:
-        weeks = min(max(int(request.args.get("weeks", DEFAULT_WEEKS)), 1), MAX_WEEKS)
-    except ValueError:
-        weeks = DEFAULT_WEEKS
-    until = today()
-    since = until - dt.timedelta(weeks=weeks) + dt.timedelta(days=1)
-    return since, until, weeks
+def _page(problems: list[str] | None = None) -> ResponseReturnValue:
+    """The districts page, with the ``problems`` of a refused upload (422)."""
+    return render_template("admin/districts.html", districts=districts(get_session()), form=ActionForm(),
+                           kiosk=kiosk_district(), outside=OUTSIDE, problems=problems or []), 422 if problems else 200
 
 
 @bp.get("")
-@role_required("caseworker")
 def index() -> ResponseReturnValue:
     """The loaded districts, each linking to its sheet, and the form to load new boundaries."""
-    return render_template("admin/districts.html", districts=districts(get_session()), form=ActionForm(),
-                           kiosk=kiosk_district(), outside=OUTSIDE, problems=[])
+    return _page()
 
 
 @bp.post("")
-@role_required("caseworker")
 def upload() -> ResponseReturnValue:
     """Load the uploaded GeoJSON boundaries: every district replaced, every place reassigned."""
     upload_file = request.files.get("boundaries")
-    problems: list[str] = []
     if upload_file is None or not upload_file.filename:
-        problems = [gettext("Choose a GeoJSON file of district boundaries.")]
-    else:
-        try:
-            report = load_districts(get_session(), parse_boundaries(upload_file.read()))
-        except BoundaryError as error:
-            problems = error.problems
-        else:
-            forget()
-            flash(gettext("%(count)s districts loaded; every place was assigned to its district.",
-                          count=len(report.districts)))
-            return redirect(url_for("districts.index"), 303)
-    return render_template("admin/districts.html", districts=districts(get_session()), form=ActionForm(),
-                           kiosk=kiosk_district(), outside=OUTSIDE, problems=problems), 422
+        return _page([gettext("Choose a GeoJSON file of district boundaries.")])
+    try:
+        report = load_districts(get_session(), parse_boundaries(upload_file.read()))
+    except BoundaryError as error:
+        return _page(error.problems)
+    forget()
+    return redirect_with(gettext("%(count)s districts loaded; every place was assigned to its district.",
+                                 count=len(report.districts)), url_for("districts.index"))
 
 
 def _sheet(code: str) -> Any:
-    since, until, weeks = _period()
+    """The sheet of district ``code`` over the weeks asked for (404: no such district)."""
     from kiosk.search_tally import get_tally
+
+    weeks, until = weeks_asked(), today()
+    since = until - dt.timedelta(weeks=weeks) + dt.timedelta(days=1)
 
     get_tally().write()  # this process's latest counts first
     sheet = district_sheet(get_session(), code, since=since, until=until, now=utcnow(),
@@ -79,7 +68,6 @@ def _sheet(code: str) -> Any:
 
 
 @bp.get("/<code>")
-@role_required("caseworker")
 def sheet(code: str) -> ResponseReturnValue:
     """The district sheet (prints on Letter)."""
     from kiosk.admin.reports import category_name, need_category_name
@@ -95,11 +83,8 @@ def sheet(code: str) -> ResponseReturnValue:
 
 
 @bp.get("/<code>.csv")
-@role_required("caseworker")
 def sheet_as_csv(code: str) -> ResponseReturnValue:
     """The district sheet as CSV."""
     found, _ = _sheet(code)
-    response = Response(sheet_csv(found), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="district-{found.code}-{found.since.isoformat()}-{found.until.isoformat()}.csv"')
-    return response
+    return attachment(sheet_csv(found), "text/csv",
+                      f"district-{found.code}-{found.since.isoformat()}-{found.until.isoformat()}.csv")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -24,6 +24,7 @@ from kiosk.district_cache import kiosk_district
 from kiosk.i18n import current_language
 from kiosk.qr import svg_markup
 from kiosk.referrals import base_url
+from kiosk.pages import attachment, redirect_with
 
 bp = Blueprint("events", __name__)
 
@@ -67,16 +68,17 @@ def _host() -> str:
     return urlsplit(base_url() or "").hostname or "kiosk.invalid"
 
 
+@bp.context_processor
 def _helpers() -> dict[str, object]:
+    """The event words of every page of this blueprint."""
     return {"kind_name": kind_name, "language_name": language_name, "event_title": title,
             "event_description": description}
 
 
-def _ics_response(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+def _calendar_language() -> str:
+    """The language a calendar file's titles are in (``?lang=``; English by default)."""
+    lang = request.args.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else "en"
 
 
 @bp.get("/meet")
@@ -88,7 +90,7 @@ def meet() -> ResponseReturnValue:
     codes = {e.id: svg_markup(url) for e in events if (url := _ics_url(e.id, current_language()))}
     names = district_names(get_session())
     return render_template("lobby/meet.html", events=events, codes=codes, district=district,
-                           district_name=names.get(district, ""), **_helpers())
+                           district_name=names.get(district, ""))
 
 
 @bp.get("/events.ics")
@@ -101,10 +103,9 @@ def feed() -> ResponseReturnValue:
     if district is not None and district not in names and district != OUTSIDE:
         abort(404)
     events = upcoming(session, utcnow(), district=district)
-    lang = request.args.get("lang") if request.args.get("lang") in current_app.config["LANGUAGES"] else "en"
-    body = calendar_ics(events, host=_host(), lang=str(lang), stamp=utcnow(), district_names=names,
+    body = calendar_ics(events, host=_host(), lang=_calendar_language(), stamp=utcnow(), district_names=names,
                         urls={e.id: u for e in events if (u := _ics_url(e.id))})
-    return _ics_response(body, "events.ics")
+    return attachment(body, "text/calendar", "events.ics", inline=True)
 
 
 @bp.get("/events/<event_id>.ics")
@@ -113,10 +114,9 @@ def event_ics(event_id: str) -> ResponseReturnValue:
     event = public_event(get_session(), event_id, utcnow())
     if event is None:
         abort(404)
-    lang = request.args.get("lang") if request.args.get("lang") in current_app.config["LANGUAGES"] else "en"
-    body = calendar_ics([event], host=_host(), lang=str(lang), stamp=utcnow(),
+    body = calendar_ics([event], host=_host(), lang=_calendar_language(), stamp=utcnow(),
                         district_names=district_names(get_session()))
-    return _ics_response(body, f"event-{event.id}.ics")
+    return attachment(body, "text/calendar", f"event-{event.id}.ics", inline=True)
 
 
 @bp.get("/patrol/events")
@@ -125,8 +125,7 @@ def patrol_week() -> ResponseReturnValue:
     """The patrol view's list of this week's events (the next seven days), every district."""
     now = utcnow()
     events = upcoming(get_session(), now, until=now + dt.timedelta(days=7))
-    return render_template("patrol/events.html", events=events, names=district_names(get_session()),
-                           **_helpers())
+    return render_template("patrol/events.html", events=events, names=district_names(get_session()))
 
 
 def _local(value: str) -> dt.datetime | None:
@@ -141,11 +140,9 @@ def _local(value: str) -> dt.datetime | None:
 
 def _form_input() -> EventInput:
     form = request.form
-    return EventInput(kind=form.get("kind", ""), district_code=form.get("district_code", ""),
-                      title_en=form.get("title_en", ""), title_es=form.get("title_es", ""),
-                      place=form.get("place", ""), starts_at=_local(form.get("starts_at", "")),
-                      ends_at=_local(form.get("ends_at", "")), description_en=form.get("description_en", ""),
-                      description_es=form.get("description_es", ""),
+    texts = {name: form.get(name, "") for name in ("kind", "district_code", "title_en", "title_es", "place",
+                                                   "description_en", "description_es")}
+    return EventInput(**texts, starts_at=_local(form.get("starts_at", "")), ends_at=_local(form.get("ends_at", "")),
                       languages=tuple(form.getlist("languages")))
 
 
@@ -162,8 +159,7 @@ def _workspace(errors: dict[str, str] | None = None, status: int = 200) -> Respo
                            kinds=KINDS, languages=LANGUAGES, names=district_names(session), outside=OUTSIDE,
                            errors={k: messages.get(v, v) for k, v in (errors or {}).items()},
                            values=request.form if errors else {},
-                           chosen_languages=request.form.getlist("languages") if errors else ["en"],
-                           **_helpers()), status
+                           chosen_languages=request.form.getlist("languages") if errors else ["en"]), status
 
 
 @bp.get("/admin/events")
@@ -181,8 +177,7 @@ def publish() -> ResponseReturnValue:
         publish_event(get_session(), _form_input(), actor=actor())
     except InvalidEvent as error:
         return _workspace(error.fields, 422)
-    flash(gettext("The event is published."))
-    return redirect(url_for("events.workspace"), 303)
+    return redirect_with(gettext("The event is published."), url_for("events.workspace"))
 
 
 @bp.post("/admin/events/<event_id>/cancel")
@@ -191,5 +186,4 @@ def cancel(event_id: str) -> ResponseReturnValue:
     """Cancel (remove) an event."""
     if not cancel_event(get_session(), event_id):
         abort(404)
-    flash(gettext("The event is cancelled."))
-    return redirect(url_for("events.workspace"), 303)
+    return redirect_with(gettext("The event is cancelled."), url_for("events.workspace"))

@@ -10,27 +10,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from directory_data.category_names import CategoryName
 from search_index.query.crisis import CrisisCard
 from search_index.query.request import SearchRequest
-from search_index.query.results import SearchResults
 from search_index.cards import ListingFacts, ServiceCard, make_card
 
-from kiosk import search_tally
 from kiosk.availability_words import room_since
 from kiosk.warm_pages import is_warm_up_request
 from kiosk.district_cache import district_at, kiosk_district
 from kiosk.categories import get_category_names
 from kiosk.i18n import current_language, localized_name
 from kiosk.listing_cache import listing_facts_for
-from kiosk.pages import local_now
+from kiosk.db import get_session
+from kiosk.pages import local_now, safe_next
 from kiosk.request_language import gettext
 from kiosk.scope_notice import ScopeNotice, scope_notice
 from kiosk.search import searcher
+from kiosk.search_tally import get_tally
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 100
@@ -116,6 +117,18 @@ def cards_for(session: Session, ids: list[str], *, point: tuple[float, float] | 
     return [make(facts) for facts in listing_facts_for(session, ids)]
 
 
+def detail_page(service_id: str, surface: str, *, point: tuple[float, float] | None,
+                officer: bool) -> ResponseReturnValue:
+    """The ``surface``'s (``lobby``, ``patrol``) detail page of a shown service, distances from
+    ``point``, linking back to ``back`` (else the surface's home); its ``not_listed`` page (404)
+    for a listing it does not show (held for review, retired or never listed)."""
+    cards = cards_for(get_session(), [service_id], point=point, officer=officer)
+    if not cards:
+        return render_template(f"{surface}/not_listed.html"), 404
+    back = safe_next(request.args.get("back"), url_for(f"{surface}.home"))
+    return render_template(f"{surface}/service.html", card=cards[0], back_url=back)
+
+
 def category_of(session: Session, slug: str | None) -> CategoryName | None:
     """The category ``slug`` names, or None (from the process's copy of the categories)."""
     return get_category_names().get(session, slug) if slug else None
@@ -153,24 +166,21 @@ def card_maker(*, point: tuple[float, float] | None, officer: bool) -> Callable[
     return make
 
 
-def count_search(response: Response, query: Query, page: ResultsPage) -> None:
-    """Count the search in the day's aggregates (first pages only; see :mod:`kiosk.search_tally`:
-    written with others after the response has been sent, never shown to the resident)."""
+def count_search(response: Response, query: Query, page: ResultsPage, *, officer: bool) -> None:
+    """Count a first page's search in the day's aggregates (:mod:`kiosk.search_tally`: written
+    with others after the response has been sent, never shown): the kiosk's whole search; the
+    patrol view's only the categories of needs no listing served (never the words)."""
     if query.page != 1 or is_warm_up_request():
         return
-    search_tally.count_search(response, local_now().date(), category=query.category, term=query.text,
-                              found=page.total, station=str(current_app.config["STATION_NAME"]),
-                              unmet=page.scope.categories if page.scope is not None else (),
-                              district=kiosk_district())
-
-
-def count_unmet_needs(response: Response, query: Query, page: ResultsPage) -> None:
-    """Count the categories of needs no listing served, for the patrol view (first pages only;
-    aggregates of day, category of need and station, never the words)."""
-    if query.page != 1 or page.scope is None or is_warm_up_request():
-        return
-    search_tally.count_unmet(response, local_now().date(), page.scope.categories,
-                             str(current_app.config["STATION_NAME"]), district_at(query.point))
+    tally, day, station = get_tally(), local_now().date(), str(current_app.config["STATION_NAME"])
+    unmet = page.scope.categories if page.scope is not None else ()
+    if officer:
+        due = bool(unmet) and tally.count_unmet(day, unmet, station, district_at(query.point))
+    else:
+        due = tally.count_search(day, category=query.category, term=query.text, found=page.total,
+                                 station=station, unmet=unmet, district=kiosk_district())
+    if due:
+        response.call_on_close(tally.write)
 
 
 def search_request(query: Query, *, per_page: int | None = None, precise: bool = False) -> SearchRequest:
@@ -185,17 +195,13 @@ def search_request(query: Query, *, per_page: int | None = None, precise: bool =
         room_since=room_since(now) if query.room_only else None)
 
 
-def run_search(request: SearchRequest) -> SearchResults:
-    """``request`` run on this process's index (a pooled searcher, see :mod:`kiosk.search`)."""
+def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
+    """Search for ``query`` (on a pooled searcher): the page of cards in rank order, rows loaded in
+    one round."""
     from search_index.query.searching import search
 
     with searcher() as s:
-        return search(s, request)
-
-
-def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
-    """Search for ``query``: the page of cards in rank order, rows loaded in one round."""
-    results = run_search(search_request(query, precise=officer))
+        results = search(s, search_request(query, precise=officer))
     hits = {hit.service_id: hit for hit in results.hits}
     make = card_maker(point=query.point, officer=officer)
     cards = [
@@ -207,4 +213,3 @@ def find(session: Session, query: Query, *, officer: bool) -> ResultsPage:
         cards=cards, total=results.total, page=results.page, per_page=results.per_page,
         suggestion=results.suggestion, crisis=results.crisis.card() if results.crisis is not None else None,
         facets=results.facets, scope=scope_notice(results, session), sorted_by=results.sorted_by)
-

@@ -7,9 +7,8 @@ as JSON with an honest status code; the answer's fields are in the OpenAPI docum
   nearly full (``HEALTH_MIN_FREE_BYTES``), or its last catch-up failed.
 * 200 ``ok`` otherwise.
 
-It is cheap: one ``SELECT 1``, the journal's head by primary key and one indexed lookup when
-behind, a file created and removed, ``statvfs``, and a pooled searcher's document count. It
-writes nothing: the worker's journal reader keeps the index current in the background.
+It is cheap (``SELECT 1``, the journal's head and one indexed lookup when behind, a file created
+and removed, ``statvfs``, a pooled searcher's document count) and writes nothing.
 """
 
 from __future__ import annotations

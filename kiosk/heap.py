@@ -1,22 +1,16 @@
 """Short garbage collections in a long-running worker.
 
-A full collection walks every object the collector tracks while all of the worker's threads
-wait. A warm worker holds hundreds of thousands of long-lived objects (listing caches, index
-readers, cached postings and results) and keeps adding to them as its caches fill. Measured
-under ``bench/load.py`` (100 requests and one edit a second, 10,000 services), each worker ran
-a full collection about every 12 s, taking 100-850 ms each: most of the slowest requests.
+A full collection walks every tracked object while the worker's threads wait, and a warm worker
+holds hundreds of thousands of long-lived ones (caches, index readers). Under ``bench/load.py``
+(100 requests and one edit a second, 10,000 services) each worker ran one about every 12 s, at
+100-850 ms each: most of the slowest requests. :class:`HeapKeeper` keeps them short:
 
-:class:`HeapKeeper` keeps them short:
-
-* after the warm-up everything alive is frozen (``gc.freeze``): never walked again, still freed
-  by reference counting when no longer used;
-* after each full collection, what survived it is frozen too, so the next one walks only what
-  was made since (a few milliseconds);
-* an object frozen while alive that later becomes garbage *in a reference cycle* (an old index
-  searcher, say) is not collected while frozen, so once every ``thaw_seconds`` (an hour by
-  default; each worker at its own moment) the heap is thawed, collected whole once, and frozen
-  again: one long pause an hour instead of several a minute, and the garbage bounded by an hour
-  of it.
+* after the warm-up, and after each full collection, what is alive is frozen (``gc.freeze``):
+  never walked again (so a collection walks only what was made since, a few milliseconds), still
+  freed by reference counting;
+* garbage *in a reference cycle* that was frozen while alive (an old searcher, say) is not
+  collected, so every ``thaw_seconds`` (an hour; each worker at its own moment) the heap is
+  thawed, collected whole and frozen again: one long pause an hour, not several a minute.
 """
 
 from __future__ import annotations

@@ -27,15 +27,10 @@ LANGUAGE_KEY = "lang"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
-def languages() -> tuple[str, ...]:
-    """The configured interface languages, the default first."""
-    return tuple(current_app.config["LANGUAGES"])
-
-
 def select_locale() -> str:
     """The language of this request: a ``lang`` query parameter (links shared by QR code carry
     one), else the switch's choice, else the browser's, else the default."""
-    offered = languages()
+    offered = tuple(current_app.config["LANGUAGES"])  # the default first
     if request.args.get("lang") in offered:
         return str(request.args["lang"])
     chosen = session.get(LANGUAGE_KEY)

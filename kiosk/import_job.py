@@ -1,21 +1,15 @@
 """An uploaded HSDS package imported in a process of its own, with a memory limit
 (``python -m kiosk.import_job``; :mod:`kiosk.admin.import_runner` starts it).
 
-An upload can be anything: a package whose records take gigabytes once read would otherwise
-grow the web worker that serves everyone else. The worker saves the upload to disk as a stream
-and hands the import to this process, whose data segment is capped with ``RLIMIT_DATA``: a
-package that needs more fails here with a clear message and the worker does not grow.
+A package whose records take gigabytes once read would otherwise grow the web worker; here the
+data segment is capped (``RLIMIT_DATA``), so such a package fails with a clear message instead.
 
-Input (stdin, JSON): ``{"path", "source", "commit", "actor", "memory_limit", "retire_sample"}``.
-The database, home and index come from the ``KIOSK_*`` environment, as for ``kiosk import``. It
-imports in one transaction (retiring the fictional sample listings in it when
-``retire_sample``); with ``commit`` it records the import in the audit trail and commits, else it
-rolls back. Output (stdout, JSON): ``{"ok": true, "report": {...}}`` with the report trimmed to
-what the preview shows (with the services held for review, ``sample_live``: the sample listings
-still shown after the import, and ``sample_retired``), or ``{"ok": false, "error": "...",
-"kind": "invalid"|"memory"}``.
-Exit status 0 in both cases; anything else means the process died (killed, out of memory
-before it could answer).
+Input (stdin, JSON): ``{"path", "source", "commit", "actor", "memory_limit", "retire_sample"}``;
+the database, home and index come from the ``KIOSK_*`` environment. One transaction (retiring the
+sample listings in it with ``retire_sample``), audited and committed with ``commit``, else rolled
+back. Output (stdout, JSON): ``{"ok": true, "report": {...}}`` (the preview's report, with
+``sample_live`` and ``sample_retired``) or ``{"ok": false, "error": "...", "kind":
+"invalid"|"memory"}``, exit status 0; any other status means the process died.
 """
 
 from __future__ import annotations

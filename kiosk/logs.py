@@ -1,14 +1,12 @@
 """Structured logs: one JSON object per line, never carrying personal data.
 
-:class:`JsonFormatter` turns every record into ``{"ts", "level", "logger", "pid", "msg", ...}``
-(plus the record's ``fields`` logged with ``extra={"fields": {...}}``, and ``exc`` with the
-traceback). Whoever wrote the record, its text is cleaned (:func:`private_free`): query strings
-are cut from anything that looks like a URL (a server's "Error handling request /search?q=..."),
-a referral link's token is cut to ``/r/...``, gunicorn's "Invalid request from ip=ADDRESS: ERROR
-'what was sent'" becomes "Invalid request: ERROR", and in the messages of the servers that handle
-connections (gunicorn, Werkzeug's) any IP address becomes ``(address)``, except gunicorn's
-"Listening at" line naming the server's own. The app's own code never logs an address, a user
-agent or a search text in the first place. ``kiosk serve`` calls :func:`configure_logging`.
+:class:`JsonFormatter` writes every record as ``{"ts", "level", "logger", "pid", "msg", ...}``
+(plus ``extra={"fields": {...}}``, and ``exc``), its text cleaned whoever wrote it
+(:func:`private_free`): query strings cut from URLs, a referral's token cut to ``/r/...``,
+gunicorn's "Invalid request from ip=ADDRESS: ERROR 'what was sent'" made "Invalid request:
+ERROR", and in the connection servers' messages (gunicorn, Werkzeug) every IP address but
+gunicorn's "Listening at" made ``(address)``. The app itself never logs an address, a user agent
+or a search text. ``kiosk serve`` calls :func:`configure_logging`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """What every page of the kiosk and the patrol view needs: asset URLs, the current address, the
-visit's state, the local clock, and the template helpers for numbers and times."""
+visit's state, the local clock, the template helpers for numbers and times, and the answers after
+a form (a redirect, a message) or of a download."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, redirect, request, url_for
+from flask import Flask, Response, current_app, flash, redirect, request, url_for
 
 from markupsafe import Markup
 
@@ -66,9 +67,7 @@ def safe_next(target: str | None, fallback: str) -> str:
         parts = urlsplit(target)
     except ValueError:  # e.g. an unbalanced "[" read as an IPv6 host
         return fallback
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return fallback
-    if "\\" in target:
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return fallback
     return target
 
@@ -131,3 +130,16 @@ def after_post(target: str) -> Response:
         response.headers["X-Kiosk-Location"] = target
         return response
     return redirect(target, 303)
+
+
+def redirect_with(message: str, target: str, category: str = "message") -> Response:
+    """Show ``message`` (a flashed ``category``) on the page at ``target``, where the browser goes
+    next (303)."""
+    flash(message, category)
+    return redirect(target, 303)
+
+
+def attachment(body: str | bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+    """A download of ``body`` named ``filename`` (``inline``: shown in the browser where it can be)."""
+    disposition = "inline" if inline else "attachment"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})

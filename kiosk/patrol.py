@@ -2,11 +2,10 @@
 open now by default, tap-to-call, officer-only phones and notes, and a referral QR code shown
 full-screen for the resident to scan.
 
-"Near me" comes from the tablet's geolocation (``static/patrol.js`` fills ``lat``/``lon``);
-without it the station is used. With a position the results are nearest first within relevance
-(the best matches nearest first, then the other matches), and the visit keeps the point its
-results were measured from (:func:`kiosk.visit.remember_position`): the detail and referral
-pages of the same visit measure from it, so a service is as far on each of them.
+"Near me" is the tablet's position (``static/patrol.js`` fills ``lat``/``lon``), else the station;
+results are nearest first within relevance (best matches first), and the visit keeps the point
+they were measured from (:func:`kiosk.visit.remember_position`), so the visit's detail and
+referral pages put a service as far.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from directory_data.referrals import InvalidReferral
 from kiosk import finder
 from kiosk import referrals
 from kiosk import visit
-from kiosk.auth import officer_required
+from kiosk.auth import guard_blueprint
 from kiosk.card_context import CardContext
 from kiosk.config import on_earth, station
 from kiosk.db import get_session
@@ -29,6 +28,7 @@ from kiosk.i18n import localized_name
 from kiosk.pages import after_post, safe_next
 
 bp = Blueprint("patrol", __name__, url_prefix="/patrol")
+guard_blueprint(bp, "officer")
 
 
 @bp.context_processor
@@ -59,7 +59,6 @@ def _device_point() -> tuple[float, float] | None:
 
 
 @bp.get("/")
-@officer_required
 def home() -> ResponseReturnValue:
     """Search, nearest first: from the tablet's position, else from the station."""
     device = _device_point()
@@ -77,22 +76,15 @@ def home() -> ResponseReturnValue:
         lat=extra.get("lat", ""), lon=extra.get("lon", ""), heading=finder.heading(query, category),
         page_url=lambda n: url_for("patrol.home", **query.url_args(page=n), **extra),
     ))
-    finder.count_unmet_needs(response, query, page)
+    finder.count_search(response, query, page, officer=True)
     return response
 
 
 @bp.get("/services/<service_id>")
-@officer_required
 def service(service_id: str) -> ResponseReturnValue:
     """A service's detail with officer-only phones and notes, its distance from the visit's
-    point (a page saying it is not available, 404, for a listing patrol does not show)."""
-    point, _from_device = _visit_point()
-    cards = finder.cards_for(get_session(), [service_id], point=point, officer=True)
-    if not cards:  # held for review, retired or never listed
-        return render_template("patrol/not_listed.html"), 404
-    card = cards[0]
-    back = safe_next(request.args.get("back"), url_for("patrol.home"))
-    return render_template("patrol/service.html", card=card, back_url=back)
+    point (:func:`finder.detail_page`)."""
+    return finder.detail_page(service_id, "patrol", point=_visit_point()[0], officer=True)
 
 
 def _referral_page(errors: dict[str, str] | None = None, values: dict[str, object] | None = None) -> str:
@@ -102,7 +94,6 @@ def _referral_page(errors: dict[str, str] | None = None, values: dict[str, objec
 
 
 @bp.get("/referral")
-@officer_required
 def referral() -> ResponseReturnValue:
     """The services collected for the resident in front of the officer, and the form that makes
     the referral (mode, discreet, note, district)."""
@@ -110,7 +101,6 @@ def referral() -> ResponseReturnValue:
 
 
 @bp.post("/referral/make")
-@officer_required
 def referral_make() -> ResponseReturnValue:
     """Make the referral and show its QR code full screen."""
     data = referrals.form_data(request.form, visit.referral_ids())
@@ -124,11 +114,10 @@ def referral_make() -> ResponseReturnValue:
 
 
 referrals.collect_routes(bp, lambda _service_id, _message: after_post(
-    safe_next(request.form.get("next"), url_for("patrol.referral"))), officer_required)
+    safe_next(request.form.get("next"), url_for("patrol.referral"))))
 
 
 @bp.get("/referral/qr")
-@officer_required
 def referral_qr() -> ResponseReturnValue:
     """The referral made for the resident as a QR code filling the screen, for their phone
     (back to the referral page when none has been made yet)."""

@@ -7,7 +7,7 @@ report lands in the caseworkers' queue (``/admin/problems``) with the listing li
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
@@ -86,8 +86,3 @@ def thanks() -> ResponseReturnValue:
     back = safe_next(request.args.get("back"), url_for("lobby.home"))
     return render_template("problems/thanks.html", layout=LAYOUTS[surface], back_url=back,
                            surface=surface)
-
-
-def init_app(app: Flask) -> None:
-    """Register the problem report pages on ``app``."""
-    app.register_blueprint(bp)

@@ -1,15 +1,11 @@
 """QR codes as a path-based SVG (sized by CSS) and a PNG (for print), made with ``qrcode``.
 
-``qrcode``'s own SVG factory tries all eight mask patterns and builds the XML element by element
-(about 50 ms for a 200-character link here). This module takes the module matrix with one fixed
-mask pattern (any mask is valid, every reader applies the one named in the code's format bits)
-and writes one ``<path>`` with a run of dark modules per ``h``/``v`` segment, and the PNG straight
-from the matrix's bytes. The tests decode every code with zbar.
-
-Every payload is one byte segment, packed in one go (``qrcode`` writes its bit buffer bit by
-bit). Text that is not ASCII is preceded by an ECI designator for UTF-8 (ECI 26), so readers do
-not have to guess the character set (zbar, for one, guesses Shift JIS for short Spanish text
-without it).
+``qrcode``'s SVG factory tries all eight mask patterns and builds the XML element by element
+(about 50 ms for a 200-character link here). This module uses one fixed mask (any is valid: a
+reader applies the one the format bits name), writes one ``<path>`` of runs of dark modules and
+the PNG straight from the matrix's bytes (the tests decode every code with zbar). Every payload
+is one byte segment, packed in one go; text that is not ASCII is preceded by an ECI designator
+for UTF-8 (ECI 26), so readers need not guess (zbar guesses Shift JIS for short Spanish text).
 """
 
 from __future__ import annotations

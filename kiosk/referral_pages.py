@@ -1,23 +1,21 @@
-"""The public referral pages a QR code or a slip leads to: ``/r/<token>`` (mobile first, no
-JavaScript needed, tap-to-call), the printed slip ``/r/<token>/print`` (US Letter or 80 mm
-receipt, chosen by ``REFERRAL_PRINT_LAYOUT``; ``?layout=`` overrides it), and the QR codes
-``/r/<token>/qr.svg`` and ``/r/<token>/qr.png`` (made at creation and stored; served as stored
-only while the listings they copy are unchanged, see :func:`kiosk.referrals.codes_of`).
-
-An unknown, malformed or expired token gets the same kind page with the same status (404), so
-tokens cannot be probed. Each page is shown in the referral's language.
+"""The public referral pages a QR code or a slip leads to, each in the referral's language:
+``/r/<token>`` (mobile first, no JavaScript needed, tap-to-call), the printed slip
+``/r/<token>/print`` (``REFERRAL_PRINT_LAYOUT``, or ``?layout=``: US Letter or 80 mm receipt), and
+the codes ``/r/<token>/qr.svg`` and ``qr.png`` (:func:`kiosk.referrals.codes_of`). An unknown,
+malformed or expired token gets the same kind page (404), so tokens cannot be probed.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from kiosk import referrals
 from kiosk.db import get_session
-from kiosk.pages import safe_next
+from kiosk.pages import attachment, safe_next
 
 bp = Blueprint("referrals", __name__)
+
 
 def gone() -> ResponseReturnValue:
     """The kind page for a referral that is not there (any reason): call 211."""
@@ -56,7 +54,7 @@ def _stored_code(token: str, extension: str) -> ResponseReturnValue:
     if codes is None:
         return gone()
     body, mimetype = (codes[0], "image/svg+xml") if extension == "svg" else (codes[1], "image/png")
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'inline; filename="referral.{extension}"'})
+    return attachment(body, mimetype, f"referral.{extension}", inline=True)
 
 
 @bp.get("/r/<token>/qr.svg")

@@ -1,13 +1,10 @@
-"""The kiosk's side of referrals: the interface's words for the payloads, where a referral is
-made (kiosk or patrol, the station, the district), the public base URL, making one for a
-request (with the throttled purge), and what the referral pages show.
+"""The kiosk's side of referrals (the rules are :mod:`directory_data.referrals`'s): the words of
+the payloads, where a referral is made (surface, station, district), making one for a request
+(with the throttled purge; the request commits), and what the referral pages show.
 
 Every link that leaves the building -- a link code, the API's ``url`` -- is made on
-``PUBLIC_BASE_URL`` and nothing else: never on the Host header a request came with. Without it
-link codes are not offered (:func:`offered_modes`), and the pages say why.
-
-The rules live in :mod:`directory_data.referrals`; this module only supplies what only the
-interface knows (translations, configuration, the QR renderer); the request commits.
+``PUBLIC_BASE_URL`` only, never on a request's Host header; without it link codes are not offered
+(:func:`offered_modes`), and the pages say why.
 """
 
 from __future__ import annotations
@@ -83,9 +80,8 @@ KIND_WORDS = {
 
 
 def list_mode_choices() -> list[tuple[str, str]]:
-    """``(value, label)`` of the form's "More options" for the list, in the interface language:
-    chosen for you (the default, see :func:`offered_modes`), then the :func:`offered_modes` that
-    hold the list or its first service."""
+    """``(value, label)`` of the form's choices for the list's code: chosen for you (the default),
+    then the :func:`offered_modes` that hold the list or its first service."""
     labels = {
         QRMode.link: gettext("A link to a page with the list (needs internet)"),
         QRMode.text: gettext("The list itself, readable without internet"),
@@ -140,9 +136,7 @@ def base_url() -> str | None:
 
 
 def origin(surface: str, district: str | None = None) -> Origin:
-    """Where a referral is made (:func:`directory_data.referral_form.origin_district`): the
-    kiosk's district once boundaries are loaded, else ``STATION_DISTRICT``; on the patrol view
-    the district the officer chose."""
+    """Where a referral is made (the district: :func:`directory_data.referral_form.origin_district`)."""
     config = current_app.config
     chosen = origin_district(surface, district, patrol_districts(), kiosk_district(),
                              str(config["STATION_DISTRICT"]))
@@ -158,8 +152,8 @@ def patrol_districts() -> list[str]:
 
 
 def make(data: Mapping[str, Any], origin: Origin) -> Referral:
-    """Make the referral ``data`` asks for (committed with the request); :class:`InvalidReferral`
-    otherwise (the request then answers with an error, and nothing is stored)."""
+    """Make the referral ``data`` asks for (committed with the request), or raise
+    :class:`InvalidReferral` (the request answers with an error; nothing is stored)."""
     session = get_session()
     parsed = parse_request(data, languages=tuple(current_app.config["LANGUAGES"]),
                            modes=offered_modes())
@@ -182,15 +176,13 @@ def find(token: str | None) -> Referral | None:
     return live_referral(get_session(), token, utcnow()) if token else None
 
 
-def collect_routes(bp: Blueprint, answer: Callable[[str, str], ResponseReturnValue],
-                   guard: Callable[[Any], Any] = lambda view: view) -> None:
+def collect_routes(bp: Blueprint, answer: Callable[[str, str], ResponseReturnValue]) -> None:
     """Register ``bp``'s ``referral_add`` (collect a shown service; 404 for another),
-    ``referral_remove`` and ``referral_clear`` (then the referral page), each behind ``guard``;
+    ``referral_remove`` and ``referral_clear`` (then the referral page), guarded as ``bp`` is;
     ``answer(service_id, message)`` is where an add or a remove form leads."""
     from kiosk import finder, visit
 
     @bp.post("/referral/add", endpoint="referral_add")
-    @guard
     def add() -> ResponseReturnValue:
         """Collect a service for the referral, then go back where the form was."""
         service_id = request.form.get("service_id", "")
@@ -201,7 +193,6 @@ def collect_routes(bp: Blueprint, answer: Callable[[str, str], ResponseReturnVal
         return answer(service_id, gettext("Your referral is full. Remove a service to add another."))
 
     @bp.post("/referral/remove", endpoint="referral_remove")
-    @guard
     def remove() -> ResponseReturnValue:
         """Drop a service from the referral."""
         service_id = request.form.get("service_id", "")
@@ -209,7 +200,6 @@ def collect_routes(bp: Blueprint, answer: Callable[[str, str], ResponseReturnVal
         return answer(service_id, gettext("Removed from your referral."))
 
     @bp.post("/referral/clear", endpoint="referral_clear")
-    @guard
     def clear() -> ResponseReturnValue:
         """Drop every service from the referral (start a new one)."""
         visit.clear_referral()
@@ -217,10 +207,9 @@ def collect_routes(bp: Blueprint, answer: Callable[[str, str], ResponseReturnVal
 
 
 def codes_of(session: Session, referral: Referral) -> tuple[str, bytes] | None:
-    """``referral``'s QR code as it may be served now, ``(svg, png)``, or None when it may not
-    be served at all (:func:`directory_data.referrals.current_payload` says why: a stored code
-    is served only while it equals what the current data gives; otherwise it is made again
-    from the current data, and never written by a read)."""
+    """``referral``'s QR code as it may be served now, ``(svg, png)``: as stored while it equals
+    what the current data gives, else made again (never written by a read); None when it may not
+    be served (:func:`directory_data.referrals.current_payload`)."""
     with in_language(referral.lang):
         payload = current_payload(session, referral, labels(), day=local_date(referral.created_at))
     if payload is None:
@@ -261,19 +250,14 @@ def slip_context(session: Session, referral: Referral) -> dict[str, Any]:
             "made_on": local_date(referral.created_at), "expires_on": local_date(referral.expires_at)}
 
 
-def suggest_discreet(session: Session, ids: list[str]) -> bool:
-    """Whether discreet mode is preselected for the collected ``ids`` (an abuse service)."""
-    return is_sensitive(entries_for(listed_services(session, ids), "en", labels()))
-
-
 def local_date(moment: dt.datetime) -> dt.date:
     """The station's local date at ``moment`` (when a referral was made, when it expires)."""
     return moment.astimezone(local_now().tzinfo).date()
 
 
 def form_data(form: Mapping[str, str], ids: list[str]) -> dict[str, Any]:
-    """The API-shaped request of the HTML form for ``ids`` in the interface language
-    (:func:`directory_data.referral_form.form_request`; the default mode is the first offered)."""
+    """The API-shaped request of the HTML form for ``ids`` in the interface language (the default
+    mode: the first offered)."""
     from kiosk.i18n import current_language
 
     return form_request(form, ids, lang=current_language(), default_mode=offered_modes()[0].value)
@@ -296,12 +280,12 @@ def form_context(
     values: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the "make a referral" form and its result need: the mode choices, the preselected
-    values (discreet when an abuse service is collected), the errors, and the referral made in
-    this visit (if it still lives)."""
+    values, the errors, and the referral made in this visit (if it still lives)."""
     made = find(made_token)
     chosen = {"want": "list", "list_mode": AUTO, "note": "", **(values or {})}
-    if "discreet" not in chosen:
-        chosen["discreet"] = bool(ids) and suggest_discreet(get_session(), ids)
+    if "discreet" not in chosen:  # preselected for an abuse service
+        entries = entries_for(listed_services(get_session(), ids), "en", labels()) if ids else []
+        chosen["discreet"] = bool(entries) and is_sensitive(entries)
     return {
         "list_modes": list_mode_choices(), "links_offered": base_url() is not None,
         "values": chosen, "errors": dict(errors or {}),

@@ -1,11 +1,10 @@
 """One structured log line per request, with nothing about the person who made it.
 
-:class:`RequestLog` wraps the WSGI app (``kiosk serve`` does; the app factory does not) and logs,
-when the response has been sent and closed, ``method``, ``path`` (no query string, and a referral
-link's token cut to ``/r/...``, a provider's update link's to ``/u/...``), ``status``, ``duration_ms`` and ``pid`` to the ``kiosk.request``
-logger; never the query, the client's address, its user agent or cookies. With ``served_by`` set
-(``kiosk serve`` sets ``<host name>:<pid>`` when ``SERVED_BY_HEADER`` is on), every response
-carries ``X-Served-By`` so one behind a load balancer can tell which worker answered.
+:class:`RequestLog` wraps the WSGI app (``kiosk serve`` does) and logs, once the response is
+closed, ``method``, ``path`` (no query string; a referral's or a provider link's token cut to
+``/r/...``, ``/u/...``), ``status``, ``duration_ms`` and ``pid`` to ``kiosk.request``; never the
+client's address, user agent or cookies. With ``served_by`` (``SERVED_BY_HEADER``), every
+response carries ``X-Served-By``: which worker behind a load balancer answered.
 """
 
 from __future__ import annotations

@@ -1,16 +1,8 @@
 """The app's search index: one per app (per process), kept current with the database
-(:class:`search_index.upkeep.live_index.LiveIndex`).
-
-:func:`init_app` installs the change-journal hooks on the app's session factory. The index's
-follower tells the display caches what changed (:func:`subscribe`). :func:`searcher` is what
-views use::
-
-    with searcher() as s:
-        results = search(s, request)
-
-It checks out a pooled searcher (never shared between threads, refreshed only when the index
-changed). :func:`wait_caught_up` waits for changes committed elsewhere; :func:`catch_up_index`
-is the one-shot update for commands.
+(:class:`search_index.upkeep.live_index.LiveIndex`); :func:`init_app` journals every commit of the
+app's sessions. Views search in ``with searcher() as s:`` (a pooled searcher, never shared between
+threads, refreshed only when the index changed). The index's follower tells the display caches
+what changed (:func:`subscribe`); :func:`catch_up_index` is the one-shot update for commands.
 
 Settings: ``SEARCH_POLL_INTERVAL`` (seconds between journal reads, default 0.25),
 ``SEARCH_INLINE_LIMIT`` (a commit of at most this many services waits for the index, default
@@ -109,7 +101,5 @@ def catch_up_index(
     from search_index.engine.layout import IndexLayout
 
     if timezone is None:
-        timezone = DEFAULT_TIMEZONE
-        if has_app_context():
-            timezone = str(current_app.config.get("TIMEZONE") or DEFAULT_TIMEZONE)
+        timezone = str((has_app_context() and current_app.config.get("TIMEZONE")) or DEFAULT_TIMEZONE)
     return bring_up_to_date(IndexLayout(directory), session_factory, timezone=timezone)

@@ -1,10 +1,7 @@
-"""Response headers that keep the kiosk private and safe: a strict Content-Security-Policy, no
-referrer, no framing, no caching of pages (the back button shows nothing of a past visit); and
-the largest request bodies: ``MAX_CONTENT_LENGTH`` (1 MiB) for every request but an HSDS upload,
-which may be ``IMPORT_MAX_UPLOAD_BYTES`` (64 MiB). A larger body gets 413 before it is read.
-
-Every asset is served by the app, so the policy allows ``'self'`` only: no inline script or
-style, no third-party origin. Pages that wipe the browser's state add ``Clear-Site-Data``.
+"""Response headers that keep the kiosk private and safe: a strict Content-Security-Policy (``'self'``
+only: no inline script or style, no third-party origin), no referrer, no framing, no caching of
+pages (the back button shows nothing of a past visit); and the largest request bodies:
+``MAX_CONTENT_LENGTH`` but for an HSDS upload (``IMPORT_MAX_UPLOAD_BYTES``), 413 before reading.
 The session cookie is Flask's signed cookie (:class:`SessionInterface` only keeps its signer).
 """
 
@@ -36,18 +33,14 @@ HEADERS = {
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
-_LOWER_NAMES = [(name.lower(), name, value) for name, value in HEADERS.items()]
-
-
 def set_headers(response: Response) -> Response:
     """Add the safety headers a response does not set itself; pages (not static files) are
     never stored by the browser."""
-    headers = response.headers
-    present = {name.lower() for name in headers.keys()}
-    headers.extend([(name, value) for lower, name, value in _LOWER_NAMES if lower not in present])
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
     if request.endpoint != "static":
-        headers["Cache-Control"] = "no-store"
-        headers.pop("Expires", None)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
     return response
 
 

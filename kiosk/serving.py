@@ -1,15 +1,12 @@
 """``kiosk serve``: gunicorn in production, Flask's reloader with ``--dev``.
 
-:class:`KioskServer` runs gunicorn programmatically (a ``BaseApplication``). The master process
-never creates the app: each worker calls :func:`kiosk.create_app` itself (no preloading), so
-every worker has its own database engine, searcher pool and index follower, exactly as a single
-process has. A new worker warms up (:func:`warm_up`) before it accepts its first request, so the
-first requests find the index, the listing cache and the templates warm and current.
+:class:`KioskServer` runs gunicorn programmatically. The master never creates the app: each
+worker calls :func:`kiosk.create_app` (no preloading), so it has its own database engine, searcher
+pool and index follower, and warms up (:func:`warm_up`) before it accepts its first request.
 
-Logs are JSON lines on stderr (:mod:`kiosk.logs`): gunicorn's own messages, the app's, and one
-line per request from :class:`kiosk.request_log.RequestLog`. gunicorn's access log stays off (it
-would log addresses and query strings), and the formatter takes client addresses and what a
-client sent out of gunicorn's error messages.
+Logs are JSON lines on stderr (:mod:`kiosk.logs`): gunicorn's, the app's, and one per request
+(:class:`kiosk.request_log.RequestLog`). gunicorn's access log stays off (it would log addresses
+and query strings); the formatter cuts addresses and what a client sent from gunicorn's errors.
 """
 
 from __future__ import annotations
@@ -35,9 +32,6 @@ log = logging.getLogger(__name__)
 
 #: Upper bound of the default worker count (more processes only add memory past this).
 MAX_DEFAULT_WORKERS = 8
-
-#: Settings only newer gunicorn releases know (skipped on older ones).
-OPTIONAL_SETTINGS = frozenset({"control_socket_disable"})
 
 #: Threads per worker by default: requests wait on the database and the socket part of the time.
 DEFAULT_THREADS = 4
@@ -179,8 +173,6 @@ class KioskServer(BaseApplication):
         """Hand our options to gunicorn's configuration."""
         assert self.cfg is not None
         for key, value in self.options.items():
-            if key in OPTIONAL_SETTINGS and key not in self.cfg.settings:
-                continue  # an older gunicorn without that setting
             self.cfg.set(key, value)
 
     def load(self) -> RequestLog:

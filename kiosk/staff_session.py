@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, logout_user
@@ -18,6 +18,7 @@ from flask_login import current_user, logout_user
 from directory_data.staff_sessions import end_session
 
 from kiosk.db import get_session
+from kiosk.pages import redirect_with
 
 #: Session key of the token of the staff session started at sign-in (its row in the database).
 SESSION_ID_KEY = "sid"
@@ -51,8 +52,8 @@ def end_idle_session() -> ResponseReturnValue | None:
         end_staff_session()
         logout_user()
         session.clear()
-        flash(gettext("You were signed out after a time without activity."))
-        return redirect(url_for("auth.login", next=request.path), 303)
+        return redirect_with(gettext("You were signed out after a time without activity."),
+                             url_for("auth.login", next=request.path))
     if now - seen >= RESOLUTION:
         session[SEEN_KEY] = now
     return None
@@ -60,5 +61,4 @@ def end_idle_session() -> ResponseReturnValue | None:
 
 def init_app(app: Flask) -> None:
     """Check every request of ``app`` for an idle staff session."""
-    app.config.setdefault("STAFF_IDLE_MINUTES", 30)
     app.before_request(end_idle_session)

@@ -1,20 +1,15 @@
 """Throttling sign-ins and the anonymous writes, with counts every worker and host shares.
 
-The rule is :mod:`directory_data.throttle`'s: per address, and per account from one address;
-over all addresses an account's limit only refuses addresses that have failed for it, so an
-officer at a clean device can still sign in while someone guesses the password elsewhere. A
-refused request gets HTTP 429 without its password being checked (:func:`login_attempt` is
-called by the login view once the form is valid). The anonymous writes -- making a referral,
-reporting a problem, a provider's availability update -- are limited per address
-(:data:`ANONYMOUS_WRITES`, :func:`write_refused`); the counts are kept by
-:mod:`directory_data.throttle_store`.
+The rule is :mod:`directory_data.throttle`'s (counts: :mod:`directory_data.throttle_store`): per
+address, and per account from one address; over all addresses an account's limit only refuses
+addresses that have failed for it, so an officer at a clean device can still sign in while someone
+guesses elsewhere. A refused sign-in gets 429 before its password is checked. The anonymous
+writes -- a referral, a problem report, a provider's availability update -- are limited per
+address (:data:`ANONYMOUS_WRITES`).
 
-Settings: ``LOGIN_LIMIT_PER_ACCOUNT`` (default ``5 per minute;20 per hour``),
-``LOGIN_LIMIT_PER_ADDRESS`` (``20 per minute;200 per hour``), ``ANONYMOUS_WRITE_LIMIT``
-(``30 per minute;500 per hour``: a lobby kiosk is one address, and even a busy one makes a few
-referrals an hour), and ``RATELIMIT_STORAGE_URI`` (``database``, the default, or a Redis URL). The
-address is ``request.remote_addr``: behind reverse proxies, set ``TRUSTED_PROXIES`` to how many
-there are, so it is the client's (Werkzeug's ``ProxyFix``, :func:`kiosk.create_app`).
+Settings (``kiosk/defaults.toml``): ``LOGIN_LIMIT_PER_ACCOUNT``, ``LOGIN_LIMIT_PER_ADDRESS``,
+``ANONYMOUS_WRITE_LIMIT`` and ``RATELIMIT_STORAGE_URI`` (``database`` or a Redis URL). The address
+is ``request.remote_addr``: behind reverse proxies set ``TRUSTED_PROXIES`` (Werkzeug's ``ProxyFix``).
 """
 
 from __future__ import annotations
@@ -91,10 +86,6 @@ def _limited(view: Callable[..., ResponseReturnValue]) -> Callable[..., Response
 def init_app(app: Flask) -> None:
     """Set up ``app``'s throttle and limit the :data:`ANONYMOUS_WRITES` (call after their
     blueprints are registered); the login view asks :func:`login_attempt` itself."""
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "database")
-    app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour")
-    app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour")
-    app.config.setdefault("ANONYMOUS_WRITE_LIMIT", "30 per minute;500 per hour")
     app.extensions[_EXTENSION] = Throttle(app.config, get_database(app).session_factory)
     for endpoint in ANONYMOUS_WRITES:
         if endpoint in app.view_functions:

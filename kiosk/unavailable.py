@@ -1,11 +1,10 @@
 """When the database does not answer: a friendly 503 page for people, a JSON error for programs.
 
-A request that fails because the database cannot be reached (SQLAlchemy's ``OperationalError`` or
-``InterfaceError``) ends here instead of in a 500: a calm page that keeps the crisis lines and quick
-exit, or ``{"error": ..., "status": 503}`` for ``/api/`` and ``/healthz``; both with
-``Retry-After``. Nothing needs restarting when the database comes back (sessions close at teardown,
-PostgreSQL's pooled connections are pinged before use). The log line names the error class and the
-driver's first line only (the statement and its parameters can hold what a resident typed).
+A request the database cannot serve (``OperationalError``, ``InterfaceError``) ends here, not in a
+500: a calm page keeping the crisis lines and quick exit, or ``{"error": ..., "status": 503}`` for
+``/api/`` and ``/healthz``, with ``Retry-After``. Nothing needs restarting when the database is
+back. The log names the error class and the driver's first line only (a statement's parameters
+can hold what a resident typed).
 """
 
 from __future__ import annotations

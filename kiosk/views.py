@@ -80,7 +80,7 @@ def results() -> ResponseReturnValue:
         free_only=query.free_only,
         page_url=lambda n: url_for("lobby.results", **query.url_args(page=n)),
     ))
-    finder.count_search(response, query, page)
+    finder.count_search(response, query, page, officer=False)
     return response
 
 
@@ -92,15 +92,8 @@ def category(slug: str) -> ResponseReturnValue:
 
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> ResponseReturnValue:
-    """One service's detail page, with its distance from this station (a kiosk page saying it is
-    not available, 404, for a listing the kiosk does not show)."""
-    cards = finder.cards_for(get_session(), [service_id], point=station(current_app.config),
-                             officer=False)
-    if not cards:  # held for review, retired or never listed
-        return render_template("lobby/not_listed.html"), 404
-    card = cards[0]
-    back = safe_next(request.args.get("back"), url_for("lobby.home"))
-    return render_template("lobby/service.html", card=card, back_url=back)
+    """One service's detail page, with its distance from this station (:func:`finder.detail_page`)."""
+    return finder.detail_page(service_id, "lobby", point=station(current_app.config), officer=False)
 
 
 def _referral_page(errors: dict[str, str] | None = None, values: dict[str, object] | None = None) -> str:
@@ -202,4 +195,3 @@ def welcome() -> ResponseReturnValue:
 def reset() -> ResponseReturnValue:
     """Idle reset: forget the visit and start again at the home page."""
     return _forget_visit(url_for("lobby.home"))
-

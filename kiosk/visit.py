@@ -3,7 +3,7 @@
 Everything a visit keeps lives in the signed session cookie and identifies no one: the services
 collected for a referral (ids only), the chosen language and the display modes; on the patrol
 view also the point the officer's last results were measured from (rounded to about 100 m, for
-:data:`POSITION_MINUTES` at most), so the detail and referral pages of the same visit measure
+``PATROL_POSITION_MINUTES`` at most), so the detail and referral pages of the same visit measure
 from it too. It is never logged (the request log has no query string and no cookie). Quick exit
 and idle reset call :func:`end_visit`, which forgets all of it; signing out does too.
 """

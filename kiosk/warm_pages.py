@@ -1,17 +1,12 @@
 """A new worker renders its pages once before residents do.
 
-A worker that has only opened its index and filled its listing caches still pays, on its first
-requests, for compiling the templates (Jinja turns each into Python code on first use), loading
-the translations, building the URL map's matchers and the first searches' per-word caches:
-measured on a 10,000-service directory, the first API search of a worker took about 0.8 s and
-its first results page about 0.45 s, and every request that arrived in the meantime on that
-worker waited behind them.
-
-:func:`warm_pages` does that work in the worker's warm-up thread instead: it compiles every
-template and sends a few public requests (home, welcome, results, a listing, API searches; in
-English and Spanish) through the app in-process. Those requests are marked
-(:func:`is_warm_up_request`) so they are not counted as residents' searches; they never reach the
-request log, which wraps the app outside.
+A worker's first requests otherwise pay for compiling templates, loading translations, building
+the URL map's matchers and the first searches' per-word caches: on a 10,000-service directory its
+first API search took about 0.8 s and its first results page 0.45 s, with every request behind
+them waiting. :func:`warm_pages` does that in the warm-up thread: it compiles every template and
+sends a few public requests (:data:`PAGES` and a listing, in English and Spanish) through the app
+in-process, marked (:func:`is_warm_up_request`) so they are not counted as residents' searches
+(nor logged: the request log wraps the app outside).
 """
 
 from __future__ import annotations
@@ -46,20 +41,13 @@ def is_warm_up_request() -> bool:
     return has_request_context() and bool(request.environ.get(WARM_UP_KEY))
 
 
-def compile_templates(app: Flask) -> int:
-    """Compile (and cache) every HTML template of ``app``; return how many."""
-    names = [name for name in app.jinja_env.list_templates() if name.endswith(".html")]
-    for name in names:
-        app.jinja_env.get_template(name)
-    return len(names)
-
-
 def warm_pages(app: Flask) -> int:
     """Compile the templates and render the public pages once; return the requests sent.
 
     A page that fails is logged and skipped: the warm-up never stops a worker from serving.
     """
-    compile_templates(app)
+    for name in app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html")):
+        app.jinja_env.get_template(name)  # compiled and cached
     client = app.test_client()
     sent = 0
     listing = _first_listing(app)

@@ -74,6 +74,16 @@ class Page:
 class ServiceFilter:
     """The service filters of ``/services`` and ``/service_at_locations``."""
 
+    @staticmethod
+    def since(modified_after: dt.datetime | None, overlap: dt.timedelta) -> dt.datetime | None:
+        """The ``modified_since`` of a ``modified_after``: ``overlap`` earlier (so a copy kept in
+        sync also gets changes committed late, or written on a host whose clock is behind; README,
+        "Keeping a copy in sync"), never before the earliest instant."""
+        if modified_after is None:
+            return None
+        earliest = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        return modified_after - overlap if modified_after - earliest > overlap else earliest
+
     taxonomy_term_id: str | None = None
     taxonomy_id: str | None = None
     organization_id: str | None = None

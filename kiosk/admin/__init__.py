@@ -1,12 +1,10 @@
 """The caseworker workspace and the admin pages, under ``/admin``.
 
 Caseworkers (and admins) find, edit, verify, retire and restore listings and organizations,
-retire and restore locations, see
-each listing's audit trail, work through stale listings and problem reports, import and export
-HSDS packages, and read the gap report. Admins also manage staff accounts. Every change goes
-through a use-case in :mod:`directory_data`, names the acting account to the audit trail, and is
-committed once per request here; the search index catches up after the commit through the change
-journal (:mod:`kiosk.search`).
+retire and restore locations, see each listing's audit trail, work through stale listings and
+problem reports, import and export HSDS packages, and read the gap report; admins also manage
+staff accounts. Every change is a :mod:`directory_data` use-case naming the acting account to the
+audit trail, committed once per request; the search index follows the change journal.
 """
 
 from __future__ import annotations
@@ -16,18 +14,15 @@ from collections.abc import Iterable
 from flask import Flask
 from markupsafe import Markup, escape
 
-from directory_data.audit import install_audit_hooks
-
-from kiosk.db import get_database
 from kiosk.admin import listings, locations, organizations, problems, reports, transfer, users
-from kiosk.admin.blueprint import bp
+from kiosk.admin.common import bp
 
 __all__ = ["bp", "init_app", "listings", "locations", "organizations", "problems", "reports", "transfer", "users"]
 
 
 def init_app(app: Flask) -> None:
-    """Register the workspace on ``app`` and record its sessions' changes in the audit trail."""
-    install_audit_hooks(get_database(app).session_factory)
+    """Register the workspace on ``app`` (its sessions' changes go to the audit trail: the hooks
+    are :func:`kiosk.create_cli_app`'s)."""
     app.add_template_global(option_tags)
     app.register_blueprint(bp)
 

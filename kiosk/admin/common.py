@@ -1,6 +1,6 @@
-"""What every workspace view needs: the acting account, the local date, a CSRF-only form, the
-record a path names, field errors by input name, and the page context (navigation, open problem
-count)."""
+"""What every workspace view needs: the ``admin`` blueprint (``/admin``: caseworkers and admins
+only), the acting account, the local date, a CSRF-only form, the record a path names, field errors
+by input name, and the page context (navigation, open problem count)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from flask import Response, abort, current_app, request
+from flask import Blueprint, abort, current_app, request
 from flask_babel import format_date, gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,6 +17,7 @@ from directory_data.models import WEEKDAYS
 from directory_data.problems import open_report_count
 from directory_data.validation import FieldError
 
+from kiosk.auth import guard_blueprint
 from kiosk.db import get_session
 from kiosk.pages import local_now
 from kiosk.problem_reports import kind_choices
@@ -44,14 +45,18 @@ def form_version() -> int:
     return version if version is not None else abort(400)
 
 
-def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
-    """A download of ``body`` named ``filename``."""
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 def today() -> dt.date:
     """Today in the directory's time zone."""
     return local_now().date()
+
+
+#: Weeks a report (the gap report, a district's sheet) covers unless asked otherwise, and at most.
+DEFAULT_WEEKS, MAX_WEEKS = 12, 104
+
+
+def weeks_asked() -> int:
+    """The ``weeks`` a report is asked to cover (:data:`DEFAULT_WEEKS` when absent or not a number)."""
+    return min(max(request.args.get("weeks", DEFAULT_WEEKS, type=int), 1), MAX_WEEKS)
 
 
 def stale_after_days() -> int:
@@ -151,3 +156,8 @@ def workspace_context() -> dict[str, Any]:
         "role_name": role_name,
         "hold_reason_names": hold_reason_names,
     }
+
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.context_processor(workspace_context)
+guard_blueprint(bp, "caseworker")  # the account pages: admins only (kiosk.admin.users)

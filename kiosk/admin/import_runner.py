@@ -1,10 +1,8 @@
 """Running an uploaded package's import in a process of its own (:mod:`kiosk.import_job`), so
 the web worker's memory does not depend on what was uploaded.
 
-The child gets this app's database, home and index directory through the ``KIOSK_*``
-environment, a memory limit of ``IMPORT_MEMORY_LIMIT_MB`` (default 1024) and at most
-``IMPORT_TIMEOUT_SECONDS`` (default 900). Its answer is a trimmed report (summary, counts per
-table, the first 50 warnings and skipped rows) or an error in words.
+The child gets this app's database, home and index through the ``KIOSK_*`` environment, at most
+``IMPORT_MEMORY_LIMIT_MB`` and ``IMPORT_TIMEOUT_SECONDS``; it answers a trimmed report or an error.
 """
 
 from __future__ import annotations
@@ -36,12 +34,6 @@ class Outcome:
     error: str | None = None
 
 
-def _environment() -> dict[str, str]:
-    config = current_app.config
-    return {**os.environ, "KIOSK_HOME": str(config["KIOSK_HOME"]),
-            "KIOSK_DATABASE_URL": database_url(config), "KIOSK_INDEX_DIR": str(index_dir(config))}
-
-
 def run_import(path: Path, source: str | None, *, commit: bool, actor: str = "",
                retire_sample: bool = False) -> Outcome:
     """Import (``commit``) or try (roll back) the package at ``path`` in a child process; with
@@ -50,12 +42,13 @@ def run_import(path: Path, source: str | None, *, commit: bool, actor: str = "",
     limit_mb = int(config.get("IMPORT_MEMORY_LIMIT_MB", 1024))
     job = {"path": str(path), "source": source, "commit": commit, "actor": actor,
            "memory_limit": limit_mb * 1024 * 1024, "retire_sample": retire_sample}
+    environment = {**os.environ, "KIOSK_HOME": str(config["KIOSK_HOME"]), "KIOSK_DATABASE_URL": database_url(config),
+                   "KIOSK_INDEX_DIR": str(index_dir(config))}
     started = time.monotonic()
     try:
         done = subprocess.run(
             [sys.executable, "-m", "kiosk.import_job"], input=json.dumps(job), capture_output=True,
-            text=True, env=_environment(), timeout=float(config.get("IMPORT_TIMEOUT_SECONDS", 900)),
-            check=False)
+            text=True, env=environment, timeout=float(config.get("IMPORT_TIMEOUT_SECONDS", 900)), check=False)
     except subprocess.TimeoutExpired:
         return Outcome(error=gettext("The import took too long and was stopped; nothing was "
                                      "saved. Import a package this large on the server with "

@@ -40,14 +40,12 @@ from directory_data.workspace_queries import (
     open_problem_counts,
 )
 
-from kiosk.auth import role_required
 from kiosk.db import get_session
-from kiosk.pages import safe_next
-from kiosk.admin.blueprint import bp
+from kiosk.pages import attachment, redirect_with, safe_next
 from kiosk.admin.common import (
     ActionForm,
     actor,
-    attachment,
+    bp,
     errors_by_field,
     form_version,
     hold_reason_names,
@@ -85,7 +83,6 @@ def _filter_from_args() -> ListingFilter:
 
 
 @bp.get("/")
-@role_required("caseworker")
 def home() -> ResponseReturnValue:
     """The listings: search by name, organization or phone; filter by category, status,
     staleness and open problem reports."""
@@ -135,7 +132,6 @@ def _parse(
 
 
 @bp.route("/listings/new", methods=["GET", "POST"])
-@role_required("caseworker")
 def new_listing() -> ResponseReturnValue:
     """A new listing."""
     if request.method == "GET":
@@ -158,7 +154,6 @@ def _held_message(reasons: list[str]) -> str:
 
 
 @bp.route("/listings/<service_id>", methods=["GET", "POST"])
-@role_required("caseworker")
 def edit_listing(service_id: str) -> ResponseReturnValue:
     """Edit a listing; with ``verify`` ("Save and mark verified") also mark it verified, once
     the changes are saved. Saving a version someone else has changed since shows both side by
@@ -200,59 +195,50 @@ def _back(service_id: str, next_url: str | None = None) -> str:
 
 
 @bp.post("/listings/<service_id>/verify")
-@role_required("caseworker")
 def verify(service_id: str) -> ResponseReturnValue:
     """Mark the listing checked today by the signed-in caseworker."""
     service = _listing_or_404(service_id)
     verify_listing(get_session(), service, actor=actor(), today=today())
-    flash(gettext("Marked verified today."))
-    return redirect(_back(service_id), 303)
+    return redirect_with(gettext("Marked verified today."), _back(service_id))
 
 
 @bp.post("/listings/<service_id>/publish")
-@role_required("caseworker")
 def publish(service_id: str) -> ResponseReturnValue:
     """Check a held listing against the publication rules again (after its organization or
     places were fixed, say): published when it passes, else the reasons are shown."""
     service = _listing_or_404(service_id)
     reasons = publish_listing(get_session(), service, actor=actor())
-    flash(_held_message(list(reasons)) if reasons else
-          gettext("“%(name)s” is published: residents and officers can see it now.", name=service.name))
-    return redirect(_back(service_id), 303)
+    return redirect_with(_held_message(list(reasons)) if reasons else
+                         gettext("“%(name)s” is published: residents and officers can see it now.", name=service.name),
+                         _back(service_id))
 
 
 @bp.route("/listings/<service_id>/retire", methods=["GET", "POST"])
-@role_required("caseworker")
 def retire(service_id: str) -> ResponseReturnValue:
     """Ask, then take the listing off every public surface (it can be restored: the message
     after it has an "Undo" button). A POST that did not come from the question asks it."""
+    service = _listing_or_404(service_id)
     if request.method == "GET":
-        service = _listing_or_404(service_id)
         if service.retired_at is not None:
             return redirect(url_for("admin.edit_listing", service_id=service_id), 303)
         return render_template("admin/retire_confirm.html", service=service,
                                back=_back(service_id, request.args.get("next")))
-    service = _listing_or_404(service_id)
     if request.form.get("confirmed") != "1":
         return redirect(url_for("admin.retire", service_id=service_id), 303)
     retire_listing(get_session(), service, actor=actor())
-    flash(gettext("“%(name)s” was retired. Residents and officers no longer see it.", name=service.name),
-          UNDO + url_for("admin.restore", service_id=service_id))
-    return redirect(_back(service_id), 303)
+    return redirect_with(gettext("“%(name)s” was retired. Residents and officers no longer see it.", name=service.name),
+                         _back(service_id), UNDO + url_for("admin.restore", service_id=service_id))
 
 
 @bp.post("/listings/<service_id>/restore")
-@role_required("caseworker")
 def restore(service_id: str) -> ResponseReturnValue:
     """Put a retired listing back (also the "Undo" of a retirement)."""
     service = _listing_or_404(service_id)
     restore_listing(get_session(), service, actor=actor())
-    flash(gettext("“%(name)s” was restored.", name=service.name))
-    return redirect(_back(service_id), 303)
+    return redirect_with(gettext("“%(name)s” was restored.", name=service.name), _back(service_id))
 
 
 @bp.get("/listings/<service_id>/history")
-@role_required("caseworker")
 def history(service_id: str) -> ResponseReturnValue:
     """Every recorded change of the listing, newest first."""
     service = _listing_or_404(service_id)
@@ -261,7 +247,6 @@ def history(service_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/listings/<service_id>/history.csv")
-@role_required("caseworker")
 def history_csv(service_id: str) -> ResponseReturnValue:
     """The listing's audit trail as CSV."""
     _listing_or_404(service_id)
@@ -270,7 +255,6 @@ def history_csv(service_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/audit.csv")
-@role_required("caseworker")
 def audit_export() -> ResponseReturnValue:
     """The whole audit trail as CSV."""
     return attachment(audit_csv(recent_entries(get_session())), "text/csv", "audit.csv")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -18,11 +18,9 @@ from directory_data.locations import (
 )
 from directory_data.models import Location
 
-from kiosk.auth import role_required
 from kiosk.db import get_session
-from kiosk.admin.blueprint import bp
-from kiosk.admin.common import ActionForm, actor, form_version, record_or_404
-from kiosk.pages import safe_next
+from kiosk.admin.common import ActionForm, actor, bp, form_version, record_or_404
+from kiosk.pages import redirect_with, safe_next
 
 SHOWN = {"live": False, "retired": True}
 
@@ -36,7 +34,6 @@ def _page(*, status: int = 200) -> ResponseReturnValue:
 
 
 @bp.get("/locations")
-@role_required("caseworker")
 def locations() -> ResponseReturnValue:
     """Every location with its address, organization, listings and whether it is retired."""
     return _page()
@@ -50,12 +47,10 @@ def _change(location_id: str, use_case: Callable[..., int], done: str) -> Respon
         flash(gettext("Someone changed this place after you opened the page. Nothing was "
                       "changed: look at it again and try once more."))
         return _page(status=409)
-    flash(done)
-    return redirect(safe_next(request.form.get("next"), url_for("admin.locations")), 303)
+    return redirect_with(done, safe_next(request.form.get("next"), url_for("admin.locations")))
 
 
 @bp.post("/locations/<location_id>/retire")
-@role_required("caseworker")
 def retire_location_view(location_id: str) -> ResponseReturnValue:
     """Retire the location: its address leaves every public surface (it can be restored)."""
     return _change(location_id, retire_location,
@@ -63,7 +58,6 @@ def retire_location_view(location_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/locations/<location_id>/restore")
-@role_required("caseworker")
 def restore_location_view(location_id: str) -> ResponseReturnValue:
     """Put a retired location back."""
     return _change(location_id, restore_location, gettext("The place was restored."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -21,21 +21,16 @@ from directory_data.organizations import (
 from directory_data.validation import FieldError
 from directory_data.workspace_queries import find_organizations
 
-from kiosk.auth import role_required
 from kiosk.db import get_session
-from kiosk.admin.blueprint import bp
-from kiosk.admin.common import ActionForm, actor, errors_by_field, form_version, record_or_404
+from kiosk.admin.common import ActionForm, actor, bp, errors_by_field, form_version, record_or_404
+from kiosk.pages import redirect_with
 
 
 def _values(organization: Organization | None) -> dict[str, str]:
-    if organization is None:
-        return {"name": "", "description": "", "website": "", "email": ""}
-    return {"name": organization.name, "description": organization.description or "",
-            "website": organization.website or "", "email": organization.email or ""}
+    return {key: getattr(organization, key, None) or "" for key in ("name", "description", "website", "email")}
 
 
 @bp.get("/organizations")
-@role_required("caseworker")
 def organizations() -> ResponseReturnValue:
     """Every organization with how many services it has."""
     text = (request.args.get("q") or "")[:200].strip().lower()
@@ -52,7 +47,6 @@ def _form(organization: Organization | None, version: int | None, status: int = 
 
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
-@role_required("caseworker")
 def new_organization() -> ResponseReturnValue:
     """A new organization."""
     if request.method == "GET":
@@ -61,12 +55,11 @@ def new_organization() -> ResponseReturnValue:
     if errors:
         return _form(None, None, 422, errors=errors)
     organization = create_organization(get_session(), edit, actor=actor())
-    flash(gettext("The organization was created."))
-    return redirect(url_for("admin.edit_organization", organization_id=organization.id), 303)
+    return redirect_with(gettext("The organization was created."),
+                         url_for("admin.edit_organization", organization_id=organization.id))
 
 
 @bp.route("/organizations/<organization_id>", methods=["GET", "POST"])
-@role_required("caseworker")
 def edit_organization(organization_id: str) -> ResponseReturnValue:
     """Edit an organization; a version saved by someone else meanwhile is shown, not lost."""
     organization = record_or_404(Organization, organization_id)
@@ -81,23 +74,21 @@ def edit_organization(organization_id: str) -> ResponseReturnValue:
     except OrganizationConflict as conflict:
         current = record_or_404(Organization, organization_id)
         return _form(current, current.version, 409, theirs=_values(current), conflict=conflict)
-    flash(gettext("Your changes were saved."))
-    return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)
+    return redirect_with(gettext("Your changes were saved."),
+                         url_for("admin.edit_organization", organization_id=organization_id))
 
 
 @bp.post("/organizations/<organization_id>/retire")
-@role_required("caseworker")
 def retire_organization_view(organization_id: str) -> ResponseReturnValue:
     """Retire the organization and its services."""
     count = retire_organization(get_session(), record_or_404(Organization, organization_id), actor=actor())
-    flash(gettext("The organization was retired with %(count)d listings.", count=count))
-    return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)
+    return redirect_with(gettext("The organization was retired with %(count)d listings.", count=count),
+                         url_for("admin.edit_organization", organization_id=organization_id))
 
 
 @bp.post("/organizations/<organization_id>/restore")
-@role_required("caseworker")
 def restore_organization_view(organization_id: str) -> ResponseReturnValue:
     """Restore the organization and the services retired with it."""
     count = restore_organization(get_session(), record_or_404(Organization, organization_id), actor=actor())
-    flash(gettext("The organization was restored with %(count)d listings.", count=count))
-    return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)
+    return redirect_with(gettext("The organization was restored with %(count)d listings.", count=count),
+                         url_for("admin.edit_organization", organization_id=organization_id))

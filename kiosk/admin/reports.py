@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import render_template, request
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -15,20 +15,15 @@ from directory_data.models import MISSION_CATEGORIES
 from directory_data.referrals import referrals_by_district
 from directory_data.workspace_queries import stale_counts
 
-from kiosk.auth import role_required
 from kiosk.db import get_session
 from kiosk.i18n import current_language, localized_name
 from kiosk.search_tally import get_tally
-from kiosk.admin.blueprint import bp
 from kiosk.admin.chart import bar_chart
-from kiosk.admin.common import attachment, stale_after_days, today
-
-#: Weeks the gap report covers unless asked otherwise, and at most.
-DEFAULT_WEEKS, MAX_WEEKS = 12, 104
+from kiosk.admin.common import bp, stale_after_days, today, weeks_asked
+from kiosk.pages import attachment
 
 
 @bp.get("/stale")
-@role_required("caseworker")
 def stale() -> ResponseReturnValue:
     """How many live listings of each category are stale (not verified for the set number of
     days), each linking to the list of them, stalest first."""
@@ -38,8 +33,7 @@ def stale() -> ResponseReturnValue:
 
 
 def _period() -> tuple[dt.date, dt.date, int]:
-    weeks = min(max(request.args.get("weeks", DEFAULT_WEEKS, type=int), 1), MAX_WEEKS)
-    until = today()
+    weeks, until = weeks_asked(), today()
     since = week_of(until) - dt.timedelta(weeks=weeks - 1)
     return since, until, weeks
 
@@ -78,7 +72,6 @@ def _chart(report: GapReport) -> object:
 
 
 @bp.get("/reports")
-@role_required("caseworker")
 def reports() -> ResponseReturnValue:
     """The gap report over the last ``weeks`` weeks (default 12)."""
     since, until, weeks = _period()
@@ -92,7 +85,6 @@ def reports() -> ResponseReturnValue:
 
 
 @bp.get("/reports.csv")
-@role_required("caseworker")
 def reports_csv() -> ResponseReturnValue:
     """The gap report as CSV."""
     since, until, _ = _period()

@@ -1,19 +1,16 @@
 """HSDS import and export in the browser.
 
-Import in two steps: the uploaded package (an HSDS JSON file, or a ZIP of a CSV folder with or
-without ``datapackage.json``) is imported and rolled back, and the importer's report is shown as
-a preview (with the listings it would hold for review, and why); confirming imports it again, for
-real, in one transaction. While listings of the fictional sample directory are shown, the preview
-offers (ticked) to retire them in that same transaction; the real help lines stay. The upload waits in
-``KIOSK_HOME/uploads/<random token>/`` (the token is also kept in the caseworker's session, so
-nobody else can confirm it) and is removed after the import or after a day.
+Import in two steps: the uploaded package (an HSDS JSON file, or a ZIP of a CSV folder) is
+imported and rolled back, and the report is shown as a preview (with the listings it would hold
+for review, and why); confirming imports it for real in one transaction, retiring the sample
+directory's listings in it when the preview's box (ticked while they are shown) says so. The
+upload waits in ``KIOSK_HOME/uploads/<random token>/`` (the token also in the caseworker's
+session, so nobody else can confirm it) and is removed after the import or after a day.
 
-Memory stays bounded whatever is uploaded: the request body may be at most
-``IMPORT_MAX_UPLOAD_BYTES`` (64 MiB; 413 beyond, without reading it); the upload is written to
-disk as a stream; a ZIP may hold at most :data:`MAX_FILES` files unpacking to at most
-``IMPORT_MAX_UNPACKED_BYTES`` (64 MiB), checked against the archive's directory before anything
-is unpacked and counted again while unpacking, so a ZIP bomb is refused in words; and the
-import itself runs in a process of its own with a memory limit
+Memory stays bounded: the body may be at most ``IMPORT_MAX_UPLOAD_BYTES`` (413 beyond, unread);
+the upload is streamed to disk; a ZIP may hold :data:`MAX_FILES` files unpacking to at most
+``IMPORT_MAX_UNPACKED_BYTES``, checked against its directory and again while unpacking (a ZIP
+bomb is refused in words); the import runs in a process with a memory limit
 (:mod:`kiosk.admin.import_runner`).
 """
 
@@ -34,16 +31,15 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 
-from kiosk.auth import role_required
 from kiosk.db import get_session
-from kiosk.admin.blueprint import bp
-from kiosk.admin.common import ActionForm, actor, attachment
+from kiosk.admin.common import ActionForm, actor, bp
 from kiosk.admin.import_runner import run_import
+from kiosk.pages import attachment, redirect_with
 
 UPLOAD_KEY = "import_upload"
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
-#: Default largest request body of an upload, and total size of the files in an uploaded ZIP.
-MAX_UPLOAD = MAX_UNPACKED = 64 * 1024 * 1024
+#: Default total size of the files in an uploaded ZIP.
+MAX_UNPACKED = 64 * 1024 * 1024
 #: Most files an uploaded ZIP may hold.
 MAX_FILES = 200
 #: Uploads older than this (seconds) are removed.
@@ -52,7 +48,7 @@ _CHUNK = 1024 * 1024
 
 
 class UploadError(ValueError):
-    """The upload is not something the importer can read."""
+    """The upload cannot be imported (why, in words)."""
 
 
 def _uploads() -> Path:
@@ -138,7 +134,6 @@ def _unzip(archive_path: Path, root: Path, max_unpacked: int, max_files: int) ->
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@role_required("caseworker")
 def import_package() -> ResponseReturnValue:
     """Upload an HSDS package and see what importing it would do."""
     form = ActionForm()
@@ -153,22 +148,19 @@ def import_package() -> ResponseReturnValue:
     token = secrets.token_hex(16)
     folder = _uploads() / token
     folder.mkdir(parents=True)
-    config = current_app.config
     try:
-        path = unpack(upload, folder, max_unpacked=int(config.get("IMPORT_MAX_UNPACKED_BYTES", MAX_UNPACKED)))
+        path = unpack(upload, folder, max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED_BYTES"]))
+        outcome = run_import(path, source, commit=False)
+        if outcome.error is not None:
+            raise UploadError(outcome.error)
     except UploadError as error:
         shutil.rmtree(folder, ignore_errors=True)
         return render_template("admin/import.html", form=form, error=str(error)), 422
-    outcome = run_import(path, source, commit=False)
-    if outcome.error is not None:
-        shutil.rmtree(folder, ignore_errors=True)
-        return render_template("admin/import.html", form=form, error=outcome.error), 422
     session[UPLOAD_KEY] = {"token": token, "path": str(path.relative_to(folder)), "source": source}
     return render_template("admin/import_preview.html", form=form, report=outcome.report, token=token)
 
 
 @bp.post("/import/confirm")
-@role_required("caseworker")
 def confirm_import() -> ResponseReturnValue:
     """Import the previewed package for real (or drop it)."""
     pending = session.get(UPLOAD_KEY) or {}
@@ -179,8 +171,7 @@ def confirm_import() -> ResponseReturnValue:
     session.pop(UPLOAD_KEY, None)
     if request.form.get("decision") != "import":
         shutil.rmtree(folder, ignore_errors=True)
-        flash(gettext("The upload was dropped; nothing was imported."))
-        return redirect(url_for("admin.import_package"), 303)
+        return redirect_with(gettext("The upload was dropped; nothing was imported."), url_for("admin.import_package"))
     retire_sample = request.form.get("retire_sample") == "1"
     try:
         outcome = run_import(folder / pending["path"], pending.get("source"), commit=True, actor=actor(),
@@ -188,8 +179,7 @@ def confirm_import() -> ResponseReturnValue:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if outcome.error is not None:
-        flash(outcome.error)
-        return redirect(url_for("admin.import_package"), 303)
+        return redirect_with(outcome.error, url_for("admin.import_package"))
     flash(gettext("Imported: %(summary)s", summary=outcome.report["summary"]))
     if outcome.report.get("sample_retired"):
         retired = int(outcome.report["sample_retired"])
@@ -206,7 +196,6 @@ def confirm_import() -> ResponseReturnValue:
 
 
 @bp.get("/export")
-@role_required("caseworker")
 def export_package() -> ResponseReturnValue:
     """The whole directory as HSDS 3.0: ``format=json`` (one file) or ``csv`` (a ZIP)."""
     from directory_data.hsds.exporter import export_directory

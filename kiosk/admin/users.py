@@ -6,7 +6,7 @@ can sign in). Every change is recorded in the audit trail (never the password or
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
@@ -17,8 +17,8 @@ from directory_data.models import Role, User
 
 from kiosk.auth import role_required
 from kiosk.db import get_session
-from kiosk.admin.blueprint import bp
-from kiosk.admin.common import ActionForm, actor, record_or_404
+from kiosk.admin.common import ActionForm, actor, bp, record_or_404
+from kiosk.pages import redirect_with
 
 
 def _page(error: str | None = None, status: int = 200) -> ResponseReturnValue:
@@ -26,15 +26,14 @@ def _page(error: str | None = None, status: int = 200) -> ResponseReturnValue:
                            roles=[r.value for r in Role], error=error), status
 
 
-def _user_or_404(user_id: str) -> User:
+def _user_or_404(user_id: str, *, not_own: bool = False) -> User:
+    """The account ``user_id`` names (403 with ``not_own`` for the admin's own), the acting admin
+    named to the audit trail."""
     user = record_or_404(User, user_id)
+    if not_own and user.id == current_user.id:
+        abort(403)
     set_actor(get_session(), actor())
     return user
-
-
-def _not_self(user: User) -> None:
-    if user.id == current_user.id:
-        abort(403)
 
 
 @bp.get("/users")
@@ -61,34 +60,31 @@ def add_account() -> ResponseReturnValue:
         user = add_user(session, request.form.get("name", ""), password, role)
     except AccountError as error:
         return _page(str(error), 422)
-    flash(gettext("Added %(role)s %(name)s.", role=user.role.value, name=user.name))
-    return redirect(url_for("admin.users"), 303)
+    return redirect_with(gettext("Added %(role)s %(name)s.", role=user.role.value, name=user.name),
+                         url_for("admin.users"))
 
 
 @bp.post("/users/<user_id>/active")
 @role_required("admin")
 def set_account_active(user_id: str) -> ResponseReturnValue:
     """Disable or enable an account (``active=0|1``)."""
-    user = _user_or_404(user_id)
-    _not_self(user)
+    user = _user_or_404(user_id, not_own=True)
     set_active(get_session(), user, request.form.get("active") == "1")
-    flash(gettext("%(name)s can sign in.", name=user.name) if user.active
-          else gettext("%(name)s is disabled.", name=user.name))
-    return redirect(url_for("admin.users"), 303)
+    return redirect_with(gettext("%(name)s can sign in.", name=user.name) if user.active
+                         else gettext("%(name)s is disabled.", name=user.name), url_for("admin.users"))
 
 
 @bp.post("/users/<user_id>/role")
 @role_required("admin")
 def set_account_role(user_id: str) -> ResponseReturnValue:
     """Change what an account may do."""
-    user = _user_or_404(user_id)
-    _not_self(user)
+    user = _user_or_404(user_id, not_own=True)
     try:
         set_role(get_session(), user, Role(request.form.get("role", "")))
     except ValueError:
         abort(400)
-    flash(gettext("%(name)s is now %(role)s.", name=user.name, role=user.role.value))
-    return redirect(url_for("admin.users"), 303)
+    return redirect_with(gettext("%(name)s is now %(role)s.", name=user.name, role=user.role.value),
+                         url_for("admin.users"))
 
 
 @bp.post("/users/<user_id>/password")
@@ -103,5 +99,4 @@ def reset_account_password(user_id: str) -> ResponseReturnValue:
         set_password(get_session(), user, password)
     except AccountError as error:
         return _page(str(error), 422)
-    flash(gettext("%(name)s has a new password.", name=user.name))
-    return redirect(url_for("admin.users"), 303)
+    return redirect_with(gettext("%(name)s has a new password.", name=user.name), url_for("admin.users"))

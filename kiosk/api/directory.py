@@ -3,19 +3,17 @@ specification's OpenAPI document (``../shared/hsds/openreferral-specification-3.
 each described in ours (``kiosk/api/openapi.json``).
 
 Every list takes ``page``, ``per_page`` (1-1000, default 50) and ``format`` (``json``: a page;
-``ndjson``: every result, one object a line, no paging). Anything else is a 400 naming the
-parameter (:mod:`kiosk.api.params`); errors are JSON (:mod:`kiosk.api.errors`).
+``ndjson``: every result, one object a line). Anything else is a JSON 400 naming the parameter
+(:mod:`kiosk.api.params`, :mod:`kiosk.api.errors`).
 
-Anonymous callers get the public view (:mod:`directory_data.confidential`): no officer-only phone,
-no officer notes, and of a confidential place no position, address or free text; ``postcode``
-never matches a confidential place and ``proximity`` measures to its grid cell's centre, rounded
-to whole km. A signed-in officer's session gets the full objects and true positions.
+Anonymous callers get the public view (:mod:`directory_data.confidential`): no officer-only phone
+or notes; of a confidential place no position, address or free text, no ``postcode`` match, and
+``proximity`` to its grid cell's centre in whole km. A signed-in officer gets everything.
 
-Services of every status are listed (a retired listing is ``inactive``; one held for review, or a
-retired sample listing, is a withdrawn stub), in id order: with ``modified_after`` a copy of the
-directory stays in sync (README, "Keeping a copy in sync"). ``search`` ranks the listed services
-through the search index. What the objects hold: :mod:`directory_data.hsds.api_objects`; which
-records a list holds: :mod:`directory_data.hsds.api_queries`.
+Services of every status are listed in id order (retired: ``inactive``; held for review or a
+retired sample: a withdrawn stub), so ``modified_after`` keeps a copy in sync (README). ``search``
+ranks through the search index. The objects: :mod:`directory_data.hsds.api_objects`; the lists:
+:mod:`directory_data.hsds.api_queries`.
 """
 
 from __future__ import annotations
@@ -40,6 +38,8 @@ from kiosk import __version__
 from kiosk.api import params as p
 from kiosk.auth import is_officer
 from kiosk.db import get_session
+from kiosk.pages import local_now
+from kiosk.search import searcher
 
 bp = Blueprint("api_directory", __name__, url_prefix="/api/v1")
 
@@ -134,10 +134,8 @@ def openapi() -> ResponseReturnValue:
 
 def _service_filter() -> q.ServiceFilter:
     """The service filters of this request; ``modified_after`` widened by the sync overlap."""
-    since, earliest = p.instant("modified_after"), dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     overlap = dt.timedelta(seconds=float(current_app.config["API_SYNC_OVERLAP_SECONDS"]))
-    if since is not None:
-        since = since - overlap if since - earliest > overlap else earliest
+    since = q.ServiceFilter.since(p.instant("modified_after"), overlap)
     return q.ServiceFilter(taxonomy_term_id=p.identifier("taxonomy_term_id"), taxonomy_id=p.identifier("taxonomy_id"),
                            organization_id=p.identifier("organization_id"), modified_since=since)
 
@@ -154,9 +152,6 @@ def _ranked(text: str, limit: int) -> tuple[list[str], int]:
     it finds."""
     from search_index.query.request import SearchRequest
     from search_index.query.searching import ranked_service_ids
-
-    from kiosk.pages import local_now
-    from kiosk.search import searcher
 
     now = local_now()
     search = SearchRequest(q=text, now=now, today=now.date(),
@@ -292,8 +287,6 @@ def _centroid(postcode: str) -> tuple[float, float] | None:
     """The postcode's centroid as ``/api/v1/search?zip=`` has it: the mean of the listed public
     places with that five-digit code (confidential places never move it)."""
     from search_index.query.filters import zip_centroid
-
-    from kiosk.search import searcher
 
     with searcher() as s:
         return zip_centroid(s, postcode.strip()[:5])

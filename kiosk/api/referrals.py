@@ -2,13 +2,12 @@
 
 Body: ``{"service_ids": [...], "note": "...", "lang": "en"|"es",
 "mode": "link"|"text"|"contact"|"hotline", "discreet": true|false}`` (all but ``service_ids``
-optional; ``mode`` defaults to ``link``, or ``text`` when no ``PUBLIC_BASE_URL`` is configured,
-and ``link`` is refused then). Answer 201: ``{"token", "url", "print_url", "qr_svg_url",
-"qr_png_url", "expires_at", "mode", "qr_mode", "discreet"}``; the URLs are on
-``PUBLIC_BASE_URL`` (never on the request's Host header), or paths on this site without it. A bad body gives 400 with ``{"error",
-"fields": {name: message}}`` and stores nothing. The app's pages send the CSRF token of
-``<meta name="csrf-token">`` in the ``X-CSRFToken`` header; a request without it gets 400.
-The referral's origin is this kiosk (its station and district).
+optional; ``mode`` defaults to ``link``, or ``text`` without a ``PUBLIC_BASE_URL``, which also
+refuses ``link``). Answer 201: ``{"token", "url", "print_url", "qr_svg_url", "qr_png_url",
+"expires_at", "mode", "qr_mode", "discreet"}``, the URLs on ``PUBLIC_BASE_URL`` (never the Host
+header), or paths without it. A bad body gives 400 with ``{"error", "fields": {name: message}}``
+and stores nothing; so does a request without the CSRF token (the pages send their
+``<meta name="csrf-token">`` as ``X-CSRFToken``). The referral's origin is this kiosk.
 """
 
 from __future__ import annotations

@@ -1,16 +1,14 @@
 """``GET /api/v1/search``: the directory search as JSON.
 
-The parameters (``q``, ``category``, ``lang``, ``open_now``, ``has_room``, ``near`` or ``zip``,
-``radius_km``, ``free``, ``age``, ``page``, ``per_page``) and the answer are described in the OpenAPI document
-(``kiosk/api/openapi.json``). ``lang`` filters by a language the service is offered in; ``en`` and
-``es`` also choose the language of snippets, hand-offs and the crisis card. For anonymous callers
-every distance, radius test, order, total and facet uses a confidential place's public position
-only (:mod:`directory_data.confidential`); a signed-in officer's search measures to the true
-positions. A bad parameter gives 400 with ``{"error", "fields": {name: message}}``, never a 500.
+The parameters and the answer are in the OpenAPI document (``kiosk/api/openapi.json``). ``lang``
+filters by a language the service is offered in; ``en`` and ``es`` also choose the language of
+snippets, hand-offs and the crisis card. Anonymous callers' distances, radius tests, orders,
+totals and facets use a confidential place's public position only
+(:mod:`directory_data.confidential`); a signed-in officer's use the true one. A bad parameter
+gives 400 with ``{"error", "fields": {name: message}}``, never a 500.
 
-Flow (DESIGN.md "How data flows on a search"): validate -> :func:`search_index.query.searching.search`
-on a pooled searcher -> the page's listings in rank order from the process's listing cache ->
-serialise.
+Flow: validate -> :func:`search_index.query.searching.search` on a pooled searcher -> the page's
+listings in rank order from the process's listing cache -> serialise.
 """
 
 from __future__ import annotations
@@ -81,10 +79,9 @@ def parse_search_args(args: MultiDict[str, str]) -> Any:
         fields["has_room"] = str(error)
     if fields:
         raise InvalidParameters(fields)
-    parsed = dataclasses.replace(parsed, room_since=room_since() if has_room else None)
     # Only a signed-in officer's search measures to confidential places' true positions.
-    return dataclasses.replace(parsed, stale_after_days=int(current_app.config.get("STALE_AFTER_DAYS", 180)),
-                               precise=is_officer())
+    return dataclasses.replace(parsed, room_since=room_since() if has_room else None, precise=is_officer(),
+                               stale_after_days=int(current_app.config["STALE_AFTER_DAYS"]))
 
 
 # Serialisation ------------------------------------------------------------------------------

@@ -9,7 +9,14 @@ import click
 
 
 def fail(message: object) -> NoReturn:
-    """Say what went wrong on stderr, without a traceback, and exit with status 2."""
+    """Say what went wrong on stderr, without a traceback (of a database that does not answer,
+    only why: :func:`kiosk.unavailable.reason`), and exit with status 2."""
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(message, OperationalError):
+        from kiosk.unavailable import reason
+
+        message = f"the database does not answer ({reason(message)})"
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
 

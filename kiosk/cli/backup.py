@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import NoReturn
 
 import click
 from flask import current_app
@@ -20,15 +19,6 @@ from kiosk import __version__
 from kiosk.cli import fail
 from kiosk.config import index_dir
 from kiosk.db import get_database
-
-
-def _fail(error: Exception) -> NoReturn:
-    """Say what went wrong, without a traceback, and exit with status 2."""
-    if isinstance(error, OperationalError):
-        from kiosk.unavailable import reason
-
-        fail(f"the database does not answer ({reason(error)})")
-    fail(error)
 
 
 @click.command("backup")
@@ -46,7 +36,7 @@ def backup_command(path: Path) -> None:
     try:
         manifest = create_backup(get_database().engine, path, app_version=__version__)
     except (BackupError, OperationalError) as error:
-        _fail(error)
+        fail(error)
     click.echo(
         f"backup of the {manifest.database_kind} database at revision {manifest.revision}: "
         f"{manifest.services} services, {sum(manifest.row_counts.values())} rows in "
@@ -74,14 +64,14 @@ def restore_command(path: Path, yes: bool) -> None:
         manifest = read_manifest(path)
         check_restorable(manifest, database.engine)
     except (BackupError, OperationalError) as error:
-        _fail(error)
+        fail(error)
     if not yes:
         click.confirm(f"Replace everything in {url} with the backup of {manifest.created_at} "
                       f"({manifest.services} services, revision {manifest.revision})?", abort=True)
     try:
         report = restore_backup(database.engine, path)
     except (BackupError, OperationalError) as error:
-        _fail(error)
+        fail(error)
     click.echo(report.summary())
     rebuilt = rebuild_index(IndexLayout(index_dir(current_app.config)), database.session_factory,
                             timezone=str(current_app.config["TIMEZONE"]))

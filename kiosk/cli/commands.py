@@ -113,7 +113,6 @@ def init_command(sample: bool | None) -> None:
     from directory_data import migrate
     from directory_data.sample import is_empty, load_national, load_sample, sample_state
 
-    from kiosk.cli.sample import describe
     from kiosk.cli.users import cli_actor
 
     home = Path(current_app.config["KIOSK_HOME"])
@@ -136,7 +135,7 @@ def init_command(sample: bool | None) -> None:
             click.echo(f"sample directory: {loaded.summary()}"
                        + (f"; {restored:,} retired sample listings restored" if restored else ""))
         state = sample_state(session)
-    click.echo(f"sample directory: {describe(state.live, state.retired, state.own)}")
+    click.echo(f"sample directory: {state.summary()}")
     click.echo(f"search index: {index_dir(current_app.config)} ({catch_up()})")
 
 

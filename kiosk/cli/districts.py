@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 
 from kiosk.cli import fail
 from kiosk.db import get_database
@@ -40,11 +39,10 @@ def load_command(path: Path) -> None:
 @with_appcontext
 def list_command() -> None:
     """The loaded districts and how many places each holds."""
-    from directory_data.models import District, LocationDistrict
+    from directory_data.districts import districts, place_counts
 
     with get_database().session_factory() as session:
-        counts = dict(session.execute(select(LocationDistrict.district_code, func.count())
-                                      .group_by(LocationDistrict.district_code)).tuples().all())
-        for district in session.scalars(select(District).order_by(District.code)):
+        counts = place_counts(session)
+        for district in districts(session):
             click.echo(f"{district.code}\t{district.name}\t{counts.get(district.code, 0)} places")
         click.echo(f"outside\t\t{counts.get('outside', 0)} places")

@@ -10,24 +10,6 @@ from kiosk.cli import catch_up
 from kiosk.cli.users import cli_actor
 from kiosk.db import get_database
 
-#: What every listing of the sample is, in the words of the commands.
-SAMPLE_NOTE = ("fictional Seminole County listings for trying the kiosk out, marked "
-               "\"Sample listing\" on every page")
-
-
-def describe(live: int, retired: int, own: int) -> str:
-    """One line on the sample's state in a directory."""
-    if not (live or retired):
-        return "not loaded"
-    parts = []
-    if live:
-        parts.append(f"{live:,} sample listings shown ({SAMPLE_NOTE})")
-    if retired:
-        parts.append(f"{retired:,} retired")
-    if live and own:
-        parts.append(f"beside {own:,} listings of your own: retire the sample with kiosk sample retire")
-    return "; ".join(parts)
-
 
 @click.group("sample")
 def sample_group() -> None:
@@ -45,7 +27,7 @@ def status_command() -> None:
 
     with get_database().session_factory() as session:
         state = sample_state(session)
-    click.echo(f"sample directory: {describe(state.live, state.retired, state.own)}")
+    click.echo(f"sample directory: {state.summary()}")
 
 
 @sample_group.command("load")
@@ -73,4 +55,3 @@ def retire_command() -> None:
                else "sample directory: no sample listing is shown; nothing to retire")
     if retired:
         click.echo(f"search index: {catch_up()}")
-

@@ -1,12 +1,11 @@
 """The organization field of the listing form: how the templates draw it, and reading it back.
 
 Up to ``ORGANIZATION_SELECT_LIMIT`` organizations (not retired) it is a select of them all
-(``organization_id``); above it (thousands of options weigh hundreds of kilobytes and are
-unusable on a tablet), a text input for the organization's name (``organization_name``) beside
-the hidden id the form showed, with the closest organizations to choose from (radio buttons
-``organization_choice``) after a name that was not found. Either way the listing's own
-organization is shown even when it is retired, so saving never drops it unasked. The rules of
-choosing are :mod:`directory_data.organization_pick`'s.
+(``organization_id``); above it (thousands of options are unusable on a tablet) a text input for
+the name (``organization_name``) beside the hidden id, with the closest organizations to choose
+from (radio buttons ``organization_choice``) after a name that was not found. The listing's own
+organization is shown even when retired, so saving never drops it unasked. The rules of choosing:
+:mod:`directory_data.organization_pick`.
 """
 
 from __future__ import annotations
