@@ -86,10 +86,13 @@ class Vote:
     similarity: float
     close: bool = False
 
-    def pins(self, min_share: float = MIN_SHARE, threshold: float = MIN_SIMILARITY) -> bool:
+    def pins(self, min_share: float | None = None, threshold: float | None = None) -> bool:
         """Whether the closest danger example decides alone, or the line holds ``min_share`` of the
-        votes and its closest voter is close enough."""
-        return self.example is not None and (self.close or (self.share >= min_share and self.similarity >= threshold))
+        votes (default :data:`MIN_SHARE`) and its closest voter is ``threshold`` similar (default
+        :data:`MIN_SIMILARITY`)."""
+        share = MIN_SHARE if min_share is None else min_share
+        floor = MIN_SIMILARITY if threshold is None else threshold
+        return self.example is not None and (self.close or (self.share >= share and self.similarity >= floor))
 
 
 NO_VOTE = Vote(None, 0.0, None, 0.0)
