@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT / "tests" / "relevance"))
 from crisis_scoring import KINDS, LANGUAGES, Score, load_crisis_judgments, score  # noqa: E402
 
 import search_index.query.crisis as crisis  # noqa: E402
+import search_index.query.crisis_examples as crisis_examples  # noqa: E402
 from search_index.query.crisis_examples import (  # noqa: E402
     EXAMPLES_PATH, ExampleBackstop, leave_out, parse_examples)
 
@@ -73,7 +74,7 @@ def main() -> None:
         backstop = ExampleBackstop(kept)
         print(f"{path.stem:<14} rules {line(base, 'all')}")
         for t in thresholds:
-            crisis.MIN_SIMILARITY = t
+            crisis.MIN_SIMILARITY = crisis_examples.MIN_SIMILARITY = t  # the vote's similarity floor
             result = run(path, rules, backstop)
             totals.setdefault(f"t={t}", []).append(result)
             print(f"{'':<14} +examples t={t}: {line(result, 'all')}  "

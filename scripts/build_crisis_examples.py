@@ -24,8 +24,8 @@ from search_index.query.data_rows import data_rows  # noqa: E402
 HEADER = """\
 # Examples for the crisis backstop: queries with the lines they should pin (empty for a look-alike
 # that must pin nothing). A query the word-list rules (crisis_triggers.csv) pin nothing for is compared
-# with every example by character n-gram similarity (search_index/query/crisis_examples.py); the nearest
-# danger example's lines are pinned when it is very close and no look-alike is as close.
+# with every example by character n-gram similarity (search_index/query/crisis_examples.py); a line is
+# pinned when a danger example is very close and no look-alike is as close, or the closest examples vote for it.
 #
 # Columns:
 #   query     what someone typed or might type (any spelling, as typed)

@@ -1,8 +1,8 @@
 """The crisis example backstop (``directory_data/crisis_examples.csv``,
-``search_index/query/crisis_examples.py``): every row is valid and decides for its own text, the
-file holds every judged file's rows, the n-gram similarity is scikit-learn's ``char_wb`` TF-IDF
-cosine, and the backstop pins only close danger examples that no look-alike beats, never for a
-negated or guarded query."""
+``search_index/query/crisis_examples.py``): every row is valid and is its own text's closest
+example, the file holds every judged file's rows, the n-gram similarity is scikit-learn's
+``char_wb`` TF-IDF cosine, and the neighbours' vote pins a line only when danger examples clearly
+outvote the look-alikes, never for a negated or guarded query."""
 
 from __future__ import annotations
 
@@ -15,11 +15,16 @@ import pytest
 
 from search_index.query.crisis import EXAMPLES_SETTING, current_backstop, load_rules
 from search_index.query.crisis_examples import (
+    CLOSE_SIMILARITY,
     EXAMPLES_PATH,
+    MIN_SHARE,
     MIN_SIMILARITY,
+    NEIGHBOURS,
+    NO_VOTE,
     CrisisExampleError,
     Example,
     ExampleBackstop,
+    Vote,
     char_wb_ngrams,
     comparable,
     leave_out,
@@ -49,18 +54,28 @@ def test_no_text_is_both_a_danger_and_a_look_alike() -> None:
 
 
 @pytest.mark.parametrize("chunk", range(8))
-def test_every_row_decides_for_its_own_text(chunk: int) -> None:
-    """Each example, asked as a query, finds an example with its words and label at similarity 1
-    (no row is shadowed), and a danger row that the backstop alone would answer pins its first line."""
+def test_every_row_is_its_own_texts_closest_example(chunk: int) -> None:
+    """Each example, asked as a query, finds an example with its words first, at similarity 1 (no
+    row is shadowed); when the vote on a danger row's text pins, it pins one of the row's lines,
+    and the vote never decides for a look-alike row's text in the detector."""
     for e in EXAMPLES[chunk::8]:
-        nearest = BACKSTOP.nearest(e.query, min_words=0)
-        found = nearest.danger if e.danger else nearest.lookalike
-        similarity = nearest.danger_similarity if e.danger else nearest.lookalike_similarity
-        assert found is not None and same_words(found.query) == same_words(e.query), (e.row, e.query, found)
+        closest, similarity = BACKSTOP.neighbours(e.query, min_words=0)[0]
+        assert same_words(closest.query) == same_words(e.query), (e.row, e.query, closest)
         assert math.isclose(similarity, 1.0, abs_tol=1e-5), (e.row, e.query)
-        if e.danger and len(e.query.split()) > 1:
-            assert nearest.pins(), (e.row, e.query, nearest)
-            assert e.lines[0] in found.lines
+        vote = BACKSTOP.vote(e.query)
+        if e.danger and vote.pins():
+            assert vote.line in e.lines, (e.row, e.query, vote)
+        if not e.danger:
+            assert RULES.detect(e.query, backstop=BACKSTOP).example is None, (e.row, e.query, vote)
+
+
+def test_nearly_every_danger_row_is_voted_for_by_its_own_text() -> None:
+    """A danger row's own text wins the vote (its own example at similarity 1 against the other
+    neighbours) unless close rows lead with another line ("child abuse hotline": childhelp first in
+    some files, the Florida line in others); the word lists read those."""
+    rows = [e for e in EXAMPLES if e.danger and len(e.query.split()) > 1]
+    voted = [e for e in rows if BACKSTOP.vote(e.query).pins()]
+    assert len(voted) >= 0.95 * len(rows), (len(voted), len(rows))
 
 
 def test_the_file_holds_every_judged_file() -> None:
@@ -106,17 +121,38 @@ def small(*rows: tuple[str, str]) -> ExampleBackstop:
                                  for n, (q, lines) in enumerate(rows, start=2)))
 
 
-def test_a_close_danger_example_pins_and_a_closer_look_alike_does_not() -> None:
+def test_danger_neighbours_that_outvote_the_look_alikes_pin_their_line() -> None:
     backstop = small(("kid swallowed bleach", "poison"), ("bleach to clean the kitchen", ""),
                      ("child abuse hotline", "florida-abuse|childhelp"), ("child care near me", ""))
-    hit = backstop.nearest("kid swalowed bleech")
-    assert hit.pins() and hit.danger is not None and hit.danger.lines == ("poison",)
-    assert hit.danger_similarity >= MIN_SIMILARITY
-    assert not backstop.nearest("bleech to clean the kitchn").pins()
-    assert backstop.nearest("chld abuse hotlne").pins()
-    assert not backstop.nearest("chld care near me").pins()
-    assert not backstop.nearest("bleach").pins(), "a single word is never compared"
-    assert not backstop.nearest("food pantry open today").pins()
+    hit = backstop.vote("kid swalowed bleech")
+    assert hit.pins() and hit.line == "poison" and hit.example is not None and hit.example.row == 2
+    assert hit.share >= MIN_SHARE and hit.similarity >= MIN_SIMILARITY
+    assert not backstop.vote("bleech to clean the kitchn").pins()
+    assert backstop.vote("chld abuse hotlne").line == "florida-abuse"
+    assert not backstop.vote("chld care near me").pins()
+    assert not backstop.vote("bleach").pins(), "a single word is never compared"
+    assert not backstop.vote("food pantry open today").pins()
+
+
+def test_several_neighbours_carry_a_line_when_a_look_alike_is_as_close() -> None:
+    """No danger example decides alone (a look-alike is nearly as close and none is very close), but
+    the danger neighbours hold the share of the votes; the line pins once its closest voter is
+    close enough."""
+    backstop = small(("my husband chokes me every night", "dv"), ("my husband chokes me when drunk", "dv"),
+                     ("husband choking me again", "dv"), ("my husband chokes on his food", ""))
+    vote = backstop.vote("husband chokes me")
+    assert vote.line == "dv" and not vote.close and vote.share >= MIN_SHARE, vote
+    assert vote.pins(threshold=vote.similarity) and not vote.pins(threshold=vote.similarity + 0.01)
+    assert len(backstop.neighbours("husband chokes me")) <= NEIGHBOURS
+
+
+def test_a_vote_pins_a_clear_share_close_enough_or_a_very_close_danger_example() -> None:
+    example = Example(2, "he chokes me", "en", ("dv",), False, "t")
+    assert Vote("dv", MIN_SHARE, example, MIN_SIMILARITY).pins()
+    assert not Vote("dv", MIN_SHARE - 0.01, example, 0.99).pins()
+    assert not Vote("dv", 1.0, example, MIN_SIMILARITY - 0.01).pins()
+    assert Vote("dv", 0.0, example, CLOSE_SIMILARITY, close=True).pins()
+    assert not NO_VOTE.pins()
 
 
 def test_the_detector_asks_the_backstop_only_when_the_rules_pin_nothing() -> None:

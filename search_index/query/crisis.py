@@ -193,7 +193,7 @@ class Detection:
     language: str | None
     triggers: tuple[int, ...] = ()
     stopped_by: tuple[int, ...] = ()
-    #: The example whose lines were pinned when the rules pinned nothing (the backstop), and how close.
+    #: The closest example voting for the pinned line when the rules pinned nothing (the backstop), and how close.
     example: Example | None = None
     similarity: float = 0.0
 
@@ -217,7 +217,7 @@ class CrisisRules:
     def detect(self, text: str, *, skip_guards: frozenset[int] = frozenset(),
                backstop: ExampleBackstop | None = None) -> Detection:
         """The lines ``text`` pins (see the module docstring), leaving out the ``skip_guards`` rows;
-        when no trigger matches, the nearest example of ``backstop`` (if given) may pin its lines."""
+        when no trigger matches, the examples of ``backstop`` (if given) may vote for lines."""
         reading = self.lexicon.read(text)
         found = matches(self.triggers, self.trigger_index, reading)
         if not found:
@@ -244,24 +244,25 @@ class CrisisRules:
         return Detection(tuple(keys), danger, now, reading.language, tuple(t.row for t in kept), tuple(sorted(stopped)))
 
     def _backstop(self, text: str, reading: Reading, backstop: ExampleBackstop) -> Detection:
-        """The nearest danger example's lines for a query no trigger matched, unless a trigger was
+        """The lines the examples vote for, for a query no trigger matched, unless a trigger was
         cancelled by a negation ("I'm not suicidal"), a guard marks it as a look-alike, or the
-        example is not close enough or a look-alike is as close (:mod:`crisis_examples`)."""
+        vote is not clear enough (:mod:`crisis_examples`): the leading line first, then the other
+        lines of its closest voter."""
         nothing = Detection((), False, False, reading.language)
-        nearest = backstop.nearest(text, threshold=MIN_SIMILARITY)
-        if not nearest.pins(MIN_SIMILARITY) or nearest.danger is None:
+        vote = backstop.vote(text, threshold=MIN_SIMILARITY)
+        if not vote.pins() or vote.example is None:
             return nothing
         if matches(self.triggers, self.trigger_index, reading, negation=False):
             return nothing
         if matches(self.guards, self.guard_index, reading, negation=False):
             return nothing
-        example = nearest.danger
-        keys = tuple(k for k in example.lines if k in self.lines)
+        example = vote.example
+        keys = tuple(k for k in dict.fromkeys((vote.line, *example.lines)) if k in self.lines)
         if not keys:
             return nothing
         now = example.now or any(g in reading.present for g in NOW_GROUPS)
         return Detection(keys, True, now, reading.language or example.language,
-                         example=example, similarity=nearest.danger_similarity)
+                         example=example, similarity=vote.similarity)
 
     def match(
         self, text: str, interface: str = "en", service_ids: tuple[str, ...] = (),

@@ -10,10 +10,14 @@ TF-IDF vectors: n-grams of 2 to 4 characters taken inside each word padded with 
 counts, l2 norm), written here with numpy because importing scikit-learn and scipy adds about
 95 MB to every search worker for this one computation.
 
-:meth:`ExampleBackstop.nearest` answers with the nearest danger example's lines only when its
-similarity is at least :data:`MIN_SIMILARITY` **and** no look-alike example is as close: a
-look-alike in the same words ("child care near me" beside "child abuse near me") keeps the
-query unpinned. The caller (:meth:`search_index.query.crisis.CrisisRules.detect`) asks only
+:meth:`ExampleBackstop.vote` pins the closest danger example's first line when it is at least
+:data:`CLOSE_SIMILARITY` similar and closer than every look-alike; otherwise the :data:`NEIGHBOURS`
+closest examples vote, each for its first line (a look-alike for none) with its similarity to the
+power :data:`VOTE_POWER`, and the leading line pins when it holds :data:`MIN_SHARE` of the votes
+and its closest voter is :data:`MIN_SIMILARITY` similar: look-alikes in the same words ("child
+care near me" beside "child abuse near me") keep a query unpinned, and several danger examples
+carry one that no single example matches closely (README "Crisis lines pinned for danger",
+leave-one-author-out). The caller (:meth:`search_index.query.crisis.CrisisRules.detect`) asks only
 when the rules pin nothing, no trigger was cancelled by a negation and no guard matched.
 """
 
@@ -31,9 +35,15 @@ from search_index.query.data_rows import DATA_DIR, WatchedFiles, cell_list, data
 from search_index.query.text_forms import tokens
 
 EXAMPLES_PATH = DATA_DIR / "crisis_examples.csv"
-#: The smallest cosine similarity at which the nearest danger example pins its lines (chosen by
-#: leave-one-file-out over every judged file: README "Crisis lines pinned for danger").
-MIN_SIMILARITY = 0.65
+#: How many of the closest examples vote, the power of similarity a vote weighs, the share of the
+#: votes the leading line must hold and the least similarity of its closest voter (chosen
+#: leave-one-author-out: README "Crisis lines pinned for danger", ``bench/crisis_loao.py``).
+NEIGHBOURS = 20
+VOTE_POWER = 4
+MIN_SHARE = 0.7
+MIN_SIMILARITY = 0.62
+#: A danger example this similar and closer than every look-alike pins its line without a vote.
+CLOSE_SIMILARITY = 0.65
 #: A query of fewer words is never compared ("laundry", "abuse", "wheelchair": a single word says
 #: too little, and the word lists read single words already).
 MIN_WORDS = 2
@@ -65,18 +75,27 @@ class Example:
 
 
 @dataclass(frozen=True)
-class Nearest:
-    """What :meth:`ExampleBackstop.nearest` found: the closest danger and look-alike examples."""
+class Vote:
+    """What :meth:`ExampleBackstop.vote` found: the line (None when look-alikes lead), its share of
+    the votes, its closest voter with that voter's similarity, and whether that voter is a danger
+    example close enough to decide alone (``close``)."""
 
-    danger: Example | None
-    danger_similarity: float
-    lookalike: Example | None
-    lookalike_similarity: float
+    line: str | None
+    share: float
+    example: Example | None
+    similarity: float
+    close: bool = False
 
-    def pins(self, threshold: float = MIN_SIMILARITY) -> bool:
-        """Whether the nearest danger example is close enough and closer than every look-alike."""
-        return (self.danger is not None and self.danger_similarity >= threshold
-                and self.danger_similarity > self.lookalike_similarity)
+    def pins(self, min_share: float | None = None, threshold: float | None = None) -> bool:
+        """Whether the closest danger example decides alone, or the line holds ``min_share`` of the
+        votes (default :data:`MIN_SHARE`) and its closest voter is ``threshold`` similar (default
+        :data:`MIN_SIMILARITY`)."""
+        share = MIN_SHARE if min_share is None else min_share
+        floor = MIN_SIMILARITY if threshold is None else threshold
+        return self.example is not None and (self.close or (self.share >= share and self.similarity >= floor))
+
+
+NO_VOTE = Vote(None, 0.0, None, 0.0)
 
 
 def comparable(text: str) -> str:
@@ -179,25 +198,40 @@ class ExampleBackstop:
                 return None
         return scores + values[common].astype(np.float32) @ self.dense[dense[common]]
 
-    def nearest(self, text: str, min_words: int = MIN_WORDS, threshold: float | None = None) -> Nearest:
-        """The closest danger example and the closest look-alike to ``text`` (none for a text of
-        fewer than ``min_words`` words, nor when ``threshold`` is given and no danger example can
-        reach it)."""
+    def neighbours(self, text: str, count: int = NEIGHBOURS, min_words: int = MIN_WORDS,
+                   threshold: float | None = None) -> tuple[tuple[Example, float], ...]:
+        """The ``count`` examples closest to ``text`` with their similarities, closest first (ties
+        in file order); none for a text of fewer than ``min_words`` words, nor when ``threshold``
+        is given and no danger example can reach it."""
         words = tokens(text)
         if not self.examples or len(words) < min_words:
-            return Nearest(None, 0.0, None, 0.0)
+            return ()
         scores = self._scores(" ".join(words), threshold)
         if scores is None:
-            return Nearest(None, 0.0, None, 0.0)
-        danger = lookalike = None
-        best_danger = best_lookalike = 0.0
-        if self.danger_mask.any():
-            at = int(np.argmax(np.where(self.danger_mask, scores, -1.0)))
-            danger, best_danger = self.examples[at], float(scores[at])
-        if (~self.danger_mask).any():
-            at = int(np.argmax(np.where(self.danger_mask, -1.0, scores)))
-            lookalike, best_lookalike = self.examples[at], float(scores[at])
-        return Nearest(danger, best_danger, lookalike, best_lookalike)
+            return ()
+        count = min(count, len(self.examples))
+        closest = np.argpartition(-scores, count - 1)[:count]
+        closest = closest[np.lexsort((closest, -scores[closest]))]
+        return tuple((self.examples[i], float(scores[i])) for i in closest if scores[i] > 0)
+
+    def vote(self, text: str, min_words: int = MIN_WORDS, threshold: float | None = None) -> Vote:
+        """The neighbours' vote on ``text`` (see the module docstring)."""
+        votes: dict[str | None, float] = {}
+        closest: dict[str, tuple[Example, float]] = {}
+        near = self.neighbours(text, min_words=min_words, threshold=threshold)
+        danger = next(((e, s) for e, s in near if e.danger), None)
+        if (danger is not None and danger[1] >= CLOSE_SIMILARITY
+                and all(s < danger[1] for e, s in near if not e.danger)):
+            return Vote(danger[0].lines[0], 1.0, *danger, close=True)
+        for example, similarity in near:
+            line = example.lines[0] if example.lines else None
+            votes[line] = votes.get(line, 0.0) + similarity ** VOTE_POWER
+            if line is not None:
+                closest.setdefault(line, (example, similarity))
+        if not closest:
+            return NO_VOTE
+        line = max(closest, key=lambda k: votes[k])
+        return Vote(line, votes[line] / sum(votes.values()), *closest[line])
 
 
 def parse_examples(text: str, known_lines: frozenset[str] | None = None) -> tuple[Example, ...]:

@@ -80,14 +80,13 @@ def left_out_examples(path: Path, judgments: list[CrisisJudgment], folder: Path)
 
 
 def own_examples(stem: str, judgments: list[CrisisJudgment], backstop: ExampleBackstop) -> list[tuple[str, Example]]:
-    """The queries of a judged file whose nearest danger or look-alike example in ``backstop`` is one
-    of the file's own rows or has the words of one of its queries (a leak: must be empty)."""
+    """The queries of a judged file with a voting neighbour in ``backstop`` that is one of the file's
+    own rows or has the words of one of its queries (a leak: must be empty)."""
     texts = {same_words(j.query) for j in judgments}
     found = []
     for j in judgments:
-        nearest = backstop.nearest(j.query, min_words=0)
-        for example in (nearest.danger, nearest.lookalike):
-            if example is not None and (example.source == stem or same_words(example.query) in texts):
+        for example, _ in backstop.neighbours(j.query, min_words=0):
+            if example.source == stem or same_words(example.query) in texts:
                 found.append((j.query, example))
     return found
 
@@ -121,7 +120,7 @@ def test_crisis_judgments(client: FlaskClient, path: Path, monkeypatch: pytest.M
 @pytest.fixture(scope="module")
 def whole_backstop() -> ExampleBackstop:
     """A backstop of the whole examples file, built once for the module (about 0.3 s a build;
-    :meth:`ExampleBackstop.nearest` only reads it)."""
+    :meth:`ExampleBackstop.neighbours` only reads it)."""
     return ExampleBackstop(parse_examples(EXAMPLES_PATH.read_text(encoding="utf-8")))
 
 
@@ -129,7 +128,7 @@ def whole_backstop() -> ExampleBackstop:
 def test_leaving_the_file_out_is_what_keeps_its_rows_out(path: Path, tmp_path: Path,
                                                          whole_backstop: ExampleBackstop) -> None:
     """The leak check finds the file's own rows with the whole examples file (each query is its own
-    nearest example) when the file is one the examples were built from, and none with the copy the
+    closest example) when the file is one the examples were built from, and none with the copy the
     judged test uses. A file the examples do not hold (a new set dropped in to be scored blind)
     only has to leave the copy free of its rows."""
     judgments = load_crisis_judgments(path)
