@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from whoosh.analysis import (
     Analyzer,
@@ -76,12 +76,15 @@ class WordTerms:
 
     def __call__(self, text: str) -> list[str]:
         """The index terms of ``text``, in order (duplicates kept), as ``terms(analyzer, text)``."""
-        stop, out = self._stop, []
+        return [self._stem(word) for word in self.kept(text)]
+
+    def kept(self, text: str) -> Iterator[str]:
+        """The words of ``text`` the stop filter keeps, folded, not yet stemmed."""
+        stop = self._stop
         for match in self._pattern.finditer(text):
             word = match.group(0).lower().translate(self._charmap)
             if len(word) >= stop.min and (stop.max is None or len(word) <= stop.max) and word not in stop.stops:
-                out.append(self._stem(word))
-        return out
+                yield word
 
 
 #: English text: tokens, lower case, accents folded, stop words out, Snowball English stems.

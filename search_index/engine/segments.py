@@ -261,7 +261,15 @@ def word_scores(leaf: IndexReader, word: str, pairs: tuple[tuple[str, str], ...]
 
 def stored_fields(leaf: IndexReader, local: int) -> dict[str, Any]:
     """The stored fields of the segment's document ``local`` (cached; read-only by convention)."""
-    return _stored.get_or_build((segment_key(leaf), local), lambda: leaf.stored_fields(local))
+    return _stored.get_or_build((segment_key(leaf), local), lambda: _read_stored(leaf, local))
+
+
+def _read_stored(leaf: IndexReader, local: int) -> dict[str, Any]:
+    """``leaf.stored_fields(local)`` without its schema lookup per field (a fifth of a read)."""
+    perdoc, fields = getattr(leaf, "_perdoc", None), getattr(leaf.schema, "_fields", None)
+    if perdoc is None or fields is None or getattr(leaf.schema, "_dyn_fields", True) or leaf.is_closed:
+        return leaf.stored_fields(local)
+    return {name: value for name, value in (perdoc.stored_fields(local) or {}).items() if name in fields}
 
 
 def small_vocabulary(leaf: IndexReader) -> frozenset[tuple[str, str]] | None:

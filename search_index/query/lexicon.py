@@ -275,8 +275,9 @@ class Lexicon:
             if languages:
                 for lang in languages:
                     scores[lang] += 1.0 / len(languages)
+        lowered = text.lower()
         for char, lang in _ACCENT_HINTS.items():
-            if char in text.lower():
+            if char in lowered:
                 scores[lang] += 1.0
         best = max(LANGUAGES, key=lambda lang: scores[lang])
         return best if scores[best] > 0 else None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from search_index.engine import segments
-from search_index.engine.analysis import english_terms, spanish_terms
+from search_index.engine.analysis import english_terms, spanish_terms, stop_list
 from search_index.engine.schema import ENGLISH_FIELDS, SPANISH_FIELDS
 from search_index.query.synonyms import SynonymTable
 from search_index.query.understanding import SYNONYM_WEIGHT, Alternative, Concept
@@ -47,6 +47,8 @@ OTHER_ALTERNATIVES_SHARE = 0.3
 IDF_DECIMALS = 3
 #: Shortest word that gets typo alternatives.
 MIN_FUZZY_LENGTH = 4
+#: The stop words of either language (``is_stop_word``).
+_STOP_WORDS = stop_list("en") | stop_list("es")
 
 
 def field_terms(word: str) -> tuple[tuple[str, str], ...]:
@@ -59,8 +61,11 @@ def field_terms(word: str) -> tuple[tuple[str, str], ...]:
 
 
 def is_stop_word(word: str) -> bool:
-    """Whether ``word`` is a stop word in English or in Spanish ("after", "de")."""
-    return not english_terms(word) or not spanish_terms(word)
+    """Whether ``word`` is a stop word in English or in Spanish ("after", "de"); a plain folded
+    word is looked up in both stop lists (the analyzers' stop filters drop no other one-word text)."""
+    if word.isascii() and word.isalnum() and word.islower():
+        return word in _STOP_WORDS
+    return not any(english_terms.kept(word)) or not any(spanish_terms.kept(word))
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import operator
 from typing import Any
 
 import numpy as np
@@ -72,13 +73,17 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+#: The parameters a request's key holds as they are (the others are rounded).
+_AS_IS = operator.attrgetter(*(f.name for f in dataclasses.fields(SearchRequest)
+                                if f.name not in ("near", "now", "room_since")))
+
+
 def _request_key(req: Effective) -> tuple[Any, ...]:
     """Every parameter of ``req``, ``near`` rounded and ``now`` to the minute (open now only)."""
     near = (round(req.near[0], 4), round(req.near[1], 4)) if req.near else None
     minute = req.now.astimezone(dt.timezone.utc).replace(second=0, microsecond=0) if req.open_now else None
     room = req.room_since.astimezone(dt.timezone.utc).replace(second=0, microsecond=0) if req.room_since else None
-    keyed = dataclasses.replace(req, near=near, now=minute, room_since=room)
-    return tuple(getattr(keyed, f.name) for f in dataclasses.fields(keyed))
+    return (*_AS_IS(req), near, minute, room)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,7 +122,7 @@ def _parsed(searcher: Searcher, req: Effective) -> tuple[IndexView, Leaves, Effe
     """The searcher's index view, and ``req`` with its text as the query parser read it."""
     view, leaves = view_for(searcher)
     parsed = parse_query(req.q, load_synonyms())
-    return view, leaves, dataclasses.replace(req, q=parsed.text), parsed
+    return view, leaves, req if parsed.text == req.q else dataclasses.replace(req, q=parsed.text), parsed
 
 
 def _search(searcher: Searcher, req: Effective, cache: ResultCache | None) -> SearchResults:

@@ -38,10 +38,10 @@ def word_forms(word: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class QueryForms:
-    """All forms of a query's words, and the pattern of their first letters (None: no forms)."""
+    """All forms of a query's words, and their first letters (``heads``), longest first."""
 
     forms: frozenset[str]
-    pattern: re.Pattern[str] | None
+    heads: tuple[str, ...]
 
 
 def query_forms(words: Iterable[str]) -> QueryForms:
@@ -49,10 +49,26 @@ def query_forms(words: Iterable[str]) -> QueryForms:
     forms: set[str] = set()
     for word in words:
         forms |= word_forms(word)
-    heads = {f.split(":", 1)[-1][:HEAD_LETTERS] for f in forms}
-    heads.discard("")
-    alternation = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-    return QueryForms(frozenset(forms), re.compile(rf"(?<!\w)(?:{alternation})") if heads else None)
+    heads = {f.split(":", 1)[-1][:HEAD_LETTERS] for f in forms} - {""}
+    return QueryForms(frozenset(forms), tuple(sorted(heads, key=len, reverse=True)))
+
+
+def _candidates(searchable: str, heads: tuple[str, ...]) -> list[int]:
+    """Where a head begins a word of ``searchable``, in order, none within the longest head found
+    at the one before: what ``re.finditer`` of ``(?<!\w)(?:head|...)`` finds (longest first),
+    without compiling a pattern per search (0.1-0.6 ms each, most of a snippet's time)."""
+    found: dict[int, int] = {}
+    for head in heads:
+        at = searchable.find(head)
+        while at >= 0:
+            if at not in found and (at == 0 or not (searchable[at - 1].isalnum() or searchable[at - 1] == "_")):
+                found[at] = len(head)
+            at = searchable.find(head, at + 1)
+    starts: list[int] = []
+    for at in sorted(found):
+        if not starts or at >= starts[-1] + found[starts[-1]]:
+            starts.append(at)
+    return starts
 
 
 def _fold_char(char: str) -> str:
@@ -98,9 +114,9 @@ def highlight(text: str, query: QueryForms, *, window: int = MAX_CHARS) -> tuple
         return "", 0
     text = text[:MAX_SCANNED]
     hits: list[tuple[int, int]] = []
-    if query.pattern is not None:
-        for m in query.pattern.finditer(_searchable(text)):
-            token = _TOKEN.match(text, m.start())
+    if query.heads:
+        for start in _candidates(_searchable(text), query.heads):
+            token = _TOKEN.match(text, start)
             if token is not None and word_forms(token.group()) & query.forms:
                 hits.append(token.span())
     if len(text) <= window:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from search_index.engine import analysis
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
+_DIGIT = re.compile(r"\d")
 #: An age typed short: "2yo", "14 yr", "3 y/o" -> "2 year old"; "18mo" -> "18 month old".
 _SHORT_AGE = re.compile(r"\b(\d{1,3}) ?(?:yrs? old|yo|y/o|yrs?)\b")
 _SHORT_MONTHS = re.compile(r"\b(\d{1,2}) ?mos?\b")
@@ -33,7 +34,7 @@ def tokens(text: str) -> list[str]:
     typed short spelled out (``2yo`` -> ``2 year old``)."""
     out: list[str] = []
     folded = fold(text)
-    if any(c.isdigit() for c in folded):
+    if _DIGIT.search(folded):  # only a text with a digit can hold an age typed short
         folded = _SHORT_MONTHS.sub(r"\1 month old", _SHORT_AGE.sub(r"\1 year old", folded))
     for raw in _WORD.findall(folded):
         if "'" not in raw:
