@@ -2,18 +2,13 @@
 only: no inline script or style, no third-party origin), no referrer, no framing, no caching of
 pages (the back button shows nothing of a past visit); and the largest request bodies:
 ``MAX_CONTENT_LENGTH`` but for an HSDS upload (``IMPORT_MAX_UPLOAD_BYTES``), 413 before reading.
-The session cookie is Flask's signed cookie (:class:`SessionInterface` only keeps its signer).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
-from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
 
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "font-src 'self'; connect-src 'self'; manifest-src 'self'; form-action 'self'; "
@@ -44,22 +39,6 @@ def set_headers(response: Response) -> Response:
     return response
 
 
-class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed session cookie, with its signing serializer made once per set of keys
-    (Flask makes a new one to read and another to write the cookie of every request)."""
-
-    def __init__(self) -> None:
-        self._serializer: tuple[tuple[Any, ...], URLSafeTimedSerializer | None] | None = None
-
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        """The serializer for ``app``'s ``SECRET_KEY`` and ``SECRET_KEY_FALLBACKS`` as they are now."""
-        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        made = self._serializer
-        if made is None or made[0] != keys:
-            made = self._serializer = (keys, super().get_signing_serializer(app))
-        return made[1]
-
-
 #: Endpoints whose request body may be as large as ``IMPORT_MAX_UPLOAD_BYTES``.
 UPLOAD_ENDPOINTS = frozenset({"admin.import_package"})
 
@@ -88,9 +67,8 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    """Set the headers on every response of ``app``, its session cookie's signer, and the
-    request body limits (call before anything that reads a form, such as CSRF protection)."""
+    """Set the headers on every response of ``app`` and the request body limits (call before
+    anything that reads a form, such as CSRF protection)."""
     app.before_request(_body_limit)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.after_request(set_headers)
-    app.session_interface = SessionInterface()

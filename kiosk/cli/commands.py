@@ -36,16 +36,7 @@ def _create_app() -> Flask:
     return create_cli_app()
 
 
-class KioskGroup(FlaskGroup):
-    """Flask's command group without plugin commands: the kiosk offers none, and looking them up
-    imports every installed package's ``flask.commands`` entry point (some bring in ``rich``),
-    about 0.3 s at the start of every command."""
-
-    def _load_plugin_commands(self) -> None:
-        self._loaded_plugin_commands = True
-
-
-@click.group(cls=KioskGroup, create_app=_create_app, add_default_commands=False)
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
 def main() -> None:
     """Community resource directory and referral kiosk."""
 
