@@ -26,6 +26,7 @@ from whoosh.reading import IndexReader, TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from search_index.geo import parse_geo
+from search_index.query.text_forms import two_deletions, with_deletions
 
 #: BM25 parameters (the Okapi defaults).
 K1 = 1.2
@@ -405,10 +406,6 @@ def points(leaf: IndexReader, field: str = "geo") -> SegmentPoints:
 # -- vocabulary --------------------------------------------------------------------------------
 
 
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
 def spelling_index(leaf: IndexReader) -> dict[str, tuple[str, ...]]:
     """The segment's ``spell`` words under themselves and each of their one-letter deletions."""
 
@@ -422,8 +419,7 @@ def spelling_index(leaf: IndexReader) -> dict[str, tuple[str, ...]]:
             word = raw.decode("utf-8", "ignore") if isinstance(raw, bytes) else str(raw)
             if len(word) < 3 or not word.isalpha():
                 continue
-            table.setdefault(word, []).append(word)
-            for key in _deletes(word):
+            for key in with_deletions(word):
                 table.setdefault(key, []).append(word)
         return {k: tuple(v) for k, v in table.items()}
 
@@ -433,9 +429,7 @@ def spelling_index(leaf: IndexReader) -> dict[str, tuple[str, ...]]:
 def spelling_candidates(leaf: IndexReader, word: str, two_edits: bool) -> set[str]:
     """Words of the segment's vocabulary that may be within one edit (or two) of ``word``."""
     table = spelling_index(leaf)
-    keys = {word} | _deletes(word)
-    if two_edits:
-        keys |= {d2 for d1 in _deletes(word) for d2 in _deletes(d1)}
+    keys = two_deletions(word) if two_edits else with_deletions(word)
     found: set[str] = set()
     for key in keys:
         found.update(table.get(key, ()))

@@ -23,7 +23,7 @@ from search_index.query.data_rows import DATA_DIR, WatchedFiles, cell_list, data
 from search_index.query.known_words import is_known
 from search_index.query.lexicon import Lexicon, Reading
 from search_index.query.scoring import edit_distance
-from search_index.query.text_forms import deletions, tokens, with_deletions, word_index
+from search_index.query.text_forms import tokens, two_deletions, with_deletions, word_index
 from search_index.query.word_patterns import PatternCompiler, PatternIndex, PatternRow, matches, word_triples
 
 NEEDS_PATH = DATA_DIR / "needs.csv"
@@ -222,7 +222,7 @@ class NeedRules:
 
     def __post_init__(self) -> None:
         words = self.lexicon.fuzzy_words()
-        self._by_deletions = word_index((w for w in words if len(w) >= RESPELL_MIN - 2), _two_deletions)
+        self._by_deletions = word_index((w for w in words if len(w) >= RESPELL_MIN - 2), two_deletions)
         self._short_by_deletion = word_index(
             (w for w in words if SHORT_RESPELL <= len(w) <= SHORT_RESPELL + 1), with_deletions)
         spanish = [w for w in words if "es" in self.lexicon.word_languages.get(w, ())]
@@ -252,7 +252,7 @@ class NeedRules:
             return sounding[0]
         short = len(token) == SHORT_RESPELL
         index = self._short_by_deletion if short else self._by_deletions
-        candidates = {w for key in (with_deletions(token) if short else _two_deletions(token))
+        candidates = {w for key in (with_deletions(token) if short else two_deletions(token))
                       for w in index.get(key, ()) if w[0] == token[0]}
         best = sorted((edit_distance(token, word, 3), word) for word in candidates)
         best = [(d, w) for d, w in best if d <= (1 if short else 2)]
@@ -340,12 +340,6 @@ def spanish_spelling(word: str) -> str:
     for written, sound in _SPANISH_SOUNDS:
         word = word.replace(written, sound)
     return word
-
-
-def _two_deletions(word: str) -> set[str]:
-    """``word`` and every string made by deleting one or two of its characters (SymSpell keys)."""
-    once = deletions(word)
-    return {word} | once | {twice for shorter in once for twice in deletions(shorter)}
 
 
 def _key_ok(key: str) -> bool:

@@ -17,6 +17,7 @@ import operator
 from typing import Any
 
 import numpy as np
+from directory_data.models import utcnow
 from search_index.engine.store import Searcher
 
 from search_index.query.cache import ResultCache, default_cache
@@ -69,10 +70,6 @@ RELATED_WEIGHT = 0.9
 SUGGEST_BELOW = 3
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 #: The parameters a request's key holds as they are (the others are rounded).
 _AS_IS = operator.attrgetter(*(f.name for f in dataclasses.fields(SearchRequest)
                                 if f.name not in ("near", "now", "room_since")))
@@ -101,7 +98,7 @@ def search(
     cache: ResultCache | None = default_cache,
 ) -> SearchResults:
     """Run ``request`` on ``searcher`` (``cache=None``: without the result cache). Never raises."""
-    req = effective(request, _now())
+    req = effective(request, utcnow())
     try:
         return _search(searcher, req, cache)
     except Exception:  # noqa: BLE001 - the last line of defence: a user never sees an error
@@ -258,7 +255,7 @@ def _ordered(
 
 def ranked_service_ids(searcher: Searcher, request: SearchRequest, limit: int) -> tuple[list[str], int]:
     """The ids of the first ``limit`` services ``request`` finds in :func:`search`'s order, and how many."""
-    view, leaves, req, parsed = _parsed(searcher, effective(dataclasses.replace(request, page=1, per_page=1), _now()))
+    view, leaves, req, parsed = _parsed(searcher, effective(dataclasses.replace(request, page=1, per_page=1), utcnow()))
     ranking = _rank(view, leaves, req, parsed.concepts)
     total = int(np.count_nonzero(ranking.candidates)) + len(ranking.pinned)
     ordered, _ = _ordered(view, leaves, req, ranking, max(0, limit - len(ranking.pinned)))

@@ -132,6 +132,12 @@ def with_deletions(word: str) -> set[str]:
     return deletions(word) | {word}
 
 
+def two_deletions(word: str) -> set[str]:
+    """``word`` and every string made by deleting one or two of its characters (SymSpell keys)."""
+    once = deletions(word)
+    return {word} | once | {twice for shorter in once for twice in deletions(shorter)}
+
+
 def inflection_bases(word: str) -> list[str]:
     """The base forms an English ``word`` may be inflected from with -s, -es, -ies, -ed, -ied or
     -ing (a final e restored, a doubled consonant undoubled); bases shorter than three letters
