@@ -113,14 +113,13 @@ def test_busy_lock_is_reported_not_waited_for(factory: sessionmaker[Session], la
     assert IndexSync(layout, factory).catch_up().written == 1
 
 
-def test_max_entries_bounds_one_call(factory: sessionmaker[Session], layout: IndexLayout) -> None:
+def test_one_call_applies_every_batch(factory: sessionmaker[Session], layout: IndexLayout) -> None:
     rebuild_index(layout, factory)
     with factory.begin() as session:
         record_service_changes(session, [f"id-{i}" for i in range(5)])
     sync = IndexSync(layout, factory, batch=2)
-    first = sync.catch_up(max_entries=3)
-    assert first.entries == 3 and first.more
-    assert sync.catch_up().entries == 2
+    assert sync.catch_up().entries == 5
+    assert sync.catch_up().entries == 0
 
 
 def test_cursor_is_saved_as_json(factory: sessionmaker[Session], layout: IndexLayout) -> None:

@@ -271,7 +271,7 @@ class Follower:
                 self._rebuild(lock_timeout=0.0)
             else:
                 result = self.sync.catch_up(lock_timeout=self.lock_timeout)
-                self._index_due = result.busy or result.more
+                self._index_due = result.busy
                 return not self._index_due
         self._index_due = index_health(self.layout) is not None or bool(self.sync.pending())
         return not self._index_due

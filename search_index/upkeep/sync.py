@@ -105,18 +105,14 @@ class CatchUp:
     deleted: int = 0
     position: int = 0
     busy: bool = False
-    more: bool = False
 
     def summary(self) -> str:
         if self.busy:
             return "another process is applying the journal"
         if not self.entries:
             return f"up to date (journal position {self.position})"
-        text = (
-            f"applied {self.entries} journal entries: {self.written} documents written, "
-            f"{self.deleted} removed (journal position {self.position})"
-        )
-        return text + (", more pending" if self.more else "")
+        return (f"applied {self.entries} journal entries: {self.written} documents written, "
+                f"{self.deleted} removed (journal position {self.position})")
 
 
 class IndexSync:
@@ -156,25 +152,22 @@ class IndexSync:
         generation, _ix = self.live()
         return self._pending(generation, limit)
 
-    def catch_up(self, *, lock_timeout: float = 10.0, max_entries: int | None = None) -> CatchUp:
+    def catch_up(self, *, lock_timeout: float = 10.0) -> CatchUp:
         """Apply pending journal entries to the live index (see the module docstring); ``busy``
-        when another process held the lock for ``lock_timeout`` seconds; ``max_entries`` bounds
-        the work (``more`` is then set when entries remain)."""
+        when another process held the lock for ``lock_timeout`` seconds."""
         generation, ix = self.live()
-        return self._catch_up(generation, ix, lock_timeout, max_entries)
+        return self._catch_up(generation, ix, lock_timeout)
 
     def catch_up_generation(self, generation: Generation, *, lock_timeout: float = 10.0) -> CatchUp:
         """Apply pending journal entries to ``generation`` (live or not: a rebuild before its swap)."""
-        return self._catch_up(generation, open_generation(generation), lock_timeout, None)
+        return self._catch_up(generation, open_generation(generation), lock_timeout)
 
     def _pending(self, generation: Generation, limit: int) -> JournalBatch:
         cursor = read_cursor(generation)
         with self.session_factory() as session:
             return cursor.read(session, limit=limit)
 
-    def _catch_up(
-        self, generation: Generation, ix: FileIndex, lock_timeout: float, max_entries: int | None
-    ) -> CatchUp:
+    def _catch_up(self, generation: Generation, ix: FileIndex, lock_timeout: float) -> CatchUp:
         cursor = read_cursor(generation)
         if not self._pending(generation, 1) and cursor.expire(horizon=self.horizon) == cursor:
             return CatchUp(position=cursor.position)
@@ -185,9 +178,8 @@ class IndexSync:
         try:
             while True:
                 cursor = read_cursor(generation)
-                room = self.batch if max_entries is None else min(self.batch, max_entries - result.entries)
                 with self.session_factory() as session:
-                    batch = cursor.read(session, limit=max(room, 1))
+                    batch = cursor.read(session, limit=self.batch)
                 if not batch:
                     expired = cursor.expire(horizon=self.horizon)
                     if expired != cursor:
@@ -203,9 +195,6 @@ class IndexSync:
                 result.written += written
                 result.deleted += deleted
                 result.position = advanced.position
-                if max_entries is not None and result.entries >= max_entries:
-                    result.more = bool(self._pending(generation, 1))
-                    break
         finally:
             lock.release()
         if result.entries:
